@@ -1,0 +1,165 @@
+# knock: build, run, test and measure the pc board.
+#
+#   make run        boot the pc board in QEMU (VGA console; serial on a socket)
+#   make run-serial boot with the serial console on this terminal
+#   make test       every test: host unit tests, layering check, end-to-end
+#   make bench      deterministic figures (QEMU -icount shift=0,sleep=off)
+#   make deps       install missing Debian packages (run/test do it first)
+#   make debug      QEMU halted with a gdb stub, gdb attached with symbols
+#   make lint       clang-format --dry-run and cppcheck
+#
+# Every target that needs a tool depends on `deps`, which installs only what
+# is missing and says why.
+
+VERSION   := 0.1.0
+BUILD     := build
+BOARD     := pc
+MACHINE   ?= pc
+MEM       ?= 128
+SMP       ?= 1
+QEMU      ?= qemu-system-x86_64
+PYTHON    := /usr/bin/python3
+
+CC        := gcc
+LD        := ld
+NASM      := nasm
+OBJCOPY   := objcopy
+
+WARN      := -Wall -Wextra -Werror
+KCFLAGS   := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin -nostdinc \
+             -isystem $(shell $(CC) -print-file-name=include) \
+             -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+             -mgeneral-regs-only -mcmodel=small -fno-omit-frame-pointer -fno-optimize-sibling-calls \
+             -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
+             -fno-strict-aliasing -I. -DKNOCK_VERSION='"$(VERSION)"'
+KLDFLAGS  := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
+             -T boot/linker.ld
+NASMFLAGS := -f elf64 -g -F dwarf -I chips/x86_64/ -I boot/
+
+KERNEL_C  := $(wildcard kernel/*.c) $(wildcard chips/x86_64/*.c) \
+             $(wildcard capsules/*.c) $(wildcard board/$(BOARD)/*.c)
+KERNEL_S  := $(wildcard boot/*.asm) $(wildcard chips/x86_64/*.asm)
+KOBJS     := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
+             $(patsubst %.asm,$(BUILD)/k/%.o,$(KERNEL_S))
+
+ELF       := $(BUILD)/knock.elf
+ISO       := $(BUILD)/knock.iso
+
+.PHONY: all iso run run-serial debug test unit e2e check-layers lint bench \
+        deps clean help
+all: iso
+
+help:
+	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@tools/deps.sh
+
+# --- kernel ---------------------------------------------------------------
+$(BUILD)/k/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/k/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+
+# The symbol table for backtraces takes two links: the first with an empty
+# table, then the real table generated from it. The table's section sits
+# after .text, so no function moves between the two (tools/gen_symbols.py
+# checks that and fails the build otherwise).
+$(BUILD)/ksyms0.c: tools/gen_symbols.py
+	@mkdir -p $(BUILD)
+	$(PYTHON) tools/gen_symbols.py --empty -o $@
+
+$(BUILD)/%.ksyms.o: $(BUILD)/%.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/ksyms0.o: $(BUILD)/ksyms0.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/knock0.elf: $(KOBJS) $(BUILD)/ksyms0.o boot/linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms0.o
+
+$(BUILD)/ksyms1.c: $(BUILD)/knock0.elf tools/gen_symbols.py
+	$(PYTHON) tools/gen_symbols.py -o $@ $<
+
+$(BUILD)/ksyms1.o: $(BUILD)/ksyms1.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(ELF): $(KOBJS) $(BUILD)/ksyms1.o boot/linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms1.o
+	$(PYTHON) tools/gen_symbols.py --check $(BUILD)/knock0.elf $@
+
+# --- ISO ------------------------------------------------------------------
+$(ISO): $(ELF) board/$(BOARD)/grub.cfg
+	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
+	cp $(ELF) $(BUILD)/isodir/boot/knock.elf
+	cp board/$(BOARD)/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || \
+	  { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+iso: deps
+	@$(MAKE) --no-print-directory $(ISO)
+
+-include $(KOBJS:.o=.d)
+
+# --- running --------------------------------------------------------------
+# DISPLAY or WAYLAND_DISPLAY set: a window; otherwise the VGA console is
+# drawn in this terminal with curses. The serial console is then on the
+# socket $(BUILD)/serial.sock: `make serial` attaches to it.
+QEMU_BASE := -machine $(MACHINE) -m $(MEM) -smp $(SMP) -no-reboot \
+             -cdrom $(ISO) -boot d \
+             -device isa-debug-exit,iobase=0xf4,iosize=0x04
+ifneq ($(KNOCK_CMDLINE),)
+QEMU_BASE += -fw_cfg name=opt/knock/cmdline,string='$(KNOCK_CMDLINE)'
+endif
+ifneq ($(DISPLAY)$(WAYLAND_DISPLAY),)
+RUN_DISPLAY :=
+else
+RUN_DISPLAY := -display curses
+endif
+
+run: iso
+	@echo "knock: serial console on $(BUILD)/serial.sock (attach with 'make serial' in another terminal)"
+	$(QEMU) $(QEMU_BASE) $(RUN_DISPLAY) \
+	  -chardev socket,id=ser0,path=$(BUILD)/serial.sock,server=on,wait=off \
+	  -serial chardev:ser0
+
+run-serial: iso
+	@echo "knock: serial console on this terminal; quit with Ctrl-A then X"
+	$(QEMU) $(QEMU_BASE) -nographic
+
+serial:
+	@$(PYTHON) tools/serial_console.py $(BUILD)/serial.sock
+
+debug: iso
+	@tools/debug.sh $(ISO) $(ELF) "$(QEMU_BASE)"
+
+# --- tests ----------------------------------------------------------------
+include tests/unit/unit.mk
+
+check-layers:
+	@$(PYTHON) tools/check_layers.py .
+
+test: deps
+	@$(MAKE) --no-print-directory $(ISO)
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory check-layers
+	$(PYTHON) -m pytest -q tools/tests
+	$(PYTHON) -m pytest -q tests/e2e
+
+e2e: iso
+	$(PYTHON) -m pytest -q tests/e2e
+
+bench: iso
+	$(PYTHON) tools/bench.py --iso $(ISO) --elf $(ELF) --out $(BUILD)/bench.json
+
+lint: deps
+	@tools/lint.sh
+
+compile_commands.json: deps
+	bear --output $@ -- $(MAKE) -B --no-print-directory $(ELF) unit-build
+
+clean:
+	rm -rf $(BUILD)

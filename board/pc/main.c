@@ -1,0 +1,83 @@
+/*
+ * The pc board: the one file that knows which chip each capsule gets.
+ *
+ * board_main() runs once on the boot CPU, called from boot/entry64.asm:
+ * bring up the chips, read the boot information and options, create and
+ * wire the capsules, verify every pending bit has exactly one client, then
+ * hand the CPU to the loop for good.
+ */
+#include <stdint.h>
+
+#include "board/pc/options.h"
+#include "capsules/bench_deferred.h"
+#include "capsules/hello.h"
+#include "chips/x86_64/idt.h"
+#include "chips/x86_64/percpu.h"
+#include "chips/x86_64/pic8259.h"
+#include "chips/x86_64/uart16550.h"
+#include "chips/x86_64/vga_text.h"
+#include "kernel/cmdline.h"
+#include "kernel/loop.h"
+#include "kernel/log.h"
+#include "kernel/multiboot2.h"
+
+#define BANNER "knock " KNOCK_VERSION " ready on the pc board"
+
+static struct boot_info boot_info;
+static struct hello hello;
+static struct bench_deferred bench_deferred;
+
+/* The Multiboot2 block starts with its own size; refuse absurd ones rather
+ * than read megabytes of whatever is there. */
+#define MBI_MAX_BYTES (64 * 1024)
+
+static void read_boot_info(uint32_t magic, uint64_t mbi_addr)
+{
+	if (magic != MB2_BOOTLOADER_MAGIC || mbi_addr == 0) {
+		log_warn("boot: no Multiboot2 information (magic 0x%x); using defaults", magic);
+		return;
+	}
+	const uint8_t *mbi = (const uint8_t *)(uintptr_t)mbi_addr;
+	uint32_t total = *(const uint32_t *)mbi;
+	if (total > MBI_MAX_BYTES) {
+		log_warn("boot: Multiboot2 information claims %u bytes; reading only %u", total,
+			 MBI_MAX_BYTES);
+		total = MBI_MAX_BYTES;
+	}
+	mb2_parse(mbi, total, (uintptr_t)mbi_addr, &boot_info);
+}
+
+_Noreturn void board_main(uint32_t magic, uint64_t mbi_addr);
+
+_Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
+{
+	x86_boot_cpu_init();
+	int have_uart = uart_init(COM1_BASE);
+	vga_init();
+	if (have_uart)
+		log_add_sink(uart_write);
+	log_add_sink(vga_write);
+	pic_remap_and_mask(VEC_PIC_BASE, VEC_PIC_BASE + 8);
+
+	log_info("knock %s starting on the pc board", KNOCK_VERSION);
+	if (!have_uart)
+		log_warn("no UART at COM1: the serial console is off");
+
+	read_boot_info(magic, mbi_addr);
+	board_options_load(boot_info.cmdline);
+	boot_info_print(&boot_info);
+	log_info("boot: options '%s' (GRUB's line plus fw_cfg opt/knock/cmdline)", cmdline_get());
+
+	hello_init(&hello, BANNER);
+	board_fault_option_init();
+	if (board_option_bench)
+		bench_deferred_init(&bench_deferred);
+
+	loop_verify();
+
+	hello_start(&hello);
+	board_fault_option_start();
+	if (board_option_bench)
+		bench_deferred_start(&bench_deferred);
+	loop_run();
+}

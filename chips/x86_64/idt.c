@@ -1,0 +1,51 @@
+/*
+ * The IDT. Every vector starts at its slow stub; the double fault gate
+ * switches to IST1 so it never runs on a broken kernel stack.
+ */
+#include <stdint.h>
+
+#include "chips/x86_64/cpu_regs.h"
+#include "chips/x86_64/gdt.h"
+#include "chips/x86_64/idt.h"
+
+#define EXC_DOUBLE_FAULT 8
+#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate: IF cleared on entry */
+
+struct __attribute__((packed)) idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t zero;
+};
+
+extern const uint64_t isr_stub_table[256];
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+
+void idt_set_gate(unsigned vector, uintptr_t handler, unsigned ist)
+{
+	struct idt_gate *g = &idt[vector & 0xff];
+	g->offset_lo = handler & 0xffff;
+	g->selector = SEL_KCODE;
+	g->ist = ist & 7;
+	g->type_attr = GATE_INTERRUPT;
+	g->offset_mid = (handler >> 16) & 0xffff;
+	g->offset_hi = handler >> 32;
+	g->zero = 0;
+}
+
+void idt_load(void)
+{
+	struct descriptor_ptr p = { sizeof(idt) - 1, (uintptr_t)idt };
+	lidt(&p);
+}
+
+void idt_init(void)
+{
+	for (unsigned v = 0; v < 256; v++)
+		idt_set_gate(v, isr_stub_table[v], v == EXC_DOUBLE_FAULT ? IST_DOUBLE_FAULT : 0);
+	idt_load();
+}

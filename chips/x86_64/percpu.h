@@ -1,0 +1,24 @@
+/* Per-CPU blocks reached through GS, and early CPU set-up. */
+#ifndef KNOCK_CHIPS_PERCPU_H
+#define KNOCK_CHIPS_PERCPU_H
+
+#include <stdint.h>
+
+#include "kernel/cpu.h"
+
+#define MAX_CPUS 16
+
+extern struct cpu cpu_blocks[MAX_CPUS];
+
+/* Boot CPU: GS base, GDT with TSS and double-fault stack, IDT. The first
+ * thing board_main() does, so every later fault has a working handler. */
+void x86_boot_cpu_init(void);
+
+/* This CPU's block, or NULL before x86_boot_cpu_init() installed it (an
+ * exception that early must not read through a GS base of 0). */
+struct cpu *x86_this_cpu_or_null(void);
+
+/* Bounds of the boot CPU's kernel stack (boot/entry64.asm). */
+extern char kernel_stack_guard[], kernel_stack_bottom[], kernel_stack_top[];
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * Reset the PC. The 8042 keyboard controller's reset line (command 0xfe)
+ * works on QEMU's pc and q35 machines and most real PCs; if it does not
+ * take, an empty IDT plus an interrupt makes a triple fault, which resets
+ * every PC. (The ACPI reset register from the FADT is tried first once the
+ * ACPI driver exists.)
+ */
+#include <stdint.h>
+
+#include "chips/x86_64/cpu_regs.h"
+#include "chips/x86_64/io.h"
+#include "chips/x86_64/reset.h"
+
+#define I8042_STATUS 0x64
+#define I8042_STATUS_INPUT_FULL 0x02
+#define I8042_CMD_PULSE_RESET 0xfe
+
+_Noreturn void x86_reset(void)
+{
+	__asm__ volatile("cli");
+	for (int i = 0; i < 100000 && (inb(I8042_STATUS) & I8042_STATUS_INPUT_FULL); i++)
+		;
+	outb(I8042_STATUS, I8042_CMD_PULSE_RESET);
+	for (int i = 0; i < 1000000; i++)
+		io_wait();
+
+	static const struct descriptor_ptr no_idt = { 0, 0 };
+	lidt(&no_idt);
+	__asm__ volatile("int3");
+	for (;;)
+		__asm__ volatile("hlt");
+}

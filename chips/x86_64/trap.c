@@ -1,0 +1,36 @@
+/*
+ * trap_dispatch: where every slow stub lands. CPU exceptions become a panic
+ * report; legacy PIC vectors are checked for spuriousness; any other vector
+ * has no top half yet and is counted and logged once, not fatal.
+ */
+#include <stdint.h>
+
+#include "chips/x86_64/cpu_regs.h"
+#include "chips/x86_64/idt.h"
+#include "chips/x86_64/percpu.h"
+#include "chips/x86_64/pic8259.h"
+#include "chips/x86_64/trap_frame.h"
+#include "kernel/cpu.h"
+#include "kernel/log.h"
+
+uint64_t unexpected_vector_count[256];
+
+void trap_dispatch(struct trap_frame *f)
+{
+	struct cpu *c = x86_this_cpu_or_null();
+	if (c)
+		c->handler_depth++;
+
+	if (f->vector < VEC_EXCEPTIONS_END) {
+		exception_report(f);
+	} else if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_END) {
+		if (!pic_handle_vector(f->vector))
+			log_warn("8259 IRQ %u arrived although masked", (unsigned)(f->vector - VEC_PIC_BASE));
+	} else if (unexpected_vector_count[f->vector]++ == 0) {
+		log_warn("interrupt vector %u has no handler; counted, further ones not logged",
+			 (unsigned)f->vector);
+	}
+
+	if (c)
+		c->handler_depth--;
+}

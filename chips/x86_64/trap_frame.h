@@ -1,0 +1,22 @@
+/*
+ * What chips/x86_64/isr_stubs.asm leaves on the stack before it calls
+ * trap_dispatch(): the general registers it pushed (last pushed first),
+ * the vector and error code the stub pushed, then the frame the CPU pushed.
+ */
+#ifndef KNOCK_CHIPS_TRAP_FRAME_H
+#define KNOCK_CHIPS_TRAP_FRAME_H
+
+#include <stdint.h>
+
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector;
+	uint64_t error; /* 0 for vectors without an error code */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+void trap_dispatch(struct trap_frame *f);
+void exception_report(struct trap_frame *f);
+
+#endif

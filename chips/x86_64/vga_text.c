@@ -1,0 +1,91 @@
+/*
+ * VGA text mode: 80x25 cells of (character, attribute) at 0xb8000, which
+ * the early page tables identity-map. New lines scroll the screen up; the
+ * hardware cursor (CRT controller registers 0x0e/0x0f) follows the text.
+ */
+#include <stdint.h>
+
+#include "chips/x86_64/io.h"
+#include "chips/x86_64/vga_text.h"
+#include "kernel/string.h"
+
+#define VGA_MEMORY 0xb8000
+#define CRTC_INDEX 0x3d4
+#define CRTC_DATA 0x3d5
+#define CRTC_CURSOR_HI 0x0e
+#define CRTC_CURSOR_LO 0x0f
+#define ATTR_LIGHT_GREY_ON_BLACK 0x07
+#define TAB_WIDTH 8
+
+static volatile uint16_t *const screen = (volatile uint16_t *)VGA_MEMORY;
+static unsigned col, row;
+
+static inline uint16_t cell(char c)
+{
+	return (uint16_t)(uint8_t)c | (ATTR_LIGHT_GREY_ON_BLACK << 8);
+}
+
+static void move_cursor(void)
+{
+	uint16_t pos = (uint16_t)(row * VGA_COLS + col);
+	outb(CRTC_INDEX, CRTC_CURSOR_HI);
+	outb(CRTC_DATA, pos >> 8);
+	outb(CRTC_INDEX, CRTC_CURSOR_LO);
+	outb(CRTC_DATA, pos & 0xff);
+}
+
+static void scroll(void)
+{
+	for (unsigned i = 0; i < (VGA_ROWS - 1) * VGA_COLS; i++)
+		screen[i] = screen[i + VGA_COLS];
+	for (unsigned i = 0; i < VGA_COLS; i++)
+		screen[(VGA_ROWS - 1) * VGA_COLS + i] = cell(' ');
+	row = VGA_ROWS - 1;
+}
+
+static void newline(void)
+{
+	col = 0;
+	if (++row == VGA_ROWS)
+		scroll();
+}
+
+static void put(char c)
+{
+	switch (c) {
+	case '\n':
+		newline();
+		break;
+	case '\r':
+		col = 0;
+		break;
+	case '\b':
+		if (col > 0)
+			col--;
+		break;
+	case '\t':
+		do
+			put(' ');
+		while (col % TAB_WIDTH);
+		break;
+	default:
+		screen[row * VGA_COLS + col] = cell(c);
+		if (++col == VGA_COLS)
+			newline();
+	}
+}
+
+void vga_init(void)
+{
+	for (unsigned i = 0; i < VGA_ROWS * VGA_COLS; i++)
+		screen[i] = cell(' ');
+	col = row = 0;
+	move_cursor();
+}
+
+void vga_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put(s[i]);
+	move_cursor();
+}

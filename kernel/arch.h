@@ -1,0 +1,41 @@
+/*
+ * The arch interface: the only way kernel/ reaches the processor.
+ *
+ * The chip (chips/x86_64/arch.c) implements these; host unit tests provide
+ * fakes. kernel/ never includes a chips/ header, so nothing here may mention
+ * x86: no ports, no registers, no instructions.
+ */
+#ifndef KNOCK_KERNEL_ARCH_H
+#define KNOCK_KERNEL_ARCH_H
+
+#include <stdint.h>
+
+struct cpu;
+
+/* Interrupts on this CPU. */
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+
+/*
+ * Enable interrupts and halt in one indivisible step: an interrupt that
+ * arrives after the caller's last check of `pending` (made with interrupts
+ * off) wakes the halt instead of being missed. Returns with interrupts on,
+ * after at least one interrupt has been taken.
+ */
+void arch_enable_irq_and_idle(void);
+
+/* Halt this CPU for good with interrupts off. Used by panic. */
+_Noreturn void arch_halt_forever(void);
+
+/* Reset the machine (panic=reboot). Falls back to halting if it cannot. */
+_Noreturn void arch_reboot(void);
+
+/* This CPU's block (struct cpu in kernel/cpu.h), reached through the
+ * per-CPU base register. */
+struct cpu *arch_this_cpu(void);
+
+/* A free-running cycle counter. Under QEMU -icount shift=0 it counts guest
+ * instructions, which is what the benchmarks rely on. */
+uint64_t arch_cycles(void);
+
+#endif

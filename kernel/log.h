@@ -1,0 +1,42 @@
+/*
+ * Leveled log. Each line goes to every registered sink (the pc board adds
+ * the UART and the VGA console, so every log line reaches both).
+ *
+ * Prefixes: "error: ", "warning: ", none for info, "debug: ".
+ */
+#ifndef KNOCK_KERNEL_LOG_H
+#define KNOCK_KERNEL_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+enum log_level {
+	LOG_ERROR = 0,
+	LOG_WARN = 1,
+	LOG_INFO = 2,
+	LOG_DEBUG = 3,
+};
+
+typedef void (*log_sink_fn)(const char *s, size_t n);
+
+#define LOG_MAX_SINKS 4
+#define LOG_LINE_MAX 256
+
+/* Returns 0, or -1 when all sink slots are taken. */
+int log_add_sink(log_sink_fn sink);
+void log_remove_all_sinks(void);
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+void klog(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kvlog(enum log_level level, const char *fmt, va_list ap);
+/* Raw output to every sink: no prefix, no newline added. */
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kwrite(const char *s, size_t n);
+
+#define log_error(...) klog(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...) klog(LOG_WARN, __VA_ARGS__)
+#define log_info(...) klog(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) klog(LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * The knock loop: take all pending bits, dispatch each set bit to its one
+ * client (lowest bit first, each bit at most once per round), then sleep
+ * without racing the next interrupt.
+ *
+ * Every bit is a slot. The board declares the interrupt slots (one per
+ * device source, from its top-half table); deferred calls declare theirs
+ * through kernel/deferred.h. Each declared slot must end up with exactly one
+ * client: loop_verify() checks that before the loop starts and panics with
+ * the names involved otherwise.
+ */
+#ifndef KNOCK_KERNEL_LOOP_H
+#define KNOCK_KERNEL_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu.h"
+
+typedef void (*loop_client_fn)(void *ctx);
+
+enum loop_slot_kind {
+	LOOP_SLOT_FREE = 0,
+	LOOP_SLOT_INTERRUPT,
+	LOOP_SLOT_DEFERRED,
+};
+
+/* Declare that `bit` belongs to the interrupt source `source`. */
+void loop_declare_interrupt(unsigned bit, const char *source);
+
+/*
+ * Declare the next free deferred-call bit for `owner` and return it.
+ * Deferred bits are taken from the top (63 down) so interrupt sources,
+ * numbered from 0 by the board, are dispatched first in each round.
+ * Panics when no bit is free.
+ */
+unsigned loop_declare_deferred(const char *owner);
+
+/* Give a declared bit its client. A second client is recorded and reported
+ * by loop_verify(), not silently replaced. */
+void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *ctx);
+
+/* Panics unless every declared bit has exactly one client. */
+void loop_verify(void);
+
+/* One round: take all pending bits of `cpu` and dispatch them. Returns the
+ * bits taken (0 when there was nothing to do). A set bit with no declared
+ * slot is a bug and panics, naming the bit. */
+uint64_t loop_round(struct cpu *cpu);
+
+/* Sleep until an interrupt if, with interrupts off, nothing is pending. */
+void loop_sleep_if_idle(struct cpu *cpu);
+
+/* Run rounds and sleeps forever on this CPU. */
+_Noreturn void loop_run(void);
+
+/* Introspection for the shell, stats and tests. */
+enum loop_slot_kind loop_slot_kind(unsigned bit);
+const char *loop_slot_name(unsigned bit);
+
+/* Forget every slot (host tests only need this; the kernel never calls it). */
+void loop_reset_for_test(void);
+
+#endif

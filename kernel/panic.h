@@ -1,0 +1,41 @@
+/*
+ * panic(): print a report on every log sink, then halt with interrupts off
+ * (or reboot, after `panic=reboot` on the command line).
+ *
+ * The exception report in chips/x86_64 builds on the same pieces:
+ * panic_enter() once, its register dump, panic_backtrace(), panic_finish().
+ * A fault inside a panic is caught by panic_enter() and halts at once, so a
+ * broken report can never loop.
+ */
+#ifndef KNOCK_KERNEL_PANIC_H
+#define KNOCK_KERNEL_PANIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+_Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void panic_enter(void);
+void panic_backtrace(uintptr_t rip, uintptr_t frame_pointer);
+_Noreturn void panic_finish(void);
+
+/* After panic_finish: reboot instead of halting. */
+void panic_set_reboot(bool reboot);
+bool panic_in_progress(void);
+
+/* Forget a panic (and the registered stacks): host tests catch panics and
+ * carry on, and loop_reset_for_test() calls this. The kernel never does. */
+void panic_reset_for_test(void);
+
+/* Memory the backtrace may read: frame pointers outside every registered
+ * stack end the walk instead of faulting inside the panic path. */
+#define PANIC_MAX_STACKS 8
+void panic_add_stack(uintptr_t lo, uintptr_t hi);
+
+#define KASSERT(cond)                                                             \
+	do {                                                                      \
+		if (!(cond))                                                      \
+			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__); \
+	} while (0)
+
+#endif

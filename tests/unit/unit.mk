@@ -1,0 +1,44 @@
+# Host unit tests (cmocka) of the portable code, under ASan and UBSan.
+#
+# Every tests/unit/test_*.c becomes one binary, linked with the portable
+# sources below built for the host, plus the host fakes of the arch
+# interface (tests/unit/fake_*.c). A test that needs to see a panic uses
+# cmocka's expect_assert_failure(): the fake arch_halt_forever() calls
+# mock_assert().
+
+HOST_CC      := gcc
+HOST_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -I. -DKNOCK_HOST_TEST \
+                -DKNOCK_VERSION='"$(VERSION)"' \
+                -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+HOST_LDLIBS  := -lcmocka
+
+# Portable sources the tests build against. kernel/string.c is left out:
+# on the host, libc provides those functions.
+UNIT_LIB_SRCS := $(filter-out kernel/string.c,$(wildcard kernel/*.c)) \
+                 $(wildcard tests/unit/fake_*.c)
+
+UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+UNIT_LIB_OBJS := $(patsubst %.c,$(BUILD)/unit/obj/%.o,$(UNIT_LIB_SRCS))
+
+$(BUILD)/unit/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c $(UNIT_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP $< $(UNIT_LIB_OBJS) -o $@ $(HOST_LDLIBS)
+
+-include $(UNIT_LIB_OBJS:.o=.d) $(UNIT_TESTS:=.d)
+
+.PHONY: unit unit-build
+unit-build: $(UNIT_TESTS)
+
+# Runs every test binary, even after a failure, then fails if any failed.
+unit: unit-build
+	@fail=0; for t in $(UNIT_TESTS); do \
+	  echo "== $$t"; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t || fail=1; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "unit tests: FAILED"; exit 1; fi; \
+	echo "unit tests: all passed"
