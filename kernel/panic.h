@@ -32,9 +32,9 @@ void panic_reset_for_test(void);
 #define PANIC_MAX_STACKS 8
 void panic_add_stack(uintptr_t lo, uintptr_t hi);
 
-#define KASSERT(cond)                                                             \
-	do {                                                                      \
-		if (!(cond))                                                      \
+#define KASSERT(cond)                                                                      \
+	do {                                                                               \
+		if (!(cond))                                                               \
 			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__); \
 	} while (0)
 

@@ -1,0 +1,60 @@
+/*
+ * The boot summary (see multiboot2.h). The end-to-end tests parse these
+ * lines, so their shape is part of the interface: change both together.
+ */
+#include <stdint.h>
+
+#include "log.h"
+#include "multiboot2.h"
+
+static const char *mmap_type_name(uint32_t type)
+{
+	switch (type) {
+	case 1:
+		return "available";
+	case 3:
+		return "acpi-reclaimable";
+	case 4:
+		return "acpi-nvs";
+	case 5:
+		return "bad";
+	default:
+		return "reserved"; /* 2, and anything unknown */
+	}
+}
+
+void boot_info_print(const struct boot_info *info)
+{
+	unsigned usable_regions = 0;
+
+	for (uint32_t i = 0; i < info->mmap_count; i++)
+		if (info->mmap[i].type == MB2_MMAP_AVAILABLE)
+			usable_regions++;
+
+	log_info("boot: loader '%s'", info->loader);
+	log_info("boot: command line '%s'", info->cmdline);
+	log_info("boot: memory %llu KiB usable in %u regions (lower %u KiB, upper %u KiB)",
+		 (unsigned long long)(info->usable_bytes / 1024), usable_regions,
+		 info->mem_lower_kib, info->mem_upper_kib);
+	for (uint32_t i = 0; i < info->mmap_count; i++) {
+		const struct boot_mmap_entry *e = &info->mmap[i];
+		log_info("boot:   [0x%016llx-0x%016llx) %s", (unsigned long long)e->base,
+			 (unsigned long long)(e->base + e->length), mmap_type_name(e->type));
+	}
+
+	if (info->has_rsdp_v2)
+		log_info("boot: ACPI RSDP v2 copy at 0x%llx",
+			 (unsigned long long)info->rsdp_v2_addr);
+	if (info->has_rsdp_v1)
+		log_info("boot: ACPI RSDP v1 copy at 0x%llx",
+			 (unsigned long long)info->rsdp_v1_addr);
+	if (!info->has_rsdp_v1 && !info->has_rsdp_v2)
+		log_info("boot: no ACPI RSDP tag (will scan BIOS areas)");
+
+	if (info->has_framebuffer)
+		log_info("boot: framebuffer 0x%llx %ux%u %u bpp type %u",
+			 (unsigned long long)info->fb_addr, info->fb_width, info->fb_height,
+			 (unsigned)info->fb_bpp, (unsigned)info->fb_type);
+	else
+		log_info("boot: no framebuffer tag");
+}

@@ -1,0 +1,114 @@
+/*
+ * Leveled log (see log.h).
+ *
+ * panic() logs through here, so nothing in this file allocates, takes a
+ * lock or can fail: a line is formatted into a buffer on the stack and
+ * handed to each sink in one call, which also keeps lines from different
+ * CPUs from interleaving inside a sink that writes a call at a time.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fmt.h"
+#include "log.h"
+#include "string.h"
+
+static log_sink_fn sinks[LOG_MAX_SINKS];
+static int sink_count;
+static enum log_level current_level = LOG_INFO;
+
+static const char *const level_prefix[] = {
+	[LOG_ERROR] = "error: ",
+	[LOG_WARN] = "warning: ",
+	[LOG_INFO] = "",
+	[LOG_DEBUG] = "debug: ",
+};
+
+int log_add_sink(log_sink_fn sink)
+{
+	if (sink_count == LOG_MAX_SINKS)
+		return -1;
+	sinks[sink_count++] = sink;
+	return 0;
+}
+
+void log_remove_all_sinks(void)
+{
+	sink_count = 0;
+}
+
+void log_set_level(enum log_level level)
+{
+	current_level = level;
+}
+
+enum log_level log_get_level(void)
+{
+	return current_level;
+}
+
+void kwrite(const char *s, size_t n)
+{
+	for (int i = 0; i < sink_count; i++)
+		sinks[i](s, n);
+}
+
+/*
+ * Format at buf[start..] and return the length to write. Text that does
+ * not fit is cut so that it ends in "...\n": a reader sees the cut instead
+ * of a line that silently runs into the next one.
+ */
+static size_t format_cut(char buf[LOG_LINE_MAX], size_t start, bool add_newline, const char *fmt,
+			 va_list ap)
+{
+	static const char cut_mark[] = "...\n";
+	size_t room = LOG_LINE_MAX - start;
+	int n = kvsnprintf(buf + start, room, fmt, ap);
+	size_t len = start + (size_t)(n < 0 ? 0 : n);
+
+	/* It all fits when kvsnprintf stored every character (and there is
+	 * then room for the newline where its NUL went). */
+	if ((size_t)(n < 0 ? 0 : n) < room) {
+		if (add_newline)
+			buf[len++] = '\n';
+		return len;
+	}
+	memcpy(buf + LOG_LINE_MAX - (sizeof(cut_mark) - 1), cut_mark, sizeof(cut_mark) - 1);
+	return LOG_LINE_MAX;
+}
+
+void kvlog(enum log_level level, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+
+	if (level > current_level || sink_count == 0)
+		return;
+
+	const char *prefix = level_prefix[(unsigned)level > LOG_DEBUG ? LOG_DEBUG : level];
+	size_t plen = strlen(prefix);
+	memcpy(line, prefix, plen);
+	kwrite(line, format_cut(line, plen, true, fmt, ap));
+}
+
+void klog(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvlog(level, fmt, ap);
+	va_end(ap);
+}
+
+void kprintf(const char *fmt, ...)
+{
+	char text[LOG_LINE_MAX];
+	va_list ap;
+
+	if (sink_count == 0)
+		return;
+	va_start(ap, fmt);
+	size_t len = format_cut(text, 0, false, fmt, ap);
+	va_end(ap);
+	kwrite(text, len);
+}

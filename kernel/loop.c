@@ -1,0 +1,224 @@
+/*
+ * The knock loop: take every pending bit at once, answer each by calling
+ * the one client of its slot, then sleep without racing the next knock.
+ *
+ * The table is split on purpose:
+ * - loop_fn[] and loop_ctx[] are all the hot path reads: the client and
+ *   its argument for each bit, in two flat arrays of 8-byte entries so
+ *   that one scaled-index load reaches each (no multiply by a struct size).
+ *   A bit with no client points at loop_unowned_bit(), which panics, so the
+ *   dispatch needs no "is this bit owned?" branch and stays a handful of
+ *   instructions (`make bench` measures it: deferred_call_instructions).
+ * - loop_slots[] holds the names and client counts that declaration,
+ *   verification and error messages need.
+ */
+#include "loop.h"
+
+#include "arch.h"
+#include "fmt.h"
+#include "panic.h"
+#include "pending.h"
+
+struct loop_slot {
+	enum loop_slot_kind kind;
+	const char *name;          /* interrupt source or deferred-call owner */
+	const char *client;        /* the first client; the only one dispatched */
+	const char *second_client; /* kept only so loop_verify can name it */
+	unsigned client_count;
+};
+
+static void loop_unowned_bit(void *bit_as_ctx);
+
+/* Statically initialised: a bit knocked before anyone declared it must
+ * still panic, not jump through a null pointer. An unowned slot's ctx is
+ * its own bit number, so the cold path can name it. */
+static loop_client_fn loop_fn[PENDING_BITS] = {
+	[0 ... PENDING_BITS - 1] = loop_unowned_bit,
+};
+
+#define BIT_CTX(b) (void *)(uintptr_t)(b)
+#define BIT_CTX4(b) BIT_CTX(b), BIT_CTX((b) + 1), BIT_CTX((b) + 2), BIT_CTX((b) + 3)
+#define BIT_CTX16(b) BIT_CTX4(b), BIT_CTX4((b) + 4), BIT_CTX4((b) + 8), BIT_CTX4((b) + 12)
+
+static void *loop_ctx[PENDING_BITS] = {
+	BIT_CTX16(0),
+	BIT_CTX16(16),
+	BIT_CTX16(32),
+	BIT_CTX16(48),
+};
+
+static struct loop_slot loop_slots[PENDING_BITS];
+
+static void loop_make_unowned(unsigned bit)
+{
+	loop_fn[bit] = loop_unowned_bit;
+	loop_ctx[bit] = BIT_CTX(bit);
+}
+
+/* The cold path of dispatch: a set bit with nobody to answer it. */
+static void loop_unowned_bit(void *bit_as_ctx)
+{
+	unsigned bit = (unsigned)(uintptr_t)bit_as_ctx;
+
+	if (loop_slots[bit].kind != LOOP_SLOT_FREE)
+		panic("pending bit %u (%s) is set but has no client", bit, loop_slots[bit].name);
+	panic("pending bit %u is set but has no client", bit);
+}
+
+static void loop_check_bit(unsigned bit, const char *what, const char *name)
+{
+	if (bit >= PENDING_BITS)
+		panic("%s %s: bit %u is out of range (0..%u)", what, name, bit, PENDING_BITS - 1);
+}
+
+void loop_declare_interrupt(unsigned bit, const char *source)
+{
+	loop_check_bit(bit, "interrupt", source);
+	if (loop_slots[bit].kind != LOOP_SLOT_FREE)
+		panic("interrupt %s: bit %u already belongs to %s", source, bit,
+		      loop_slots[bit].name);
+	loop_slots[bit] = (struct loop_slot){ .kind = LOOP_SLOT_INTERRUPT, .name = source };
+	loop_make_unowned(bit);
+}
+
+unsigned loop_declare_deferred(const char *owner)
+{
+	for (unsigned bit = PENDING_BITS; bit-- > 0;) {
+		if (loop_slots[bit].kind != LOOP_SLOT_FREE)
+			continue;
+		loop_slots[bit] = (struct loop_slot){ .kind = LOOP_SLOT_DEFERRED, .name = owner };
+		loop_make_unowned(bit);
+		return bit;
+	}
+	panic("deferred call %s: all %u pending bits are taken", owner, PENDING_BITS);
+}
+
+void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *ctx)
+{
+	loop_check_bit(bit, "client", client);
+	struct loop_slot *s = &loop_slots[bit];
+
+	if (s->kind == LOOP_SLOT_FREE)
+		panic("client %s: bit %u was never declared", client, bit);
+	if (s->client_count++ > 0) {
+		/* Keep the first client running; loop_verify reports the pair. */
+		if (!s->second_client)
+			s->second_client = client;
+		return;
+	}
+	s->client = client;
+	loop_fn[bit] = fn;
+	loop_ctx[bit] = ctx;
+}
+
+void loop_verify(void)
+{
+	static char problems[512];
+	size_t used = 0;
+	unsigned count = 0;
+
+	problems[0] = '\0';
+	for (unsigned bit = 0; bit < PENDING_BITS; bit++) {
+		const struct loop_slot *s = &loop_slots[bit];
+		if (s->kind == LOOP_SLOT_FREE || s->client_count == 1)
+			continue;
+		const char *sep = count++ ? "; " : "";
+		int n;
+		if (s->client_count == 0)
+			n = ksnprintf(problems + used, sizeof(problems) - used,
+				      "%sbit %u (%s): no client", sep, bit, s->name);
+		else
+			n = ksnprintf(problems + used, sizeof(problems) - used,
+				      "%sbit %u (%s): %u clients: %s, %s%s", sep, bit, s->name,
+				      s->client_count, s->client, s->second_client,
+				      s->client_count > 2 ? ", ..." : "");
+		/* Past the buffer (or the log line, which panic cuts with "...")
+		 * the text stops, but the count in the message stays right. */
+		if (n > 0)
+			used += (size_t)n;
+		if (used >= sizeof(problems))
+			used = sizeof(problems) - 1;
+	}
+	if (count)
+		panic("loop_verify: %u problem%s: %s", count, count == 1 ? "" : "s", problems);
+}
+
+/*
+ * The hot path. Inlined into both loop_round() and loop_run(), so the
+ * running kernel pays no call per round. Bits are taken all at once, so a
+ * bit set again during the round (a client re-arming its own deferred
+ * call, a new interrupt) stays in `pending` for the next round: each bit
+ * runs at most once per round and no source can starve another.
+ */
+static inline __attribute__((always_inline)) uint64_t loop_round_inline(struct cpu *cpu)
+{
+	uint64_t taken = pending_take_all(cpu);
+	uint64_t work = taken;
+
+	if (work)
+		cpu->rounds++;
+	while (work) {
+		size_t bit = (size_t)__builtin_ctzll(work);
+		work &= work - 1;
+		loop_fn[bit](loop_ctx[bit]);
+	}
+	return taken;
+}
+
+uint64_t loop_round(struct cpu *cpu)
+{
+	return loop_round_inline(cpu);
+}
+
+void loop_sleep_if_idle(struct cpu *cpu)
+{
+	/*
+	 * Check `pending` only with interrupts off. Checked with them on, a
+	 * knock landing between the check and the halt would set its bit and
+	 * return, and the CPU would then sleep with work pending until some
+	 * unrelated interrupt came (the lost wake-up). With interrupts off, such
+	 * a knock is held until arch_enable_irq_and_idle(), whose `sti; hlt`
+	 * pair takes it and wakes the halt (the interrupt shadow of `sti` keeps
+	 * it from landing before the `hlt`). See DESIGN.md and
+	 * docs/architecture.md.
+	 */
+	arch_irq_disable();
+	if (pending_peek(cpu) == 0) {
+		cpu->sleeps++;
+		arch_enable_irq_and_idle();
+		cpu->wakeups++;
+	} else {
+		arch_irq_enable();
+	}
+}
+
+_Noreturn void loop_run(void)
+{
+	struct cpu *cpu = arch_this_cpu();
+
+	for (;;) {
+		if (!loop_round_inline(cpu))
+			loop_sleep_if_idle(cpu);
+	}
+}
+
+enum loop_slot_kind loop_slot_kind(unsigned bit)
+{
+	return bit < PENDING_BITS ? loop_slots[bit].kind : LOOP_SLOT_FREE;
+}
+
+const char *loop_slot_name(unsigned bit)
+{
+	return bit < PENDING_BITS ? loop_slots[bit].name : NULL;
+}
+
+void loop_reset_for_test(void)
+{
+	for (unsigned bit = 0; bit < PENDING_BITS; bit++) {
+		loop_slots[bit] = (struct loop_slot){ .kind = LOOP_SLOT_FREE };
+		loop_make_unowned(bit);
+	}
+	/* A test that expected a panic leaves one "in progress"; forget it so
+	 * the next test's panic is not reported as nested. */
+	panic_reset_for_test();
+}

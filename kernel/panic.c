@@ -1,0 +1,153 @@
+/*
+ * panic(): say what went wrong, show where, and stop for good.
+ *
+ * Everything here runs when the kernel is already broken, so it trusts as
+ * little as possible: interrupts go off first, a second panic (a fault in
+ * the report itself) halts at once instead of recursing, and the backtrace
+ * reads only memory inside stacks registered with panic_add_stack().
+ */
+#include "panic.h"
+
+#include <stdarg.h>
+
+#include "arch.h"
+#include "fmt.h"
+#include "log.h"
+#include "symbols.h"
+
+#define PANIC_BACKTRACE_FRAMES 16
+
+struct panic_stack {
+	uintptr_t lo, hi; /* [lo, hi) */
+};
+
+static unsigned panic_depth;
+static bool panic_reboot;
+static struct panic_stack panic_stacks[PANIC_MAX_STACKS];
+static unsigned panic_stack_count;
+
+void panic_enter(void)
+{
+	arch_irq_disable();
+	unsigned depth = __atomic_fetch_add(&panic_depth, 1, __ATOMIC_ACQ_REL);
+	if (depth == 0)
+		return;
+	/* Only the first nested panic prints: if printing is what faults,
+	 * the next one halts silently instead of looping. */
+	if (depth == 1)
+		kprintf("PANIC: nested panic, halting\n");
+	arch_halt_forever();
+}
+
+bool panic_in_progress(void)
+{
+	return __atomic_load_n(&panic_depth, __ATOMIC_ACQUIRE) != 0;
+}
+
+void panic_set_reboot(bool reboot)
+{
+	panic_reboot = reboot;
+}
+
+void panic_add_stack(uintptr_t lo, uintptr_t hi)
+{
+	if (panic_stack_count >= PANIC_MAX_STACKS || lo >= hi) {
+		log_warn("panic: stack [%#lx, %#lx) not registered for backtraces",
+			 (unsigned long)lo, (unsigned long)hi);
+		return;
+	}
+	panic_stacks[panic_stack_count++] = (struct panic_stack){ lo, hi };
+}
+
+/* A frame is the two words at fp: the caller's fp and the return address. */
+static bool panic_frame_readable(uintptr_t fp)
+{
+	if (fp == 0 || fp % sizeof(uintptr_t) != 0)
+		return false;
+	for (unsigned i = 0; i < panic_stack_count; i++) {
+		const struct panic_stack *s = &panic_stacks[i];
+		if (fp >= s->lo && fp < s->hi && s->hi - fp >= 2 * sizeof(uintptr_t))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A return address is looked up one byte earlier: after a call to a
+ * _Noreturn function (panic itself) it may already be the first byte of
+ * the next function, but addr-1 is always inside the call instruction.
+ */
+static void panic_print_frame(unsigned n, uintptr_t addr, bool is_return_address)
+{
+	uintptr_t off;
+	uintptr_t adjust = is_return_address ? 1 : 0;
+	const char *name = symbol_lookup(addr - adjust, &off);
+
+	if (name)
+		kprintf("  #%u 0x%016lx %s+0x%lx\n", n, (unsigned long)addr, name,
+			(unsigned long)(off + adjust));
+	else
+		kprintf("  #%u 0x%016lx ?\n", n, (unsigned long)addr);
+}
+
+/*
+ * `rip` is where the code stopped and `frame_pointer` is the frame of the
+ * function containing it (its saved fp at [fp], its return address at
+ * [fp+8]). The walk follows the chain toward older frames, whose fps are
+ * at higher addresses, and stops at the first frame that is null,
+ * misaligned, outside every registered stack, or not above the last one.
+ */
+void panic_backtrace(uintptr_t rip, uintptr_t frame_pointer)
+{
+	uintptr_t fp = frame_pointer;
+
+	kprintf("backtrace:\n");
+	panic_print_frame(0, rip, false);
+	for (unsigned n = 1; n < PANIC_BACKTRACE_FRAMES; n++) {
+		if (!panic_frame_readable(fp))
+			break;
+		const uintptr_t *frame = (const uintptr_t *)fp;
+		uintptr_t next_fp = frame[0];
+		uintptr_t ret = frame[1];
+		if (ret == 0)
+			break;
+		panic_print_frame(n, ret, true);
+		if (next_fp <= fp)
+			break;
+		fp = next_fp;
+	}
+}
+
+_Noreturn void panic_finish(void)
+{
+	if (panic_reboot) {
+		kprintf("rebooting\n");
+		arch_reboot();
+	}
+	kprintf("system halted (interrupts off)\n");
+	arch_halt_forever();
+}
+
+_Noreturn void panic(const char *fmt, ...)
+{
+	/* Static: the stack may be what broke. Only the first panic gets past
+	 * panic_enter(), so nothing else writes it. */
+	static char message[LOG_LINE_MAX];
+	va_list ap;
+
+	panic_enter();
+	va_start(ap, fmt);
+	kvsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	kprintf("PANIC: %s\n", message);
+	/* Frame #0 is panic itself, so #1 is whoever called it. */
+	panic_backtrace((uintptr_t)panic, (uintptr_t)__builtin_frame_address(0));
+	panic_finish();
+}
+
+void panic_reset_for_test(void)
+{
+	panic_depth = 0;
+	panic_reboot = false;
+	panic_stack_count = 0;
+}

@@ -1,0 +1,227 @@
+/*
+ * kernel/log.c: prefixes, level filtering, one sink call per line, the
+ * visible cut of a too-long line, and every sink getting every line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kernel/log.h"
+
+/* What a test sink received: all text, the number of calls, the last call. */
+struct capture {
+	char text[4096];
+	size_t len;
+	int calls;
+	char last[LOG_LINE_MAX + 1];
+	size_t last_len;
+};
+
+static struct capture cap[LOG_MAX_SINKS + 1];
+
+static void record(struct capture *c, const char *s, size_t n)
+{
+	assert_true(n <= LOG_LINE_MAX);
+	assert_true(c->len + n < sizeof(c->text));
+	memcpy(c->text + c->len, s, n);
+	c->len += n;
+	c->text[c->len] = '\0';
+	memcpy(c->last, s, n);
+	c->last[n] = '\0';
+	c->last_len = n;
+	c->calls++;
+}
+
+static void sink0(const char *s, size_t n)
+{
+	record(&cap[0], s, n);
+}
+static void sink1(const char *s, size_t n)
+{
+	record(&cap[1], s, n);
+}
+static void sink2(const char *s, size_t n)
+{
+	record(&cap[2], s, n);
+}
+static void sink3(const char *s, size_t n)
+{
+	record(&cap[3], s, n);
+}
+static void sink4(const char *s, size_t n)
+{
+	record(&cap[4], s, n);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(cap, 0, sizeof(cap));
+	log_remove_all_sinks();
+	log_set_level(LOG_INFO);
+	assert_int_equal(log_add_sink(sink0), 0);
+	return 0;
+}
+
+/* Runs first, before any test changed the level. */
+static void test_default_level_is_info(void **state)
+{
+	(void)state;
+	assert_int_equal(log_get_level(), LOG_INFO);
+}
+
+static void test_prefixes(void **state)
+{
+	(void)state;
+	log_set_level(LOG_DEBUG);
+	log_error("disk %d on fire", 3);
+	log_warn("low on %s", "tea");
+	log_info("plain %u", 7u);
+	log_debug("x=%x", 255);
+	assert_string_equal(cap[0].text, "error: disk 3 on fire\n"
+					 "warning: low on tea\n"
+					 "plain 7\n"
+					 "debug: x=ff\n");
+	assert_int_equal(cap[0].calls, 4); /* one sink call per line */
+}
+
+static void test_default_level_drops_debug(void **state)
+{
+	(void)state;
+	log_debug("hidden");
+	log_info("shown");
+	assert_string_equal(cap[0].text, "shown\n");
+}
+
+static void test_level_filtering(void **state)
+{
+	(void)state;
+	log_set_level(LOG_WARN);
+	assert_int_equal(log_get_level(), LOG_WARN);
+	log_debug("d");
+	log_info("i");
+	log_warn("w");
+	log_error("e");
+	assert_string_equal(cap[0].text, "warning: w\nerror: e\n");
+
+	memset(&cap[0], 0, sizeof(cap[0]));
+	log_set_level(LOG_ERROR);
+	log_warn("w");
+	log_error("e");
+	klog(LOG_ERROR, "via %s", "klog");
+	assert_string_equal(cap[0].text, "error: e\nerror: via klog\n");
+}
+
+static void test_line_that_just_fits_is_not_cut(void **state)
+{
+	(void)state;
+	char msg[LOG_LINE_MAX];
+	/* "warning: " + message + "\n" is exactly LOG_LINE_MAX bytes. */
+	size_t len = LOG_LINE_MAX - strlen("warning: ") - 1;
+	memset(msg, 'a', len);
+	msg[len] = '\0';
+
+	log_warn("%s", msg);
+	assert_int_equal(cap[0].last_len, LOG_LINE_MAX);
+	assert_memory_equal(cap[0].last, "warning: aaa", 12);
+	assert_string_equal(cap[0].last + LOG_LINE_MAX - 3, "aa\n");
+}
+
+static void test_long_line_is_cut_visibly(void **state)
+{
+	(void)state;
+	char msg[1000];
+	memset(msg, 'b', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = '\0';
+
+	log_warn("%s", msg);
+	assert_int_equal(cap[0].calls, 1);
+	assert_int_equal(cap[0].last_len, LOG_LINE_MAX);
+	assert_memory_equal(cap[0].last, "warning: bbb", 12);
+	assert_string_equal(cap[0].last + LOG_LINE_MAX - 5, "b...\n");
+
+	/* Info has no prefix: LOG_LINE_MAX-1 characters and "\n" just fit... */
+	msg[LOG_LINE_MAX - 1] = '\0';
+	log_info("%s", msg);
+	assert_int_equal(cap[0].last_len, LOG_LINE_MAX);
+	assert_string_equal(cap[0].last + LOG_LINE_MAX - 4, "bbb\n");
+
+	/* ...and one character more is enough to be cut. */
+	msg[LOG_LINE_MAX - 1] = 'b';
+	msg[LOG_LINE_MAX] = '\0';
+	log_info("%s", msg);
+	assert_int_equal(cap[0].last_len, LOG_LINE_MAX);
+	assert_string_equal(cap[0].last + LOG_LINE_MAX - 4, "...\n");
+}
+
+static void test_every_sink_gets_each_line(void **state)
+{
+	(void)state;
+	assert_int_equal(log_add_sink(sink1), 0);
+	assert_int_equal(log_add_sink(sink2), 0);
+	assert_int_equal(log_add_sink(sink3), 0);
+	assert_int_equal(log_add_sink(sink4), -1); /* LOG_MAX_SINKS taken */
+
+	log_error("boom %d", 1);
+	kprintf("raw %s", "text");
+	for (int i = 0; i < LOG_MAX_SINKS; i++) {
+		assert_string_equal(cap[i].text, "error: boom 1\nraw text");
+		assert_int_equal(cap[i].calls, 2);
+	}
+	assert_int_equal(cap[4].calls, 0);
+}
+
+static void test_remove_all_sinks(void **state)
+{
+	(void)state;
+	log_remove_all_sinks();
+	log_error("nobody listens");
+	kprintf("nor here");
+	assert_int_equal(cap[0].calls, 0);
+	assert_int_equal(log_add_sink(sink1), 0);
+	log_info("back");
+	assert_string_equal(cap[1].text, "back\n");
+}
+
+/* kprintf/kwrite: no prefix, no newline, no level filter. */
+static void test_raw_output(void **state)
+{
+	(void)state;
+	log_set_level(LOG_ERROR);
+	kprintf("rip=%016lx ", 0xffffffff80001000ul);
+	kwrite("ab\0c", 4);
+	assert_int_equal(cap[0].calls, 2);
+	assert_int_equal(cap[0].len, 21 + 4);
+	assert_memory_equal(cap[0].text, "rip=ffffffff80001000 ab\0c", 25);
+}
+
+static void test_raw_output_is_cut_visibly(void **state)
+{
+	(void)state;
+	char msg[600];
+	memset(msg, 'c', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = '\0';
+
+	kprintf("%s", msg);
+	assert_int_equal(cap[0].last_len, LOG_LINE_MAX);
+	assert_string_equal(cap[0].last + LOG_LINE_MAX - 5, "c...\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_level_is_info),
+		cmocka_unit_test_setup(test_prefixes, setup),
+		cmocka_unit_test_setup(test_default_level_drops_debug, setup),
+		cmocka_unit_test_setup(test_level_filtering, setup),
+		cmocka_unit_test_setup(test_line_that_just_fits_is_not_cut, setup),
+		cmocka_unit_test_setup(test_long_line_is_cut_visibly, setup),
+		cmocka_unit_test_setup(test_every_sink_gets_each_line, setup),
+		cmocka_unit_test_setup(test_remove_all_sinks, setup),
+		cmocka_unit_test_setup(test_raw_output, setup),
+		cmocka_unit_test_setup(test_raw_output_is_cut_visibly, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
