@@ -40,12 +40,20 @@ KERNEL_C  := $(wildcard kernel/*.c) $(wildcard chips/x86_64/*.c) \
              $(wildcard capsules/*.c) $(wildcard board/$(BOARD)/*.c)
 KERNEL_S  := $(wildcard boot/*.asm) $(wildcard chips/x86_64/*.asm)
 KOBJS     := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
-             $(patsubst %.asm,$(BUILD)/k/%.o,$(KERNEL_S))
+             $(patsubst %.asm,$(BUILD)/k/%.o,$(KERNEL_S)) \
+             $(BUILD)/k/top_halves.o
 
 ELF       := $(BUILD)/knock.elf
 ISO       := $(BUILD)/knock.iso
 
-.PHONY: all iso run run-serial debug test unit e2e check-layers lint bench \
+# Quiet by default: one line per step. `make V=1` shows the commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all iso run run-serial serial debug test unit e2e check-layers lint bench \
         deps clean help
 all: iso
 
@@ -58,11 +66,22 @@ deps:
 # --- kernel ---------------------------------------------------------------
 $(BUILD)/k/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+
+# Device top halves: generated from the board's interrupt table.
+$(BUILD)/top_halves.asm: board/$(BOARD)/interrupts.h tools/gen_top_halves.py
+	@mkdir -p $(BUILD)
+	$(PYTHON) tools/gen_top_halves.py $< -o $@
+
+$(BUILD)/k/top_halves.o: $(BUILD)/top_halves.asm
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) $< -o $@
 
 # The symbol table for backtraces takes two links: the first with an empty
 # table, then the real table generated from it. The table's section sits

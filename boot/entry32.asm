@@ -14,7 +14,7 @@ extern __bss_start, __bss_end
 extern long_mode_entry
 extern kernel_stack_guard, kernel_stack_top
 global _start
-global boot_pml4, boot_magic, boot_mbi
+global boot_pml4, boot_magic, boot_mbi, boot_ebda_segment
 
 section .text
 bits 32
@@ -34,6 +34,11 @@ _start:
 	mov esp, kernel_stack_top
 	mov [boot_magic], ebp
 	mov [boot_mbi], esi
+	; The BIOS data area word at 0x40e holds the EBDA segment, where ACPI's
+	; RSDP may be. Page 0 is unmapped once paging is on (NULL faults), so
+	; read it now while addresses are still physical.
+	mov ax, [0x40e]
+	mov [boot_ebda_segment], ax
 
 	cmp ebp, MB2_BOOT_MAGIC
 	jne .no_multiboot2
@@ -102,8 +107,16 @@ cpu_has_long_mode:
 ; dereference faults) and the guard page under the kernel stack (an
 ; overflow faults instead of silently corrupting .bss). The top 32 MiB
 ; (IOAPIC, HPET, LAPIC) is mapped uncached.
+;
+; The last GiB of physical space (3-4 GiB) is mapped a second time at the
+; top of the virtual space, 0xffffffffc0000000. That puts the LAPIC's EOI
+; register at 0xfffffffffee000b0, an address a 32-bit sign-extended
+; displacement can encode: the device top halves write EOI with one
+; instruction and no register (see tools/gen_top_halves.py).
 build_page_tables:
 	mov dword [boot_pml4], boot_pdpt + PTE_P + PTE_W
+	mov dword [boot_pml4 + 511 * 8], boot_pdpt_high + PTE_P + PTE_W
+	mov dword [boot_pdpt_high + 511 * 8], boot_pd + 3 * 4096 + PTE_P + PTE_W
 
 	mov edi, boot_pdpt
 	mov eax, boot_pd + PTE_P + PTE_W
@@ -210,7 +223,9 @@ section .bss
 align 4096
 boot_pml4:  resb 4096
 boot_pdpt:  resb 4096
+boot_pdpt_high: resb 4096
 boot_pd:    resb 4096 * 4
 boot_pt0:   resb 4096
 boot_magic: resd 1
 boot_mbi:   resd 1
+boot_ebda_segment: resw 1

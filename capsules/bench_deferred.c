@@ -20,8 +20,8 @@ static void report(struct bench_deferred *b)
 		 "overhead=%llu",
 		 (unsigned long long)b->samples[0],
 		 (unsigned long long)b->samples[BENCH_DEFERRED_SAMPLES / 2],
-		 (unsigned long long)b->samples[BENCH_DEFERRED_SAMPLES - 1],
-		 BENCH_DEFERRED_SAMPLES, (unsigned long long)b->overhead);
+		 (unsigned long long)b->samples[BENCH_DEFERRED_SAMPLES - 1], BENCH_DEFERRED_SAMPLES,
+		 (unsigned long long)b->overhead);
 }
 
 static void bench_deferred_fire(void *ctx)

@@ -22,8 +22,8 @@ struct deferred_call {
 };
 
 void deferred_call_init(struct deferred_call *dc, const char *owner);
-void deferred_call_register(struct deferred_call *dc, const char *client,
-			    loop_client_fn fn, void *ctx);
+void deferred_call_register(struct deferred_call *dc, const char *client, loop_client_fn fn,
+			    void *ctx);
 
 /* Cheap on purpose: one atomic OR on this CPU's pending word. */
 static inline void deferred_call_set(const struct deferred_call *dc)

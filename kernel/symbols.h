@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 struct ksym {
-	uint64_t addr;       /* start of the function */
-	uint32_t size;       /* bytes, 0 if unknown */
-	uint32_t name;       /* offset into ksym_names */
+	uint64_t addr; /* start of the function */
+	uint32_t size; /* bytes, 0 if unknown */
+	uint32_t name; /* offset into ksym_names */
 };
 
 /* Sorted by addr; provided by the generated file. */

@@ -20,12 +20,12 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
-#define DEFINE_READ_CR(n)                                          \
-	static inline uint64_t read_cr##n(void)                    \
-	{                                                          \
-		uint64_t v;                                        \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));  \
-		return v;                                          \
+#define DEFINE_READ_CR(n)                                         \
+	static inline uint64_t read_cr##n(void)                   \
+	{                                                         \
+		uint64_t v;                                       \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v)); \
+		return v;                                         \
 	}
 DEFINE_READ_CR(0)
 DEFINE_READ_CR(2)

@@ -66,7 +66,10 @@ static void print_symbolised(const char *label, uint64_t addr)
 
 static void explain_page_fault(uint64_t error, uint64_t cr2)
 {
-	kprintf("  cause  %s of 0x%016llx, %s%s%s\n", (error & 0x10) ? "instruction fetch" : (error & 2) ? "write" : "read",
+	kprintf("  cause  %s of 0x%016llx, %s%s%s\n",
+		(error & 0x10) ? "instruction fetch" :
+		(error & 2)    ? "write" :
+				 "read",
 		(unsigned long long)cr2, (error & 1) ? "protection violation" : "page not present",
 		(error & 4) ? ", user mode" : "", (error & 8) ? ", reserved bit set" : "");
 }

@@ -36,7 +36,8 @@ __attribute__((noinline)) static void fault_divide_error(void)
 	__asm__ volatile("xorl %%edx, %%edx\n\t"
 			 "xorl %%ecx, %%ecx\n\t"
 			 "movl $1, %%eax\n\t"
-			 "divl %%ecx" ::: "eax", "ecx", "edx");
+			 "divl %%ecx" ::
+				 : "eax", "ecx", "edx");
 }
 
 __attribute__((noinline)) static void fault_general_protection(void)

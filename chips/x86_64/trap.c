@@ -25,7 +25,8 @@ void trap_dispatch(struct trap_frame *f)
 		exception_report(f);
 	} else if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_END) {
 		if (!pic_handle_vector(f->vector))
-			log_warn("8259 IRQ %u arrived although masked", (unsigned)(f->vector - VEC_PIC_BASE));
+			log_warn("8259 IRQ %u arrived although masked",
+				 (unsigned)(f->vector - VEC_PIC_BASE));
 	} else if (unexpected_vector_count[f->vector]++ == 0) {
 		log_warn("interrupt vector %u has no handler; counted, further ones not logged",
 			 (unsigned)f->vector);

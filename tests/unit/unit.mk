@@ -13,9 +13,13 @@ HOST_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -I. -DKNOCK_HOST_TEST \
                 -fno-omit-frame-pointer
 HOST_LDLIBS  := -lcmocka
 
-# Portable sources the tests build against. kernel/string.c is left out:
-# on the host, libc provides those functions.
+# Portable sources the tests build against: kernel/, capsules/, and the
+# pure parsers of chips/ (files named *_parse.c: functions over bytes, no
+# port or MMIO access). kernel/string.c is left out: on the host, libc
+# provides those functions.
 UNIT_LIB_SRCS := $(filter-out kernel/string.c,$(wildcard kernel/*.c)) \
+                 $(wildcard capsules/*.c) \
+                 $(wildcard chips/x86_64/*_parse.c) \
                  $(wildcard tests/unit/fake_*.c)
 
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -23,11 +27,13 @@ UNIT_LIB_OBJS := $(patsubst %.c,$(BUILD)/unit/obj/%.o,$(UNIT_LIB_SRCS))
 
 $(BUILD)/unit/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c $(UNIT_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP $< $(UNIT_LIB_OBJS) -o $@ $(HOST_LDLIBS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP $< $(UNIT_LIB_OBJS) -o $@ $(HOST_LDLIBS)
 
 -include $(UNIT_LIB_OBJS:.o=.d) $(UNIT_TESTS:=.d)
 
@@ -42,3 +48,7 @@ unit: unit-build
 	done; \
 	if [ $$fail -ne 0 ]; then echo "unit tests: FAILED"; exit 1; fi; \
 	echo "unit tests: all passed"
+
+# Keep the host objects between test links (make would treat them as
+# intermediates and delete them).
+.SECONDARY: $(UNIT_LIB_OBJS)
