@@ -8,6 +8,8 @@
 void deferred_call_init(struct deferred_call *dc, const char *owner)
 {
 	dc->bit = loop_declare_deferred(owner);
+	dc->mask = (uint64_t)1 << dc->bit;
+	dc->cpu = arch_this_cpu();
 }
 
 void deferred_call_register(struct deferred_call *dc, const char *client, loop_client_fn fn,

@@ -17,7 +17,17 @@
 #include "pending.h"
 #include "arch.h"
 
+/*
+ * The mask and the CPU are worked out once, at init, so that setting the
+ * call is a single `lock or` of a loaded mask into a loaded address: the
+ * loop's own hot path. A deferred call belongs to the CPU that initialised
+ * it (its client runs on that CPU's loop); setting it from another CPU
+ * still sets the owner's bit, and the owner sees it at its next round
+ * (waking a sleeping owner is the cross-CPU knock's job, not this one's).
+ */
 struct deferred_call {
+	uint64_t mask;
+	struct cpu *cpu;
 	unsigned bit;
 };
 
@@ -25,10 +35,10 @@ void deferred_call_init(struct deferred_call *dc, const char *owner);
 void deferred_call_register(struct deferred_call *dc, const char *client, loop_client_fn fn,
 			    void *ctx);
 
-/* Cheap on purpose: one atomic OR on this CPU's pending word. */
+/* Cheap on purpose: one atomic OR on the owning CPU's pending word. */
 static inline void deferred_call_set(const struct deferred_call *dc)
 {
-	pending_set(arch_this_cpu(), dc->bit);
+	__atomic_fetch_or(&dc->cpu->pending, dc->mask, __ATOMIC_RELEASE);
 }
 
 #endif

@@ -155,13 +155,16 @@ static inline __attribute__((always_inline)) uint64_t loop_round_inline(struct c
 	uint64_t taken = pending_take_all(cpu);
 	uint64_t work = taken;
 
-	if (work)
-		cpu->rounds++;
-	while (work) {
+	/* Laid out for the busy case: when work keeps coming, the round's
+	 * last client returns straight into the next take. */
+	if (__builtin_expect(work == 0, 0))
+		return 0;
+	cpu->rounds++;
+	do {
 		size_t bit = (size_t)__builtin_ctzll(work);
 		work &= work - 1;
 		loop_fn[bit](loop_ctx[bit]);
-	}
+	} while (work);
 	return taken;
 }
 
