@@ -15,7 +15,11 @@
 #include "log.h"
 #include "symbols.h"
 
-#define PANIC_BACKTRACE_FRAMES 16
+/* Backtrace: the first HEAD frames, then the last TAIL, of at most
+ * MAX_WALK (more than a 16 KiB stack of 16-byte frames can hold). */
+#define PANIC_BACKTRACE_HEAD 8
+#define PANIC_BACKTRACE_TAIL 8
+#define PANIC_BACKTRACE_MAX_WALK 2048
 
 struct panic_stack {
 	uintptr_t lo, hi; /* [lo, hi) */
@@ -29,6 +33,9 @@ static unsigned panic_stack_count;
 void panic_enter(void)
 {
 	arch_irq_disable();
+	/* From here on, log lines go out synchronously (log.h, panic mode):
+	 * the loop that would drain a queued sink never runs again. */
+	log_panic_mode();
 	unsigned depth = __atomic_fetch_add(&panic_depth, 1, __ATOMIC_ACQ_REL);
 	if (depth == 0)
 		return;
@@ -99,11 +106,16 @@ static void panic_print_frame(unsigned n, uintptr_t addr, bool is_return_address
  */
 void panic_backtrace(uintptr_t rip, uintptr_t frame_pointer)
 {
+	/* The first frames say where it happened, the last ones how it got
+	 * there (the loop, board_main). A deep recursion (a stack overflow)
+	 * must not push the latter out, so the middle is skipped, not the end. */
+	uintptr_t tail[PANIC_BACKTRACE_TAIL];
+	unsigned n, shown_head = 0;
 	uintptr_t fp = frame_pointer;
 
 	kprintf("backtrace:\n");
 	panic_print_frame(0, rip, false);
-	for (unsigned n = 1; n < PANIC_BACKTRACE_FRAMES; n++) {
+	for (n = 1; n < PANIC_BACKTRACE_MAX_WALK; n++) {
 		if (!panic_frame_readable(fp))
 			break;
 		const uintptr_t *frame = (const uintptr_t *)fp;
@@ -111,11 +123,26 @@ void panic_backtrace(uintptr_t rip, uintptr_t frame_pointer)
 		uintptr_t ret = frame[1];
 		if (ret == 0)
 			break;
-		panic_print_frame(n, ret, true);
-		if (next_fp <= fp)
+		if (n < PANIC_BACKTRACE_HEAD) {
+			panic_print_frame(n, ret, true);
+			shown_head = n;
+		} else {
+			tail[n % PANIC_BACKTRACE_TAIL] = ret;
+		}
+		if (next_fp <= fp) {
+			n++;
 			break;
+		}
 		fp = next_fp;
 	}
+	/* Frames shown_head+1 .. n-1 are in the tail ring (the last TAIL). */
+	unsigned first_tail = shown_head + 1;
+	if (n > first_tail + PANIC_BACKTRACE_TAIL) {
+		kprintf("  ... %u frames skipped\n", n - first_tail - PANIC_BACKTRACE_TAIL);
+		first_tail = n - PANIC_BACKTRACE_TAIL;
+	}
+	for (unsigned i = first_tail; i < n; i++)
+		panic_print_frame(i, tail[i % PANIC_BACKTRACE_TAIL], true);
 }
 
 _Noreturn void panic_finish(void)

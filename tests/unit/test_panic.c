@@ -262,7 +262,7 @@ static void test_walk_stops_at_a_frame_straddling_the_stack_top(void **state)
 				    "  #1 0x0000000000001010 fake_start+0x10\n");
 }
 
-static void test_walk_shows_at_most_16_frames(void **state)
+static void test_deep_walk_keeps_the_first_and_last_frames(void **state)
 {
 	(void)state;
 	register_fake_stack();
@@ -270,8 +270,15 @@ static void test_walk_shows_at_most_16_frames(void **state)
 		frame(2 * i, at(2 * i + 2), 0x1001 + i);
 
 	panic_backtrace(0x1040, at(0));
-	assert_non_null(strstr(output, "  #15 0x000000000000100f fake_start+0xf\n"));
-	assert_null(strstr(output, "#16"));
+	/* Head: #1..#7; the middle is skipped; tail: the last 8 frames, so
+	 * the bottom of the stack (the loop, board_main) is never lost. */
+	assert_non_null(strstr(output, "  #7 0x0000000000001007 fake_start+0x7\n"));
+	assert_null(strstr(output, "  #8 "));
+	assert_non_null(strstr(output, "  #7 0x0000000000001007 fake_start+0x7\n  ... 5 frames "
+					"skipped\n  #13 0x000000000000100d fake_start+0xd\n"));
+	assert_non_null(strstr(output, "  #20 0x0000000000001014 fake_start+0x14\n"));
+	assert_null(strstr(output, "  #12 "));
+	assert_null(strstr(output, "  #21 "));
 }
 
 static void test_zero_return_address_ends_the_walk(void **state)
@@ -327,7 +334,7 @@ int main(void)
 		cmocka_unit_test_setup(test_walk_stops_at_a_misaligned_frame, setup),
 		cmocka_unit_test_setup(test_walk_stops_when_frames_do_not_go_up, setup),
 		cmocka_unit_test_setup(test_walk_stops_at_a_frame_straddling_the_stack_top, setup),
-		cmocka_unit_test_setup(test_walk_shows_at_most_16_frames, setup),
+		cmocka_unit_test_setup(test_deep_walk_keeps_the_first_and_last_frames, setup),
 		cmocka_unit_test_setup(test_zero_return_address_ends_the_walk, setup),
 		cmocka_unit_test_setup(test_any_registered_stack_is_walkable, setup),
 		cmocka_unit_test_setup(test_too_many_stacks_are_refused_with_a_warning, setup),
