@@ -1,0 +1,408 @@
+"""Boot the knock ISO in QEMU and talk to it as a user would.
+
+One `Knock` is one QEMU process (TCG only, never KVM, so every host gives
+the same machine) with:
+
+- the serial line on a unix socket, read by a background thread into a
+  text buffer; `wait_for(regex)` waits on that buffer (a condition variable,
+  no sleeping) until a deadline and then fails with the whole serial log;
+- QMP on a second unix socket, with a tiny JSON client: commands, events,
+  and `cpu_state()` (halted? interrupts on?) read from `info registers`;
+- `-no-reboot` and an isa-debug-exit device at port 0xf4, so a guest that
+  writes N there makes QEMU exit with status 2N+1 (`wait_exit()`).
+
+Both sockets are *ours*: we listen, and QEMU connects to them as a client
+while it starts, before the guest runs its first instruction. So no serial
+output is ever lost and there is no retry loop waiting for QEMU to create
+its socket (with QEMU as the server and wait=off, bytes sent before we
+connect are dropped).
+
+Kernel options reach the guest through the fw_cfg file opt/knock/cmdline,
+which board/pc/options.c appends to GRUB's command line.
+
+Used by tests/e2e (through conftest.py) and by tools/bench.py, which imports
+this file by path. Standard library only.
+"""
+import codecs
+import ctypes
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
+CMDLINE_FW_CFG = "opt/knock/cmdline"
+
+# Every timeout is multiplied by this (slow or loaded hosts: export
+# KNOCK_TIMEOUT_SCALE=3). A wait that succeeds returns at once, so generous
+# timeouts cost nothing when things work.
+TIMEOUT_SCALE = float(os.environ.get("KNOCK_TIMEOUT_SCALE", "1"))
+BOOT_TIMEOUT = 20.0  # QEMU start to a kernel line: SeaBIOS + GRUB + kernel
+STEP_TIMEOUT = 5.0  # one kernel line to the next
+
+# "RFL=00000202 [-------] ... HLT=1" in `info registers` (EFL= in 32-bit
+# mode); IF is bit 9.
+_EFLAGS = re.compile(r"\b(?:EFL|RFL)=([0-9a-fA-F]+)")
+_HALTED = re.compile(r"\bHLT=([01])")
+EFLAGS_IF = 1 << 9
+
+
+def makefile_version(repo=REPO):
+    """knock's version, from the Makefile's `VERSION := x.y.z`."""
+    text = (Path(repo) / "Makefile").read_text()
+    m = re.search(r"^VERSION\s*:?=\s*(\S+)", text, re.M)
+    if not m:
+        raise RuntimeError("no VERSION in the Makefile")
+    return m.group(1)
+
+
+def banner_pattern(version):
+    """The line board/pc/main.c prints once the loop runs."""
+    return rf"^knock {re.escape(version)} ready on the pc board$"
+
+
+class KnockFailure(AssertionError):
+    """A wait that did not succeed. The message carries the serial log."""
+
+
+class QmpError(RuntimeError):
+    pass
+
+
+def fw_cfg_string(text):
+    """QEMU splits option values at commas; a literal comma is doubled."""
+    return text.replace(",", ",,")
+
+
+def qemu_version(qemu=QEMU):
+    """'7.2.22' from `qemu-system-x86_64 --version`."""
+    out = subprocess.run([qemu, "--version"], capture_output=True, text=True,
+                         check=True).stdout
+    m = re.search(r"version (\S+)", out)
+    return m.group(1) if m else out.splitlines()[0]
+
+
+# Looked up here, not in the forked child, where loading anything could
+# deadlock on a lock another thread held at fork time.
+try:
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):
+    _prctl = None
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """Run in the child before exec: if the test process dies without its
+    teardown (SIGKILL, a crash), the kernel kills QEMU too (Linux prctl
+    PR_SET_PDEATHSIG). Tied to the thread that started QEMU."""
+    if _prctl:
+        _prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
+
+
+class Qmp:
+    """QMP over a connected socket: greeting, qmp_capabilities, then
+    commands (matched to their replies by id) and events (queued)."""
+
+    def __init__(self, sock, timeout):
+        self._sock = sock
+        self._buf = b""
+        self._next_id = 0
+        self.events = []
+        greeting = self._read_message(time.monotonic() + timeout)
+        if "QMP" not in greeting:
+            raise QmpError(f"not a QMP greeting: {greeting!r}")
+        self.command("qmp_capabilities", timeout=timeout)
+
+    def _read_message(self, deadline):
+        while b"\n" not in self._buf:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise QmpError("timed out waiting for QMP")
+            self._sock.settimeout(remaining)
+            try:
+                data = self._sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError as e:
+                raise QmpError(f"QMP socket: {e}") from e
+            if not data:
+                raise QmpError("QEMU closed the QMP socket")
+            self._buf += data
+        line, self._buf = self._buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def command(self, name, arguments=None, timeout=STEP_TIMEOUT):
+        """Run one QMP command (arguments: a dict, as QMP spells them) and
+        return its "return" value."""
+        self._next_id += 1
+        request = {"execute": name, "id": self._next_id}
+        if arguments:
+            request["arguments"] = arguments
+        try:
+            self._sock.sendall(json.dumps(request).encode() + b"\n")
+        except OSError as e:
+            raise QmpError(f"QMP socket: {e}") from e
+        deadline = time.monotonic() + timeout * TIMEOUT_SCALE
+        while True:
+            msg = self._read_message(deadline)
+            if "event" in msg:
+                self.events.append(msg)
+            elif msg.get("id") == self._next_id:
+                if "error" in msg:
+                    raise QmpError(f"{name}: {msg['error']}")
+                return msg.get("return")
+
+    def wait_event(self, name, timeout=STEP_TIMEOUT):
+        """Return (and consume) the first queued or arriving event `name`."""
+        deadline = time.monotonic() + timeout * TIMEOUT_SCALE
+        while True:
+            for i, ev in enumerate(self.events):
+                if ev["event"] == name:
+                    return self.events.pop(i)
+            msg = self._read_message(deadline)
+            if "event" in msg:
+                self.events.append(msg)
+
+    def hmp(self, command_line):
+        """A human monitor command (`info registers`, ...), as text."""
+        return self.command("human-monitor-command", {"command-line": command_line})
+
+
+class Knock:
+    """One QEMU running the knock ISO. Use as a context manager, or call
+    start() and always kill() (conftest.py does it in teardown)."""
+
+    def __init__(self, iso, machine="pc", memory_mib=128, cmdline=None, cpu=None,
+                 icount=None, smp=1, extra_args=(), qemu=QEMU, name="knock"):
+        self.iso = Path(iso)
+        self.machine = machine
+        self.memory_mib = memory_mib
+        self.cmdline = cmdline
+        self.cpu = cpu
+        self.icount = icount
+        self.smp = smp
+        self.extra_args = list(extra_args)
+        self.qemu = qemu
+        self.name = name
+        self.proc = None
+        self.qmp = None
+        self.started_at = None  # time.monotonic() just before QEMU was spawned
+        self._dir = None
+        self._listeners = []
+        self._serial = None
+        self._reader = None
+        self._cond = threading.Condition()
+        self._text = ""
+        self._arrivals = []  # (length of the log after a chunk, arrival time)
+        self._serial_closed = False
+        self._stderr_path = None
+
+    # --- life cycle -------------------------------------------------------
+
+    def args(self, serial_path, qmp_path):
+        a = [self.qemu,
+             "-machine", self.machine, "-accel", "tcg",
+             "-m", str(self.memory_mib), "-smp", str(self.smp),
+             "-cdrom", str(self.iso), "-boot", "d",
+             "-display", "none", "-monitor", "none", "-no-reboot",
+             # No network: nothing uses one yet, and the NIC option ROM
+             # only slows the firmware down.
+             "-nic", "none",
+             "-chardev", f"socket,id=ser0,path={serial_path}",
+             "-serial", "chardev:ser0",
+             "-chardev", f"socket,id=qmp0,path={qmp_path}",
+             "-mon", "chardev=qmp0,mode=control",
+             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if self.cpu:
+            a += ["-cpu", self.cpu]
+        if self.icount:
+            a += ["-icount", self.icount]
+        if self.cmdline is not None:
+            a += ["-fw_cfg", f"name={CMDLINE_FW_CFG},string={fw_cfg_string(self.cmdline)}"]
+        return a + self.extra_args
+
+    def start(self):
+        if not self.iso.is_file():
+            raise KnockFailure(f"{self.iso} does not exist: build the ISO first (make iso)")
+        self._dir = tempfile.mkdtemp(prefix="knock-qemu-")
+        serial_path = os.path.join(self._dir, "serial.sock")
+        qmp_path = os.path.join(self._dir, "qmp.sock")
+        serial_listener = self._listen(serial_path)
+        qmp_listener = self._listen(qmp_path)
+        self._stderr_path = os.path.join(self._dir, "qemu.stderr")
+        self.command_line = self.args(serial_path, qmp_path)
+        with open(self._stderr_path, "wb") as err:
+            self.started_at = time.monotonic()
+            self.proc = subprocess.Popen(self.command_line, stdin=subprocess.DEVNULL,
+                                         stdout=err, stderr=err,
+                                         preexec_fn=_die_with_parent)
+        deadline = time.monotonic() + BOOT_TIMEOUT * TIMEOUT_SCALE
+        self._serial = self._accept(serial_listener, "serial", deadline)
+        self._reader = threading.Thread(target=self._read_serial, daemon=True,
+                                        name=f"{self.name}-serial")
+        self._reader.start()
+        qmp_sock = self._accept(qmp_listener, "QMP", deadline)
+        self.qmp = Qmp(qmp_sock, max(deadline - time.monotonic(), 1.0))
+        return self
+
+    def kill(self):
+        """Stop QEMU for sure and free everything. Safe to call twice."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait()
+        for s in [self._serial, self.qmp and self.qmp._sock] + self._listeners:
+            if s:
+                try:
+                    s.close()
+                except OSError:
+                    pass
+        if self._reader:
+            self._reader.join(timeout=5)
+        if self._dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.kill()
+
+    def _listen(self, path):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(path)
+        s.listen(1)
+        self._listeners.append(s)
+        return s
+
+    def _accept(self, listener, what, deadline):
+        # QEMU connects while it starts up; if it dies first (a bad option)
+        # nobody ever will, so look at the process between short accepts.
+        listener.settimeout(0.05)
+        while time.monotonic() < deadline:
+            try:
+                conn, _ = listener.accept()
+                conn.settimeout(None)
+                return conn
+            except socket.timeout:
+                if self.proc.poll() is not None:
+                    break
+        raise KnockFailure(f"QEMU never connected its {what} socket\n{self.describe()}")
+
+    def _read_serial(self):
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        while True:
+            try:
+                data = self._serial.recv(4096)
+            except OSError:
+                data = b""
+            now = time.monotonic()
+            with self._cond:
+                if not data:
+                    self._text += decoder.decode(b"", final=True)
+                    self._serial_closed = True
+                    self._cond.notify_all()
+                    return
+                self._text += decoder.decode(data).replace("\r", "")
+                self._arrivals.append((len(self._text), now))
+                self._cond.notify_all()
+
+    # --- serial -----------------------------------------------------------
+
+    @property
+    def log(self):
+        """Everything received on serial so far (without CRs)."""
+        with self._cond:
+            return self._text
+
+    def wait_for(self, pattern, timeout=STEP_TIMEOUT, pos=0):
+        """Wait until `pattern` (a regex, multi-line mode) matches a complete
+        serial line at or after offset `pos` of the log; return the match.
+        Only complete lines are searched, so r"(\\d+) KiB" never matches a
+        number that is still arriving. Fails with the serial log attached
+        when `timeout` passes or QEMU closes the serial line first."""
+        rx = re.compile(pattern, re.M) if isinstance(pattern, str) else pattern
+        deadline = time.monotonic() + timeout * TIMEOUT_SCALE
+        with self._cond:
+            while True:
+                end = len(self._text) if self._serial_closed else self._text.rfind("\n") + 1
+                m = rx.search(self._text, pos, end)
+                if m:
+                    return m
+                if self._serial_closed:
+                    why = "QEMU closed the serial line"
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    why = f"timed out after {timeout * TIMEOUT_SCALE:g} s"
+                    break
+                self._cond.wait(remaining)
+        raise KnockFailure(f"waiting for /{rx.pattern}/ on serial: {why}\n{self.describe()}")
+
+    def arrival_time(self, pos):
+        """When (time.monotonic()) the serial byte at offset `pos` arrived."""
+        with self._cond:
+            for length, t in self._arrivals:
+                if pos < length:
+                    return t
+        raise ValueError(f"offset {pos} has not arrived")
+
+    # --- the machine --------------------------------------------------------
+
+    def cpu_state(self):
+        """(halted, interrupts_enabled) of CPU 0, from `info registers`."""
+        try:
+            regs = self.qmp.hmp("info registers")
+        except QmpError as e:
+            raise KnockFailure(f"cannot read CPU 0's registers: {e}\n{self.describe()}") from e
+        efl, hlt = _EFLAGS.search(regs), _HALTED.search(regs)
+        if not efl or not hlt:
+            raise KnockFailure(f"cannot read EFL/HLT from `info registers`:\n{regs}")
+        return hlt.group(1) == "1", bool(int(efl.group(1), 16) & EFLAGS_IF)
+
+    def wait_cpu_halted(self, timeout=STEP_TIMEOUT):
+        """Wait until CPU 0 executes `hlt`; return whether interrupts are on
+        (True: idle in the loop, False: stopped for good, as after a panic).
+        Each check is one QMP round trip, bounded by the deadline."""
+        deadline = time.monotonic() + timeout * TIMEOUT_SCALE
+        while True:
+            halted, irq_on = self.cpu_state()
+            if halted:
+                return irq_on
+            if time.monotonic() > deadline:
+                raise KnockFailure(f"CPU 0 never halted within {timeout} s\n{self.describe()}")
+
+    def wait_exit(self, timeout=STEP_TIMEOUT):
+        """Wait for QEMU to exit and return its status. After the guest
+        writes N to isa-debug-exit (port 0xf4) the status is 2N+1."""
+        try:
+            return self.proc.wait(timeout * TIMEOUT_SCALE)
+        except subprocess.TimeoutExpired:
+            raise KnockFailure(f"QEMU did not exit within {timeout} s\n{self.describe()}")
+
+    def describe(self):
+        """QEMU's command line, state and stderr, and the serial log."""
+        state = "not started"
+        if self.proc:
+            try:  # a QEMU that just dropped a socket is usually exiting
+                rc = self.proc.wait(0.5)
+            except subprocess.TimeoutExpired:
+                rc = None
+            state = "running" if rc is None else f"exited with status {rc}"
+        stderr = ""
+        if self._stderr_path and os.path.exists(self._stderr_path):
+            with open(self._stderr_path, errors="replace") as f:
+                stderr = f.read().strip()
+        cmd = " ".join(getattr(self, "command_line", []) or [])
+        return (f"--- QEMU ({state}): {cmd}\n"
+                + (f"--- QEMU stderr:\n{stderr}\n" if stderr else "")
+                + f"--- serial log:\n{self.log}--- end of serial log")
