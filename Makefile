@@ -53,7 +53,7 @@ else
 Q := @
 endif
 
-.PHONY: all iso run run-serial serial debug test unit e2e check-layers lint bench \
+.PHONY: FORCE all iso run run-serial serial debug test unit e2e check-layers lint bench \
         deps clean help
 all: iso
 
@@ -64,12 +64,19 @@ deps:
 	@tools/deps.sh
 
 # --- kernel ---------------------------------------------------------------
-$(BUILD)/k/%.o: %.c
+# Objects depend on the flags too: changing KCFLAGS (or the version) must
+# rebuild everything, not leave objects built the old way.
+$(BUILD)/kcflags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(KCFLAGS) $(NASMFLAGS)' | cmp -s - $@ || echo '$(KCFLAGS) $(NASMFLAGS)' > $@
+FORCE:
+
+$(BUILD)/k/%.o: %.c $(BUILD)/kcflags
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/k/%.o: %.asm
+$(BUILD)/k/%.o: %.asm $(BUILD)/kcflags
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@

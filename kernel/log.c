@@ -16,6 +16,10 @@
 
 static log_sink_fn sinks[LOG_MAX_SINKS];
 static int sink_count;
+static log_sink_fn panic_sinks[LOG_MAX_SINKS];
+static int panic_sink_count;
+static bool panic_mode;
+static void (*panic_flush)(void);
 static enum log_level current_level = LOG_INFO;
 
 static const char *const level_prefix[] = {
@@ -36,6 +40,48 @@ int log_add_sink(log_sink_fn sink)
 void log_remove_all_sinks(void)
 {
 	sink_count = 0;
+	panic_sink_count = 0;
+	panic_flush = NULL;
+	__atomic_store_n(&panic_mode, false, __ATOMIC_RELEASE);
+}
+
+int log_add_panic_sink(log_sink_fn sink)
+{
+	if (panic_sink_count == LOG_MAX_SINKS)
+		return -1;
+	panic_sinks[panic_sink_count++] = sink;
+	return 0;
+}
+
+/* Atomic: another CPU's log call must see the switch, not a torn flag. */
+void log_set_panic_flush(void (*flush)(void))
+{
+	panic_flush = flush;
+}
+
+void log_panic_mode(void)
+{
+	/* Lines queued before the panic (in the console's ring) come out
+	 * first, so the report follows what led to it instead of erasing it. */
+	if (!log_in_panic_mode() && panic_flush)
+		panic_flush();
+	__atomic_store_n(&panic_mode, true, __ATOMIC_RELEASE);
+}
+
+bool log_in_panic_mode(void)
+{
+	return __atomic_load_n(&panic_mode, __ATOMIC_ACQUIRE);
+}
+
+/* The sinks a line goes to now; returns how many. */
+static int active_sinks(const log_sink_fn **list)
+{
+	if (log_in_panic_mode() && panic_sink_count > 0) {
+		*list = panic_sinks;
+		return panic_sink_count;
+	}
+	*list = sinks;
+	return sink_count;
 }
 
 void log_set_level(enum log_level level)
@@ -50,8 +96,11 @@ enum log_level log_get_level(void)
 
 void kwrite(const char *s, size_t n)
 {
-	for (int i = 0; i < sink_count; i++)
-		sinks[i](s, n);
+	const log_sink_fn *list;
+	int count = active_sinks(&list);
+
+	for (int i = 0; i < count; i++)
+		list[i](s, n);
 }
 
 /*
@@ -82,7 +131,8 @@ void kvlog(enum log_level level, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
 
-	if (level > current_level || sink_count == 0)
+	const log_sink_fn *list;
+	if (level > current_level || active_sinks(&list) == 0)
 		return;
 
 	const char *prefix = level_prefix[(unsigned)level > LOG_DEBUG ? LOG_DEBUG : level];
@@ -105,7 +155,8 @@ void kprintf(const char *fmt, ...)
 	char text[LOG_LINE_MAX];
 	va_list ap;
 
-	if (sink_count == 0)
+	const log_sink_fn *list;
+	if (active_sinks(&list) == 0)
 		return;
 	va_start(ap, fmt);
 	size_t len = format_cut(text, 0, false, fmt, ap);

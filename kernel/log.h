@@ -8,6 +8,7 @@
 #define KNOCK_KERNEL_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 enum log_level {
@@ -24,7 +25,25 @@ typedef void (*log_sink_fn)(const char *s, size_t n);
 
 /* Returns 0, or -1 when all sink slots are taken. */
 int log_add_sink(log_sink_fn sink);
+/* Forget every sink, panic sinks included, and leave panic mode (a board
+ * switching its sinks, tests). */
 void log_remove_all_sinks(void);
+
+/*
+ * Panic mode. Normal sinks may queue (the console's ring, drained by the
+ * UART's interrupt), and a panic runs with interrupts off and the loop
+ * stopped, so its report would never come out. Panic sinks write
+ * synchronously (polled UART, VGA memory). panic_enter() calls
+ * log_panic_mode(); from then on every line goes to the panic sinks only,
+ * or to the normal sinks if no panic sink was registered.
+ */
+int log_add_panic_sink(log_sink_fn sink);
+void log_panic_mode(void);
+/* Called once by log_panic_mode(), before the switch: the board writes out
+ * synchronously whatever its normal sinks still hold queued. */
+void log_set_panic_flush(void (*flush)(void));
+bool log_in_panic_mode(void);
+
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 

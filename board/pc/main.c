@@ -8,10 +8,17 @@
  */
 #include <stdint.h>
 
+#include "board/pc/interrupts.h"
 #include "board/pc/options.h"
+#include "board/pc/wire_acpi.h"
+#include "board/pc/wire_console.h"
+#include "board/pc/wire_keyboard.h"
+#include "board/pc/wire_shell.h"
+#include "board/pc/wire_timer.h"
 #include "capsules/bench_deferred.h"
 #include "capsules/hello.h"
 #include "chips/x86_64/idt.h"
+#include "chips/x86_64/lapic.h"
 #include "chips/x86_64/percpu.h"
 #include "chips/x86_64/pic8259.h"
 #include "chips/x86_64/uart16550.h"
@@ -30,6 +37,16 @@ static struct bench_deferred bench_deferred;
 /* The Multiboot2 block starts with its own size; refuse absurd ones rather
  * than read megabytes of whatever is there. */
 #define MBI_MAX_BYTES (64 * 1024)
+
+/* LINT1 of the boot CPU is an NMI input if the MADT says so (QEMU and
+ * most PCs: every CPU's LINT1). */
+static int board_lint1_is_nmi(void)
+{
+	for (unsigned i = 0; i < board_platform.lapic_nmi_count; i++)
+		if (board_platform.lapic_nmis[i].lint == 1)
+			return 1;
+	return 0;
+}
 
 static void read_boot_info(uint32_t magic, uint64_t mbi_addr)
 {
@@ -68,8 +85,21 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	boot_info_print(&boot_info);
 	log_info("boot: options '%s' (GRUB's line plus fw_cfg opt/knock/cmdline)", cmdline_get());
 
-	hello_init(&hello, BANNER);
+	board_discover_platform(&boot_info);
+	board_interrupts_declare();
+	board_interrupts_init_cpu(board_platform.lapic_address, board_lint1_is_nmi());
+	board_interrupts_set_boot_apic((uint8_t)lapic_id());
+	board_ioapics_init(&board_platform);
+	board_wire_timer();
+	board_wire_keyboard(NULL);
+	board_wire_console(have_uart, board_keyboard());
+	board_wire_shell();
+
+	/* Deferred bits are handed out from 63 down and the loop runs the
+	 * lowest first: the fault's call is made first so that it runs after
+	 * the banner's. */
 	board_fault_option_init();
+	hello_init(&hello, BANNER);
 	if (board_option_bench)
 		bench_deferred_init(&bench_deferred);
 

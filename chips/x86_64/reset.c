@@ -1,12 +1,14 @@
 /*
- * Reset the PC. The 8042 keyboard controller's reset line (command 0xfe)
- * works on QEMU's pc and q35 machines and most real PCs; if it does not
- * take, an empty IDT plus an interrupt makes a triple fault, which resets
- * every PC. (The ACPI reset register from the FADT is tried first once the
- * ACPI driver exists.)
+ * Reset the PC, most polite method first:
+ * 1. the FADT's reset register, when the FADT has one (acpi_reset());
+ * 2. the 8042 keyboard controller's reset line (command 0xfe), which works
+ *    on QEMU's pc and q35 machines and most real PCs;
+ * 3. a triple fault: an empty IDT plus an interrupt, which resets every PC.
+ * Ctrl-Alt-Del, the shell's `reboot` and `panic=reboot` all come here.
  */
 #include <stdint.h>
 
+#include "chips/x86_64/acpi.h"
 #include "chips/x86_64/cpu_regs.h"
 #include "chips/x86_64/io.h"
 #include "chips/x86_64/reset.h"
@@ -18,6 +20,7 @@
 _Noreturn void x86_reset(void)
 {
 	__asm__ volatile("cli");
+	acpi_reset(acpi_platform());
 	for (int i = 0; i < 100000 && (inb(I8042_STATUS) & I8042_STATUS_INPUT_FULL); i++)
 		;
 	outb(I8042_STATUS, I8042_CMD_PULSE_RESET);

@@ -1,8 +1,19 @@
 /*
- * 16550A on COM1. The divisor latch sets the baud rate from the 1.8432 MHz
- * clock (divisor 1 = 115200); FCR enables and clears the 16-byte FIFOs.
- * Presence is checked with the modem-control loopback mode, so a machine
- * without COM1 boots with VGA only instead of hanging in a poll loop.
+ * 16550A on COM1 (see uart16550.h). The divisor latch sets the baud rate
+ * from the 1.8432 MHz clock (divisor 1 = 115200); FCR enables and clears
+ * the 16-byte FIFOs. Presence is checked with the modem-control loopback
+ * mode, so a machine without COM1 boots with VGA only instead of hanging
+ * in a poll loop. MCR's OUT2 gates the UART's interrupt line on a PC; it
+ * is set from the start and harmless while IER is 0.
+ *
+ * Interrupt mode and the edge-triggered line: ISA IRQ4 is an edge at the
+ * IOAPIC, and the 16550 holds its line high while ANY cause is pending.
+ * If service() left with a cause still pending, the line would never
+ * drop, no new edge would come, and COM1 would be silent for good. So
+ * service() loops until IIR reports nothing pending (the line is then
+ * low, and the next cause makes a fresh edge), and if a babbling UART
+ * keeps it busy past a bound it drops and restores IER, which forces a new
+ * edge so the loop comes back.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,17 +23,36 @@
 
 #define REG_DATA 0
 #define REG_IER 1
-#define REG_FCR 2
+#define REG_IIR 2 /* read */
+#define REG_FCR 2 /* write */
 #define REG_LCR 3
 #define REG_MCR 4
 #define REG_LSR 5
+#define REG_MSR 6
 
 #define LCR_DLAB 0x80
 #define LCR_8N1 0x03
 #define FCR_ENABLE_CLEAR_14 0xc7
 #define MCR_DTR_RTS_OUT2 0x0b
 #define MCR_LOOPBACK_TEST 0x1e
-#define LSR_THR_EMPTY 0x20
+#define LSR_DATA_READY 0x01
+#define LSR_OVERRUN 0x02
+#define LSR_PARITY 0x04
+#define LSR_FRAMING 0x08
+#define LSR_BREAK 0x10
+#define LSR_THR_EMPTY 0x20 /* with FIFOs: the transmit FIFO is empty */
+
+#define IER_RX_DATA 0x01
+#define IER_THR_EMPTY 0x02
+#define IER_LINE_STATUS 0x04
+#define IER_ALL (IER_RX_DATA | IER_THR_EMPTY | IER_LINE_STATUS)
+
+#define IIR_NONE_PENDING 0x01
+#define IIR_CAUSE_MASK 0x0e
+#define IIR_MODEM_STATUS 0x00
+
+/* Rounds of service() before giving up on a UART that never goes quiet. */
+#define SERVICE_ROUNDS 64
 
 /* About 10 ms at 115200 baud is far more than one byte needs (87 us). */
 #define TX_SPIN_LIMIT 1000000
@@ -67,5 +97,172 @@ void uart_write(const char *s, size_t n)
 		if (s[i] == '\n')
 			put_byte('\r');
 		put_byte(s[i]);
+	}
+}
+
+void uart_write_raw(const uint8_t *s, size_t n)
+{
+	if (!uart_base)
+		return;
+	for (size_t i = 0; i < n; i++)
+		put_byte((char)s[i]);
+}
+
+/* --- interrupt mode -------------------------------------------------- */
+
+static void count_line_errors(struct uart16550 *u, uint8_t lsr, unsigned *errors)
+{
+	u->stats.overrun += !!(lsr & LSR_OVERRUN);
+	u->stats.parity += !!(lsr & LSR_PARITY);
+	u->stats.framing += !!(lsr & LSR_FRAMING);
+	u->stats.breaks += !!(lsr & LSR_BREAK);
+	*errors += !!(lsr & LSR_OVERRUN) + !!(lsr & LSR_PARITY) + !!(lsr & LSR_FRAMING) +
+		   !!(lsr & LSR_BREAK);
+}
+
+struct rx_batch {
+	uint8_t bytes[64];
+	size_t n;
+	unsigned errors;
+};
+
+static void deliver(struct uart16550 *u, struct rx_batch *rx)
+{
+	if ((rx->n || rx->errors) && u->client)
+		u->client->received(u->client->ctx, rx->bytes, rx->n, rx->errors);
+	rx->n = 0;
+	rx->errors = 0;
+}
+
+/* Read until the receive FIFO is empty; returns the last LSR read (its
+ * THR-empty bit is then current). Reading LSR clears its error bits, so
+ * every read is counted. */
+static uint8_t drain_rx(struct uart16550 *u, struct rx_batch *rx)
+{
+	uint8_t lsr;
+
+	while ((lsr = inb(u->base + REG_LSR)) & LSR_DATA_READY) {
+		count_line_errors(u, lsr, &rx->errors);
+		rx->bytes[rx->n++] = inb(u->base + REG_DATA);
+		u->stats.rx_bytes++;
+		if (rx->n == sizeof(rx->bytes))
+			deliver(u, rx);
+	}
+	count_line_errors(u, lsr, &rx->errors);
+	return lsr;
+}
+
+/* Only when the transmit FIFO is empty: then 16 bytes always fit. */
+static void fill_tx_fifo(struct uart16550 *u)
+{
+	size_t n = u->tx_len - u->tx_done;
+
+	if (n > UART16550_FIFO_SIZE)
+		n = UART16550_FIFO_SIZE;
+	for (size_t i = 0; i < n; i++)
+		outb(u->base + REG_DATA, u->tx_buf[u->tx_done + i]);
+	u->tx_done += n;
+	u->stats.tx_bytes += n;
+	u->stats.tx_fifo_fills++;
+}
+
+static bool tx_has_more(const struct uart16550 *u)
+{
+	return u->tx_buf && u->tx_done < u->tx_len;
+}
+
+static void uart16550_service(void *hw)
+{
+	struct uart16550 *u = hw;
+	struct rx_batch rx = { .n = 0, .errors = 0 };
+
+	u->stats.services++;
+	/*
+	 * Each round: read IIR (counting the cause it names, and acknowledging
+	 * a transmit-empty cause by the read), then do all the work whatever
+	 * the cause. Stop after a round that began with nothing pending: the
+	 * work of that round creates no cause, so the line is low and the
+	 * next cause makes a fresh edge.
+	 */
+	for (unsigned round = 0;; round++) {
+		uint8_t iir = inb(u->base + REG_IIR);
+		bool pending = !(iir & IIR_NONE_PENDING);
+		if (pending) {
+			u->stats.interrupts++;
+			if ((iir & IIR_CAUSE_MASK) == IIR_MODEM_STATUS)
+				(void)inb(u->base + REG_MSR); /* not enabled; acknowledge anyway */
+		}
+		uint8_t lsr = drain_rx(u, &rx);
+		if ((lsr & LSR_THR_EMPTY) && tx_has_more(u))
+			fill_tx_fifo(u);
+		if (!pending)
+			break;
+		if (round == SERVICE_ROUNDS) {
+			u->stats.service_limit++;
+			outb(u->base + REG_IER, 0);
+			outb(u->base + REG_IER, IER_ALL);
+			break;
+		}
+	}
+	deliver(u, &rx);
+
+	/* The whole buffer is in the FIFO: it is the client's again. Last,
+	 * so the client may start the next transmission from its callback. */
+	if (u->tx_buf && u->tx_done == u->tx_len) {
+		const uint8_t *buf = u->tx_buf;
+		size_t len = u->tx_len;
+		u->tx_buf = NULL;
+		if (u->client)
+			u->client->transmitted(u->client->ctx, buf, len);
+	}
+}
+
+/*
+ * The transmit-empty interrupt comes only when the FIFO BECOMES empty, so
+ * a transmission starts by writing the first FIFO-full here when the FIFO
+ * is empty now; if it is still sending, its emptying will interrupt. The
+ * buffer comes back in transmitted() from service(), never from here.
+ */
+static int uart16550_transmit(void *hw, const uint8_t *buf, size_t len)
+{
+	struct uart16550 *u = hw;
+
+	if (u->tx_buf || len == 0)
+		return -1; /* an empty buffer would never make an interrupt */
+	u->tx_buf = buf;
+	u->tx_len = len;
+	u->tx_done = 0;
+	if (inb(u->base + REG_LSR) & LSR_THR_EMPTY)
+		fill_tx_fifo(u);
+	return 0;
+}
+
+static void uart16550_set_client(void *hw, const struct hil_uart_client *client)
+{
+	struct uart16550 *u = hw;
+	u->client = client;
+}
+
+void uart16550_init_irq(struct uart16550 *u, uint16_t base)
+{
+	*u = (struct uart16550){ .base = base };
+	outb(base + REG_IER, IER_ALL);
+}
+
+void uart16550_hil(struct uart16550 *u, struct hil_uart *out)
+{
+	*out = (struct hil_uart){
+		.hw = u,
+		.set_client = uart16550_set_client,
+		.transmit = uart16550_transmit,
+		.service = uart16550_service,
+	};
+}
+
+void uart16550_panic_flush(struct uart16550 *u)
+{
+	if (u->tx_buf && u->tx_done < u->tx_len) {
+		uart_write_raw(u->tx_buf + u->tx_done, u->tx_len - u->tx_done);
+		u->tx_done = u->tx_len;
 	}
 }

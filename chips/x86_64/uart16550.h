@@ -1,5 +1,18 @@
-/* 16550 UART, polled output (the interrupt-driven path comes with the
- * console capsule). */
+/*
+ * 16550A UART on COM1, two ways:
+ *
+ * - Polled (uart_init, uart_write): early boot and panic output. Needs no
+ *   interrupt, no loop and no memory but a few statics, so it works when
+ *   nothing else does.
+ * - Interrupt-driven (struct uart16550, kernel/hil/uart.h): what the
+ *   console uses once the loop runs. The UART's interrupt only knocks (sets
+ *   its pending bit); the loop then calls service(), which drains the
+ *   receive FIFO completely, refills the transmit FIFO and makes the
+ *   callbacks.
+ *
+ * Both may write the same UART: after the switch to interrupts, only panic
+ * output still takes the polled path (interrupts are off by then).
+ */
 #ifndef KNOCK_CHIPS_UART16550_H
 #define KNOCK_CHIPS_UART16550_H
 
@@ -7,13 +20,52 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define COM1_BASE 0x3f8
+#include "kernel/hil/uart.h"
 
-/* 115200 8N1, FIFOs on. Returns false if no UART answers at `base`. */
+#define COM1_BASE 0x3f8
+#define UART16550_FIFO_SIZE 16
+
+/* 115200 8N1, FIFOs on, interrupts off. Returns false if no UART answers
+ * at `base`. */
 bool uart_init(uint16_t base);
 /* Polled write; "\n" becomes "\r\n". Bytes the UART never accepts (a
  * bounded wait) are counted in uart_dropped, not waited for forever. */
 void uart_write(const char *s, size_t n);
 extern uint64_t uart_dropped;
+
+struct uart16550_stats {
+	uint64_t services;   /* service() calls */
+	uint64_t interrupts; /* causes the UART reported in IIR */
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
+	uint64_t tx_fifo_fills; /* times the transmit FIFO was refilled */
+	uint64_t overrun;       /* LSR error bits, as the UART reported them */
+	uint64_t parity;
+	uint64_t framing;
+	uint64_t breaks;
+	uint64_t service_limit; /* services that gave up on a babbling UART */
+};
+
+struct uart16550 {
+	uint16_t base;
+	const struct hil_uart_client *client;
+	/* The buffer being sent (the client's until transmitted()). */
+	const uint8_t *tx_buf;
+	size_t tx_len, tx_done;
+	struct uart16550_stats stats;
+};
+
+/* Polled write of bytes as they are (no "\n" translation). */
+void uart_write_raw(const uint8_t *s, size_t n);
+
+/* Panic: send, polled, what is left of the buffer being transmitted. The
+ * transmitted() callback never comes; the loop is over. */
+void uart16550_panic_flush(struct uart16550 *u);
+
+/* Interrupt mode for the UART that uart_init() set up at `base`: enables
+ * the received-data, transmit-empty and line-status interrupts. */
+void uart16550_init_irq(struct uart16550 *u, uint16_t base);
+/* The hil_uart over `u`. */
+void uart16550_hil(struct uart16550 *u, struct hil_uart *out);
 
 #endif

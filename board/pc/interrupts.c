@@ -1,0 +1,76 @@
+/*
+ * Interrupt set-up of the pc board: the LAPIC, the IOAPICs from the MADT,
+ * the generated top halves, and one loop slot per row of the interrupt
+ * table (board/pc/interrupts.h).
+ */
+#include <stdint.h>
+
+#include "board/pc/interrupts.h"
+#include "board/pc/wire_acpi.h"
+#include "chips/x86_64/acpi_parse.h"
+#include "chips/x86_64/ioapic.h"
+#include "chips/x86_64/lapic.h"
+#include "chips/x86_64/top_halves.h"
+#include "kernel/log.h"
+#include "kernel/loop.h"
+#include "kernel/panic.h"
+
+void board_interrupts_declare(void)
+{
+#define DECLARE_SLOT(e, name, vector, bit, isa) loop_declare_interrupt(bit, name);
+	BOARD_INTERRUPTS(DECLARE_SLOT)
+#undef DECLARE_SLOT
+}
+
+void board_interrupts_init_cpu(uintptr_t madt_lapic_base, int lint1_nmi)
+{
+	top_halves_install(VEC_LAPIC_SPURIOUS);
+	lapic_init(madt_lapic_base, VEC_LAPIC_SPURIOUS, VEC_TIMER, lint1_nmi);
+}
+
+int board_isa_vector(int isa_irq)
+{
+	if (isa_irq < 0)
+		return -1;
+#define FIND_VECTOR(e, name, vector, bit, isa) \
+	if (isa == isa_irq)                    \
+		return vector;
+	BOARD_INTERRUPTS(FIND_VECTOR)
+#undef FIND_VECTOR
+	return -1;
+}
+
+/* The boot CPU's APIC id: device interrupts go there unless a board
+ * option says otherwise. */
+static uint8_t boot_apic_id;
+
+void board_interrupts_set_boot_apic(uint8_t apic_id)
+{
+	boot_apic_id = apic_id;
+}
+
+void board_ioapics_init(const struct platform *p)
+{
+	for (unsigned i = 0; i < p->ioapic_count; i++) {
+		const struct platform_ioapic *io = &p->ioapics[i];
+		unsigned n = ioapic_add(io->id, io->address, io->gsi_base);
+		log_info("ioapic: id %u at 0x%x, GSI %u-%u, all masked", io->id, io->address,
+			 io->gsi_base, io->gsi_base + n - 1);
+	}
+}
+
+void board_enable_isa_irq(int isa_irq)
+{
+	int vector = board_isa_vector(isa_irq);
+	struct isa_route r;
+	if (vector < 0)
+		panic("board: ISA IRQ %d has no row in board/pc/interrupts.h", isa_irq);
+	if (!platform_isa_route(&board_platform, (unsigned)isa_irq, &r))
+		panic("board: ISA IRQ %d cannot be routed (see the acpi: lines above)", isa_irq);
+	if (!ioapic_route(r.gsi, (uint8_t)vector, boot_apic_id, r.active_low, r.level))
+		panic("board: no IOAPIC serves GSI %u (ISA IRQ %d)", r.gsi, isa_irq);
+	ioapic_set_masked(r.gsi, false);
+	log_info("irq: ISA IRQ %d -> GSI %u (%s, %s) -> vector 0x%x on APIC %u", isa_irq, r.gsi,
+		 r.level ? "level" : "edge", r.active_low ? "active low" : "active high", vector,
+		 boot_apic_id);
+}

@@ -1,0 +1,59 @@
+/*
+ * The pc board's interrupt table: the ONE place that names each interrupt
+ * source, its IDT vector, its pending bit and, for ISA devices, its IRQ.
+ *
+ * tools/gen_top_halves.py reads this table at build time and writes the
+ * device top halves (build/top_halves.asm): for each row, three
+ * instructions: set the bit in this CPU's pending word, EOI the LAPIC,
+ * iretq. C code uses the same table through the X-macro below, so the two
+ * can never disagree.
+ *
+ * Columns: ENUM name, source name, vector, pending bit, ISA IRQ (-1 if the
+ * source is local to the CPU, like the LAPIC timer).
+ *
+ * Pending bits are numbered from 0 so devices are dispatched before
+ * deferred calls (which take bits from 63 down).
+ */
+#ifndef KNOCK_BOARD_PC_INTERRUPTS_H
+#define KNOCK_BOARD_PC_INTERRUPTS_H
+
+#include <stdint.h>
+
+#define BOARD_INTERRUPTS(X)                 \
+	X(TIMER, "timer", 0x40, 0, -1)      \
+	X(KEYBOARD, "keyboard", 0x41, 1, 1) \
+	X(COM1, "com1", 0x42, 2, 4)
+
+enum board_pending_bit {
+#define BOARD_BIT_ENUM(e, name, vector, bit, isa) BIT_##e = bit,
+	BOARD_INTERRUPTS(BOARD_BIT_ENUM)
+#undef BOARD_BIT_ENUM
+};
+
+enum board_vector {
+#define BOARD_VEC_ENUM(e, name, vector, bit, isa) VEC_##e = vector,
+	BOARD_INTERRUPTS(BOARD_VEC_ENUM)
+#undef BOARD_VEC_ENUM
+};
+
+/* Vectors outside the table: LAPIC spurious (its own stub, no EOI). */
+#define VEC_LAPIC_SPURIOUS 0xff
+
+/* Route ISA `irq` to its table vector on the boot CPU through the IOAPIC,
+ * honouring the MADT's override (GSI, polarity, trigger), and unmask it.
+ * Capsules' wiring code calls this once its device is ready. */
+void board_enable_isa_irq(int isa_irq);
+
+struct platform;
+
+/* Declare one loop slot per table row (names from the table). */
+void board_interrupts_declare(void);
+/* This CPU: install the top halves and enable its LAPIC. */
+void board_interrupts_init_cpu(uintptr_t madt_lapic_base, int lint1_nmi);
+/* Register every IOAPIC of the platform, all entries masked. */
+void board_ioapics_init(const struct platform *p);
+void board_interrupts_set_boot_apic(uint8_t apic_id);
+/* The table's vector for ISA `isa_irq`, or -1. */
+int board_isa_vector(int isa_irq);
+
+#endif

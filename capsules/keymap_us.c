@@ -1,0 +1,43 @@
+/* The US layout (ANSI 104-key plus the ISO 102nd key, which QEMU calls "less"). */
+#include "capsules/keymap.h"
+
+const struct keymap keymap_us = {
+	.name = "us",
+	.plain = {
+		[KEY_ESC] = 0x1b,
+		[KEY_1] = '1', [KEY_2] = '2', [KEY_3] = '3', [KEY_4] = '4', [KEY_5] = '5',
+		[KEY_6] = '6', [KEY_7] = '7', [KEY_8] = '8', [KEY_9] = '9', [KEY_0] = '0',
+		[KEY_MINUS] = '-', [KEY_EQUAL] = '=', [KEY_BACKSPACE] = '\b', [KEY_TAB] = '\t',
+		[KEY_Q] = 'q', [KEY_W] = 'w', [KEY_E] = 'e', [KEY_R] = 'r', [KEY_T] = 't',
+		[KEY_Y] = 'y', [KEY_U] = 'u', [KEY_I] = 'i', [KEY_O] = 'o', [KEY_P] = 'p',
+		[KEY_LEFT_BRACKET] = '[', [KEY_RIGHT_BRACKET] = ']', [KEY_ENTER] = '\n',
+		[KEY_A] = 'a', [KEY_S] = 's', [KEY_D] = 'd', [KEY_F] = 'f', [KEY_G] = 'g',
+		[KEY_H] = 'h', [KEY_J] = 'j', [KEY_K] = 'k', [KEY_L] = 'l',
+		[KEY_SEMICOLON] = ';', [KEY_APOSTROPHE] = '\'', [KEY_GRAVE] = '`',
+		[KEY_BACKSLASH] = '\\',
+		[KEY_Z] = 'z', [KEY_X] = 'x', [KEY_C] = 'c', [KEY_V] = 'v', [KEY_B] = 'b',
+		[KEY_N] = 'n', [KEY_M] = 'm', [KEY_COMMA] = ',', [KEY_DOT] = '.',
+		[KEY_SLASH] = '/', [KEY_SPACE] = ' ', [KEY_102ND] = '\\',
+		[KEY_KP_ASTERISK] = '*', [KEY_KP_MINUS] = '-', [KEY_KP_PLUS] = '+',
+		[KEY_KP_SLASH] = '/', [KEY_KP_ENTER] = '\n',
+		[KEY_KP_7] = '7', [KEY_KP_8] = '8', [KEY_KP_9] = '9',
+		[KEY_KP_4] = '4', [KEY_KP_5] = '5', [KEY_KP_6] = '6',
+		[KEY_KP_1] = '1', [KEY_KP_2] = '2', [KEY_KP_3] = '3',
+		[KEY_KP_0] = '0', [KEY_KP_DOT] = '.',
+	},
+	.shifted = {
+		[KEY_1] = '!', [KEY_2] = '@', [KEY_3] = '#', [KEY_4] = '$', [KEY_5] = '%',
+		[KEY_6] = '^', [KEY_7] = '&', [KEY_8] = '*', [KEY_9] = '(', [KEY_0] = ')',
+		[KEY_MINUS] = '_', [KEY_EQUAL] = '+',
+		[KEY_Q] = 'Q', [KEY_W] = 'W', [KEY_E] = 'E', [KEY_R] = 'R', [KEY_T] = 'T',
+		[KEY_Y] = 'Y', [KEY_U] = 'U', [KEY_I] = 'I', [KEY_O] = 'O', [KEY_P] = 'P',
+		[KEY_LEFT_BRACKET] = '{', [KEY_RIGHT_BRACKET] = '}',
+		[KEY_A] = 'A', [KEY_S] = 'S', [KEY_D] = 'D', [KEY_F] = 'F', [KEY_G] = 'G',
+		[KEY_H] = 'H', [KEY_J] = 'J', [KEY_K] = 'K', [KEY_L] = 'L',
+		[KEY_SEMICOLON] = ':', [KEY_APOSTROPHE] = '"', [KEY_GRAVE] = '~',
+		[KEY_BACKSLASH] = '|',
+		[KEY_Z] = 'Z', [KEY_X] = 'X', [KEY_C] = 'C', [KEY_V] = 'V', [KEY_B] = 'B',
+		[KEY_N] = 'N', [KEY_M] = 'M', [KEY_COMMA] = '<', [KEY_DOT] = '>',
+		[KEY_SLASH] = '?', [KEY_102ND] = '|',
+	},
+};

@@ -1,0 +1,61 @@
+/*
+ * Local APIC in xAPIC mode. Its registers are 32-bit MMIO at 16-byte
+ * strides, mapped uncached by the early page tables.
+ */
+#include <stdint.h>
+
+#include "chips/x86_64/cpu_regs.h"
+#include "chips/x86_64/lapic.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+
+#define MSR_APIC_BASE 0x1bu
+#define APIC_BASE_ENABLE (1u << 11)
+#define APIC_BASE_ADDR_MASK 0xffffff000ull
+#define SVR_APIC_ENABLE (1u << 8)
+#define LVT_DELIVERY_NMI (4u << 8)
+#define TIMER_DIVIDE_BY_1 0xb
+
+static volatile uint32_t *const lapic = (volatile uint32_t *)(uintptr_t)LAPIC_DEFAULT_BASE;
+
+uint32_t lapic_read(uint32_t reg)
+{
+	return lapic[reg / 4];
+}
+
+void lapic_write(uint32_t reg, uint32_t value)
+{
+	lapic[reg / 4] = value;
+}
+
+uint32_t lapic_id(void)
+{
+	return lapic_read(LAPIC_REG_ID) >> 24;
+}
+
+void lapic_init(uintptr_t madt_base, uint8_t spurious_vector, uint8_t timer_vector, bool lint1_nmi)
+{
+	uint64_t msr = rdmsr(MSR_APIC_BASE);
+	uint64_t base = msr & APIC_BASE_ADDR_MASK;
+	if (base != LAPIC_DEFAULT_BASE || (madt_base && madt_base != LAPIC_DEFAULT_BASE))
+		panic("lapic: base is 0x%llx (MADT 0x%llx); knock's top halves need 0x%x",
+		      (unsigned long long)base, (unsigned long long)madt_base, LAPIC_DEFAULT_BASE);
+	if (!(msr & APIC_BASE_ENABLE))
+		wrmsr(MSR_APIC_BASE, msr | APIC_BASE_ENABLE);
+
+	lapic_write(LAPIC_REG_TPR, 0);
+	lapic_write(LAPIC_REG_LVT_LINT0, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_REG_LVT_LINT1, lint1_nmi ? LVT_DELIVERY_NMI : LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_REG_LVT_ERROR, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_REG_TIMER_DIVIDE, TIMER_DIVIDE_BY_1);
+	lapic_write(LAPIC_REG_TIMER_INITIAL, 0);
+	lapic_write(LAPIC_REG_LVT_TIMER, timer_vector); /* one-shot, unmasked */
+	lapic_write(LAPIC_REG_SVR, SVR_APIC_ENABLE | spurious_vector);
+	/* Acknowledge anything left in service from before. */
+	lapic_write(LAPIC_REG_EOI, 0);
+}
+
+void lapic_timer_oneshot(uint32_t count)
+{
+	lapic_write(LAPIC_REG_TIMER_INITIAL, count);
+}

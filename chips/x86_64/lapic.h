@@ -1,0 +1,45 @@
+/*
+ * The local APIC (xAPIC, memory-mapped): EOI, spurious vector, the LVT
+ * timer in one-shot mode, and IPIs (for SMP).
+ */
+#ifndef KNOCK_CHIPS_LAPIC_H
+#define KNOCK_CHIPS_LAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The generated top halves write EOI at this address's high alias, so the
+ * LAPIC must be at the architectural default. lapic_init() checks it. */
+#define LAPIC_DEFAULT_BASE 0xfee00000u
+
+#define LAPIC_REG_ID 0x020
+#define LAPIC_REG_VERSION 0x030
+#define LAPIC_REG_TPR 0x080
+#define LAPIC_REG_EOI 0x0b0
+#define LAPIC_REG_SVR 0x0f0
+#define LAPIC_REG_ESR 0x280
+#define LAPIC_REG_ICR_LOW 0x300
+#define LAPIC_REG_ICR_HIGH 0x310
+#define LAPIC_REG_LVT_TIMER 0x320
+#define LAPIC_REG_LVT_LINT0 0x350
+#define LAPIC_REG_LVT_LINT1 0x360
+#define LAPIC_REG_LVT_ERROR 0x370
+#define LAPIC_REG_TIMER_INITIAL 0x380
+#define LAPIC_REG_TIMER_CURRENT 0x390
+#define LAPIC_REG_TIMER_DIVIDE 0x3e0
+
+#define LAPIC_LVT_MASKED (1u << 16)
+
+/* Enable this CPU's LAPIC: base check, spurious vector, TPR 0, LINT0
+ * masked (the 8259s are not used), LINT1 as NMI if `lint1_nmi`, error
+ * vector masked. `timer_vector` is the LVT timer's vector (one-shot). */
+void lapic_init(uintptr_t madt_base, uint8_t spurious_vector, uint8_t timer_vector, bool lint1_nmi);
+
+uint32_t lapic_read(uint32_t reg);
+void lapic_write(uint32_t reg, uint32_t value);
+uint32_t lapic_id(void);
+
+/* One-shot timer at divide-by-1; count 0 stops it. */
+void lapic_timer_oneshot(uint32_t count);
+
+#endif

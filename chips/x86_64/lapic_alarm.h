@@ -1,0 +1,28 @@
+/*
+ * The per-CPU hardware alarm (struct hil_alarm): the TSC is the clock, the
+ * LAPIC timer in one-shot mode raises the timer's pending bit at the
+ * deadline. Calibrated against the PIT at boot.
+ */
+#ifndef KNOCK_CHIPS_LAPIC_ALARM_H
+#define KNOCK_CHIPS_LAPIC_ALARM_H
+
+#include <stdint.h>
+
+#include "kernel/hil/alarm.h"
+
+struct lapic_alarm {
+	uint64_t tsc_hz;
+	uint64_t lapic_hz;
+	uint64_t lapic_per_tsc_q32; /* LAPIC ticks per TSC tick, 32.32 fixed point */
+	uint64_t armed_deadline;
+	uint64_t arms, disarms;
+};
+
+/* Measure both clocks against the PIT (prints them). Returns 0, or -1 when
+ * the PIT did not answer (then nominal values are used, with a warning). */
+int lapic_alarm_calibrate(struct lapic_alarm *a);
+
+/* A hil_alarm over `a`, to hand to the alarm mux. */
+void lapic_alarm_hil(struct lapic_alarm *a, struct hil_alarm *out);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * PIT channel 2 in mode 0 (interrupt on terminal count) with its gate on
+ * port 0x61: OUT2, readable as bit 5 of port 0x61, goes high when the count
+ * reaches zero. Nothing is wired to an interrupt; we poll, once, at boot.
+ */
+#include <stdint.h>
+
+#include "chips/x86_64/cpu_regs.h"
+#include "chips/x86_64/io.h"
+#include "chips/x86_64/lapic.h"
+#include "chips/x86_64/pit.h"
+
+#define PIT_CH2_DATA 0x42
+#define PIT_MODE 0x43
+#define PORT_B 0x61
+#define PORT_B_GATE2 0x01
+#define PORT_B_SPEAKER 0x02
+#define PORT_B_OUT2 0x20
+#define MODE_CH2_LOHI_MODE0 0xb0
+
+/* Far more polls than 65535 PIT ticks (55 ms) can take on any machine or
+ * emulator, yet finite: a PC without a PIT must not hang the boot. */
+#define POLL_LIMIT 50000000u
+
+bool pit_measure(uint16_t pit_ticks, uint64_t *tsc_elapsed, uint32_t *lapic_elapsed)
+{
+	uint8_t b = inb(PORT_B) & ~(PORT_B_SPEAKER | PORT_B_GATE2);
+	outb(PORT_B, b);
+	outb(PIT_MODE, MODE_CH2_LOHI_MODE0);
+	outb(PIT_CH2_DATA, pit_ticks & 0xff);
+	outb(PIT_CH2_DATA, pit_ticks >> 8);
+
+	lapic_timer_oneshot(0xffffffffu);
+	uint32_t lapic0 = lapic_read(LAPIC_REG_TIMER_CURRENT);
+	uint64_t tsc0 = rdtsc();
+	outb(PORT_B, b | PORT_B_GATE2); /* rising gate edge starts the count */
+
+	uint32_t polls = 0;
+	while (!(inb(PORT_B) & PORT_B_OUT2))
+		if (++polls == POLL_LIMIT)
+			break;
+
+	uint64_t tsc1 = rdtsc();
+	uint32_t lapic1 = lapic_read(LAPIC_REG_TIMER_CURRENT);
+	lapic_timer_oneshot(0);
+	outb(PORT_B, b);
+
+	*tsc_elapsed = tsc1 - tsc0;
+	*lapic_elapsed = lapic0 - lapic1; /* counts down */
+	return polls < POLL_LIMIT;
+}

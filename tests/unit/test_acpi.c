@@ -1,0 +1,1179 @@
+/*
+ * chips/x86_64/acpi_parse.c: QEMU's real pc and q35 tables (dumped by
+ * tools/acpi_dump.py) parse to exactly what those machines have; the
+ * iasl-built edge cases (tests/data/acpi/edge-*.dsl) parse to exactly what
+ * their sources say; and every kind of damage (bad checksums, truncation,
+ * entries that lie about their length, absurd lengths, unreadable tables)
+ * costs a warning naming the table, and the table is not used.
+ *
+ * Every table handed to a parser sits in a malloc'd block of exactly its
+ * size, one byte past a malloc'd start so nothing is aligned: ASan reports
+ * any read past the end, UBSan any misaligned access. Fixtures are read
+ * relative to the repository root, where `make unit` runs the tests.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "chips/x86_64/acpi_parse.h"
+#include "kernel/log.h"
+
+#define FIXTURES "tests/data/acpi/"
+
+/* ---- log capture ---------------------------------------------------------- */
+
+static char logged[65536];
+static size_t logged_len;
+
+static void capture_sink(const char *s, size_t n)
+{
+	if (logged_len + n < sizeof(logged)) {
+		memcpy(logged + logged_len, s, n);
+		logged_len += n;
+		logged[logged_len] = '\0';
+	}
+}
+
+static void clear_log(void)
+{
+	logged[0] = '\0';
+	logged_len = 0;
+}
+
+static void expect_logged(const char *text)
+{
+	if (!strstr(logged, text))
+		fail_msg("expected \"%s\" in the log:\n%s", text, logged);
+}
+
+static unsigned count_logged(const char *text)
+{
+	unsigned n = 0;
+	for (const char *p = logged; (p = strstr(p, text)) != NULL; p += strlen(text))
+		n++;
+	return n;
+}
+
+static void expect_warnings(unsigned n)
+{
+	unsigned got = count_logged("warning: ");
+	if (got != n)
+		fail_msg("expected %u warnings, got %u; the log:\n%s", n, got, logged);
+}
+
+/* ---- exact-size buffers ----------------------------------------------------- */
+
+#define MAX_ALLOCS 1024
+static void *allocs[MAX_ALLOCS];
+static unsigned alloc_count;
+
+/* A copy of `n` bytes that ends exactly at the end of its allocation and
+ * starts at an odd address. */
+static uint8_t *exact(const void *src, size_t n)
+{
+	assert_true(alloc_count < MAX_ALLOCS);
+	uint8_t *block = malloc(n + 1);
+	assert_non_null(block);
+	allocs[alloc_count++] = block;
+	if (n)
+		memcpy(block + 1, src, n);
+	return block + 1;
+}
+
+struct blob {
+	uint8_t *b;
+	size_t n;
+};
+
+static struct blob load(const char *name)
+{
+	char path[256];
+	uint8_t buf[4096];
+	snprintf(path, sizeof(path), FIXTURES "%s", name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s (tests run from the repository root)", path);
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_true(n > 0 && n < sizeof(buf));
+	return (struct blob){ exact(buf, n), n };
+}
+
+/* Make the table's bytes sum to 0 again after a test edited them. */
+static void fix_checksum(uint8_t *t, size_t n)
+{
+	uint8_t sum = 0;
+	t[9] = 0;
+	for (size_t i = 0; i < n; i++)
+		sum = (uint8_t)(sum + t[i]);
+	t[9] = (uint8_t)(0x100 - sum);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* ---- fake physical memory ----------------------------------------------------- */
+
+#define MAX_REGIONS 16
+struct region {
+	uint64_t addr;
+	const uint8_t *bytes;
+	size_t len;
+};
+
+struct memory {
+	struct region r[MAX_REGIONS];
+	unsigned count;
+	unsigned maps, refused;
+};
+
+static struct memory mem;
+
+static void mem_add(uint64_t addr, const uint8_t *bytes, size_t len)
+{
+	assert_true(mem.count < MAX_REGIONS);
+	mem.r[mem.count++] = (struct region){ addr, bytes, len };
+}
+
+/* Only whole ranges inside one region are readable: a walker asking for
+ * more than a table's bytes gets NULL, never a pointer it could overrun. */
+static const void *mem_map(void *ctx, uint64_t phys, size_t len)
+{
+	struct memory *m = ctx;
+	m->maps++;
+	for (unsigned i = 0; i < m->count; i++) {
+		const struct region *r = &m->r[i];
+		if (phys >= r->addr && phys - r->addr <= r->len && len <= r->len - (phys - r->addr))
+			return r->bytes + (phys - r->addr);
+	}
+	m->refused++;
+	return NULL;
+}
+
+struct seen {
+	char sigs[16][5];
+	uint64_t addrs[16];
+	unsigned n;
+};
+static struct seen seen;
+
+static void on_table(void *ctx, uint64_t phys, const uint8_t *t, size_t len)
+{
+	struct seen *s = ctx;
+	assert_true(len >= 36);
+	if (s->n < 16) {
+		memcpy(s->sigs[s->n], t, 4);
+		s->sigs[s->n][4] = '\0';
+		s->addrs[s->n] = phys;
+		s->n++;
+	}
+}
+
+static struct acpi_memory acpi_mem(void)
+{
+	return (struct acpi_memory){
+		.map = mem_map,
+		.ctx = &mem,
+		.on_table = on_table,
+		.on_table_ctx = &seen,
+	};
+}
+
+/* Load a machine's dump: every table at its address (from M-tables.txt);
+ * the RSDP is returned instead. */
+static struct blob load_machine(const char *machine)
+{
+	char path[256], line[256];
+	struct blob rsdp = { NULL, 0 };
+
+	snprintf(path, sizeof(path), FIXTURES "%s-tables.txt", machine);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		char sig[8], file[64];
+		unsigned long long addr;
+		size_t len;
+		if (line[0] == '#' ||
+		    sscanf(line, "%7s %llx %zu %63s", sig, &addr, &len, file) != 4)
+			continue;
+		struct blob b = load(file);
+		assert_int_equal(b.n, len);
+		if (!strcmp(sig, "RSDP"))
+			rsdp = b;
+		else
+			mem_add(addr, b.b, b.n);
+	}
+	fclose(f);
+	assert_non_null(rsdp.b);
+	return rsdp;
+}
+
+/* ---- fixtures ------------------------------------------------------------------- */
+
+static int setup(void **state)
+{
+	(void)state;
+	log_remove_all_sinks();
+	log_set_level(LOG_INFO);
+	log_add_sink(capture_sink);
+	clear_log();
+	memset(&mem, 0, sizeof(mem));
+	memset(&seen, 0, sizeof(seen));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < alloc_count; i++)
+		free(allocs[i]);
+	alloc_count = 0;
+	return 0;
+}
+
+static void expect_override(const struct platform_override *o, unsigned irq, unsigned gsi,
+			    enum acpi_polarity pol, enum acpi_trigger trig)
+{
+	assert_int_equal(o->bus, 0);
+	assert_int_equal(o->source_irq, irq);
+	assert_int_equal(o->gsi, gsi);
+	assert_int_equal(o->polarity, pol);
+	assert_int_equal(o->trigger, trig);
+}
+
+static void expect_route(const struct platform *p, unsigned irq, unsigned gsi, bool low, bool level)
+{
+	struct isa_route r = { 0xdead, !low, !level };
+	if (!platform_isa_route(p, irq, &r))
+		fail_msg("no route for irq %u", irq);
+	assert_int_equal(r.gsi, gsi);
+	assert_int_equal(r.active_low, low);
+	assert_int_equal(r.level, level);
+}
+
+/* QEMU's pc and q35 MADTs are the same: 2 CPUs, one IOAPIC, IRQ 0 on GSI 2
+ * and the PCI interrupts 5, 9, 10, 11 level triggered. */
+static void expect_qemu_madt(const struct platform *p)
+{
+	assert_true(p->has_madt);
+	assert_int_equal(p->lapic_address, 0xfee00000);
+	assert_false(p->lapic_address_overridden);
+	assert_true(p->has_8259);
+
+	assert_int_equal(p->cpu_count, 2);
+	assert_int_equal(p->cpus[0].apic_id, 0);
+	assert_int_equal(p->cpus[1].apic_id, 1);
+	assert_int_equal(p->cpus[1].acpi_uid, 1);
+	assert_false(p->cpus[1].x2apic);
+	assert_int_equal(p->cpus_disabled, 0);
+	assert_int_equal(p->cpus_dropped, 0);
+
+	assert_int_equal(p->ioapic_count, 1);
+	assert_int_equal(p->ioapics[0].id, 0);
+	assert_int_equal(p->ioapics[0].address, 0xfec00000);
+	assert_int_equal(p->ioapics[0].gsi_base, 0);
+
+	assert_int_equal(p->override_count, 5);
+	expect_override(&p->overrides[0], 0, 2, ACPI_POLARITY_CONFORMING, ACPI_TRIGGER_CONFORMING);
+	static const unsigned pci_irqs[] = { 5, 9, 10, 11 };
+	for (unsigned i = 0; i < 4; i++)
+		expect_override(&p->overrides[i + 1], pci_irqs[i], pci_irqs[i], ACPI_POLARITY_HIGH,
+				ACPI_TRIGGER_LEVEL);
+
+	assert_int_equal(p->nmi_source_count, 0);
+	assert_int_equal(p->lapic_nmi_count, 1);
+	assert_int_equal(p->lapic_nmis[0].acpi_uid, PLATFORM_ALL_CPUS);
+	assert_int_equal(p->lapic_nmis[0].lint, 1);
+	assert_int_equal(p->madt_entries_unknown, 0);
+	assert_int_equal(p->madt_entries_bad, 0);
+	assert_int_equal(p->madt_entries_dropped, 0);
+
+	expect_route(p, 0, 2, false, false); /* the PIT */
+	expect_route(p, 1, 1, false, false); /* the keyboard: identity */
+	expect_route(p, 4, 4, false, false); /* COM1 */
+	expect_route(p, 9, 9, false, true);  /* ACPI SCI */
+	struct isa_route r;
+	assert_false(platform_isa_route(p, 2, &r)); /* GSI 2 is IRQ 0's */
+	assert_false(platform_isa_route(p, 16, &r));
+}
+
+/* ---- QEMU's real tables ------------------------------------------------------------ */
+
+static void test_pc_tables(void **state)
+{
+	(void)state;
+	struct blob rsdp_bytes = load_machine("pc");
+	struct acpi_rsdp rsdp;
+	struct platform p;
+
+	assert_int_equal(rsdp_bytes.n, 20);
+	assert_int_equal(acpi_rsdp_parse(rsdp_bytes.b, rsdp_bytes.n, &rsdp), 0);
+	assert_int_equal(rsdp.revision, 0);
+	assert_string_equal(rsdp.oem_id, "BOCHS ");
+	assert_false(rsdp.has_xsdt);
+	assert_int_equal(rsdp.rsdt_address, 0x7fe1b33);
+
+	struct acpi_memory m = acpi_mem();
+	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
+	expect_qemu_madt(&p);
+	assert_false(p.root_is_xsdt);
+	assert_int_equal(p.root_address, 0x7fe1b33);
+	assert_string_equal(p.oem_id, "BOCHS ");
+
+	/* pc's FADT is ACPI 1.0 (revision 1, 116 bytes): no reset register,
+	 * no IAPC_BOOT_ARCH. */
+	assert_true(p.has_fadt);
+	assert_int_equal(p.fadt_revision, 1);
+	assert_false(p.has_reset_reg);
+	assert_false(p.has_boot_arch);
+
+	assert_int_equal(p.tables_seen, 5); /* the RSDT and its 4 entries */
+	assert_int_equal(p.tables_untrusted, 0);
+	assert_int_equal(mem.refused, 0);
+	expect_warnings(0);
+
+	assert_int_equal(seen.n, 5);
+	assert_string_equal(seen.sigs[0], "RSDT");
+	assert_string_equal(seen.sigs[1], "FACP");
+	assert_string_equal(seen.sigs[2], "APIC");
+	assert_string_equal(seen.sigs[3], "HPET");
+	assert_string_equal(seen.sigs[4], "WAET");
+	assert_int_equal(seen.addrs[2], 0x7fe1a53);
+
+	clear_log();
+	p.ioapics[0].gsi_count = 24; /* as acpi.c reads it from the IOAPIC */
+	platform_print(&p);
+	expect_logged(
+		"acpi: MADT: lapic 0xfee00000, 2 cpus (apic ids 0 1), 0 disabled, 0 over the limit; 8259s present\n");
+	expect_logged("acpi: MADT: ioapic id 0 at 0xfec00000 gsi 0-23\n");
+	expect_logged("acpi: MADT: override irq 0 -> gsi 2 flags 0x0 (edge, high)\n");
+	expect_logged("acpi: MADT: override irq 9 -> gsi 9 flags 0xd (level, high)\n");
+	expect_logged("acpi: MADT: lapic nmi on all cpus lint1 (conforming, conforming)\n");
+	expect_logged("acpi: FADT has no reset register\n");
+	expect_logged("acpi: FADT revision 1: no IAPC_BOOT_ARCH");
+	assert_int_equal(count_logged("override"), 5);
+}
+
+static void test_q35_tables(void **state)
+{
+	(void)state;
+	struct blob rsdp_bytes = load_machine("q35");
+	struct acpi_rsdp rsdp;
+	struct platform p;
+
+	assert_int_equal(acpi_rsdp_parse(rsdp_bytes.b, rsdp_bytes.n, &rsdp), 0);
+	assert_int_equal(rsdp.revision, 0);
+	assert_int_equal(rsdp.rsdt_address, 0x7fe233c);
+
+	struct acpi_memory m = acpi_mem();
+	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
+	expect_qemu_madt(&p);
+
+	/* q35's FADT is revision 3: the ICH9 reset register, and an 8042. */
+	assert_true(p.has_fadt);
+	assert_int_equal(p.fadt_revision, 3);
+	assert_true(p.has_reset_reg);
+	assert_int_equal(p.reset_reg.space, ACPI_SPACE_IO);
+	assert_int_equal(p.reset_reg.address, 0xcf9);
+	assert_int_equal(p.reset_reg.bit_width, 8);
+	assert_int_equal(p.reset_value, 0x0f);
+	assert_true(p.has_boot_arch);
+	assert_int_equal(p.boot_arch, 0x2);
+	assert_true(p.has_8042);
+
+	assert_int_equal(p.tables_seen, 6); /* RSDT, FACP, APIC, HPET, MCFG, WAET */
+	assert_int_equal(p.tables_untrusted, 0);
+	assert_int_equal(seen.n, 6);
+	assert_string_equal(seen.sigs[4], "MCFG");
+	expect_warnings(0);
+
+	clear_log();
+	platform_print(&p);
+	expect_logged("acpi: FADT reset register: io 0xcf9 value 0xf\n");
+	expect_logged("acpi: FADT revision 3: IAPC_BOOT_ARCH 0x2, 8042 present\n");
+	expect_logged("acpi: MADT: ioapic id 0 at 0xfec00000 gsi base 0\n");
+}
+
+/* ---- the iasl-built MADT ------------------------------------------------------------- */
+
+static void expect_edge_madt(const struct platform *p)
+{
+	assert_true(p->has_madt);
+	assert_int_equal(p->lapic_address, 0x1fee00000ull);
+	assert_true(p->lapic_address_overridden);
+	assert_false(p->has_8259);
+
+	assert_int_equal(p->cpu_count, 3);
+	assert_int_equal(p->cpus[0].apic_id, 0);
+	assert_int_equal(p->cpus[0].acpi_uid, 0);
+	assert_int_equal(p->cpus[1].apic_id, 4);
+	assert_int_equal(p->cpus[1].acpi_uid, 2);
+	assert_false(p->cpus[1].x2apic);
+	assert_int_equal(p->cpus[2].apic_id, 0x100);
+	assert_int_equal(p->cpus[2].acpi_uid, 300);
+	assert_true(p->cpus[2].x2apic);
+	assert_int_equal(p->cpus_disabled, 2); /* apic 2, and apic 6 (online capable) */
+	assert_int_equal(p->cpus_dropped, 0);
+
+	assert_int_equal(p->ioapic_count, 2);
+	assert_int_equal(p->ioapics[0].id, 1);
+	assert_int_equal(p->ioapics[0].address, 0xfec00000);
+	assert_int_equal(p->ioapics[0].gsi_base, 0);
+	assert_int_equal(p->ioapics[1].id, 2);
+	assert_int_equal(p->ioapics[1].address, 0xfec01000);
+	assert_int_equal(p->ioapics[1].gsi_base, 24);
+
+	assert_int_equal(p->override_count, 5);
+	expect_override(&p->overrides[0], 0, 2, ACPI_POLARITY_CONFORMING, ACPI_TRIGGER_CONFORMING);
+	expect_override(&p->overrides[1], 9, 9, ACPI_POLARITY_LOW, ACPI_TRIGGER_LEVEL);
+	expect_override(&p->overrides[2], 4, 20, ACPI_POLARITY_LOW, ACPI_TRIGGER_EDGE);
+	expect_override(&p->overrides[3], 10, 30, ACPI_POLARITY_HIGH, ACPI_TRIGGER_LEVEL);
+	expect_override(&p->overrides[4], 1, 1, ACPI_POLARITY_LOW, ACPI_TRIGGER_CONFORMING);
+
+	assert_int_equal(p->nmi_source_count, 1);
+	assert_int_equal(p->nmi_sources[0].gsi, 23);
+	assert_int_equal(p->nmi_sources[0].polarity, ACPI_POLARITY_HIGH);
+	assert_int_equal(p->nmi_sources[0].trigger, ACPI_TRIGGER_LEVEL);
+
+	assert_int_equal(p->lapic_nmi_count, 2);
+	assert_int_equal(p->lapic_nmis[0].acpi_uid, PLATFORM_ALL_CPUS);
+	assert_int_equal(p->lapic_nmis[0].lint, 1);
+	assert_int_equal(p->lapic_nmis[0].polarity, ACPI_POLARITY_HIGH);
+	assert_int_equal(p->lapic_nmis[0].trigger, ACPI_TRIGGER_EDGE);
+	assert_int_equal(p->lapic_nmis[1].acpi_uid, 300);
+	assert_int_equal(p->lapic_nmis[1].lint, 0);
+	assert_int_equal(p->lapic_nmis[1].polarity, ACPI_POLARITY_CONFORMING);
+
+	assert_int_equal(p->madt_entries_unknown, 1); /* the I/O SAPIC */
+	assert_int_equal(p->madt_entries_bad, 0);
+}
+
+static void test_edge_madt(void **state)
+{
+	(void)state;
+	struct blob t = load("edge-madt.bin");
+	struct platform p;
+
+	memset(&p, 0xa5, sizeof(p)); /* the parser must clear what it owns */
+	assert_int_equal(acpi_madt_parse(t.b, t.n, &p), 0);
+	expect_edge_madt(&p);
+	expect_warnings(0);
+
+	/* Routes: the flags are taken as written, conforming means ISA's. */
+	expect_route(&p, 9, 9, true, true);
+	expect_route(&p, 4, 20, true, false);
+	expect_route(&p, 10, 30, false, true);
+	expect_route(&p, 1, 1, true, false);
+	expect_route(&p, 0, 2, false, false);
+	expect_route(&p, 3, 3, false, false);
+	struct isa_route r;
+	assert_false(platform_isa_route(&p, 2, &r));
+
+	/* Which IOAPIC serves a GSI: by base while the sizes are unknown... */
+	assert_int_equal(platform_ioapic_for_gsi(&p, 5)->id, 1);
+	assert_int_equal(platform_ioapic_for_gsi(&p, 24)->id, 2);
+	assert_int_equal(platform_ioapic_for_gsi(&p, 30)->id, 2);
+	/* ...and within their ranges once known. */
+	p.ioapics[0].gsi_count = 24;
+	p.ioapics[1].gsi_count = 8;
+	assert_int_equal(platform_ioapic_for_gsi(&p, 23)->id, 1);
+	assert_int_equal(platform_ioapic_for_gsi(&p, 31)->id, 2);
+	assert_null(platform_ioapic_for_gsi(&p, 32));
+
+	clear_log();
+	p.ioapics[1].gsi_count = 0;
+	p.has_fadt = false; /* still 0xa5 bytes: the MADT parser leaves them be */
+	p.tables_untrusted = 0;
+	platform_print(&p);
+	expect_logged(
+		"acpi: MADT: lapic 0x1fee00000 (64-bit override), 3 cpus (apic ids 0 4 256), 2 disabled, 0 over the limit; no 8259s\n");
+	expect_logged("acpi: MADT: ioapic id 1 at 0xfec00000 gsi 0-23\n");
+	expect_logged("acpi: MADT: ioapic id 2 at 0xfec01000 gsi base 24\n");
+	expect_logged("acpi: MADT: override irq 9 -> gsi 9 flags 0xf (level, low)\n");
+	expect_logged("acpi: MADT: override irq 4 -> gsi 20 flags 0x7 (edge, low)\n");
+	expect_logged("acpi: MADT: override irq 1 -> gsi 1 flags 0x3 (edge, low)\n");
+	expect_logged("acpi: MADT: nmi source gsi 23 (level, high)\n");
+	expect_logged("acpi: MADT: lapic nmi on all cpus lint1 (edge, high)\n");
+	expect_logged("acpi: MADT: lapic nmi on cpu uid 300 lint0 (conforming, conforming)\n");
+	expect_logged("acpi: MADT: 1 entries of unused types, 0 bad, 0 over the limits\n");
+}
+
+static void test_madt_bad_checksum(void **state)
+{
+	(void)state;
+	struct blob t = load("edge-madt.bin");
+	struct platform p;
+
+	t.b[0x78] ^= 0x01; /* irq 0's GSI: 2 becomes 3 */
+	memset(&p, 0xa5, sizeof(p));
+	assert_int_equal(acpi_madt_parse(t.b, t.n, &p), -1);
+	assert_false(p.has_madt);
+	assert_int_equal(p.cpu_count, 0); /* nothing from an untrusted table */
+	assert_int_equal(p.override_count, 0);
+	assert_int_equal(p.ioapic_count, 0);
+	expect_logged(
+		"warning: acpi: MADT (APIC) table: checksum over 220 bytes sums to 0x01, not 0: not trusted\n");
+	expect_warnings(1);
+}
+
+static void test_madt_truncated(void **state)
+{
+	(void)state;
+	struct blob t = load("edge-madt.bin");
+	struct platform p;
+
+	/* Every prefix is refused, and none is read past its end. */
+	for (size_t n = 0; n < t.n; n++) {
+		clear_log();
+		uint8_t *cut = exact(t.b, n);
+		assert_int_equal(acpi_madt_parse(cut, n, &p), -1);
+		assert_false(p.has_madt);
+		expect_warnings(1);
+		expect_logged(n < 36 ? "less than the 36-byte header: not trusted" :
+				       "truncated: length field 220 but only");
+	}
+	clear_log();
+	uint8_t *cut = exact(t.b, 219);
+	acpi_madt_parse(cut, 219, &p);
+	expect_logged(
+		"warning: acpi: MADT (APIC) table: truncated: length field 220 but only 219 bytes readable: not trusted\n");
+
+	/* The length field itself can be short: below the header, or with no
+	 * room for the MADT's own fields. */
+	uint8_t hdr[40];
+	memcpy(hdr, t.b, sizeof(hdr));
+	put32(hdr + 4, 30);
+	fix_checksum(hdr, 30);
+	clear_log();
+	assert_int_equal(acpi_madt_parse(exact(hdr, 40), 40, &p), -1);
+	expect_logged("length field 30 is shorter than the 36-byte header: not trusted");
+	put32(hdr + 4, 40);
+	fix_checksum(hdr, 40);
+	clear_log();
+	assert_int_equal(acpi_madt_parse(exact(hdr, 40), 40, &p), -1);
+	expect_logged("length 40 leaves no room for the local APIC address and flags: not trusted");
+}
+
+static void test_madt_wrong_signature(void **state)
+{
+	(void)state;
+	struct blob t = load("q35-fadt.bin");
+	struct platform p;
+
+	assert_int_equal(acpi_madt_parse(t.b, t.n, &p), -1);
+	expect_logged("warning: acpi: MADT (APIC) table: signature is 'FACP': not trusted\n");
+	clear_log();
+	assert_int_equal(acpi_fadt_parse(load("pc-madt.bin").b, 128, &p), -1);
+	expect_logged("warning: acpi: FADT (FACP) table: signature is 'APIC': not trusted\n");
+}
+
+/* The I/O SAPIC is the last entry, at offset 0xcc, 16 bytes long. */
+#define EDGE_LAST_ENTRY 0xcc
+
+static void test_madt_entry_past_end(void **state)
+{
+	(void)state;
+	struct blob t = load("edge-madt.bin");
+	struct platform p;
+
+	t.b[EDGE_LAST_ENTRY + 1] = 0x11; /* one byte more than there is */
+	fix_checksum(t.b, t.n);
+	assert_int_equal(acpi_madt_parse(t.b, t.n, &p), 0);
+	assert_int_equal(p.madt_entries_bad, 1);
+	assert_int_equal(p.madt_entries_unknown, 0);
+	assert_int_equal(p.cpu_count, 3); /* what came before stands */
+	assert_int_equal(p.override_count, 5);
+	expect_logged(
+		"warning: acpi: MADT: entry at offset 204 (type 6, length 17) runs past the end of the table (220 bytes): the rest is ignored\n");
+	expect_warnings(1);
+}
+
+static void test_madt_zero_length_entry(void **state)
+{
+	(void)state;
+	struct blob t = load("edge-madt.bin");
+	struct platform p;
+
+	t.b[44 + 8 + 1] = 0; /* the second CPU entry: a walker that trusts it loops forever */
+	fix_checksum(t.b, t.n);
+	assert_int_equal(acpi_madt_parse(t.b, t.n, &p), 0);
+	assert_int_equal(p.cpu_count, 1);
+	assert_int_equal(p.ioapic_count, 0);
+	assert_int_equal(p.madt_entries_bad, 1);
+	expect_logged(
+		"warning: acpi: MADT: entry at offset 52 (type 0) has length 0: the rest of the table is ignored\n");
+	expect_warnings(1);
+}
+
+/* ---- MADTs built here, for what iasl will not write --------------------------------- */
+
+struct madt {
+	uint8_t b[2048];
+	size_t n;
+};
+
+static void madt_start(struct madt *m, uint32_t flags)
+{
+	memset(m, 0, sizeof(*m));
+	memcpy(m->b, "APIC", 4);
+	m->b[8] = 5;
+	memcpy(m->b + 10, "KNOCK ", 6);
+	put32(m->b + 36, 0xfee00000);
+	put32(m->b + 40, flags);
+	m->n = 44;
+}
+
+static void madt_add(struct madt *m, uint8_t type, uint8_t len, const uint8_t *rest)
+{
+	assert_true(m->n + len <= sizeof(m->b));
+	m->b[m->n] = type;
+	m->b[m->n + 1] = len;
+	if (len > 2)
+		memcpy(m->b + m->n + 2, rest, len - 2u);
+	m->n += len;
+}
+
+static void madt_cpu(struct madt *m, uint8_t uid, uint8_t apic_id, uint32_t flags)
+{
+	uint8_t e[6] = { uid, apic_id };
+	put32(e + 2, flags);
+	madt_add(m, 0, 8, e);
+}
+
+static void madt_ioapic(struct madt *m, uint8_t id, uint32_t addr, uint32_t gsi_base)
+{
+	uint8_t e[10] = { id, 0 };
+	put32(e + 2, addr);
+	put32(e + 6, gsi_base);
+	madt_add(m, 1, 12, e);
+}
+
+static void madt_override(struct madt *m, uint8_t irq, uint32_t gsi, uint16_t flags)
+{
+	uint8_t e[8] = { 0, irq };
+	put32(e + 2, gsi);
+	e[6] = (uint8_t)flags;
+	e[7] = (uint8_t)(flags >> 8);
+	madt_add(m, 2, 10, e);
+}
+
+static uint8_t *madt_finish(struct madt *m)
+{
+	put32(m->b + 4, (uint32_t)m->n);
+	fix_checksum(m->b, m->n);
+	return exact(m->b, m->n);
+}
+
+static void test_madt_limits(void **state)
+{
+	(void)state;
+	struct madt m;
+	struct platform p;
+
+	madt_start(&m, 1);
+	for (unsigned i = 0; i < 20; i++)
+		madt_cpu(&m, (uint8_t)i, (uint8_t)i, 1);
+	madt_cpu(&m, 40, 40, 0);
+	for (unsigned i = 0; i < PLATFORM_MAX_IOAPICS + 2; i++)
+		madt_ioapic(&m, (uint8_t)i, 0xfec00000 + 0x1000 * i, 24 * i);
+	for (unsigned i = 0; i < PLATFORM_MAX_OVERRIDES + 1; i++)
+		madt_override(&m, (uint8_t)i, i, 0);
+	assert_int_equal(acpi_madt_parse(madt_finish(&m), m.n, &p), 0);
+
+	assert_int_equal(p.cpu_count, PLATFORM_MAX_CPUS);
+	assert_int_equal(p.cpus[PLATFORM_MAX_CPUS - 1].apic_id, PLATFORM_MAX_CPUS - 1);
+	assert_int_equal(p.cpus_dropped, 20 - PLATFORM_MAX_CPUS);
+	assert_int_equal(p.cpus_disabled, 1);
+	assert_int_equal(p.ioapic_count, PLATFORM_MAX_IOAPICS);
+	assert_int_equal(p.override_count, PLATFORM_MAX_OVERRIDES);
+	assert_int_equal(p.madt_entries_dropped, 2 + 1);
+	expect_logged("warning: acpi: MADT lists 20 enabled cpus; knock uses the first 16\n");
+	expect_logged("warning: acpi: MADT: more than 8 IOAPIC entries; ignoring the rest\n");
+	expect_logged("warning: acpi: MADT: more than 16 override entries; ignoring the rest\n");
+}
+
+static void test_madt_odd_entries(void **state)
+{
+	(void)state;
+	struct madt m;
+	struct platform p;
+	uint8_t nmi_lint2[4] = { 0xff, 0x05, 0x00, 0x02 };
+	uint8_t x2apic_disabled[14] = { 0 };
+
+	madt_start(&m, 0);
+	madt_add(&m, 1, 8, (const uint8_t[6]){ 0 }); /* an IOAPIC entry 4 bytes short */
+	madt_cpu(&m, 0, 0, 1);
+	madt_cpu(&m, 1, 0, 1);            /* apic id 0 again */
+	madt_override(&m, 9, 9, 0x000a);  /* reserved polarity and trigger */
+	madt_override(&m, 9, 19, 0x000f); /* a second override for irq 9 */
+	madt_add(&m, 4, 6, nmi_lint2);    /* LINT2 does not exist */
+	put32(x2apic_disabled + 2, 7);
+	madt_add(&m, 9, 16, x2apic_disabled);           /* a disabled x2APIC cpu */
+	madt_add(&m, 0x7f, 4, (const uint8_t[2]){ 0 }); /* a type from the future */
+	m.b[m.n++] = 0;                                 /* a stray byte at the end */
+	assert_int_equal(acpi_madt_parse(madt_finish(&m), m.n, &p), 0);
+
+	assert_int_equal(p.ioapic_count, 0);
+	assert_int_equal(p.cpu_count, 1);
+	assert_int_equal(p.cpus_disabled, 1);
+	assert_int_equal(p.override_count, 1);
+	expect_override(&p.overrides[0], 9, 9, ACPI_POLARITY_CONFORMING, ACPI_TRIGGER_CONFORMING);
+	assert_int_equal(p.lapic_nmi_count, 0);
+	assert_int_equal(p.madt_entries_unknown, 1);
+	assert_int_equal(p.madt_entries_bad, 4); /* short, second override, LINT2, stray byte */
+	expect_logged(
+		"warning: acpi: MADT: type 1 entry at offset 44 has length 8, needs 12: skipped\n");
+	expect_logged(
+		"warning: acpi: MADT: override for irq 9 has reserved flags 0xa; reading them as conforming\n");
+	expect_logged(
+		"warning: acpi: MADT: second override for bus 0 irq 9 (offset 78): ignored, the first stands\n");
+	expect_logged("names LINT2; there are only LINT0 and LINT1: skipped\n");
+	expect_logged("warning: acpi: MADT: a stray byte at offset");
+	expect_warnings(5);
+}
+
+/* Damage at random, checksum fixed so the damage gets past it: whatever the
+ * bytes say, the parser stays inside them and within its limits. */
+static void test_madt_random_damage(void **state)
+{
+	(void)state;
+	struct blob t = load("edge-madt.bin");
+	uint8_t orig[220];
+	uint32_t seed = 12345;
+	struct platform p;
+
+	assert_int_equal(t.n, sizeof(orig));
+	memcpy(orig, t.b, sizeof(orig));
+	log_remove_all_sinks(); /* thousands of warnings: not the point here */
+	for (int round = 0; round < 3000; round++) {
+		uint8_t *copy = exact(orig, sizeof(orig));
+		for (int k = 0; k < 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = 44 + (seed >> 8) % (sizeof(orig) - 44);
+			copy[at] = (uint8_t)(seed >> 24);
+		}
+		fix_checksum(copy, sizeof(orig));
+		assert_int_equal(acpi_madt_parse(copy, sizeof(orig), &p), 0);
+		assert_true(p.cpu_count <= PLATFORM_MAX_CPUS);
+		assert_true(p.ioapic_count <= PLATFORM_MAX_IOAPICS);
+		assert_true(p.override_count <= PLATFORM_MAX_OVERRIDES);
+		assert_true(p.lapic_nmi_count <= PLATFORM_MAX_LAPIC_NMIS);
+		assert_true(p.nmi_source_count <= PLATFORM_MAX_NMI_SOURCES);
+		if (alloc_count > MAX_ALLOCS - 4)
+			teardown(NULL);
+	}
+}
+
+/* ---- FADT ------------------------------------------------------------------------------ */
+
+static void test_edge_fadt(void **state)
+{
+	(void)state;
+	struct blob t = load("edge-fadt.bin");
+	struct platform p;
+
+	memset(&p, 0xa5, sizeof(p));
+	assert_int_equal(acpi_fadt_parse(t.b, t.n, &p), 0);
+	assert_true(p.has_fadt);
+	assert_int_equal(p.fadt_revision, 6);
+	assert_true(p.has_reset_reg);
+	assert_int_equal(p.reset_reg.space, ACPI_SPACE_MEMORY);
+	assert_int_equal(p.reset_reg.address, 0xfed00080);
+	assert_int_equal(p.reset_reg.bit_width, 8);
+	assert_int_equal(p.reset_reg.access_size, 1);
+	assert_int_equal(p.reset_value, 0x0e);
+	assert_true(p.has_boot_arch);
+	assert_int_equal(p.boot_arch, 0x1);
+	assert_false(p.has_8042);
+	expect_warnings(0);
+
+	p.has_madt = false;
+	p.tables_untrusted = 0;
+	clear_log();
+	platform_print(&p);
+	expect_logged("acpi: FADT reset register: memory 0xfed00080 value 0xe\n");
+	expect_logged("acpi: FADT revision 6: IAPC_BOOT_ARCH 0x1, 8042 absent\n");
+	expect_logged("acpi: no trusted MADT\n");
+}
+
+static void test_fadt_reset_register_cases(void **state)
+{
+	(void)state;
+	struct blob q35 = load("q35-fadt.bin");
+	struct platform p;
+	uint8_t t[244];
+
+	/* RESET_REG_SUP (flags bit 10, byte 113 bit 2) clear: no register,
+	 * even though the GAS is filled in. */
+	memcpy(t, q35.b, sizeof(t));
+	t[113] &= (uint8_t)~0x04;
+	fix_checksum(t, sizeof(t));
+	assert_int_equal(acpi_fadt_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
+	assert_true(p.has_fadt);
+	assert_false(p.has_reset_reg);
+
+	/* An address space knock cannot write (5 = SMBus). */
+	memcpy(t, q35.b, sizeof(t));
+	t[116] = 5;
+	fix_checksum(t, sizeof(t));
+	clear_log();
+	assert_int_equal(acpi_fadt_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
+	assert_false(p.has_reset_reg);
+	expect_logged(
+		"warning: acpi: FADT: reset register in address space 5 at 0xcf9 is not usable: ignored\n");
+
+	/* PCI configuration space is fine. */
+	memcpy(t, q35.b, sizeof(t));
+	t[116] = ACPI_SPACE_PCI_CONFIG;
+	put64(t + 120, 0x0000001f00000044ull); /* device 31, function 0, offset 0x44 */
+	fix_checksum(t, sizeof(t));
+	assert_int_equal(acpi_fadt_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
+	assert_true(p.has_reset_reg);
+	assert_int_equal(p.reset_reg.address, 0x0000001f00000044ull);
+
+	/* A table that ends inside the reset register, flag or not. */
+	memcpy(t, q35.b, sizeof(t));
+	put32(t + 4, 128);
+	fix_checksum(t, 128);
+	clear_log();
+	assert_int_equal(acpi_fadt_parse(exact(t, 128), 128, &p), 0);
+	assert_false(p.has_reset_reg);
+	expect_logged(
+		"acpi: FADT: RESET_REG_SUP is set but the table (128 bytes) ends before the reset register\n");
+	expect_warnings(0);
+
+	/* Shorter than ACPI 1.0's FADT: no flags at all. */
+	put32(t + 4, 100);
+	fix_checksum(t, 100);
+	clear_log();
+	assert_int_equal(acpi_fadt_parse(exact(t, 100), 100, &p), 0);
+	assert_false(p.has_reset_reg);
+	expect_logged("warning: acpi: FADT: only 100 bytes, shorter than ACPI 1.0's 116");
+}
+
+static void test_fadt_boot_arch_needs_revision_3(void **state)
+{
+	(void)state;
+	struct blob q35 = load("q35-fadt.bin");
+	struct platform p;
+	uint8_t t[244];
+
+	memcpy(t, q35.b, sizeof(t));
+	t[8] = 2;
+	fix_checksum(t, sizeof(t));
+	assert_int_equal(acpi_fadt_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
+	assert_false(p.has_boot_arch);
+	assert_false(p.has_8042);
+	assert_true(p.has_reset_reg); /* the reset register was there from 2 */
+}
+
+static void test_fadt_bad_checksum(void **state)
+{
+	(void)state;
+	struct blob t = load("q35-fadt.bin");
+	struct platform p;
+
+	t.b[128] = 0x06; /* the reset value: 0x0f becomes 0x06 */
+	assert_int_equal(acpi_fadt_parse(t.b, t.n, &p), -1);
+	assert_false(p.has_fadt);
+	assert_false(p.has_reset_reg);
+	expect_logged(
+		"warning: acpi: FADT (FACP) table: checksum over 244 bytes sums to 0xf7, not 0: not trusted\n");
+	clear_log();
+	assert_int_equal(acpi_fadt_parse(exact(t.b, 200), 200, &p), -1);
+	expect_logged(
+		"warning: acpi: FADT (FACP) table: truncated: length field 244 but only 200 bytes readable: not trusted\n");
+}
+
+/* ---- RSDP ------------------------------------------------------------------------------ */
+
+static void test_rsdp_v1(void **state)
+{
+	(void)state;
+	struct blob b = load("pc-rsdp.bin");
+	struct acpi_rsdp r;
+
+	assert_int_equal(acpi_rsdp_parse(b.b, 20, &r), 0);
+	assert_int_equal(acpi_rsdp_parse(exact(b.b, 19), 19, &r), -1);
+	expect_logged("warning: acpi: RSDP: only 19 bytes, an ACPI 1.0 RSDP has 20: not trusted\n");
+
+	/* Every byte of the 20 is covered by the checksum. */
+	for (size_t i = 8; i < 20; i++) {
+		uint8_t *bad = exact(b.b, 20);
+		bad[i] = (uint8_t)(bad[i] + 0x40);
+		clear_log();
+		assert_int_equal(acpi_rsdp_parse(bad, 20, &r), -1);
+		expect_logged("checksum over its first 20 bytes sums to 0x40, not 0: not trusted");
+	}
+	uint8_t *bad = exact(b.b, 20);
+	bad[3] = '\n';
+	clear_log();
+	assert_int_equal(acpi_rsdp_parse(bad, 20, &r), -1);
+	expect_logged(
+		"warning: acpi: RSDP: signature is 'RSD?PTR ', not 'RSD PTR ': not trusted\n");
+
+	/* No RSDT and no XSDT: nothing to walk. */
+	uint8_t zero[20];
+	memcpy(zero, b.b, 20);
+	memset(zero + 16, 0, 4);
+	zero[8] = 0;
+	uint8_t sum = 0;
+	for (int i = 0; i < 20; i++)
+		sum = (uint8_t)(sum + zero[i]);
+	zero[8] = (uint8_t)(0x100 - sum);
+	clear_log();
+	assert_int_equal(acpi_rsdp_parse(exact(zero, 20), 20, &r), -1);
+	expect_logged("no RSDT address and no usable XSDT");
+}
+
+static void test_rsdp_v2(void **state)
+{
+	(void)state;
+	struct blob b = load("edge-rsdp.bin");
+	struct acpi_rsdp r;
+
+	assert_int_equal(b.n, 36);
+	assert_int_equal(acpi_rsdp_parse(b.b, 36, &r), 0);
+	assert_int_equal(r.revision, 2);
+	assert_string_equal(r.oem_id, "KNOCK ");
+	assert_true(r.has_xsdt);
+	assert_int_equal(r.xsdt_address, 0x100000000ull);
+	assert_int_equal(r.rsdt_address, 0x7fe1b33);
+	expect_warnings(0);
+
+	/* Only the 1.0 part (a Multiboot2 "old ACPI" copy): the RSDT. */
+	assert_int_equal(acpi_rsdp_parse(exact(b.b, 20), 20, &r), 0);
+	assert_false(r.has_xsdt);
+	expect_warnings(0);
+
+	/* Bytes 20-35 are covered by the extended checksum only: damage there
+	 * leaves a usable 1.0 RSDP and an untrusted XSDT. */
+	for (size_t i = 20; i < 36; i++) {
+		uint8_t *bad = exact(b.b, 36);
+		bad[i] = (uint8_t)(bad[i] + 1);
+		clear_log();
+		assert_int_equal(acpi_rsdp_parse(bad, 36, &r), 0);
+		assert_false(r.has_xsdt);
+		assert_int_equal(r.rsdt_address, 0x7fe1b33);
+		expect_warnings(1);
+		expect_logged(
+			i < 24 ?
+				"XSDT not trusted, using the RSDT" /* the length */
+				:
+				"extended checksum over 36 bytes sums to 0x01, not 0: XSDT not trusted, using the RSDT");
+	}
+}
+
+static void test_rsdp_scan(void **state)
+{
+	(void)state;
+	struct blob good = load("pc-rsdp.bin");
+	uint8_t area[0x214];
+
+	memset(area, 0, sizeof(area));
+	memcpy(area + 0x100, good.b, 20);
+	area[0x100 + 12] ^= 1;            /* a stale copy: bad checksum */
+	memcpy(area + 0x128, good.b, 20); /* not on a 16-byte boundary */
+	memcpy(area + 0x200, good.b, 20); /* the real one, at the very end */
+	assert_int_equal(acpi_rsdp_scan(exact(area, sizeof(area)), sizeof(area)), 0x200);
+	/* One byte short of it: not found, and not read past the end. */
+	assert_int_equal(acpi_rsdp_scan(exact(area, sizeof(area) - 1), sizeof(area) - 1), -1);
+	assert_int_equal(acpi_rsdp_scan(exact(area, 10), 10), -1);
+	assert_int_equal(acpi_rsdp_scan(exact(area, 0), 0), -1);
+	expect_warnings(0);
+}
+
+/* ---- walking ---------------------------------------------------------------------------- */
+
+static void load_edge_xsdt_machine(struct blob *rsdp, struct blob *xsdt)
+{
+	*rsdp = load("edge-rsdp.bin");
+	*xsdt = load("edge-xsdt.bin");
+	struct blob madt = load("edge-madt.bin"), fadt = load("edge-fadt.bin");
+	mem_add(0x100000000ull, xsdt->b, xsdt->n);
+	mem_add(0x100001000ull, madt.b, madt.n);
+	mem_add(0x7f00000, fadt.b, fadt.n);
+}
+
+static void test_xsdt_walk(void **state)
+{
+	(void)state;
+	struct blob rsdp_bytes, xsdt;
+	struct acpi_rsdp rsdp;
+	struct platform p;
+
+	load_edge_xsdt_machine(&rsdp_bytes, &xsdt);
+	assert_int_equal(acpi_rsdp_parse(rsdp_bytes.b, rsdp_bytes.n, &rsdp), 0);
+	struct acpi_memory m = acpi_mem();
+	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
+	assert_true(p.root_is_xsdt);
+	assert_int_equal(p.root_address, 0x100000000ull);
+	assert_int_equal(p.rsdp_revision, 2);
+	expect_edge_madt(&p);
+	assert_int_equal(p.reset_reg.address, 0xfed00080);
+	assert_int_equal(p.tables_seen, 3);
+	assert_int_equal(p.tables_untrusted, 0);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.addrs[1], 0x100001000ull);
+	expect_warnings(0);
+}
+
+static void test_xsdt_bad_falls_back_to_rsdt(void **state)
+{
+	(void)state;
+	struct blob rsdp_bytes, xsdt;
+	struct acpi_rsdp rsdp;
+	struct platform p;
+
+	load_edge_xsdt_machine(&rsdp_bytes, &xsdt);
+	load_machine("pc"); /* the RSDP's RSDT address is pc's RSDT */
+	xsdt.b[40] ^= 0x10; /* the MADT's address: now unchecksummed */
+	assert_int_equal(acpi_rsdp_parse(rsdp_bytes.b, rsdp_bytes.n, &rsdp), 0);
+	struct acpi_memory m = acpi_mem();
+	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
+	assert_false(p.root_is_xsdt);
+	assert_int_equal(p.root_address, 0x7fe1b33);
+	expect_qemu_madt(&p); /* not a trace of the edge MADT */
+	assert_int_equal(p.fadt_revision, 1);
+	assert_int_equal(p.tables_untrusted, 1);
+	expect_logged(
+		"warning: acpi: XSDT table: checksum over 52 bytes sums to 0x10, not 0: not trusted\n");
+	expect_logged("warning: acpi: falling back from the XSDT to the RSDT\n");
+	expect_warnings(2);
+}
+
+/* An RSDT built here around whatever entries a test wants. */
+static uint8_t *rsdt_of(const uint32_t *entries, size_t count, size_t extra, size_t *len)
+{
+	uint8_t t[256] = { 0 };
+	*len = 36 + 4 * count + extra;
+	assert_true(*len <= sizeof(t));
+	memcpy(t, "RSDT", 4);
+	put32(t + 4, (uint32_t)*len);
+	t[8] = 1;
+	for (size_t i = 0; i < count; i++)
+		put32(t + 36 + 4 * i, entries[i]);
+	fix_checksum(t, *len);
+	return exact(t, *len);
+}
+
+static void test_walk_skips_bad_entries(void **state)
+{
+	(void)state;
+	struct blob madt = load("edge-madt.bin"), pc_madt = load("pc-madt.bin");
+	struct blob fadt = load("q35-fadt.bin");
+	uint8_t huge[36];
+	struct acpi_rsdp rsdp = { .revision = 0, .rsdt_address = 0x1000 };
+	struct platform p;
+	size_t len;
+
+	fadt.b[200] ^= 0xff; /* untrusted */
+	memcpy(huge, madt.b, 36);
+	put32(huge + 4, 0x7fffffff); /* a length no table has */
+	const uint32_t entries[] = { 0x3000, 0, 0xdead000, 0x4000, 0x5000, 0x6000 };
+	uint8_t *rsdt = rsdt_of(entries, 6, 0, &len);
+	mem_add(0x1000, rsdt, len);
+	mem_add(0x3000, madt.b, madt.n);
+	mem_add(0x4000, fadt.b, fadt.n);
+	mem_add(0x5000, exact(huge, 36), 36);
+	mem_add(0x6000, pc_madt.b, pc_madt.n);
+
+	struct acpi_memory m = acpi_mem();
+	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
+	expect_edge_madt(&p); /* the first MADT stands */
+	assert_false(p.has_fadt);
+	assert_int_equal(p.tables_seen, 7);
+	assert_int_equal(p.tables_untrusted, 4); /* null, unreadable, bad checksum, huge */
+	expect_logged("warning: acpi: RSDT entry 1 is a null address: skipped\n");
+	expect_logged("warning: acpi: RSDT entry 2 at 0xdead000 cannot be read: skipped\n");
+	expect_logged("warning: acpi: FADT (FACP) table: checksum over 244 bytes");
+	expect_logged(
+		"warning: acpi: RSDT entry 4 at 0x5000 ('APIC'): length field 2147483647 is not plausible: not trusted\n");
+	expect_logged("warning: acpi: a second MADT at 0x6000: ignored, the first one stands\n");
+	expect_warnings(5);
+	assert_int_equal(seen.n, 3); /* the RSDT and both MADTs passed their checks */
+}
+
+static void test_walk_root_problems(void **state)
+{
+	(void)state;
+	struct blob madt = load("pc-madt.bin");
+	struct acpi_rsdp rsdp = { .revision = 0, .rsdt_address = 0x1000 };
+	struct platform p;
+	size_t len;
+
+	/* Two odd bytes after the one entry. */
+	const uint32_t one[] = { 0x3000 };
+	uint8_t *rsdt = rsdt_of(one, 1, 2, &len);
+	mem_add(0x1000, rsdt, len);
+	mem_add(0x3000, madt.b, madt.n);
+	struct acpi_memory m = acpi_mem();
+	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
+	assert_true(p.has_madt);
+	expect_logged(
+		"warning: acpi: RSDT: 6 bytes of entries is not a whole number of 4-byte addresses; the odd bytes are ignored\n");
+
+	/* A root that cannot be read, and one that is not an RSDT. */
+	clear_log();
+	rsdp.rsdt_address = 0x9000;
+	assert_int_equal(acpi_walk(&rsdp, &m, &p), -1);
+	expect_logged("warning: acpi: RSDT at 0x9000 cannot be read: skipped\n");
+	clear_log();
+	rsdp.rsdt_address = 0x3000;
+	assert_int_equal(acpi_walk(&rsdp, &m, &p), -1);
+	assert_false(p.has_madt);
+	expect_logged("warning: acpi: RSDT table: signature is 'APIC': not trusted\n");
+
+	/* A root whose bytes run out before its length field says. */
+	clear_log();
+	mem.count = 0;
+	mem_add(0x1000, rsdt, len - 1);
+	rsdp.rsdt_address = 0x1000;
+	assert_int_equal(acpi_walk(&rsdp, &m, &p), -1);
+	expect_logged("warning: acpi: RSDT at 0x1000: its 42 bytes cannot be read: not trusted\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_pc_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_q35_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edge_madt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_madt_bad_checksum, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_madt_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_madt_wrong_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_madt_entry_past_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_madt_zero_length_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_madt_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_madt_odd_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_madt_random_damage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edge_fadt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fadt_reset_register_cases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fadt_boot_arch_needs_revision_3, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fadt_bad_checksum, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rsdp_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rsdp_v2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rsdp_scan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xsdt_walk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xsdt_bad_falls_back_to_rsdt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_skips_bad_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_root_problems, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
