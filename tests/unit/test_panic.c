@@ -275,7 +275,7 @@ static void test_deep_walk_keeps_the_first_and_last_frames(void **state)
 	assert_non_null(strstr(output, "  #7 0x0000000000001007 fake_start+0x7\n"));
 	assert_null(strstr(output, "  #8 "));
 	assert_non_null(strstr(output, "  #7 0x0000000000001007 fake_start+0x7\n  ... 5 frames "
-					"skipped\n  #13 0x000000000000100d fake_start+0xd\n"));
+				       "skipped\n  #13 0x000000000000100d fake_start+0xd\n"));
 	assert_non_null(strstr(output, "  #20 0x0000000000001014 fake_start+0x14\n"));
 	assert_null(strstr(output, "  #12 "));
 	assert_null(strstr(output, "  #21 "));
