@@ -10,11 +10,11 @@
 
 MB2_BOOT_MAGIC equ 0x36d76289
 
-extern __bss_start, __bss_end
+extern __bss_start, __bss_end, __text_start, __text_end
 extern long_mode_entry
 extern kernel_stack_guard, kernel_stack_top
 global _start
-global boot_pml4, boot_magic, boot_mbi, boot_ebda_segment
+global boot_pml4, boot_magic, boot_mbi, boot_ebda_segment, boot_nx_high
 
 section .text
 bits 32
@@ -46,10 +46,14 @@ _start:
 	test eax, eax
 	jz .no_long_mode
 
+	call cpu_has_nx
+	mov [boot_nx_high], eax         ; high dword of a PTE: bit 63, or 0
+
 	call build_page_tables
 
-	; Long mode: PAE on, CR3 = PML4, EFER.LME (and NXE, so page tables
-	; may mark data no-execute), then paging on with write protect.
+	; Long mode: PAE on, CR3 = PML4, EFER.LME (and NXE when the CPU has
+	; it, since the page tables mark data no-execute), then paging on with
+	; write protect.
 	mov eax, cr4
 	or eax, CR4_PAE
 	mov cr4, eax
@@ -57,7 +61,11 @@ _start:
 	mov cr3, eax
 	mov ecx, MSR_EFER
 	rdmsr
-	or eax, EFER_LME | EFER_NXE
+	or eax, EFER_LME
+	cmp dword [boot_nx_high], 0
+	je .no_nxe
+	or eax, EFER_NXE
+.no_nxe:
 	wrmsr
 	mov eax, cr0
 	or eax, CR0_PG | CR0_WP | CR0_PE
@@ -101,6 +109,20 @@ cpu_has_long_mode:
 	xor eax, eax
 	ret
 
+; Returns EAX = 0x80000000 (bit 63 of a PTE seen as its high dword) if
+; CPUID reports the no-execute bit (0x80000001 EDX bit 20), else 0. Setting
+; EFER.NXE on a CPU without it would fault, and so would NX bits in the
+; tables, so without NX everything stays executable.
+cpu_has_nx:
+	mov eax, 0x80000001
+	cpuid
+	xor eax, eax
+	test edx, 1 << 20
+	jz .done
+	mov eax, 0x80000000
+.done:
+	ret
+
 ; Identity map the first 4 GiB: one PML4 entry, one PDPT with four page
 ; directories of 2 MiB pages. The first 2 MiB, where the kernel lives, is
 ; split into 4 KiB pages so two pages can be left unmapped: page 0 (a NULL
@@ -113,6 +135,12 @@ cpu_has_long_mode:
 ; register at 0xfffffffffee000b0, an address a 32-bit sign-extended
 ; displacement can encode: the device top halves write EOI with one
 ; instruction and no register (see tools/gen_top_halves.py).
+;
+; No-execute (when the CPU has NX): everything but the kernel's .text and
+; the first MiB is marked NX, so data, stacks and MMIO can never run as
+; code (the first MiB stays executable for the SMP AP trampoline, which is
+; copied there). A CPU that comes up on these tables must set EFER.NXE
+; before enabling paging: boot_nx_high says whether to.
 build_page_tables:
 	mov dword [boot_pml4], boot_pdpt + PTE_P + PTE_W
 	mov dword [boot_pml4 + 511 * 8], boot_pdpt_high + PTE_P + PTE_W
@@ -138,11 +166,14 @@ build_page_tables:
 	or edx, PTE_PCD | PTE_PWT
 .cached:
 	mov [edi + ebx * 8], edx
+	mov edx, [boot_nx_high]
+	mov [edi + ebx * 8 + 4], edx
 	add eax, 0x200000
 	inc ebx
 	cmp ebx, 2048
 	jb .pd
 	mov dword [boot_pd], boot_pt0 + PTE_P + PTE_W
+	mov dword [boot_pd + 4], 0       ; NX is decided per 4 KiB page in there
 
 	mov edi, boot_pt0
 	xor eax, eax
@@ -151,6 +182,16 @@ build_page_tables:
 	mov edx, eax
 	or edx, PTE_P | PTE_W
 	mov [edi], edx
+	cmp eax, 0x100000               ; executable: the first MiB ...
+	jb .exec
+	cmp eax, __text_start           ; ... and the kernel's .text
+	jb .noexec
+	cmp eax, __text_end
+	jb .exec
+.noexec:
+	mov edx, [boot_nx_high]
+	mov [edi + 4], edx
+.exec:
 	add eax, 4096
 	add edi, 8
 	loop .pt
@@ -229,3 +270,5 @@ boot_pt0:   resb 4096
 boot_magic: resd 1
 boot_mbi:   resd 1
 boot_ebda_segment: resw 1
+alignb 4
+boot_nx_high: resd 1

@@ -248,6 +248,8 @@ static void uart_transmitted(void *ctx, const uint8_t *buf, size_t len)
 	}
 	c->tail += len;
 	c->in_flight = 0;
+	if (c->synced > c->tail) /* written synchronously by console_panic_drain() */
+		c->tail = c->synced;
 	report_dropped_lines(c);
 	kick(c);
 	notify_waiters(c);
@@ -477,6 +479,8 @@ void console_panic_drain(struct console *c, void (*write_raw)(const uint8_t *byt
 {
 	size_t from = c->tail + c->in_flight;
 
+	if (c->synced > from) /* an earlier drain already wrote these */
+		from = c->synced;
 	while (from != c->head) {
 		size_t start = from % CONSOLE_RING_SIZE;
 		size_t len = CONSOLE_RING_SIZE - start;
@@ -485,6 +489,12 @@ void console_panic_drain(struct console *c, void (*write_raw)(const uint8_t *byt
 		write_raw(&c->ring[start], len);
 		from += len;
 	}
-	c->tail = c->head;
-	c->in_flight = 0;
+	/* With a run in flight the UART still owes its transmitted() (the
+	 * board flushed its bytes, not its callback): tail moves past the
+	 * drained bytes when that comes. This keeps the ring consistent if the
+	 * loop resumes (a breakpoint), not only after a panic. */
+	if (c->in_flight)
+		c->synced = c->head;
+	else
+		c->tail = c->head;
 }

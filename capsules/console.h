@@ -114,6 +114,7 @@ struct console {
 	 * the UART until transmitted(). */
 	uint8_t ring[CONSOLE_RING_SIZE];
 	size_t head, tail, in_flight;
+	size_t synced; /* bytes up to here went out synchronously (console_panic_drain) */
 	uint64_t dropped_reported; /* lines_dropped already told on serial */
 
 	const struct console_room_client *waiters[CONSOLE_MAX_WAITERS];
@@ -173,10 +174,11 @@ bool console_key_from_keyboard(const struct key_event *ev, struct line_input *ou
 /* The loop client of the UART's pending bit (ctx: the struct console). */
 void console_uart_service(void *console);
 
-/* Panic: hand every queued serial byte not yet given to the UART to
- * `write_raw` (a polled writer), oldest first, and empty the ring. The
- * board first flushes the UART's in-flight part, so nothing queued before
- * a panic is lost from the serial log. */
+/* Panic or exception report: hand every queued serial byte not yet given to
+ * the UART to `write_raw` (a polled writer), oldest first. The board first
+ * flushes the UART's in-flight part, so nothing queued before the report
+ * is lost or comes after it. The ring stays consistent for a loop that
+ * resumes (the in-flight run is retired by the UART's transmitted()). */
 void console_panic_drain(struct console *c, void (*write_raw)(const uint8_t *bytes, size_t n));
 
 const struct console_stats *console_get_stats(const struct console *c);

@@ -111,8 +111,9 @@ static void on_room(void *ctx)
 
 /* A message not asked for (an alarm): above the prompt when the prompt is
  * up, else after the answer being written. The shell is only ever not
- * reading while a command runs (no alarm fires then) or while it waits
- * for room, and then the room callback's flush takes the message too. */
+ * reading while a command runs (no alarm or heartbeat report comes then)
+ * or while it waits for room, and then the room callback's flush takes
+ * the message too. */
 static void notify(struct shell *sh, const char *msg, size_t n)
 {
 	if (sh->reading) {
@@ -135,14 +136,19 @@ static void alarm_fired(void *ctx, struct alarm *al)
 	struct shell *sh = a->shell;
 	uint64_t now = alarm_mux_now(sh->mux);
 	uint64_t late_us = alarm_mux_ticks_to_us(sh->mux, now - al->last_deadline);
-	char msg[160];
+	char msg[224];
 	int n;
 
 	if (a->periodic) {
+		/* The raw deadline and period let a test check "no drift"
+		 * exactly: deadline == (fired + missed) * period. */
 		n = ksnprintf(msg, sizeof(msg),
-			      "alarm %u fired #%llu (every %llu ms, late %llu us, missed %llu)\n",
+			      "alarm %u fired #%llu (every %llu ms, late %llu us, missed %llu) "
+			      "deadline set+%llu ticks, period %llu ticks\n",
 			      a->id, (unsigned long long)al->fired, (unsigned long long)a->ms,
-			      (unsigned long long)late_us, (unsigned long long)al->missed);
+			      (unsigned long long)late_us, (unsigned long long)al->missed,
+			      (unsigned long long)(al->last_deadline - a->set_at),
+			      (unsigned long long)al->period);
 	} else {
 		uint64_t us = alarm_mux_ticks_to_us(sh->mux, now - a->set_at);
 		n = ksnprintf(
@@ -206,13 +212,15 @@ static void cmd_alarm(struct shell *sh, int argc, char **argv)
 	a->id = ++sh->next_alarm_id;
 	a->ms = ms;
 	a->periodic = periodic;
-	a->set_at = alarm_mux_now(sh->mux);
 	alarm_init(&a->alarm, "shell alarm", alarm_fired, a);
 	uint64_t ticks = alarm_mux_ms_to_ticks(sh->mux, ms);
 	if (periodic)
 		alarm_set_periodic(sh->mux, &a->alarm, ticks);
 	else
 		alarm_set_oneshot(sh->mux, &a->alarm, ticks);
+	/* The mux's own "now" when it took the alarm: the origin of a
+	 * periodic alarm's grid (k-th deadline = set_at + k * period). */
+	a->set_at = a->alarm.deadline - ticks;
 	say(sh, "alarm %u: fires %s %llu ms\n", a->id, periodic ? "every" : "in",
 	    (unsigned long long)ms);
 }
@@ -257,6 +265,68 @@ static void cmd_alarms(struct shell *sh, int argc, char **argv)
 	}
 	if (!shown)
 		say(sh, "no alarms (set one with 'alarm <ms> [periodic]')\n");
+}
+
+/* --- heartbeat (capsules/heartbeat.h) ---------------------------------- */
+
+#define SHELL_HEARTBEAT_DEFAULT_S 1
+
+/* The heartbeat's client. Both callbacks come from the loop, never from
+ * inside the heartbeat_start()/heartbeat_stop() that cmd_heartbeat made,
+ * so the answer to `heartbeat on` arrives after the command's own (empty)
+ * answer, like any message, above the prompt. */
+static void heartbeat_changed(void *ctx, const struct heartbeat_status *st)
+{
+	struct shell *sh = ctx;
+	char msg[64];
+	int n;
+
+	if (st->on)
+		n = ksnprintf(msg, sizeof(msg), "heartbeat: on, every %u s\n", st->period_s);
+	else
+		n = ksnprintf(msg, sizeof(msg), "heartbeat: off (%llu beat%s)\n",
+			      (unsigned long long)st->beats, st->beats == 1 ? "" : "s");
+	if (n > 0)
+		notify(sh, msg, (size_t)n);
+}
+
+/* `line` is the heartbeat's, lent for this call: notify() copies it. */
+static void heartbeat_beat(void *ctx, const char *line, size_t len)
+{
+	notify(ctx, line, len);
+}
+
+static void cmd_heartbeat(struct shell *sh, int argc, char **argv)
+{
+	struct heartbeat *hb = sh->board.heartbeat;
+	struct heartbeat_status st;
+	uint64_t s = SHELL_HEARTBEAT_DEFAULT_S;
+
+	if (!hb) {
+		say(sh, "heartbeat: this board has no heartbeat\n");
+		sh->stats.errors++;
+		return;
+	}
+	if (argc == 1) {
+		heartbeat_get_status(hb, &st);
+		if (st.on)
+			say(sh, "heartbeat: on, every %u s; beats %llu, missed %llu\n", st.period_s,
+			    (unsigned long long)st.beats, (unsigned long long)st.missed);
+		else
+			say(sh, "heartbeat: off\n");
+		return;
+	}
+	if (argc == 2 && !strcmp(argv[1], "off")) {
+		heartbeat_stop(hb);
+		return;
+	}
+	if (argc <= 3 && !strcmp(argv[1], "on") &&
+	    (argc == 2 || shell_parse_u64(argv[2], HEARTBEAT_MAX_PERIOD_S, &s)) &&
+	    heartbeat_start(hb, (unsigned)s) == 0)
+		return;
+	say(sh, "heartbeat: usage: heartbeat [on [seconds] | off], seconds from 1 to %u\n",
+	    HEARTBEAT_MAX_PERIOD_S);
+	sh->stats.errors++;
 }
 
 /* --- the other commands ------------------------------------------------ */
@@ -362,7 +432,10 @@ static void cmd_fault(struct shell *sh, int argc, char **argv)
 		sh->stats.errors++;
 		return;
 	}
-	sh->board.fault(argv[1]);
+	if (sh->board.fault(argv[1])) {
+		say(sh, "fault: '%s' was reported and the system resumed\n", argv[1]);
+		return;
+	}
 	say(sh, "fault: unknown kind '%s'; kinds: %s\n", argv[1], kinds);
 	sh->stats.errors++;
 }
@@ -376,6 +449,7 @@ static const struct shell_command commands[] = {
 	{ "alarms", "[cancel <id>]", "list the alarms, or cancel one", cmd_alarms },
 	{ "keys", "", "recent keyboard bytes and the keys they made", cmd_keys },
 	{ "irqs", "", "per interrupt source: raised, serviced, drained", cmd_irqs },
+	{ "heartbeat", "[on [s] | off]", "a line every s seconds (default 1)", cmd_heartbeat },
 	{ "reboot", "", "reset the machine", cmd_reboot },
 	{ "fault", "<kind>", "provoke a CPU exception (for tests)", cmd_fault },
 };
@@ -388,7 +462,7 @@ static void cmd_help(struct shell *sh, int argc, char **argv)
 	say(sh, "commands:\n");
 	for (size_t i = 0; i < command_count; i++) {
 		const struct shell_command *c = &commands[i];
-		say(sh, "  %-7s %-22s %s\n", c->name, c->args, c->help);
+		say(sh, "  %-9s %-22s %s\n", c->name, c->args, c->help);
 	}
 }
 
@@ -453,6 +527,14 @@ void shell_init(struct shell *sh, struct console *console, struct alarm_mux *mux
 	sh->room = (struct console_room_client){ .ctx = sh, .room = on_room };
 	deferred_call_init(&sh->dc, "shell");
 	deferred_call_register(&sh->dc, "shell", shell_deferred, sh);
+	if (sh->board.heartbeat) {
+		sh->heartbeat_client = (struct heartbeat_client){
+			.ctx = sh,
+			.changed = heartbeat_changed,
+			.beat = heartbeat_beat,
+		};
+		heartbeat_set_client(sh->board.heartbeat, &sh->heartbeat_client);
+	}
 }
 
 void shell_start(struct shell *sh)

@@ -27,6 +27,7 @@
 
 #include "capsules/alarm_mux.h"
 #include "capsules/console.h"
+#include "capsules/heartbeat.h"
 #include "capsules/keyboard.h"
 #include "kernel/deferred.h"
 #include "kernel/hil/reset.h"
@@ -57,11 +58,15 @@ struct shell_irq_source {
 /* What the board lends the shell. Every member may be NULL/0. */
 struct shell_board {
 	const struct hil_reset *reset;
-	/* Provoke a CPU fault of `kind`; returns only for an unknown kind. */
-	void (*fault)(const char *kind);
+	/* Provoke a CPU fault of `kind`. Returns false for an unknown kind,
+	 * true for a kind that resumes (a breakpoint); fatal kinds never
+	 * return. */
+	bool (*fault)(const char *kind);
 	const char *fault_kinds; /* "pf ud de ...", for messages */
 	const struct shell_irq_source *irq_sources;
 	unsigned irq_source_count;
+	/* For `heartbeat`; the shell becomes its client in shell_init(). */
+	struct heartbeat *heartbeat;
 };
 
 struct shell;
@@ -90,6 +95,7 @@ struct shell {
 
 	struct console_line_client reader;
 	struct console_room_client room;
+	struct heartbeat_client heartbeat_client;
 	struct deferred_call dc;
 	bool started;
 	bool reading; /* a console_read_line is outstanding */

@@ -79,6 +79,21 @@ static bool panic_frame_readable(uintptr_t fp)
 	return false;
 }
 
+void panic_print_stack_top(uintptr_t sp)
+{
+	if (!panic_frame_readable(sp)) {
+		kprintf("  (rip is outside the kernel's functions; rsp 0x%lx is not on a known stack)\n",
+			(unsigned long)sp);
+		return;
+	}
+	uintptr_t ret = *(const uintptr_t *)sp;
+	uintptr_t off;
+	const char *name = symbol_lookup(ret - 1, &off);
+	kprintf("  (rip is outside the kernel's functions; [rsp] = 0x%016lx %s+0x%lx, the likely "
+		"caller, if a call went astray)\n",
+		(unsigned long)ret, name ? name : "?", name ? (unsigned long)off + 1 : 0ul);
+}
+
 /*
  * A return address is looked up one byte earlier: after a call to a
  * _Noreturn function (panic itself) it may already be the first byte of

@@ -18,6 +18,10 @@ _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 void panic_enter(void);
 void panic_backtrace(uintptr_t rip, uintptr_t frame_pointer);
 _Noreturn void panic_finish(void);
+/* When the faulting rip is in no known function (a call through a bad
+ * pointer), the word at rsp is the return address of that call: print it
+ * with its name, if rsp is on a registered stack. */
+void panic_print_stack_top(uintptr_t sp);
 
 /* After panic_finish: reboot instead of halting. */
 void panic_set_reboot(bool reboot);

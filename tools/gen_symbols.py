@@ -52,7 +52,27 @@ def nm_functions(elf):
             continue
         syms.append((int(addr, 16), int(size, 16), name))
     syms.sort(key=lambda s: s[0])  # stable: nm's order among equal addresses
-    return syms
+    return bound_to_text(syms)
+
+
+TEXT_END = "__text_end"
+
+
+def bound_to_text(syms):
+    """Drop the linker's __text_end marker and give every size-less symbol
+    (asm labels) the size up to the next symbol or the end of .text, so
+    that an address in .data (a jump into data, say) is reported as
+    unknown instead of as "last_label+0x1234"."""
+    end = next((a for a, _, n in syms if n == TEXT_END), None)
+    syms = [s for s in syms if s[2] != TEXT_END]
+    out = []
+    for i, (addr, size, name) in enumerate(syms):
+        if size == 0:
+            nxt = next((a for a, _, _ in syms[i + 1:] if a > addr), end)
+            if nxt is not None and nxt > addr:
+                size = nxt - addr
+        out.append((addr, size, name))
+    return out
 
 
 def c_string(s):

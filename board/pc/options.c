@@ -53,8 +53,11 @@ static void fault_fire(void *ctx)
 {
 	(void)ctx;
 	log_info("fault: provoking '%s' as asked on the command line", fault_kind);
-	x86_fault_trigger(fault_kind);
-	log_warn("fault: '%s' is not a fault kind (kinds: %s)", fault_kind, x86_fault_kinds);
+	if (x86_fault_trigger(fault_kind))
+		log_info("fault: '%s' was reported and the system resumed", fault_kind);
+	else
+		log_warn("fault: '%s' is not a fault kind (kinds: %s)", fault_kind,
+			 x86_fault_kinds);
 }
 
 void board_fault_option_init(void)

@@ -30,25 +30,27 @@ static const struct hil_text_screen vga_screen = { .hw = NULL, .write = vga_scre
  * interrupted the console itself, so it takes the synchronous path
  * instead of the ring.
  */
+/* Before a panic or exception report: what the console had queued for the
+ * serial line, in order (the UART's in-flight part, then the rest of the
+ * ring), so the report comes after what led to it. */
+static void console_flush_sync(void)
+{
+	if (!uart_present)
+		return;
+	uart16550_panic_flush(&uart);
+	console_panic_drain(&console, uart_write_raw);
+}
+
 static void console_log_sink(const char *s, size_t n)
 {
 	if (arch_this_cpu()->handler_depth > 0) {
+		console_flush_sync();
 		if (uart_present)
 			uart_write(s, n);
 		vga_write(s, n);
 		return;
 	}
 	console_write_line(&console, s, n);
-}
-
-/* Before the panic report: what the console had queued for the serial
- * line, in order (the UART's in-flight part, then the rest of the ring). */
-static void console_panic_flush(void)
-{
-	if (!uart_present)
-		return;
-	uart16550_panic_flush(&uart);
-	console_panic_drain(&console, uart_write_raw);
 }
 
 void board_wire_console(bool have_uart, struct keyboard *kb)
@@ -74,7 +76,7 @@ void board_wire_console(bool have_uart, struct keyboard *kb)
 	if (have_uart)
 		log_add_panic_sink(uart_write);
 	log_add_panic_sink(vga_write);
-	log_set_panic_flush(console_panic_flush);
+	log_set_panic_flush(console_flush_sync);
 
 	if (!have_uart)
 		return;

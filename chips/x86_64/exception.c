@@ -86,16 +86,14 @@ static void explain_double_fault(uint64_t cr2)
 			"page-fault address)\n");
 }
 
-void exception_report(struct trap_frame *f)
+/* Everything but the headline: registers, CR2/CR3 and their meaning, the
+ * backtrace. Shared by the fatal report and the breakpoint report. */
+static void print_state(const struct trap_frame *f)
 {
 	unsigned v = (unsigned)f->vector;
 	uint64_t cr2 = read_cr2();
 	uint64_t cr3 = read_cr3();
 
-	panic_enter();
-	struct cpu *c = x86_this_cpu_or_null();
-	kprintf("\nPANIC: CPU exception %s (%s) on cpu %u\n", exception_names[v][0],
-		exception_names[v][1], c ? c->id : 0);
 	kprintf("  vector %u  error 0x%llx\n", v, (unsigned long long)f->error);
 	print_symbolised("rip", f->rip);
 	kprintf("  cs     0x%04llx  rflags 0x%016llx\n", (unsigned long long)f->cs,
@@ -122,5 +120,29 @@ void exception_report(struct trap_frame *f)
 		(unsigned long long)f->r14, (unsigned long long)f->r15);
 
 	panic_backtrace(f->rip, f->rbp);
+	uintptr_t off;
+	if (!symbol_lookup(f->rip, &off))
+		panic_print_stack_top(f->rsp);
+}
+
+void exception_report(struct trap_frame *f)
+{
+	unsigned v = (unsigned)f->vector;
+
+	panic_enter();
+	struct cpu *c = x86_this_cpu_or_null();
+	kprintf("\nPANIC: CPU exception %s (%s) on cpu %u\n", exception_names[v][0],
+		exception_names[v][1], c ? c->id : 0);
+	print_state(f);
 	panic_finish();
+}
+
+/* int3 is a trap: the saved RIP is already past the instruction, so
+ * returning resumes the program where it left off. */
+void exception_breakpoint(struct trap_frame *f)
+{
+	struct cpu *c = x86_this_cpu_or_null();
+	kprintf("\nbreakpoint: CPU exception #BP (breakpoint) on cpu %u\n", c ? c->id : 0);
+	print_state(f);
+	kprintf("breakpoint: resuming at the next instruction\n");
 }

@@ -8,7 +8,10 @@
 #include "chips/x86_64/fault_inject.h"
 #include "kernel/string.h"
 
-const char x86_fault_kinds[] = "pf pf-write pf-null ud de gp bp stack";
+const char x86_fault_kinds[] = "pf pf-write pf-null pf-exec ud de gp bp stack";
+
+/* A `ret` in .data: with NX on, fetching it faults. */
+static uint8_t data_not_code[16] = { 0xc3 };
 
 __attribute__((noinline)) static void fault_page_read(void)
 {
@@ -24,6 +27,12 @@ __attribute__((noinline)) static void fault_null_read(void)
 {
 	volatile uint64_t *volatile p = 0;
 	(void)*p;
+}
+
+__attribute__((noinline)) static void fault_execute_data(void)
+{
+	void (*volatile fn)(void) = (void (*)(void))(uintptr_t)data_not_code;
+	fn();
 }
 
 __attribute__((noinline)) static void fault_invalid_opcode(void)
@@ -62,7 +71,7 @@ __attribute__((noinline)) static uint64_t fault_stack_overflow(uint64_t depth)
 }
 #pragma GCC diagnostic pop
 
-void x86_fault_trigger(const char *kind)
+bool x86_fault_trigger(const char *kind)
 {
 	if (!strcmp(kind, "pf"))
 		fault_page_read();
@@ -70,6 +79,8 @@ void x86_fault_trigger(const char *kind)
 		fault_page_write();
 	else if (!strcmp(kind, "pf-null"))
 		fault_null_read();
+	else if (!strcmp(kind, "pf-exec"))
+		fault_execute_data();
 	else if (!strcmp(kind, "ud"))
 		fault_invalid_opcode();
 	else if (!strcmp(kind, "de"))
@@ -80,4 +91,8 @@ void x86_fault_trigger(const char *kind)
 		fault_breakpoint();
 	else if (!strcmp(kind, "stack"))
 		(void)fault_stack_overflow(0);
+	else
+		return false;
+	/* Only a breakpoint comes back: its handler reports and resumes. */
+	return true;
 }

@@ -13,6 +13,8 @@
 #include "kernel/cpu.h"
 #include "kernel/log.h"
 
+#define EXC_BREAKPOINT 3
+
 uint64_t unexpected_vector_count[256];
 
 void trap_dispatch(struct trap_frame *f)
@@ -21,7 +23,9 @@ void trap_dispatch(struct trap_frame *f)
 	if (c)
 		c->handler_depth++;
 
-	if (f->vector < VEC_EXCEPTIONS_END) {
+	if (f->vector == EXC_BREAKPOINT) {
+		exception_breakpoint(f);
+	} else if (f->vector < VEC_EXCEPTIONS_END) {
 		exception_report(f);
 	} else if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_END) {
 		if (!pic_handle_vector(f->vector))

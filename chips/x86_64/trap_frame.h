@@ -18,5 +18,7 @@ struct trap_frame {
 
 void trap_dispatch(struct trap_frame *f);
 void exception_report(struct trap_frame *f);
+/* int3: report where and how we got there, then resume after it. */
+void exception_breakpoint(struct trap_frame *f);
 
 #endif

@@ -31,7 +31,6 @@ FAULTS = {
     "ud": Fault("#UD", "invalid opcode", 6, 0x0, "fault_invalid_opcode"),
     "de": Fault("#DE", "divide error", 0, 0x0, "fault_divide_error"),
     "gp": Fault("#GP", "general protection fault", 13, 0x0, "fault_general_protection"),
-    "bp": Fault("#BP", "breakpoint", 3, 0x0, "fault_breakpoint"),
     # The overflow's #PF cannot be delivered on the overflowed stack, so the
     # CPU raises #DF, which runs on its own IST stack.
     "stack": Fault("#DF", "double fault", 8, 0x0, "fault_stack_overflow"),
@@ -136,4 +135,39 @@ def test_unknown_fault_kind_warns_and_keeps_running(boot, banner):
     # The observable "stays up": the loop went to sleep with interrupts on,
     # which a panic never does.
     assert vm.wait_cpu_halted() is True
+    assert "PANIC" not in vm.log
+
+
+def test_execute_from_data_faults_on_nx_and_names_the_caller(boot, kernel_functions):
+    # fault=pf-exec calls a `ret` byte in .data: with NX the fetch faults
+    # (error: present | instruction fetch). rip is in no function, so the
+    # report names the caller from the return address at rsp.
+    vm, report = provoke(boot, "pf-exec")
+    assert report.startswith("PANIC: CPU exception #PF (page fault) on cpu 0\n")
+    vector, error = one(r"^  vector (\d+)  error 0x([0-9a-f]+)$", report, "vector")
+    assert (int(vector), int(error, 16)) == (14, 0x11)
+    rip = int(one(rf"^  rip    {HEX} <\?>$", report, "rip"), 16)
+    assert int(one(rf"^  cr2    {HEX}$", report, "cr2"), 16) == rip
+    one(rf"^  cause  instruction fetch of 0x{rip:016x}, protection violation$", report, "cause")
+    caller = one(rf"^  \(rip is outside the kernel's functions; \[rsp\] = {HEX} {SYMBOL}\+0x",
+                 report, "caller")
+    assert caller[1] == "fault_execute_data"
+    assert all(not (s <= rip < s + n) for s, n in kernel_functions.values())
+
+
+def test_breakpoint_reports_and_resumes(boot, banner, version):
+    vm = boot(cmdline="fault=bp")
+    start = vm.wait_for(r"^breakpoint: CPU exception #BP \(breakpoint\) on cpu 0$", BOOT_TIMEOUT)
+    end = vm.wait_for(r"^breakpoint: resuming at the next instruction$", pos=start.end())
+    report = vm.log[start.start():end.end()]
+    vector, _ = one(r"^  vector (\d+)  error 0x([0-9a-f]+)$", report, "vector")
+    assert int(vector) == 3
+    one(rf"^  rip    {HEX} <fault_breakpoint\+0x1>$", report, "rip (after the int3)")
+    names = [m.group(3) for m in backtrace(report.rsplit("\n", 1)[0] + "\nend")]
+    assert "loop_run" in names
+    vm.wait_for(r"^fault: 'bp' was reported and the system resumed$", pos=end.end())
+    # Resumed for real: the shell still answers.
+    vm.wait_for(r"knock> ", whole_lines=False)
+    vm.serial_write(b"version\r")
+    vm.wait_for(rf"^knock {re.escape(version)}$", pos=end.end())
     assert "PANIC" not in vm.log

@@ -586,6 +586,57 @@ static void test_keyboard_client_feeds_the_editor(void **state)
 	lines_got = 0;
 }
 
+/* --- the synchronous drain before a panic or exception report ------------- */
+
+static char sync_out[1 << 14];
+static size_t sync_len;
+
+static void sync_write(const uint8_t *bytes, size_t n)
+{
+	assert_true(sync_len + n < sizeof(sync_out));
+	memcpy(sync_out + sync_len, bytes, n);
+	sync_len += n;
+	sync_out[sync_len] = '\0';
+}
+
+static void test_panic_drain_writes_queued_bytes_once_and_resumes(void **state)
+{
+	(void)state;
+	sync_len = 0;
+	/* "one" goes in flight; "two" waits in the ring behind it. */
+	assert_int_equal(console_write(&con, "one\n", 4), 4);
+	assert_int_equal(console_write(&con, "two\n", 4), 4);
+	assert_non_null(fu.buf);
+	assert_int_equal(fu.len, 5); /* "one\r\n" */
+
+	/* The board has flushed the in-flight bytes; the drain writes the rest. */
+	console_panic_drain(&con, sync_write);
+	assert_string_equal(sync_out, "two\r\n");
+	/* A second report in the same handler must not repeat them. */
+	console_panic_drain(&con, sync_write);
+	assert_string_equal(sync_out, "two\r\n");
+
+	/* The loop resumes: the UART's transmitted() retires the in-flight
+	 * run, and new output goes out without "two" again. */
+	fu_complete();
+	assert_int_equal(console_write(&con, "three\n", 6), 6);
+	fu_drain();
+	assert_string_equal(fu.wire, "one\r\nthree\r\n");
+}
+
+static void test_panic_drain_with_nothing_in_flight(void **state)
+{
+	(void)state;
+	sync_len = 0;
+	assert_int_equal(console_write(&con, "a\n", 2), 2);
+	fu_drain();
+	console_panic_drain(&con, sync_write);
+	assert_int_equal(sync_len, 0);
+	assert_int_equal(console_write(&con, "b\n", 2), 2);
+	fu_drain();
+	assert_string_equal(fu.wire, "a\r\nb\r\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +664,9 @@ int main(void)
 		cmocka_unit_test_setup(test_serial_errors_and_bytes_are_counted, setup),
 		cmocka_unit_test_setup(test_keyboard_events_become_editor_keys, setup),
 		cmocka_unit_test_setup(test_keyboard_client_feeds_the_editor, setup),
+		cmocka_unit_test_setup(test_panic_drain_writes_queued_bytes_once_and_resumes,
+				       setup),
+		cmocka_unit_test_setup(test_panic_drain_with_nothing_in_flight, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

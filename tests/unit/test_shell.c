@@ -112,9 +112,12 @@ static const struct hil_reset reset_hil = { .hw = NULL, .reset = fake_reset };
 
 static char fault_asked[32];
 
-static void fake_fault(const char *kind)
+/* Like the real hook: "bp" resumes (true), other known kinds never come
+ * back (not modelled), anything else is unknown (false). */
+static bool fake_fault(const char *kind)
 {
 	snprintf(fault_asked, sizeof(fault_asked), "%s", kind);
+	return strcmp(kind, "bp") == 0;
 }
 
 static void read_counts(void *ctx, struct shell_irq_counts *out)
@@ -427,6 +430,9 @@ static void test_fault_calls_the_board_hook(void **state)
 	/* The fake hook returns, as the real one does for an unknown kind. */
 	assert_string_equal(answer("fault zz"), "fault: unknown kind 'zz'; kinds: pf ud\n");
 	assert_string_equal(fault_asked, "zz");
+	assert_string_equal(answer("fault bp"),
+			    "fault: 'bp' was reported and the system resumed\n");
+	assert_string_equal(fault_asked, "bp");
 }
 
 static void test_reboot_after_the_answer_is_out(void **state)
