@@ -1,8 +1,11 @@
 # knock: build, run, test and measure the pc board.
 #
 #   make run        boot the pc board in QEMU (VGA console; serial on a socket)
+#                   (UEFI=1: under OVMF, with the framebuffer console)
 #   make run-serial boot with the serial console on this terminal
-#   make test       every test: host unit tests, layering check, end-to-end
+#   make test       every test: host unit tests, layering check, models, fuzzers, end-to-end
+#   make model      check the spin models of the protocol (tests/model)
+#   make fuzz       run every libFuzzer harness for FUZZ_SECONDS (default 60) each
 #   make bench      deterministic figures (QEMU -icount shift=0,sleep=off)
 #   make deps       install missing Debian packages (run/test do it first)
 #   make debug      QEMU halted with a gdb stub, gdb attached with symbols
@@ -41,7 +44,7 @@ KERNEL_C  := $(wildcard kernel/*.c) $(wildcard chips/x86_64/*.c) \
 KERNEL_S  := $(wildcard boot/*.asm) $(wildcard chips/x86_64/*.asm)
 KOBJS     := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
              $(patsubst %.asm,$(BUILD)/k/%.o,$(KERNEL_S)) \
-             $(BUILD)/k/top_halves.o
+             $(BUILD)/k/top_halves.o $(BUILD)/k/fb_font.o
 
 ELF       := $(BUILD)/knock.elf
 ISO       := $(BUILD)/knock.iso
@@ -53,7 +56,7 @@ else
 Q := @
 endif
 
-.PHONY: FORCE all iso run run-serial serial debug test unit e2e check-layers lint bench \
+.PHONY: FORCE all iso run run-serial serial debug test unit e2e check-layers model lint bench \
         deps clean help
 all: iso
 
@@ -82,13 +85,24 @@ $(BUILD)/k/%.o: %.asm $(BUILD)/kcflags
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
 
 # Device top halves: generated from the board's interrupt table.
-$(BUILD)/top_halves.asm: board/$(BOARD)/interrupts.h tools/gen_top_halves.py
+$(BUILD)/top_halves.asm: board/$(BOARD)/interrupts.h kernel/cpu.h tools/gen_top_halves.py
 	@mkdir -p $(BUILD)
-	$(PYTHON) tools/gen_top_halves.py $< -o $@
+	$(PYTHON) tools/gen_top_halves.py $< --cpu-header kernel/cpu.h -o $@
 
 $(BUILD)/k/top_halves.o: $(BUILD)/top_halves.asm
 	@mkdir -p $(dir $@)
 	$(NASM) $(NASMFLAGS) $< -o $@
+
+# The framebuffer console's font, generated from a Debian console font
+# (console-setup-linux; `make FB_FONT=/usr/share/consolefonts/X.psf.gz`
+# picks another 8-pixel-wide one).
+$(BUILD)/fb_font.c: tools/psf_to_c.py
+	@mkdir -p $(BUILD)
+	$(PYTHON) tools/psf_to_c.py $(if $(FB_FONT),--font $(FB_FONT)) -o $@
+
+$(BUILD)/k/fb_font.o: $(BUILD)/fb_font.c chips/x86_64/fb_font.h $(BUILD)/kcflags
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 # The symbol table for backtraces takes two links: the first with an empty
 # table, then the real table generated from it. The table's section sits
@@ -137,6 +151,11 @@ iso: deps
 QEMU_BASE := -machine $(MACHINE) -m $(MEM) -smp $(SMP) -no-reboot \
              -cdrom $(ISO) -boot d \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04
+# UEFI=1: the same ISO under OVMF (Debian's ovmf) instead of SeaBIOS.
+OVMF      ?= /usr/share/ovmf/OVMF.fd
+ifeq ($(UEFI),1)
+QEMU_BASE += -bios $(OVMF)
+endif
 ifneq ($(KNOCK_CMDLINE),)
 QEMU_BASE += -fw_cfg name=opt/knock/cmdline,string='$(KNOCK_CMDLINE)'
 endif
@@ -164,14 +183,22 @@ debug: iso
 
 # --- tests ----------------------------------------------------------------
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 
 check-layers:
 	@$(PYTHON) tools/check_layers.py .
+
+# The spin models of the protocol (tests/model/): every property must hold
+# and every mutant must be caught. See docs/verification.md.
+model: deps
+	@$(PYTHON) tests/model/run_model.py --out $(BUILD)/model
 
 test: deps
 	@$(MAKE) --no-print-directory $(ISO)
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory check-layers
+	@$(MAKE) --no-print-directory model
+	@$(MAKE) --no-print-directory fuzz-check
 	$(PYTHON) -m pytest -q tools/tests
 	$(PYTHON) -m pytest -q tests/e2e
 

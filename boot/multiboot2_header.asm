@@ -24,6 +24,20 @@ mb2_header_start:
 	dd 15                         ; ACPI new RSDP
 	dd 8                          ; framebuffer info
 
+	; Framebuffer request: width, height and depth 0 mean no preference,
+	; and the tag is optional. Under UEFI there is no VGA text mode, so
+	; GRUB hands over the GOP framebuffer in the mode the firmware chose
+	; (RGB, usually 32 bpp), and board/pc/wire_screen.c puts the
+	; framebuffer console on it. Under BIOS this tag alone would make GRUB
+	; switch to a VBE graphics mode; board/pc/grub.cfg sets gfxpayload=text
+	; there, so BIOS boots keep VGA text mode (framebuffer tag type 2).
+	align 8
+	dw 5, 1                       ; type 5 = framebuffer, optional
+	dd 20
+	dd 0                          ; width: any
+	dd 0                          ; height: any
+	dd 0                          ; depth: any
+
 	align 8
 	dw 0, 0                       ; end tag
 	dd 8

@@ -95,6 +95,10 @@ static void echo(struct console *c, const char *s, size_t n)
 		return;
 	}
 	ring_put(c, s, n);
+	if (c->key_echo_pending) {
+		c->key_echo_pending = false;
+		probe_mark(c->key_echo_probe);
+	}
 	kick(c);
 }
 
@@ -293,9 +297,33 @@ static void uart_received(void *ctx, const uint8_t *bytes, size_t n, unsigned er
 
 	c->stats.rx_bytes += n;
 	c->stats.rx_errors += errors;
+	if (c->raw_reader) {
+		size_t taken = c->raw_reader->received(c->raw_reader->ctx, bytes, n);
+		c->stats.raw_bytes += taken;
+		if (taken >= n)
+			return;
+		c->raw_reader = NULL;
+		bytes += taken;
+		n -= taken;
+	}
+	uint64_t dropped_before = c->stats.input_dropped;
 	for (size_t i = 0; i < n; i++)
 		if (ansi_parse_byte(&c->ansi, bytes[i], &key))
 			input(c, key);
+	c->stats.serial_dropped += c->stats.input_dropped - dropped_before;
+}
+
+int console_read_raw(struct console *c, const struct console_raw_client *client)
+{
+	if (c->raw_reader || !client)
+		return -1;
+	c->raw_reader = client;
+	return 0;
+}
+
+void console_end_raw(struct console *c)
+{
+	c->raw_reader = NULL;
 }
 
 void console_input_key(struct console *c, struct line_input key)
@@ -356,10 +384,15 @@ bool console_key_from_keyboard(const struct key_event *ev, struct line_input *ou
 
 void console_keyboard_key(void *console, const struct key_event *ev)
 {
+	struct console *c = console;
 	struct line_input key;
 
-	if (console_key_from_keyboard(ev, &key))
-		console_input_key(console, key);
+	if (!console_key_from_keyboard(ev, &key))
+		return;
+	/* Measuring: the first echo this key queues ends its path. */
+	c->key_echo_pending = c->key_echo_probe != NULL;
+	console_input_key(c, key);
+	c->key_echo_pending = false;
 }
 
 void console_uart_service(void *console)
@@ -458,6 +491,11 @@ void console_init(struct console *c, const struct hil_uart *uart,
 	deferred_call_register(&c->dc, "console", console_deferred, c);
 	if (uart)
 		uart->set_client(uart->hw, &c->uart_client);
+}
+
+void console_set_key_echo_probe(struct console *c, struct probe *probe)
+{
+	c->key_echo_probe = probe;
 }
 
 const struct console_stats *console_get_stats(const struct console *c)

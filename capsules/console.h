@@ -64,6 +64,7 @@
 #include "kernel/deferred.h"
 #include "kernel/hil/text_screen.h"
 #include "kernel/hil/uart.h"
+#include "kernel/probe.h"
 
 #define CONSOLE_RING_SIZE 4096
 #define CONSOLE_ECHO_RESERVE 1024
@@ -75,6 +76,15 @@
 struct console_room_client {
 	void *ctx;
 	void (*room)(void *ctx);
+};
+
+/* A raw reader of the serial line (console_read_raw). */
+struct console_raw_client {
+	void *ctx;
+	/* Bytes as they came, in order; return how many were taken. Taking
+	 * fewer than n ends the raw read: the rest goes to the line editor
+	 * (so does console_end_raw(), from here or later). */
+	size_t (*received)(void *ctx, const uint8_t *bytes, size_t n);
 };
 
 struct console_line_client {
@@ -100,6 +110,8 @@ struct console_stats {
 	uint64_t rx_errors;        /* overrun/parity/framing the UART saw */
 	uint64_t keys;             /* key events from the keyboard */
 	uint64_t input_dropped;    /* key events lost: queue full */
+	uint64_t serial_dropped;   /* ...of which typed on the serial line */
+	uint64_t raw_bytes;        /* serial bytes handed to a raw reader */
 	uint64_t lines_read;       /* lines handed to readers */
 };
 
@@ -127,11 +139,17 @@ struct console {
 	unsigned queue_first, queue_count;
 	uint64_t input_dropped_reported;
 	const struct console_line_client *reader;
+	const struct console_raw_client *raw_reader;
 	char *read_buf;
 	size_t read_cap, read_len;
 	bool line_ready;
 
 	struct console_stats stats;
+
+	/* Measuring (console_set_key_echo_probe): NULL, or the probe the
+	 * first echo of a keyboard key marks. */
+	struct probe *key_echo_probe;
+	bool key_echo_pending;
 };
 
 /* Either device may be NULL. Declares the console's deferred call. */
@@ -160,6 +178,14 @@ uint64_t console_dropped_log_lines(const struct console *c);
 int console_read_line(struct console *c, const char *prompt, char *buf, size_t cap,
 		      const struct console_line_client *client);
 
+/* From now on, bytes from the serial line go to client->received() as they
+ * are (no escape parsing, no line editing, no echo) until it takes fewer
+ * than it was given. Keyboard keys still go to the line editor. For bulk
+ * input such as the shell's `sink`. Returns 0, or -1 when a raw read is
+ * already under way. */
+int console_read_raw(struct console *c, const struct console_raw_client *client);
+void console_end_raw(struct console *c);
+
 /* A key for the line editor, from any source. */
 void console_input_key(struct console *c, struct line_input key);
 
@@ -180,6 +206,11 @@ void console_uart_service(void *console);
  * is lost or comes after it. The ring stays consistent for a loop that
  * resumes (the in-flight run is retired by the UART's transmitted()). */
 void console_panic_drain(struct console *c, void (*write_raw)(const uint8_t *bytes, size_t n));
+
+/* Measuring: mark `probe` (kernel/probe.h) when the echo of a key from
+ * the keyboard is queued for the serial line: the end of the keystroke
+ * path that `make bench` measures (keystroke_instructions). NULL: off. */
+void console_set_key_echo_probe(struct console *c, struct probe *probe);
 
 const struct console_stats *console_get_stats(const struct console *c);
 const struct ansi_stats *console_ansi_stats(const struct console *c);

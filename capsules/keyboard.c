@@ -12,7 +12,7 @@
 #define BYTE_ERROR_HIGH 0xff /* the same, in some modes */
 
 static const char *const anomaly_names[KEYBOARD_ANOMALY_COUNT] = {
-#define KEYBOARD_ANOMALY_NAME(id, text) [KEYBOARD_##id] = text,
+#define KEYBOARD_ANOMALY_NAME(id, text) [KEYBOARD_##id] = (text),
 	KEYBOARD_ANOMALIES(KEYBOARD_ANOMALY_NAME)
 #undef KEYBOARD_ANOMALY_NAME
 };

@@ -1,7 +1,7 @@
 #include "capsules/keycode.h"
 
 static const char *const key_code_names[KEY_COUNT] = {
-#define KEY_CODE_NAME(id, name) [KEY_##id] = name,
+#define KEY_CODE_NAME(id, name) [KEY_##id] = (name),
 	KEY_CODES(KEY_CODE_NAME)
 #undef KEY_CODE_NAME
 };

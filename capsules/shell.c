@@ -25,18 +25,16 @@ static void cmd_help(struct shell *sh, int argc, char **argv);
 
 /* --- output ------------------------------------------------------------ */
 
-__attribute__((format(printf, 2, 3))) static void say(struct shell *sh, const char *fmt, ...)
+__attribute__((format(printf, 2, 0))) static void vsay(struct shell *sh, const char *fmt,
+						       va_list ap)
 {
 	size_t limit = sizeof(sh->out) - OUT_NOTE_ROOM;
-	va_list ap;
 
 	if (sh->out_cut || sh->out_len >= limit) {
 		sh->out_cut = true;
 		return;
 	}
-	va_start(ap, fmt);
 	int n = kvsnprintf(sh->out + sh->out_len, limit - sh->out_len, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		return;
 	if ((size_t)n >= limit - sh->out_len) {
@@ -45,6 +43,24 @@ __attribute__((format(printf, 2, 3))) static void say(struct shell *sh, const ch
 		return;
 	}
 	sh->out_len += (size_t)n;
+}
+
+__attribute__((format(printf, 2, 3))) static void say(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(sh, fmt, ap);
+	va_end(ap);
+}
+
+void shell_say(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(sh, fmt, ap);
+	va_end(ap);
 }
 
 static void end_answer(struct shell *sh)
@@ -71,6 +87,8 @@ static void answer_done(struct shell *sh)
 {
 	sh->out_len = sh->out_sent = 0;
 	sh->out_cut = false;
+	if (sh->answer_later)
+		return; /* its capsule calls shell_answer_done() when it is */
 	if (sh->reboot_requested) {
 		if (!sh->mux) {
 			reboot_now(sh, NULL);
@@ -231,6 +249,10 @@ static void cmd_alarms(struct shell *sh, int argc, char **argv)
 
 	if (!have_clock(sh, "alarms"))
 		return;
+	if (argc >= 2 && !strcmp(argv[1], "flood")) {
+		shell_cmd_alarm_flood(sh, argc - 1, argv + 1);
+		return;
+	}
 	if (argc == 3 && !strcmp(argv[1], "cancel")) {
 		struct shell_alarm *a = NULL;
 		if (shell_parse_u64(argv[2], UINT32_MAX, &id))
@@ -440,16 +462,38 @@ static void cmd_fault(struct shell *sh, int argc, char **argv)
 	sh->stats.errors++;
 }
 
+static void bench_line(void *arg, const char *text)
+{
+	say(arg, "bench: %s\n", text);
+}
+
+static void cmd_bench(struct shell *sh, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (!sh->board.bench) {
+		say(sh, "bench: this board measures nothing\n");
+		sh->stats.errors++;
+		return;
+	}
+	sh->board.bench(bench_line, sh);
+}
+
 static const struct shell_command commands[] = {
 	{ "help", "", "this list", cmd_help },
 	{ "version", "", "the kernel's version", cmd_version },
 	{ "uptime", "", "time since boot, from the calibrated clock", cmd_uptime },
 	{ "echo", "<text>", "print the text", cmd_echo },
 	{ "alarm", "<ms> [periodic]", "set an alarm that prints when it fires", cmd_alarm },
-	{ "alarms", "[cancel <id>]", "list the alarms, or cancel one", cmd_alarms },
+	{ "alarms", "[cancel <id> | flood]", "list, cancel; flood: many at once", cmd_alarms },
 	{ "keys", "", "recent keyboard bytes and the keys they made", cmd_keys },
 	{ "irqs", "", "per interrupt source: raised, serviced, drained", cmd_irqs },
+	{ "bench", "", "interrupt latency figures (stubs=stamped)", cmd_bench },
 	{ "heartbeat", "[on [s] | off]", "a line every s seconds (default 1)", cmd_heartbeat },
+	{ "stats", "[reset|timing on|off]", "what the loop did, per source", shell_cmd_stats },
+	{ "trace", "[on | off | dump]", "record loop events; dump them", shell_cmd_trace },
+	{ "busy", "<ms> [times [gap]]", "long callbacks on purpose", shell_cmd_busy },
+	{ "sink", "<terminator>", "count and CRC serial input", shell_cmd_sink },
 	{ "reboot", "", "reset the machine", cmd_reboot },
 	{ "fault", "<kind>", "provoke a CPU exception (for tests)", cmd_fault },
 };
@@ -498,6 +542,19 @@ static void on_line(void *ctx, char *buf, size_t len)
 	(void)len; /* NUL-terminated: the buffer is longer than any line */
 	sh->reading = false;
 	run_line(sh, buf);
+	if (!sh->answer_later)
+		end_answer(sh);
+	flush(sh);
+}
+
+void shell_answer_later(struct shell *sh)
+{
+	sh->answer_later = true;
+}
+
+void shell_answer_done(struct shell *sh)
+{
+	sh->answer_later = false;
 	end_answer(sh);
 	flush(sh);
 }

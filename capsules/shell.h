@@ -29,6 +29,7 @@
 #include "capsules/console.h"
 #include "capsules/heartbeat.h"
 #include "capsules/keyboard.h"
+#include "capsules/shell_tools.h"
 #include "kernel/deferred.h"
 #include "kernel/hil/reset.h"
 
@@ -67,6 +68,10 @@ struct shell_board {
 	unsigned irq_source_count;
 	/* For `heartbeat`; the shell becomes its client in shell_init(). */
 	struct heartbeat *heartbeat;
+	/* For stats, trace, busy, sink, `alarms flood` (shell_tools.h). */
+	const struct shell_tools *tools;
+	/* `bench`: the board's measured figures, one line(arg, text) each. */
+	void (*bench)(void (*line)(void *arg, const char *text), void *arg);
 };
 
 struct shell;
@@ -98,7 +103,9 @@ struct shell {
 	struct heartbeat_client heartbeat_client;
 	struct deferred_call dc;
 	bool started;
-	bool reading; /* a console_read_line is outstanding */
+	bool reading;      /* a console_read_line is outstanding */
+	bool answer_later; /* the command's capsule finishes the answer */
+	struct shell_tools_state tools;
 	char line[LINE_MAX_CHARS + 1];
 
 	char out[SHELL_OUT_MAX];
@@ -118,5 +125,12 @@ void shell_init(struct shell *sh, struct console *console, struct alarm_mux *mux
 		const struct keyboard *keyboard, const struct shell_board *board);
 /* Print the greeting and the first prompt, from the loop. */
 void shell_start(struct shell *sh);
+
+/* For command handlers (shell_tools.c): add to the answer; and for
+ * commands that finish later, from a capsule's callback: no prompt until
+ * shell_answer_done(). What was said before is written out meanwhile. */
+__attribute__((format(printf, 2, 3))) void shell_say(struct shell *sh, const char *fmt, ...);
+void shell_answer_later(struct shell *sh);
+void shell_answer_done(struct shell *sh);
 
 #endif

@@ -4,13 +4,23 @@
  * `pending` must stay the first field: device top halves are generated asm
  * that sets a bit with `lock bts qword [gs:0], bit`, and the layout test in
  * tests/unit checks the offset.
+ *
+ * `irq_stamp` is written by asm too: the timestamped top halves (boot
+ * option stubs=stamped, tools/gen_top_halves.py) store the TSC at entry in
+ * irq_stamp[bit] before they set the bit. The generator reads
+ * CPU_IRQ_STAMP_OFFSET and CPU_IRQ_STAMPS from this file; the static
+ * assert below keeps the offset honest when fields are added before it.
  */
 #ifndef KNOCK_KERNEL_CPU_H
 #define KNOCK_KERNEL_CPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CPU_PENDING_OFFSET 0
+/* Device bits 0 .. CPU_IRQ_STAMPS-1 can be timestamped (kernel/probe.h). */
+#define CPU_IRQ_STAMPS 8
+#define CPU_IRQ_STAMP_OFFSET 560
 
 struct cpu {
 	uint64_t pending;       /* one bit per interrupt source and deferred call */
@@ -20,6 +30,15 @@ struct cpu {
 	uint64_t rounds;        /* loop rounds that dispatched work */
 	uint64_t sleeps;        /* times the loop halted */
 	uint64_t wakeups;       /* times the loop came back from a halt */
+	/* Loop services per pending bit (PENDING_BITS of them): one increment
+	 * in the dispatch, read by the stats capsule. */
+	uint64_t serviced[64];
+	/* TSC at the entry of the last interrupt of each device bit, written
+	 * only by the stamped top halves (0: never stamped). */
+	uint64_t irq_stamp[CPU_IRQ_STAMPS];
 };
+
+_Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,
+	       "the stamped top halves store at CPU_IRQ_STAMP_OFFSET: update it");
 
 #endif

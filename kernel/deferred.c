@@ -5,11 +5,24 @@
  */
 #include "deferred.h"
 
+/* Each bit's call, so the stats can read how often it was set. */
+static const struct deferred_call *deferred_by_bit[PENDING_BITS];
+
 void deferred_call_init(struct deferred_call *dc, const char *owner)
 {
 	dc->bit = loop_declare_deferred(owner);
 	dc->mask = (uint64_t)1 << dc->bit;
 	dc->cpu = arch_this_cpu();
+	dc->sets = 0;
+	deferred_by_bit[dc->bit] = dc;
+}
+
+uint64_t deferred_call_sets(unsigned bit)
+{
+	if (bit >= PENDING_BITS || !deferred_by_bit[bit] ||
+	    loop_slot_kind(bit) != LOOP_SLOT_DEFERRED)
+		return 0;
+	return deferred_by_bit[bit]->sets;
 }
 
 void deferred_call_register(struct deferred_call *dc, const char *client, loop_client_fn fn,

@@ -29,16 +29,26 @@ struct deferred_call {
 	uint64_t mask;
 	struct cpu *cpu;
 	unsigned bit;
+	/* Times deferred_call_set() was called: the stats capsule's "raised".
+	 * A plain increment, exact while the call is set from one CPU at a
+	 * time (its owner's loop: every caller today). */
+	uint64_t sets;
 };
 
 void deferred_call_init(struct deferred_call *dc, const char *owner);
 void deferred_call_register(struct deferred_call *dc, const char *client, loop_client_fn fn,
 			    void *ctx);
 
-/* Cheap on purpose: one atomic OR on the owning CPU's pending word. */
-static inline void deferred_call_set(const struct deferred_call *dc)
+/* Cheap on purpose: one atomic OR on the owning CPU's pending word, and
+ * one increment of the call's own counter. */
+static inline void deferred_call_set(struct deferred_call *dc)
 {
+	dc->sets++;
 	__atomic_fetch_or(&dc->cpu->pending, dc->mask, __ATOMIC_RELEASE);
 }
+
+/* Times the deferred call on `bit` was set (0 for a bit that is not a
+ * deferred call). */
+uint64_t deferred_call_sets(unsigned bit);
 
 #endif

@@ -137,7 +137,8 @@ void kvlog(enum log_level level, const char *fmt, va_list ap)
 
 	const char *prefix = level_prefix[(unsigned)level > LOG_DEBUG ? LOG_DEBUG : level];
 	size_t plen = strlen(prefix);
-	memcpy(line, prefix, plen);
+	/* Not a C string: format_cut() writes the rest and returns the length. */
+	memcpy(line, prefix, plen); // NOLINT(bugprone-not-null-terminated-result)
 	kwrite(line, format_cut(line, plen, true, fmt, ap));
 }
 

@@ -25,6 +25,7 @@ struct loop_slot {
 	const char *client;        /* the first client; the only one dispatched */
 	const char *second_client; /* kept only so loop_verify can name it */
 	unsigned client_count;
+	loop_client_fn fn; /* the client itself, also while calls are routed */
 };
 
 static void loop_unowned_bit(void *bit_as_ctx);
@@ -48,6 +49,15 @@ static void *loop_ctx[PENDING_BITS] = {
 };
 
 static struct loop_slot loop_slots[PENDING_BITS];
+
+/* While set (loop_set_route), owned bits call route[bit] with their own
+ * ctx instead of their client; observation lives there (kernel/observe.c),
+ * so the plain dispatch pays nothing for it while it is off. */
+static const loop_client_fn *loop_route;
+static loop_sleep_observer_fn loop_sleep_observer;
+
+_Static_assert(sizeof(((struct cpu *)0)->serviced) / sizeof(uint64_t) == PENDING_BITS,
+	       "struct cpu needs one service counter per pending bit");
 
 static void loop_make_unowned(unsigned bit)
 {
@@ -107,8 +117,36 @@ void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *
 		return;
 	}
 	s->client = client;
-	loop_fn[bit] = fn;
+	s->fn = fn;
+	loop_fn[bit] = loop_route ? loop_route[bit] : fn;
 	loop_ctx[bit] = ctx;
+}
+
+void loop_set_route(const loop_client_fn *route)
+{
+	loop_route = route;
+	/* One aligned 8-byte store per bit, ctx untouched: a CPU dispatching
+	 * meanwhile calls either the client or its route, both with the right
+	 * argument. */
+	for (unsigned bit = 0; bit < PENDING_BITS; bit++)
+		if (loop_slots[bit].client_count)
+			__atomic_store_n(&loop_fn[bit], route ? route[bit] : loop_slots[bit].fn,
+					 __ATOMIC_RELAXED);
+}
+
+loop_client_fn loop_slot_client_fn(unsigned bit)
+{
+	return bit < PENDING_BITS && loop_slots[bit].client_count ? loop_slots[bit].fn : NULL;
+}
+
+const char *loop_slot_client(unsigned bit)
+{
+	return bit < PENDING_BITS ? loop_slots[bit].client : NULL;
+}
+
+void loop_set_sleep_observer(loop_sleep_observer_fn fn)
+{
+	loop_sleep_observer = fn;
 }
 
 void loop_verify(void)
@@ -163,6 +201,7 @@ static inline __attribute__((always_inline)) uint64_t loop_round_inline(struct c
 	do {
 		size_t bit = (size_t)__builtin_ctzll(work);
 		work &= work - 1;
+		cpu->serviced[bit]++; /* the stats' one cost on this path */
 		loop_fn[bit](loop_ctx[bit]);
 	} while (work);
 	return taken;
@@ -183,13 +222,19 @@ void loop_sleep_if_idle(struct cpu *cpu)
 	 * a knock is held until arch_enable_irq_and_idle(), whose `sti; hlt`
 	 * pair takes it and wakes the halt (the interrupt shadow of `sti` keeps
 	 * it from landing before the `hlt`). See DESIGN.md and
-	 * docs/architecture.md.
+	 * docs/architecture.md. tests/model/loop.pml checks this sequence
+	 * with spin (`make model`): change it there too.
 	 */
 	arch_irq_disable();
 	if (pending_peek(cpu) == 0) {
 		cpu->sleeps++;
+		/* Still before the `sti; hlt`, never between them. */
+		if (loop_sleep_observer)
+			loop_sleep_observer(cpu, false);
 		arch_enable_irq_and_idle();
 		cpu->wakeups++;
+		if (loop_sleep_observer)
+			loop_sleep_observer(cpu, true);
 	} else {
 		arch_irq_enable();
 	}
@@ -217,6 +262,8 @@ const char *loop_slot_name(unsigned bit)
 
 void loop_reset_for_test(void)
 {
+	loop_route = NULL;
+	loop_sleep_observer = NULL;
 	for (unsigned bit = 0; bit < PENDING_BITS; bit++) {
 		loop_slots[bit] = (struct loop_slot){ .kind = LOOP_SLOT_FREE };
 		loop_make_unowned(bit);

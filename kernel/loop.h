@@ -57,6 +57,25 @@ _Noreturn void loop_run(void);
 /* Introspection for the shell, stats and tests. */
 enum loop_slot_kind loop_slot_kind(unsigned bit);
 const char *loop_slot_name(unsigned bit);
+/* The bit's client and its name; NULL while it has none. */
+loop_client_fn loop_slot_client_fn(unsigned bit);
+const char *loop_slot_client(unsigned bit);
+
+/*
+ * Observation hooks (kernel/observe.c uses them; nothing else should).
+ *
+ * loop_set_route(route): from now on every owned bit calls route[bit]
+ * (with the bit's own ctx) instead of its client; the route calls the
+ * client through loop_slot_client_fn(). NULL goes back to direct calls.
+ * Clients set later are routed too. Call it from the loop.
+ *
+ * loop_set_sleep_observer(fn): fn(cpu, false) just before the loop halts
+ * (interrupts are off then: fn must not turn them on), fn(cpu, true) when
+ * it wakes. NULL: no calls (the sleep path then checks one pointer).
+ */
+typedef void (*loop_sleep_observer_fn)(struct cpu *cpu, bool waking);
+void loop_set_route(const loop_client_fn *route);
+void loop_set_sleep_observer(loop_sleep_observer_fn fn);
 
 /* Forget every slot (host tests only need this; the kernel never calls it). */
 void loop_reset_for_test(void);

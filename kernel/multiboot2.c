@@ -18,9 +18,10 @@
 
 #define MB2_HEADER_SIZE 8
 #define MB2_TAG_HEADER_SIZE 8
-#define MB2_MMAP_HEADER_SIZE 8 /* entry_size, entry_version */
-#define MB2_MMAP_ENTRY_MIN 24  /* base, length, type, reserved */
-#define MB2_FRAMEBUFFER_MIN 22 /* addr, pitch, width, height, bpp, type */
+#define MB2_MMAP_HEADER_SIZE 8     /* entry_size, entry_version */
+#define MB2_MMAP_ENTRY_MIN 24      /* base, length, type, reserved */
+#define MB2_FRAMEBUFFER_MIN 22     /* addr, pitch, width, height, bpp, type */
+#define MB2_FRAMEBUFFER_RGB_MIN 30 /* + reserved[2], then r, g, b (position, size) */
 #define RSDP_V1_SIZE 20
 #define RSDP_V2_SIZE 36
 
@@ -167,6 +168,21 @@ static void parse_framebuffer(struct boot_info *out, const struct tag *t)
 	out->fb_height = read_u32(t->data + 16);
 	out->fb_bpp = t->data[20];
 	out->fb_type = t->data[21];
+	out->fb_has_rgb = false;
+	if (out->fb_type != MB2_FB_TYPE_RGB)
+		return;
+	if (t->len < MB2_FRAMEBUFFER_RGB_MIN) {
+		warn(out, "multiboot2: RGB framebuffer tag without its colour layout (%u bytes)",
+		     (unsigned)t->len);
+		return;
+	}
+	out->fb_has_rgb = true;
+	out->fb_red_pos = t->data[24];
+	out->fb_red_size = t->data[25];
+	out->fb_green_pos = t->data[26];
+	out->fb_green_size = t->data[27];
+	out->fb_blue_pos = t->data[28];
+	out->fb_blue_size = t->data[29];
 }
 
 /* Which tag types were seen, to warn about duplicates (the last wins). */

@@ -25,6 +25,8 @@
 #define MB2_TAG_ACPI_NEW 15
 
 #define MB2_MMAP_AVAILABLE 1
+#define MB2_FB_TYPE_RGB 1
+#define MB2_FB_TYPE_EGA_TEXT 2
 
 #define BOOT_MMAP_MAX 32
 #define BOOT_CMDLINE_MAX 256
@@ -60,7 +62,10 @@ struct boot_info {
 	bool has_framebuffer;
 	uint64_t fb_addr;
 	uint32_t fb_pitch, fb_width, fb_height;
-	uint8_t fb_bpp, fb_type;
+	uint8_t fb_bpp, fb_type; /* type 0 indexed, 1 RGB, 2 EGA text */
+	/* Type 1 only: each colour is `size` bits at bit `pos` of a pixel. */
+	bool fb_has_rgb;
+	uint8_t fb_red_pos, fb_red_size, fb_green_pos, fb_green_size, fb_blue_pos, fb_blue_size;
 
 	unsigned warnings; /* how many problems the parser logged */
 };

@@ -15,9 +15,12 @@ binutils         ld links the kernel; objcopy and nm for the symbol table
 nasm             assembles boot/ and chips/x86_64/*.asm
 grub-common      grub-mkrescue, which builds the bootable ISO
 grub-pc-bin      GRUB's BIOS modules: without them grub-mkrescue makes an ISO that does not boot under BIOS
+grub-efi-amd64-bin GRUB's x86_64 UEFI modules: without them the ISO does not boot under UEFI (make run UEFI=1)
 xorriso          grub-mkrescue writes the ISO image with it
 mtools           grub-mkrescue calls its mformat for the ISO's EFI boot image
 qemu-system-x86  runs knock: make run, the end-to-end tests, make bench
+ovmf             UEFI firmware for QEMU: make run UEFI=1, the UEFI end-to-end tests and bench figure
+console-setup-linux the framebuffer console's font (/usr/share/consolefonts, tools/psf_to_c.py)
 libcmocka-dev    the host unit test framework (tests/unit)
 python3          the build tools, the tests and make bench
 python3-pytest   runs the end-to-end tests and the tools' tests
@@ -25,6 +28,9 @@ gdb              make debug
 clang-format     make lint: code formatting
 cppcheck         make lint: static analysis
 bear             make compile_commands.json, for editors
+spin             make model: checks the Promela models of the protocol (tests/model)
+clang            make fuzz and make test: builds the libFuzzer harnesses (tests/fuzz)
+libclang-rt-dev  libFuzzer and the sanitizer runtimes for clang (apt only recommends them)
 "
 # With a display, make run opens a window: QEMU's GTK/SDL front ends are in
 # a separate package (without it QEMU silently falls back to VNC). Without a

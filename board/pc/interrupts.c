@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "board/pc/interrupts.h"
+#include "board/pc/options.h"
 #include "board/pc/wire_acpi.h"
 #include "chips/x86_64/acpi_parse.h"
 #include "chips/x86_64/ioapic.h"
@@ -24,7 +25,9 @@ void board_interrupts_declare(void)
 
 void board_interrupts_init_cpu(uintptr_t madt_lapic_base, int lint1_nmi)
 {
-	top_halves_install(VEC_LAPIC_SPURIOUS);
+	top_halves_install(VEC_LAPIC_SPURIOUS, board_option_stamped_stubs);
+	if (board_option_stamped_stubs)
+		log_info("irq: timestamped top halves (stubs=stamped): TSC at entry in irq_stamp");
 	lapic_init(madt_lapic_base, VEC_LAPIC_SPURIOUS, VEC_TIMER, lint1_nmi);
 }
 

@@ -11,8 +11,11 @@
 #include "board/pc/interrupts.h"
 #include "board/pc/options.h"
 #include "board/pc/wire_acpi.h"
+#include "board/pc/wire_bench.h"
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
+#include "board/pc/wire_observe.h"
+#include "board/pc/wire_screen.h"
 #include "board/pc/wire_shell.h"
 #include "board/pc/wire_timer.h"
 #include "capsules/bench_deferred.h"
@@ -22,7 +25,6 @@
 #include "chips/x86_64/percpu.h"
 #include "chips/x86_64/pic8259.h"
 #include "chips/x86_64/uart16550.h"
-#include "chips/x86_64/vga_text.h"
 #include "kernel/cmdline.h"
 #include "kernel/loop.h"
 #include "kernel/log.h"
@@ -70,17 +72,22 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 {
 	x86_boot_cpu_init();
 	int have_uart = uart_init(COM1_BASE);
-	vga_init();
 	if (have_uart)
 		log_add_sink(uart_write);
-	log_add_sink(vga_write);
 	pic_remap_and_mask(VEC_PIC_BASE, VEC_PIC_BASE + 8);
+
+	/* The framebuffer tag says which screen there is (VGA text, a
+	 * framebuffer, none), so the boot information comes first; its
+	 * warnings, if any, reach only the serial line. */
+	read_boot_info(magic, mbi_addr);
+	board_screen_init(&boot_info);
+	log_add_sink(board_screen_write);
 
 	log_info("knock %s starting on the pc board", KNOCK_VERSION);
 	if (!have_uart)
 		log_warn("no UART at COM1: the serial console is off");
+	board_screen_report();
 
-	read_boot_info(magic, mbi_addr);
 	board_options_load(boot_info.cmdline);
 	boot_info_print(&boot_info);
 	log_info("boot: options '%s' (GRUB's line plus fw_cfg opt/knock/cmdline)", cmdline_get());
@@ -93,7 +100,9 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_wire_timer();
 	board_wire_keyboard(NULL);
 	board_wire_console(have_uart, board_keyboard());
+	board_wire_observe();
 	board_wire_shell();
+	board_wire_bench();
 
 	/* Deferred bits are handed out from 63 down and the loop runs the
 	 * lowest first: the fault's call is made first so that it runs after
@@ -109,5 +118,6 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_fault_option_start();
 	if (board_option_bench)
 		bench_deferred_start(&bench_deferred);
+	board_bench_start();
 	loop_run();
 }

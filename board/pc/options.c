@@ -10,6 +10,7 @@
 #include "kernel/string.h"
 
 bool board_option_bench;
+bool board_option_stamped_stubs;
 
 static char fault_kind[16];
 static struct deferred_call fault_dc;
@@ -46,6 +47,11 @@ void board_options_load(const char *grub_cmdline)
 			log_warn("options: panic=%s is not reboot or halt; panics halt", value);
 	}
 	board_option_bench = cmdline_has("bench");
+	if (cmdline_value("stubs", value, sizeof(value))) {
+		board_option_stamped_stubs = !strcmp(value, "stamped");
+		if (!board_option_stamped_stubs && strcmp(value, "plain"))
+			log_warn("options: stubs=%s is not plain or stamped; using plain", value);
+	}
 	cmdline_value("fault", fault_kind, sizeof(fault_kind));
 }
 

@@ -6,6 +6,10 @@
  *   panic=reboot                     reboot after a panic report (default: halt)
  *   fault=<kind>                     provoke a CPU exception after boot (tests)
  *   bench                            run the in-guest benchmarks (make bench)
+ *   stubs=plain|stamped              device top halves: the three-instruction
+ *                                    ones (default), or ones that also store
+ *                                    the TSC at entry (interrupt latency
+ *                                    probes, kernel/probe.h)
  */
 #ifndef KNOCK_BOARD_PC_OPTIONS_H
 #define KNOCK_BOARD_PC_OPTIONS_H
@@ -13,6 +17,7 @@
 #include <stdbool.h>
 
 extern bool board_option_bench;
+extern bool board_option_stamped_stubs;
 
 void board_options_load(const char *grub_cmdline);
 

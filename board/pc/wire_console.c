@@ -2,7 +2,7 @@
 #include "board/pc/wire_console.h"
 
 #include "board/pc/interrupts.h"
-#include "chips/x86_64/vga_text.h"
+#include "board/pc/wire_screen.h"
 #include "kernel/arch.h"
 #include "kernel/cpu.h"
 #include "kernel/hil/text_screen.h"
@@ -15,14 +15,6 @@ static bool uart_present;
 static struct hil_uart uart_hil;
 static struct console console;
 static struct keyboard_client keyboard_to_console;
-
-static void vga_screen_write(void *hw, const char *s, size_t n)
-{
-	(void)hw;
-	vga_write(s, n);
-}
-
-static const struct hil_text_screen vga_screen = { .hw = NULL, .write = vga_screen_write };
 
 /*
  * The log sink. The console's state belongs to the loop; a line logged
@@ -47,7 +39,7 @@ static void console_log_sink(const char *s, size_t n)
 		console_flush_sync();
 		if (uart_present)
 			uart_write(s, n);
-		vga_write(s, n);
+		board_screen_write(s, n);
 		return;
 	}
 	console_write_line(&console, s, n);
@@ -60,7 +52,7 @@ void board_wire_console(bool have_uart, struct keyboard *kb)
 		uart16550_init_irq(&uart, COM1_BASE);
 		uart16550_hil(&uart, &uart_hil);
 	}
-	console_init(&console, have_uart ? &uart_hil : NULL, &vga_screen);
+	console_init(&console, have_uart ? &uart_hil : NULL, board_screen());
 	loop_set_client(BIT_COM1, "console", console_uart_service, &console);
 
 	if (kb) {
@@ -75,7 +67,7 @@ void board_wire_console(bool have_uart, struct keyboard *kb)
 	log_add_sink(console_log_sink);
 	if (have_uart)
 		log_add_panic_sink(uart_write);
-	log_add_panic_sink(vga_write);
+	log_add_panic_sink(board_screen_write);
 	log_set_panic_flush(console_flush_sync);
 
 	if (!have_uart)
@@ -85,6 +77,11 @@ void board_wire_console(bool have_uart, struct keyboard *kb)
 	 * was still masked; that edge is lost and the UART's line stays high,
 	 * so no later edge could come. One service from the loop clears it. */
 	pending_set(arch_this_cpu(), BIT_COM1);
+}
+
+void board_console_flush_sync(void)
+{
+	console_flush_sync();
 }
 
 struct console *board_console(void)

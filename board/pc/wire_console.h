@@ -1,7 +1,8 @@
 /*
- * The pc board's console: COM1 in interrupt mode and the VGA text screen
- * under the console capsule, the keyboard's key events into its line
- * editor, and the log switched from polled output to the console.
+ * The pc board's console: COM1 in interrupt mode and the text screen
+ * (board/pc/wire_screen.h: VGA text, framebuffer or none) under the
+ * console capsule, the keyboard's key events into its line editor, and
+ * the log switched from polled output to the console.
  */
 #ifndef KNOCK_BOARD_PC_WIRE_CONSOLE_H
 #define KNOCK_BOARD_PC_WIRE_CONSOLE_H
@@ -25,10 +26,15 @@
  * not fit are still shown on the screen and counted.
  *
  * Log sinks afterwards: the console (serial through the ring, and the
- * screen); panic sinks: polled uart_write and vga_write, so a panic
+ * screen); panic sinks: polled uart_write and board_screen_write, so a panic
  * report always comes out, with interrupts off and the loop stopped.
  */
 void board_wire_console(bool have_uart, struct keyboard *kb);
+
+/* Before a reset: write out, polled, what the console has queued for
+ * the serial line (call with interrupts off). Otherwise the lines that
+ * explain the reset ("Ctrl-Alt-Del: resetting") die in the ring. */
+void board_console_flush_sync(void);
 
 /* For the shell (`irqs`) and stats. */
 struct console *board_console(void);

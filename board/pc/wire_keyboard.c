@@ -2,6 +2,7 @@
 #include "board/pc/wire_keyboard.h"
 
 #include "board/pc/interrupts.h"
+#include "board/pc/wire_console.h"
 #include "capsules/keymap.h"
 #include "chips/x86_64/acpi.h"
 #include "chips/x86_64/reset.h"
@@ -21,6 +22,8 @@ static struct keyboard keyboard;
 static _Noreturn void pc_reset(void *hw)
 {
 	(void)hw;
+	arch_irq_disable();
+	board_console_flush_sync();
 	x86_reset();
 }
 

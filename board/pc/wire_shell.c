@@ -14,17 +14,23 @@
  */
 #include "board/pc/wire_shell.h"
 
+#include "board/pc/wire_bench.h"
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
+#include "board/pc/wire_observe.h"
 #include "board/pc/wire_timer.h"
 #include "chips/x86_64/fault_inject.h"
 #include "chips/x86_64/reset.h"
+#include "kernel/arch.h"
 
 static struct shell shell;
+static struct heartbeat heartbeat;
 
 static _Noreturn void pc_reset(void *hw)
 {
 	(void)hw;
+	arch_irq_disable();
+	board_console_flush_sync();
 	x86_reset();
 }
 
@@ -77,8 +83,13 @@ void board_wire_shell(void)
 		.fault_kinds = x86_fault_kinds,
 		.irq_sources = irq_sources,
 		.irq_source_count = sizeof(irq_sources) / sizeof(irq_sources[0]),
+		.heartbeat = &heartbeat,
+		.tools = board_observe_tools(),
+		.bench = board_bench_report,
 	};
 
+	/* Before shell_init(), which makes the shell the heartbeat's client. */
+	heartbeat_init(&heartbeat, &board_alarm_mux);
 	shell_init(&shell, board_console(), &board_alarm_mux, board_keyboard(), &hooks);
 	shell_start(&shell);
 }

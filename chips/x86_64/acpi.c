@@ -81,7 +81,7 @@ static void dump_table(void *ctx, uint64_t phys, const uint8_t *table, size_t le
 	(void)ctx;
 	char sig[5];
 	for (int i = 0; i < 4; i++)
-		sig[i] = (table[i] > 0x20 && table[i] < 0x7f) ? (char)table[i] : '?';
+		sig[i] = (char)((table[i] > 0x20 && table[i] < 0x7f) ? table[i] : '?');
 	sig[4] = '\0';
 	dump(sig, phys, table, len);
 }

@@ -145,7 +145,12 @@ bool acpi_table_valid(const void *table, size_t avail, const char *sig)
 	const uint8_t *t = table;
 	char name[16];
 
-	table_name(name, (const uint8_t *)(sig ? sig : table));
+	/* Without `sig` the name is the table's own signature, which may not
+	 * even be readable: a table shorter than that is named "????". */
+	if (sig)
+		table_name(name, (const uint8_t *)sig);
+	else
+		table_name(name, avail >= 4 ? t : (const uint8_t *)"????");
 	if (avail < ACPI_HEADER_BYTES) {
 		log_warn(
 			"acpi: %s table: only %zu bytes readable, less than the 36-byte header: not trusted",

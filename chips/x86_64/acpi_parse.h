@@ -181,10 +181,10 @@ long acpi_rsdp_scan(const void *area, size_t len);
 /* ---- tables ---------------------------------------------------------------- */
 
 /*
- * Check one table: at least a header, the signature `sig` (4 characters),
- * a length field between 36 and `avail`, and a checksum that sums to 0
- * over that length. On failure logs "acpi: <SIG> table ...: <why>: not
- * trusted" and returns false.
+ * Check one table: at least a header, the signature `sig` (4 characters;
+ * NULL accepts any), a length field between 36 and `avail`, and a checksum
+ * that sums to 0 over that length. On failure logs "acpi: <SIG> table ...:
+ * <why>: not trusted" and returns false.
  */
 bool acpi_table_valid(const void *table, size_t avail, const char *sig);
 

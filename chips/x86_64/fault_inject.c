@@ -26,7 +26,7 @@ __attribute__((noinline)) static void fault_page_write(void)
 __attribute__((noinline)) static void fault_null_read(void)
 {
 	volatile uint64_t *volatile p = 0;
-	(void)*p;
+	(void)*p; // NOLINT(clang-analyzer-core.NullDereference): the point of fault=pf-null
 }
 
 __attribute__((noinline)) static void fault_execute_data(void)
@@ -63,6 +63,7 @@ __attribute__((noinline)) static void fault_breakpoint(void)
  * has no end on purpose, which GCC rightly warns about. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Winfinite-recursion"
+// NOLINTNEXTLINE(misc-no-recursion): unbounded on purpose, to reach the guard page
 __attribute__((noinline)) static uint64_t fault_stack_overflow(uint64_t depth)
 {
 	volatile uint8_t frame[512];

@@ -3,9 +3,16 @@
 #ifndef KNOCK_CHIPS_TOP_HALVES_H
 #define KNOCK_CHIPS_TOP_HALVES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-void top_halves_install(uint8_t spurious_vector);
+/* `stamped`: install the timestamped variants (top_half_stamped_<name>),
+ * which also store the TSC at entry in this CPU's irq_stamp[bit] for
+ * kernel/probe.h; otherwise the three-instruction ones. */
+void top_halves_install(uint8_t spurious_vector, bool stamped);
+
+/* Whether the stamped variants are the ones installed. */
+bool top_halves_stamped(void);
 
 /* Spurious LAPIC interrupts seen (the stub counts them; no EOI owed). */
 extern uint64_t lapic_spurious_count;

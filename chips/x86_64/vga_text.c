@@ -50,7 +50,8 @@ static void newline(void)
 		scroll();
 }
 
-static void put(char c)
+/* Recursive only for a tab, which puts spaces: one level deep. */
+static void put(char c) // NOLINT(misc-no-recursion)
 {
 	switch (c) {
 	case '\n':

@@ -40,12 +40,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 CMDLINE_FW_CFG = "opt/knock/cmdline"
+# UEFI firmware for Knock(uefi=True): Debian's ovmf, the OVMF build with
+# code and variables in one image, usable read-only as -bios.
+OVMF = os.environ.get("KNOCK_OVMF", "/usr/share/ovmf/OVMF.fd")
 
 # Every timeout is multiplied by this (slow or loaded hosts: export
 # KNOCK_TIMEOUT_SCALE=3). A wait that succeeds returns at once, so generous
 # timeouts cost nothing when things work.
 TIMEOUT_SCALE = float(os.environ.get("KNOCK_TIMEOUT_SCALE", "1"))
 BOOT_TIMEOUT = 20.0  # QEMU start to a kernel line: SeaBIOS + GRUB + kernel
+UEFI_BOOT_TIMEOUT = 30.0  # the same under OVMF (about 3.5 s on an idle host)
 STEP_TIMEOUT = 5.0  # one kernel line to the next
 
 # "RFL=00000202 [-------] ... HLT=1" in `info registers` (EFL= in 32-bit
@@ -67,6 +71,40 @@ def makefile_version(repo=REPO):
 def banner_pattern(version):
     """The line board/pc/main.c prints once the loop runs."""
     return rf"^knock {re.escape(version)} ready on the pc board$"
+
+
+# The shell's prompt (capsules/shell.h SHELL_PROMPT).
+PROMPT = "knock> "
+
+# The VGA text screen: 80x25 cells of (character, attribute) at 0xb8000.
+VGA_TEXT = 0xB8000
+VGA_COLUMNS, VGA_ROWS = 80, 25
+
+# Characters to QMP qcodes on a US keyboard (QEMU's qapi/ui.json QKeyCode).
+# Letters and digits are their own qcode.
+_QCODE = {" ": "spc", "-": "minus", "=": "equal", "[": "bracket_left",
+          "]": "bracket_right", ";": "semicolon", "'": "apostrophe",
+          "`": "grave_accent", "\\": "backslash", ",": "comma", ".": "dot",
+          "/": "slash", "\n": "ret", "\t": "tab", "\b": "backspace"}
+_SHIFTED_QCODE = {"!": "1", "@": "2", "#": "3", "$": "4", "%": "5", "^": "6",
+                  "&": "7", "*": "8", "(": "9", ")": "0", "_": "minus",
+                  "+": "equal", "{": "bracket_left", "}": "bracket_right",
+                  ":": "semicolon", '"': "apostrophe", "~": "grave_accent",
+                  "|": "backslash", "<": "comma", ">": "dot", "?": "slash"}
+
+
+def key_chord(ch):
+    """The qcodes to hold down together to type `ch` on a US keyboard:
+    'a' -> ['a'], 'A' -> ['shift', 'a'], '_' -> ['shift', 'minus']."""
+    if ch.isascii() and (ch.islower() or ch.isdigit()):
+        return [ch]
+    if ch.isascii() and ch.isupper():
+        return ["shift", ch.lower()]
+    if ch in _QCODE:
+        return [_QCODE[ch]]
+    if ch in _SHIFTED_QCODE:
+        return ["shift", _SHIFTED_QCODE[ch]]
+    raise ValueError(f"no US key types {ch!r}")
 
 
 class KnockFailure(AssertionError):
@@ -181,7 +219,8 @@ class Knock:
     start() and always kill() (conftest.py does it in teardown)."""
 
     def __init__(self, iso, machine="pc", memory_mib=128, cmdline=None, cpu=None,
-                 icount=None, smp=1, extra_args=(), qemu=QEMU, name="knock"):
+                 icount=None, smp=1, extra_args=(), qemu=QEMU, name="knock",
+                 uefi=False):
         self.iso = Path(iso)
         self.machine = machine
         self.memory_mib = memory_mib
@@ -192,6 +231,7 @@ class Knock:
         self.extra_args = list(extra_args)
         self.qemu = qemu
         self.name = name
+        self.uefi = uefi  # boot under OVMF (UEFI) instead of SeaBIOS
         self.proc = None
         self.qmp = None
         self.started_at = None  # time.monotonic() just before QEMU was spawned
@@ -221,6 +261,8 @@ class Knock:
              "-chardev", f"socket,id=qmp0,path={qmp_path}",
              "-mon", "chardev=qmp0,mode=control",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if self.uefi:
+            a += ["-bios", OVMF]
         if self.cpu:
             a += ["-cpu", self.cpu]
         if self.icount:
@@ -232,6 +274,8 @@ class Knock:
     def start(self):
         if not self.iso.is_file():
             raise KnockFailure(f"{self.iso} does not exist: build the ISO first (make iso)")
+        if self.uefi and not os.path.isfile(OVMF):
+            raise KnockFailure(f"{OVMF} does not exist: install Debian's ovmf (make deps)")
         self._dir = tempfile.mkdtemp(prefix="knock-qemu-")
         serial_path = os.path.join(self._dir, "serial.sock")
         qmp_path = os.path.join(self._dir, "qmp.sock")
@@ -324,17 +368,22 @@ class Knock:
         with self._cond:
             return self._text
 
-    def wait_for(self, pattern, timeout=STEP_TIMEOUT, pos=0):
+    def wait_for(self, pattern, timeout=STEP_TIMEOUT, pos=0, whole_lines=True):
         """Wait until `pattern` (a regex, multi-line mode) matches a complete
         serial line at or after offset `pos` of the log; return the match.
         Only complete lines are searched, so r"(\\d+) KiB" never matches a
-        number that is still arriving. Fails with the serial log attached
-        when `timeout` passes or QEMU closes the serial line first."""
+        number that is still arriving; whole_lines=False also searches the
+        line still arriving (a prompt has no newline after it). Fails with
+        the serial log attached when `timeout` passes or QEMU closes the
+        serial line first."""
         rx = re.compile(pattern, re.M) if isinstance(pattern, str) else pattern
         deadline = time.monotonic() + timeout * TIMEOUT_SCALE
         with self._cond:
             while True:
-                end = len(self._text) if self._serial_closed else self._text.rfind("\n") + 1
+                if self._serial_closed or not whole_lines:
+                    end = len(self._text)
+                else:
+                    end = self._text.rfind("\n") + 1
                 m = rx.search(self._text, pos, end)
                 if m:
                     return m
@@ -355,6 +404,77 @@ class Knock:
                 if pos < length:
                     return t
         raise ValueError(f"offset {pos} has not arrived")
+
+    def serial_write(self, data):
+        """Send bytes to the guest's serial line, as a terminal would. A str
+        is sent as Latin-1, one byte per character ("\\x1b[D" is Left)."""
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        try:
+            self._serial.sendall(data)
+        except OSError as e:
+            raise KnockFailure(f"cannot write to the serial line: {e}\n{self.describe()}") from e
+
+    # --- keyboard and screen -------------------------------------------------
+
+    def press(self, *qcodes, hold_ms=None):
+        """Press the keys (QMP qcodes: "ctrl", "alt", "delete", "a", ...)
+        together, then release them (QMP send-key). QEMU queues the key
+        events and plays them with a short delay each (hold_ms, default
+        QEMU's 10 ms), in the order the commands came; this returns at once."""
+        args = {"keys": [{"type": "qcode", "data": q} for q in qcodes]}
+        if hold_ms is not None:
+            args["hold-time"] = hold_ms
+        try:
+            self.qmp.command("send-key", args)
+        except QmpError as e:
+            raise KnockFailure(f"send-key {qcodes}: {e}\n{self.describe()}") from e
+
+    def send_keys(self, text):
+        """Type `text` on the PS/2 keyboard, one key (with Shift if needed)
+        at a time; "\\n" is Enter. QEMU's input queue holds about 1000
+        events (4 per key), so type a line at a time."""
+        for ch in text:
+            self.press(*key_chord(ch))
+
+    def type_line(self, text):
+        """Type `text` and Enter on the keyboard."""
+        self.send_keys(text + "\n")
+
+    def screen(self):
+        """The VGA text screen as VGA_ROWS strings (trailing blanks cut),
+        read from guest memory at 0xb8000 with QMP pmemsave; characters
+        are code page 437, as the VGA shows them."""
+        path = os.path.join(self._dir, "vga.bin")
+        size = VGA_COLUMNS * VGA_ROWS * 2
+        try:
+            self.qmp.command("pmemsave", {"val": VGA_TEXT, "size": size, "filename": path})
+        except QmpError as e:
+            raise KnockFailure(f"cannot read the VGA memory: {e}\n{self.describe()}") from e
+        chars = Path(path).read_bytes()[0::2].decode("cp437").replace("\0", " ")
+        return [chars[r * VGA_COLUMNS:(r + 1) * VGA_COLUMNS].rstrip() for r in range(VGA_ROWS)]
+
+    # --- the shell -------------------------------------------------------------
+
+    def wait_shell(self, timeout=BOOT_TIMEOUT, pos=0):
+        """Wait for the shell's first prompt at or after log offset `pos`
+        (0: since QEMU started); return the log offset after it."""
+        return self.wait_for("^" + re.escape(PROMPT), timeout, pos=pos, whole_lines=False).end()
+
+    def shell(self, line, timeout=STEP_TIMEOUT, keyboard=False):
+        """Type `line` and Enter at the prompt, on the serial line (or the
+        keyboard), and return the answer: the lines between the echoed
+        line and the next prompt. The prompt must be up (after wait_shell()
+        or another shell()). Alarm messages printed meanwhile may be part
+        of the answer."""
+        pos = len(self.log)
+        if keyboard:
+            self.type_line(line)
+        else:
+            self.serial_write(line + "\r")
+        m = self.wait_for(re.escape(line) + r"\n((?:.*\n)*?)" + re.escape(PROMPT), timeout,
+                          pos=pos, whole_lines=False)
+        return m.group(1)
 
     # --- the machine --------------------------------------------------------
 

@@ -5,6 +5,11 @@ the pending word through GS, the LAPIC EOI store and `iretq`.
 The stubs are generated from board/pc/interrupts.h; this reads the table
 independently and disassembles the ELF with objdump, so a generator that
 emitted a C call, saved a register or forgot the EOI would fail here.
+
+The timestamped variants (boot option stubs=stamped, for kernel/probe.h)
+are checked too: no call, only rax and rdx saved and restored, the TSC
+stored whole in irq_stamp[bit] (struct cpu, kernel/cpu.h) before the bit
+is set, then the same three instructions.
 """
 import re
 import subprocess
@@ -16,6 +21,7 @@ from conftest import ELF, _require
 
 REPO = Path(__file__).resolve().parents[2]
 TABLE = REPO / "board" / "pc" / "interrupts.h"
+CPU_H = REPO / "kernel" / "cpu.h"
 ROW = re.compile(r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,\s*(-?\d+)\s*\)')
 GOAL = 3
 
@@ -55,6 +61,30 @@ def test_top_half_is_three_instructions_without_a_call(name, vector, bit):
         f"first instruction must set pending bit {bit} through GS:\n{listing}"
     assert re.match(r"movl\s+\$0x0,0xfffffffffee000b0$", insns[1]), \
         f"second instruction must write the LAPIC EOI:\n{listing}"
+
+
+def irq_stamp_offset():
+    m = re.search(r"^#define\s+CPU_IRQ_STAMP_OFFSET\s+(\d+)", CPU_H.read_text(), re.M)
+    assert m, f"no CPU_IRQ_STAMP_OFFSET in {CPU_H}"
+    return int(m.group(1))
+
+
+@pytest.mark.parametrize("name,vector,bit", table_rows())
+def test_stamped_top_half_stores_the_tsc_then_knocks_without_a_call(name, vector, bit):
+    insns = disassemble(f"top_half_stamped_{name}")
+    assert insns, f"top_half_stamped_{name} not found in {ELF}"
+    listing = "\n".join(insns)
+    assert not any(re.match(r"(call|jmp)", i) for i in insns), listing
+    stamp = 8 * bit + irq_stamp_offset()
+    expected = [r"push\s+%rax$", r"push\s+%rdx$", r"rdtsc$", r"shl\s+\$0x20,%rdx$",
+                r"or\s+%rdx,%rax$", rf"mov\s+%rax,%gs:0x{stamp:x}$",
+                r"pop\s+%rdx$", r"pop\s+%rax$",
+                rf"lock btsq \$0x{bit:x},%gs:0x0$", r"movl\s+\$0x0,0xfffffffffee000b0$",
+                r"iretq"]
+    assert len(insns) == len(expected), f"top_half_stamped_{name}:\n{listing}"
+    for insn, pattern in zip(insns, expected):
+        assert re.match(pattern, insn), \
+            f"top_half_stamped_{name}: {insn!r} is not /{pattern}/:\n{listing}"
 
 
 def test_idt_vectors_are_unique_and_outside_reserved_ranges():

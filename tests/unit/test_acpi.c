@@ -582,6 +582,22 @@ static void test_madt_wrong_signature(void **state)
 	expect_logged("warning: acpi: FADT (FACP) table: signature is 'APIC': not trusted\n");
 }
 
+/* Found by tests/fuzz/fuzz_acpi_tables.c: with no expected signature
+ * the check named the table after its first four bytes before checking
+ * that there were four. */
+static void test_table_shorter_than_a_signature(void **state)
+{
+	(void)state;
+	static const uint8_t two[] = { 'A', 'P' };
+
+	assert_false(acpi_table_valid(exact(two, 2), 2, NULL));
+	expect_logged(
+		"warning: acpi: ???? table: only 2 bytes readable, less than the 36-byte header: not trusted\n");
+	clear_log();
+	assert_false(acpi_table_valid(exact(two, 0), 0, NULL));
+	expect_logged("warning: acpi: ???? table: only 0 bytes readable");
+}
+
 /* The I/O SAPIC is the last entry, at offset 0xcc, 16 bytes long. */
 #define EDGE_LAST_ENTRY 0xcc
 
@@ -1157,6 +1173,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_madt_bad_checksum, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madt_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madt_wrong_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_shorter_than_a_signature, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_madt_entry_past_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madt_zero_length_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madt_limits, setup, teardown),

@@ -382,6 +382,54 @@ static void test_minimal_block(void **state)
 	assert_false(info.has_framebuffer);
 }
 
+/* An RGB framebuffer as GRUB passes UEFI's GOP: the colour layout follows
+ * the common fields and two reserved bytes. A tag cut before it still
+ * describes a framebuffer, but not how to draw on it. */
+static void test_rgb_framebuffer_colour_layout(void **state)
+{
+	(void)state;
+	struct blob bl;
+	struct boot_info info;
+	uint64_t addr = 0x80000000;
+	uint32_t pitch = 3200, w = 800, h = 600;
+	uint8_t p[30] = { 0 };
+	memcpy(p, &addr, 8);
+	memcpy(p + 8, &pitch, 4);
+	memcpy(p + 12, &w, 4);
+	memcpy(p + 16, &h, 4);
+	p[20] = 32;
+	p[21] = MB2_FB_TYPE_RGB;
+	memcpy(p + 24, ((uint8_t[]){ 16, 8, 8, 8, 0, 8 }), 6);
+
+	blob_start(&bl);
+	blob_tag(&bl, MB2_TAG_FRAMEBUFFER, p, sizeof(p));
+	blob_end(&bl);
+	blob_finish(&bl);
+	assert_int_equal(parse(&bl, &info), 0);
+	assert_true(info.has_framebuffer);
+	assert_true(info.fb_has_rgb);
+	assert_int_equal(info.fb_addr, addr);
+	assert_int_equal(info.fb_pitch, pitch);
+	assert_int_equal(info.fb_bpp, 32);
+	assert_int_equal(info.fb_red_pos, 16);
+	assert_int_equal(info.fb_red_size, 8);
+	assert_int_equal(info.fb_green_pos, 8);
+	assert_int_equal(info.fb_green_size, 8);
+	assert_int_equal(info.fb_blue_pos, 0);
+	assert_int_equal(info.fb_blue_size, 8);
+
+	clear_log();
+	blob_start(&bl);
+	blob_tag(&bl, MB2_TAG_FRAMEBUFFER, p, 24);
+	blob_end(&bl);
+	blob_finish(&bl);
+	assert_int_equal(parse(&bl, &info), 0);
+	assert_true(info.has_framebuffer);
+	assert_false(info.fb_has_rgb);
+	expect_logged(
+		"warning: multiboot2: RGB framebuffer tag without its colour layout (24 bytes)\n");
+}
+
 /* ---- damaged tags ------------------------------------------------------- */
 
 static void test_tag_smaller_than_header(void **state)
@@ -713,6 +761,7 @@ int main(void)
 		cmocka_unit_test_setup(test_summary_without_optional_tags, setup),
 		cmocka_unit_test_setup(test_rejected_blocks, setup),
 		cmocka_unit_test_setup(test_minimal_block, setup),
+		cmocka_unit_test_setup(test_rgb_framebuffer_colour_layout, setup),
 		cmocka_unit_test_setup(test_tag_smaller_than_header, setup),
 		cmocka_unit_test_setup(test_tag_overrunning_total_size, setup),
 		cmocka_unit_test_setup(test_missing_end_tag, setup),

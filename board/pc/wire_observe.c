@@ -1,0 +1,123 @@
+/*
+ * The pc board's observation wiring (wire_observe.h).
+ *
+ * What `raised` and `dropped` count for each interrupt source, from the
+ * drivers' own counters (the top halves count nothing: three
+ * instructions):
+ *   timer     raised: alarm deadlines passed (alarms fired plus periodic
+ *             grid points skipped); dropped: none can be (a deadline
+ *             stays in the mux until it is served).
+ *   keyboard  raised: keyboard bytes the i8042 delivered (each raised
+ *             IRQ1); dropped: bytes the keyboard capsule never got, key
+ *             events without a client, keys the console's input queue
+ *             refused.
+ *   com1      raised: bytes received plus transmit-FIFO refills (each
+ *             refill followed a transmit-empty interrupt); dropped: UART
+ *             overruns (at least one byte each), serial keys the console's
+ *             input queue refused.
+ */
+#include <stddef.h>
+
+#include "board/pc/interrupts.h"
+#include "board/pc/wire_console.h"
+#include "board/pc/wire_keyboard.h"
+#include "board/pc/wire_observe.h"
+#include "board/pc/wire_timer.h"
+#include "chips/x86_64/percpu.h"
+#include "kernel/cmdline.h"
+#include "kernel/log.h"
+#include "kernel/observe.h"
+#include "kernel/string.h"
+
+static struct stats stats;
+static struct trace_dump trace_dump;
+static struct busy busy;
+static struct sink sink;
+static struct alarm_flood flood;
+static struct shell_tools tools;
+
+static void timer_counts(void *ctx, struct stats_device_counts *out)
+{
+	(void)ctx;
+	out->raised = board_alarm_mux.stats.fired + board_alarm_mux.stats.missed;
+	out->dropped = 0;
+}
+
+static void keyboard_counts(void *ctx, struct stats_device_counts *out)
+{
+	const struct i8042 *c = board_i8042();
+	const struct console_stats *cs = console_get_stats(board_console());
+	struct keyboard_stats ks;
+
+	(void)ctx;
+	keyboard_get_stats(board_keyboard(), &ks);
+	out->raised = c->stats.bytes;
+	out->dropped = (c->stats.bytes - ks.bytes) + ks.no_client +
+		       (cs->input_dropped - cs->serial_dropped);
+}
+
+static void com1_counts(void *ctx, struct stats_device_counts *out)
+{
+	const struct uart16550 *u = board_uart();
+	const struct console_stats *cs = console_get_stats(board_console());
+
+	(void)ctx;
+	out->raised = u ? u->stats.rx_bytes + u->stats.tx_fifo_fills : 0;
+	out->dropped = (u ? u->stats.overrun : 0) + cs->serial_dropped;
+}
+
+static const struct stats_source sources[] = {
+	{ BIT_TIMER, "deadlines", timer_counts, NULL },
+	{ BIT_KEYBOARD, "bytes", keyboard_counts, NULL },
+	{ BIT_COM1, "rx bytes + tx refills", com1_counts, NULL },
+};
+
+/* The CPUs that have a block (percpu.c fills `self` when it installs one). */
+static struct cpu *cpu_at(void *ctx, unsigned i)
+{
+	(void)ctx;
+	return i < MAX_CPUS && cpu_blocks[i].self ? &cpu_blocks[i] : NULL;
+}
+
+void board_wire_observe(void)
+{
+	uint64_t hz = board_lapic_alarm.tsc_hz;
+	const struct stats_board sb = {
+		.sources = sources,
+		.source_count = sizeof(sources) / sizeof(sources[0]),
+		.cpu = cpu_at,
+		.cycles_per_second = hz,
+	};
+	char value[16];
+
+	stats_init(&stats, &sb);
+	trace_dump_init(&trace_dump, board_console(), cpu_at, NULL, hz);
+	busy_init(&busy, &board_alarm_mux);
+	sink_init(&sink, board_console(), &board_alarm_mux);
+	alarm_flood_init(&flood, &board_alarm_mux);
+	tools = (struct shell_tools){
+		.stats = &stats,
+		.trace_dump = &trace_dump,
+		.busy = &busy,
+		.sink = &sink,
+		.flood = &flood,
+	};
+
+	bool timing = !cmdline_has("bench");
+	if (cmdline_value("stats", value, sizeof(value))) {
+		if (!strcmp(value, "timing") || !strcmp(value, "counts"))
+			timing = !strcmp(value, "timing");
+		else
+			log_warn("options: stats=%s is not timing or counts", value);
+	}
+	bool trace = cmdline_value("trace", value, sizeof(value)) && !strcmp(value, "on");
+	observe_set_timing(timing);
+	observe_set_trace(trace);
+	log_info("observe: stats %s, trace %s", timing ? "with latency timing" : "counts only",
+		 trace ? "on" : "off");
+}
+
+const struct shell_tools *board_observe_tools(void)
+{
+	return &tools;
+}

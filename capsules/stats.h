@@ -1,0 +1,106 @@
+/*
+ * stats: what the loop did, per pending bit and per loop, as the shell's
+ * `stats` table (docs/observing.md explains how to read it).
+ *
+ * Per interrupt source and per deferred call (one row per declared bit):
+ *   raised     events, counted where they happen: for a device, by its
+ *              driver (bytes drained, deadlines passed: the board says
+ *              which, in struct stats_source); for a deferred call, the
+ *              times it was set (struct deferred_call.sets)
+ *   serviced   times the loop called the bit's client (struct
+ *              cpu.serviced, summed over the CPUs)
+ *   coalesced  raised - serviced: events that shared a service with
+ *              another (several bytes per interrupt, several sets before
+ *              the loop came round). A bit pending right now counts here
+ *              until its service. 0 when serviced > raised (a service that
+ *              found nothing, such as the one the board makes at start-up).
+ *   dropped    events lost inside knock (the board says where it counts
+ *              them: a full input queue, a UART overrun). Must stay 0.
+ * and, while timing is on (kernel/observe.h), the service latency "bit
+ * taken by the loop to callback done": count, exact min and max, median
+ * and p99 to 1/8 (kernel/latency_hist.h), in cycles and microseconds.
+ *
+ * Per loop (CPU): rounds, sleeps, wake-ups, and the longest callback with
+ * the capsule that ran it.
+ *
+ * Every counter is exact: it counts every event, none is sampled.
+ * `stats reset` does not touch anyone's counters: it remembers their
+ * values and shows differences from then on (and empties the latency
+ * histograms, which belong to observe).
+ */
+#ifndef KNOCK_CAPSULES_STATS_H
+#define KNOCK_CAPSULES_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/cpu.h"
+#include "kernel/loop.h"
+#include "kernel/observe.h"
+#include "kernel/pending.h"
+
+/* A device's side of an interrupt source, from its driver's counters. */
+struct stats_device_counts {
+	uint64_t raised;
+	uint64_t dropped;
+};
+
+struct stats_source {
+	unsigned bit;
+	const char *unit; /* what `raised` counts: "bytes", "deadlines", ... */
+	void (*read)(void *ctx, struct stats_device_counts *out);
+	void *ctx;
+};
+
+/* What the board tells the stats. */
+struct stats_board {
+	const struct stats_source *sources;
+	unsigned source_count;
+	/* The loops: cpu(0), cpu(1), ... until NULL. */
+	struct cpu *(*cpu)(void *ctx, unsigned index);
+	void *cpu_ctx;
+	uint64_t cycles_per_second; /* of clock_cycles(), for microseconds */
+	/* Which device top halves run ("plain", "timestamped"), or NULL. */
+	const char *(*stubs)(void);
+};
+
+/* One row of the counts table. */
+struct stats_row {
+	unsigned bit;
+	enum loop_slot_kind kind;
+	const char *name;   /* source, or the deferred call's owner */
+	const char *client; /* the capsule the loop calls */
+	const char *unit;
+	bool have_raised; /* an interrupt source the board gave no counter for: false */
+	uint64_t raised, serviced, coalesced, dropped;
+};
+
+struct stats {
+	struct stats_board board;
+	/* Values at the last reset; shown numbers are differences. */
+	uint64_t base_raised[PENDING_BITS];
+	uint64_t base_serviced[PENDING_BITS];
+	uint64_t base_dropped[PENDING_BITS];
+	uint64_t base_rounds[OBSERVE_MAX_CPUS];
+	uint64_t base_sleeps[OBSERVE_MAX_CPUS];
+	uint64_t base_wakeups[OBSERVE_MAX_CPUS];
+	uint64_t base_cycles;
+	bool was_reset;
+};
+
+/* `board` is copied. */
+void stats_init(struct stats *s, const struct stats_board *board);
+/* Start counting from now (see above). */
+void stats_reset(struct stats *s);
+/* The row of `bit`; false for a bit that is not declared. */
+bool stats_row(const struct stats *s, unsigned bit, struct stats_row *out);
+
+/* Write the whole table, one line (with its '\n') per call of out(). */
+typedef void (*stats_out_fn)(void *ctx, const char *line);
+void stats_print(const struct stats *s, stats_out_fn out, void *ctx);
+
+/* "12.345" microseconds for `cycles` at `hz` (3 decimals); for tables.
+ * Returns buf. */
+char *stats_format_us(char *buf, unsigned size, uint64_t cycles, uint64_t hz);
+
+#endif

@@ -1,0 +1,192 @@
+/* The framebuffer text console (fb_console.h). */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "chips/x86_64/fb_console.h"
+#include "kernel/string.h"
+
+#define TAB_WIDTH 8
+
+static bool channel_fits(uint8_t pos, uint8_t size, uint8_t bpp)
+{
+	return size >= 1 && size <= 8 && pos + size <= bpp;
+}
+
+const char *fb_console_unsupported(const struct fb_info *fb, const struct fb_font *font)
+{
+	if (fb->bpp != 32 && fb->bpp != 24)
+		return "its pixel size is not 24 or 32 bits";
+	if (!channel_fits(fb->red_pos, fb->red_size, fb->bpp) ||
+	    !channel_fits(fb->green_pos, fb->green_size, fb->bpp) ||
+	    !channel_fits(fb->blue_pos, fb->blue_size, fb->bpp))
+		return "its colour channels are not 1 to 8 bits inside the pixel";
+	if (fb->width < FB_FONT_WIDTH || fb->height < font->height)
+		return "it is smaller than one character";
+	if (fb->pitch < fb->width * (fb->bpp / 8u) || (fb->bpp == 32 && fb->pitch % 4))
+		return "its pitch is shorter than a row of pixels or misaligned";
+	if (fb->addr == 0 || fb->addr % 4)
+		return "its address is 0 or misaligned";
+	if (fb->addr >= FB_CONSOLE_MAPPED_LIMIT ||
+	    (uint64_t)fb->pitch * fb->height > FB_CONSOLE_MAPPED_LIMIT - fb->addr)
+		return "it is not all below 4 GiB, the memory knock maps";
+	return NULL;
+}
+
+static uint32_t channel(uint32_t rgb, unsigned shift, uint8_t pos, uint8_t size)
+{
+	uint32_t value = (rgb >> shift) & 0xff;
+	return (value >> (8 - size)) << pos;
+}
+
+uint32_t fb_console_pixel(const struct fb_info *fb, uint32_t rgb)
+{
+	return channel(rgb, 16, fb->red_pos, fb->red_size) |
+	       channel(rgb, 8, fb->green_pos, fb->green_size) |
+	       channel(rgb, 0, fb->blue_pos, fb->blue_size);
+}
+
+static void put_pixel(const struct fb_console *con, uint8_t *at, uint32_t value)
+{
+	if (con->bytes_per_pixel == 4) {
+		/* Aligned: fb_console_unsupported() checked address and pitch. */
+		*(uint32_t *)at = value;
+	} else {
+		at[0] = (uint8_t)value;
+		at[1] = (uint8_t)(value >> 8);
+		at[2] = (uint8_t)(value >> 16);
+	}
+}
+
+static const uint8_t *glyph_of(const struct fb_font *font, uint8_t c)
+{
+	if (c >= font->first && c - font->first < font->count)
+		return font->glyphs + (size_t)(c - font->first) * font->height;
+	return font->fallback;
+}
+
+/* Draw one cell from the text grid, with or without the cursor. */
+static void draw_cell(struct fb_console *con, uint32_t col, uint32_t row, bool cursor)
+{
+	const uint32_t h = con->font->height;
+	const uint8_t *glyph = glyph_of(con->font, con->text[row][col]);
+	uint8_t *line = con->pixels + (size_t)row * h * con->pitch +
+			(size_t)col * FB_FONT_WIDTH * con->bytes_per_pixel;
+
+	for (uint32_t y = 0; y < h; y++, line += con->pitch) {
+		uint8_t bits = glyph[y];
+		if (cursor && y >= h - FB_CONSOLE_CURSOR_LINES)
+			bits = 0xff;
+		uint8_t *at = line;
+		for (unsigned x = 0; x < FB_FONT_WIDTH; x++, at += con->bytes_per_pixel)
+			put_pixel(con, at, (bits & (0x80u >> x)) ? con->fg : con->bg);
+	}
+}
+
+static void set_cell(struct fb_console *con, uint32_t col, uint32_t row, uint8_t c)
+{
+	if (con->text[row][col] == c)
+		return;
+	con->text[row][col] = c;
+	draw_cell(con, col, row, false);
+}
+
+/* Everything up one line; only the cells whose character changes are
+ * drawn again. */
+static void scroll(struct fb_console *con)
+{
+	for (uint32_t row = 0; row + 1 < con->rows; row++)
+		for (uint32_t col = 0; col < con->cols; col++)
+			set_cell(con, col, row, con->text[row + 1][col]);
+	for (uint32_t col = 0; col < con->cols; col++)
+		set_cell(con, col, con->rows - 1, ' ');
+}
+
+static void newline(struct fb_console *con)
+{
+	con->col = 0;
+	if (++con->row == con->rows) {
+		scroll(con);
+		con->row = con->rows - 1;
+	}
+}
+
+static void put(struct fb_console *con, uint8_t c)
+{
+	switch (c) {
+	case '\n':
+		newline(con);
+		break;
+	case '\r':
+		con->col = 0;
+		break;
+	case '\b':
+		if (con->col > 0)
+			con->col--;
+		break;
+	case '\t':
+		do
+			put(con, ' ');
+		while (con->col % TAB_WIDTH);
+		break;
+	default:
+		con->text[con->row][con->col] = c;
+		draw_cell(con, con->col, con->row, false);
+		if (++con->col == con->cols)
+			newline(con);
+	}
+}
+
+void fb_console_write(struct fb_console *con, const char *s, size_t n)
+{
+	if (con->magic != FB_CONSOLE_MAGIC || n == 0)
+		return;
+	draw_cell(con, con->col, con->row, false); /* the cursor moves: take it off */
+	for (size_t i = 0; i < n; i++)
+		put(con, (uint8_t)s[i]);
+	draw_cell(con, con->col, con->row, true);
+}
+
+static void write_hil(void *hw, const char *s, size_t n)
+{
+	fb_console_write(hw, s, n);
+}
+
+void fb_console_hil(struct fb_console *con, struct hil_text_screen *out)
+{
+	*out = (struct hil_text_screen){ .hw = con, .write = write_hil };
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+void fb_console_init(struct fb_console *con, const struct fb_info *fb, const struct fb_font *font)
+{
+	memset(con, 0, sizeof(*con));
+	con->pixels = (uint8_t *)(uintptr_t)fb->addr;
+	con->pitch = fb->pitch;
+	con->bytes_per_pixel = fb->bpp / 8u;
+	con->width = fb->width;
+	con->height = fb->height;
+	con->font = font;
+	con->fg_rgb = FB_CONSOLE_FG_RGB;
+	con->bg_rgb = FB_CONSOLE_BG_RGB;
+	con->fg = fb_console_pixel(fb, FB_CONSOLE_FG_RGB);
+	con->bg = fb_console_pixel(fb, FB_CONSOLE_BG_RGB);
+	con->cursor_lines = FB_CONSOLE_CURSOR_LINES;
+	con->cols = min_u32(fb->width / FB_FONT_WIDTH, FB_CONSOLE_MAX_COLS);
+	con->rows = min_u32(fb->height / font->height, FB_CONSOLE_MAX_ROWS);
+	con->text_stride = FB_CONSOLE_MAX_COLS;
+	memset(con->text, ' ', sizeof(con->text));
+
+	/* All of it, not only the text area: the loader's last picture
+	 * (GRUB's "Booting ..." screen) must not show around the text. */
+	uint8_t *line = con->pixels;
+	for (uint32_t y = 0; y < fb->height; y++, line += fb->pitch)
+		for (uint32_t x = 0; x < fb->width; x++)
+			put_pixel(con, line + (size_t)x * con->bytes_per_pixel, con->bg);
+
+	con->magic = FB_CONSOLE_MAGIC;
+	draw_cell(con, 0, 0, true);
+}

@@ -1,0 +1,79 @@
+/*
+ * The trace: per CPU, a fixed-size ring of timestamped loop events.
+ *
+ * What records into it is kernel/observe.c, and only while `trace on`:
+ * the loop's dispatch reaches clients through observe's routes then, and
+ * its sleep path calls observe's sleep observer. With the trace (and
+ * timing) off, neither is installed, so the loop runs exactly the code it
+ * runs without a trace: off costs nothing.
+ *
+ * Each CPU writes only its own ring (no lock, no atomic: one CPU, in loop
+ * context). The ring keeps the newest TRACE_RING_EVENTS events; `head`
+ * counts every event ever recorded, so a reader knows how many were
+ * overwritten. Readers (the trace dump) pause recording first
+ * (trace_pause), so the ring holds still while it is read.
+ *
+ * Timestamps are the CPU's cycle counter (arch_cycles(): the TSC).
+ * The text form of these events (`trace dump`) is documented in
+ * docs/observing.md and read by tools/trace2json.py.
+ */
+#ifndef KNOCK_KERNEL_TRACE_H
+#define KNOCK_KERNEL_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu.h"
+
+/* The kernel image must fit its first 2 MiB (boot/linker.ld), so the rings
+ * are modest: 16 KiB per CPU, for the first four CPUs. */
+#define TRACE_MAX_CPUS 4
+#define TRACE_RING_EVENTS 1024 /* a power of two */
+
+/* The letters are the event's code in the text dump. */
+enum trace_kind {
+	TRACE_ROUND = 'R', /* a round's first callback is about to run; arg: round number */
+	TRACE_BEGIN = 'B', /* bit's callback starts; arg: cycles since its round began */
+	TRACE_END = 'E',   /* bit's callback returned */
+	TRACE_SET = 'S',   /* deferred call `bit` was set by the callback of bit `arg` */
+	TRACE_KNOCK = 'K', /* interrupt `bit` knocked while the callback of bit `arg` ran */
+	TRACE_IRQ = 'I',   /* interrupt `bit` entered its (timestamped) top half */
+	TRACE_SLEEP = 'H', /* the loop halts: nothing pending */
+	TRACE_WAKE = 'W',  /* the loop came back from the halt */
+};
+
+struct trace_event {
+	uint64_t tsc;
+	uint8_t kind; /* enum trace_kind */
+	uint8_t bit;
+	uint16_t reserved;
+	uint32_t arg;
+};
+
+struct trace_ring {
+	uint64_t head; /* events ever recorded; the newest is head - 1 */
+	struct trace_event events[TRACE_RING_EVENTS];
+};
+
+/* Record one event in `cpu`'s ring (only while trace_is_on() and not
+ * paused; CPUs with id >= TRACE_MAX_CPUS are not traced). */
+void trace_record(const struct cpu *cpu, enum trace_kind kind, unsigned bit, uint32_t arg,
+		  uint64_t tsc);
+
+/* Start or stop recording. Turning it on empties every ring. */
+void trace_set_on(bool on);
+bool trace_is_on(void);
+/* While paused (a dump reads the rings), events are not recorded. */
+void trace_pause(bool paused);
+
+/* The ring of CPU `id`, or NULL. */
+const struct trace_ring *trace_ring(unsigned cpu_id);
+/* Events held (at most TRACE_RING_EVENTS) and the sequence number of the
+ * oldest held one; event `seq` is events[seq % TRACE_RING_EVENTS]. */
+uint64_t trace_held(const struct trace_ring *r);
+uint64_t trace_oldest(const struct trace_ring *r);
+
+/* Empty every ring (host tests, `trace on`). */
+void trace_clear(void);
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * Fuzz the shell (capsules/shell.c) whole, the way a user reaches it on
+ * the serial line: bytes arrive at a fake UART, whose interrupt bit the
+ * loop services through the console (ANSI parser, line editor, line
+ * delivery), which hands lines to the shell, whose answers go back out
+ * through the console's ring and the UART. A fake 1 MHz clock drives the
+ * alarm mux (`alarm`, `alarms`, `uptime`, `heartbeat`, the delay before
+ * `reboot`); a keyboard capsule is there for `keys`. Every command in the shell's table
+ * is reachable; `reboot` and a fatal `fault` end the input (the machine
+ * resets or halts).
+ *
+ * Input: one options byte, then what is typed.
+ *   bits 0-3  bytes that arrive per step, minus one
+ *   bits 4-6  milliseconds per step (the clock also ticks 1 us per read)
+ *   bit 7     a board without clock, keyboard and heartbeat
+ * After the input, up to 64 steps of 10 ms without input let the answers
+ * out and the alarms (and a reboot's delay) run.
+ *
+ * Checked: the console never offers the UART a second buffer, never gets
+ * back one it did not send, and the line editor's output always fits.
+ */
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capsules/alarm_mux.h"
+#include "capsules/console.h"
+#include "capsules/heartbeat.h"
+#include "capsules/keyboard.h"
+#include "capsules/keymap.h"
+#include "capsules/shell.h"
+#include "kernel/loop.h"
+#include "kernel/pending.h"
+#include "tests/fuzz/fuzz.h"
+#include "tests/unit/fake_arch.h"
+
+#define BIT_TIMER 0
+#define BIT_COM1 1
+#define OPT_BYTES_PER_STEP 0x0f
+#define OPT_MS_SHIFT 4
+#define OPT_MS_MASK 0x07
+#define OPT_BARE_BOARD 0x80
+#define MAX_ROUNDS 64
+#define DRAIN_STEPS 64
+#define DRAIN_MS 10 /* so the reboot's 50 ms delay passes */
+
+static struct console con;
+static struct alarm_mux mux;
+static struct keyboard kb;
+static struct shell sh;
+static jmp_buf machine_reset;
+
+/* --- the clock ----------------------------------------------------------- */
+
+static uint64_t clock_now;
+static bool alarm_armed;
+static uint64_t alarm_deadline;
+
+static uint64_t clock_read(void *hw)
+{
+	(void)hw;
+	return clock_now++; /* time passes while the kernel looks at it */
+}
+
+static void alarm_arm(void *hw, uint64_t deadline)
+{
+	(void)hw;
+	alarm_armed = true;
+	alarm_deadline = deadline;
+}
+
+static void alarm_disarm(void *hw)
+{
+	(void)hw;
+	alarm_armed = false;
+}
+
+static const struct hil_alarm clock = {
+	.ticks_per_second = 1000000,
+	.now = clock_read,
+	.arm = alarm_arm,
+	.disarm = alarm_disarm,
+};
+
+/* --- the UART ------------------------------------------------------------ */
+
+static const struct hil_uart_client *uart_client;
+static const uint8_t *rx;
+static size_t rx_len;
+static const uint8_t *tx;
+static size_t tx_len;
+static bool show_serial; /* FUZZ_LOG set: the serial line to stderr too */
+
+static void uart_set_client(void *hw, const struct hil_uart_client *client)
+{
+	(void)hw;
+	uart_client = client;
+}
+
+static int uart_transmit(void *hw, const uint8_t *buf, size_t len)
+{
+	(void)hw;
+	FUZZ_CHECK(!tx); /* one buffer at a time: the console knows */
+	FUZZ_CHECK(len > 0);
+	tx = buf;
+	tx_len = len;
+	return 0;
+}
+
+/* What the loop runs for the UART's bit: received bytes in, and the
+ * buffer sent since the last interrupt back. */
+static void uart_service(void *hw)
+{
+	(void)hw;
+	if (rx_len) {
+		const uint8_t *bytes = rx;
+		size_t n = rx_len;
+		rx_len = 0;
+		uart_client->received(uart_client->ctx, bytes, n, 0);
+	}
+	if (tx) {
+		const uint8_t *buf = tx;
+		tx = NULL;
+		if (show_serial)
+			fwrite(buf, 1, tx_len, stderr);
+		uart_client->transmitted(uart_client->ctx, buf, tx_len);
+	}
+}
+
+static const struct hil_uart uart = {
+	.set_client = uart_set_client,
+	.transmit = uart_transmit,
+	.service = uart_service,
+};
+
+/* --- the rest of the board ------------------------------------------------- */
+
+static void screen_write(void *hw, const char *s, size_t n)
+{
+	(void)hw;
+	(void)s;
+	(void)n;
+}
+
+static const struct hil_text_screen screen = { .write = screen_write };
+
+static void ps2_set_client(void *hw, const struct hil_ps2_client *client)
+{
+	(void)hw;
+	(void)client;
+}
+
+static void ps2_service(void *hw)
+{
+	(void)hw;
+}
+
+static int ps2_send(void *hw, uint8_t byte)
+{
+	(void)hw;
+	(void)byte;
+	return 0;
+}
+
+static const struct hil_ps2 ps2 = {
+	.set_client = ps2_set_client,
+	.service = ps2_service,
+	.send = ps2_send,
+};
+
+static __attribute__((noreturn)) void reset_machine(void *hw)
+{
+	(void)hw;
+	longjmp(machine_reset, 1);
+}
+
+static const struct hil_reset reset_hook = { .reset = reset_machine };
+
+/* As the pc board's hook does: a breakpoint is reported and resumes, the
+ * other kinds end in a panic (the input ends), anything else is unknown. */
+static bool fault(const char *kind)
+{
+	static const char *const fatal[] = { "pf", "ud", "de", "gp", "stack" };
+
+	if (!strcmp(kind, "bp"))
+		return true;
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		if (!strcmp(kind, fatal[i]))
+			longjmp(machine_reset, 1);
+	return false;
+}
+
+static void read_counts(void *ctx, struct shell_irq_counts *out)
+{
+	(void)ctx;
+	*out = (struct shell_irq_counts){ 3, 2, 1, "bytes" };
+}
+
+static const struct shell_irq_source irq_sources[] = { { "com1", read_counts, NULL } };
+
+static struct heartbeat heartbeat;
+
+/* --- the run --------------------------------------------------------------- */
+
+static void check_console(void)
+{
+	const struct console_stats *st = console_get_stats(&con);
+
+	FUZZ_CHECK(st->foreign_buffers == 0 && st->transmit_refused == 0);
+	FUZZ_CHECK(console_editor_stats(&con)->output_overflow == 0);
+}
+
+/* One step of time: input arrives, the timer and the UART interrupt, the
+ * loop runs until it has nothing left (or a bound). */
+static void step(const uint8_t *bytes, size_t n, uint64_t ms, bool bare)
+{
+	clock_now += ms * 1000;
+	rx = bytes;
+	rx_len = n;
+	if (n || tx)
+		pending_set(&fake_cpu, BIT_COM1);
+	if (!bare && alarm_armed && (int64_t)(clock_now - alarm_deadline) >= 0) {
+		alarm_armed = false; /* one-shot, like the LAPIC timer */
+		pending_set(&fake_cpu, BIT_TIMER);
+	}
+	for (int i = 0; i < MAX_ROUNDS && loop_round(&fake_cpu); i++)
+		;
+	check_console();
+}
+
+static void start(bool bare)
+{
+	fuzz_reset();
+	show_serial = getenv("FUZZ_LOG") != NULL;
+	clock_now = 5000000;
+	alarm_armed = false;
+	rx_len = 0;
+	tx = NULL;
+	loop_declare_interrupt(BIT_TIMER, "timer");
+	loop_declare_interrupt(BIT_COM1, "com1");
+	console_init(&con, &uart, &screen);
+	loop_set_client(BIT_COM1, "console", console_uart_service, &con);
+	alarm_mux_init(&mux, &clock);
+	loop_set_client(BIT_TIMER, "alarm_mux", alarm_mux_service, &mux);
+	keyboard_init(&kb, &ps2, &keymap_us, NULL);
+	const struct shell_board board = {
+		.reset = &reset_hook,
+		.fault = fault,
+		.fault_kinds = "pf ud de gp bp stack",
+		.irq_sources = irq_sources,
+		.irq_source_count = 1,
+		.heartbeat = bare ? NULL : &heartbeat,
+	};
+	/* As the pc board does: before shell_init(), which becomes its client. */
+	heartbeat_init(&heartbeat, &mux);
+	shell_init(&sh, &con, bare ? NULL : &mux, bare ? NULL : &kb, &board);
+	shell_start(&sh);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	size_t per_step = (size_t)(data[0] & OPT_BYTES_PER_STEP) + 1;
+	uint64_t ms = (data[0] >> OPT_MS_SHIFT) & OPT_MS_MASK;
+	bool bare = data[0] & OPT_BARE_BOARD;
+
+	start(bare);
+	if (setjmp(machine_reset) == 0) {
+		for (size_t at = 1; at < size; at += per_step)
+			step(data + at, size - at < per_step ? size - at : per_step, ms, bare);
+		for (int i = 0; i < DRAIN_STEPS && (tx || fake_cpu.pending || alarm_armed); i++)
+			step(NULL, 0, DRAIN_MS, bare);
+	}
+	fuzz_free_all();
+	return 0;
+}

@@ -1,0 +1,319 @@
+#!/usr/bin/python3
+"""Write the seed corpora of the fuzz harnesses (tests/fuzz/corpus/<name>/).
+
+Seeds are small real inputs: QEMU's ACPI tables (tests/data/acpi, dumped
+from QEMU by tools/acpi_dump.py), a Multiboot2 information block laid out
+as GRUB 2 leaves it, the scancode set 1 bytes of real key sequences, what
+a terminal sends, shell command lines. The files are committed; run this
+again after changing it (it rewrites only the seeds it makes, named
+seed-*, and leaves the regress-* inputs kept from crashes alone):
+
+    /usr/bin/python3 tests/fuzz/make_seeds.py
+"""
+
+import os
+import struct
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
+ACPI = os.path.join(ROOT, "tests", "data", "acpi")
+
+
+def write(harness, name, data):
+    folder = os.path.join(CORPUS, harness)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "seed-" + name), "wb") as f:
+        f.write(bytes(data))
+
+
+def acpi_table(name):
+    with open(os.path.join(ACPI, name), "rb") as f:
+        return bytearray(f.read())
+
+
+# --- ACPI -------------------------------------------------------------------
+
+
+def fix_checksum(table, at, length):
+    table[at] = 0
+    table[at] = (0x100 - sum(table[:length]) % 0x100) % 0x100
+
+
+def root_table(signature, template, addresses, entry_size):
+    """An RSDT/XSDT with the template's header and these entries."""
+    fmt = "<I" if entry_size == 4 else "<Q"
+    t = bytearray(template[:36]) + b"".join(struct.pack(fmt, a) for a in addresses)
+    t[0:4] = signature
+    struct.pack_into("<I", t, 4, len(t))
+    fix_checksum(t, 9, len(t))
+    return t
+
+
+def memory_image(rsdp, tables, xsdt_template=None, rsdt_template=None):
+    """Physical memory from address 0: the RSDP, then the root tables, then
+    the tables, each 16-aligned; the RSDP's addresses point at the roots."""
+    rsdp = bytearray(rsdp)
+    image = bytearray(len(rsdp))
+    placed = []
+    for t in tables:
+        image += bytes(-len(image) % 16)
+        placed.append(len(image))
+        image += t
+    if rsdt_template is not None:
+        image += bytes(-len(image) % 16)
+        struct.pack_into("<I", rsdp, 16, len(image))
+        image += root_table(b"RSDT", rsdt_template, placed, 4)
+    if xsdt_template is not None:
+        image += bytes(-len(image) % 16)
+        struct.pack_into("<Q", rsdp, 24, len(image))
+        image += root_table(b"XSDT", xsdt_template, placed, 8)
+    fix_checksum(rsdp, 8, 20)
+    if len(rsdp) >= 36:
+        fix_checksum(rsdp, 32, 36)
+    image[: len(rsdp)] = rsdp
+    return image
+
+
+def madt_over_limits():
+    """A MADT with more of every entry than knock keeps (acpi_parse.h's
+    PLATFORM_MAX_*), and every entry type it reads."""
+    entries = b""
+    for i in range(20):
+        entries += struct.pack("<BBBBI", 0, 8, i, i, 1)  # local APIC, enabled
+    for i in range(10):
+        entries += struct.pack("<BBBBII", 1, 12, i, 0, 0xFEC00000 + i * 0x1000, i * 24)
+    for i in range(17):
+        entries += struct.pack("<BBBBIH", 2, 10, 0, i, i, 0xD)  # override
+    for i in range(9):
+        entries += struct.pack("<BBHI", 3, 8, 0xD, i)  # NMI source
+    for i in range(9):
+        entries += struct.pack("<BBBHB", 4, 6, 0xFF, 5, i % 2)  # local APIC NMI
+    entries += struct.pack("<BBHQ", 5, 12, 0, 0xFEE00000)  # local APIC address
+    entries += struct.pack("<BBHIII", 9, 16, 0, 300, 1, 300)  # x2APIC
+    entries += struct.pack("<BBHIB3x", 10, 12, 5, 0xFFFFFFFF, 1)  # x2APIC NMI
+    madt = bytearray(acpi_table("pc-madt.bin")[:44]) + entries
+    struct.pack_into("<I", madt, 4, len(madt))
+    fix_checksum(madt, 9, len(madt))
+    return madt
+
+
+def acpi_seeds():
+    for name in sorted(os.listdir(ACPI)):
+        if name.endswith(".bin"):
+            write("acpi_tables", name, acpi_table(name))
+    write("acpi_tables", "madt-over-limits.bin", madt_over_limits())
+    for board, extra in (("pc", []), ("q35", ["q35-mcfg.bin"])):
+        tables = [acpi_table(f"{board}-{t}.bin") for t in ("fadt", "madt", "hpet", "waet")]
+        tables += [acpi_table(e) for e in extra]
+        write("acpi_walk", f"{board}.img",
+              memory_image(acpi_table(f"{board}-rsdp.bin"), tables,
+                           rsdt_template=acpi_table(f"{board}-rsdt.bin")))
+    write("acpi_walk", "madt-over-limits.img",
+          memory_image(acpi_table("pc-rsdp.bin"), [acpi_table("q35-fadt.bin"), madt_over_limits()],
+                       rsdt_template=acpi_table("pc-rsdt.bin")))
+    edge = [acpi_table("edge-fadt.bin"), acpi_table("edge-madt.bin"), acpi_table("pc-hpet.bin")]
+    write("acpi_walk", "edge-xsdt.img",
+          memory_image(acpi_table("edge-rsdp.bin"), edge,
+                       xsdt_template=acpi_table("edge-xsdt.bin"),
+                       rsdt_template=acpi_table("pc-rsdt.bin")))
+
+
+# --- Multiboot2 ---------------------------------------------------------------
+
+
+def tag(kind, payload):
+    t = struct.pack("<II", kind, 8 + len(payload)) + payload
+    return t + bytes(-len(t) % 8)
+
+
+def mmap_tag(regions):
+    entries = b"".join(struct.pack("<QQII", base, length, kind, 0)
+                       for base, length, kind in regions)
+    return tag(6, struct.pack("<II", 24, 0) + entries)
+
+
+def mbi(tags):
+    body = b"".join(tags) + tag(0, b"")
+    return struct.pack("<II", 8 + len(body), 0) + body
+
+
+QEMU_128M = [
+    (0x0, 0x9FC00, 1),
+    (0x9FC00, 0x400, 2),
+    (0xF0000, 0x10000, 2),
+    (0x100000, 0x7EE0000, 1),
+    (0x7FE0000, 0x20000, 2),
+    (0xFFFC0000, 0x40000, 2),
+]
+
+
+def multiboot2_seeds():
+    grub = [
+        tag(1, b"\0"),
+        tag(2, b"GRUB 2.06-13+deb12u1\0"),
+        tag(4, struct.pack("<II", 639, 129920)),
+        tag(5, struct.pack("<III", 0xE0, 0xFFFFFFFF, 0xFFFFFFFF)),
+        mmap_tag(QEMU_128M),
+        tag(8, struct.pack("<QIIIBBH", 0xB8000, 160, 80, 25, 16, 2, 0)),
+        tag(9, struct.pack("<HHHH", 0, 64, 0, 0) + bytes(64)),
+        tag(10, struct.pack("<HHIHHHHHH", 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+        tag(14, bytes(acpi_table("pc-rsdp.bin"))),
+        tag(21, struct.pack("<I", 0x100000)),
+    ]
+    write("multiboot2", "grub-pc.mbi", mbi(grub))
+    options = [
+        tag(1, b"loglevel=debug panic=reboot fault=pf\0"),
+        tag(2, b"GRUB 2.06\0"),
+        mmap_tag(QEMU_128M + [(0x100000000 + i * 0x1000, 0x1000, 1 + i % 5) for i in range(30)]),
+        tag(15, bytes(acpi_table("edge-rsdp.bin"))),
+    ]
+    write("multiboot2", "options-long-map.mbi", mbi(options))
+
+
+# --- keyboard: scancode set 1 ---------------------------------------------------
+
+LETTERS = {c: code for c, code in zip("qwertyuiop", range(0x10, 0x1A))}
+LETTERS.update({c: code for c, code in zip("asdfghjkl", range(0x1E, 0x27))})
+LETTERS.update({c: code for c, code in zip("zxcvbnm", range(0x2C, 0x33))})
+LETTERS.update({" ": 0x39, "\n": 0x1C})
+LETTERS.update({c: code for c, code in zip("1234567890", range(0x02, 0x0C))})
+
+
+def press(code):
+    return bytes([code, code | 0x80])
+
+
+def typed(text):
+    return b"".join(press(LETTERS[c]) for c in text)
+
+
+def e0(code, release=False):
+    return bytes([0xE0, code | (0x80 if release else 0)])
+
+
+SHIFTED_A = bytes([0x2A]) + press(0x1E) + bytes([0xAA])
+ARROWS = e0(0x48) + e0(0x48, True) + e0(0x4B) + e0(0x4B, True) + e0(0x4D) + e0(0x4D, True)
+PAUSE = bytes([0xE1, 0x1D, 0x45, 0xE1, 0x9D, 0xC5])
+PRINT_SCREEN = bytes([0xE0, 0x2A, 0xE0, 0x37, 0xE0, 0xB7, 0xE0, 0xAA])
+CAPS_LOCK_WITH_LEDS = bytes([0x3A, 0xFA, 0xFA, 0xBA])  # press, ack of ed, ack of mask, release
+NUM_LOCK_RESEND = bytes([0x45, 0xFE, 0xFA, 0xFA, 0xC5])
+KEYPAD = press(0x47) + press(0x4B) + press(0x52) + press(0x53)
+CTRL_ALT_DEL = bytes([0x1D, 0x38, 0xE0, 0x53])
+CTRL_C = bytes([0x1D]) + press(0x2E) + bytes([0x9D])
+ERRORS = bytes([0xE0, 0x00, 0xE1, 0x1D, 0xFF, 0xE0, 0xE0, 0x4B, 0x59, 0xE0, 0x7F])
+
+
+def keyboard_seeds():
+    streams = {
+        "help.kbd": typed("help\n"),
+        "shift-arrows.kbd": SHIFTED_A + ARROWS + typed("echo hi\n"),
+        "pause-printscreen.kbd": PAUSE + PRINT_SCREEN,
+        "locks.kbd": CAPS_LOCK_WITH_LEDS + typed("ab") + CAPS_LOCK_WITH_LEDS + NUM_LOCK_RESEND
+        + KEYPAD,
+        "ctrl.kbd": typed("abc") + CTRL_C + typed("x") + CTRL_ALT_DEL,
+        "errors.kbd": ERRORS + typed("ok\n"),
+    }
+    for name, stream in streams.items():
+        write("scancode", name, stream)
+        # Options byte: batches of 1, then of 16 bytes (see fuzz_keyboard.c).
+        write("keyboard", name, b"\x00" + stream)
+        write("keyboard", "batch16-" + name, b"\xf0" + stream)
+    write("keyboard", "send-refused-locks.kbd", b"\x03" + CAPS_LOCK_WITH_LEDS + CTRL_ALT_DEL)
+
+
+# --- the serial line and the shell ------------------------------------------------
+
+ESC = b"\x1b"
+TERMINAL = {
+    "line.txt": b"help\r",
+    "crlf.txt": b"echo one\r\necho two\n",
+    "arrows.txt": b"echo abc" + ESC + b"[D" + ESC + b"[D" + b"X" + ESC + b"[C\r",
+    "history.txt": b"one\rtwo\r" + ESC + b"[A" + ESC + b"[A" + ESC + b"[B\r",
+    "home-end-delete.txt": b"abcdef" + ESC + b"[H" + ESC + b"[3~" + ESC + b"[F" + b"\x7f\x08\r",
+    "ss3-modifiers.txt": ESC + b"OA" + ESC + b"OD" + ESC + b"[1;5C" + ESC + b"[7~" + ESC
+    + b"[8~\r",
+    "control.txt": b"abc\x01X\x05Y\x15Z\x03more\r",
+    "malformed.txt": ESC + b"x" + ESC + b"[?25h" + ESC + b"[1;2;3;4;5A" + ESC + b"[99999~"
+    + ESC + b"[" + b"1" * 40 + b"A" + ESC + b"[5~" + ESC + b"[1\x18" + b"\x80\xff\r",
+    "long-line.txt": b"x" * 140 + b"\rok\r",
+}
+
+SHELL_LINES = [
+    b"help",
+    b"version",
+    b"uptime",
+    b'echo "a b"  c\\d "e\\"f"',
+    b"alarm 5",
+    b"alarm 10 periodic",
+    b"alarms",
+    b"alarms cancel 2",
+    b"alarm 0",
+    b"alarm 99999999999999999999",
+    b"keys",
+    b"irqs",
+    b"fault bp",
+    b"fault nothing",
+    b"heartbeat",
+    b"nosuchcommand",
+    b'echo "unterminated',
+    b"a b c d e f g h i",
+]
+
+
+def shell_seeds():
+    for name, data in TERMINAL.items():
+        write("ansi", name, data)
+    for i, line in enumerate(SHELL_LINES):
+        write("shell_parse", f"{i:02d}.txt", line)
+    # Options byte (see fuzz_shell.c): a byte per 1 ms step, 16 bytes per
+    # step with 7 ms, and the bare board.
+    session = b"\r".join(SHELL_LINES) + b"\r"
+    write("shell", "session.txt", b"\x10" + session)
+    write("shell", "session-fast.txt", b"\x7f" + session)
+    write("shell", "session-bare.txt", b"\x90" + session)
+    write("shell", "alarms.txt", b"\x70alarm 10 periodic\ralarm 20\ralarms\r" + b" " * 40
+          + b"alarms cancel 1\ralarms\r")
+    write("shell", "heartbeat.txt", b"\x70heartbeat on 1\r" + b" " * 150
+          + b"\rheartbeat\rheartbeat off\rheartbeat on 0\r")
+    write("shell", "editing.txt", b"\x10" + b"".join(TERMINAL.values()))
+    write("shell", "reboot.txt", b"\x10help\rreboot\r")
+    write("shell", "fault.txt", b"\x10fault pf\r")
+    write("shell", "typeahead.txt", b"\x0fhelp\rhelp\rhelp\rkeys\r" + b"\x03" + b"version\r")
+
+
+# --- the line editor, key by key ------------------------------------------------------
+
+CHAR, ENTER, BACKSPACE, DELETE, LEFT, RIGHT, HOME, END, UP, DOWN, KILL, CANCEL = range(12)
+REDRAW, TAKE, BEGIN = 12, 13, 14
+
+
+def chars(text):
+    return b"".join(bytes([CHAR, c]) for c in text)
+
+
+def line_editor_seeds():
+    ops = {
+        "edit.keys": chars(b"hello") + bytes([LEFT, LEFT, BACKSPACE, DELETE, HOME, RIGHT])
+        + chars(b"X") + bytes([END, REDRAW, ENTER, TAKE, 200, BEGIN, 4]) + b"abcd",
+        "history.keys": chars(b"one") + bytes([ENTER, BEGIN, 2]) + b"> " + chars(b"two")
+        + bytes([ENTER, BEGIN, 0, UP, UP, DOWN, DOWN, UP, ENTER, TAKE, 2]),
+        "kill-cancel.keys": chars(b"abcdef") + bytes([LEFT, LEFT, KILL, CANCEL]) + chars(b"\x01\x7f"),
+        "too-long.keys": chars(b"y" * 129) + bytes([REDRAW, BACKSPACE, ENTER]) + chars(b"z"),
+        "long-prompt.keys": bytes([ENTER, BEGIN, 40]) + b"p" * 40 + chars(b"q") + bytes([ENTER]),
+    }
+    for name, data in ops.items():
+        write("line_editor", name, data)
+
+
+def main():
+    acpi_seeds()
+    multiboot2_seeds()
+    keyboard_seeds()
+    shell_seeds()
+    line_editor_seeds()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

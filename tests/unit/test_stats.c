@@ -1,0 +1,232 @@
+/*
+ * capsules/stats.h: each row's raised / serviced / coalesced / dropped
+ * from the drivers' counters, the loop's and the deferred calls', `stats
+ * reset` as a baseline (nobody's counters are touched), and the printed
+ * table: one row per declared bit, the latency tables only while timing
+ * is on, the loop's line with the longest callback and its capsule.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "capsules/stats.h"
+#include "kernel/deferred.h"
+#include "kernel/loop.h"
+#include "kernel/observe.h"
+#include "kernel/pending.h"
+#include "fake_arch.h"
+
+static struct stats st;
+static struct deferred_call dc;
+static struct stats_device_counts dev; /* what the "driver" counted */
+static char table[8192];
+
+static void dev_read(void *ctx, struct stats_device_counts *out)
+{
+	(void)ctx;
+	*out = dev;
+}
+
+static void nothing(void *ctx)
+{
+	(void)ctx;
+}
+
+static void slow(void *ctx)
+{
+	(void)ctx;
+	for (int i = 0; i < 50; i++)
+		(void)arch_cycles();
+}
+
+static struct cpu *one_cpu(void *ctx, unsigned i)
+{
+	(void)ctx;
+	return i == 0 ? &fake_cpu : NULL;
+}
+
+static const struct stats_source sources[] = {
+	{ 2, "bytes", dev_read, NULL },
+};
+
+static void collect(void *ctx, const char *line)
+{
+	(void)ctx;
+	strncat(table, line, sizeof(table) - strlen(table) - 1);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const struct stats_board board = {
+		.sources = sources,
+		.source_count = 1,
+		.cpu = one_cpu,
+		.cycles_per_second = 1000000, /* a cycle is a microsecond */
+	};
+	fake_arch_reset();
+	loop_reset_for_test();
+	observe_set_timing(false);
+	observe_set_trace(false);
+	observe_reset();
+	dev = (struct stats_device_counts){ 0, 0 };
+	table[0] = '\0';
+	loop_declare_interrupt(2, "uart");
+	loop_set_client(2, "console", nothing, NULL);
+	loop_declare_interrupt(4, "nocount");
+	loop_set_client(4, "other", nothing, NULL);
+	deferred_call_init(&dc, "worker");
+	deferred_call_register(&dc, "worker", slow, NULL);
+	stats_init(&st, &board);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	observe_set_timing(false);
+	return 0;
+}
+
+static void test_rows_add_up(void **state)
+{
+	(void)state;
+	struct stats_row r;
+
+	/* 40 bytes arrive in 3 interrupts the loop serves; 1 is lost. */
+	dev = (struct stats_device_counts){ .raised = 40, .dropped = 1 };
+	for (int i = 0; i < 3; i++) {
+		pending_set(&fake_cpu, 2);
+		loop_round(&fake_cpu);
+	}
+	/* The deferred call is set 5 times, served twice. */
+	deferred_call_set(&dc);
+	deferred_call_set(&dc);
+	deferred_call_set(&dc);
+	loop_round(&fake_cpu);
+	deferred_call_set(&dc);
+	deferred_call_set(&dc);
+	loop_round(&fake_cpu);
+
+	assert_true(stats_row(&st, 2, &r));
+	assert_int_equal(r.kind, LOOP_SLOT_INTERRUPT);
+	assert_string_equal(r.name, "uart");
+	assert_string_equal(r.client, "console");
+	assert_string_equal(r.unit, "bytes");
+	assert_true(r.have_raised);
+	assert_int_equal(r.raised, 40);
+	assert_int_equal(r.serviced, 3);
+	assert_int_equal(r.coalesced, 37);
+	assert_int_equal(r.dropped, 1);
+
+	assert_true(stats_row(&st, dc.bit, &r));
+	assert_int_equal(r.kind, LOOP_SLOT_DEFERRED);
+	assert_int_equal(r.raised, 5);
+	assert_int_equal(r.serviced, 2);
+	assert_int_equal(r.coalesced, 3);
+	assert_int_equal(r.dropped, 0);
+
+	/* An interrupt source the board gave no counter for. */
+	assert_true(stats_row(&st, 4, &r));
+	assert_false(r.have_raised);
+	/* More services than events (a start-up service that found nothing):
+	 * nothing coalesced, not a negative number. */
+	dev.raised = 2;
+	assert_true(stats_row(&st, 2, &r));
+	assert_int_equal(r.coalesced, 0);
+	assert_false(stats_row(&st, 9, &r)); /* not declared */
+}
+
+static void test_reset_is_a_baseline(void **state)
+{
+	(void)state;
+	struct stats_row r;
+
+	dev.raised = 10;
+	pending_set(&fake_cpu, 2);
+	loop_round(&fake_cpu);
+	stats_reset(&st);
+	assert_true(stats_row(&st, 2, &r));
+	assert_int_equal(r.raised, 0);
+	assert_int_equal(r.serviced, 0);
+	assert_int_equal(fake_cpu.serviced[2], 1); /* the loop's own counter is untouched */
+
+	dev.raised = 25;
+	pending_set(&fake_cpu, 2);
+	loop_round(&fake_cpu);
+	assert_true(stats_row(&st, 2, &r));
+	assert_int_equal(r.raised, 15);
+	assert_int_equal(r.serviced, 1);
+	assert_int_equal(r.coalesced, 14);
+}
+
+static void test_table_without_timing(void **state)
+{
+	(void)state;
+	dev.raised = 7;
+	pending_set(&fake_cpu, 2);
+	loop_round(&fake_cpu);
+	stats_print(&st, collect, NULL);
+
+	assert_non_null(strstr(table, "since boot; timing off, trace off, top halves plain\n"));
+	assert_non_null(strstr(table, "  2 uart           irq            7          1          6"
+				      "        0  bytes\n"));
+	assert_non_null(strstr(table, "  4 nocount        irq            -          0          -"
+				      "        -  (no counter)\n"));
+	assert_non_null(strstr(table, " 63 worker         defer          0          0          0"
+				      "        0  sets\n"));
+	assert_non_null(strstr(table, "latency: timing is off"));
+	assert_non_null(strstr(table, "loop cpu0: rounds 1, sleeps 0, wake-ups 0\n"));
+	assert_null(strstr(table, "longest"));
+}
+
+static void test_table_with_timing(void **state)
+{
+	(void)state;
+	observe_set_timing(true);
+	deferred_call_set(&dc);
+	loop_round(&fake_cpu);
+	stats_print(&st, collect, NULL);
+
+	assert_non_null(strstr(table, "timing on"));
+	assert_non_null(strstr(table, "(cycles)\n"));
+	assert_non_null(strstr(table, "(microseconds)\n"));
+	/* One sample: min = p50 = p99 = max, the slow client's 50-odd reads. */
+	char *row = strstr(table, " 63 worker             1  ");
+	assert_non_null(row);
+	unsigned long long a, b, c, d;
+	assert_int_equal(sscanf(row, " 63 worker 1 %llu %llu %llu %llu", &a, &b, &c, &d), 4);
+	assert_true(a >= 50 && a == d && b == a && c == a);
+	assert_non_null(strstr(table, "longest callback"));
+	assert_non_null(strstr(table, "by worker, bit 63; 1 timed\n"));
+}
+
+static void test_microseconds_format(void **state)
+{
+	(void)state;
+	char buf[32];
+	assert_string_equal(stats_format_us(buf, sizeof(buf), 2500, 1000000), "2500.000");
+	assert_string_equal(stats_format_us(buf, sizeof(buf), 3, 3000000000ull), "0.001");
+	assert_string_equal(stats_format_us(buf, sizeof(buf), 60000000000ull, 3000000000ull),
+			    "20000000.000");
+	assert_string_equal(stats_format_us(buf, sizeof(buf), 5, 0), "?");
+	/* Big counts at a fast clock: no overflow. */
+	assert_string_equal(stats_format_us(buf, sizeof(buf), UINT64_MAX, 4000000000ull),
+			    "4611686018427387.903");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_rows_add_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_is_a_baseline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_without_timing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_with_timing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_microseconds_format, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

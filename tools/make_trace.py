@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""make trace: boot knock, record a short scripted workload with the trace
+on, dump it, and leave it as Chrome Trace Event JSON and a timeline
+picture.
+
+  tools/make_trace.py --iso build/knock.iso --json build/trace.json \\
+      --png build/trace.png [--log build/trace.log]
+
+The workload, with `trace on` (the ring holds the newest 1024 events per
+CPU, so it is kept short):
+  1. `alarm 8`, due while the first burn below runs;
+  2. `busy 12 2 6`: two callbacks of 12 ms, 6 ms apart (from the busy
+     capsule's deferred call);
+  3. meanwhile, "echo hi" and Enter typed on the PS/2 keyboard through QMP:
+     the key bytes knock while busy runs, and one keyboard service drains
+     several of them (coalescing);
+  4. a line typed on the serial line.
+Then `trace dump`; tools/trace2json.py turns the dump into the files.
+QEMU runs under TCG, so times are the emulated machine's, not a real PC's.
+"""
+import argparse
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+kq = _load("knock_qemu", REPO / "tests" / "e2e" / "knock_qemu.py")
+t2j = _load("trace2json", REPO / "tools" / "trace2json.py")
+
+DUMPED = r"^trace: dumped (\d+) lines$"
+
+
+def record(iso):
+    """Run the workload; return the serial log holding the dump."""
+    with kq.Knock(iso, name="trace") as vm:
+        vm.wait_shell()
+        vm.shell("trace on")
+        pos = len(vm.log)
+        # Both lines at once: the alarm is due while the first burn runs.
+        vm.serial_write("alarm 8\rbusy 12 2 6\r")
+        vm.wait_for(r"^busy: 2 callbacks of 12 ms, 6 ms apart$", pos=pos)
+        # QEMU plays queued keys 10 ms apart: several land in a burn.
+        vm.send_keys("echo hi\n")
+        vm.wait_for(r"^alarm \d+ fired", pos=pos)
+        vm.wait_for(r"^hi$", timeout=10, pos=pos)
+        vm.serial_write("echo over the serial line\r")
+        vm.wait_for(r"^over the serial line$", pos=pos)
+        pos = len(vm.log)
+        vm.serial_write("trace dump\r")
+        vm.wait_for(DUMPED, timeout=30, pos=pos)
+        return vm.log
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--iso", required=True)
+    ap.add_argument("--json", required=True, help="Chrome Trace Event JSON to write")
+    ap.add_argument("--png", required=True, help="timeline picture to write")
+    ap.add_argument("--log", help="also keep the serial log here")
+    args = ap.parse_args(argv)
+    started = time.monotonic()
+    log = record(args.iso)
+    if args.log:
+        Path(args.log).write_text(log)
+    trace = t2j.parse(log)
+    Path(args.json).write_text(__import__("json").dumps(t2j.to_chrome(trace)))
+    t2j.draw(trace, args.png, title=None)
+    n = sum(len(c.events) for c in trace.cpus)
+    print(f"trace: {n} events -> {args.json}, {args.png} "
+          f"({time.monotonic() - started:.1f} s; open the JSON in ui.perfetto.dev)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Tests of tools/gen_top_halves.py: the table checks, the stamp layout read
+from kernel/cpu.h, and the order of the stamped stubs (the stamp is stored
+before the bit is set, so the loop never sees a bit with an older stamp).
+tests/e2e/test_top_halves.py checks the assembled stubs in the real ELF."""
+import importlib.util
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+TOOLS = pathlib.Path(__file__).resolve().parents[1]
+REPO = TOOLS.parent
+GEN = TOOLS / "gen_top_halves.py"
+
+spec = importlib.util.spec_from_file_location("gen_top_halves", GEN)
+gen = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(gen)
+
+ROWS = [("TIMER", "timer", 0x40, 0, -1), ("KEYBOARD", "keyboard", 0x41, 1, 1)]
+CPU_H = "#define CPU_PENDING_OFFSET 0\n#define CPU_IRQ_STAMPS 8\n#define CPU_IRQ_STAMP_OFFSET 48\n"
+
+
+def stub(asm, label):
+    """The instruction lines of one stub in the generated source."""
+    lines = asm.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{label}:"))
+    body = []
+    for line in lines[start + 1:]:
+        if not line.startswith("\t"):
+            break
+        body.append(line.split(";")[0].strip())
+    return body
+
+
+def test_cpu_layout_is_read_from_the_header():
+    assert gen.cpu_layout(CPU_H) == (48, 8)
+    with pytest.raises(ValueError, match="CPU_IRQ_STAMP_OFFSET"):
+        gen.cpu_layout("#define CPU_IRQ_STAMPS 8\n")
+
+
+def test_the_real_cpu_header_has_the_layout():
+    offset, stamps = gen.cpu_layout((REPO / "kernel" / "cpu.h").read_text())
+    assert offset % 8 == 0 and stamps > 0
+
+
+def test_a_bit_without_a_stamp_slot_is_refused():
+    rows = ROWS + [("COM9", "com9", 0x49, 8, 4)]
+    assert any("no irq_stamp slot" in e for e in gen.check(rows, stamps=8))
+    assert gen.check(ROWS, stamps=8) == []
+
+
+def test_plain_stub_is_three_instructions():
+    asm = gen.emit(ROWS, "test", stamp_offset=48)
+    assert stub(asm, "top_half_keyboard") == [
+        "lock bts qword [gs:CPU_PENDING_OFFSET], 1",
+        "mov dword [abs LAPIC_EOI_HIGH], 0",
+        "iretq"]
+
+
+def test_stamped_stub_stores_the_stamp_before_it_knocks():
+    asm = gen.emit(ROWS, "test", stamp_offset=48)
+    assert "CPU_IRQ_STAMP_OFFSET equ 48" in asm
+    body = stub(asm, "top_half_stamped_keyboard")
+    assert body[:2] == ["push rax", "push rdx"]
+    store = body.index("mov [gs:CPU_IRQ_STAMP_OFFSET + 8], rax")
+    assert body.index("rdtsc") < store < body.index("lock bts qword [gs:CPU_PENDING_OFFSET], 1")
+    assert body[store + 1:store + 3] == ["pop rdx", "pop rax"]
+    assert body[-1] == "iretq"
+    assert not any(line.startswith(("call", "jmp")) for line in body)
+
+
+def test_both_tables_list_every_row_in_order():
+    asm = gen.emit(ROWS, "test", stamp_offset=48)
+    plain = asm.index("top_half_table:")
+    stamped = asm.index("top_half_stamped_table:")
+    assert asm.index("dq 0x40, top_half_timer") > plain
+    assert asm.index("dq 0x41, top_half_keyboard") > asm.index("dq 0x40, top_half_timer")
+    assert asm.index("dq 0x40, top_half_stamped_timer") > stamped
+    assert asm.index("dq 0x41, top_half_stamped_keyboard") > \
+        asm.index("dq 0x40, top_half_stamped_timer")
+
+
+def test_command_line_assembles_with_nasm(tmp_path):
+    out = tmp_path / "top_halves.asm"
+    subprocess.run([sys.executable, str(GEN), str(REPO / "board" / "pc" / "interrupts.h"),
+                    "--cpu-header", str(REPO / "kernel" / "cpu.h"), "-o", str(out)],
+                   check=True)
+    subprocess.run(["nasm", "-f", "elf64", str(out), "-o", str(tmp_path / "t.o")], check=True)
+
+
+def test_a_header_without_the_layout_fails_the_build(tmp_path):
+    header = tmp_path / "cpu.h"
+    header.write_text("struct cpu;\n")
+    r = subprocess.run([sys.executable, str(GEN), str(REPO / "board" / "pc" / "interrupts.h"),
+                        "--cpu-header", str(header), "-o", str(tmp_path / "o.asm")],
+                       capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "CPU_IRQ_STAMP_OFFSET" in r.stderr
