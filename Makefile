@@ -7,9 +7,10 @@
 #   make model      check the spin models of the protocol (tests/model)
 #   make fuzz       run every libFuzzer harness for FUZZ_SECONDS (default 60) each
 #   make bench      deterministic figures (QEMU -icount shift=0,sleep=off)
+#   make trace      record a short workload: build/trace.json (Perfetto) and build/trace.png
 #   make deps       install missing Debian packages (run/test do it first)
 #   make debug      QEMU halted with a gdb stub, gdb attached with symbols
-#   make lint       clang-format --dry-run and cppcheck
+#   make lint       clang-format --dry-run, cppcheck and clang-tidy
 #
 # Every target that needs a tool depends on `deps`, which installs only what
 # is missing and says why.
@@ -56,7 +57,7 @@ else
 Q := @
 endif
 
-.PHONY: FORCE all iso run run-serial serial debug test unit e2e check-layers model lint bench \
+.PHONY: FORCE all iso run run-serial serial debug test unit e2e check-layers model lint bench trace \
         deps clean help
 all: iso
 
@@ -197,6 +198,7 @@ test: deps
 	@$(MAKE) --no-print-directory $(ISO)
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory check-layers
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory model
 	@$(MAKE) --no-print-directory fuzz-check
 	$(PYTHON) -m pytest -q tools/tests
@@ -207,6 +209,10 @@ e2e: iso
 
 bench: iso
 	$(PYTHON) tools/bench.py --iso $(ISO) --elf $(ELF) --out $(BUILD)/bench.json
+
+trace: iso
+	$(PYTHON) tools/make_trace.py --iso $(ISO) --json $(BUILD)/trace.json --png $(BUILD)/trace.png \
+	  --log $(BUILD)/trace.log
 
 lint: deps
 	@tools/lint.sh

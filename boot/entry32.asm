@@ -10,6 +10,12 @@
 
 MB2_BOOT_MAGIC equ 0x36d76289
 
+; The first 8 MiB are mapped with 4 KiB pages (four page tables), so the
+; kernel image, its stacks and their guard pages fit in it (boot/linker.ld
+; checks the image; the AP stacks' guard pages are unmapped from C by
+; chips/x86_64/paging.c).
+BOOT_PT0_PAGES equ 4
+
 extern __bss_start, __bss_end, __text_start, __text_end
 extern long_mode_entry
 extern kernel_stack_guard, kernel_stack_top
@@ -124,9 +130,9 @@ cpu_has_nx:
 	ret
 
 ; Identity map the first 4 GiB: one PML4 entry, one PDPT with four page
-; directories of 2 MiB pages. The first 2 MiB, where the kernel lives, is
-; split into 4 KiB pages so two pages can be left unmapped: page 0 (a NULL
-; dereference faults) and the guard page under the kernel stack (an
+; directories of 2 MiB pages. The first 8 MiB, where the kernel lives, are
+; split into 4 KiB pages so single pages can be left unmapped: page 0 (a
+; NULL dereference faults) and the guard pages under the kernel stacks (an
 ; overflow faults instead of silently corrupting .bss). The top 32 MiB
 ; (IOAPIC, HPET, LAPIC) is mapped uncached.
 ;
@@ -172,12 +178,19 @@ build_page_tables:
 	inc ebx
 	cmp ebx, 2048
 	jb .pd
-	mov dword [boot_pd], boot_pt0 + PTE_P + PTE_W
-	mov dword [boot_pd + 4], 0       ; NX is decided per 4 KiB page in there
+	mov edi, boot_pd                ; the first BOOT_PT0_PAGES * 2 MiB
+	mov eax, boot_pt0 + PTE_P + PTE_W
+	mov ecx, BOOT_PT0_PAGES
+.pt0:
+	mov [edi], eax
+	mov dword [edi + 4], 0          ; NX is decided per 4 KiB page in there
+	add eax, 4096
+	add edi, 8
+	loop .pt0
 
 	mov edi, boot_pt0
 	xor eax, eax
-	mov ecx, 512
+	mov ecx, 512 * BOOT_PT0_PAGES
 .pt:
 	mov edx, eax
 	or edx, PTE_P | PTE_W
@@ -266,7 +279,7 @@ boot_pml4:  resb 4096
 boot_pdpt:  resb 4096
 boot_pdpt_high: resb 4096
 boot_pd:    resb 4096 * 4
-boot_pt0:   resb 4096
+boot_pt0:   resb 4096 * BOOT_PT0_PAGES
 boot_magic: resd 1
 boot_mbi:   resd 1
 boot_ebda_segment: resw 1

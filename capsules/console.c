@@ -217,7 +217,8 @@ static void notify_waiters(struct console *c)
 	if (c->in_flight && writer_free(c) < ROOM_THRESHOLD)
 		return;
 	/* Copy first: a waiter may ask again from inside its callback. */
-	memcpy(called, c->waiters, count * sizeof(called[0]));
+	for (unsigned i = 0; i < count; i++)
+		called[i] = c->waiters[i];
 	c->waiter_count = 0;
 	for (unsigned i = 0; i < count; i++) {
 		c->stats.room_callbacks++;

@@ -8,7 +8,7 @@
 /* The longest beat line: the fixed text, three 20-digit counters, the
  * milliseconds and a 4-digit period. Checked here so the line is never cut. */
 _Static_assert(HEARTBEAT_LINE_MAX >=
-		       sizeof("heartbeat : up . s (every  s, missed )\n") + 3 * 20 + 3 + 4,
+		       sizeof("heartbeat : up . s (every  s, missed )\n") + (size_t)3 * 20 + 3 + 4,
 	       "HEARTBEAT_LINE_MAX cannot hold the longest beat line");
 
 /* --- calling the client ------------------------------------------------ */

@@ -107,6 +107,13 @@ static void answer_done(struct shell *sh)
 /* Give the console what it takes; wait for room for the rest. */
 static void flush(struct shell *sh)
 {
+	if (!sh->console) {
+		/* Another CPU's shell: a finished answer goes back to the
+		 * shell that asked for it (shell_smp.c). */
+		if (!sh->answer_later)
+			shell_remote_answer_ready(sh);
+		return;
+	}
 	while (sh->out_sent < sh->out_len) {
 		size_t n = console_write(sh->console, sh->out + sh->out_sent,
 					 sh->out_len - sh->out_sent);
@@ -134,6 +141,11 @@ static void on_room(void *ctx)
  * the message too. */
 static void notify(struct shell *sh, const char *msg, size_t n)
 {
+	if (!sh->console) {
+		/* Another CPU's shell: its buffer may be the asker's now. */
+		sh->remote.notes_dropped++;
+		return;
+	}
 	if (sh->reading) {
 		console_write_line(sh->console, msg, n);
 		return;
@@ -479,6 +491,46 @@ static void cmd_bench(struct shell *sh, int argc, char **argv)
 	sh->board.bench(bench_line, sh);
 }
 
+/* --- storm (capsules/storm.h) ------------------------------------------ */
+
+/* From the storm's service, in the loop, when it is over. */
+static void storm_done(void *ctx, const struct storm_result *r)
+{
+	struct shell *sh = ctx;
+	char msg[128];
+	uint64_t per_s = r->us ? r->interrupts * 1000000 / r->us : 0;
+	int n = ksnprintf(msg, sizeof(msg), "storm: over: %llu interrupts in %llu ms (%llu/s)\n",
+			  (unsigned long long)r->interrupts, (unsigned long long)(r->us / 1000),
+			  (unsigned long long)per_s);
+
+	if (n > 0)
+		notify(sh, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+}
+
+static void cmd_storm(struct shell *sh, int argc, char **argv)
+{
+	uint64_t ms;
+
+	if (!sh->board.storm) {
+		say(sh, "storm: this board has no storm source\n");
+		sh->stats.errors++;
+		return;
+	}
+	if (argc != 2 || !shell_parse_u64(argv[1], STORM_MAX_MS, &ms) || ms == 0) {
+		say(sh, "storm: usage: storm <ms>, ms from 1 to %u\n", STORM_MAX_MS);
+		sh->stats.errors++;
+		return;
+	}
+	sh->storm_client = (struct storm_client){ .ctx = sh, .done = storm_done };
+	if (storm_start(sh->board.storm, ms, &sh->storm_client) != 0) {
+		say(sh, "storm: one is already raging\n");
+		sh->stats.errors++;
+		return;
+	}
+	say(sh, "storm: an interrupt that re-raises itself on every service, for %llu ms\n",
+	    (unsigned long long)ms);
+}
+
 static const struct shell_command commands[] = {
 	{ "help", "", "this list", cmd_help },
 	{ "version", "", "the kernel's version", cmd_version },
@@ -494,8 +546,13 @@ static const struct shell_command commands[] = {
 	{ "trace", "[on | off | dump]", "record loop events; dump them", shell_cmd_trace },
 	{ "busy", "<ms> [times [gap]]", "long callbacks on purpose", shell_cmd_busy },
 	{ "sink", "<terminator>", "count and CRC serial input", shell_cmd_sink },
+	{ "cpus", "", "every CPU: APIC id, state, loop counters, IPIs", shell_cmd_cpus },
+	{ "smptest", "<n>", "all CPUs add n to two shared counters", shell_cmd_smptest },
+	{ "ping", "", "every CPU knocks on every other", shell_cmd_ping },
+	{ "on", "<cpu> <command>", "run a command on another CPU", shell_cmd_on },
 	{ "reboot", "", "reset the machine", cmd_reboot },
 	{ "fault", "<kind>", "provoke a CPU exception (for tests)", cmd_fault },
+	{ "storm", "<ms>", "an interrupt storm (for tests)", cmd_storm },
 };
 static const size_t command_count = sizeof(commands) / sizeof(commands[0]);
 
@@ -557,6 +614,11 @@ void shell_answer_done(struct shell *sh)
 	sh->answer_later = false;
 	end_answer(sh);
 	flush(sh);
+}
+
+void shell_run_request(struct shell *sh)
+{
+	on_line(sh, sh->line, strlen(sh->line));
 }
 
 static void shell_deferred(void *ctx)

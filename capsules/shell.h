@@ -29,7 +29,9 @@
 #include "capsules/console.h"
 #include "capsules/heartbeat.h"
 #include "capsules/keyboard.h"
+#include "capsules/shell_smp.h"
 #include "capsules/shell_tools.h"
+#include "capsules/storm.h"
 #include "kernel/deferred.h"
 #include "kernel/hil/reset.h"
 
@@ -72,6 +74,8 @@ struct shell_board {
 	const struct shell_tools *tools;
 	/* `bench`: the board's measured figures, one line(arg, text) each. */
 	void (*bench)(void (*line)(void *arg, const char *text), void *arg);
+	/* For `storm` (capsules/storm.h). */
+	struct storm *storm;
 };
 
 struct shell;
@@ -102,6 +106,7 @@ struct shell {
 	struct console_room_client room;
 	struct heartbeat_client heartbeat_client;
 	struct deferred_call dc;
+	struct storm_client storm_client;
 	bool started;
 	bool reading;      /* a console_read_line is outstanding */
 	bool answer_later; /* the command's capsule finishes the answer */
@@ -118,6 +123,9 @@ struct shell {
 	unsigned next_alarm_id;
 
 	struct shell_stats stats;
+
+	/* Other CPUs: `on`, and this shell on another CPU (shell_smp.h). */
+	struct shell_remote remote;
 };
 
 /* `board` is copied. Declares the shell's deferred call. */

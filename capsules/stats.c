@@ -185,7 +185,7 @@ static void print_loops(const struct stats *s, stats_out_fn out, void *ctx)
 		     (unsigned long long)since(c->sleeps, base ? s->base_sleeps[i] : 0),
 		     (unsigned long long)since(c->wakeups, base ? s->base_wakeups[i] : 0));
 		const struct observe_loop *l = observe_loop(c->id);
-		if (!l || !l->have_longest)
+		if (!observe_timing_is_on() || !l || !l->have_longest)
 			continue;
 		const char *client = loop_slot_client(l->longest_bit);
 		line(out, ctx,

@@ -30,7 +30,7 @@ static const char *word(char *buf, size_t size, const char *s)
 	if (!s || !*s)
 		return "-";
 	for (; s[i] && i + 1 < size; i++)
-		buf[i] = s[i] == ' ' ? '_' : s[i];
+		buf[i] = (char)(s[i] == ' ' ? '_' : s[i]);
 	buf[i] = '\0';
 	return buf;
 }
@@ -94,9 +94,9 @@ static bool next_line(struct trace_dump *d)
 				continue;
 			}
 			const struct trace_event *e = &r->events[d->seq++ % TRACE_RING_EVENTS];
+			unsigned kind = e->kind == TRACE_FRESH ? trace_fresh_kind(e->bit) : e->kind;
 			n = ksnprintf(d->line, sizeof(d->line), "@%llu %c %u %u\n",
-				      (unsigned long long)(e->tsc - d->prev), e->kind, e->bit,
-				      e->arg);
+				      (unsigned long long)(e->tsc - d->prev), kind, e->bit, e->arg);
 			d->prev = e->tsc;
 			break;
 		}

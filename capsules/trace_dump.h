@@ -13,8 +13,8 @@
  *
  * Event lines follow their CPU's @cpu line, oldest first; dt is the
  * cycle count minus the previous event's (the first event's minus t0, so
- * 0). code is the enum trace_kind letter (R B E S K I H W; see trace.h and
- * docs/observing.md for what each means and what bit and arg hold).
+ * 0). code is the enum trace_kind letter (R B E S K I D H W; see trace.h
+ * and docs/observing.md for what each means and what bit and arg hold).
  *
  * Recording is paused while the dump runs, so the rings hold still and
  * the dump does not trace itself. Lines are written only whole, when the

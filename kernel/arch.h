@@ -38,4 +38,19 @@ struct cpu *arch_this_cpu(void);
  * instructions, which is what the benchmarks rely on. */
 uint64_t arch_cycles(void);
 
+/* SMP (docs/smp.md). */
+
+/* A hint inside a spin-wait loop (x86 `pause`): it saves power and lets a
+ * sibling hyperthread, or under QEMU another vCPU, make progress. */
+void arch_cpu_relax(void);
+
+/* CPU `id`'s block (0 = the boot CPU), or NULL if no CPU has that id. The
+ * caller checks its state (enum cpu_state) before knocking on it. */
+struct cpu *arch_cpu(unsigned id);
+
+/* Send `cpu` the wake-up IPI, whose top half only acknowledges it: the
+ * caller has already set the pending bit, and the interrupt is there only
+ * to end a `hlt`. Never called for the calling CPU itself. */
+void arch_wake_cpu(const struct cpu *cpu);
+
 #endif

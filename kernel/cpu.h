@@ -18,6 +18,16 @@
 #include <stdint.h>
 
 #define CPU_PENDING_OFFSET 0
+
+/* CPUs knock supports; ids are 0 (the boot CPU) to CPU_MAX - 1. */
+#define CPU_MAX 16
+
+enum cpu_state {
+	CPU_ABSENT = 0, /* no such CPU, or not started */
+	CPU_STARTING,   /* sent INIT-SIPI-SIPI, not yet in its loop */
+	CPU_ONLINE,     /* running its loop */
+	CPU_FAILED,     /* did not answer its start-up IPIs in time */
+};
 /* Device bits 0 .. CPU_IRQ_STAMPS-1 can be timestamped (kernel/probe.h). */
 #define CPU_IRQ_STAMPS 8
 #define CPU_IRQ_STAMP_OFFSET 560
@@ -36,9 +46,24 @@ struct cpu {
 	/* TSC at the entry of the last interrupt of each device bit, written
 	 * only by the stamped top halves (0: never stamped). */
 	uint64_t irq_stamp[CPU_IRQ_STAMPS];
+	/* SMP (docs/smp.md). `ipis` is at a fixed offset too (below). */
+	uint32_t hw_id; /* the interrupt controller's id for this CPU (x86: APIC id) */
+	uint32_t state; /* enum cpu_state, stored with release, loaded with acquire */
+	uint64_t idle;  /* 1 from just before the loop's last check until it wakes */
+	uint64_t ipis;  /* wake-up IPIs taken (counted by the wake-up IPI's top half) */
+	/* The bit the loop called last: while a callback runs, its bit. One
+	 * store per dispatch; the stall watchdog (kernel/watchdog.h) reads it
+	 * from its tick to name a callback that does not return. */
+	uint64_t running;
 };
 
 _Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,
 	       "the stamped top halves store at CPU_IRQ_STAMP_OFFSET: update it");
+
+/* The wake-up IPI's top half (chips/x86_64/wakeup_ipi.asm) increments
+ * `ipis` at this offset. */
+#define CPU_IPIS_OFFSET 640
+_Static_assert(offsetof(struct cpu, ipis) == CPU_IPIS_OFFSET,
+	       "the wake-up IPI's top half counts at CPU_IPIS_OFFSET: update it");
 
 #endif

@@ -11,6 +11,12 @@
  *   instructions (`make bench` measures it: deferred_call_instructions).
  * - loop_slots[] holds the names and client counts that declaration,
  *   verification and error messages need.
+ *
+ * Several CPUs (docs/smp.md): bit numbers, names and client functions are
+ * the same on every CPU, but each CPU answers a bit with its own context
+ * (its own alarm mux for the timer bit, its own end of a cross-CPU call),
+ * so loop_ctx[] has one row per CPU. loop_run() finds its row once, so
+ * the hot path pays nothing for it.
  */
 #include "loop.h"
 
@@ -41,12 +47,14 @@ static loop_client_fn loop_fn[PENDING_BITS] = {
 #define BIT_CTX4(b) BIT_CTX(b), BIT_CTX((b) + 1), BIT_CTX((b) + 2), BIT_CTX((b) + 3)
 #define BIT_CTX16(b) BIT_CTX4(b), BIT_CTX4((b) + 4), BIT_CTX4((b) + 8), BIT_CTX4((b) + 12)
 
-static void *loop_ctx[PENDING_BITS] = {
-	BIT_CTX16(0),
-	BIT_CTX16(16),
-	BIT_CTX16(32),
-	BIT_CTX16(48),
+static void *loop_ctx[CPU_MAX][PENDING_BITS] = {
+	[0 ... CPU_MAX - 1] = { BIT_CTX16(0), BIT_CTX16(16), BIT_CTX16(32), BIT_CTX16(48) },
 };
+
+/* Bits with a client on each CPU: other CPUs check before knocking
+ * (loop_has_client), since their clients share loop_fn[] with the boot
+ * CPU's and a bit without a context there must not reach it. */
+static uint64_t loop_cpu_owned[CPU_MAX];
 
 static struct loop_slot loop_slots[PENDING_BITS];
 
@@ -62,7 +70,17 @@ _Static_assert(sizeof(((struct cpu *)0)->serviced) / sizeof(uint64_t) == PENDING
 static void loop_make_unowned(unsigned bit)
 {
 	loop_fn[bit] = loop_unowned_bit;
-	loop_ctx[bit] = BIT_CTX(bit);
+	for (unsigned cpu = 0; cpu < CPU_MAX; cpu++) {
+		loop_ctx[cpu][bit] = BIT_CTX(bit);
+		loop_cpu_owned[cpu] &= ~((uint64_t)1 << bit);
+	}
+}
+
+static unsigned loop_cpu_index(const struct cpu *cpu)
+{
+	if (cpu->id >= CPU_MAX)
+		panic("loop: cpu id %u is out of range (0..%u)", cpu->id, CPU_MAX - 1);
+	return cpu->id;
 }
 
 /* The cold path of dispatch: a set bit with nobody to answer it. */
@@ -70,9 +88,12 @@ static void loop_unowned_bit(void *bit_as_ctx)
 {
 	unsigned bit = (unsigned)(uintptr_t)bit_as_ctx;
 
+	unsigned cpu = arch_this_cpu()->id;
+
 	if (loop_slots[bit].kind != LOOP_SLOT_FREE)
-		panic("pending bit %u (%s) is set but has no client", bit, loop_slots[bit].name);
-	panic("pending bit %u is set but has no client", bit);
+		panic("pending bit %u (%s) is set but has no client on cpu %u", bit,
+		      loop_slots[bit].name, cpu);
+	panic("pending bit %u is set but has no client on cpu %u", bit, cpu);
 }
 
 static void loop_check_bit(unsigned bit, const char *what, const char *name)
@@ -110,6 +131,24 @@ void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *
 
 	if (s->kind == LOOP_SLOT_FREE)
 		panic("client %s: bit %u was never declared", client, bit);
+	unsigned cpu = loop_cpu_index(arch_this_cpu());
+	uint64_t mask = (uint64_t)1 << bit;
+	if (cpu != 0) {
+		/* Another CPU wires after the boot CPU's loop_verify(), and
+		 * only its own context: the function is the boot CPU's (one
+		 * loop_fn[] for all), and the slots' bookkeeping stays as
+		 * verified. Anything else panics at once. */
+		if (!s->client_count || s->fn != fn)
+			panic("client %s: cpu %u must answer bit %u (%s) with the boot CPU's "
+			      "client",
+			      client, cpu, bit, s->name);
+		if (loop_cpu_owned[cpu] & mask)
+			panic("client %s: bit %u (%s) already has a client on cpu %u", client, bit,
+			      s->name, cpu);
+		loop_ctx[cpu][bit] = ctx;
+		__atomic_fetch_or(&loop_cpu_owned[cpu], mask, __ATOMIC_RELEASE);
+		return;
+	}
 	if (s->client_count++ > 0) {
 		/* Keep the first client running; loop_verify reports the pair. */
 		if (!s->second_client)
@@ -119,7 +158,14 @@ void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *
 	s->client = client;
 	s->fn = fn;
 	loop_fn[bit] = loop_route ? loop_route[bit] : fn;
-	loop_ctx[bit] = ctx;
+	loop_ctx[0][bit] = ctx;
+	__atomic_fetch_or(&loop_cpu_owned[0], mask, __ATOMIC_RELEASE);
+}
+
+bool loop_has_client(unsigned cpu, unsigned bit)
+{
+	return cpu < CPU_MAX && bit < PENDING_BITS &&
+	       (__atomic_load_n(&loop_cpu_owned[cpu], __ATOMIC_ACQUIRE) >> bit & 1);
 }
 
 void loop_set_route(const loop_client_fn *route)
@@ -188,7 +234,8 @@ void loop_verify(void)
  * call, a new interrupt) stays in `pending` for the next round: each bit
  * runs at most once per round and no source can starve another.
  */
-static inline __attribute__((always_inline)) uint64_t loop_round_inline(struct cpu *cpu)
+static inline __attribute__((always_inline)) uint64_t loop_round_inline(struct cpu *cpu,
+									void *const *ctx)
 {
 	uint64_t taken = pending_take_all(cpu);
 	uint64_t work = taken;
@@ -202,14 +249,15 @@ static inline __attribute__((always_inline)) uint64_t loop_round_inline(struct c
 		size_t bit = (size_t)__builtin_ctzll(work);
 		work &= work - 1;
 		cpu->serviced[bit]++; /* the stats' one cost on this path */
-		loop_fn[bit](loop_ctx[bit]);
+		cpu->running = bit;   /* and the watchdog's (kernel/watchdog.h) */
+		loop_fn[bit](ctx[bit]);
 	} while (work);
 	return taken;
 }
 
 uint64_t loop_round(struct cpu *cpu)
 {
-	return loop_round_inline(cpu);
+	return loop_round_inline(cpu, loop_ctx[loop_cpu_index(cpu)]);
 }
 
 void loop_sleep_if_idle(struct cpu *cpu)
@@ -226,7 +274,15 @@ void loop_sleep_if_idle(struct cpu *cpu)
 	 * with spin (`make model`): change it there too.
 	 */
 	arch_irq_disable();
-	if (pending_peek(cpu) == 0) {
+	/*
+	 * Another CPU knocks by setting a bit here and then, only if `idle`
+	 * is set, sending the wake-up IPI (kernel/xcall.c). Set `idle` before
+	 * the last check, both sides with full barriers: either the knocker
+	 * sees `idle` and sends the IPI (held until the `sti; hlt` below, like
+	 * any interrupt), or this check sees its bit. Never neither.
+	 */
+	__atomic_store_n(&cpu->idle, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&cpu->pending, __ATOMIC_SEQ_CST) == 0) {
 		cpu->sleeps++;
 		/* Still before the `sti; hlt`, never between them. */
 		if (loop_sleep_observer)
@@ -238,14 +294,16 @@ void loop_sleep_if_idle(struct cpu *cpu)
 	} else {
 		arch_irq_enable();
 	}
+	__atomic_store_n(&cpu->idle, 0, __ATOMIC_RELAXED);
 }
 
 _Noreturn void loop_run(void)
 {
 	struct cpu *cpu = arch_this_cpu();
+	void *const *ctx = loop_ctx[loop_cpu_index(cpu)];
 
 	for (;;) {
-		if (!loop_round_inline(cpu))
+		if (!loop_round_inline(cpu, ctx))
 			loop_sleep_if_idle(cpu);
 	}
 }

@@ -36,9 +36,15 @@ void loop_declare_interrupt(unsigned bit, const char *source);
  */
 unsigned loop_declare_deferred(const char *owner);
 
-/* Give a declared bit its client. A second client is recorded and reported
- * by loop_verify(), not silently replaced. */
+/* Give a declared bit its client on the calling CPU. On the boot CPU a
+ * second client is recorded and reported by loop_verify(), not silently
+ * replaced. Other CPUs wire after that check (docs/smp.md): each gives a
+ * bit the boot CPU's client function with its own ctx, at most once, or
+ * panics. */
 void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *ctx);
+
+/* Whether CPU `cpu` has a client for `bit` (any CPU may ask). */
+bool loop_has_client(unsigned cpu, unsigned bit);
 
 /* Panics unless every declared bit has exactly one client. */
 void loop_verify(void);

@@ -40,6 +40,26 @@ static struct latency_hist *hist_for(unsigned bit)
 	return &pool[n];
 }
 
+static uint32_t clamp32(uint64_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/* The timestamped top halves' entry time of device `bit`, if one came
+ * since this loop last used it (0 otherwise: plain top halves, a deferred
+ * bit, a service with no new interrupt). Several interrupts before one
+ * service leave the last one's stamp. */
+static uint64_t fresh_stamp(struct cpu *cpu, struct observe_loop *l, unsigned bit)
+{
+	if (bit >= CPU_IRQ_STAMPS)
+		return 0;
+	uint64_t stamp = __atomic_load_n(&cpu->irq_stamp[bit], __ATOMIC_RELAXED);
+	if (!stamp || stamp == l->last_stamp[bit])
+		return 0;
+	l->last_stamp[bit] = stamp;
+	return stamp;
+}
+
 static void observe_dispatch(unsigned bit, void *ctx)
 {
 	struct cpu *cpu = arch_this_cpu();
@@ -56,33 +76,33 @@ static void observe_dispatch(unsigned bit, void *ctx)
 		l->round_start = start;
 		trace_record(cpu, TRACE_ROUND, 0, (uint32_t)cpu->rounds, start);
 	}
-	uint64_t waited = start - l->round_start;
-	trace_record(cpu, TRACE_BEGIN, bit, waited > UINT32_MAX ? UINT32_MAX : (uint32_t)waited,
-		     start);
+	uint64_t stamp = fresh_stamp(cpu, l, bit);
+	if (stamp)
+		trace_record(cpu, TRACE_IRQ, bit, clamp32(start - stamp), start);
+	trace_record(cpu, TRACE_BEGIN, bit, clamp32(start - l->round_start), start);
 	uint64_t before = pending_peek(cpu);
 
+	l->current_bit = bit;
+	l->in_callback = true;
 	client(ctx);
+	l->in_callback = false;
 
 	uint64_t end = arch_cycles();
 	uint64_t after = pending_peek(cpu);
 	trace_record(cpu, TRACE_END, bit, 0, end);
-	if (trace_is_on()) {
+	if (trace_recording) {
 		/* Bits that became pending while the callback ran: the
 		 * deferred calls it set, the interrupts that knocked meanwhile.
 		 * A bit that was pending already and was set again leaves no
 		 * mark (that is a coalesced set; the counters count it). */
-		for (uint64_t fresh = after & ~before; fresh; fresh &= fresh - 1) {
-			unsigned b = (unsigned)__builtin_ctzll(fresh);
-			enum trace_kind k = loop_slot_kind(b) == LOOP_SLOT_DEFERRED ? TRACE_SET :
-										      TRACE_KNOCK;
-			trace_record(cpu, k, b, bit, end);
-		}
+		for (uint64_t fresh = after & ~before; fresh; fresh &= fresh - 1)
+			trace_record(cpu, TRACE_FRESH, (unsigned)__builtin_ctzll(fresh), bit, end);
 	}
 	if (!timing_on)
 		return;
 	struct latency_hist *h = hist_for(bit);
 	if (h)
-		latency_hist_add(h, end - l->round_start);
+		latency_hist_add(h, end - (stamp ? stamp : l->round_start));
 	else
 		untimed++;
 	l->callbacks++;
@@ -120,6 +140,14 @@ static const loop_client_fn routes[PENDING_BITS] = {
 	NAME8(32, 33, 34, 35, 36, 37, 38, 39), NAME8(40, 41, 42, 43, 44, 45, 46, 47),
 	NAME8(48, 49, 50, 51, 52, 53, 54, 55), NAME8(56, 57, 58, 59, 60, 61, 62, 63),
 };
+
+void observe_note_events_now(uint32_t n)
+{
+	struct cpu *cpu = arch_this_cpu();
+	if (cpu->id >= OBSERVE_MAX_CPUS || !loops[cpu->id].in_callback)
+		return;
+	trace_record(cpu, TRACE_EVENTS, loops[cpu->id].current_bit, n, arch_cycles());
+}
 
 static void observe_sleep(struct cpu *cpu, bool waking)
 {
@@ -174,9 +202,18 @@ void observe_reset(void)
 	for (unsigned i = 0; i < OBSERVE_HISTS; i++)
 		latency_hist_reset(&pool[i]);
 	untimed = 0;
+	/* Not the round under way: the callback that asked for the reset
+	 * (`stats reset`) is still in it and measures from its start. */
 	for (unsigned i = 0; i < OBSERVE_MAX_CPUS; i++) {
-		/* The round under way is forgotten too: the next callback
-		 * starts one (only that round's latencies start late). */
-		loops[i] = (struct observe_loop){ .round = 0 };
+		loops[i].callbacks = 0;
+		loops[i].longest = 0;
+		loops[i].have_longest = false;
 	}
+}
+
+void observe_reset_for_test(void)
+{
+	observe_reset();
+	for (unsigned i = 0; i < OBSERVE_MAX_CPUS; i++)
+		loops[i] = (struct observe_loop){ .round = 0 };
 }

@@ -15,7 +15,10 @@
  * bits; the loop itself keeps no timestamp, so that it pays nothing) to the
  * moment the bit's own callback returns. It includes the callbacks of the
  * lower bits that ran before it in the same round: that wait is part of
- * the latency a source sees.
+ * the latency a source sees. With the timestamped top halves
+ * (stubs=stamped), a device bit's latency is measured from the interrupt's
+ * entry instead, exactly (from the last one's, when several came before
+ * the service).
  */
 #ifndef KNOCK_KERNEL_OBSERVE_H
 #define KNOCK_KERNEL_OBSERVE_H
@@ -38,6 +41,9 @@ struct observe_loop {
 	uint64_t longest;     /* longest callback, in cycles */
 	unsigned longest_bit; /* ...and whose bit it was */
 	bool have_longest;
+	unsigned current_bit; /* the bit whose callback runs, while in_callback */
+	bool in_callback;
+	uint64_t last_stamp[CPU_IRQ_STAMPS]; /* irq_stamp values already used */
 };
 
 /* Service latency per bit, and the longest callback per loop. */
@@ -54,8 +60,21 @@ const struct latency_hist *observe_latency(unsigned bit);
 uint64_t observe_untimed(void);
 /* The loop of CPU `id`, or NULL. */
 const struct observe_loop *observe_loop(unsigned cpu_id);
-/* Empty the histograms and forget the longest callbacks (and the round
- * under way: the next callback starts one). */
+/* A driver tells the trace how many device events (bytes, deadlines) the
+ * callback running now handled: one TRACE_EVENTS event, only while the
+ * trace is on (a flag test otherwise). This is how coalescing shows in a
+ * trace: one knock, one service, n events. */
+void observe_note_events_now(uint32_t n);
+static inline void observe_note_events(uint32_t n)
+{
+	if (__builtin_expect(trace_recording, 0)) /* off: a test and a branch */
+		observe_note_events_now(n);
+}
+
+/* Empty the histograms and forget the longest callbacks. */
 void observe_reset(void);
+/* Also forget each loop's round (host tests: their fake CPU's round count
+ * starts again at 0 in every test; the kernel never calls it). */
+void observe_reset_for_test(void);
 
 #endif

@@ -121,6 +121,11 @@ static void panic_print_frame(unsigned n, uintptr_t addr, bool is_return_address
  */
 void panic_backtrace(uintptr_t rip, uintptr_t frame_pointer)
 {
+	panic_backtrace_from(rip, 0, frame_pointer);
+}
+
+void panic_backtrace_from(uintptr_t rip, uintptr_t caller, uintptr_t frame_pointer)
+{
 	/* The first frames say where it happened, the last ones how it got
 	 * there (the loop, board_main). A deep recursion (a stack overflow)
 	 * must not push the latter out, so the middle is skipped, not the end. */
@@ -130,7 +135,12 @@ void panic_backtrace(uintptr_t rip, uintptr_t frame_pointer)
 
 	kprintf("backtrace:\n");
 	panic_print_frame(0, rip, false);
-	for (n = 1; n < PANIC_BACKTRACE_MAX_WALK; n++) {
+	n = 1;
+	if (caller) {
+		panic_print_frame(n, caller, true);
+		shown_head = n++;
+	}
+	for (; n < PANIC_BACKTRACE_MAX_WALK; n++) {
 		if (!panic_frame_readable(fp))
 			break;
 		const uintptr_t *frame = (const uintptr_t *)fp;

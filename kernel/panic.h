@@ -17,6 +17,12 @@ _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 
 void panic_enter(void);
 void panic_backtrace(uintptr_t rip, uintptr_t frame_pointer);
+/* The same for code stopped where its own frame is not set up (at a
+ * function's first instruction, say, which is where an emulator delivers
+ * interrupts most): `caller` is the return address the frame chain would
+ * skip, shown as frame #1 before the walk from `frame_pointer`; 0 for
+ * none, which is panic_backtrace(). */
+void panic_backtrace_from(uintptr_t rip, uintptr_t caller, uintptr_t frame_pointer);
 _Noreturn void panic_finish(void);
 /* When the faulting rip is in no known function (a call through a bad
  * pointer), the word at rsp is the return address of that call: print it
@@ -33,7 +39,7 @@ void panic_reset_for_test(void);
 
 /* Memory the backtrace may read: frame pointers outside every registered
  * stack end the walk instead of faulting inside the panic path. */
-#define PANIC_MAX_STACKS 8
+#define PANIC_MAX_STACKS 40 /* two per CPU (kernel, double fault) and room */
 void panic_add_stack(uintptr_t lo, uintptr_t hi);
 
 #define KASSERT(cond)                                                                      \

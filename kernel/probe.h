@@ -62,13 +62,13 @@ void probe_record(struct probe *p, uint64_t cycles);
 static inline void probe_mark(struct probe *p)
 {
 	/* The clock first: what the probe does after is not measured. */
-	uint64_t now = clock_cycles();
+	uint64_t at = clock_cycles();
 	uint64_t stamp = arch_this_cpu()->irq_stamp[p->bit];
 
 	if (stamp == p->last_stamp)
 		return;
 	p->last_stamp = stamp;
-	probe_record(p, now - stamp);
+	probe_record(p, at - stamp);
 }
 
 /* Min, median (of the kept samples), max; all 0 without samples. */

@@ -1,26 +1,22 @@
-/* Per-CPU trace rings (see trace.h). */
+/* Per-CPU trace rings (see trace.h); recording is inline in trace.h. */
 #include <stddef.h>
 
 #include "trace.h"
+
+#include "loop.h"
 
 _Static_assert((TRACE_RING_EVENTS & (TRACE_RING_EVENTS - 1)) == 0,
 	       "the ring index is a mask: TRACE_RING_EVENTS must be a power of two");
 _Static_assert(sizeof(struct trace_event) == 16, "a trace event is two words");
 
-static struct trace_ring rings[TRACE_MAX_CPUS];
+struct trace_ring trace_rings[TRACE_MAX_CPUS];
+bool trace_recording;
 static bool trace_on;
 static bool trace_paused;
 
-void trace_record(const struct cpu *cpu, enum trace_kind kind, unsigned bit, uint32_t arg,
-		  uint64_t tsc)
+enum trace_kind trace_fresh_kind(unsigned bit)
 {
-	if (!trace_on || trace_paused || cpu->id >= TRACE_MAX_CPUS)
-		return;
-	struct trace_ring *r = &rings[cpu->id];
-	struct trace_event *e = &r->events[r->head++ & (TRACE_RING_EVENTS - 1)];
-	*e = (struct trace_event){
-		.tsc = tsc, .kind = (uint8_t)kind, .bit = (uint8_t)bit, .arg = arg
-	};
+	return loop_slot_kind(bit) == LOOP_SLOT_DEFERRED ? TRACE_SET : TRACE_KNOCK;
 }
 
 void trace_set_on(bool on)
@@ -28,6 +24,7 @@ void trace_set_on(bool on)
 	if (on && !trace_on)
 		trace_clear();
 	trace_on = on;
+	trace_recording = trace_on && !trace_paused;
 }
 
 bool trace_is_on(void)
@@ -38,11 +35,12 @@ bool trace_is_on(void)
 void trace_pause(bool paused)
 {
 	trace_paused = paused;
+	trace_recording = trace_on && !trace_paused;
 }
 
 const struct trace_ring *trace_ring(unsigned cpu_id)
 {
-	return cpu_id < TRACE_MAX_CPUS ? &rings[cpu_id] : NULL;
+	return cpu_id < TRACE_MAX_CPUS ? &trace_rings[cpu_id] : NULL;
 }
 
 uint64_t trace_held(const struct trace_ring *r)
@@ -59,5 +57,5 @@ void trace_clear(void)
 {
 	/* Only the heads: events past a head are never read. */
 	for (unsigned i = 0; i < TRACE_MAX_CPUS; i++)
-		rings[i].head = 0;
+		trace_rings[i].head = 0;
 }

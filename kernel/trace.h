@@ -37,9 +37,16 @@ enum trace_kind {
 	TRACE_END = 'E',   /* bit's callback returned */
 	TRACE_SET = 'S',   /* deferred call `bit` was set by the callback of bit `arg` */
 	TRACE_KNOCK = 'K', /* interrupt `bit` knocked while the callback of bit `arg` ran */
-	TRACE_IRQ = 'I',   /* interrupt `bit` entered its (timestamped) top half */
-	TRACE_SLEEP = 'H', /* the loop halts: nothing pending */
-	TRACE_WAKE = 'W',  /* the loop came back from the halt */
+	/* What the ring holds for both of those: `bit` became pending while the
+	 * callback of bit `arg` ran. Which of the two it was depends only on
+	 * the bit, so the dump tells them apart (trace_fresh_kind), and
+	 * recording needs no look-up. */
+	TRACE_FRESH = 'F',
+	TRACE_IRQ = 'I',    /* bit's callback starts arg cycles after its interrupt's entry
+			    * (timestamped top halves only) */
+	TRACE_EVENTS = 'D', /* bit's callback handled arg device events (bytes, deadlines) */
+	TRACE_SLEEP = 'H',  /* the loop halts: nothing pending */
+	TRACE_WAKE = 'W',   /* the loop came back from the halt */
 };
 
 struct trace_event {
@@ -55,10 +62,31 @@ struct trace_ring {
 	struct trace_event events[TRACE_RING_EVENTS];
 };
 
+/* On and not paused: what trace_record() and observe_note_events() test
+ * (read it, never write it). */
+extern bool trace_recording;
+/* The rings, one per CPU (read them through trace_ring()). */
+extern struct trace_ring trace_rings[TRACE_MAX_CPUS];
+
 /* Record one event in `cpu`'s ring (only while trace_is_on() and not
- * paused; CPUs with id >= TRACE_MAX_CPUS are not traced). */
-void trace_record(const struct cpu *cpu, enum trace_kind kind, unsigned bit, uint32_t arg,
-		  uint64_t tsc);
+ * paused; CPUs with id >= TRACE_MAX_CPUS are not traced). Inline: a few
+ * instructions, on the observed dispatch path. */
+static inline void trace_record(const struct cpu *cpu, enum trace_kind kind, unsigned bit,
+				uint32_t arg, uint64_t tsc)
+{
+	if (!trace_recording || cpu->id >= TRACE_MAX_CPUS)
+		return;
+	struct trace_ring *r = &trace_rings[cpu->id];
+	struct trace_event *e = &r->events[r->head++ & (TRACE_RING_EVENTS - 1)];
+	e->tsc = tsc;
+	e->kind = (uint8_t)kind;
+	e->bit = (uint8_t)bit;
+	e->reserved = 0;
+	e->arg = arg;
+}
+
+/* TRACE_SET or TRACE_KNOCK for a TRACE_FRESH event of `bit`. */
+enum trace_kind trace_fresh_kind(unsigned bit);
 
 /* Start or stop recording. Turning it on empties every ring. */
 void trace_set_on(bool on);

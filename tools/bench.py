@@ -38,6 +38,7 @@ import argparse
 import functools
 import importlib.util
 import json
+import os
 import re
 import statistics
 import struct
@@ -326,6 +327,105 @@ def print_table(figures):
             print("-+-".join("-" * w for w in widths))
 
 
+# --- SMP figures (docs/smp.md; capsules/bench_smp.c) ----------------------
+
+SMP_GOALS = {
+    # A deferred call is ~27 instructions; waking a sleeping CPU adds the
+    # IPI's send, the end of the sender's round, the 3-instruction stub
+    # and the way out of `hlt`.
+    "ipi_wake_instructions": 250,
+    # Grants per CPU, max over min, 4 CPUs on one lock.
+    "lock_fairness": 1.05,
+}
+SMP_UNITS = {"ipi_wake_instructions": "instructions", "lock_fairness.ticketlock": "max/min",
+             "lock_fairness.taslock": "max/min"}
+IPI_LINE = (r"^(?:.*\s)?bench: ipi_wake_instructions min=(\d+) median=(\d+) max=(\d+) "
+            r"samples=(\d+) overhead=(\d+) sender=(\d+) target=(\d+)$")
+# stats=counts: no latency timing around every callback (it is on by
+# default), so the figures are the kernel's paths alone.
+SMP_BENCH_OPTIONS = "stats=counts"
+FAIR_LINE = (r"^(?:.*\s)?bench: lock_fairness lock={} cpus=(\d+) ms=(\d+) "
+             r"grants=([\d,]+) max_over_min=([\d.]+)$")
+
+
+def measure_ipi_wake(iso):
+    with kq.Knock(iso, machine=MACHINE, smp=3, cmdline=f"smpbench=ipi {SMP_BENCH_OPTIONS}",
+                  icount=ICOUNT, name="bench-ipi") as vm:
+        m = vm.wait_for(IPI_LINE, 2 * kq.BOOT_TIMEOUT)
+    low, median, high, samples, overhead, sender, target = map(int, m.groups())
+    return median, "instructions", {
+        "min": low, "median": median, "max": high, "samples": samples,
+        "clock_read_overhead": overhead, "sender": sender, "target": target,
+        "method": f"-smp 3, QEMU -icount {ICOUNT}, {SMP_BENCH_OPTIONS}: CPU {sender} waits "
+                  f"until CPU {target} sleeps, reads the TSC (= instructions) and knocks on it "
+                  "(pending bit, then wake-up IPI); the target's client reads the TSC first "
+                  "thing. icount runs one vCPU at a time, so the count is every instruction in "
+                  "between on both CPUs, including the sender finishing its round and going to "
+                  "sleep (which is why the sender is not CPU 0, whose way to sleep is longer); "
+                  "median of the samples, minus one clock read",
+    }
+
+
+_fairness_runs = {}
+
+
+def fairness_run(iso, accel):
+    """{lock: (grants list, max/min)} of one `smpbench=fair` boot (cached)."""
+    if accel not in _fairness_runs:
+        result = {}
+        with kq.Knock(iso, machine=MACHINE, smp=4, cmdline=f"smpbench=fair {SMP_BENCH_OPTIONS}",
+                      accel=accel, name="bench-fair") as vm:
+            pos = 0
+            for lock in ("ticketlock", "taslock"):
+                m = vm.wait_for(FAIR_LINE.format(lock), 2 * kq.BOOT_TIMEOUT, pos=pos)
+                pos = m.end()
+                result[lock] = ([int(g) for g in m.group(3).split(",")], float(m.group(4)),
+                                int(m.group(2)))
+        _fairness_runs[accel] = result
+    return _fairness_runs[accel]
+
+
+# One host thread per vCPU shows the locks running truly in parallel, but
+# only with a host CPU for each vCPU (and one for QEMU itself); with fewer,
+# the host deschedules vCPU threads and the figure measures the host's
+# scheduler. Then all vCPUs on one host thread, taking turns, is the figure.
+PARALLEL_HOST_CPUS = 5
+
+
+def measure_lock_fairness(iso, lock):
+    parallel = (os.cpu_count() or 1) >= PARALLEL_HOST_CPUS
+    modes = ["tcg,thread=multi", "tcg,thread=single"]
+    if not parallel:
+        modes.reverse()
+    grants, ratio, ms = fairness_run(iso, modes[0])[lock]
+    other_grants, other_ratio, _ = fairness_run(iso, modes[1])[lock]
+    return ratio, "max/min", {
+        "accel": modes[0], "grants": grants, "ms": ms, "host_cpus": os.cpu_count(),
+        modes[1]: {"grants": other_grants, "max_over_min": other_ratio},
+        "method": "-smp 4, smpbench=fair: CPUs 0-3 take the lock in a loop and count their "
+                  f"grants for {ms} ms of TSC (wall-clock) time from the moment all four "
+                  "contend; the ticket lock, then the test-and-set lock, in one boot. Not "
+                  "under icount, whose single thread runs one vCPU at a time for whole time "
+                  "slices. With at least one host CPU per vCPU plus one "
+                  f"({PARALLEL_HOST_CPUS}), the figure is -accel tcg,thread=multi: one host "
+                  "thread per vCPU, truly in parallel. With fewer the host deschedules vCPU "
+                  "threads (a ticket lock's queue then stalls behind one, and the ratio is the "
+                  "host scheduler's), so the figure is tcg,thread=single: the vCPUs take "
+                  "turns on one thread, and a waiter's `pause` hands the turn on, so waiters "
+                  "really queue; the other mode's run is in the detail",
+    }
+
+
+def smp_measurements(iso):
+    """The SMP figures for main(): {name: measure function}."""
+    GOALS.update(SMP_GOALS)
+    return {
+        "ipi_wake_instructions": lambda: measure_ipi_wake(iso),
+        "lock_fairness.ticketlock": lambda: measure_lock_fairness(iso, "ticketlock"),
+        "lock_fairness.taslock": lambda: measure_lock_fairness(iso, "taslock"),
+    }
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--iso", required=True)
@@ -354,6 +454,8 @@ def main():
     })
     units.update({"keystroke_instructions": "instructions",
                   "timer_wake_latency": "instructions", "idle_wakeups_per_s": "wake-ups/s"})
+    measurements.update(smp_measurements(args.iso))
+    units.update(SMP_UNITS)
     figures, failed = {}, []
     for name, measure in measurements.items():
         try:

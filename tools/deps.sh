@@ -24,9 +24,11 @@ console-setup-linux the framebuffer console's font (/usr/share/consolefonts, too
 libcmocka-dev    the host unit test framework (tests/unit)
 python3          the build tools, the tests and make bench
 python3-pytest   runs the end-to-end tests and the tools' tests
+python3-matplotlib  draws make trace's timeline picture (tools/trace2json.py, its tests)
 gdb              make debug
 clang-format     make lint: code formatting
 cppcheck         make lint: static analysis
+clang-tidy       make lint: static analysis (.clang-tidy: bug-finding checks)
 bear             make compile_commands.json, for editors
 spin             make model: checks the Promela models of the protocol (tests/model)
 clang            make fuzz and make test: builds the libFuzzer harnesses (tests/fuzz)

@@ -7,14 +7,14 @@ picture.
       --png build/trace.png [--log build/trace.log]
 
 The workload, with `trace on` (the ring holds the newest 1024 events per
-CPU, so it is kept short):
-  1. `alarm 8`, due while the first burn below runs;
-  2. `busy 12 2 6`: two callbacks of 12 ms, 6 ms apart (from the busy
+CPU, so it is kept short), typed on the PS/2 keyboard through QMP:
+  1. `alarm 270`, due while the burns below run;
+  2. `busy 25 3 8`: three callbacks of 25 ms, 8 ms apart (from the busy
      capsule's deferred call);
-  3. meanwhile, "echo hi" and Enter typed on the PS/2 keyboard through QMP:
-     the key bytes knock while busy runs, and one keyboard service drains
-     several of them (coalescing);
-  4. a line typed on the serial line.
+  3. "echo hi": QEMU plays the keys about 10 ms apart, so they arrive while
+     busy runs; their bytes wait in the PS/2 queue and one keyboard
+     service drains several (coalescing);
+then a line typed on the serial line.
 Then `trace dump`; tools/trace2json.py turns the dump into the files.
 QEMU runs under TCG, so times are the emulated machine's, not a real PC's.
 """
@@ -47,12 +47,12 @@ def record(iso):
         vm.wait_shell()
         vm.shell("trace on")
         pos = len(vm.log)
-        # Both lines at once: the alarm is due while the first burn runs.
-        vm.serial_write("alarm 8\rbusy 12 2 6\r")
-        vm.wait_for(r"^busy: 2 callbacks of 12 ms, 6 ms apart$", pos=pos)
-        # QEMU plays queued keys 10 ms apart: several land in a burn.
-        vm.send_keys("echo hi\n")
-        vm.wait_for(r"^alarm \d+ fired", pos=pos)
+        # All typed on the PS/2 keyboard (one line editor: serial input
+        # now would mix with it). QEMU plays queued keys about 10 ms
+        # apart, so the keys of "echo hi" arrive while the burns run, and
+        # the alarm is due during them too.
+        vm.send_keys("alarm 270\nbusy 25 3 8\necho hi\n")
+        vm.wait_for(r"alarm \d+ fired", timeout=10, pos=pos)  # above the prompt
         vm.wait_for(r"^hi$", timeout=10, pos=pos)
         vm.serial_write("echo over the serial line\r")
         vm.wait_for(r"^over the serial line$", pos=pos)

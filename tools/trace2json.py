@@ -30,7 +30,8 @@ KINDS = {
     "E": "end",
     "S": "set",
     "K": "knock",
-    "I": "irq entry",
+    "I": "interrupt entry",
+    "D": "device events",
     "H": "halt",
     "W": "wake",
 }
@@ -130,7 +131,9 @@ class Callback:
     end: int
     waited: int  # cycles from the round's start to the begin
     round: int
-    causes: list = field(default_factory=list)  # Events (S/K/I) answered by this callback
+    causes: list = field(default_factory=list)  # Events (S/K) answered by this callback
+    entry: int = None  # the interrupt's entry time (timestamped top halves)
+    device_events: int = None  # bytes, deadlines... the driver handled (D)
 
 
 def callbacks(cpu):
@@ -139,20 +142,26 @@ def callbacks(cpu):
     ones this service answered). Also returns the halts (begin, end) and
     the round starts."""
     out, halts, rounds = [], [], []
-    open_cb, round_no, halt_at = None, 0, None
+    open_cb, round_no, halt_at, entry = None, 0, None, None
     waiting = {}  # bit -> [Event] since its last begin
     for e in cpu.events:
         if e.code == "R":
             round_no = e.arg
             rounds.append(e)
+        elif e.code == "I":
+            entry = e.tsc - e.arg  # recorded at the begin: arg cycles after the entry
         elif e.code == "B":
             open_cb = Callback(e.bit, e.tsc, e.tsc, e.arg, round_no, waiting.pop(e.bit, []))
+            open_cb.entry, entry = entry, None
+        elif e.code == "D":
+            if open_cb and open_cb.bit == e.bit:
+                open_cb.device_events = (open_cb.device_events or 0) + e.arg
         elif e.code == "E":
             if open_cb and open_cb.bit == e.bit:
                 open_cb.end = e.tsc
                 out.append(open_cb)
             open_cb = None  # an E without its B began before the trace did
-        elif e.code in "SKI":
+        elif e.code in "SK":
             waiting.setdefault(e.bit, []).append(e)
         elif e.code == "H":
             halt_at = e.tsc
@@ -196,20 +205,21 @@ def to_chrome(trace):
             by_end[(cb.end, cb.bit)] = cb
         for cb in cbs:
             kind, source, client = trace.bits.get(cb.bit, ("?", "?", "?"))
-            events.append({
-                "ph": "X", "pid": pid, "tid": 1 + cb.bit, "ts": us(cb.begin),
-                "dur": us(cb.end) - us(cb.begin), "name": client,
-                "args": {"bit": cb.bit, "round": cb.round,
-                         "cycles": cb.end - cb.begin,
-                         "waited_in_round_cycles": cb.waited,
-                         "events_answered": len(cb.causes)},
-            })
+            args = {"bit": cb.bit, "round": cb.round, "cycles": cb.end - cb.begin,
+                    "waited_in_round_cycles": cb.waited}
+            if cb.device_events is not None:
+                args["device_events"] = cb.device_events
+            if cb.entry is not None:
+                args["since_interrupt_entry_cycles"] = cb.end - cb.entry
+                events.append({"ph": "i", "s": "t", "pid": pid, "tid": 1 + cb.bit,
+                               "ts": us(cb.entry), "name": "interrupt entry"})
+            events.append({"ph": "X", "pid": pid, "tid": 1 + cb.bit, "ts": us(cb.begin),
+                           "dur": us(cb.end) - us(cb.begin), "name": client, "args": args})
             for cause in cb.causes:
                 what = KINDS[cause.code]
                 events.append({"ph": "i", "s": "t", "pid": pid, "tid": 1 + cb.bit,
-                               "ts": us(cause.tsc), "name": what,
-                               "args": {"by_bit": cause.arg if cause.code != "I" else None}})
-                setter = by_end.get((cause.tsc, cause.arg)) if cause.code in "SK" else None
+                               "ts": us(cause.tsc), "name": what, "args": {"by_bit": cause.arg}})
+                setter = by_end.get((cause.tsc, cause.arg))
                 if setter is None:
                     continue
                 flow_id += 1
@@ -242,25 +252,32 @@ def draw(trace, path, cpu=0, title=None):
     def ms(tsc):
         return (tsc - t_first) * 1e3 / trace.hz
 
-    used = sorted({cb.bit for cb in cbs} | {e.bit for e in c.events if e.code in "SKI"})
+    used = sorted({cb.bit for cb in cbs} | {e.bit for e in c.events if e.code in "SK"})
     rows = {bit: i + 1 for i, bit in enumerate(used)}  # row 0: the loop
-    fig, ax = plt.subplots(figsize=(11, 1.2 + 0.45 * (len(rows) + 1)), dpi=110)
-    ax.broken_barh([(ms(a), ms(b) - ms(a)) for a, b in halts], (-0.35, 0.7),
+    span = max(ms(c.events[-1].tsc), 1e-3)
+    thin = span / 700  # the narrowest bar drawn, so a short callback still shows
+    fig, ax = plt.subplots(figsize=(11, 1.4 + 0.45 * (len(rows) + 1)), dpi=110)
+    ax.broken_barh([(ms(a), max(ms(b) - ms(a), thin)) for a, b in halts], (-0.35, 0.7),
                    facecolors="#d0d0d0", label="loop halted (sti; hlt)")
+    colors = {"irq": "#d95f02", "defer": "#1b9e77"}
+    labels = {"irq": "callback of an interrupt bit", "defer": "callback of a deferred call"}
     for cb in cbs:
-        kind = trace.bits.get(cb.bit, ("?",))[0]
-        width = max(ms(cb.end) - ms(cb.begin), 0.002)
-        ax.broken_barh([(ms(cb.begin), width)], (rows[cb.bit] - 0.35, 0.7),
-                       facecolors="#d95f02" if kind == "irq" else "#1b9e77")
-        if len(cb.causes) > 1:  # coalesced: several events, one service
-            ax.annotate(f"x{len(cb.causes)}", (ms(cb.begin), rows[cb.bit] + 0.38),
-                        fontsize=7, color="#7570b3")
-    marks = {"K": ("v", "#d95f02", "interrupt knocked"),
-             "S": ("v", "#1b9e77", "deferred call set"),
-             "I": ("|", "black", "interrupt entry (timestamped stub)")}
+        kind = trace.bits.get(cb.bit, ("defer",))[0]
+        ax.broken_barh([(ms(cb.begin), max(ms(cb.end) - ms(cb.begin), thin))],
+                       (rows[cb.bit] - 0.35, 0.7), facecolors=colors.get(kind, "grey"),
+                       label=labels.pop(kind, None))
+        if cb.device_events and cb.device_events > 1:  # coalesced: one service, n events
+            ax.annotate(str(cb.device_events), (ms(cb.begin), rows[cb.bit] - 0.4),
+                        fontsize=7, color="#7570b3", ha="left", va="bottom")
+    marks = {"K": ("v", "#d95f02", "interrupt knocked (marked when the callback it hit ended)"),
+             "S": ("v", "#1b9e77", "deferred call set (marked when its setter ended)"),
+             "I": ("|", "black", "interrupt entry (timestamped top halves)")}
     for code, (marker, color, label) in marks.items():
-        pts = [(ms(e.tsc), rows[e.bit] + 0.45) for e in c.events
-               if e.code == code and e.bit in rows]
+        if code == "I":
+            pts = [(ms(cb.entry), rows[cb.bit] + 0.45) for cb in cbs if cb.entry is not None]
+        else:
+            pts = [(ms(e.tsc), rows[e.bit] + 0.45) for e in c.events
+                   if e.code == code and e.bit in rows]
         if pts:
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, s=18,
                        color=color, label=label, zorder=3)
@@ -270,10 +287,10 @@ def draw(trace, path, cpu=0, title=None):
     ax.invert_yaxis()
     ax.set_xlabel("milliseconds")
     ax.grid(axis="x", alpha=0.3)
-    span = ms(c.events[-1].tsc)
-    ax.set_title(title or f"knock trace, cpu{cpu}: {len(cbs)} callbacks, {len(rounds)} rounds, "
-                 f"{span:.1f} ms (orange: interrupts, green: deferred calls)", fontsize=9)
-    ax.legend(loc="lower right", fontsize=7, framealpha=0.8)
+    ax.set_title(title or f"knock trace, cpu{cpu}: {len(cbs)} callbacks in {len(rounds)} rounds, "
+                 f"{span:.1f} ms; numbers: device events one service handled", fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=7,
+              frameon=False)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -36,7 +36,7 @@ int board_isa_vector(int isa_irq)
 	if (isa_irq < 0)
 		return -1;
 #define FIND_VECTOR(e, name, vector, bit, isa) \
-	if (isa == isa_irq)                    \
+	if ((isa) == isa_irq)                  \
 		return vector;
 	BOARD_INTERRUPTS(FIND_VECTOR)
 #undef FIND_VECTOR
@@ -62,18 +62,23 @@ void board_ioapics_init(const struct platform *p)
 	}
 }
 
-void board_enable_isa_irq(int isa_irq)
+uint32_t board_route_isa_irq(int isa_irq, uint8_t vector)
 {
-	int vector = board_isa_vector(isa_irq);
 	struct isa_route r;
-	if (vector < 0)
-		panic("board: ISA IRQ %d has no row in board/pc/interrupts.h", isa_irq);
 	if (!platform_isa_route(&board_platform, (unsigned)isa_irq, &r))
 		panic("board: ISA IRQ %d cannot be routed (see the acpi: lines above)", isa_irq);
-	if (!ioapic_route(r.gsi, (uint8_t)vector, boot_apic_id, r.active_low, r.level))
+	if (!ioapic_route(r.gsi, vector, boot_apic_id, r.active_low, r.level))
 		panic("board: no IOAPIC serves GSI %u (ISA IRQ %d)", r.gsi, isa_irq);
-	ioapic_set_masked(r.gsi, false);
 	log_info("irq: ISA IRQ %d -> GSI %u (%s, %s) -> vector 0x%x on APIC %u", isa_irq, r.gsi,
 		 r.level ? "level" : "edge", r.active_low ? "active low" : "active high", vector,
 		 boot_apic_id);
+	return r.gsi;
+}
+
+void board_enable_isa_irq(int isa_irq)
+{
+	int vector = board_isa_vector(isa_irq);
+	if (vector < 0)
+		panic("board: ISA IRQ %d has no row in board/pc/interrupts.h", isa_irq);
+	ioapic_set_masked(board_route_isa_irq(isa_irq, (uint8_t)vector), false);
 }

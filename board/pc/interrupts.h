@@ -22,27 +22,41 @@
 #define BOARD_INTERRUPTS(X)                 \
 	X(TIMER, "timer", 0x40, 0, -1)      \
 	X(KEYBOARD, "keyboard", 0x41, 1, 1) \
-	X(COM1, "com1", 0x42, 2, 4)
+	X(COM1, "com1", 0x42, 2, 4)         \
+	X(STORM, "storm", 0x43, 3, -1)
 
 enum board_pending_bit {
-#define BOARD_BIT_ENUM(e, name, vector, bit, isa) BIT_##e = bit,
+#define BOARD_BIT_ENUM(e, name, vector, bit, isa) BIT_##e = (bit),
 	BOARD_INTERRUPTS(BOARD_BIT_ENUM)
 #undef BOARD_BIT_ENUM
 };
 
 enum board_vector {
-#define BOARD_VEC_ENUM(e, name, vector, bit, isa) VEC_##e = vector,
+#define BOARD_VEC_ENUM(e, name, vector, bit, isa) VEC_##e = (vector),
 	BOARD_INTERRUPTS(BOARD_VEC_ENUM)
 #undef BOARD_VEC_ENUM
 };
 
-/* Vectors outside the table: LAPIC spurious (its own stub, no EOI). */
+/* Vectors outside the table: LAPIC spurious (its own stub, no EOI), and
+ * the stall watchdog's tick (ISA IRQ 0, the PIT), which keeps its slow
+ * stub because its C handler reads the interrupted state; 0xf0 is in the
+ * highest priority class, so no storm of device vectors delays it. The
+ * storm row is a self-IPI (capsules/storm.h). */
 #define VEC_LAPIC_SPURIOUS 0xff
+/* The wake-up IPI between CPUs (chips/x86_64/wakeup_ipi.asm: EOI, iretq;
+ * the sender has set the pending bit already; docs/smp.md). */
+#define VEC_WAKEUP 0xf1
+#define VEC_WATCHDOG 0xf0
+#define ISA_IRQ_PIT 0
 
 /* Route ISA `irq` to its table vector on the boot CPU through the IOAPIC,
  * honouring the MADT's override (GSI, polarity, trigger), and unmask it.
  * Capsules' wiring code calls this once its device is ready. */
 void board_enable_isa_irq(int isa_irq);
+
+/* The same for a vector outside the table, left masked: the GSI it came
+ * to (the caller unmasks it). Panics if it cannot be routed. */
+uint32_t board_route_isa_irq(int isa_irq, uint8_t vector);
 
 struct platform;
 

@@ -17,7 +17,9 @@
 #include "board/pc/wire_observe.h"
 #include "board/pc/wire_screen.h"
 #include "board/pc/wire_shell.h"
+#include "board/pc/wire_smp.h"
 #include "board/pc/wire_timer.h"
+#include "board/pc/wire_watchdog.h"
 #include "capsules/bench_deferred.h"
 #include "capsules/hello.h"
 #include "chips/x86_64/idt.h"
@@ -101,7 +103,9 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_wire_keyboard(NULL);
 	board_wire_console(have_uart, board_keyboard());
 	board_wire_observe();
+	board_wire_watchdog();
 	board_wire_shell();
+	board_wire_smp();
 	board_wire_bench();
 
 	/* Deferred bits are handed out from 63 down and the loop runs the
@@ -113,11 +117,13 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 		bench_deferred_init(&bench_deferred);
 
 	loop_verify();
+	board_start_aps(&boot_info);
 
 	hello_start(&hello);
 	board_fault_option_start();
 	if (board_option_bench)
 		bench_deferred_start(&bench_deferred);
 	board_bench_start();
+	board_watchdog_start();
 	loop_run();
 }

@@ -43,13 +43,13 @@ void board_options_load(const char *grub_cmdline)
 	if (cmdline_value("panic", value, sizeof(value))) {
 		if (!strcmp(value, "reboot"))
 			panic_set_reboot(true);
-		else if (strcmp(value, "halt"))
+		else if (strcmp(value, "halt") != 0)
 			log_warn("options: panic=%s is not reboot or halt; panics halt", value);
 	}
 	board_option_bench = cmdline_has("bench");
 	if (cmdline_value("stubs", value, sizeof(value))) {
 		board_option_stamped_stubs = !strcmp(value, "stamped");
-		if (!board_option_stamped_stubs && strcmp(value, "plain"))
+		if (!board_option_stamped_stubs && strcmp(value, "plain") != 0)
 			log_warn("options: stubs=%s is not plain or stamped; using plain", value);
 	}
 	cmdline_value("fault", fault_kind, sizeof(fault_kind));

@@ -21,6 +21,7 @@
 #include "board/pc/interrupts.h"
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
+#include "board/pc/options.h"
 #include "board/pc/wire_observe.h"
 #include "board/pc/wire_timer.h"
 #include "chips/x86_64/percpu.h"
@@ -72,6 +73,11 @@ static const struct stats_source sources[] = {
 	{ BIT_COM1, "rx bytes + tx refills", com1_counts, NULL },
 };
 
+static const char *stubs(void)
+{
+	return board_option_stamped_stubs ? "timestamped" : "plain";
+}
+
 /* The CPUs that have a block (percpu.c fills `self` when it installs one). */
 static struct cpu *cpu_at(void *ctx, unsigned i)
 {
@@ -87,6 +93,7 @@ void board_wire_observe(void)
 		.source_count = sizeof(sources) / sizeof(sources[0]),
 		.cpu = cpu_at,
 		.cycles_per_second = hz,
+		.stubs = stubs,
 	};
 	char value[16];
 

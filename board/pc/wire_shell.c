@@ -19,6 +19,7 @@
 #include "board/pc/wire_keyboard.h"
 #include "board/pc/wire_observe.h"
 #include "board/pc/wire_timer.h"
+#include "board/pc/wire_watchdog.h"
 #include "chips/x86_64/fault_inject.h"
 #include "chips/x86_64/reset.h"
 #include "kernel/arch.h"
@@ -86,6 +87,7 @@ void board_wire_shell(void)
 		.heartbeat = &heartbeat,
 		.tools = board_observe_tools(),
 		.bench = board_bench_report,
+		.storm = board_storm(),
 	};
 
 	/* Before shell_init(), which makes the shell the heartbeat's client. */

@@ -47,7 +47,7 @@ static uint8_t sum8(const uint8_t *p, size_t n)
 static void printable(char *out, const uint8_t *in, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? (char)in[i] : '?';
+		out[i] = (char)((in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : '?');
 	out[n] = '\0';
 }
 
@@ -77,7 +77,7 @@ int acpi_rsdp_parse(const void *bytes, size_t avail, struct acpi_rsdp *out)
 		log_warn("acpi: RSDP: only %zu bytes, an ACPI 1.0 RSDP has 20: not trusted", avail);
 		return -1;
 	}
-	if (memcmp(b, rsdp_signature, sizeof(rsdp_signature))) {
+	if (memcmp(b, rsdp_signature, sizeof(rsdp_signature)) != 0) {
 		char sig[9];
 		printable(sig, b, 8);
 		log_warn("acpi: RSDP: signature is '%s', not 'RSD PTR ': not trusted", sig);
@@ -157,7 +157,7 @@ bool acpi_table_valid(const void *table, size_t avail, const char *sig)
 			name, avail);
 		return false;
 	}
-	if (sig && memcmp(t, sig, 4)) {
+	if (sig && memcmp(t, sig, 4) != 0) {
 		char found[5];
 		printable(found, t, 4);
 		log_warn("acpi: %s table: signature is '%s': not trusted", name, found);

@@ -23,6 +23,7 @@
 #include "chips/x86_64/i8042.h"
 #include "chips/x86_64/io.h"
 #include "kernel/log.h"
+#include "kernel/observe.h"
 #include "kernel/string.h"
 
 #define PORT_DATA 0x60
@@ -216,6 +217,7 @@ static void service(void *hw)
 		c->stats.empty_services++;
 	if (n)
 		hand_over(c, chunk, n);
+	observe_note_events(drained); /* the trace shows what one service drained */
 }
 
 static int send(void *hw, uint8_t byte)

@@ -23,7 +23,7 @@
 #define RTE_DEST_LOGICAL (1u << 11) /* 0 = physical */
 #define RTE_ACTIVE_LOW (1u << 13)
 #define RTE_LEVEL (1u << 15)
-#define RTE_MASKED (1u << 16)
+#define RTE_MASKED IOAPIC_RTE_MASKED
 #define RTE_OWNED_LOW                                                                          \
 	(RTE_VECTOR_MASK | RTE_DELIVERY_MASK | RTE_DEST_LOGICAL | RTE_ACTIVE_LOW | RTE_LEVEL | \
 	 RTE_MASKED)
@@ -110,6 +110,19 @@ bool ioapic_set_masked(uint32_t gsi, bool masked)
 		return false;
 	uint32_t low = reg_read(io, REG_REDIR_LOW(n));
 	reg_write(io, REG_REDIR_LOW(n), masked ? low | RTE_MASKED : low & ~RTE_MASKED);
+	return true;
+}
+
+bool ioapic_pin_get(uint32_t gsi, struct ioapic_pin *out)
+{
+	unsigned n;
+	struct ioapic *io = serving(gsi, &n);
+	if (!io)
+		return false;
+	_Static_assert(IOWIN / 4 - IOREGSEL / 4 == IOAPIC_WINDOW_WORD, "IOWIN moved");
+	out->regsel = &io->mmio[IOREGSEL / 4];
+	out->reg = REG_REDIR_LOW(n);
+	out->unmasked = reg_read(io, REG_REDIR_LOW(n)) & ~RTE_MASKED;
 	return true;
 }
 

@@ -20,6 +20,31 @@ unsigned ioapic_add(uint8_t id, uintptr_t address, uint32_t gsi_base);
 bool ioapic_route(uint32_t gsi, uint8_t vector, uint8_t dest_apic_id, bool active_low, bool level);
 bool ioapic_set_masked(uint32_t gsi, bool masked);
 
+/*
+ * One entry masked and unmasked in two MMIO stores, for a hot path (the
+ * idle path masks the watchdog's tick around every sleep): the register
+ * pair and the entry's low dword are looked up once. Valid while nobody
+ * else reprograms the entry; use it with interrupts off, so that no
+ * handler moves IOREGSEL between the two stores.
+ */
+#define IOAPIC_WINDOW_WORD 4 /* IOWIN is at IOREGSEL + 0x10 */
+#define IOAPIC_RTE_MASKED (1u << 16)
+
+struct ioapic_pin {
+	volatile uint32_t *regsel; /* IOREGSEL; IOWIN is regsel[IOAPIC_WINDOW_WORD] */
+	uint32_t reg;              /* the entry's low dword register */
+	uint32_t unmasked;         /* its value, mask bit clear */
+};
+
+bool ioapic_pin_get(uint32_t gsi, struct ioapic_pin *out);
+
+static inline void ioapic_pin_set_masked(const struct ioapic_pin *pin, bool masked)
+{
+	pin->regsel[0] = pin->reg;
+	pin->regsel[IOAPIC_WINDOW_WORD] = masked ? pin->unmasked | IOAPIC_RTE_MASKED :
+						   pin->unmasked;
+}
+
 /* The raw redirection entry, for tests and the `irqs` command. */
 uint64_t ioapic_entry(uint32_t gsi);
 

@@ -15,6 +15,18 @@
 #define SVR_APIC_ENABLE (1u << 8)
 #define LVT_DELIVERY_NMI (4u << 8)
 #define TIMER_DIVIDE_BY_1 0xb
+#define ICR_FIXED (0u << 8)
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define ICR_SEND_PENDING (1u << 12) /* delivery status */
+#define ICR_ASSERT (1u << 14)
+#define ICR_LEVEL (1u << 15)
+#define ICR_DEST_SHIFT 24
+/* Polls of the delivery status before giving up: far more than any APIC
+ * needs (QEMU's is never busy; hardware takes well under a microsecond),
+ * yet bounded, so a wedged APIC is reported instead of hanging. */
+#define ICR_IDLE_POLLS 1000000u
+#define ICR_SHORTHAND_SELF (1u << 18)
 
 static volatile uint32_t *const lapic = (volatile uint32_t *)(uintptr_t)LAPIC_DEFAULT_BASE;
 
@@ -58,4 +70,46 @@ void lapic_init(uintptr_t madt_base, uint8_t spurious_vector, uint8_t timer_vect
 void lapic_timer_oneshot(uint32_t count)
 {
 	lapic_write(LAPIC_REG_TIMER_INITIAL, count);
+}
+
+void lapic_self_ipi(uint8_t vector)
+{
+	lapic_write(LAPIC_REG_ICR_LOW, ICR_SHORTHAND_SELF | vector);
+}
+
+bool lapic_wait_icr_idle(void)
+{
+	for (uint32_t i = 0; i < ICR_IDLE_POLLS; i++) {
+		if (!(lapic_read(LAPIC_REG_ICR_LOW) & ICR_SEND_PENDING))
+			return true;
+		__asm__ volatile("pause");
+	}
+	return false;
+}
+
+/* The destination first: writing the low half sends. No interrupt handler
+ * sends IPIs (top halves only set bits), so nothing on this CPU can write
+ * the ICR between the two stores. */
+static bool send_ipi(uint8_t apic_id, uint32_t command)
+{
+	if (!lapic_wait_icr_idle())
+		return false;
+	lapic_write(LAPIC_REG_ICR_HIGH, (uint32_t)apic_id << ICR_DEST_SHIFT);
+	lapic_write(LAPIC_REG_ICR_LOW, command);
+	return true;
+}
+
+bool lapic_send_init(uint8_t apic_id)
+{
+	return send_ipi(apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL);
+}
+
+bool lapic_send_startup(uint8_t apic_id, uint8_t page)
+{
+	return send_ipi(apic_id, ICR_STARTUP | ICR_ASSERT | page);
+}
+
+bool lapic_send_fixed(uint8_t apic_id, uint8_t vector)
+{
+	return send_ipi(apic_id, ICR_FIXED | ICR_ASSERT | vector);
 }

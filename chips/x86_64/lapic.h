@@ -42,4 +42,19 @@ uint32_t lapic_id(void);
 /* One-shot timer at divide-by-1; count 0 stops it. */
 void lapic_timer_oneshot(uint32_t count);
 
+/* Send `vector` to this CPU (ICR shorthand "self", fixed, edge): the
+ * interrupt arrives as soon as interrupts are on. */
+void lapic_self_ipi(uint8_t vector);
+
+/*
+ * Inter-processor interrupts (xAPIC: 8-bit APIC ids). Each waits until the
+ * previous IPI has left (ICR delivery status idle) before writing the ICR,
+ * so a send does not wait for its own delivery; lapic_wait_icr_idle() does.
+ * All return false if the ICR stayed busy for the whole bounded wait.
+ */
+bool lapic_send_init(uint8_t apic_id);
+bool lapic_send_startup(uint8_t apic_id, uint8_t page); /* starts at page * 4 KiB */
+bool lapic_send_fixed(uint8_t apic_id, uint8_t vector);
+bool lapic_wait_icr_idle(void);
+
 #endif

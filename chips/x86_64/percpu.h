@@ -6,13 +6,22 @@
 
 #include "kernel/cpu.h"
 
-#define MAX_CPUS 16
+#define MAX_CPUS CPU_MAX
 
 extern struct cpu cpu_blocks[MAX_CPUS];
 
 /* Boot CPU: GS base, GDT with TSS and double-fault stack, IDT. The first
  * thing board_main() does, so every later fault has a working handler. */
 void x86_boot_cpu_init(void);
+
+/* On the boot CPU, before starting another CPU: give it the next id (its
+ * block: hw_id, state CPU_STARTING; its double-fault stack registered for
+ * backtraces). Returns MAX_CPUS when every id is taken. */
+unsigned x86_cpu_assign(uint32_t hw_id);
+
+/* On a newly started CPU, first thing in C: GS base, its own GDT and TSS
+ * (double-fault stack), the shared IDT. */
+void x86_ap_cpu_init(unsigned id);
 
 /* This CPU's block, or NULL before x86_boot_cpu_init() installed it (an
  * exception that early must not read through a GS base of 0). */

@@ -1,7 +1,10 @@
 /*
- * PIT channel 2 in mode 0 (interrupt on terminal count) with its gate on
- * port 0x61: OUT2, readable as bit 5 of port 0x61, goes high when the count
- * reaches zero. Nothing is wired to an interrupt; we poll, once, at boot.
+ * Calibration: PIT channel 2 in mode 0 (interrupt on terminal count) with
+ * its gate on port 0x61: OUT2, readable as bit 5 of port 0x61, goes high
+ * when the count reaches zero. Nothing is wired to an interrupt; we poll,
+ * once, at boot.
+ *
+ * The watchdog's tick: channel 0 in mode 2, whose OUT0 drives ISA IRQ 0.
  */
 #include <stdint.h>
 
@@ -10,6 +13,7 @@
 #include "chips/x86_64/lapic.h"
 #include "chips/x86_64/pit.h"
 
+#define PIT_CH0_DATA 0x40
 #define PIT_CH2_DATA 0x42
 #define PIT_MODE 0x43
 #define PORT_B 0x61
@@ -17,12 +21,13 @@
 #define PORT_B_SPEAKER 0x02
 #define PORT_B_OUT2 0x20
 #define MODE_CH2_LOHI_MODE0 0xb0
+#define MODE_CH0_LOHI_MODE2 0x34
 
 /* Far more polls than 65535 PIT ticks (55 ms) can take on any machine or
  * emulator, yet finite: a PC without a PIT must not hang the boot. */
 #define POLL_LIMIT 50000000u
 
-bool pit_measure(uint16_t pit_ticks, uint64_t *tsc_elapsed, uint32_t *lapic_elapsed)
+bool pit_measure(uint16_t pit_ticks, uint64_t *tsc_min, uint64_t *tsc_max, uint32_t *lapic_elapsed)
 {
 	uint8_t b = inb(PORT_B) & ~(PORT_B_SPEAKER | PORT_B_GATE2);
 	outb(PORT_B, b);
@@ -30,22 +35,39 @@ bool pit_measure(uint16_t pit_ticks, uint64_t *tsc_elapsed, uint32_t *lapic_elap
 	outb(PIT_CH2_DATA, pit_ticks & 0xff);
 	outb(PIT_CH2_DATA, pit_ticks >> 8);
 
+	/* Each end of the window is known to lie between two TSC reads: the
+	 * start around the gate write, the end after the last poll that
+	 * still saw OUT2 low began and before the one that saw it high. */
 	lapic_timer_oneshot(0xffffffffu);
+	uint64_t start0 = rdtsc();
 	uint32_t lapic0 = lapic_read(LAPIC_REG_TIMER_CURRENT);
-	uint64_t tsc0 = rdtsc();
 	outb(PORT_B, b | PORT_B_GATE2); /* rising gate edge starts the count */
+	uint64_t start1 = rdtsc();
 
 	uint32_t polls = 0;
-	while (!(inb(PORT_B) & PORT_B_OUT2))
+	uint64_t end0 = start0;
+	for (;;) {
+		uint64_t poll = rdtsc();
+		if (inb(PORT_B) & PORT_B_OUT2)
+			break;
 		if (++polls == POLL_LIMIT)
 			break;
-
-	uint64_t tsc1 = rdtsc();
+		end0 = poll;
+	}
 	uint32_t lapic1 = lapic_read(LAPIC_REG_TIMER_CURRENT);
+	uint64_t end1 = rdtsc();
 	lapic_timer_oneshot(0);
 	outb(PORT_B, b);
 
-	*tsc_elapsed = tsc1 - tsc0;
+	*tsc_min = end0 > start1 ? end0 - start1 : 0;
+	*tsc_max = end1 - start0;
 	*lapic_elapsed = lapic0 - lapic1; /* counts down */
 	return polls < POLL_LIMIT;
+}
+
+void pit_periodic(uint16_t divisor)
+{
+	outb(PIT_MODE, MODE_CH0_LOHI_MODE2);
+	outb(PIT_CH0_DATA, divisor & 0xff);
+	outb(PIT_CH0_DATA, divisor >> 8);
 }

@@ -1,7 +1,8 @@
 /*
  * trap_dispatch: where every slow stub lands. CPU exceptions become a panic
- * report; legacy PIC vectors are checked for spuriousness; any other vector
- * has no top half yet and is counted and logged once, not fatal.
+ * report; a vector with a C handler (trap_set_handler) runs it; legacy PIC
+ * vectors are checked for spuriousness; any other vector has no top half
+ * yet and is counted and logged once, not fatal.
  */
 #include <stdint.h>
 
@@ -16,6 +17,13 @@
 #define EXC_BREAKPOINT 3
 
 uint64_t unexpected_vector_count[256];
+static trap_handler_fn trap_handlers[256];
+
+void trap_set_handler(unsigned vector, trap_handler_fn fn)
+{
+	if (vector >= VEC_EXCEPTIONS_END && vector < 256)
+		trap_handlers[vector] = fn;
+}
 
 void trap_dispatch(struct trap_frame *f)
 {
@@ -27,6 +35,8 @@ void trap_dispatch(struct trap_frame *f)
 		exception_breakpoint(f);
 	} else if (f->vector < VEC_EXCEPTIONS_END) {
 		exception_report(f);
+	} else if (f->vector < 256 && trap_handlers[f->vector]) {
+		trap_handlers[f->vector](f);
 	} else if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_END) {
 		if (!pic_handle_vector(f->vector))
 			log_warn("8259 IRQ %u arrived although masked",

@@ -17,6 +17,12 @@ struct trap_frame {
 };
 
 void trap_dispatch(struct trap_frame *f);
+
+/* A C handler for a vector past the exceptions that needs the interrupted
+ * state (the watchdog's tick): it runs on the slow stub with interrupts
+ * off and must EOI its own interrupt. NULL removes it. */
+typedef void (*trap_handler_fn)(struct trap_frame *f);
+void trap_set_handler(unsigned vector, trap_handler_fn fn);
 void exception_report(struct trap_frame *f);
 /* int3: report where and how we got there, then resume after it. */
 void exception_breakpoint(struct trap_frame *f);

@@ -28,6 +28,7 @@ import ctypes
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -71,6 +72,11 @@ def makefile_version(repo=REPO):
 def banner_pattern(version):
     """The line board/pc/main.c prints once the loop runs."""
     return rf"^knock {re.escape(version)} ready on the pc board$"
+
+
+# chips/x86_64/lapic_alarm.c's boot line: the clock's rate and how far off
+# it may be (the PIT calibration is stretched when the host is busy).
+CALIBRATION = re.compile(r"^timer: TSC (\d+\.\d+) MHz, .*?(?:\+-(\d+) ppm)?\)$", re.M)
 
 
 # The shell's prompt (capsules/shell.h SHELL_PROMPT).
@@ -220,7 +226,7 @@ class Knock:
 
     def __init__(self, iso, machine="pc", memory_mib=128, cmdline=None, cpu=None,
                  icount=None, smp=1, extra_args=(), qemu=QEMU, name="knock",
-                 uefi=False):
+                 uefi=False, accel="tcg"):
         self.iso = Path(iso)
         self.machine = machine
         self.memory_mib = memory_mib
@@ -228,6 +234,9 @@ class Knock:
         self.cpu = cpu
         self.icount = icount
         self.smp = smp
+        # "tcg,thread=single": all vCPUs on one host thread, taking turns,
+        # and a `pause` in a spin-wait hands the turn on (docs/smp.md).
+        self.accel = accel
         self.extra_args = list(extra_args)
         self.qemu = qemu
         self.name = name
@@ -249,7 +258,7 @@ class Knock:
 
     def args(self, serial_path, qmp_path):
         a = [self.qemu,
-             "-machine", self.machine, "-accel", "tcg",
+             "-machine", self.machine, "-accel", self.accel,
              "-m", str(self.memory_mib), "-smp", str(self.smp),
              "-cdrom", str(self.iso), "-boot", "d",
              "-display", "none", "-monitor", "none", "-no-reboot",
@@ -415,6 +424,30 @@ class Knock:
         except OSError as e:
             raise KnockFailure(f"cannot write to the serial line: {e}\n{self.describe()}") from e
 
+    def serial_write_bulk(self, data, timeout=STEP_TIMEOUT):
+        """Send many bytes, as fast as QEMU takes them, within `timeout`
+        seconds. QEMU reads the socket only while the UART's receive FIFO
+        has room, so a guest that stops reading stalls this: it fails with
+        the serial log instead of blocking forever. Returns the seconds it
+        took."""
+        started = time.monotonic()
+        deadline = started + timeout * TIMEOUT_SCALE
+        sent = 0
+        while sent < len(data):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise KnockFailure(f"serial line: only {sent} of {len(data)} bytes taken in "
+                                   f"{timeout * TIMEOUT_SCALE:g} s\n{self.describe()}")
+            _, writable, _ = select.select([], [self._serial], [], remaining)
+            if not writable:
+                continue
+            try:
+                sent += self._serial.send(data[sent:sent + 65536])
+            except OSError as e:
+                raise KnockFailure(f"serial line after {sent} bytes: {e}\n"
+                                   f"{self.describe()}") from e
+        return time.monotonic() - started
+
     # --- keyboard and screen -------------------------------------------------
 
     def press(self, *qcodes, hold_ms=None):
@@ -455,6 +488,11 @@ class Knock:
         return [chars[r * VGA_COLUMNS:(r + 1) * VGA_COLUMNS].rstrip() for r in range(VGA_ROWS)]
 
     # --- the shell -------------------------------------------------------------
+
+    def calibration(self):
+        """(TSC MHz, relative uncertainty) the guest measured at boot."""
+        m = self.wait_for(CALIBRATION, BOOT_TIMEOUT)
+        return float(m.group(1)), int(m.group(2) or 0) / 1e6
 
     def wait_shell(self, timeout=BOOT_TIMEOUT, pos=0):
         """Wait for the shell's first prompt at or after log offset `pos`

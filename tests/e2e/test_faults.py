@@ -171,3 +171,36 @@ def test_breakpoint_reports_and_resumes(boot, banner, version):
     vm.serial_write(b"version\r")
     vm.wait_for(rf"^knock {re.escape(version)}$", pos=end.end())
     assert "PANIC" not in vm.log
+
+
+def test_panic_reboot_reports_then_resets_the_machine(boot):
+    # panic=reboot: the same report, then "rebooting" instead of halting,
+    # and a reset. The harness runs QEMU with -no-reboot, which turns the
+    # guest's reset into QEMU exiting: a SHUTDOWN event saying
+    # "guest-reset", then exit status 0 (a triple fault would say the same
+    # to QMP, so the "rebooting" line is what shows the reset was asked for).
+    vm = boot(cmdline="panic=reboot fault=ud")
+    start = vm.wait_for(r"^PANIC: CPU exception #UD \(invalid opcode\) on cpu 0$", BOOT_TIMEOUT)
+    end = vm.wait_for(r"^rebooting$", pos=start.end())
+    report = vm.log[start.start():end.end()]
+    names = [m.group(3) for m in backtrace(report.rsplit("\n", 2)[0] + "\nend")]
+    assert "fault_invalid_opcode" in names[0] and "loop_run" in names, names
+    assert "system halted" not in vm.log
+    event = vm.qmp.wait_event("SHUTDOWN", timeout=BOOT_TIMEOUT)
+    assert event["data"].get("guest") is True and event["data"].get("reason") == "guest-reset", \
+        event
+    assert vm.wait_exit() == 0
+
+
+def test_panic_reboot_boots_again(boot, version):
+    # The same with QEMU told to really reset (-action reboot=reset comes
+    # after the harness's -no-reboot and wins): the machine starts over,
+    # and panics and resets again, since the options are the same.
+    vm = boot(cmdline="panic=reboot fault=ud", extra_args=["-action", "reboot=reset"])
+    starting = rf"knock {re.escape(version)} starting on the pc board$"
+    first = vm.wait_for(r"^rebooting$", BOOT_TIMEOUT)
+    event = vm.qmp.wait_event("RESET", timeout=BOOT_TIMEOUT)
+    assert event["data"].get("reason") == "guest-reset", event
+    again = vm.wait_for(starting, BOOT_TIMEOUT, pos=first.end())
+    vm.wait_for(r"^PANIC: CPU exception #UD", BOOT_TIMEOUT, pos=again.end())
+    assert vm.proc.poll() is None, "QEMU exited instead of resetting"

@@ -73,7 +73,8 @@ void acpi_fuzz_use_platform(const struct platform *p)
 		FUZZ_CHECK(irq < 16 || !routed);
 	}
 	for (unsigned i = 0; i < p->ioapic_count; i++) {
-		const struct platform_ioapic *io = platform_ioapic_for_gsi(p, p->ioapics[i].gsi_base);
+		const struct platform_ioapic *io =
+			platform_ioapic_for_gsi(p, p->ioapics[i].gsi_base);
 		FUZZ_CHECK(io && io->gsi_base == p->ioapics[i].gsi_base);
 	}
 	platform_ioapic_for_gsi(p, 0);

@@ -5,8 +5,9 @@
  * Input: one table's bytes (the seeds are the .bin tables of
  * tests/data/acpi). Every parser gets every input, in an allocation of
  * exactly its size: each parser refuses a wrong signature first, so the
- * mutations of a MADT keep reaching the MADT parser. Each input is parsed as it is and again with
- * its checksums made good (tests/fuzz/acpi_fuzz.h).
+ * mutations of a MADT keep reaching the MADT parser. Each input is parsed
+ * as it is, and again with its checksums made good (tests/fuzz/acpi_fuzz.h)
+ * and cut to its length field, as the walker maps a table.
  */
 #include <stdint.h>
 #include <string.h>
@@ -55,9 +56,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *fixed = fuzz_exact_copy(data, size);
 	acpi_fuzz_fix_rsdp(fixed, size);
 	parse_rsdp(fixed, size);
-	memcpy(fixed, data, size);
-	acpi_fuzz_fix_table(fixed, size);
-	parse_tables(fixed, size);
+
+	/* As the walker maps a table: exactly as many bytes as its length
+	 * field says (when the input has them), so a read past the table's
+	 * end is a read past the buffer. */
+	size_t n = size;
+	if (size >= ACPI_HEADER_BYTES && fuzz_le(data + 4, 4) >= ACPI_HEADER_BYTES &&
+	    fuzz_le(data + 4, 4) < size)
+		n = (size_t)fuzz_le(data + 4, 4);
+	fixed = fuzz_exact_copy(data, n);
+	acpi_fuzz_fix_table(fixed, n);
+	parse_tables(fixed, n);
 
 	fuzz_free_all();
 	return 0;

@@ -38,7 +38,8 @@ static void use_command_line(const struct boot_info *info)
 		const char *val = NULL;
 		size_t len = 0;
 		if (cmdline_find(cmdline_get(), keys[i], &val, &len))
-			FUZZ_CHECK(val >= cmdline_get() && val + len <= cmdline_get() + CMDLINE_MAX);
+			FUZZ_CHECK(val >= cmdline_get() &&
+				   val + len <= cmdline_get() + CMDLINE_MAX);
 		if (cmdline_value(keys[i], value, sizeof(value)))
 			check_string(value, sizeof(value));
 		cmdline_has(keys[i]);
@@ -58,9 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_string(info.cmdline, sizeof(info.cmdline));
 	check_string(info.loader, sizeof(info.loader));
 	if (info.has_rsdp_v1)
-		FUZZ_CHECK(info.rsdp_v1_addr > MBI_ADDRESS && info.rsdp_v1_addr < MBI_ADDRESS + size);
+		FUZZ_CHECK(info.rsdp_v1_addr > MBI_ADDRESS &&
+			   info.rsdp_v1_addr < MBI_ADDRESS + size);
 	if (info.has_rsdp_v2)
-		FUZZ_CHECK(info.rsdp_v2_addr > MBI_ADDRESS && info.rsdp_v2_addr < MBI_ADDRESS + size);
+		FUZZ_CHECK(info.rsdp_v2_addr > MBI_ADDRESS &&
+			   info.rsdp_v2_addr < MBI_ADDRESS + size);
 	boot_info_print(&info);
 	use_command_line(&info);
 	fuzz_free_all();

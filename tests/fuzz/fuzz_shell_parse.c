@@ -80,8 +80,9 @@ static bool ref_parse_u64(const char *s, uint64_t max, uint64_t *out)
 
 static void check_u64(const char *word)
 {
-	static const uint64_t limits[] = { 0, 9, 10, 86400000, UINT32_MAX, UINT64_MAX / 10,
-					   UINT64_MAX - 1, UINT64_MAX };
+	static const uint64_t limits[] = {
+		0, 9, 10, 86400000, UINT32_MAX, UINT64_MAX / 10, UINT64_MAX - 1, UINT64_MAX
+	};
 
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
 		uint64_t got = 0, want = 0;

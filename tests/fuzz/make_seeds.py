@@ -103,6 +103,12 @@ def acpi_seeds():
         if name.endswith(".bin"):
             write("acpi_tables", name, acpi_table(name))
     write("acpi_tables", "madt-over-limits.bin", madt_over_limits())
+    # A local APIC entry (8 bytes, its last four the flags) that the table
+    # ends one byte into: the parser must not read that byte.
+    madt = acpi_table("pc-madt.bin")[:44] + struct.pack("<BBBBI", 0, 8, 0, 0, 1)[:7]
+    struct.pack_into("<I", madt, 4, len(madt))
+    fix_checksum(madt, 9, len(madt))
+    write("acpi_tables", "madt-entry-past-end.bin", madt)
     for board, extra in (("pc", []), ("q35", ["q35-mcfg.bin"])):
         tables = [acpi_table(f"{board}-{t}.bin") for t in ("fadt", "madt", "hpet", "waet")]
         tables += [acpi_table(e) for e in extra]
@@ -169,6 +175,9 @@ def multiboot2_seeds():
         tag(15, bytes(acpi_table("edge-rsdp.bin"))),
     ]
     write("multiboot2", "options-long-map.mbi", mbi(options))
+    # A command line tag whose size runs 8 bytes past the block, with no
+    # NUL in the part that is there: the parser must stop at the block.
+    write("multiboot2", "tag-overruns.mbi", struct.pack("<IIII", 24, 0, 1, 24) + b"knock=on")
 
 
 # --- keyboard: scancode set 1 ---------------------------------------------------
@@ -237,6 +246,8 @@ TERMINAL = {
     "malformed.txt": ESC + b"x" + ESC + b"[?25h" + ESC + b"[1;2;3;4;5A" + ESC + b"[99999~"
     + ESC + b"[" + b"1" * 40 + b"A" + ESC + b"[5~" + ESC + b"[1\x18" + b"\x80\xff\r",
     "long-line.txt": b"x" * 140 + b"\rok\r",
+    # Leading zeros keep a parameter small: only ANSI_MAX_SEQUENCE ends it.
+    "csi-leading-zeros.txt": ESC + b"[" + b"0" * 40 + b"1A" + ESC + b"[" + b"0" * 25 + b"3~\r",
 }
 
 SHELL_LINES = [

@@ -8,8 +8,9 @@
 #   tests/fuzz/run.sh fuzz NAME SECONDS    (make fuzz) fuzz SECONDS, keeping
 #       what it finds in build/fuzz/corpus/NAME for the next run
 #
-# A crash, a failed check, a leak or an input slower than TIMEOUT seconds
-# fails the run; libFuzzer writes the input to build/fuzz/artifacts/NAME/.
+# A crash, a failed check, a leak or an input slower than FUZZ_TIMEOUT
+# seconds (default 10) fails the run; libFuzzer writes the input to
+# build/fuzz/artifacts/NAME/.
 set -uo pipefail
 
 mode=$1 name=$2 seconds=$3
@@ -29,6 +30,12 @@ common=(-timeout="$timeout" -artifact_prefix="$artifacts" -print_final_stats=1
 if [ -f "tests/fuzz/$name.dict" ]; then
 	common+=(-dict="tests/fuzz/$name.dict")
 fi
+# The harness's own libFuzzer flags, one a line (# comments), if any: they
+# come last, so they override the ones above.
+if [ -f "tests/fuzz/$name.options" ]; then
+	mapfile -t own < <(grep -v '^[[:space:]]*\(#\|$\)' "tests/fuzz/$name.options")
+	common+=("${own[@]}")
+fi
 
 fail() {
 	echo "fuzz $name: FAILED ($1); the end of $log:"
@@ -43,7 +50,7 @@ fail() {
 }
 
 # The number libFuzzer reports for `stat::NAME` in the log.
-stat() {
+libfuzzer_stat() {
 	sed -n "s/^stat::$1: *//p" "$log" | tail -n 1
 }
 
@@ -56,14 +63,14 @@ check)
 	rm -rf "$scratch" && mkdir -p "$scratch"
 	"$bin" "${common[@]}" -max_total_time="$seconds" "$scratch" "$seeds" >>"$log" 2>&1 ||
 		fail "fuzzing"
-	echo "fuzz $name: $seed_count corpus inputs replayed; $(stat number_of_executed_units) runs in ${seconds} s, no failure"
+	echo "fuzz $name: $seed_count corpus inputs replayed; $(libfuzzer_stat number_of_executed_units) runs in ${seconds} s, no failure"
 	;;
 fuzz)
 	corpus=$build/corpus/$name
 	mkdir -p "$corpus"
 	"$bin" "${common[@]}" -max_total_time="$seconds" "$corpus" "$seeds" >"$log" 2>&1 ||
 		fail "fuzzing"
-	echo "fuzz $name: $(stat number_of_executed_units) runs in ${seconds} s, no failure;" \
+	echo "fuzz $name: $(libfuzzer_stat number_of_executed_units) runs in ${seconds} s, no failure;" \
 		"$(find "$corpus" -type f | wc -l) inputs in $corpus"
 	;;
 *)

@@ -24,6 +24,16 @@ extern uint64_t fake_cycles;
 /* Called from arch_enable_irq_and_idle(), as if an interrupt woke the CPU. */
 extern void (*fake_on_idle)(void);
 
+/* SMP: arch_cpu(id) returns fake_cpus[id] (fake_cpus[0] is &fake_cpu
+ * after fake_arch_reset(); tests add others), and arch_wake_cpu() counts
+ * its calls in fake_wakes[id]. */
+extern struct cpu *fake_cpus[CPU_MAX];
+extern unsigned fake_wakes[CPU_MAX];
+
+/* Make arch_this_cpu() return `c` in the calling thread (NULL: &fake_cpu),
+ * for tests that run one "CPU" per thread. */
+void fake_arch_set_this_cpu(struct cpu *c);
+
 void fake_arch_reset(void);
 
 #endif

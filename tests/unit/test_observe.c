@@ -54,6 +54,7 @@ static void client_irq(void *ctx)
 	(void)ctx;
 	runs_irq++;
 	burn();
+	observe_note_events(4); /* as a driver does: 4 bytes drained */
 }
 
 static int setup(void **state)
@@ -63,7 +64,7 @@ static int setup(void **state)
 	loop_reset_for_test();
 	observe_set_timing(false);
 	observe_set_trace(false);
-	observe_reset();
+	observe_reset_for_test();
 	trace_clear();
 	runs_a = runs_b = runs_irq = 0;
 	spend = 0;
@@ -164,6 +165,28 @@ static void test_timing_measures_from_the_round_start_to_callback_end(void **sta
 	assert_int_equal(runs_a, 3);
 }
 
+/* `stats reset` runs inside a callback: that callback's own latency is
+ * still measured from its round's start, not from zero. */
+static void resetting_client(void *ctx)
+{
+	(void)ctx;
+	observe_reset();
+}
+
+static void test_reset_inside_a_callback(void **state)
+{
+	(void)state;
+	observe_set_timing(true);
+	fake_cycles = 1000000; /* a clock far from zero, as on a real machine */
+	loop_declare_interrupt(6, "reset");
+	loop_set_client(6, "resetter", resetting_client, NULL);
+	pending_set(&fake_cpu, 6);
+	loop_round(&fake_cpu);
+	const struct latency_hist *h = observe_latency(6);
+	assert_int_equal(h->count, 1);
+	assert_true(latency_hist_max(h) < 10);
+}
+
 /* A client set after timing went on is routed too. */
 static void test_clients_set_later_are_timed(void **state)
 {
@@ -193,10 +216,11 @@ static void test_trace_records_a_round_in_order(void **state)
 	deferred_call_set(&dc_b);
 	loop_round(&fake_cpu);
 
-	/* R, then bit 3's B/E, then b's B/E, then what b's callback set: the
-	 * deferred call a (S) and interrupt 3 (K), both naming b. */
-	const char want[] = { 'R', 'B', 'E', 'B', 'E', 'K', 'S' };
-	const unsigned bits[] = { 0, 3, 3, dc_b.bit, dc_b.bit, 3, dc_a.bit };
+	/* R, then bit 3's B, its driver's D, E, then b's B/E, then what b's
+	 * callback made pending: interrupt 3 and the deferred call a (F, for
+	 * fresh), both naming b. */
+	const char want[] = { 'R', 'B', 'D', 'E', 'B', 'E', 'F', 'F' };
+	const unsigned bits[] = { 0, 3, 3, 3, dc_b.bit, dc_b.bit, 3, dc_a.bit };
 	assert_int_equal(trace_ring(0)->head, sizeof(want));
 	uint64_t prev = 0;
 	for (unsigned i = 0; i < sizeof(want); i++) {
@@ -207,10 +231,18 @@ static void test_trace_records_a_round_in_order(void **state)
 		prev = e->tsc;
 	}
 	assert_int_equal(event(0)->arg, 1);        /* round number */
-	assert_int_equal(event(5)->arg, dc_b.bit); /* knocked during b */
-	assert_int_equal(event(6)->arg, dc_b.bit); /* set by b */
+	assert_int_equal(event(2)->arg, 4);        /* the driver's 4 events */
+	assert_int_equal(event(6)->arg, dc_b.bit); /* knocked during b */
+	assert_int_equal(event(7)->arg, dc_b.bit); /* set by b */
 	assert_int_equal(event(1)->arg, 0);        /* first callback: no wait */
-	assert_true(event(3)->arg > 0);            /* b waited for bit 3 */
+	assert_true(event(4)->arg > 0);            /* b waited for bit 3 */
+	/* The ring holds both as "fresh"; the bit says which it was. */
+	assert_int_equal(trace_fresh_kind(3), TRACE_KNOCK);
+	assert_int_equal(trace_fresh_kind(dc_a.bit), TRACE_SET);
+	/* Outside a callback, a driver's note has no callback to go with. */
+	uint64_t head = trace_ring(0)->head;
+	observe_note_events(9);
+	assert_int_equal(trace_ring(0)->head, head);
 	/* Timing is off: the trace alone fills no histogram. */
 	assert_int_equal(observe_latency(3)->count, 0);
 }
@@ -268,6 +300,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_timing_measures_from_the_round_start_to_callback_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clients_set_later_are_timed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_inside_a_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_records_a_round_in_order, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_trace_records_sleep_and_wake, setup, teardown),

@@ -72,7 +72,7 @@ static int setup(void **state)
 	loop_reset_for_test();
 	observe_set_timing(false);
 	observe_set_trace(false);
-	observe_reset();
+	observe_reset_for_test();
 	dev = (struct stats_device_counts){ 0, 0 };
 	table[0] = '\0';
 	loop_declare_interrupt(2, "uart");

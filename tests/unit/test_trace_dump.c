@@ -67,7 +67,7 @@ static int setup(void **state)
 	loop_reset_for_test();
 	observe_set_trace(false);
 	observe_set_timing(false);
-	observe_reset();
+	observe_reset_for_test();
 	fake_uart_init(&fu);
 	console_init(&con, &fu.hil, NULL);
 	trace_dump_init(&dump, &con, one_cpu, NULL, 1000);

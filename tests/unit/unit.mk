@@ -52,3 +52,7 @@ unit: unit-build
 # Keep the host objects between test links (make would treat them as
 # intermediates and delete them).
 .SECONDARY: $(UNIT_LIB_OBJS)
+
+# The thread tests under ThreadSanitizer run with the unit tests.
+include tests/tsan/tsan.mk
+unit: tsan

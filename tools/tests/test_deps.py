@@ -85,7 +85,7 @@ def test_list_has_the_packages_the_build_needs():
     names = package_list()
     for needed in ["qemu-system-x86", "grub-pc-bin", "grub-common", "xorriso", "mtools",
                    "nasm", "gcc", "make", "binutils", "libcmocka-dev", "python3",
-                   "python3-pytest", "gdb", "clang-format", "cppcheck", "bear",
+                   "python3-pytest", "gdb", "clang-format", "cppcheck", "clang-tidy", "bear",
                    # one ISO for BIOS and UEFI, booted under OVMF; the framebuffer font
                    "grub-efi-amd64-bin", "ovmf", "console-setup-linux"]:
         assert needed in names

@@ -1,0 +1,21 @@
+/*
+ * The pc board's other CPUs (docs/smp.md): each runs the same loop on its
+ * own pending word, with its own LAPIC timer and alarm mux, and answers
+ * the cross-CPU calls of the SMP capsules (smptest, ping, the shell's
+ * `on`). Device interrupts stay routed to the boot CPU.
+ */
+#ifndef KNOCK_BOARD_PC_WIRE_SMP_H
+#define KNOCK_BOARD_PC_WIRE_SMP_H
+
+#include "kernel/multiboot2.h"
+
+/* On the boot CPU after board_wire_shell(), before loop_verify(): create
+ * the SMP capsules here and declare their cross-CPU calls. */
+void board_wire_smp(void);
+
+/* On the boot CPU after loop_verify() (the timer is calibrated by then):
+ * start every other enabled CPU the MADT lists and wait for each. Logs
+ * "smp: N of M cpus online". */
+void board_start_aps(const struct boot_info *bi);
+
+#endif

@@ -1,0 +1,75 @@
+/* The pc board's watchdog wiring (wire_watchdog.h). */
+#include "board/pc/wire_watchdog.h"
+
+#include "board/pc/interrupts.h"
+#include "board/pc/wire_timer.h"
+#include "chips/x86_64/lapic.h"
+#include "chips/x86_64/pit.h"
+#include "chips/x86_64/watchdog_tick.h"
+#include "kernel/cmdline.h"
+#include "kernel/fmt.h"
+#include "kernel/log.h"
+#include "kernel/loop.h"
+#include "kernel/watchdog.h"
+
+static struct watchdog_options options;
+static struct storm storm;
+
+static void raise_storm(void *hw)
+{
+	(void)hw;
+	lapic_self_ipi(VEC_STORM);
+}
+
+static const struct hil_soft_irq storm_irq = { .hw = NULL, .raise = raise_storm };
+
+static void read_options(void)
+{
+	char value[32];
+
+	watchdog_default_options(&options);
+	if (cmdline_value("watchdog", value, sizeof(value)) &&
+	    !watchdog_parse_option(value, &options))
+		log_warn("options: watchdog=%s is not <ms>, panic, warn or off (joined by ':'); "
+			 "keeping %u ms, %s",
+			 value, options.limit_ms, options.panic ? "panic" : "warn");
+	if (cmdline_value("storm", value, sizeof(value)) &&
+	    !watchdog_parse_storm_option(value, &options))
+		log_warn("options: storm=%s is not a rate per second or off; keeping %u/s", value,
+			 options.storm_per_s);
+}
+
+void board_wire_watchdog(void)
+{
+	read_options();
+	watchdog_init(&options, board_lapic_alarm.tsc_hz);
+	storm_init(&storm, &board_alarm_mux, &storm_irq);
+	loop_set_client(BIT_STORM, "storm", storm_service, &storm);
+}
+
+void board_watchdog_start(void)
+{
+	if (!options.limit_ms && !options.storm_per_s) {
+		log_info("watchdog: off (watchdog=off storm=off)");
+		return;
+	}
+	uint32_t gsi = board_route_isa_irq(ISA_IRQ_PIT, VEC_WATCHDOG);
+	if (!x86_watchdog_tick_start(VEC_WATCHDOG, gsi)) {
+		log_warn("watchdog: no IOAPIC serves GSI %u: no stall or storm detection", gsi);
+		return;
+	}
+	char stalls[48] = "off", storms[32] = "off";
+	if (options.limit_ms)
+		ksnprintf(stalls, sizeof(stalls), "over %u ms %s", options.limit_ms,
+			  options.panic ? "panic" : "warn");
+	if (options.storm_per_s)
+		ksnprintf(storms, sizeof(storms), "over %u/s", options.storm_per_s);
+	log_info("watchdog: PIT tick every %u us while busy, masked while idle; stalls %s; "
+		 "storms %s",
+		 PIT_MAX_PERIOD_US, stalls, storms);
+}
+
+struct storm *board_storm(void)
+{
+	return &storm;
+}

@@ -1,0 +1,35 @@
+/*
+ * Walks the live page tables from CR3. They are identity mapped, so the
+ * physical address in an entry is also a pointer to the next table.
+ */
+#include <stdint.h>
+
+#include "chips/x86_64/cpu_regs.h"
+#include "chips/x86_64/paging.h"
+#include "kernel/panic.h"
+
+#define PTE_PRESENT (1ull << 0)
+#define PTE_LARGE (1ull << 7)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+static uint64_t *next_table(uint64_t entry, uintptr_t va, const char *level)
+{
+	if (!(entry & PTE_PRESENT))
+		panic("paging: %#lx is not mapped at the %s level", (unsigned long)va, level);
+	if (entry & PTE_LARGE)
+		panic("paging: %#lx is in a large page (%s level); unmapping needs 4 KiB pages "
+		      "there (raise BOOT_PT0_PAGES in boot/entry32.asm)",
+		      (unsigned long)va, level);
+	return (uint64_t *)(uintptr_t)(entry & PTE_ADDR);
+}
+
+void paging_unmap_4k(uintptr_t va)
+{
+	uint64_t *pml4 = (uint64_t *)(uintptr_t)(read_cr3() & PTE_ADDR);
+	uint64_t *pdpt = next_table(pml4[(va >> 39) & 511], va, "PML4");
+	uint64_t *pd = next_table(pdpt[(va >> 30) & 511], va, "PDPT");
+	uint64_t *pt = next_table(pd[(va >> 21) & 511], va, "page directory");
+
+	__atomic_store_n(&pt[(va >> 12) & 511], 0, __ATOMIC_RELAXED);
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}

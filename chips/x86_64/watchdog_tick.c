@@ -1,0 +1,68 @@
+/* The stall watchdog's tick on x86_64 (watchdog_tick.h). */
+#include "chips/x86_64/watchdog_tick.h"
+
+#include "chips/x86_64/cpu_regs.h"
+#include "chips/x86_64/lapic.h"
+#include "chips/x86_64/pit.h"
+#include "chips/x86_64/trap_frame.h"
+#include "kernel/arch.h"
+#include "kernel/symbols.h"
+#include "kernel/watchdog.h"
+
+#define OPCODE_PUSH_RBP 0x55
+#define OPCODE_RET 0xc3
+
+static struct ioapic_pin tick_pin;
+
+/*
+ * The return address the frame-pointer chain would skip. Every function
+ * starts `push rbp; mov rbp, rsp` (-fno-omit-frame-pointer), and until
+ * both have run, rbp is still the caller's frame: a walk from it starts at
+ * the caller's caller. QEMU delivers interrupts between translation
+ * blocks, and a block starts at every call target, so "at a function's
+ * first instruction" is where the tick lands most. There the return
+ * address is at [rsp]; after the push, at [rsp + 8]; at the final `ret`
+ * (rbp already popped), at [rsp] again. The interrupted stack is the
+ * kernel stack the stub runs on, so [rsp] is readable.
+ */
+static uintptr_t frameless_caller(const struct trap_frame *f)
+{
+	uintptr_t off;
+	const uint8_t *code = (const uint8_t *)f->rip;
+	const uintptr_t *sp = (const uintptr_t *)f->rsp;
+
+	if (!symbol_lookup(f->rip, &off))
+		return 0;
+	if (off == 0 || code[0] == OPCODE_RET)
+		return sp[0];
+	if (off == 1 && code[-1] == OPCODE_PUSH_RBP)
+		return sp[1];
+	return 0;
+}
+
+/* On the slow stub, interrupts off. The EOI comes last: a report printed
+ * here takes a while, and the PIT's next edge waits in the LAPIC meanwhile
+ * instead of nesting. */
+static void watchdog_interrupt(struct trap_frame *f)
+{
+	const struct watchdog_where where = {
+		.pc = f->rip,
+		.fp = f->rbp,
+		.caller = frameless_caller(f),
+	};
+
+	watchdog_tick(arch_this_cpu(), rdtsc(), &where);
+	lapic_write(LAPIC_REG_EOI, 0);
+}
+
+bool x86_watchdog_tick_start(uint8_t vector, uint32_t gsi)
+{
+	if (!ioapic_pin_get(gsi, &tick_pin))
+		return false;
+	trap_set_handler(vector, watchdog_interrupt);
+	pit_periodic(0); /* 65536: the slowest rate */
+	x86_idle_masked_cpu = arch_this_cpu();
+	x86_idle_masked_pin = &tick_pin;
+	ioapic_pin_set_masked(&tick_pin, false);
+	return true;
+}

@@ -1,0 +1,62 @@
+/*
+ * Cross-CPU deferred calls (xcall.h): a deferred-call bit set in another
+ * CPU's pending word, plus the wake-up IPI when that CPU sleeps.
+ */
+#include "xcall.h"
+
+#include "arch.h"
+#include "cpu.h"
+#include "panic.h"
+
+bool xcall_always_ipi;
+
+static struct xcall_stats stats[CPU_MAX];
+
+void xcall_init(struct xcall *xc, const char *owner)
+{
+	xc->bit = loop_declare_deferred(owner);
+	xc->mask = (uint64_t)1 << xc->bit;
+}
+
+void xcall_register(const struct xcall *xc, const char *client, loop_client_fn fn, void *ctx)
+{
+	loop_set_client(xc->bit, client, fn, ctx);
+}
+
+bool xcall_set(const struct xcall *xc, unsigned cpu)
+{
+	struct cpu *target = arch_cpu(cpu);
+	struct cpu *me = arch_this_cpu();
+
+	if (!target || __atomic_load_n(&target->state, __ATOMIC_ACQUIRE) != CPU_ONLINE)
+		return false;
+	/* Every CPU shares the boot CPU's client function for the bit; one
+	 * that never registered has no context for it. */
+	if (!loop_has_client(cpu, xc->bit))
+		panic("xcall %s: cpu %u has no client for it", loop_slot_name(xc->bit), cpu);
+	struct xcall_stats *st = &stats[me->id % CPU_MAX];
+	st->sets++;
+	/* A full barrier (lock or), then the target's idle mark: the other
+	 * half of the handshake in loop_sleep_if_idle(). */
+	__atomic_fetch_or(&target->pending, xc->mask, __ATOMIC_SEQ_CST);
+	if (target == me)
+		return true;
+	if (xcall_always_ipi || __atomic_load_n(&target->idle, __ATOMIC_SEQ_CST)) {
+		st->ipis++;
+		arch_wake_cpu(target);
+	} else {
+		st->ipis_skipped++;
+	}
+	return true;
+}
+
+void xcall_get_stats(unsigned cpu, struct xcall_stats *out)
+{
+	if (cpu >= CPU_MAX) {
+		*out = (struct xcall_stats){ 0 };
+		return;
+	}
+	out->sets = __atomic_load_n(&stats[cpu].sets, __ATOMIC_RELAXED);
+	out->ipis = __atomic_load_n(&stats[cpu].ipis, __ATOMIC_RELAXED);
+	out->ipis_skipped = __atomic_load_n(&stats[cpu].ipis_skipped, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,68 @@
+"""Read the shell's `stats` table (capsules/stats.h) back into numbers,
+and check what must hold in every one: nothing dropped, and raised =
+serviced + coalesced wherever a source counts its events."""
+import re
+
+_ROW = re.compile(r"^\s*(\d+) (.{14}) (irq|defer) +(\d+|-) +(\d+) +(\d+|-) +(\d+|-)  (.*)$")
+_LAT = re.compile(r"^\s*(\d+) (\S+) +(\d+)  (\S+) +(\S+) +(\S+) +(\S+)\s*$")
+_LOOP = re.compile(r"^loop cpu(\d+): rounds (\d+), sleeps (\d+), wake-ups (\d+)$", re.M)
+_LONGEST = re.compile(r"^loop cpu(\d+): longest callback ([\d.]+) us \((\d+) cycles\) "
+                      r"by (\S+), bit (\d+); (\d+) timed$", re.M)
+_HEADER = re.compile(r"^stats over ([\d.]+) s (since boot|since 'stats reset'); timing (on|off), "
+                     r"trace (on|off), top halves (\w+)$", re.M)
+
+
+def _num(text):
+    return None if text == "-" else int(text)
+
+
+class Stats:
+    """One `stats` answer: .rows {source: dict}, .latency_cycles and
+    .latency_us {bit: (client, count, min, p50, p99, max)}, .loops
+    {cpu: dict}, .header dict."""
+
+    def __init__(self, text):
+        self.text = text
+        m = _HEADER.search(text)
+        if not m:
+            raise AssertionError(f"no stats header in:\n{text}")
+        self.header = {"seconds": float(m.group(1)), "since": m.group(2),
+                       "timing": m.group(3) == "on", "trace": m.group(4) == "on",
+                       "stubs": m.group(5)}
+        self.rows = {}
+        self.latency_cycles, self.latency_us = {}, {}
+        table = None
+        for line in text.splitlines():
+            if line.startswith("bit source"):
+                table = "counts"
+            elif line.startswith("bit client"):
+                table = "us" if line.endswith("(microseconds)") else "cycles"
+            elif table == "counts" and (m := _ROW.match(line)):
+                self.rows[m.group(2).strip()] = {
+                    "bit": int(m.group(1)), "kind": m.group(3), "raised": _num(m.group(4)),
+                    "serviced": int(m.group(5)), "coalesced": _num(m.group(6)),
+                    "dropped": _num(m.group(7)), "unit": m.group(8)}
+            elif table in ("cycles", "us") and (m := _LAT.match(line)):
+                conv = int if table == "cycles" else float
+                target = self.latency_cycles if table == "cycles" else self.latency_us
+                target[int(m.group(1))] = (m.group(2), int(m.group(3))) + \
+                    tuple(conv(x) for x in m.group(4, 5, 6, 7))
+        self.loops = {int(m.group(1)): {"rounds": int(m.group(2)), "sleeps": int(m.group(3)),
+                                        "wakeups": int(m.group(4))}
+                      for m in _LOOP.finditer(text)}
+        for m in _LONGEST.finditer(text):
+            self.loops[int(m.group(1))].update(longest_us=float(m.group(2)),
+                                               longest_cycles=int(m.group(3)),
+                                               longest_by=m.group(4), timed=int(m.group(6)))
+        if not self.rows or not self.loops:
+            raise AssertionError(f"stats table not understood:\n{text}")
+
+    def check_consistent(self):
+        """Every row: nothing dropped; where events are counted, coalesced
+        is raised - serviced (0 when a service found nothing)."""
+        for name, r in self.rows.items():
+            if r["raised"] is None:
+                continue
+            assert r["dropped"] == 0, f"{name} dropped {r['dropped']}:\n{self.text}"
+            assert r["coalesced"] == max(r["raised"] - r["serviced"], 0), \
+                f"{name}: counts do not add up:\n{self.text}"

@@ -1,0 +1,192 @@
+"""The shell over the serial line: its commands, the line editor driven by
+a terminal's keys (ANSI sequences), and garbage on the line.
+
+Each command is typed as a terminal would send it (the line and CR) and
+its answer is the text between the echoed line and the next prompt
+(Knock.shell), so "the prompt came back" is part of every check.
+"""
+import random
+import re
+import time
+
+import pytest
+
+# What a VT100/xterm sends for the editing keys.
+LEFT, RIGHT, UP, DOWN = "\x1b[D", "\x1b[C", "\x1b[A", "\x1b[B"
+HOME, END, DELETE = "\x1b[H", "\x1b[F", "\x1b[3~"
+BACKSPACE_DEL, BACKSPACE_BS = "\x7f", "\x08"
+CTRL_C, CTRL_U = "\x03", "\x15"
+
+COMMANDS = ["help", "version", "uptime", "echo", "alarm", "alarms", "keys", "irqs",
+            "reboot", "fault"]
+UPTIME = re.compile(r"^up (\d+):(\d\d):(\d\d)\.(\d{3}) \((\d+) us\)\n$")
+
+
+def one_line(answer):
+    assert answer.count("\n") == 1 and answer.endswith("\n"), \
+        f"expected a one-line answer, got {answer!r}"
+    return answer[:-1]
+
+
+@pytest.mark.parametrize("machine", ["pc", "q35"])
+def test_commands_over_serial(boot, version, machine):
+    vm = boot(machine=machine)
+    vm.wait_shell()
+
+    listing = vm.shell("help")
+    assert listing.startswith("commands:\n"), listing
+    listed = re.findall(r"^  (\w+) ", listing, re.M)
+    assert set(COMMANDS) <= set(listed) and len(listed) == len(set(listed)), listing
+
+    assert vm.shell("version") == f"knock {version}\n"
+
+    # uptime: its two forms agree, it grows, and it is not longer than
+    # QEMU has been running (a clock counting from the host's boot would
+    # be; test_timer.py checks the rate), allowing for the calibration's
+    # own uncertainty.
+    readings = []
+    for _ in range(2):
+        m = UPTIME.match(vm.shell("uptime"))
+        assert m, "uptime answer not understood"
+        h, mnt, s, ms, us = map(int, m.groups())
+        assert ((h * 60 + mnt) * 60 + s) * 1000 + ms == us // 1000
+        readings.append(us)
+    host_elapsed_us = (time.monotonic() - vm.started_at) * 1e6
+    _, error = vm.calibration()
+    assert 0 < readings[0] < readings[1] <= host_elapsed_us / max(1 - error, 0.01), \
+        (readings, host_elapsed_us, error)
+
+    assert vm.shell("") == "", "an empty line gives the prompt back, nothing else"
+    assert one_line(vm.shell("frobnicate now")) == \
+        "error: unknown command 'frobnicate' (type 'help' for the list)"
+    bad_arguments = {
+        "alarm": "alarm: usage: alarm <ms> [periodic], ms from 1 to 86400000",
+        "alarm ten": "alarm: usage: alarm <ms> [periodic], ms from 1 to 86400000",
+        "alarm 100 weekly": "alarm: usage: alarm <ms> [periodic], ms from 1 to 86400000",
+        "alarms cancel 7": "alarms: no alarm '7' (see 'alarms')",
+        "alarms drop": "alarms: usage: alarms [cancel <id>]",
+        "fault": None,  # lists the kinds, which belong to the chip
+        "fault nosuchkind": None,
+        'echo "unterminated': 'error: a " is not closed',
+        "echo 1 2 3 4 5 6 7 8": "error: too many words (at most 8)",
+    }
+    for line, want in bad_arguments.items():
+        got = one_line(vm.shell(line))
+        if want is None:
+            assert got.startswith("fault: "), (line, got)
+        else:
+            assert got.startswith(want), (line, got)
+    # ... and the shell still answers.
+    assert vm.shell("echo still here") == "still here\n"
+    assert "PANIC" not in vm.log
+
+
+def run_keys(vm, keys):
+    """Send raw terminal bytes ending in Enter; return (the echoed line as
+    the terminal shows it, the answer up to the next prompt)."""
+    pos = len(vm.log)
+    vm.serial_write(keys)
+    m = vm.wait_for(r"(.*)\n((?:.*\n)*?)knock> ", pos=pos, whole_lines=False)
+    return m.group(1), m.group(2)
+
+
+# (keys as a terminal sends them, what `echo` must answer).
+EDITS = [
+    ("echo abc" + LEFT * 2 + "X\r", "aXbc"),
+    ("cho hi" + HOME + "e" + END + "!\r", "hi!"),
+    ("echo ab" + HOME + RIGHT * 5 + "Z\r", "Zab"),
+    ("echo abcd" + LEFT * 2 + DELETE + "\r", "abd"),
+    ("echo abcdz" + BACKSPACE_DEL + "\r", "abcd"),
+    ("echo abcdy" + BACKSPACE_BS + "\r", "abcd"),
+    ("echo abc" + LEFT + BACKSPACE_DEL + "\r", "ac"),
+    ("rubbish here" + CTRL_U + "echo clean\r", "clean"),
+    ("junk echo keep" + HOME + RIGHT * 5 + CTRL_U + "\r", "keep"),
+    # Application-mode (SS3) arrows and a CSI with a modifier parameter.
+    ("echo ab" + "\x1bOD" + "Y\r", "aYb"),
+    ("echo ab" + "\x1b[1;5D" + "Y\r", "aYb"),
+    # A key the editor does not use (PgUp) and a malformed CSI (too many
+    # parameters) are dropped whole: neither moves the cursor nor types.
+    ("echo a" + "\x1b[5~" + "\x1b[1;2;3;4;5;6D" + "b\r", "ab"),
+    # ESC inside a sequence starts a new one; Enter inside one ends it and
+    # still ends the line.
+    ("echo ab" + "\x1b[1" + LEFT + "X\r", "aXb"),
+    ("echo a" + "\x1b[1;" + "\r", "a"),
+]
+
+
+def test_line_editing_over_serial(boot):
+    vm = boot(machine="pc")
+    vm.wait_shell()
+    for keys, want in EDITS:
+        _, answer = run_keys(vm, keys)
+        assert answer == want + "\n", f"keys {keys!r}: answer {answer!r}, want {want!r}"
+
+    # History: Up recalls older lines, Down comes back, and a recalled
+    # line can be edited before it runs.
+    assert vm.shell("echo first") == "first\n"
+    assert vm.shell("echo second") == "second\n"
+    assert run_keys(vm, UP + UP + "\r")[1] == "first\n"
+    assert run_keys(vm, UP + "2\r")[1] == "first2\n"
+    assert run_keys(vm, UP + UP + DOWN + "\r")[1] == "first2\n"
+    assert run_keys(vm, UP + HOME + RIGHT * 5 + "x\r")[1] == "xfirst2\n"
+
+    # Ctrl-C drops the line: "^C", nothing runs, a fresh prompt.
+    shown, answer = run_keys(vm, "echo never" + CTRL_C)
+    assert shown.endswith("^C") and answer == "", (shown, answer)
+    assert vm.shell("echo after") == "after\n"
+    assert "never\n" not in vm.log
+
+    # An over-long line is refused with a message, never cut and run.
+    _, answer = run_keys(vm, "echo " + "x" * 200 + "\r")
+    # (The Enter that ends the swallowed rest shows as an empty line.)
+    assert answer.strip("\n") == "line too long (max 128 characters); discarded", answer
+    assert not re.search(r"^x+$", vm.log, re.M)
+    assert vm.shell("echo short") == "short\n"
+
+
+RANDOM_BYTES = 10_000
+RANDOM_SEED = 4
+# Each burst of noise ends in one of these, the states hardest to leave:
+# half an escape sequence, a line too long, a bare CR.
+DROPPED_NOTE = r"console: \d+ keys dropped \(typed while busy\)"
+NASTY_TAILS = ["\x1b", "\x1b[", "\x1b[1;", "\x1bO", "\x1b[?25", "\x1b[99999999",
+               "\x1b[1;2;3;4;5;6", "x" * 200, "echo half", "\r"]
+
+
+@pytest.mark.parametrize("machine", ["pc", "q35"])
+def test_random_bytes_on_serial_leave_the_shell_answering(boot, version, machine):
+    vm = boot(machine=machine)
+    vm.wait_shell()
+    noise = random.Random(RANDOM_SEED).randbytes(RANDOM_BYTES)
+    burst = RANDOM_BYTES // len(NASTY_TAILS)
+    sent = 0
+    for i, tail in enumerate(NASTY_TAILS):
+        pos = len(vm.log)
+        # Ctrl-C must clear whatever line or sequence the burst left half
+        # done; the mark proves the line after it ran whole. The guest
+        # takes the bytes in order, so the mark also waits for the noise.
+        data = noise[i * burst:(i + 1) * burst] + tail.encode() + \
+            f"{CTRL_C}echo mark-{i}\r".encode()
+        vm.serial_write(data)
+        sent += len(data)
+        # The answer, then the prompt (after the console's note of keys
+        # it dropped while the shell was busy, if any). Not anchored at a
+        # line start: echo that cannot keep up with a flood is dropped
+        # (console.h), the Enter's newline too, so the answer may follow
+        # garbage on its line.
+        vm.wait_for(rf"mark-{i}\n(?:{DROPPED_NOTE}\n)?knock> ", timeout=30, pos=pos,
+                    whole_lines=False)
+    # Quiet again: exact answers, echo and all.
+    assert vm.shell("echo quiet now") == "quiet now\n"
+    assert vm.shell("version") == f"knock {version}\n"
+
+    m = re.search(r"^com1 +(\d+) +(\d+) +(\d+) bytes received$", vm.shell("irqs"), re.M)
+    assert m, "no com1 row in irqs"
+    raised, serviced, received = map(int, m.groups())
+    # Not a byte was lost on the way to the driver. (The console may then
+    # drop keys that came while the shell was busy, and says so.)
+    sent += len("echo quiet now\r") + len("version\r") + len("irqs\r")
+    assert received == sent, f"the UART received {received} bytes of {sent}"
+    assert serviced > 0 and raised > 0
+    assert "PANIC" not in vm.log
+    assert vm.wait_cpu_halted() is True

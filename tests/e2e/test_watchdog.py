@@ -1,0 +1,126 @@
+"""The stall watchdog and the storm detector (kernel/watchdog.h) on the real
+image: a capsule callback that runs 3 s is reported by name with a
+backtrace and the system goes on (or panics with watchdog=panic); a
+synthetic interrupt storm is reported with its name and rate while the
+shell and the alarms keep working; and the watchdog's tick leaves an idle
+CPU alone.
+
+The long callback is the busy capsule's (`busy 3000`: one callback that
+spins on the clock, capsules/busy.h); the storm is the storm capsule's
+(`storm <ms>`: a self-IPI re-raised on every service, capsules/storm.h).
+"""
+import re
+
+from knock_qemu import BOOT_TIMEOUT
+from test_faults import HEX, SYMBOL, backtrace, one
+
+LIMIT_MS = 1000  # WATCHDOG_DEFAULT_LIMIT_MS
+STORM_LIMIT = 20000  # WATCHDOG_DEFAULT_STORM_PER_S
+TICK_MS = 55  # the PIT's period: the watchdog sees a stall up to two ticks late
+BURN_MS = 3000
+
+STALL = (r"^{kind}watchdog: capsule 'busy' \(bit (\d+), deferred call 'busy'\) has run for "
+         r"(\d+) ms on cpu 0 \(limit (\d+) ms\)$")
+
+
+def check_stall_report(report, kernel_functions, limit_ms):
+    """The report's lines: how long (between the limit and two ticks
+    more, with room for a loaded host), the pending bits, where the tick
+    interrupted it, and a backtrace through the busy capsule's callback to
+    the loop. Returns the busy bit."""
+    bit, ms, limit = (int(x) for x in re.match(r".*?(\d+),.*? (\d+) ms .*?(\d+) ms\)$",
+                                               report.splitlines()[0]).groups())
+    assert limit == limit_ms
+    assert limit_ms <= ms < limit_ms + 2 * TICK_MS + 400, report
+    one(r"^watchdog:   pending 0x[0-9a-f]{16} \(.*\)$", report, "pending")
+    pc, name, off = one(rf"^watchdog:   interrupted at {HEX} <{SYMBOL}\+0x([0-9a-f]+)>$", report,
+                        "interrupted at")
+    start, size = kernel_functions[name]
+    assert int(pc, 16) == start + int(off, 16) and int(off, 16) < size
+    frames = backtrace(report)
+    names = [m.group(3) for m in frames]
+    assert int(frames[0].group(2), 16) == int(pc, 16)
+    assert "burn" in names, f"the busy callback is not in the backtrace: {names}"
+    assert "loop_run" in names[names.index("burn"):] and "board_main" in names, names
+    return bit
+
+
+def test_a_long_callback_is_reported_once_and_the_system_goes_on(boot, kernel_functions,
+                                                                   version):
+    vm = boot()
+    vm.wait_shell()
+    assert vm.shell(f"busy {BURN_MS}") == f"busy: 1 callback of {BURN_MS} ms, 0 ms apart\n"
+    pos = len(vm.log)
+    start = vm.wait_for(STALL.format(kind="warning: "), LIMIT_MS / 1000 + 5, pos=pos)
+    end = vm.wait_for(r"^watchdog: reported once; the callback keeps running \(watchdog=panic "
+                      r"would stop here\)$", pos=start.end())
+    report = vm.log[start.start():end.end()]
+    bit = check_stall_report(report, kernel_functions, LIMIT_MS)
+
+    # It returns: the loop says for how long the ticks saw it run, and
+    # everything works again.
+    over = vm.wait_for(rf"watchdog: capsule 'busy' \(bit {bit}\) returned on cpu 0 after running "
+                       r"at least (\d+) ms$", BURN_MS / 1000 + 5, pos=end.end())
+    assert BURN_MS - 3 * TICK_MS - 400 <= int(over.group(1)) <= BURN_MS, over.group(0)
+    vm.wait_shell(pos=over.end())
+    assert vm.shell("version") == f"knock {version}\n"
+    assert len(re.findall(r"^warning: watchdog:", vm.log, re.M)) == 1, "reported more than once"
+    assert "PANIC" not in vm.log
+
+
+def test_watchdog_panic_stops_the_system_with_the_report(boot, kernel_functions):
+    vm = boot(cmdline="watchdog=panic")
+    vm.wait_shell()
+    vm.shell(f"busy {BURN_MS}")
+    start = vm.wait_for(STALL.format(kind="PANIC: "), LIMIT_MS / 1000 + 5)
+    end = vm.wait_for(r"^system halted \(interrupts off\)$", pos=start.end())
+    check_stall_report(vm.log[start.start():end.end()].rsplit("\n", 2)[0] + "\nend", kernel_functions,
+                       LIMIT_MS)
+    # Stopped for good, inside the callback: halted with interrupts off.
+    assert vm.wait_cpu_halted() is False
+    assert "warning: watchdog" not in vm.log
+
+
+def test_a_storm_is_reported_and_everyone_else_is_still_served(boot, version):
+    vm = boot()
+    vm.wait_shell()
+    assert vm.shell("alarm 500") == "alarm 1: fires in 500 ms\n"
+    assert vm.shell("storm 2000").startswith("storm: an interrupt that re-raises itself")
+    pos = len(vm.log)
+    # Logged from the loop while the prompt is up: the console writes it
+    # above the prompt, after blanking the prompt's line (no ^ then).
+    report = vm.wait_for(r"warning: storm: interrupt source 'storm' \(bit (\d+)\) serviced (\d+) "
+                         r"times/s for (\d+) ms with cpu 0 never idle \(limit (\d+)/s\); the other "
+                         r"sources still run once per round$", pos=pos)
+    assert int(report.group(2)) >= int(report.group(4)) == STORM_LIMIT
+    assert int(report.group(3)) >= 250  # one whole window
+    # During the storm: the shell answers (serial interrupts, the shell's
+    # deferred call) and the alarm fires (the timer's interrupt).
+    assert vm.shell("version") == f"knock {version}\n"
+    fired = vm.wait_for(r"alarm 1 fired ([\d.]+) ms after it was set", pos=pos)
+    assert 500 <= float(fired.group(1)) < 1500
+    over = vm.wait_for(r"storm: over: (\d+) interrupts in (\d+) ms \((\d+)/s\)$", 5, pos=pos)
+    assert over.start() > max(report.end(), fired.end()), "answered only after the storm"
+    assert int(over.group(2)) >= 2000 and int(over.group(3)) >= STORM_LIMIT
+    calm = vm.wait_for(rf"storm: interrupt source 'storm' \(bit {report.group(1)}\) calmed down "
+                       r"after about (\d+) ms \(peak (\d+)/s\)$", 5, pos=pos)
+    assert 1500 <= int(calm.group(1)) <= 2500, calm.group(0)
+    assert int(calm.group(2)) >= int(report.group(2))
+    vm.wait_shell(pos=over.end())
+    assert vm.shell("version") == f"knock {version}\n"
+    assert len(re.findall(r"warning: storm:", vm.log)) == 1
+    assert "watchdog:" not in vm.log.replace("watchdog: PIT tick", "")
+
+
+def test_the_tick_leaves_an_idle_cpu_alone(boot):
+    # The boot option `bench` makes the guest count its own wake-ups over
+    # an idle second that one alarm ends (capsules/bench_irq.c). The
+    # watchdog's tick runs at 18 Hz while the CPU is busy: if it were not
+    # masked during the sleeps, it would add about 18 wake-ups here.
+    vm = boot(cmdline="bench")
+    vm.wait_for(r"^watchdog: PIT tick every \d+ us while busy, masked while idle; stalls over "
+                r"1000 ms warn; storms over 20000/s$", BOOT_TIMEOUT)
+    idle = vm.wait_for(r"bench: idle_wakeups_per_s rate=(\d+\.\d+) wakeups=(\d+) own=(\d+) "
+                       r"interval_us=(\d+)", BOOT_TIMEOUT)
+    assert int(idle.group(2)) == int(idle.group(3)) == 1, idle.group(0)
+    assert int(idle.group(4)) >= 1000000

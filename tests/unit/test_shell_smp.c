@@ -1,0 +1,254 @@
+/*
+ * The shell on two CPUs (capsules/shell_smp.h), with the SMP workloads
+ * (capsules/smp_count.h, capsules/smp_ping.h): `cpus`, `smptest`, `ping`
+ * and `on`, typed into CPU 0's console. CPU 1 is a second struct cpu the
+ * fake arch hands out; each "CPU" runs its loop rounds by hand, in turn,
+ * until neither has anything pending, so cross-CPU calls, their order and
+ * the hand-over of buffers all happen as in the kernel, one step at a time.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "capsules/shell.h"
+#include "capsules/smp_count.h"
+#include "capsules/smp_ping.h"
+#include "kernel/log.h"
+#include "kernel/loop.h"
+#include "fake_arch.h"
+
+static char screen[1 << 16];
+static size_t screen_len;
+
+static void screen_write(void *hw, const char *s, size_t n)
+{
+	(void)hw;
+	assert_true(screen_len + n < sizeof(screen));
+	memcpy(screen + screen_len, s, n);
+	screen_len += n;
+	screen[screen_len] = '\0';
+}
+
+static const struct hil_text_screen fake_screen = { .hw = NULL, .write = screen_write };
+
+/* One clock for both CPUs' muxes (ticks are microseconds), advanced by
+ * every read so that round trips take time. */
+static uint64_t clock_now;
+
+static uint64_t fa_now(void *hw)
+{
+	(void)hw;
+	return clock_now++;
+}
+
+static void fa_arm(void *hw, uint64_t deadline)
+{
+	(void)hw;
+	(void)deadline;
+}
+
+static void fa_disarm(void *hw)
+{
+	(void)hw;
+}
+
+static const struct hil_alarm fake_alarm = {
+	.hw = NULL,
+	.ticks_per_second = 1000000,
+	.now = fa_now,
+	.arm = fa_arm,
+	.disarm = fa_disarm,
+};
+
+static struct cpu cpu1;
+static struct console con;
+static struct alarm_mux mux0, mux1;
+static struct shell sh, worker;
+static struct shell_smp smp;
+static struct smp_count count;
+static struct smp_ping ping;
+
+static void on_cpu(struct cpu *c)
+{
+	fake_arch_set_this_cpu(c == &fake_cpu ? NULL : c);
+}
+
+/* Both loops, in turn, until both are idle. */
+static void run_loops(void)
+{
+	for (int i = 0; i < 100000; i++) {
+		on_cpu(&fake_cpu);
+		uint64_t a = loop_round(&fake_cpu);
+		on_cpu(&cpu1);
+		uint64_t b = loop_round(&cpu1);
+		on_cpu(&fake_cpu);
+		if (!a && !b)
+			return;
+	}
+	fail_msg("the loops never went idle");
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_arch_reset();
+	loop_reset_for_test();
+	log_remove_all_sinks();
+	screen_len = 0;
+	screen[0] = '\0';
+	clock_now = 1000;
+	fake_cpu.state = CPU_ONLINE;
+	memset(&cpu1, 0, sizeof(cpu1));
+	cpu1 = (struct cpu){ .self = &cpu1, .id = 1, .hw_id = 7, .state = CPU_STARTING };
+	fake_cpus[1] = &cpu1;
+
+	/* The boot CPU, as the board wires it. */
+	console_init(&con, NULL, &fake_screen);
+	alarm_mux_init(&mux0, &fake_alarm);
+	shell_init(&sh, &con, &mux0, NULL, NULL);
+	smp_count_init(&count);
+	smp_ping_init(&ping);
+	shell_smp_init(&sh, &smp, &count, &ping);
+	loop_verify();
+	shell_start(&sh);
+
+	/* CPU 1, as ap_main wires it, then online. */
+	on_cpu(&cpu1);
+	alarm_mux_init(&mux1, &fake_alarm);
+	smp_count_join(&count);
+	smp_ping_join(&ping);
+	shell_worker_init(&worker, &smp, &mux1, NULL);
+	on_cpu(&fake_cpu);
+	cpu1.state = CPU_ONLINE;
+	run_loops();
+	return 0;
+}
+
+/* Type a line, run both loops; return the answer (between the echo and
+ * the next prompt, which must be there). */
+static const char *answer(const char *line)
+{
+	static char text[1 << 16];
+
+	screen_len = 0;
+	screen[0] = '\0';
+	for (const char *p = line; *p; p++)
+		console_input_key(&con, (struct line_input){ .key = LINE_KEY_CHAR, .ch = *p });
+	console_input_key(&con, (struct line_input){ .key = LINE_KEY_ENTER });
+	run_loops();
+	size_t echo = strlen(line) + 1, n = strlen(screen);
+	assert_true(n >= echo + strlen(SHELL_PROMPT));
+	assert_memory_equal(screen + n - strlen(SHELL_PROMPT), SHELL_PROMPT, strlen(SHELL_PROMPT));
+	n -= echo + strlen(SHELL_PROMPT);
+	memcpy(text, screen + echo, n);
+	text[n] = '\0';
+	return text;
+}
+
+static void test_cpus_lists_both(void **state)
+{
+	(void)state;
+	const char *a = answer("cpus");
+	assert_non_null(strstr(a, "\n  0    0 online "));
+	assert_non_null(strstr(a, "\n  1    7 online "));
+	assert_non_null(strstr(a, "2 cpus, 2 online; this is cpu 0\n"));
+}
+
+static void test_on_runs_the_command_on_the_other_cpu(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(answer("on 1 cpus"), "this is cpu 1\n"));
+	assert_string_equal(answer("on 1 echo \"a  b\" c"), "a  b c\n");
+	/* Its shell is free again, and the answer buffer went back empty. */
+	assert_int_equal(worker.remote.busy, 0);
+	assert_int_equal(worker.out_len, 0);
+	assert_string_equal(answer("on 1 echo again"), "again\n");
+}
+
+static void test_on_uses_that_cpus_own_clock(void **state)
+{
+	(void)state;
+	assert_string_equal(answer("on 1 alarm 5"), "alarm 1: fires in 5 ms\n");
+	assert_true(mux1.stats.armed == 1);
+	assert_true(mux0.stats.armed == 0);
+	assert_non_null(strstr(answer("on 1 alarms"), "one-shot"));
+	assert_non_null(strstr(answer("alarms"), "no alarms"));
+}
+
+static void test_on_refuses_what_it_cannot_do(void **state)
+{
+	(void)state;
+	assert_string_equal(answer("on 2 echo x"), "on: cpu 2 is not online (see 'cpus')\n");
+	assert_string_equal(answer("on 0 echo x"),
+			    "on: cpu 0 is this cpu: type the command itself\n");
+	assert_non_null(strstr(answer("on"), "on: usage: on <cpu> <command>"));
+	assert_non_null(strstr(answer("on 1 frob"), "error: unknown command 'frob'"));
+	worker.remote.busy = 1;
+	assert_string_equal(answer("on 1 echo x"),
+			    "on: cpu 1's shell is busy (it is running a command)\n");
+	worker.remote.busy = 0;
+}
+
+static void test_nested_on_comes_back_to_the_console(void **state)
+{
+	(void)state;
+	/* CPU 1's shell may not ask the console's, which waits for it. */
+	assert_string_equal(answer("on 1 on 0 echo x"),
+			    "on: cpu 0 runs the console's shell: type the command there\n");
+	assert_string_equal(answer("on 1 on 1 echo x"),
+			    "on: cpu 1 is this cpu: type the command itself\n");
+}
+
+static void test_smptest_totals_are_exact(void **state)
+{
+	(void)state;
+	const char *a = answer("smptest 2500");
+	assert_string_equal(a, "smptest: 2 cpus x 2500: ticketlock counter 5000, lock xadd counter "
+			       "5000, expected 5000: ok (0 ms)\n");
+	/* Slices: each CPU gave its loop back between SMP_COUNT_SLICE adds. */
+	assert_true(cpu1.rounds >= 2500 / SMP_COUNT_SLICE);
+	a = answer("on 1 smptest 10");
+	assert_non_null(strstr(a, "expected 20: ok"));
+	assert_non_null(strstr(answer("smptest 0"), "usage"));
+}
+
+static void test_ping_knocks_both_ways(void **state)
+{
+	(void)state;
+	const char *a = answer("ping");
+	assert_non_null(strstr(a, "ping: 2 of 2 knocks answered among 2 cpus"));
+	assert_non_null(strstr(a, "cpu 0 knocked on 1, answered by 1"));
+	assert_non_null(strstr(a, "cpu 1 knocked on 1, answered by 1"));
+	assert_non_null(strstr(answer("on 1 ping"), "2 of 2 knocks answered"));
+}
+
+static void test_the_worker_drops_alarm_messages(void **state)
+{
+	(void)state;
+	answer("on 1 alarm 1");
+	clock_now += 10000;
+	on_cpu(&cpu1);
+	alarm_mux_service(&mux1);
+	on_cpu(&fake_cpu);
+	assert_int_equal(worker.remote.notes_dropped, 1);
+	assert_int_equal(worker.out_len, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_cpus_lists_both, setup),
+		cmocka_unit_test_setup(test_on_runs_the_command_on_the_other_cpu, setup),
+		cmocka_unit_test_setup(test_on_uses_that_cpus_own_clock, setup),
+		cmocka_unit_test_setup(test_on_refuses_what_it_cannot_do, setup),
+		cmocka_unit_test_setup(test_nested_on_comes_back_to_the_console, setup),
+		cmocka_unit_test_setup(test_smptest_totals_are_exact, setup),
+		cmocka_unit_test_setup(test_ping_knocks_both_ways, setup),
+		cmocka_unit_test_setup(test_the_worker_drops_alarm_messages, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
