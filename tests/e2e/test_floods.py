@@ -134,14 +134,15 @@ def test_keyboard_flood_while_callbacks_run_20_ms(boot):
     # services drained several bytes each (coalescing, nothing lost).
     busy = st.rows["busy"]
     assert busy["serviced"] >= typing_s * 1000 / (BUSY_MS + 30) / 2, st.text
-    assert st.loops[0]["longest_by"] == "busy" and longest_ms >= BUSY_MS, st.text
+    busy_max_us = st.latency_us[busy["bit"]][5]
+    assert busy_max_us >= BUSY_MS * 1000 and longest_ms >= BUSY_MS, st.text
     assert kbd["coalesced"] > 0, st.text
     assert keys / typing_s >= MIN_RATE, \
         f"typed only {keys / typing_s:.0f} keys/s: the guest kept the window full"
     print(f"keyboard flood: {keys} keys in {typing_s:.1f} s ({keys / typing_s:.0f}/s, "
           f"held back {held_back} times), "
           f"{kbd['serviced']} services for {delivered} bytes, longest callback "
-          f"{longest_ms:.1f} ms by busy")
+          f"{longest_ms:.1f} ms by {st.loops[0]['longest_by']}")
 
 
 def test_serial_flood_one_mib(boot):

