@@ -13,10 +13,11 @@
  *   to sleep). CPU 0 prints: bench: ipi_wake_instructions min= median=
  *   max= samples= overhead= sender= target=
  *
- * - fair (4+ CPUs, no icount): CPUs 0-3 take one lock over and over,
- *   counting their grants during BENCH_SMP_FAIR_MS from the moment all
- *   four contend: first the ticket lock, then the test-and-set lock, in
- *   one run. The time is the TSC's (wall-clock time under TCG). Prints:
+ * - fair (4+ CPUs, no icount): CPUs 0-3 take one lock over and over
+ *   (under it: a shared counter and one `pause`), counting their grants
+ *   during BENCH_SMP_FAIR_MS from the moment all four contend: first the
+ *   ticket lock, then the test-and-set lock, in one run. The time is the
+ *   TSC's (wall-clock time under TCG). Prints:
  *   bench: lock_fairness lock=<name> cpus=4 ms= grants=a,b,c,d max_over_min=x.yyy
  *
  * Both work from each CPU's loop through one cross-CPU call, in slices, so

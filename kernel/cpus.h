@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "cpu.h"
 
 struct cpu_info {
@@ -38,6 +39,12 @@ static inline unsigned cpus_in_mask(uint64_t mask)
 	for (; mask; mask &= mask - 1)
 		n++;
 	return n;
+}
+
+/* The spin-wait hint (x86 `pause`), for capsules' own busy waits. */
+static inline void cpus_relax(void)
+{
+	arch_cpu_relax();
 }
 
 /* A state's name: "absent", "starting", "online", "failed". */

@@ -308,6 +308,43 @@ _Noreturn void loop_run(void)
 	}
 }
 
+/*
+ * The bake-off's in-ISR design (docs/bakeoff.md, board/pc/design.c) runs
+ * the device drivers inside their interrupt handlers, so capsule state is
+ * then shared between the handlers and the loop, and the loop must run its
+ * callbacks with interrupts off. That is this round: the same dispatch as
+ * loop_round_inline(), with every client between arch_irq_disable() and
+ * arch_irq_enable(). It is a separate function so that knock's own loop
+ * (loop_run) is not touched by it.
+ */
+uint64_t loop_round_guarded(struct cpu *cpu)
+{
+	void *const *ctx = loop_ctx[loop_cpu_index(cpu)];
+	uint64_t taken = pending_take_all(cpu);
+
+	if (taken)
+		cpu->rounds++;
+	for (uint64_t work = taken; work; work &= work - 1) {
+		size_t bit = (size_t)__builtin_ctzll(work);
+		cpu->serviced[bit]++;
+		cpu->running = bit;
+		arch_irq_disable();
+		loop_fn[bit](ctx[bit]);
+		arch_irq_enable();
+	}
+	return taken;
+}
+
+_Noreturn void loop_run_guarded(void)
+{
+	struct cpu *cpu = arch_this_cpu();
+
+	for (;;) {
+		if (!loop_round_guarded(cpu))
+			loop_sleep_if_idle(cpu);
+	}
+}
+
 enum loop_slot_kind loop_slot_kind(unsigned bit)
 {
 	return bit < PENDING_BITS ? loop_slots[bit].kind : LOOP_SLOT_FREE;

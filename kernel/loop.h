@@ -60,6 +60,11 @@ void loop_sleep_if_idle(struct cpu *cpu);
 /* Run rounds and sleeps forever on this CPU. */
 _Noreturn void loop_run(void);
 
+/* The bake-off's in-ISR design only (see loop.c): a round, and the loop,
+ * that run every client with interrupts off. */
+uint64_t loop_round_guarded(struct cpu *cpu);
+_Noreturn void loop_run_guarded(void);
+
 /* Introspection for the shell, stats and tests. */
 enum loop_slot_kind loop_slot_kind(unsigned bit);
 const char *loop_slot_name(unsigned bit);

@@ -8,9 +8,11 @@
  */
 #include <stdint.h>
 
+#include "board/pc/design.h"
 #include "board/pc/interrupts.h"
 #include "board/pc/options.h"
 #include "board/pc/wire_acpi.h"
+#include "board/pc/wire_bakeoff.h"
 #include "board/pc/wire_bench.h"
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
@@ -91,6 +93,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_screen_report();
 
 	board_options_load(boot_info.cmdline);
+	board_design_init();
 	boot_info_print(&boot_info);
 	log_info("boot: options '%s' (GRUB's line plus fw_cfg opt/knock/cmdline)", cmdline_get());
 
@@ -107,6 +110,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_wire_shell();
 	board_wire_smp();
 	board_wire_bench();
+	board_wire_bakeoff();
 
 	/* Deferred bits are handed out from 63 down and the loop runs the
 	 * lowest first: the fault's call is made first so that it runs after
@@ -117,7 +121,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 		bench_deferred_init(&bench_deferred);
 
 	loop_verify();
-	board_start_aps(&boot_info);
+	board_design_start_aps(&boot_info);
 
 	hello_start(&hello);
 	board_fault_option_start();
@@ -125,5 +129,5 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 		bench_deferred_start(&bench_deferred);
 	board_bench_start();
 	board_watchdog_start();
-	loop_run();
+	board_design_run();
 }

@@ -1,6 +1,7 @@
 /* The pc board's console wiring (wire_console.h). */
 #include "board/pc/wire_console.h"
 
+#include "board/pc/design.h"
 #include "board/pc/interrupts.h"
 #include "board/pc/wire_screen.h"
 #include "kernel/arch.h"
@@ -53,7 +54,7 @@ void board_wire_console(bool have_uart, struct keyboard *kb)
 		uart16550_hil(&uart, &uart_hil);
 	}
 	console_init(&console, have_uart ? &uart_hil : NULL, board_screen());
-	loop_set_client(BIT_COM1, "console", console_uart_service, &console);
+	board_device_client(BIT_COM1, "console", console_uart_service, &console);
 
 	if (kb) {
 		keyboard_to_console = (struct keyboard_client){
@@ -89,7 +90,7 @@ struct console *board_console(void)
 	return &console;
 }
 
-const struct uart16550 *board_uart(void)
+struct uart16550 *board_uart(void)
 {
 	return uart_present ? &uart : NULL;
 }

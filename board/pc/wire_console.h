@@ -39,6 +39,6 @@ void board_console_flush_sync(void);
 /* For the shell (`irqs`) and stats. */
 struct console *board_console(void);
 /* NULL without a UART. */
-const struct uart16550 *board_uart(void);
+struct uart16550 *board_uart(void);
 
 #endif

@@ -1,6 +1,7 @@
 /* The pc board's keyboard wiring (wire_keyboard.h). */
 #include "board/pc/wire_keyboard.h"
 
+#include "board/pc/design.h"
 #include "board/pc/interrupts.h"
 #include "board/pc/wire_console.h"
 #include "capsules/keymap.h"
@@ -37,7 +38,7 @@ void board_wire_keyboard(const struct keyboard_client *client)
 	keyboard_init(&keyboard, &ps2, &keymap_us, &reset);
 	if (client)
 		keyboard_set_client(&keyboard, client);
-	loop_set_client(BIT_KEYBOARD, "keyboard", keyboard_service, &keyboard);
+	board_device_client(BIT_KEYBOARD, "keyboard", keyboard_service, &keyboard);
 	if (!have_controller) {
 		log_warn("keyboard: no working i8042: keyboard input is off");
 		return;
@@ -55,7 +56,7 @@ struct keyboard *board_keyboard(void)
 	return &keyboard;
 }
 
-const struct i8042 *board_i8042(void)
+struct i8042 *board_i8042(void)
 {
 	return &i8042;
 }

@@ -22,6 +22,6 @@ void board_wire_keyboard(const struct keyboard_client *client);
 
 /* For the shell (`keys`, `irqs`) and stats: the capsule and the chip. */
 struct keyboard *board_keyboard(void);
-const struct i8042 *board_i8042(void);
+struct i8042 *board_i8042(void);
 
 #endif

@@ -1,3 +1,4 @@
+#include "board/pc/design.h"
 #include "board/pc/interrupts.h"
 #include "board/pc/wire_timer.h"
 #include "kernel/loop.h"
@@ -11,5 +12,5 @@ void board_wire_timer(void)
 	lapic_alarm_calibrate(&board_lapic_alarm);
 	lapic_alarm_hil(&board_lapic_alarm, &lapic_alarm_hw);
 	alarm_mux_init(&board_alarm_mux, &lapic_alarm_hw);
-	loop_set_client(BIT_TIMER, "alarm_mux", alarm_mux_service, &board_alarm_mux);
+	board_device_client(BIT_TIMER, "alarm_mux", alarm_mux_service, &board_alarm_mux);
 }

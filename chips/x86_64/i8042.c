@@ -244,3 +244,26 @@ void i8042_hil(struct i8042 *c, struct hil_ps2 *out)
 	out->service = service;
 	out->send = send;
 }
+
+/* --- the bake-off's ISR-queue design (board/pc/design_isrqueue.c) ------ */
+
+int i8042_read_byte(struct i8042 *c)
+{
+	if (!c->present)
+		return -1;
+	uint8_t status = inb(PORT_STATUS);
+	if (!(status & STATUS_OUTPUT_FULL))
+		return -1;
+	uint8_t byte = inb(PORT_DATA);
+	if (status & STATUS_AUX_DATA) {
+		c->stats.aux_bytes++;
+		return -1;
+	}
+	return byte;
+}
+
+void i8042_deliver(struct i8042 *c, const uint8_t *bytes, size_t n)
+{
+	c->stats.services++;
+	hand_over(c, bytes, n);
+}

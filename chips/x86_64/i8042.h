@@ -10,6 +10,7 @@
 #define KNOCK_CHIPS_I8042_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/hil/ps2.h"
@@ -40,5 +41,18 @@ int i8042_init(struct i8042 *c);
 
 /* A hil_ps2 over `c`, to hand to the keyboard capsule. */
 void i8042_hil(struct i8042 *c, struct hil_ps2 *out);
+
+/*
+ * The bake-off's ISR-queue design (docs/bakeoff.md), where an interrupt
+ * handler reads the device and the loop later hands the bytes on; knock's
+ * own path is service() through the hil_ps2.
+ *
+ * i8042_read_byte(), in the handler: the one byte the controller holds
+ * (0..255), or -1 when there is none or it came from the mouse port (read
+ * and dropped, as service() does). i8042_deliver(), in the loop: give
+ * bytes read that way to the client, counted as service() counts them.
+ */
+int i8042_read_byte(struct i8042 *c);
+void i8042_deliver(struct i8042 *c, const uint8_t *bytes, size_t n);
 
 #endif

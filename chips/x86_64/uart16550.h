@@ -68,4 +68,20 @@ void uart16550_init_irq(struct uart16550 *u, uint16_t base);
 /* The hil_uart over `u`. */
 void uart16550_hil(struct uart16550 *u, struct hil_uart *out);
 
+/*
+ * The bake-off's ISR-queue design (docs/bakeoff.md), where an interrupt
+ * handler reads the UART and the loop works later from what it read;
+ * knock's own path is service() through the hil_uart.
+ *
+ * uart16550_isr_read(), in the handler: acknowledge every pending cause
+ * and read every received byte: rx(ctx, byte) for each, tx_empty(ctx)
+ * when the transmit FIFO emptied. In the loop: uart16550_deliver_rx()
+ * gives bytes read that way to the client; uart16550_tx_ready() refills
+ * the transmit FIFO and gives back a buffer that is all sent.
+ */
+void uart16550_isr_read(struct uart16550 *u, void (*rx)(void *ctx, uint8_t byte),
+			void (*tx_empty)(void *ctx), void *ctx);
+void uart16550_deliver_rx(struct uart16550 *u, const uint8_t *bytes, size_t n);
+void uart16550_tx_ready(struct uart16550 *u);
+
 #endif

@@ -1,0 +1,74 @@
+/*
+ * The interrupts-off meter of the bake-off (docs/bakeoff.md): how long
+ * interrupts stay disabled, and how long the CPU sleeps.
+ *
+ * Windows are measured with the TSC (under QEMU -icount shift=0 it counts
+ * instructions) where interrupts go off and on again:
+ *   - the arch interface (chips/x86_64/arch.c): arch_irq_disable() starts a
+ *     window, arch_irq_enable() and arch_enable_irq_and_idle() end it: the
+ *     loop's sleep check, and in the other designs the callbacks the loop
+ *     runs with interrupts off and the queue operations;
+ *   - interrupt handlers that run C (chips/x86_64/irq_handler.c): entry to
+ *     iretq.
+ * knock's own top halves run no C; their window is their few instructions,
+ * which `make bench` counts in the ELF (top_half_instructions).
+ *
+ * Idle time: arch_enable_irq_and_idle() notes when the CPU goes to sleep;
+ * the first interrupt entry after it ends the sleep (irq_off_meter_woke(),
+ * called by irq_handler.c and, for knock's top halves, by the board with
+ * the stamped top half's entry time). Under -icount sleep=off the TSC
+ * jumps over a sleep, so elapsed minus idle is the instructions executed.
+ *
+ * Off (the default) it costs arch_irq_disable(), arch_irq_enable() and
+ * arch_enable_irq_and_idle() one test of `on` each, all before the halt, so
+ * no wake-up latency grows. Boot CPU only: the bake-off runs one CPU.
+ */
+#ifndef KNOCK_CHIPS_IRQ_OFF_METER_H
+#define KNOCK_CHIPS_IRQ_OFF_METER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum irq_off_kind {
+	IRQ_OFF_LOOP,    /* arch_irq_disable() .. arch_irq_enable() or the sti of sti;hlt */
+	IRQ_OFF_HANDLER, /* a C interrupt handler, entry to iretq */
+	IRQ_OFF_KINDS
+};
+
+struct irq_off_meter {
+	bool on;
+	uint64_t overhead;               /* two back-to-back TSC reads, subtracted */
+	uint64_t since;                  /* TSC when the loop turned interrupts off; 0: on */
+	uint64_t longest[IRQ_OFF_KINDS]; /* longest window of each kind, TSC ticks */
+	uint64_t windows[IRQ_OFF_KINDS]; /* windows seen */
+	uint64_t total[IRQ_OFF_KINDS];   /* their sum */
+	uint64_t idle_since;             /* TSC when the CPU went to sleep; 0: awake */
+	uint64_t last_sleep;             /* TSC of the latest sleep (idle_since of it) */
+	uint64_t idle_total;             /* TSC ticks asleep, sleeps that ended */
+	uint64_t sleeps;
+	/* When interrupts last came back on (the loop's sti, or a C
+	 * handler's iretq), and when the stretch with them off that ended
+	 * then had begun: an interrupt that enters right after on_at was held
+	 * pending by that stretch (irq_handler.c). */
+	uint64_t on_at;
+	uint64_t closed_since;
+	uint64_t held; /* C-handled interrupts that such a stretch held pending */
+};
+
+extern struct irq_off_meter irq_off_meter;
+
+/* Forget everything measured and start (calibrates `overhead`). */
+void irq_off_meter_start(void);
+
+/* arch.c's hooks, called only while `on`. */
+void irq_off_meter_begin(void);
+void irq_off_meter_end(void);
+void irq_off_meter_sleep(void);
+
+/* The CPU woke at TSC `at` (an interrupt's entry): ends a sleep. */
+void irq_off_meter_woke(uint64_t at);
+
+/* A window of `ticks` of the given kind. */
+void irq_off_meter_record(enum irq_off_kind kind, uint64_t ticks);
+
+#endif

@@ -1,0 +1,174 @@
+"""Tests of tools/bakeoff.py's host side (no QEMU): reading the guest's
+figure table from a memory image, the latency percentiles, the checks of
+the shell's echo, and the generated report's verdicts."""
+import importlib.util
+import pathlib
+import random
+import struct
+
+import pytest
+
+TOOL = pathlib.Path(__file__).resolve().parents[1] / "bakeoff.py"
+spec = importlib.util.spec_from_file_location("bakeoff", TOOL)
+bakeoff = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bakeoff)
+
+SUB_BITS, TOP_BITS = 3, 36
+BUCKETS = (1 << SUB_BITS) * (TOP_BITS - SUB_BITS + 1)
+
+
+def bucket(value):
+    """kernel/latency_hist.c's latency_hist_bucket()."""
+    sub = 1 << SUB_BITS
+    if value < sub:
+        return value
+    msb = value.bit_length() - 1
+    if msb >= TOP_BITS:
+        return BUCKETS - 1
+    shift = msb - SUB_BITS
+    return sub + shift * sub + ((value >> shift) & (sub - 1))
+
+
+def hist(values):
+    counts = [0] * BUCKETS
+    for v in values:
+        counts[bucket(v)] += 1
+    return {"count": len(values), "sum": sum(values), "min": min(values), "max": max(values),
+            "buckets": counts, "sub_bits": SUB_BITS}
+
+
+@pytest.mark.parametrize("per_mille", [1, 500, 900, 990, 1000])
+def test_percentile_is_within_an_eighth_above_the_true_value(per_mille):
+    rng = random.Random(per_mille)
+    values = sorted(rng.choice([rng.randint(0, 50), rng.randint(100, 10**5),
+                                rng.randint(10**6, 2 * 10**7)]) for _ in range(1001))
+    true = values[max(1, -(-len(values) * per_mille // 1000)) - 1]
+    got = bakeoff.percentile(hist(values), per_mille)
+    assert true <= got <= max(true * 9 // 8, true + 1)
+    assert bakeoff.percentile(hist(values), 1000) == values[-1]
+
+
+def test_bucket_top_is_the_largest_value_of_its_bucket():
+    for v in [0, 7, 8, 9, 15, 16, 17, 1000, 123456, 2**35 + 5]:
+        top = bakeoff.bucket_top(bucket(v), SUB_BITS, BUCKETS)
+        assert bucket(top) == bucket(v) and bucket(top + 1) == bucket(v) + 1
+
+
+class Image:
+    """A fake [1 MiB, 2 MiB) memory image laid out as the kernel's."""
+
+    def __init__(self):
+        self.mem = bakeoff.Memory.__new__(bakeoff.Memory)
+        self.mem.data = bytearray(bakeoff.KERNEL_SPAN)
+        self.free = bakeoff.KERNEL_BASE + 0x1000
+
+    def put(self, data, align=8):
+        self.free = -(-self.free // align) * align
+        addr = self.free
+        off = addr - bakeoff.KERNEL_BASE
+        self.mem.data[off:off + len(data)] = data
+        self.free += len(data)
+        return addr
+
+
+def make_table(figures, magic=bakeoff.EXPORT_MAGIC):
+    """figures: [(name, kind, payload bytes, at_start)] -> (memory, table address)."""
+    img = Image()
+    entries = b""
+    for name, kind, payload, at_start in figures:
+        name_at = img.put(name.encode() + b"\0", 1)
+        value_at = img.put(payload)
+        entries += struct.pack("<QQIIQ", name_at, value_at, kind, 0, at_start)
+    table = img.put(entries)
+    export = img.put(magic + struct.pack("<QQQQ", len(figures), table, BUCKETS, SUB_BITS))
+    return img.mem, export
+
+
+def test_the_figure_table_is_read_as_the_kernel_lays_it_out():
+    h = hist([5, 900, 900, 70000])
+    payload = struct.pack("<QQQQ", h["count"], h["sum"], (~h["min"]) & (2**64 - 1), h["max"])
+    payload += struct.pack(f"<{BUCKETS}I", *h["buckets"])
+    mem, addr = make_table([
+        ("keyboard.bytes_delivered", bakeoff.KIND_U64, struct.pack("<Q", 1234), 1000),
+        ("alarms.fired", bakeoff.KIND_U32, struct.pack("<I", 200) + b"\xff" * 4, 0),
+        ("latency.keyboard", bakeoff.KIND_HIST, payload, 0),
+    ])
+    values, at_start = bakeoff.read_figures(mem, addr, None)
+    assert values["keyboard.bytes_delivered"] == 1234
+    assert at_start["keyboard.bytes_delivered"] == 1000
+    assert values["alarms.fired"] == 200  # four bytes only
+    lat = values["latency.keyboard"]
+    assert (lat["count"], lat["min"], lat["max"]) == (4, 5, 70000)
+    assert bakeoff.percentile(lat, 500) == bakeoff.percentile(h, 500)
+
+
+def test_a_table_not_filled_is_refused():
+    mem, addr = make_table([], magic=b"\0" * 16)
+    with pytest.raises(bakeoff.Unmeasured):
+        bakeoff.read_figures(mem, addr, None)
+
+
+def test_echoed_lines_survive_log_lines_and_redraws_and_miss_what_was_lost():
+    lines = ["echo abc de", "echo fgh", "echo ij", "echo lost one"]
+    log = "\n".join([
+        "knock> echo abc de",
+        "abc de",
+        "knock> echo fg          bakeoff: alarms: 200 set",  # cut by a log line...
+        "knock> echo fgh",                                  # ...and redrawn
+        "bakeoff: sink: 5 bytes",                           # a log line before the answer
+        "fgh",
+        "knock> echo ij",
+        "i",                                                # a key lost
+        "knock> echo lost on",
+        "lost on",
+        "knock> "])
+    assert bakeoff.echoed_lines(log, lines) == 2
+
+
+def test_typed_lines_make_exactly_the_keys_asked_for():
+    lines = bakeoff.typed_lines(random.Random(1), 300)
+    assert sum(len(line) + 1 for line in lines) == 300
+    assert all(line.startswith("echo ") for line in lines)
+    assert set("".join(lines)) <= set(bakeoff.ALPHABET + " echo")
+
+
+def result(design, lost=0, longest=100, key_bytes=600):
+    lat = {"samples": 10, "p50": 100, "p99": 1000, "max": 2000}
+    return {
+        "design": design, "what": "", "events_lost": lost,
+        "keys": {"typed": 300, "bytes_sent": 600, "bytes_delivered": key_bytes,
+                 "key_events": key_bytes, "lines_typed": 10, "lines_echoed_intact": 10,
+                 "dropped_in_queue": 0},
+        "serial": {"sent": 1000, "sink_done": True, "counted": 1000 - lost + (600 - key_bytes),
+                   "crc_match": lost == 0, "lost": lost - (600 - key_bytes),
+                   "dropped_in_queue": 0, "uart_overruns": 0},
+        "alarms": {"set": 200, "fired": 200, "lost": 0, "timer_ticks_dropped_in_queue": 0},
+        "irq_off": {"longest": longest, "longest_loop": longest, "longest_handler": 11,
+                    "top_half_plain": 3},
+        "latency": {s: dict(lat) for s in bakeoff.SOURCES},
+        "throughput": {"per_million": 5000.0, "events_serviced": 1000,
+                       "work_instructions": 200000},
+        "handler_stub": {"entry": 37, "exit": 66},
+        "notes": [],
+    }
+
+
+def test_the_report_says_when_knock_holds_its_promises():
+    results = {"knock": result("knock", longest=23), "inisr": result("inisr", longest=10**7),
+               "isrqueue": result("isrqueue", lost=500, longest=5000)}
+    text = bakeoff.markdown(results, "7.2", "0.1.0")
+    assert text.startswith("<!-- GENERATED by `make bench`")
+    assert "- knock lost nothing: **yes**" in text
+    assert "shortest interrupts-off window: **yes** (23 instructions against 5,000)" in text
+    assert "knock lost events in this run" not in text
+
+
+def test_the_report_explains_when_knock_does_not():
+    results = {"knock": result("knock", lost=4, longest=6000, key_bytes=596),
+               "isrqueue": result("isrqueue", longest=5000)}
+    text = bakeoff.markdown(results, "7.2", "0.1.0")
+    assert "- knock lost nothing: **no**" in text
+    assert "**knock lost events in this run**" in text
+    assert "QEMU's PS/2 queue" in text  # the keys went missing in the emulator
+    assert "shortest interrupts-off window: **no**" in text
+    assert "was not the shortest" in text
