@@ -55,22 +55,7 @@ protected_mode:
 	; As boot/entry32.asm did on the boot CPU: PAE, the same PML4,
 	; EFER.LME (and NXE if the boot CPU found NX: the tables use it),
 	; paging with write protection.
-	mov eax, cr4
-	or eax, CR4_PAE
-	mov cr4, eax
-	mov eax, boot_pml4
-	mov cr3, eax
-	mov ecx, MSR_EFER
-	rdmsr
-	or eax, EFER_LME
-	cmp dword [boot_nx_high], 0
-	je .no_nxe
-	or eax, EFER_NXE
-.no_nxe:
-	wrmsr
-	mov eax, cr0
-	or eax, CR0_PG | CR0_WP | CR0_PE
-	mov cr0, eax
+	ENABLE_LONG_MODE_PAGING
 	jmp SEL_KCODE:TR(long_mode)
 
 bits 64

@@ -60,22 +60,7 @@ _start:
 	; Long mode: PAE on, CR3 = PML4, EFER.LME (and NXE when the CPU has
 	; it, since the page tables mark data no-execute), then paging on with
 	; write protect.
-	mov eax, cr4
-	or eax, CR4_PAE
-	mov cr4, eax
-	mov eax, boot_pml4
-	mov cr3, eax
-	mov ecx, MSR_EFER
-	rdmsr
-	or eax, EFER_LME
-	cmp dword [boot_nx_high], 0
-	je .no_nxe
-	or eax, EFER_NXE
-.no_nxe:
-	wrmsr
-	mov eax, cr0
-	or eax, CR0_PG | CR0_WP | CR0_PE
-	mov cr0, eax
+	ENABLE_LONG_MODE_PAGING
 
 	lgdt [boot_gdt_ptr]
 	jmp SEL_KCODE:long_mode_entry
