@@ -91,6 +91,8 @@ def _parse_from(lines, start):
     version, hz, ncpus = map(int, m.groups())
     if version != 1:
         raise TraceError(f"trace format version {version}, this tool reads 1")
+    if hz <= 0:
+        raise TraceError(f"clock rate hz={hz}: cycles cannot become time")
     bits, cpus = {}, []
     current, tsc = None, 0
     for ln in lines[start + 1:]:
