@@ -22,39 +22,20 @@
 
 #include "chips/x86_64/acpi_parse.h"
 #include "kernel/log.h"
+#include "fake_log.h"
 
 #define FIXTURES "tests/data/acpi/"
 
-/* ---- log capture ---------------------------------------------------------- */
-
-static char logged[65536];
-static size_t logged_len;
-
-static void capture_sink(const char *s, size_t n)
-{
-	if (logged_len + n < sizeof(logged)) {
-		memcpy(logged + logged_len, s, n);
-		logged_len += n;
-		logged[logged_len] = '\0';
-	}
-}
-
-static void clear_log(void)
-{
-	logged[0] = '\0';
-	logged_len = 0;
-}
-
 static void expect_logged(const char *text)
 {
-	if (!strstr(logged, text))
-		fail_msg("expected \"%s\" in the log:\n%s", text, logged);
+	if (!strstr(fake_log, text))
+		fail_msg("expected \"%s\" in the log:\n%s", text, fake_log);
 }
 
 static unsigned count_logged(const char *text)
 {
 	unsigned n = 0;
-	for (const char *p = logged; (p = strstr(p, text)) != NULL; p += strlen(text))
+	for (const char *p = fake_log; (p = strstr(p, text)) != NULL; p += strlen(text))
 		n++;
 	return n;
 }
@@ -63,7 +44,7 @@ static void expect_warnings(unsigned n)
 {
 	unsigned got = count_logged("warning: ");
 	if (got != n)
-		fail_msg("expected %u warnings, got %u; the log:\n%s", n, got, logged);
+		fail_msg("expected %u warnings, got %u; the log:\n%s", n, got, fake_log);
 }
 
 /* ---- exact-size buffers ----------------------------------------------------- */
@@ -230,8 +211,8 @@ static int setup(void **state)
 	(void)state;
 	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(capture_sink);
-	clear_log();
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
 	memset(&mem, 0, sizeof(mem));
 	memset(&seen, 0, sizeof(seen));
 	return 0;
@@ -355,7 +336,7 @@ static void test_pc_tables(void **state)
 	assert_string_equal(seen.sigs[4], "WAET");
 	assert_int_equal(seen.addrs[2], 0x7fe1a53);
 
-	clear_log();
+	fake_log_clear();
 	p.ioapics[0].gsi_count = 24; /* as acpi.c reads it from the IOAPIC */
 	platform_print(&p);
 	expect_logged(
@@ -402,7 +383,7 @@ static void test_q35_tables(void **state)
 	assert_string_equal(seen.sigs[4], "MCFG");
 	expect_warnings(0);
 
-	clear_log();
+	fake_log_clear();
 	platform_print(&p);
 	expect_logged("acpi: FADT reset register: io 0xcf9 value 0xf\n");
 	expect_logged("acpi: FADT revision 3: IAPC_BOOT_ARCH 0x2, 8042 present\n");
@@ -495,7 +476,7 @@ static void test_edge_madt(void **state)
 	assert_int_equal(platform_ioapic_for_gsi(&p, 31)->id, 2);
 	assert_null(platform_ioapic_for_gsi(&p, 32));
 
-	clear_log();
+	fake_log_clear();
 	p.ioapics[1].gsi_count = 0;
 	p.has_fadt = false; /* still 0xa5 bytes: the MADT parser leaves them be */
 	p.tables_untrusted = 0;
@@ -539,7 +520,7 @@ static void test_madt_truncated(void **state)
 
 	/* Every prefix is refused, and none is read past its end. */
 	for (size_t n = 0; n < t.n; n++) {
-		clear_log();
+		fake_log_clear();
 		uint8_t *cut = exact(t.b, n);
 		assert_int_equal(acpi_madt_parse(cut, n, &p), -1);
 		assert_false(p.has_madt);
@@ -547,7 +528,7 @@ static void test_madt_truncated(void **state)
 		expect_logged(n < 36 ? "less than the 36-byte header: not trusted" :
 				       "truncated: length field 220 but only");
 	}
-	clear_log();
+	fake_log_clear();
 	uint8_t *cut = exact(t.b, 219);
 	acpi_madt_parse(cut, 219, &p);
 	expect_logged(
@@ -559,12 +540,12 @@ static void test_madt_truncated(void **state)
 	memcpy(hdr, t.b, sizeof(hdr));
 	put32(hdr + 4, 30);
 	fix_checksum(hdr, 30);
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(acpi_madt_parse(exact(hdr, 40), 40, &p), -1);
 	expect_logged("length field 30 is shorter than the 36-byte header: not trusted");
 	put32(hdr + 4, 40);
 	fix_checksum(hdr, 40);
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(acpi_madt_parse(exact(hdr, 40), 40, &p), -1);
 	expect_logged("length 40 leaves no room for the local APIC address and flags: not trusted");
 }
@@ -577,7 +558,7 @@ static void test_madt_wrong_signature(void **state)
 
 	assert_int_equal(acpi_madt_parse(t.b, t.n, &p), -1);
 	expect_logged("warning: acpi: MADT (APIC) table: signature is 'FACP': not trusted\n");
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(acpi_fadt_parse(load("pc-madt.bin").b, 128, &p), -1);
 	expect_logged("warning: acpi: FADT (FACP) table: signature is 'APIC': not trusted\n");
 }
@@ -593,7 +574,7 @@ static void test_table_shorter_than_a_signature(void **state)
 	assert_false(acpi_table_valid(exact(two, 2), 2, NULL));
 	expect_logged(
 		"warning: acpi: ???? table: only 2 bytes readable, less than the 36-byte header: not trusted\n");
-	clear_log();
+	fake_log_clear();
 	assert_false(acpi_table_valid(exact(two, 0), 0, NULL));
 	expect_logged("warning: acpi: ???? table: only 0 bytes readable");
 }
@@ -820,7 +801,7 @@ static void test_edge_fadt(void **state)
 
 	p.has_madt = false;
 	p.tables_untrusted = 0;
-	clear_log();
+	fake_log_clear();
 	platform_print(&p);
 	expect_logged("acpi: FADT reset register: memory 0xfed00080 value 0xe\n");
 	expect_logged("acpi: FADT revision 6: IAPC_BOOT_ARCH 0x1, 8042 absent\n");
@@ -847,7 +828,7 @@ static void test_fadt_reset_register_cases(void **state)
 	memcpy(t, q35.b, sizeof(t));
 	t[116] = 5;
 	fix_checksum(t, sizeof(t));
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(acpi_fadt_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
 	assert_false(p.has_reset_reg);
 	expect_logged(
@@ -866,7 +847,7 @@ static void test_fadt_reset_register_cases(void **state)
 	memcpy(t, q35.b, sizeof(t));
 	put32(t + 4, 128);
 	fix_checksum(t, 128);
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(acpi_fadt_parse(exact(t, 128), 128, &p), 0);
 	assert_false(p.has_reset_reg);
 	expect_logged(
@@ -876,7 +857,7 @@ static void test_fadt_reset_register_cases(void **state)
 	/* Shorter than ACPI 1.0's FADT: no flags at all. */
 	put32(t + 4, 100);
 	fix_checksum(t, 100);
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(acpi_fadt_parse(exact(t, 100), 100, &p), 0);
 	assert_false(p.has_reset_reg);
 	expect_logged("warning: acpi: FADT: only 100 bytes, shorter than ACPI 1.0's 116");
@@ -910,7 +891,7 @@ static void test_fadt_bad_checksum(void **state)
 	assert_false(p.has_reset_reg);
 	expect_logged(
 		"warning: acpi: FADT (FACP) table: checksum over 244 bytes sums to 0xf7, not 0: not trusted\n");
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(acpi_fadt_parse(exact(t.b, 200), 200, &p), -1);
 	expect_logged(
 		"warning: acpi: FADT (FACP) table: truncated: length field 244 but only 200 bytes readable: not trusted\n");
@@ -932,13 +913,13 @@ static void test_rsdp_v1(void **state)
 	for (size_t i = 8; i < 20; i++) {
 		uint8_t *bad = exact(b.b, 20);
 		bad[i] = (uint8_t)(bad[i] + 0x40);
-		clear_log();
+		fake_log_clear();
 		assert_int_equal(acpi_rsdp_parse(bad, 20, &r), -1);
 		expect_logged("checksum over its first 20 bytes sums to 0x40, not 0: not trusted");
 	}
 	uint8_t *bad = exact(b.b, 20);
 	bad[3] = '\n';
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(acpi_rsdp_parse(bad, 20, &r), -1);
 	expect_logged(
 		"warning: acpi: RSDP: signature is 'RSD?PTR ', not 'RSD PTR ': not trusted\n");
@@ -952,7 +933,7 @@ static void test_rsdp_v1(void **state)
 	for (int i = 0; i < 20; i++)
 		sum = (uint8_t)(sum + zero[i]);
 	zero[8] = (uint8_t)(0x100 - sum);
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(acpi_rsdp_parse(exact(zero, 20), 20, &r), -1);
 	expect_logged("no RSDT address and no usable XSDT");
 }
@@ -982,7 +963,7 @@ static void test_rsdp_v2(void **state)
 	for (size_t i = 20; i < 36; i++) {
 		uint8_t *bad = exact(b.b, 36);
 		bad[i] = (uint8_t)(bad[i] + 1);
-		clear_log();
+		fake_log_clear();
 		assert_int_equal(acpi_rsdp_parse(bad, 36, &r), 0);
 		assert_false(r.has_xsdt);
 		assert_int_equal(r.rsdt_address, 0x7fe1b33);
@@ -1145,18 +1126,18 @@ static void test_walk_root_problems(void **state)
 		"warning: acpi: RSDT: 6 bytes of entries is not a whole number of 4-byte addresses; the odd bytes are ignored\n");
 
 	/* A root that cannot be read, and one that is not an RSDT. */
-	clear_log();
+	fake_log_clear();
 	rsdp.rsdt_address = 0x9000;
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), -1);
 	expect_logged("warning: acpi: RSDT at 0x9000 cannot be read: skipped\n");
-	clear_log();
+	fake_log_clear();
 	rsdp.rsdt_address = 0x3000;
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), -1);
 	assert_false(p.has_madt);
 	expect_logged("warning: acpi: RSDT table: signature is 'APIC': not trusted\n");
 
 	/* A root whose bytes run out before its length field says. */
-	clear_log();
+	fake_log_clear();
 	mem.count = 0;
 	mem_add(0x1000, rsdt, len - 1);
 	rsdp.rsdt_address = 0x1000;

@@ -17,42 +17,23 @@
 #include <cmocka.h>
 
 #include "kernel/log.h"
+#include "fake_log.h"
 #include "kernel/multiboot2.h"
-
-/* ---- log capture -------------------------------------------------------- */
-
-static char logged[16384];
-static size_t logged_len;
-
-static void capture_sink(const char *s, size_t n)
-{
-	if (logged_len + n < sizeof(logged)) {
-		memcpy(logged + logged_len, s, n);
-		logged_len += n;
-		logged[logged_len] = '\0';
-	}
-}
-
-static void clear_log(void)
-{
-	logged[0] = '\0';
-	logged_len = 0;
-}
 
 static int setup(void **state)
 {
 	(void)state;
 	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(capture_sink);
-	clear_log();
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
 	return 0;
 }
 
 static void expect_logged(const char *text)
 {
-	if (!strstr(logged, text))
-		fail_msg("expected \"%s\" in the log:\n%s", text, logged);
+	if (!strstr(fake_log, text))
+		fail_msg("expected \"%s\" in the log:\n%s", text, fake_log);
 }
 
 /* ---- building information blocks ---------------------------------------- */
@@ -234,7 +215,7 @@ static void test_grub_like_block(void **state)
 
 	assert_int_equal(parse_at(&bl, bl.len, 0, 0x10000, &info), 0);
 	assert_int_equal(info.warnings, 0);
-	assert_string_equal(logged, "");
+	assert_string_equal(fake_log, "");
 
 	assert_string_equal(info.cmdline, "fault=pf smp=2");
 	assert_string_equal(info.loader, "GRUB 2.06-13+deb12u1");
@@ -309,7 +290,7 @@ static void test_summary_lines(void **state)
 		 "boot: ACPI RSDP v1 copy at 0x%zx\n"
 		 "boot: framebuffer 0xb8000 80x25 16 bpp type 2\n",
 		 0x10000 + off.rsdp_v2, 0x10000 + off.rsdp_v1);
-	assert_string_equal(logged, want);
+	assert_string_equal(fake_log, want);
 }
 
 static void test_summary_without_optional_tags(void **state)
@@ -319,7 +300,7 @@ static void test_summary_without_optional_tags(void **state)
 
 	memset(&info, 0, sizeof(info));
 	boot_info_print(&info);
-	assert_string_equal(logged,
+	assert_string_equal(fake_log,
 			    "boot: loader ''\n"
 			    "boot: command line ''\n"
 			    "boot: memory 0 KiB usable in 0 regions (lower 0 KiB, upper 0 KiB)\n"
@@ -334,7 +315,7 @@ static void expect_rejected(const struct blob *bl, size_t avail)
 	struct boot_info info;
 
 	memset(&info, 0xa5, sizeof(info)); /* must be cleared even on failure */
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(parse_at(bl, avail, 0, 0x10000, &info), -1);
 	assert_int_equal(info.warnings, 1);
 	assert_int_equal(info.mmap_count, 0);
@@ -418,7 +399,7 @@ static void test_rgb_framebuffer_colour_layout(void **state)
 	assert_int_equal(info.fb_blue_pos, 0);
 	assert_int_equal(info.fb_blue_size, 8);
 
-	clear_log();
+	fake_log_clear();
 	blob_start(&bl);
 	blob_tag(&bl, MB2_TAG_FRAMEBUFFER, p, 24);
 	blob_end(&bl);
@@ -486,7 +467,7 @@ static void test_tag_overrunning_total_size(void **state)
 	blob_tag_sized(&bl, MB2_TAG_MMAP, 0xfffffff8u, NULL, 0);
 	blob_end(&bl);
 	blob_finish(&bl);
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(parse(&bl, &info), 0);
 	expect_logged("overruns");
 }
@@ -511,7 +492,7 @@ static void test_missing_end_tag(void **state)
 	/* A few stray bytes where the end tag should be: still no end tag. */
 	bl.len += 4;
 	blob_finish(&bl);
-	clear_log();
+	fake_log_clear();
 	assert_int_equal(parse(&bl, &info), 0);
 	assert_int_equal(info.warnings, 1);
 	expect_logged("no end tag");
@@ -529,7 +510,7 @@ static void test_bad_mmap_entry_sizes(void **state)
 		blob_mmap(&bl, bad_sizes[i], qemu_map, 2);
 		blob_end(&bl);
 		blob_finish(&bl);
-		clear_log();
+		fake_log_clear();
 		assert_int_equal(parse(&bl, &info), 0);
 		assert_int_equal(info.mmap_count, 0);
 		assert_int_equal(info.usable_bytes, 0);

@@ -1,0 +1,18 @@
+/*
+ * A log sink for unit tests: everything kernel/log.c writes, kept as one
+ * string so tests can assert on the text of warnings and reports.
+ */
+#ifndef KNOCK_TEST_FAKE_LOG_H
+#define KNOCK_TEST_FAKE_LOG_H
+
+#include <stddef.h>
+
+extern char fake_log[65536];
+extern size_t fake_log_len;
+
+/* The sink itself: appends whole writes; a write that would overflow the
+ * buffer is dropped whole (a test that logs that much is broken anyway). */
+void fake_log_sink(const char *s, size_t n);
+void fake_log_clear(void);
+
+#endif
