@@ -1,7 +1,8 @@
 # knock: build, run, test and measure the pc board.
 #
 #   make run        boot the pc board in QEMU (VGA console; serial on a socket)
-#                   (UEFI=1: under OVMF, with the framebuffer console)
+#                   (UEFI=1: under OVMF, with the framebuffer console;
+#                   LAB=1: the lab image, with the measurement wing: docs/lab.md)
 #   make run-serial boot with the serial console on this terminal
 #   make test       every test: host unit tests, layering check, models, fuzzers, end-to-end
 #   make model      check the spin models of the protocol (tests/model)
@@ -11,6 +12,8 @@
 #   make deps       install missing Debian packages (run/test do it first)
 #   make debug      QEMU halted with a gdb stub, gdb attached with symbols
 #   make lint       clang-format --dry-run, cppcheck and clang-tidy
+#   make iso        build both images: build/knock.iso and build/knock-lab.iso
+#   make check-product  the product image links no lab code (docs/lab.md)
 #
 # Every target that needs a tool depends on `deps`, which installs only what
 # is missing and says why.
@@ -40,15 +43,34 @@ KLDFLAGS  := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
              -T boot/linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -I chips/x86_64/ -I boot/
 
+# Two images from one tree (docs/lab.md). The product, build/knock.iso,
+# is what `make run` boots and what the figures describe; it links no lab
+# code. The lab image, build/knock-lab.iso, is the product plus the lab
+# wing (*/lab/ beside each layer), with one product file replaced by its
+# lab copy (LAB_REPLACES: the metered interrupt enable/disable).
+# TEMPORARY, until the shell's command sets land (issue 11): the shell
+# still calls these lab capsules directly. check-product reports them.
+SHELL_LAB_DEPS := capsules/lab/busy.c capsules/lab/sink.c capsules/lab/alarm_flood.c \
+                  capsules/lab/storm.c
 KERNEL_C  := $(wildcard kernel/*.c) $(wildcard chips/x86_64/*.c) \
-             $(wildcard capsules/*.c) $(wildcard board/$(BOARD)/*.c)
+             $(wildcard capsules/*.c) $(wildcard board/$(BOARD)/*.c) \
+             $(SHELL_LAB_DEPS)
 KERNEL_S  := $(wildcard boot/*.asm) $(wildcard chips/x86_64/*.asm)
 KOBJS     := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
              $(patsubst %.asm,$(BUILD)/k/%.o,$(KERNEL_S)) \
              $(BUILD)/k/top_halves.o $(BUILD)/k/fb_font.o
 
+LAB_C        := $(wildcard kernel/lab/*.c) $(wildcard chips/x86_64/lab/*.c) \
+                $(filter-out $(SHELL_LAB_DEPS),$(wildcard capsules/lab/*.c)) \
+                $(wildcard board/$(BOARD)/lab/*.c)
+LAB_REPLACES := chips/x86_64/arch_irq.c
+LAB_KOBJS    := $(filter-out $(patsubst %.c,$(BUILD)/k/%.o,$(LAB_REPLACES)),$(KOBJS)) \
+                $(patsubst %.c,$(BUILD)/k/%.o,$(LAB_C)) $(BUILD)/k/top_halves_lab.o
+
 ELF       := $(BUILD)/knock.elf
 ISO       := $(BUILD)/knock.iso
+LAB_ELF   := $(BUILD)/knock-lab.elf
+LAB_ISO   := $(BUILD)/knock-lab.iso
 
 # Quiet by default: one line per step. `make V=1` shows the commands.
 ifeq ($(V),1)
@@ -57,7 +79,7 @@ else
 Q := @
 endif
 
-.PHONY: FORCE all iso run run-serial serial debug test unit e2e check-layers model lint bench trace \
+.PHONY: FORCE all iso lab-iso check-product run-iso run run-serial serial debug test unit e2e check-layers model lint bench trace \
         deps clean help
 all: iso
 
@@ -85,12 +107,19 @@ $(BUILD)/k/%.o: %.asm $(BUILD)/kcflags
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
 
-# Device top halves: generated from the board's interrupt table.
+# Device top halves: generated from the board's interrupt table (and, for
+# the lab image, from the lab's rows too, with the timestamped variants).
 $(BUILD)/top_halves.asm: board/$(BOARD)/interrupts.h kernel/cpu.h tools/gen_top_halves.py
 	@mkdir -p $(BUILD)
 	$(PYTHON) tools/gen_top_halves.py $< --cpu-header kernel/cpu.h -o $@
 
-$(BUILD)/k/top_halves.o: $(BUILD)/top_halves.asm
+$(BUILD)/top_halves_lab.asm: board/$(BOARD)/interrupts.h board/$(BOARD)/lab/interrupts.h \
+                             kernel/cpu.h tools/gen_top_halves.py
+	@mkdir -p $(BUILD)
+	$(PYTHON) tools/gen_top_halves.py $< --lab board/$(BOARD)/lab/interrupts.h \
+	  --cpu-header kernel/cpu.h -o $@
+
+$(BUILD)/k/top_halves.o $(BUILD)/k/top_halves_lab.o: $(BUILD)/k/%.o: $(BUILD)/%.asm
 	@mkdir -p $(dir $@)
 	$(NASM) $(NASMFLAGS) $< -o $@
 
@@ -108,49 +137,72 @@ $(BUILD)/k/fb_font.o: $(BUILD)/fb_font.c chips/x86_64/fb_font.h $(BUILD)/kcflags
 # The symbol table for backtraces takes two links: the first with an empty
 # table, then the real table generated from it. The table's section sits
 # after .text, so no function moves between the two (tools/gen_symbols.py
-# checks that and fails the build otherwise).
+# checks that and fails the build otherwise). Then the ISO: GRUB and the
+# kernel. KERNEL_IMAGE(name, objects) writes these rules for one image.
 $(BUILD)/ksyms0.c: tools/gen_symbols.py
 	@mkdir -p $(BUILD)
 	$(PYTHON) tools/gen_symbols.py --empty -o $@
 
-$(BUILD)/%.ksyms.o: $(BUILD)/%.c
-	$(CC) $(KCFLAGS) -c $< -o $@
-
 $(BUILD)/ksyms0.o: $(BUILD)/ksyms0.c
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/knock0.elf: $(KOBJS) $(BUILD)/ksyms0.o boot/linker.ld
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms0.o
+define KERNEL_IMAGE
+$(BUILD)/$(1)0.elf: $(2) $(BUILD)/ksyms0.o boot/linker.ld
+	@echo "  LD      $$@"
+	$(Q)$(LD) $(KLDFLAGS) -o $$@ $(2) $(BUILD)/ksyms0.o
 
-$(BUILD)/ksyms1.c: $(BUILD)/knock0.elf tools/gen_symbols.py
-	$(PYTHON) tools/gen_symbols.py -o $@ $<
+$(BUILD)/$(1)-ksyms.c: $(BUILD)/$(1)0.elf tools/gen_symbols.py
+	$(Q)$(PYTHON) tools/gen_symbols.py -o $$@ $$<
 
-$(BUILD)/ksyms1.o: $(BUILD)/ksyms1.c
-	$(CC) $(KCFLAGS) -c $< -o $@
+$(BUILD)/$(1)-ksyms.o: $(BUILD)/$(1)-ksyms.c
+	$(Q)$(CC) $(KCFLAGS) -c $$< -o $$@
 
-$(ELF): $(KOBJS) $(BUILD)/ksyms1.o boot/linker.ld
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms1.o
-	$(PYTHON) tools/gen_symbols.py --check $(BUILD)/knock0.elf $@
+$(BUILD)/$(1).elf: $(2) $(BUILD)/$(1)-ksyms.o boot/linker.ld
+	@echo "  LD      $$@"
+	$(Q)$(LD) $(KLDFLAGS) -o $$@ $(2) $(BUILD)/$(1)-ksyms.o
+	$(Q)$(PYTHON) tools/gen_symbols.py --check $(BUILD)/$(1)0.elf $$@
 
-# --- ISO ------------------------------------------------------------------
-$(ISO): $(ELF) board/$(BOARD)/grub.cfg
-	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
-	cp $(ELF) $(BUILD)/isodir/boot/knock.elf
-	cp board/$(BOARD)/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || \
-	  { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+$(BUILD)/$(1).iso: $(BUILD)/$(1).elf board/$(BOARD)/grub.cfg
+	@echo "  ISO     $$@"
+	$(Q)rm -rf $(BUILD)/$(1).isodir && mkdir -p $(BUILD)/$(1).isodir/boot/grub
+	$(Q)cp $(BUILD)/$(1).elf $(BUILD)/$(1).isodir/boot/knock.elf
+	$(Q)cp board/$(BOARD)/grub.cfg $(BUILD)/$(1).isodir/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $$@ $(BUILD)/$(1).isodir 2>$(BUILD)/$(1).grub-mkrescue.log || \
+	  { cat $(BUILD)/$(1).grub-mkrescue.log; exit 1; }
+endef
+
+$(eval $(call KERNEL_IMAGE,knock,$(KOBJS)))
+$(eval $(call KERNEL_IMAGE,knock-lab,$(LAB_KOBJS)))
 
 iso: deps
-	@$(MAKE) --no-print-directory $(ISO)
+	@$(MAKE) --no-print-directory $(ISO) $(LAB_ISO)
 
--include $(KOBJS:.o=.d)
+lab-iso: deps
+	@$(MAKE) --no-print-directory $(LAB_ISO)
+
+# The product image links no lab code (docs/lab.md): fails naming any
+# symbol that a lab object defines and knock.elf has.
+check-product: $(ELF) $(LAB_ELF)
+	@$(PYTHON) tools/check_product.py --product $(ELF) \
+	  --replaced $(patsubst %.c,$(BUILD)/k/%.o,$(LAB_REPLACES)) \
+	  --lab $(patsubst %.c,$(BUILD)/k/%.o,$(LAB_C)) $(BUILD)/k/top_halves_lab.o
+
+-include $(KOBJS:.o=.d) $(LAB_KOBJS:.o=.d)
 
 # --- running --------------------------------------------------------------
 # DISPLAY or WAYLAND_DISPLAY set: a window; otherwise the VGA console is
 # drawn in this terminal with curses. The serial console is then on the
 # socket $(BUILD)/serial.sock: `make serial` attaches to it.
+# LAB=1: the lab image (docs/lab.md) instead of the product.
+ifeq ($(LAB),1)
+RUN_ISO   := $(LAB_ISO)
+RUN_ELF   := $(LAB_ELF)
+else
+RUN_ISO   := $(ISO)
+RUN_ELF   := $(ELF)
+endif
 QEMU_BASE := -machine $(MACHINE) -m $(MEM) -smp $(SMP) -no-reboot \
-             -cdrom $(ISO) -boot d \
+             -cdrom $(RUN_ISO) -boot d \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04
 # UEFI=1: the same ISO under OVMF (Debian's ovmf) instead of SeaBIOS.
 OVMF      ?= /usr/share/ovmf/OVMF.fd
@@ -166,21 +218,24 @@ else
 RUN_DISPLAY := -display curses
 endif
 
-run: iso
+run-iso: deps
+	@$(MAKE) --no-print-directory $(RUN_ISO)
+
+run: run-iso
 	@echo "knock: serial console on $(BUILD)/serial.sock (attach with 'make serial' in another terminal)"
 	$(QEMU) $(QEMU_BASE) $(RUN_DISPLAY) \
 	  -chardev socket,id=ser0,path=$(BUILD)/serial.sock,server=on,wait=off \
 	  -serial chardev:ser0
 
-run-serial: iso
+run-serial: run-iso
 	@echo "knock: serial console on this terminal; quit with Ctrl-A then X"
 	$(QEMU) $(QEMU_BASE) -nographic
 
 serial:
 	@$(PYTHON) tools/serial_console.py $(BUILD)/serial.sock
 
-debug: iso
-	@tools/debug.sh $(ISO) $(ELF) "$(QEMU_BASE)"
+debug: run-iso
+	@tools/debug.sh $(RUN_ISO) $(RUN_ELF) "$(QEMU_BASE)"
 
 # --- tests ----------------------------------------------------------------
 include tests/unit/unit.mk
@@ -195,7 +250,8 @@ model: deps
 	@$(PYTHON) tests/model/run_model.py --out $(BUILD)/model
 
 test: deps
-	@$(MAKE) --no-print-directory $(ISO)
+	@$(MAKE) --no-print-directory $(ISO) $(LAB_ISO)
+	@$(MAKE) --no-print-directory check-product
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory lint
@@ -208,17 +264,18 @@ e2e: iso
 	$(PYTHON) -m pytest -q tests/e2e
 
 bench: iso
-	$(PYTHON) tools/bench.py --iso $(ISO) --elf $(ELF) --out $(BUILD)/bench.json
+	$(PYTHON) tools/bench.py --iso $(ISO) --elf $(ELF) --lab-iso $(LAB_ISO) --lab-elf $(LAB_ELF) \
+	  --out $(BUILD)/bench.json
 
 trace: iso
-	$(PYTHON) tools/make_trace.py --iso $(ISO) --json $(BUILD)/trace.json --png $(BUILD)/trace.png \
+	$(PYTHON) tools/make_trace.py --iso $(LAB_ISO) --json $(BUILD)/trace.json --png $(BUILD)/trace.png \
 	  --log $(BUILD)/trace.log
 
 lint: deps
 	@tools/lint.sh
 
 compile_commands.json: deps
-	bear --output $@ -- $(MAKE) -B --no-print-directory $(ELF) unit-build
+	bear --output $@ -- $(MAKE) -B --no-print-directory $(ELF) $(LAB_ELF) unit-build
 
 clean:
 	rm -rf $(BUILD)

@@ -60,13 +60,7 @@ protected_mode:
 
 bits 64
 long_mode:
-	mov ax, SEL_KDATA
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	xor eax, eax
-	mov fs, ax
-	mov gs, ax
+	LOAD_KERNEL_DATA_SEGMENTS
 	mov rsp, [abs TR(mailbox_stack_top)]
 	xor ebp, ebp                    ; the end of every backtrace
 	mov rax, smp_ap_entry

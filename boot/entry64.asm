@@ -12,13 +12,7 @@ global kernel_stack_guard, kernel_stack_bottom, kernel_stack_top
 section .text
 bits 64
 long_mode_entry:
-	mov ax, SEL_KDATA
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	xor eax, eax
-	mov fs, ax
-	mov gs, ax
+	LOAD_KERNEL_DATA_SEGMENTS
 	mov rsp, kernel_stack_top
 	xor ebp, ebp
 	mov edi, [rel boot_magic]

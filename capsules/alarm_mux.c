@@ -316,8 +316,6 @@ static void fire(struct alarm_mux *m, struct alarm *a, uint64_t now)
 	}
 	a->fired++;
 	m->stats.fired++;
-	if (m->wake_probe)
-		probe_mark(m->wake_probe);
 	a->fired_fn(a->ctx, a);
 }
 
@@ -358,11 +356,6 @@ void alarm_mux_service(void *mux)
 		hw_arm(m, first->deadline);
 	else if (m->hw_armed)
 		hw_disarm(m);
-}
-
-void alarm_mux_set_wake_probe(struct alarm_mux *m, struct probe *probe)
-{
-	m->wake_probe = probe;
 }
 
 struct alarm *alarm_mux_first(const struct alarm_mux *m)

@@ -126,7 +126,6 @@
 #include <stdint.h>
 
 #include "kernel/hil/alarm.h"
-#include "kernel/probe.h"
 
 /* Largest delay or period, in ticks (see "Time and wrap-around"). */
 #define ALARM_MUX_MAX_DELAY ((UINT64_C(1) << 62) - 1)
@@ -177,8 +176,6 @@ struct alarm_mux {
 	/* What the hardware was last told: armed at hw_deadline, or not. */
 	bool hw_armed;
 	uint64_t hw_deadline;
-	/* NULL, or marked just before an alarm's callback runs. */
-	struct probe *wake_probe;
 	/* Public, read-only. */
 	struct alarm_mux_stats stats;
 };
@@ -209,11 +206,6 @@ struct alarm *alarm_mux_first(const struct alarm_mux *m);
 
 /* Call fn(arg, a) for each armed alarm, in deadline order (see "Listing"). */
 void alarm_mux_foreach(struct alarm_mux *m, void (*fn)(void *arg, struct alarm *a), void *arg);
-
-/* Measuring: mark `probe` (kernel/probe.h) just before an alarm's callback
- * is called: the end of the timer wake path that `make bench` measures
- * (timer_wake_latency). NULL: off. alarm_mux_init() turns it off. */
-void alarm_mux_set_wake_probe(struct alarm_mux *m, struct probe *probe);
 
 /* The hardware counter, and conversions at its rate. Conversions to ticks
  * saturate at UINT64_MAX (which the set functions then cap). */

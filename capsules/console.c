@@ -95,10 +95,6 @@ static void echo(struct console *c, const char *s, size_t n)
 		return;
 	}
 	ring_put(c, s, n);
-	if (c->key_echo_pending) {
-		c->key_echo_pending = false;
-		probe_mark(c->key_echo_probe);
-	}
 	kick(c);
 }
 
@@ -390,10 +386,7 @@ void console_keyboard_key(void *console, const struct key_event *ev)
 
 	if (!console_key_from_keyboard(ev, &key))
 		return;
-	/* Measuring: the first echo this key queues ends its path. */
-	c->key_echo_pending = c->key_echo_probe != NULL;
 	console_input_key(c, key);
-	c->key_echo_pending = false;
 }
 
 void console_uart_service(void *console)
@@ -492,11 +485,6 @@ void console_init(struct console *c, const struct hil_uart *uart,
 	deferred_call_register(&c->dc, "console", console_deferred, c);
 	if (uart)
 		uart->set_client(uart->hw, &c->uart_client);
-}
-
-void console_set_key_echo_probe(struct console *c, struct probe *probe)
-{
-	c->key_echo_probe = probe;
 }
 
 const struct console_stats *console_get_stats(const struct console *c)

@@ -64,7 +64,6 @@
 #include "kernel/deferred.h"
 #include "kernel/hil/text_screen.h"
 #include "kernel/hil/uart.h"
-#include "kernel/probe.h"
 
 #define CONSOLE_RING_SIZE 4096
 #define CONSOLE_ECHO_RESERVE 1024
@@ -145,11 +144,6 @@ struct console {
 	bool line_ready;
 
 	struct console_stats stats;
-
-	/* Measuring (console_set_key_echo_probe): NULL, or the probe the
-	 * first echo of a keyboard key marks. */
-	struct probe *key_echo_probe;
-	bool key_echo_pending;
 };
 
 /* Either device may be NULL. Declares the console's deferred call. */
@@ -206,11 +200,6 @@ void console_uart_service(void *console);
  * is lost or comes after it. The ring stays consistent for a loop that
  * resumes (the in-flight run is retired by the UART's transmitted()). */
 void console_panic_drain(struct console *c, void (*write_raw)(const uint8_t *bytes, size_t n));
-
-/* Measuring: mark `probe` (kernel/probe.h) when the echo of a key from
- * the keyboard is queued for the serial line: the end of the keystroke
- * path that `make bench` measures (keystroke_instructions). NULL: off. */
-void console_set_key_echo_probe(struct console *c, struct probe *probe);
 
 const struct console_stats *console_get_stats(const struct console *c);
 const struct ansi_stats *console_ansi_stats(const struct console *c);

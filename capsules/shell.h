@@ -31,7 +31,7 @@
 #include "capsules/keyboard.h"
 #include "capsules/shell_smp.h"
 #include "capsules/shell_tools.h"
-#include "capsules/storm.h"
+#include "capsules/lab/storm.h"
 #include "kernel/deferred.h"
 #include "kernel/hil/reset.h"
 

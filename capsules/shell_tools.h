@@ -11,9 +11,9 @@
 #ifndef KNOCK_CAPSULES_SHELL_TOOLS_H
 #define KNOCK_CAPSULES_SHELL_TOOLS_H
 
-#include "capsules/alarm_flood.h"
-#include "capsules/busy.h"
-#include "capsules/sink.h"
+#include "capsules/lab/alarm_flood.h"
+#include "capsules/lab/busy.h"
+#include "capsules/lab/sink.h"
 #include "capsules/stats.h"
 #include "capsules/trace_dump.h"
 

@@ -162,6 +162,26 @@ void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *
 	__atomic_fetch_or(&loop_cpu_owned[0], mask, __ATOMIC_RELEASE);
 }
 
+void loop_replace_client(unsigned bit, const char *client, loop_client_fn fn, void *ctx)
+{
+	loop_check_bit(bit, "client", client);
+	struct loop_slot *s = &loop_slots[bit];
+
+	if (s->client_count != 1 || loop_cpu_index(arch_this_cpu()) != 0)
+		panic("client %s: bit %u (%s) can be replaced only on the boot CPU, once it has "
+		      "exactly one client",
+		      client, bit, s->name ? s->name : "undeclared");
+	s->client = client;
+	s->fn = fn;
+	loop_fn[bit] = loop_route ? loop_route[bit] : fn;
+	loop_ctx[0][bit] = ctx;
+}
+
+void *loop_slot_ctx(unsigned cpu, unsigned bit)
+{
+	return cpu < CPU_MAX && loop_has_client(cpu, bit) ? loop_ctx[cpu][bit] : NULL;
+}
+
 bool loop_has_client(unsigned cpu, unsigned bit)
 {
 	return cpu < CPU_MAX && bit < PENDING_BITS &&
@@ -269,7 +289,7 @@ void loop_sleep_if_idle(struct cpu *cpu)
 	 * unrelated interrupt came (the lost wake-up). With interrupts off, such
 	 * a knock is held until arch_enable_irq_and_idle(), whose `sti; hlt`
 	 * pair takes it and wakes the halt (the interrupt shadow of `sti` keeps
-	 * it from landing before the `hlt`). See DESIGN.md and
+	 * it from landing before the `hlt`). See
 	 * docs/architecture.md. tests/model/loop.pml checks this sequence
 	 * with spin (`make model`): change it there too.
 	 */
@@ -304,43 +324,6 @@ _Noreturn void loop_run(void)
 
 	for (;;) {
 		if (!loop_round_inline(cpu, ctx))
-			loop_sleep_if_idle(cpu);
-	}
-}
-
-/*
- * The bake-off's in-ISR design (docs/bakeoff.md, board/pc/design.c) runs
- * the device drivers inside their interrupt handlers, so capsule state is
- * then shared between the handlers and the loop, and the loop must run its
- * callbacks with interrupts off. That is this round: the same dispatch as
- * loop_round_inline(), with every client between arch_irq_disable() and
- * arch_irq_enable(). It is a separate function so that knock's own loop
- * (loop_run) is not touched by it.
- */
-uint64_t loop_round_guarded(struct cpu *cpu)
-{
-	void *const *ctx = loop_ctx[loop_cpu_index(cpu)];
-	uint64_t taken = pending_take_all(cpu);
-
-	if (taken)
-		cpu->rounds++;
-	for (uint64_t work = taken; work; work &= work - 1) {
-		size_t bit = (size_t)__builtin_ctzll(work);
-		cpu->serviced[bit]++;
-		cpu->running = bit;
-		arch_irq_disable();
-		loop_fn[bit](ctx[bit]);
-		arch_irq_enable();
-	}
-	return taken;
-}
-
-_Noreturn void loop_run_guarded(void)
-{
-	struct cpu *cpu = arch_this_cpu();
-
-	for (;;) {
-		if (!loop_round_guarded(cpu))
 			loop_sleep_if_idle(cpu);
 	}
 }

@@ -43,6 +43,16 @@ unsigned loop_declare_deferred(const char *owner);
  * panics. */
 void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *ctx);
 
+/* Replace the one client of `bit` on the boot CPU (before loop_verify).
+ * The board never does; the lab wing does, to run a device's driver
+ * another way (docs/lab.md). Read the old one first with
+ * loop_slot_client_fn() and loop_slot_ctx(). Panics unless the bit has
+ * exactly one client. */
+void loop_replace_client(unsigned bit, const char *client, loop_client_fn fn, void *ctx);
+
+/* The context `cpu` answers `bit` with; NULL while it has no client. */
+void *loop_slot_ctx(unsigned cpu, unsigned bit);
+
 /* Whether CPU `cpu` has a client for `bit` (any CPU may ask). */
 bool loop_has_client(unsigned cpu, unsigned bit);
 
@@ -59,11 +69,6 @@ void loop_sleep_if_idle(struct cpu *cpu);
 
 /* Run rounds and sleeps forever on this CPU. */
 _Noreturn void loop_run(void);
-
-/* The bake-off's in-ISR design only (see loop.c): a round, and the loop,
- * that run every client with interrupts off. */
-uint64_t loop_round_guarded(struct cpu *cpu);
-_Noreturn void loop_run_guarded(void);
 
 /* Introspection for the shell, stats and tests. */
 enum loop_slot_kind loop_slot_kind(unsigned bit);

@@ -2,7 +2,7 @@
 """The bake-off: knock's interrupt design against two others, on the same
 workload, measured in one run (issue 5; docs/bakeoff.md is its report).
 
-  tools/bakeoff.py --iso build/knock.iso --elf build/knock.elf \\
+  tools/bakeoff.py --iso build/knock-lab.iso --elf build/knock-lab.elf \\
       [--json build/bakeoff.json] [--doc docs/bakeoff.md] [--png docs/bakeoff.png]
 
 `make bench` runs it through tools/bench.py (bench_figures() below), which
@@ -18,7 +18,7 @@ The designs (boot option design=, board/pc/design.h):
 
 One QEMU boot per design, all under -icount shift=0,sleep=off (the guest
 TSC counts instructions), with OPTIONS below. The
-guest runs its half of the workload (capsules/bakeoff_load.h: a 20 ms
+guest runs its half of the workload (capsules/lab/bakeoff_load.h: a 20 ms
 callback every 80 ms, 200 alarms, a serial sink); this script drives the
 rest identically for each design: the same keys through QMP, at most
 KEY_WINDOW keys ahead of what the guest has read (QEMU's PS/2 queue holds
@@ -75,7 +75,7 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 QCODE = {" ": "spc", "\n": "ret"}
 EXPORT_SYMBOL = "board_bakeoff_export"
 EXPORT_MAGIC = b"knock-bakeoff-1\0"
-KERNEL_BASE, KERNEL_SPAN = 0x100000, 0x100000  # the image lives in [1 MiB, 2 MiB)
+KERNEL_BASE, KERNEL_SPAN = 0x100000, 0x300000  # the image lives in [1 MiB, 4 MiB)
 KIND_U32, KIND_U64, KIND_HIST = 4, 8, 0x100
 # Waits, in seconds of host time (scaled by KNOCK_TIMEOUT_SCALE like the
 # harness's). Under icount the guest runs slower than plain TCG.
@@ -87,7 +87,7 @@ TERMINATOR_RETRIES = 4
 FINISH_TIMEOUT = 60.0
 STALL_TIMEOUT = 4.0
 POLL_S = 0.02  # between reads of a guest counter while waiting for it
-LOAD_HEADER = REPO / "capsules" / "bakeoff_load.h"
+LOAD_HEADER = REPO / "capsules" / "lab" / "bakeoff_load.h"
 
 
 class Unmeasured(Exception):
@@ -105,7 +105,7 @@ def export_address(elf):
 
 
 class Memory:
-    """A copy of the kernel image's memory, [1 MiB, 2 MiB), read with QMP
+    """A copy of the kernel image's memory, [1 MiB, 4 MiB), read with QMP
     pmemsave (the kernel is identity mapped: its pointers are physical)."""
 
     def __init__(self, vm):
@@ -232,7 +232,7 @@ def percentile(h, per_mille):
 # --- the workload ----------------------------------------------------------
 
 def terminator():
-    """The sink's terminator (capsules/bakeoff_load.h); the guest also says
+    """The sink's terminator (capsules/lab/bakeoff_load.h); the guest also says
     it when the load starts, and the run checks the two agree."""
     m = re.search(r'^#define BAKEOFF_TERMINATOR "([^"]+)"', LOAD_HEADER.read_text(), re.M)
     if not m:
@@ -748,8 +748,8 @@ def bench_figures(iso, elf, doc=REPO / "docs" / "bakeoff.md", png=REPO / "docs" 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--iso", default=str(REPO / "build" / "knock.iso"))
-    ap.add_argument("--elf", default=str(REPO / "build" / "knock.elf"))
+    ap.add_argument("--iso", default=str(REPO / "build" / "knock-lab.iso"))
+    ap.add_argument("--elf", default=str(REPO / "build" / "knock-lab.elf"))
     ap.add_argument("--json", default=str(REPO / "build" / "bakeoff.json"))
     ap.add_argument("--doc", default=str(REPO / "docs" / "bakeoff.md"))
     ap.add_argument("--png", default=str(REPO / "docs" / "bakeoff.png"))
@@ -812,10 +812,10 @@ The same for each design, one QEMU boot per design with
 of the workload, and it would interrupt every long callback):
 
 - **A capsule that sometimes runs long**: every {bakeoff_burn_gap_ms} ms a
-  callback that spins for {bakeoff_burn_ms} ms (capsules/bakeoff_load.c),
+  callback that spins for {bakeoff_burn_ms} ms (capsules/lab/bakeoff_load.c),
   until the rest is done.
 - **Alarms**: {bakeoff_alarms} one-shot alarms set at once, delays 1 to
-  {bakeoff_alarm_max_ms} ms (the alarm flood, capsules/alarm_flood.h).
+  {bakeoff_alarm_max_ms} ms (the alarm flood, capsules/lab/alarm_flood.h).
 - **Key flood**: {keys} keys (`echo` lines and their Enter) typed through
   QMP `input-send-event` into the shell, at most {rate} keys/s and never
   more than {window} keys ahead of what the guest has read from the

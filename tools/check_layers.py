@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Check knock's layering (DESIGN.md, "Layers"): tools/check_layers.py ROOT
+"""Check knock's layering (docs/architecture.md, "Layers"): tools/check_layers.py ROOT
 
 Rules, for the C and assembly sources of the kernel. tests/, tools/, docs/
 and build/ are host code or output and are not checked.
@@ -15,6 +15,12 @@ and build/ are host code or output and are not checked.
   4. Outside chips/x86_64/ and boot/: no inline asm, no `volatile`, no port
      I/O helpers, no MSR access, no x86 intrinsics, no integer literal cast
      to a pointer (MMIO), no assembly source files.
+  5. The lab wing (a lab/ folder beside each layer, docs/lab.md): a file
+     outside it never includes a header inside it. The product knows
+     nothing of the lab; the lab uses the product.
+  6. No include cycles between modules (foo.c and foo.h are one module):
+     if a.c includes b.h, no chain of includes may lead from b back to a.
+     A cycle means two concepts that cannot be read apart.
 
 Comments and string literals are blanked out before matching, so a comment
 that mentions volatile is fine. Prints "path:line: message" per violation
@@ -106,7 +112,55 @@ def include_problem(rel, kind, target):
         return "kernel/ may not include chips/, board/ or capsules/"
     if rel.startswith("chips/") and target.startswith(("board/", "capsules/")):
         return "chips/ may not include board/ or capsules/"
+    if "/lab/" in "/" + target and "/lab/" not in "/" + rel:
+        return "only the lab wing may include its headers (docs/lab.md)"
     return None
+
+
+def quoted_includes(root, rel):
+    """The files rel includes with "...", resolved, in order."""
+    with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as f:
+        text = blank(f.read(), keep_strings=True)
+    return [resolve(root, rel, m.group(2).strip()) for m in INCLUDE.finditer(text)
+            if m.group(1) == '"']
+
+
+def module(rel):
+    return os.path.splitext(rel)[0]
+
+
+def include_cycles(root, files):
+    """Every include cycle among the modules of files, each as a list of
+    modules that starts and ends with the same one (reported once)."""
+    graph = {}
+    for rel in files:
+        if rel.endswith((".asm", ".s", ".S")):
+            continue
+        edges = graph.setdefault(module(rel), [])
+        for t in quoted_includes(root, rel):
+            if t in files and module(t) != module(rel) and module(t) not in edges:
+                edges.append(module(t))
+    cycles, seen, state = [], set(), {}
+
+    def visit(node, path):
+        state[node] = "open"
+        path.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == "open":
+                cycle = path[path.index(nxt):] + [nxt]
+                key = frozenset(cycle)
+                if key not in seen:
+                    seen.add(key)
+                    cycles.append(cycle)
+            elif nxt not in state:
+                visit(nxt, path)
+        path.pop()
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+    return cycles
 
 
 def check_file(root, rel):
@@ -164,8 +218,11 @@ def main(argv):
         for line, message in check_file(root, rel):
             print(f"{rel}:{line}: {message}")
             violations += 1
+    for cycle in include_cycles(root, set(files)):
+        print(f"{cycle[0]}:1: include cycle: {' -> '.join(cycle)}")
+        violations += 1
     if violations:
-        print(f"check-layers: {violations} violation(s); see DESIGN.md, \"Layers\"")
+        print(f"check-layers: {violations} violation(s); see docs/architecture.md, \"Layers\"")
         return 1
     print(f"check-layers: {len(files)} files clean")
     return 0

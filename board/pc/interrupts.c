@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include "board/pc/interrupts.h"
-#include "board/pc/options.h"
 #include "board/pc/wire_acpi.h"
 #include "chips/x86_64/acpi_parse.h"
 #include "chips/x86_64/ioapic.h"
@@ -25,9 +24,7 @@ void board_interrupts_declare(void)
 
 void board_interrupts_init_cpu(uintptr_t madt_lapic_base, int lint1_nmi)
 {
-	top_halves_install(VEC_LAPIC_SPURIOUS, board_option_stamped_stubs);
-	if (board_option_stamped_stubs)
-		log_info("irq: timestamped top halves (stubs=stamped): TSC at entry in irq_stamp");
+	top_halves_install(VEC_LAPIC_SPURIOUS);
 	lapic_init(madt_lapic_base, VEC_LAPIC_SPURIOUS, VEC_TIMER, lint1_nmi);
 }
 
@@ -75,10 +72,37 @@ uint32_t board_route_isa_irq(int isa_irq, uint8_t vector)
 	return r.gsi;
 }
 
+/* ISA IRQs of the table's rows that their wiring routed, or said are
+ * absent: board_interrupts_verify() wants every row's. */
+static uint32_t isa_settled;
+
+static void settle(int isa_irq)
+{
+	if (isa_irq >= 0 && isa_irq < 32)
+		isa_settled |= UINT32_C(1) << isa_irq;
+}
+
 void board_enable_isa_irq(int isa_irq)
 {
 	int vector = board_isa_vector(isa_irq);
 	if (vector < 0)
 		panic("board: ISA IRQ %d has no row in board/pc/interrupts.h", isa_irq);
 	ioapic_set_masked(board_route_isa_irq(isa_irq, (uint8_t)vector), false);
+	settle(isa_irq);
+}
+
+void board_isa_irq_absent(int isa_irq)
+{
+	settle(isa_irq);
+}
+
+void board_interrupts_verify(void)
+{
+#define CHECK_ROUTED(e, name, vector, bit, isa)                                                       \
+	if ((isa) >= 0 && !(isa_settled >> (isa)&1))                                                  \
+		panic("board: interrupt row %s (ISA IRQ %d) was never routed: its wiring must call "  \
+		      "board_enable_isa_irq(), or board_isa_irq_absent() when the device is missing", \
+		      name, isa);
+	BOARD_INTERRUPTS(CHECK_ROUTED)
+#undef CHECK_ROUTED
 }

@@ -12,7 +12,14 @@
  * source is local to the CPU, like the LAPIC timer).
  *
  * Pending bits are numbered from 0 so devices are dispatched before
- * deferred calls (which take bits from 63 down).
+ * deferred calls (which take bits from 63 down). The lab image adds its
+ * own rows after these (board/pc/lab/interrupts.h; the generator refuses
+ * a vector, bit or name used twice).
+ *
+ * Adding a device with an interrupt (docs/capsules.md): one row here, the
+ * device's chip and capsule files, and one wire_<device>.c whose
+ * board_wire_<device>() is called from the list in board/pc/main.c.
+ * A row without a client fails loop_verify() at boot, naming the row.
  */
 #ifndef KNOCK_BOARD_PC_INTERRUPTS_H
 #define KNOCK_BOARD_PC_INTERRUPTS_H
@@ -22,8 +29,7 @@
 #define BOARD_INTERRUPTS(X)                 \
 	X(TIMER, "timer", 0x40, 0, -1)      \
 	X(KEYBOARD, "keyboard", 0x41, 1, 1) \
-	X(COM1, "com1", 0x42, 2, 4)         \
-	X(STORM, "storm", 0x43, 3, -1)
+	X(COM1, "com1", 0x42, 2, 4)
 
 enum board_pending_bit {
 #define BOARD_BIT_ENUM(e, name, vector, bit, isa) BIT_##e = (bit),
@@ -40,8 +46,7 @@ enum board_vector {
 /* Vectors outside the table: LAPIC spurious (its own stub, no EOI), and
  * the stall watchdog's tick (ISA IRQ 0, the PIT), which keeps its slow
  * stub because its C handler reads the interrupted state; 0xf0 is in the
- * highest priority class, so no storm of device vectors delays it. The
- * storm row is a self-IPI (capsules/storm.h). */
+ * highest priority class, so no storm of device vectors delays it. */
 #define VEC_LAPIC_SPURIOUS 0xff
 /* The wake-up IPI between CPUs (chips/x86_64/wakeup_ipi.asm: EOI, iretq;
  * the sender has set the pending bit already; docs/smp.md). */
@@ -53,6 +58,15 @@ enum board_vector {
  * honouring the MADT's override (GSI, polarity, trigger), and unmask it.
  * Capsules' wiring code calls this once its device is ready. */
 void board_enable_isa_irq(int isa_irq);
+
+/* Its wiring found no device for ISA `isa_irq` (no i8042, no UART): the
+ * row stays masked on purpose. */
+void board_isa_irq_absent(int isa_irq);
+
+/* Before loop_verify(): panics, naming the row, if a row with an ISA IRQ
+ * was neither routed nor said to be absent (a device that would never
+ * interrupt, silently). loop_verify() then checks every row's client. */
+void board_interrupts_verify(void);
 
 /* The same for a vector outside the table, left masked: the GSI it came
  * to (the caller unmasks it). Panics if it cannot be routed. */

@@ -1,19 +1,19 @@
 /*
- * The pc board: the one file that knows which chip each capsule gets.
+ * The pc board: the one place that knows which chip each capsule gets.
  *
  * board_main() runs once on the boot CPU, called from boot/entry64.asm:
  * bring up the chips, read the boot information and options, create and
- * wire the capsules, verify every pending bit has exactly one client, then
- * hand the CPU to the loop for good.
+ * wire the capsules (one board_wire_*() each, in the list below, in the
+ * order they depend on each other), verify every pending bit has exactly
+ * one client, then hand the CPU to the loop for good. Each wire_<x>.c
+ * gives its capsule its bits with loop_set_client() directly.
  */
 #include <stdint.h>
 
-#include "board/pc/design.h"
+#include "board/pc/extension.h"
 #include "board/pc/interrupts.h"
 #include "board/pc/options.h"
 #include "board/pc/wire_acpi.h"
-#include "board/pc/wire_bakeoff.h"
-#include "board/pc/wire_bench.h"
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
 #include "board/pc/wire_observe.h"
@@ -22,7 +22,6 @@
 #include "board/pc/wire_smp.h"
 #include "board/pc/wire_timer.h"
 #include "board/pc/wire_watchdog.h"
-#include "capsules/bench_deferred.h"
 #include "capsules/hello.h"
 #include "chips/x86_64/idt.h"
 #include "chips/x86_64/lapic.h"
@@ -38,21 +37,10 @@
 
 static struct boot_info boot_info;
 static struct hello hello;
-static struct bench_deferred bench_deferred;
 
 /* The Multiboot2 block starts with its own size; refuse absurd ones rather
  * than read megabytes of whatever is there. */
 #define MBI_MAX_BYTES (64 * 1024)
-
-/* LINT1 of the boot CPU is an NMI input if the MADT says so (QEMU and
- * most PCs: every CPU's LINT1). */
-static int board_lint1_is_nmi(void)
-{
-	for (unsigned i = 0; i < board_platform.lapic_nmi_count; i++)
-		if (board_platform.lapic_nmis[i].lint == 1)
-			return 1;
-	return 0;
-}
 
 static void read_boot_info(uint32_t magic, uint64_t mbi_addr)
 {
@@ -93,7 +81,6 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_screen_report();
 
 	board_options_load(boot_info.cmdline);
-	board_design_init();
 	boot_info_print(&boot_info);
 	log_info("boot: options '%s' (GRUB's line plus fw_cfg opt/knock/cmdline)", cmdline_get());
 
@@ -102,32 +89,27 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_interrupts_init_cpu(board_platform.lapic_address, board_lint1_is_nmi());
 	board_interrupts_set_boot_apic((uint8_t)lapic_id());
 	board_ioapics_init(&board_platform);
+
+	/* The capsules, each wired to its chips and clients. */
 	board_wire_timer();
-	board_wire_keyboard(NULL);
+	board_wire_keyboard();
 	board_wire_console(have_uart, board_keyboard());
 	board_wire_observe();
 	board_wire_watchdog();
 	board_wire_shell();
 	board_wire_smp();
-	board_wire_bench();
-	board_wire_bakeoff();
-
-	/* Deferred bits are handed out from 63 down and the loop runs the
-	 * lowest first: the fault's call is made first so that it runs after
-	 * the banner's. */
-	board_fault_option_init();
+	/* The lab wing's, in knock-lab.iso only. Before the banner's deferred
+	 * call: bits are handed out from 63 down and the lowest runs first, so
+	 * what the lab starts at boot (fault=) runs after the banner. */
+	board_extensions_wire();
 	hello_init(&hello, BANNER);
-	if (board_option_bench)
-		bench_deferred_init(&bench_deferred);
 
+	board_interrupts_verify();
 	loop_verify();
-	board_design_start_aps(&boot_info);
+	board_start_aps(&boot_info);
 
 	hello_start(&hello);
-	board_fault_option_start();
-	if (board_option_bench)
-		bench_deferred_start(&bench_deferred);
-	board_bench_start();
 	board_watchdog_start();
-	board_design_run();
+	board_extensions_start();
+	board_extensions_run();
 }

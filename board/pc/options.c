@@ -1,19 +1,11 @@
 #include <stdbool.h>
 
 #include "board/pc/options.h"
-#include "chips/x86_64/fault_inject.h"
 #include "chips/x86_64/fw_cfg.h"
 #include "kernel/cmdline.h"
-#include "kernel/deferred.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/string.h"
-
-bool board_option_bench;
-bool board_option_stamped_stubs;
-
-static char fault_kind[16];
-static struct deferred_call fault_dc;
 
 static void apply_loglevel(void)
 {
@@ -46,36 +38,4 @@ void board_options_load(const char *grub_cmdline)
 		else if (strcmp(value, "halt") != 0)
 			log_warn("options: panic=%s is not reboot or halt; panics halt", value);
 	}
-	board_option_bench = cmdline_has("bench");
-	if (cmdline_value("stubs", value, sizeof(value))) {
-		board_option_stamped_stubs = !strcmp(value, "stamped");
-		if (!board_option_stamped_stubs && strcmp(value, "plain") != 0)
-			log_warn("options: stubs=%s is not plain or stamped; using plain", value);
-	}
-	cmdline_value("fault", fault_kind, sizeof(fault_kind));
-}
-
-static void fault_fire(void *ctx)
-{
-	(void)ctx;
-	log_info("fault: provoking '%s' as asked on the command line", fault_kind);
-	if (x86_fault_trigger(fault_kind))
-		log_info("fault: '%s' was reported and the system resumed", fault_kind);
-	else
-		log_warn("fault: '%s' is not a fault kind (kinds: %s)", fault_kind,
-			 x86_fault_kinds);
-}
-
-void board_fault_option_init(void)
-{
-	if (!fault_kind[0])
-		return;
-	deferred_call_init(&fault_dc, "fault");
-	deferred_call_register(&fault_dc, "fault", fault_fire, 0);
-}
-
-void board_fault_option_start(void)
-{
-	if (fault_kind[0])
-		deferred_call_set(&fault_dc);
 }

@@ -15,3 +15,11 @@ void board_discover_platform(const struct boot_info *bi)
 	if (acpi_discover(bi, &board_platform) != 0)
 		log_warn("board: no usable ACPI MADT: interrupt routing falls back to PC defaults");
 }
+
+int board_lint1_is_nmi(void)
+{
+	for (unsigned i = 0; i < board_platform.lapic_nmi_count; i++)
+		if (board_platform.lapic_nmis[i].lint == 1)
+			return 1;
+	return 0;
+}

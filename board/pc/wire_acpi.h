@@ -17,4 +17,8 @@ extern struct platform board_platform;
  * acpi=dump), before the LAPIC and IOAPIC are brought up. */
 void board_discover_platform(const struct boot_info *bi);
 
+/* Whether LINT1 of the CPUs is an NMI input, as the MADT says (QEMU and
+ * most PCs: every CPU's LINT1). */
+int board_lint1_is_nmi(void);
+
 #endif

@@ -1,7 +1,6 @@
 /* The pc board's console wiring (wire_console.h). */
 #include "board/pc/wire_console.h"
 
-#include "board/pc/design.h"
 #include "board/pc/interrupts.h"
 #include "board/pc/wire_screen.h"
 #include "kernel/arch.h"
@@ -54,7 +53,7 @@ void board_wire_console(bool have_uart, struct keyboard *kb)
 		uart16550_hil(&uart, &uart_hil);
 	}
 	console_init(&console, have_uart ? &uart_hil : NULL, board_screen());
-	board_device_client(BIT_COM1, "console", console_uart_service, &console);
+	loop_set_client(BIT_COM1, "console", console_uart_service, &console);
 
 	if (kb) {
 		keyboard_to_console = (struct keyboard_client){
@@ -71,8 +70,10 @@ void board_wire_console(bool have_uart, struct keyboard *kb)
 	log_add_panic_sink(board_screen_write);
 	log_set_panic_flush(console_flush_sync);
 
-	if (!have_uart)
+	if (!have_uart) {
+		board_isa_irq_absent(4);
 		return;
+	}
 	board_enable_isa_irq(4);
 	/* Enabling the transmit-empty interrupt raised it at once, while IRQ4
 	 * was still masked; that edge is lost and the UART's line stays high,

@@ -1,14 +1,10 @@
 /* The pc board's keyboard wiring (wire_keyboard.h). */
 #include "board/pc/wire_keyboard.h"
 
-#include "board/pc/design.h"
 #include "board/pc/interrupts.h"
-#include "board/pc/wire_console.h"
+#include "board/pc/wire_reset.h"
 #include "capsules/keymap.h"
-#include "chips/x86_64/acpi.h"
-#include "chips/x86_64/reset.h"
 #include "kernel/arch.h"
-#include "kernel/hil/reset.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "kernel/pending.h"
@@ -17,30 +13,16 @@ static struct i8042 i8042;
 static struct hil_ps2 ps2;
 static struct keyboard keyboard;
 
-/* Ctrl-Alt-Del: the FADT's reset register if it has one (acpi_reset
- * returns when there is none or it did not take), else x86_reset(): the
- * 8042's reset line, else a triple fault. */
-static _Noreturn void pc_reset(void *hw)
-{
-	(void)hw;
-	arch_irq_disable();
-	board_console_flush_sync();
-	x86_reset();
-}
-
-static const struct hil_reset reset = { .hw = NULL, .reset = pc_reset };
-
-void board_wire_keyboard(const struct keyboard_client *client)
+void board_wire_keyboard(void)
 {
 	int have_controller = i8042_init(&i8042) == 0;
 
 	i8042_hil(&i8042, &ps2);
-	keyboard_init(&keyboard, &ps2, &keymap_us, &reset);
-	if (client)
-		keyboard_set_client(&keyboard, client);
-	board_device_client(BIT_KEYBOARD, "keyboard", keyboard_service, &keyboard);
+	keyboard_init(&keyboard, &ps2, &keymap_us, &board_reset);
+	loop_set_client(BIT_KEYBOARD, "keyboard", keyboard_service, &keyboard);
 	if (!have_controller) {
 		log_warn("keyboard: no working i8042: keyboard input is off");
+		board_isa_irq_absent(1);
 		return;
 	}
 	board_enable_isa_irq(1);

@@ -10,15 +10,15 @@
 
 /*
  * Initialise the i8042, create the keyboard capsule, give it the keyboard's
- * pending bit (BIT_KEYBOARD) and route ISA IRQ1. Key events go to `client`
- * (copied; NULL for none yet: keyboard_set_client() later).
+ * pending bit (BIT_KEYBOARD) and route ISA IRQ1. Key events go to the
+ * client the console sets (board_wire_console).
  *
  * Call once on the boot CPU after board_interrupts_declare() (the bit must
  * be declared) and after the IOAPICs are up (board_enable_isa_irq), before
  * loop_verify(). Without a working controller the keyboard is still wired
  * (its bit has a client) but no interrupt is routed and a warning says so.
  */
-void board_wire_keyboard(const struct keyboard_client *client);
+void board_wire_keyboard(void);
 
 /* For the shell (`keys`, `irqs`) and stats: the capsule and the chip. */
 struct keyboard *board_keyboard(void);

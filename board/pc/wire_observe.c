@@ -21,7 +21,6 @@
 #include "board/pc/interrupts.h"
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
-#include "board/pc/options.h"
 #include "board/pc/wire_observe.h"
 #include "board/pc/wire_timer.h"
 #include "chips/x86_64/percpu.h"
@@ -32,10 +31,11 @@
 
 static struct stats stats;
 static struct trace_dump trace_dump;
-static struct busy busy;
-static struct sink sink;
-static struct alarm_flood flood;
 static struct shell_tools tools;
+
+/* What `stats` says the device top halves are; the lab image's stamped
+ * ones say so here. */
+const char *board_top_halves_kind = "plain";
 
 static void timer_counts(void *ctx, struct stats_device_counts *out)
 {
@@ -75,7 +75,7 @@ static const struct stats_source sources[] = {
 
 static const char *stubs(void)
 {
-	return board_option_stamped_stubs ? "timestamped" : "plain";
+	return board_top_halves_kind;
 }
 
 /* The CPUs that have a block (percpu.c fills `self` when it installs one). */
@@ -99,18 +99,12 @@ void board_wire_observe(void)
 
 	stats_init(&stats, &sb);
 	trace_dump_init(&trace_dump, board_console(), cpu_at, NULL, hz);
-	busy_init(&busy, &board_alarm_mux);
-	sink_init(&sink, board_console(), &board_alarm_mux);
-	alarm_flood_init(&flood, &board_alarm_mux);
 	tools = (struct shell_tools){
 		.stats = &stats,
 		.trace_dump = &trace_dump,
-		.busy = &busy,
-		.sink = &sink,
-		.flood = &flood,
 	};
 
-	bool timing = !cmdline_has("bench");
+	bool timing = false;
 	if (cmdline_value("stats", value, sizeof(value))) {
 		if (!strcmp(value, "timing") || !strcmp(value, "counts"))
 			timing = !strcmp(value, "timing");
@@ -124,7 +118,7 @@ void board_wire_observe(void)
 		 trace ? "on" : "off");
 }
 
-const struct shell_tools *board_observe_tools(void)
+struct shell_tools *board_observe_tools(void)
 {
 	return &tools;
 }

@@ -14,28 +14,15 @@
  */
 #include "board/pc/wire_shell.h"
 
-#include "board/pc/wire_bench.h"
+#include "board/pc/extension.h"
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
 #include "board/pc/wire_observe.h"
+#include "board/pc/wire_reset.h"
 #include "board/pc/wire_timer.h"
-#include "board/pc/wire_watchdog.h"
-#include "chips/x86_64/fault_inject.h"
-#include "chips/x86_64/reset.h"
-#include "kernel/arch.h"
 
 static struct shell shell;
 static struct heartbeat heartbeat;
-
-static _Noreturn void pc_reset(void *hw)
-{
-	(void)hw;
-	arch_irq_disable();
-	board_console_flush_sync();
-	x86_reset();
-}
-
-static const struct hil_reset reset = { .hw = NULL, .reset = pc_reset };
 
 static void timer_counts(void *ctx, struct shell_irq_counts *out)
 {
@@ -78,18 +65,15 @@ static const struct shell_irq_source irq_sources[] = {
 
 void board_wire_shell(void)
 {
-	const struct shell_board hooks = {
-		.reset = &reset,
-		.fault = x86_fault_trigger,
-		.fault_kinds = x86_fault_kinds,
+	struct shell_board hooks = {
+		.reset = &board_reset,
 		.irq_sources = irq_sources,
 		.irq_source_count = sizeof(irq_sources) / sizeof(irq_sources[0]),
 		.heartbeat = &heartbeat,
 		.tools = board_observe_tools(),
-		.bench = board_bench_report,
-		.storm = board_storm(),
 	};
 
+	board_extensions_shell(&hooks); /* the lab's commands (knock-lab.iso) */
 	/* Before shell_init(), which makes the shell the heartbeat's client. */
 	heartbeat_init(&heartbeat, &board_alarm_mux);
 	shell_init(&shell, board_console(), &board_alarm_mux, board_keyboard(), &hooks);

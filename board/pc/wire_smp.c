@@ -12,17 +12,17 @@
  * the same rates), its own alarm mux on the timer bit, its end of each
  * cross-CPU call, then its loop.
  *
- * smpbench=ipi|fair runs the SMP figures of `make bench` (bench_smp.h) once
- * the CPUs are online.
+ * The lab image's SMP benchmarks (smpbench=, capsules/lab/bench_smp.h)
+ * join each CPU through the board extension's wire_ap hook.
  */
 #include <stdint.h>
 
+#include "board/pc/extension.h"
 #include "board/pc/interrupts.h"
 #include "board/pc/wire_acpi.h"
 #include "board/pc/wire_shell.h"
 #include "board/pc/wire_smp.h"
 #include "board/pc/wire_timer.h"
-#include "capsules/bench_smp.h"
 #include "capsules/shell_smp.h"
 #include "capsules/smp_count.h"
 #include "capsules/smp_ping.h"
@@ -37,8 +37,7 @@
 static struct smp_count smp_count;
 static struct smp_ping smp_ping;
 static struct shell_smp shell_smp;
-static struct bench_smp bench_smp;
-static bool bench_smp_on; /* smpbench=ipi|fair */
+static unsigned cpu_limit = CPU_MAX;
 
 /* Per CPU id; [0] stays unused (the boot CPU's are in wire_timer.c and
  * wire_shell.c). */
@@ -47,29 +46,20 @@ static struct hil_alarm ap_alarm_hw[CPU_MAX];
 static struct alarm_mux ap_mux[CPU_MAX];
 static struct shell ap_shell[CPU_MAX];
 
-static bool lint1_is_nmi(void)
-{
-	for (unsigned i = 0; i < board_platform.lapic_nmi_count; i++)
-		if (board_platform.lapic_nmis[i].lint == 1)
-			return true;
-	return false;
-}
-
 void board_wire_smp(void)
 {
 	smp_count_init(&smp_count);
 	smp_ping_init(&smp_ping);
 	shell_smp_init(board_shell(), &shell_smp, &smp_count, &smp_ping);
+}
 
-	char mode[8];
-	if (cmdline_value("smpbench", mode, sizeof(mode))) {
-		bench_smp_on = !strcmp(mode, "ipi") || !strcmp(mode, "fair");
-		if (bench_smp_on)
-			bench_smp_init(&bench_smp,
-				       !strcmp(mode, "ipi") ? BENCH_SMP_IPI : BENCH_SMP_FAIR,
-				       &board_alarm_mux);
-		else
-			log_warn("options: smpbench=%s is not ipi or fair; ignored", mode);
+void board_limit_cpus(unsigned cpus, const char *why)
+{
+	if (cpus < 1)
+		cpus = 1;
+	if (cpus < cpu_limit) {
+		cpu_limit = cpus;
+		log_info("smp: at most %u cpu%s: %s", cpus, cpus == 1 ? "" : "s", why);
 	}
 }
 
@@ -77,7 +67,8 @@ void board_wire_smp(void)
  * logs: the log's console queue belongs to the boot CPU's loop. */
 static _Noreturn void ap_main(unsigned cpu)
 {
-	lapic_init(board_platform.lapic_address, VEC_LAPIC_SPURIOUS, VEC_TIMER, lint1_is_nmi());
+	lapic_init(board_platform.lapic_address, VEC_LAPIC_SPURIOUS, VEC_TIMER,
+		   board_lint1_is_nmi());
 
 	struct lapic_alarm *a = &ap_alarm[cpu];
 	a->tsc_hz = board_lapic_alarm.tsc_hz;
@@ -90,8 +81,7 @@ static _Noreturn void ap_main(unsigned cpu)
 	smp_count_join(&smp_count);
 	smp_ping_join(&smp_ping);
 	shell_worker_init(&ap_shell[cpu], &shell_smp, &ap_mux[cpu], &board_shell()->board);
-	if (bench_smp_on)
-		bench_smp_join(&bench_smp);
+	board_extensions_wire_ap(cpu);
 
 	smp_ap_online();
 	loop_run();
@@ -122,20 +112,22 @@ void board_start_aps(const struct boot_info *bi)
 		if (p->cpus[i].apic_id == me)
 			continue;
 		listed++;
-		if (count < CPU_MAX - 1)
+		if (count < cpu_limit - 1)
 			apic_ids[count++] = p->cpus[i].apic_id;
 	}
 	if (p->cpus_disabled)
 		log_info("smp: %u cpu%s the MADT lists as disabled: skipped", p->cpus_disabled,
 			 p->cpus_disabled == 1 ? "" : "s");
-	if (listed > count || p->cpus_dropped)
+	if (cpu_limit < CPU_MAX) {
+		/* Said by board_limit_cpus(). */
+	} else if (listed > count || p->cpus_dropped)
 		log_warn("smp: the MADT lists %u enabled cpus; knock supports %u: starting %u",
 			 p->cpu_count + p->cpus_dropped, CPU_MAX, count + 1);
 	if (cmdline_value("smp_phantom", phantom, sizeof(phantom))) {
 		uint32_t id = 0;
 		for (const char *c = phantom; *c >= '0' && *c <= '9'; c++)
 			id = id * 10 + (uint32_t)(*c - '0');
-		if (count < CPU_MAX - 1) {
+		if (count < cpu_limit - 1) {
 			log_info(
 				"smp: smp_phantom=%u: also starting that APIC id, which no CPU has",
 				id);
@@ -157,6 +149,4 @@ void board_start_aps(const struct boot_info *bi)
 	};
 	unsigned online = smp_start_aps(&cfg);
 	log_info("smp: %u of %u cpus online", online, count + 1);
-	if (bench_smp_on)
-		bench_smp_start(&bench_smp);
 }

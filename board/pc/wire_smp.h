@@ -18,4 +18,9 @@ void board_wire_smp(void);
  * "smp: N of M cpus online". */
 void board_start_aps(const struct boot_info *bi);
 
+/* Start at most `cpus` CPUs (the boot CPU included), saying `why`, before
+ * board_start_aps(): the lab's designs other than knock's run on the boot
+ * CPU alone. */
+void board_limit_cpus(unsigned cpus, const char *why);
+
 #endif

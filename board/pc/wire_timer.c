@@ -1,4 +1,5 @@
-#include "board/pc/design.h"
+/* The pc board's timer wiring (wire_timer.h): the boot CPU's LAPIC timer,
+ * calibrated, under its alarm mux. */
 #include "board/pc/interrupts.h"
 #include "board/pc/wire_timer.h"
 #include "kernel/loop.h"
@@ -12,5 +13,5 @@ void board_wire_timer(void)
 	lapic_alarm_calibrate(&board_lapic_alarm);
 	lapic_alarm_hil(&board_lapic_alarm, &lapic_alarm_hw);
 	alarm_mux_init(&board_alarm_mux, &lapic_alarm_hw);
-	board_device_client(BIT_TIMER, "alarm_mux", alarm_mux_service, &board_alarm_mux);
+	loop_set_client(BIT_TIMER, "alarm_mux", alarm_mux_service, &board_alarm_mux);
 }

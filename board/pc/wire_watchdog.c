@@ -3,7 +3,6 @@
 
 #include "board/pc/interrupts.h"
 #include "board/pc/wire_timer.h"
-#include "chips/x86_64/lapic.h"
 #include "chips/x86_64/pit.h"
 #include "chips/x86_64/watchdog_tick.h"
 #include "kernel/cmdline.h"
@@ -13,16 +12,6 @@
 #include "kernel/watchdog.h"
 
 static struct watchdog_options options;
-static struct storm storm;
-
-static void raise_storm(void *hw)
-{
-	(void)hw;
-	lapic_self_ipi(VEC_STORM);
-}
-
-static const struct hil_soft_irq storm_irq = { .hw = NULL, .raise = raise_storm };
-
 static void read_options(void)
 {
 	char value[32];
@@ -43,8 +32,6 @@ void board_wire_watchdog(void)
 {
 	read_options();
 	watchdog_init(&options, board_lapic_alarm.tsc_hz);
-	storm_init(&storm, &board_alarm_mux, &storm_irq);
-	loop_set_client(BIT_STORM, "storm", storm_service, &storm);
 }
 
 void board_watchdog_start(void)
@@ -67,9 +54,4 @@ void board_watchdog_start(void)
 	log_info("watchdog: PIT tick every %u us while busy, masked while idle; stalls %s; "
 		 "storms %s",
 		 PIT_MAX_PERIOD_US, stalls, storms);
-}
-
-struct storm *board_storm(void)
-{
-	return &storm;
 }

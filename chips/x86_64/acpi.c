@@ -4,6 +4,9 @@
  * Tables are read in place through boot/entry32.asm's identity map of the
  * first 4 GiB, which is where every BIOS (and QEMU) puts them; nothing is
  * copied. Everything a table says is checked by acpi_parse.c first.
+ *
+ * Spec: ACPI Specification 6.5: 5.2.5 (RSDP and where firmware puts it),
+ * 5.2.7-5.2.8 (RSDT, XSDT), 4.8.4.6 (the reset register).
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -6,6 +6,9 @@
  *
  * References: ACPI 6.5, 5.2.5 (RSDP), 5.2.6 (table header), 5.2.7/5.2.8
  * (RSDT/XSDT), 5.2.9 (FADT), 5.2.12 (MADT), 5.2.3.2 (Generic Address).
+ *
+ * Spec: ACPI Specification 6.5: 5.2.5 (RSDP), 5.2.6 (table header),
+ * 5.2.7-5.2.8 (RSDT, XSDT), 5.2.9 (FADT), 5.2.12 (MADT and its entry types).
  */
 #include <stdbool.h>
 #include <stddef.h>

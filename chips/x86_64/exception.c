@@ -5,6 +5,9 @@
  * Everything is printed through kprintf, so it reaches serial and VGA. The
  * format is parsed by tests/e2e; keep the words "PANIC:", "vector",
  * "error", "rip", "cr2", "backtrace:".
+ *
+ * Spec: Intel SDM vol. 3A 6.15 (exception and interrupt reference), 4.7
+ * (page-fault error code), 6.14.1 (64-bit interrupt stack frame).
  */
 #include <stdint.h>
 

@@ -1,4 +1,10 @@
-/* The framebuffer text console (fb_console.h). */
+/*
+ * The framebuffer text console (fb_console.h).
+ *
+ * Spec: Multiboot2 Specification 2.0, 3.6.12 (framebuffer info tag: address,
+ * pitch, bpp, RGB field positions); the PC Screen Font (PSF) layout of the
+ * Linux console fonts (tools/psf_to_c.py).
+ */
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -3,6 +3,9 @@
  * 0x511. Selector 0 holds the signature "QEMU"; selector 0x19 the file
  * directory: a big-endian count, then 64-byte entries (size, selector,
  * reserved, 56-byte name), all big-endian.
+ *
+ * Spec: QEMU's docs/specs/fw_cfg.rst (QEMU Firmware Configuration Device:
+ * the I/O port interface and the file directory).
  */
 #include <stdint.h>
 

@@ -3,6 +3,9 @@
  * selectors as the boot GDT in boot/entry32.asm) and a TSS, whose only job
  * in knock is the interrupt stack table. The double fault runs on IST1, a
  * stack of its own, so a kernel stack overflow still gets a report.
+ *
+ * Spec: Intel SDM vol. 3A 3.4.5 (segment descriptors), 7.2.3 (TSS descriptor
+ * in 64-bit mode), 7.7 (64-bit TSS), 6.14.5 (interrupt stack table).
  */
 #include <stdint.h>
 

@@ -16,6 +16,11 @@
  * reset would need a reply we would have to wait for.
  *
  * Every wait is a bounded poll that warns when it expires, never a hang.
+ *
+ * Spec: the IBM PC AT Technical Reference, keyboard controller section (the
+ * 8042 commands 0x20/0x60/0xa7/0xa8/0xaa/0xad/0xae, status bits), and the
+ * IBM PS/2 keyboard commands (0xf4 enable, 0xed LEDs, 0xfa ACK, 0xfe
+ * resend).
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,6 +1,9 @@
 /*
  * The IDT. Every vector starts at its slow stub; the double fault gate
  * switches to IST1 so it never runs on a broken kernel stack.
+ *
+ * Spec: Intel SDM vol. 3A 6.10 (the IDT), 6.14.1 (64-bit IDT gate
+ * descriptors), 6.14.5 (IST).
  */
 #include <stdint.h>
 

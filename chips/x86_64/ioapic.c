@@ -6,6 +6,10 @@
  * Entries are changed read-modify-write: only the fields knock owns
  * (vector, delivery, polarity, trigger, mask, destination) are replaced;
  * reserved bits keep what the chip has.
+ *
+ * Spec: Intel 82093AA I/O Advanced Programmable Interrupt Controller
+ * (IOAPIC) datasheet, 1996: 3.0 (IOREGSEL, IOWIN), 3.2.4 (redirection table
+ * entries).
  */
 #include <stdint.h>
 

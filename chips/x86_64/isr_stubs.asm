@@ -7,6 +7,9 @@
 ;
 ; Each stub makes the frame uniform: vectors without a CPU error code push
 ; a 0 in its place, then every stub pushes its vector number.
+;
+; Spec: Intel SDM vol. 3A 6.14.1-6.14.2 (64-bit interrupt stack frame, which
+; vectors push an error code).
 
 bits 64
 extern trap_dispatch

@@ -1,6 +1,10 @@
 /*
  * Local APIC in xAPIC mode. Its registers are 32-bit MMIO at 16-byte
  * strides, mapped uncached by the early page tables.
+ *
+ * Spec: Intel SDM vol. 3A chapter 11 (APIC): 11.4 (local APIC base and
+ * enabling), 11.5.1 (LVT), 11.6.1 (ICR), 11.8.5 (EOI), 11.9 (spurious
+ * interrupt vector).
  */
 #include <stdint.h>
 

@@ -14,6 +14,9 @@
  * tightest run. Not a median: under TCG on a busy host most runs are
  * stretched by the host's scheduler (a median of three once made the
  * clock run at half speed).
+ *
+ * Spec: Intel SDM vol. 3A 11.5.4 (APIC timer: divide configuration, initial
+ * and current count, one-shot mode) and 17.17 (time-stamp counter).
  */
 #include <stdint.h>
 

@@ -1,6 +1,9 @@
 /*
  * Walks the live page tables from CR3. They are identity mapped, so the
  * physical address in an entry is also a pointer to the next table.
+ *
+ * Spec: Intel SDM vol. 3A 4.5 (4-level paging: PML4, PDPT, PD, PT entries;
+ * PS and NX bits).
  */
 #include <stdint.h>
 

@@ -5,6 +5,8 @@
  *
  * CPU ids are dense: 0 is the boot CPU; the others get theirs from
  * x86_cpu_assign() as the boot CPU starts them (chips/x86_64/smp.c).
+ *
+ * Spec: Intel SDM vol. 3A 3.4.4 and vol. 4 (IA32_GS_BASE, MSR 0xc0000101).
  */
 #include <stdint.h>
 

@@ -7,6 +7,10 @@
  * with everything masked, and it must not get an EOI: the In-Service
  * Register tells the two apart (bit 7 clear means spurious). A spurious
  * IRQ15 still owes the master an EOI, because the master did see IRQ2.
+ *
+ * Spec: Intel 8259A Programmable Interrupt Controller datasheet (order
+ * 231468): initialisation command words ICW1-ICW4, OCW1 (mask), OCW3 (read
+ * ISR).
  */
 #include <stdint.h>
 

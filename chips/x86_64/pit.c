@@ -5,6 +5,10 @@
  * once, at boot.
  *
  * The watchdog's tick: channel 0 in mode 2, whose OUT0 drives ISA IRQ 0.
+ *
+ * Spec: Intel 8254 Programmable Interval Timer datasheet (order 231164):
+ * control word, mode 0, counter latch; the PC wiring of channel 2 through
+ * port 0x61 from the IBM PC AT Technical Reference.
  */
 #include <stdint.h>
 

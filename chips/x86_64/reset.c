@@ -5,6 +5,10 @@
  *    on QEMU's pc and q35 machines and most real PCs;
  * 3. a triple fault: an empty IDT plus an interrupt, which resets every PC.
  * Ctrl-Alt-Del, the shell's `reboot` and `panic=reboot` all come here.
+ *
+ * Spec: ACPI Specification 6.5, 4.8.4.6 (reset register) and 5.2.9 (FADT
+ * RESET_REG, RESET_VALUE); IBM PC AT Technical Reference (8042 command 0xfe
+ * pulses the reset line).
  */
 #include <stdint.h>
 

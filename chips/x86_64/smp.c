@@ -6,6 +6,10 @@
  * top, CPU id), sends INIT-STARTUP-STARTUP and waits for the AP to come
  * online before the next. So one mailbox and one trampoline copy serve
  * every AP, and an AP's set-up never races another's.
+ *
+ * Spec: Intel MultiProcessor Specification 1.4, appendix B.4 (the INIT-SIPI-
+ * SIPI sequence and its delays); Intel SDM vol. 3A 8.4.4 (MP initialisation)
+ * and 11.6 (issuing IPIs).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,34 +1,26 @@
-#include <stdbool.h>
+/*
+ * The device top halves' installation (top_halves.h).
+ *
+ * Spec: Intel SDM vol. 3A 6.12.1 (interrupt gates), 11.8.5 (EOI).
+ */
 #include <stdint.h>
 
 #include "chips/x86_64/idt.h"
 #include "chips/x86_64/top_halves.h"
 
-struct top_half_entry {
-	uint64_t vector;
-	uint64_t entry;
-};
-
-/* Both tables list the same vectors in the same order (one generator
- * loop over the board's table writes each). */
+/* From build/top_halves.asm (tools/gen_top_halves.py). */
 extern const struct top_half_entry top_half_table[];
-extern const struct top_half_entry top_half_stamped_table[];
 extern const uint64_t top_half_count;
 extern char lapic_spurious_entry[];
 
-static bool stamped_installed;
-
-void top_halves_install(uint8_t spurious_vector, bool stamped)
+void top_halves_install_table(const struct top_half_entry *table, uint64_t count)
 {
-	const struct top_half_entry *table = stamped ? top_half_stamped_table : top_half_table;
-
-	for (uint64_t i = 0; i < top_half_count; i++)
+	for (uint64_t i = 0; i < count; i++)
 		idt_set_gate((unsigned)table[i].vector, table[i].entry, 0);
-	idt_set_gate(spurious_vector, (uintptr_t)lapic_spurious_entry, 0);
-	stamped_installed = stamped;
 }
 
-bool top_halves_stamped(void)
+void top_halves_install(uint8_t spurious_vector)
 {
-	return stamped_installed;
+	top_halves_install_table(top_half_table, top_half_count);
+	idt_set_gate(spurious_vector, (uintptr_t)lapic_spurious_entry, 0);
 }

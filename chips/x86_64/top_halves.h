@@ -3,16 +3,19 @@
 #ifndef KNOCK_CHIPS_TOP_HALVES_H
 #define KNOCK_CHIPS_TOP_HALVES_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
-/* `stamped`: install the timestamped variants (top_half_stamped_<name>),
- * which also store the TSC at entry in this CPU's irq_stamp[bit] for
- * kernel/probe.h; otherwise the three-instruction ones. */
-void top_halves_install(uint8_t spurious_vector, bool stamped);
+/* One generated table: (vector, entry) pairs. */
+struct top_half_entry {
+	uint64_t vector;
+	uint64_t entry;
+};
 
-/* Whether the stamped variants are the ones installed. */
-bool top_halves_stamped(void);
+void top_halves_install(uint8_t spurious_vector);
+
+/* Point the IDT gate of each entry's vector at its stub (the lab installs
+ * its own tables with this: chips/x86_64/lab/top_halves_lab.c). */
+void top_halves_install_table(const struct top_half_entry *table, uint64_t count);
 
 /* Spurious LAPIC interrupts seen (the stub counts them; no EOI owed). */
 extern uint64_t lapic_spurious_count;

@@ -1,14 +1,16 @@
 /*
  * trap_dispatch: where every slow stub lands. CPU exceptions become a panic
- * report; a vector with a C handler (trap_set_handler) runs it; legacy PIC
+ * report; a vector with a C handler (trap_set_handler: the stall watchdog's
+ * tick; in the lab image, the bake-off's C interrupt handlers) runs it; legacy PIC
  * vectors are checked for spuriousness; any other vector has no top half
  * yet and is counted and logged once, not fatal.
+ *
+ * Spec: Intel SDM vol. 3A chapter 6 (interrupt and exception handling).
  */
 #include <stdint.h>
 
 #include "chips/x86_64/cpu_regs.h"
 #include "chips/x86_64/idt.h"
-#include "chips/x86_64/irq_handler.h"
 #include "chips/x86_64/percpu.h"
 #include "chips/x86_64/pic8259.h"
 #include "chips/x86_64/trap_frame.h"
@@ -28,12 +30,6 @@ void trap_set_handler(unsigned vector, trap_handler_fn fn)
 
 void trap_dispatch(struct trap_frame *f)
 {
-	/* A device vector with a driver in C (the bake-off's other designs,
-	 * irq_handler.h): the loop's work done in the handler, so not inside
-	 * handler_depth like the exceptions and trap_set_handler()'s below. */
-	if (irq_handler_run(f->vector))
-		return;
-
 	struct cpu *c = x86_this_cpu_or_null();
 	if (c)
 		c->handler_depth++;

@@ -14,6 +14,10 @@
  * low, and the next cause makes a fresh edge), and if a babbling UART
  * keeps it busy past a bound it drops and restores IER, which forces a new
  * edge so the loop comes back.
+ *
+ * Spec: National Semiconductor PC16550D Universal Asynchronous
+ * Receiver/Transmitter with FIFOs datasheet (1995): registers, FCR, IIR
+ * interrupt priorities, LSR.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -168,6 +172,18 @@ static void fill_tx_fifo(struct uart16550 *u)
 	u->stats.tx_fifo_fills++;
 }
 
+/* The whole transmit buffer is in the FIFO: it is the client's again. */
+static void hand_back_tx_buffer(struct uart16550 *u)
+{
+	if (!u->tx_buf || u->tx_done != u->tx_len)
+		return;
+	const uint8_t *buf = u->tx_buf;
+	size_t len = u->tx_len;
+	u->tx_buf = NULL;
+	if (u->client)
+		u->client->transmitted(u->client->ctx, buf, len);
+}
+
 static bool tx_has_more(const struct uart16550 *u)
 {
 	return u->tx_buf && u->tx_done < u->tx_len;
@@ -211,15 +227,9 @@ static void uart16550_service(void *hw)
 	/* For the trace: bytes in and FIFO refills this service handled. */
 	observe_note_events((uint32_t)(u->stats.rx_bytes + u->stats.tx_fifo_fills - events_before));
 
-	/* The whole buffer is in the FIFO: it is the client's again. Last,
-	 * so the client may start the next transmission from its callback. */
-	if (u->tx_buf && u->tx_done == u->tx_len) {
-		const uint8_t *buf = u->tx_buf;
-		size_t len = u->tx_len;
-		u->tx_buf = NULL;
-		if (u->client)
-			u->client->transmitted(u->client->ctx, buf, len);
-	}
+	/* Last, so the client may start the next transmission from its
+	 * callback. */
+	hand_back_tx_buffer(u);
 }
 
 /*
@@ -320,12 +330,5 @@ void uart16550_tx_ready(struct uart16550 *u)
 	u->stats.services++;
 	if ((inb(u->base + REG_LSR) & LSR_THR_EMPTY) && tx_has_more(u))
 		fill_tx_fifo(u);
-	/* As at the end of service(): a buffer all in the FIFO goes back. */
-	if (u->tx_buf && u->tx_done == u->tx_len) {
-		const uint8_t *buf = u->tx_buf;
-		size_t len = u->tx_len;
-		u->tx_buf = NULL;
-		if (u->client)
-			u->client->transmitted(u->client->ctx, buf, len);
-	}
+	hand_back_tx_buffer(u);
 }

@@ -2,6 +2,10 @@
  * VGA text mode: 80x25 cells of (character, attribute) at 0xb8000, which
  * the early page tables identity-map. New lines scroll the screen up; the
  * hardware cursor (CRT controller registers 0x0e/0x0f) follows the text.
+ *
+ * Spec: IBM VGA Technical Reference: text mode buffer at 0xb8000, CRT
+ * controller registers 0x0a-0x0f (cursor shape and location, start address)
+ * through ports 0x3d4/0x3d5.
  */
 #include <stdint.h>
 

@@ -6,6 +6,8 @@
 ;
 ; It touches no register and calls no C, like the device top halves
 ; (tools/gen_top_halves.py explains the EOI address).
+;
+; Spec: Intel SDM vol. 3A 11.6 (IPIs), 11.8.5 (EOI).
 
 bits 64
 CPU_IPIS_OFFSET equ 640                 ; kernel/cpu.h (a static assert keeps it honest)

@@ -1,4 +1,9 @@
-/* The stall watchdog's tick on x86_64 (watchdog_tick.h). */
+/*
+ * The stall watchdog's tick on x86_64 (watchdog_tick.h).
+ *
+ * Spec: Intel 8254 datasheet (channel 0, mode 2, rate generator) and the
+ * 82093AA IOAPIC datasheet (masking a redirection entry).
+ */
 #include "chips/x86_64/watchdog_tick.h"
 
 #include "chips/x86_64/cpu_regs.h"

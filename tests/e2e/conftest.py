@@ -7,7 +7,10 @@ started is attached to the report (waits that time out put it in their
 message already).
 
 The ISO and ELF are build/knock.iso and build/knock.elf unless KNOCK_ISO /
-KNOCK_ELF say otherwise; `make e2e` builds them first.
+KNOCK_ELF say otherwise; `make e2e` builds them first. Tests that need the
+lab wing (busy, sink, storm, fault=, the bake-off: docs/lab.md) boot the
+lab image instead, `boot(lab=True, ...)`: build/knock-lab.iso and its ELF
+(KNOCK_LAB_ISO / KNOCK_LAB_ELF); every other test boots the product.
 """
 import os
 import re
@@ -22,6 +25,8 @@ import knock_qemu  # noqa: E402
 
 ISO = Path(os.environ.get("KNOCK_ISO", knock_qemu.REPO / "build" / "knock.iso"))
 ELF = Path(os.environ.get("KNOCK_ELF", knock_qemu.REPO / "build" / "knock.elf"))
+LAB_ISO = Path(os.environ.get("KNOCK_LAB_ISO", knock_qemu.REPO / "build" / "knock-lab.iso"))
+LAB_ELF = Path(os.environ.get("KNOCK_LAB_ELF", knock_qemu.REPO / "build" / "knock-lab.elf"))
 
 
 def _require(path):
@@ -47,18 +52,45 @@ def banner(version):
     return knock_qemu.banner_pattern(version)
 
 
+class _Functions(dict):
+    """{name: (start, size)}. Looking up a name that two static functions
+    share (one per file) fails, naming it: the check would be ambiguous."""
+
+    def __init__(self):
+        super().__init__()
+        self.shared = set()
+
+    def __getitem__(self, name):
+        assert name not in self.shared, \
+            f"two functions are named {name}: rename one so that reports are unambiguous"
+        return super().__getitem__(name)
+
+
+def _functions(elf):
+    out = subprocess.run(["nm", "-S", "--defined-only", str(_require(elf))],
+                         capture_output=True, text=True, check=True).stdout
+    functions = _Functions()
+    for line in out.splitlines():
+        m = re.match(r"^([0-9a-f]+) ([0-9a-f]+) [tT] (\S+)$", line)
+        if m:
+            name, start = m.group(3), int(m.group(1), 16)
+            if name in functions and dict.__getitem__(functions, name)[0] != start:
+                functions.shared.add(name)
+            functions[name] = (start, int(m.group(2), 16))
+    return functions
+
+
 @pytest.fixture(scope="session")
 def kernel_functions():
     """{name: (start, size)} of the kernel's sized functions, from `nm`, to
     check that a printed "<name+0xoff>" really is where the address is."""
-    out = subprocess.run(["nm", "-S", "--defined-only", str(_require(ELF))],
-                         capture_output=True, text=True, check=True).stdout
-    functions = {}
-    for line in out.splitlines():
-        m = re.match(r"^([0-9a-f]+) ([0-9a-f]+) [tT] (\S+)$", line)
-        if m:
-            functions[m.group(3)] = (int(m.group(1), 16), int(m.group(2), 16))
-    return functions
+    return _functions(ELF)
+
+
+@pytest.fixture(scope="session")
+def lab_kernel_functions():
+    """The same for the lab image."""
+    return _functions(LAB_ELF)
 
 
 @pytest.fixture
@@ -66,8 +98,9 @@ def boot(request, iso):
     vms = []
     request.node.knock_vms = vms
 
-    def start(**options):
-        vm = knock_qemu.Knock(iso, name=request.node.name, **options)
+    def start(lab=False, **options):
+        image = _require(LAB_ISO) if lab else iso
+        vm = knock_qemu.Knock(image, name=request.node.name, **options)
         vms.append(vm)
         return vm.start()
 

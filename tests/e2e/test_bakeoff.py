@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ELF, _require
+from conftest import LAB_ELF as ELF, _require
 from knock_qemu import STEP_TIMEOUT, TIMEOUT_SCALE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -70,7 +70,7 @@ def idt_targets(vm, vectors):
 
 @pytest.mark.parametrize("design", DESIGNS)
 def test_design_runs_a_working_system(boot, design):
-    vm = boot(cmdline=f"design={design}")
+    vm = boot(lab=True, cmdline=f"design={design}")
     vm.wait_shell()
     if design != "knock":
         vm.wait_for(rf"^design: {design}: device interrupts run C handlers")
@@ -100,7 +100,7 @@ def test_bakeoff_figures_can_be_read_from_guest_memory(boot, design):
     long callback (the load runs one every 100 ms) keeping interrupts off
     under in-ISR only. Plain TCG: counts, not timings."""
     bakeoff = load_bakeoff()
-    vm = boot(cmdline=f"design={design} {bakeoff.OPTIONS}")
+    vm = boot(lab=True, cmdline=f"design={design} {bakeoff.OPTIONS}")
     m = vm.wait_for(r"bakeoff: load started: .*sink until '([^']+)'$", timeout=20)
     assert m.group(1).encode() == bakeoff.terminator()
     line = "echo counted keys"

@@ -69,7 +69,7 @@ def backtrace(report):
 
 def provoke(boot, kind):
     """Boot with fault=<kind>; return (vm, text of the report)."""
-    vm = boot(cmdline=f"fault={kind}")
+    vm = boot(lab=True, cmdline=f"fault={kind}")
     asked = vm.wait_for(rf"^fault: provoking '{re.escape(kind)}'", BOOT_TIMEOUT)
     start = vm.wait_for(r"^PANIC: ", pos=asked.end())
     end = vm.wait_for(r"^system halted \(interrupts off\)$", pos=start.end())
@@ -77,7 +77,7 @@ def provoke(boot, kind):
 
 
 @pytest.mark.parametrize("kind", list(FAULTS))
-def test_fault_report(boot, kernel_functions, kind):
+def test_fault_report(boot, lab_kernel_functions, kind):
     f = FAULTS[kind]
     vm, report = provoke(boot, kind)
 
@@ -90,7 +90,7 @@ def test_fault_report(boot, kernel_functions, kind):
     rip, symbol, offset = one(rf"^  rip    {HEX} <{SYMBOL}\+0x([0-9a-f]+)>$", report, "rip")
     rip = int(rip, 16)
     assert symbol.split(".")[0] == f.function
-    start, size = kernel_functions[symbol]
+    start, size = lab_kernel_functions[symbol]
     assert start <= rip < start + size and rip - start == int(offset, 16)
 
     if f.cr2 is not None:
@@ -120,14 +120,14 @@ def test_fault_report(boot, kernel_functions, kind):
 def test_fault_is_provoked_after_the_ready_banner(boot, banner):
     # The fault's deferred call is set after the banner's, so the loop is
     # known to be up (and its banner seen) before the system dies.
-    vm = boot(cmdline="fault=ud")
+    vm = boot(lab=True, cmdline="fault=ud")
     panic = vm.wait_for(r"^PANIC: ", BOOT_TIMEOUT)
     ready = re.search(banner, vm.log, re.M)
     assert ready and ready.start() < panic.start(), "no ready banner before the PANIC"
 
 
 def test_unknown_fault_kind_warns_and_keeps_running(boot, banner):
-    vm = boot(cmdline="fault=nosuch")
+    vm = boot(lab=True, cmdline="fault=nosuch")
     m = vm.wait_for(r"^warning: fault: 'nosuch' is not a fault kind \(kinds: ([^)]*)\)$",
                     BOOT_TIMEOUT)
     assert set(FAULTS) <= set(m.group(1).split())
@@ -138,7 +138,7 @@ def test_unknown_fault_kind_warns_and_keeps_running(boot, banner):
     assert "PANIC" not in vm.log
 
 
-def test_execute_from_data_faults_on_nx_and_names_the_caller(boot, kernel_functions):
+def test_execute_from_data_faults_on_nx_and_names_the_caller(boot, lab_kernel_functions):
     # fault=pf-exec calls a `ret` byte in .data: with NX the fetch faults
     # (error: present | instruction fetch). rip is in no function, so the
     # report names the caller from the return address at rsp.
@@ -152,11 +152,11 @@ def test_execute_from_data_faults_on_nx_and_names_the_caller(boot, kernel_functi
     caller = one(rf"^  \(rip is outside the kernel's functions; \[rsp\] = {HEX} {SYMBOL}\+0x",
                  report, "caller")
     assert caller[1] == "fault_execute_data"
-    assert all(not (s <= rip < s + n) for s, n in kernel_functions.values())
+    assert all(not (s <= rip < s + n) for s, n in lab_kernel_functions.values())
 
 
 def test_breakpoint_reports_and_resumes(boot, banner, version):
-    vm = boot(cmdline="fault=bp")
+    vm = boot(lab=True, cmdline="fault=bp")
     start = vm.wait_for(r"^breakpoint: CPU exception #BP \(breakpoint\) on cpu 0$", BOOT_TIMEOUT)
     end = vm.wait_for(r"^breakpoint: resuming at the next instruction$", pos=start.end())
     report = vm.log[start.start():end.end()]
@@ -179,7 +179,7 @@ def test_panic_reboot_reports_then_resets_the_machine(boot):
     # guest's reset into QEMU exiting: a SHUTDOWN event saying
     # "guest-reset", then exit status 0 (a triple fault would say the same
     # to QMP, so the "rebooting" line is what shows the reset was asked for).
-    vm = boot(cmdline="panic=reboot fault=ud")
+    vm = boot(lab=True, cmdline="panic=reboot fault=ud")
     start = vm.wait_for(r"^PANIC: CPU exception #UD \(invalid opcode\) on cpu 0$", BOOT_TIMEOUT)
     end = vm.wait_for(r"^rebooting$", pos=start.end())
     report = vm.log[start.start():end.end()]
@@ -196,7 +196,7 @@ def test_panic_reboot_boots_again(boot, version):
     # The same with QEMU told to really reset (-action reboot=reset comes
     # after the harness's -no-reboot and wins): the machine starts over,
     # and panics and resets again, since the options are the same.
-    vm = boot(cmdline="panic=reboot fault=ud", extra_args=["-action", "reboot=reset"])
+    vm = boot(lab=True, cmdline="panic=reboot fault=ud", extra_args=["-action", "reboot=reset"])
     starting = rf"knock {re.escape(version)} starting on the pc board$"
     first = vm.wait_for(r"^rebooting$", BOOT_TIMEOUT)
     event = vm.qmp.wait_event("RESET", timeout=BOOT_TIMEOUT)

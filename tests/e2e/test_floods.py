@@ -82,7 +82,7 @@ def key_events(ch):
 
 
 def test_keyboard_flood_while_callbacks_run_20_ms(boot):
-    vm = boot()
+    vm = boot(lab=True, cmdline="stats=timing")
     vm.wait_shell()
     lines = typed_lines(random.Random(2024), KEYS)
     keys = sum(len(line) + 1 for line in lines)
@@ -146,7 +146,7 @@ def test_keyboard_flood_while_callbacks_run_20_ms(boot):
 
 
 def test_serial_flood_one_mib(boot):
-    vm = boot()
+    vm = boot(lab=True)
     vm.wait_shell()
     data = random.Random(5).randbytes(1 << 20)
     term = "END-" + os.urandom(8).hex()
@@ -184,7 +184,7 @@ def xorshift32(x):
 @pytest.mark.parametrize("seed", [7])
 def test_timer_flood_200_alarms(boot, seed):
     count, max_ms = 200, 500
-    vm = boot()
+    vm = boot(lab=True)
     vm.wait_shell()
     vm.shell("stats reset")
     answer = vm.shell(f"alarms flood {count} {max_ms} {seed}", timeout=10)

@@ -17,7 +17,7 @@ _spec.loader.exec_module(t2j)
 
 
 def test_stats_table(boot):
-    vm = boot()
+    vm = boot(lab=True, cmdline="stats=timing")
     vm.wait_shell()
     st = Stats(vm.shell("stats"))
     st.check_consistent()
@@ -61,7 +61,7 @@ def test_stats_table(boot):
 
 
 def test_trace_dump_reads_back(boot):
-    vm = boot()
+    vm = boot(lab=True)
     vm.wait_shell()
     assert vm.shell("trace") == "trace: off\n"
     assert vm.shell("trace on") == "trace: on (rings emptied)\n"
@@ -101,7 +101,7 @@ def test_trace_dump_reads_back(boot):
 
 
 def test_timestamped_top_halves(boot):
-    vm = boot(cmdline="stubs=stamped")
+    vm = boot(lab=True, cmdline="stubs=stamped")
     vm.wait_shell()
     st = Stats(vm.shell("stats"))
     assert st.header["stubs"] == "timestamped"

@@ -27,8 +27,10 @@ CPU_ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)
 
 
 def symbol(name):
-    """Address of a kernel symbol (any kind), from `nm` of the ELF."""
-    elf = os.environ.get("KNOCK_ELF", Path(__file__).resolve().parents[2] / "build" / "knock.elf")
+    """Address of a kernel symbol (any kind), from `nm` of the lab ELF (the
+    test that asks boots the lab image)."""
+    elf = os.environ.get("KNOCK_LAB_ELF",
+                         Path(__file__).resolve().parents[2] / "build" / "knock-lab.elf")
     out = subprocess.run(["nm", str(elf)], capture_output=True, text=True, check=True).stdout
     m = re.search(rf"^([0-9a-f]+) \w {re.escape(name)}$", out, re.M)
     assert m, f"no symbol {name} in {elf}"
@@ -36,6 +38,8 @@ def symbol(name):
 
 
 def start(boot, machine, smp, **options):
+    """Boot with every CPU online and the shell answering (lab=True: the
+    lab image, for the fault command)."""
     vm = boot(machine=machine, smp=smp, accel=SINGLE, **options)
     vm.wait_for(rf"^smp: {smp} of {smp} cpus online$", timeout=60)
     vm.wait_shell(timeout=30)
@@ -135,7 +139,7 @@ def test_a_stack_overflow_on_another_cpu_hits_its_guard_page(boot):
     (chips/x86_64/smp.c: ap_stacks[id - 1], guard page first, 16 KiB of
     stack above it)."""
     guard = symbol("ap_stacks") + (3 - 1) * (4096 + 16384)
-    vm = start(boot, "q35", 4)
+    vm = start(boot, "q35", 4, lab=True)
     vm.serial_write("on 3 fault stack\r")
     report = vm.wait_for(r"^PANIC: CPU exception #DF \(double fault\) on cpu 3\n(?:.*\n)*?"
                          r"system halted.*$").group(0)

@@ -23,7 +23,7 @@ STALL = (r"^{kind}watchdog: capsule 'busy' \(bit (\d+), deferred call 'busy'\) h
          r"(\d+) ms on cpu 0 \(limit (\d+) ms\)$")
 
 
-def check_stall_report(report, kernel_functions, limit_ms):
+def check_stall_report(report, lab_kernel_functions, limit_ms):
     """The report's lines: how long (between the limit and two ticks
     more, with room for a loaded host), the pending bits, where the tick
     interrupted it, and a backtrace through the busy capsule's callback to
@@ -35,7 +35,7 @@ def check_stall_report(report, kernel_functions, limit_ms):
     one(r"^watchdog:   pending 0x[0-9a-f]{16} \(.*\)$", report, "pending")
     pc, name, off = one(rf"^watchdog:   interrupted at {HEX} <{SYMBOL}\+0x([0-9a-f]+)>$", report,
                         "interrupted at")
-    start, size = kernel_functions[name]
+    start, size = lab_kernel_functions[name]
     assert int(pc, 16) == start + int(off, 16) and int(off, 16) < size
     frames = backtrace(report)
     names = [m.group(3) for m in frames]
@@ -45,9 +45,9 @@ def check_stall_report(report, kernel_functions, limit_ms):
     return bit
 
 
-def test_a_long_callback_is_reported_once_and_the_system_goes_on(boot, kernel_functions,
+def test_a_long_callback_is_reported_once_and_the_system_goes_on(boot, lab_kernel_functions,
                                                                    version):
-    vm = boot()
+    vm = boot(lab=True)
     vm.wait_shell()
     assert vm.shell(f"busy {BURN_MS}") == f"busy: 1 callback of {BURN_MS} ms, 0 ms apart\n"
     pos = len(vm.log)
@@ -55,7 +55,7 @@ def test_a_long_callback_is_reported_once_and_the_system_goes_on(boot, kernel_fu
     end = vm.wait_for(r"^watchdog: reported once; the callback keeps running \(watchdog=panic "
                       r"would stop here\)$", pos=start.end())
     report = vm.log[start.start():end.end()]
-    bit = check_stall_report(report, kernel_functions, LIMIT_MS)
+    bit = check_stall_report(report, lab_kernel_functions, LIMIT_MS)
 
     # It returns: the loop says for how long the ticks saw it run, and
     # everything works again.
@@ -68,13 +68,13 @@ def test_a_long_callback_is_reported_once_and_the_system_goes_on(boot, kernel_fu
     assert "PANIC" not in vm.log
 
 
-def test_watchdog_panic_stops_the_system_with_the_report(boot, kernel_functions):
-    vm = boot(cmdline="watchdog=panic")
+def test_watchdog_panic_stops_the_system_with_the_report(boot, lab_kernel_functions):
+    vm = boot(lab=True, cmdline="watchdog=panic")
     vm.wait_shell()
     vm.shell(f"busy {BURN_MS}")
     start = vm.wait_for(STALL.format(kind="PANIC: "), LIMIT_MS / 1000 + 5)
     end = vm.wait_for(r"^system halted \(interrupts off\)$", pos=start.end())
-    check_stall_report(vm.log[start.start():end.end()].rsplit("\n", 2)[0] + "\nend", kernel_functions,
+    check_stall_report(vm.log[start.start():end.end()].rsplit("\n", 2)[0] + "\nend", lab_kernel_functions,
                        LIMIT_MS)
     # Stopped for good, inside the callback: halted with interrupts off.
     assert vm.wait_cpu_halted() is False
@@ -82,7 +82,7 @@ def test_watchdog_panic_stops_the_system_with_the_report(boot, kernel_functions)
 
 
 def test_a_storm_is_reported_and_everyone_else_is_still_served(boot, version):
-    vm = boot()
+    vm = boot(lab=True)
     vm.wait_shell()
     assert vm.shell("alarm 500") == "alarm 1: fires in 500 ms\n"
     assert vm.shell("storm 2000").startswith("storm: an interrupt that re-raises itself")
@@ -117,7 +117,7 @@ def test_the_tick_leaves_an_idle_cpu_alone(boot):
     # an idle second that one alarm ends (capsules/bench_irq.c). The
     # watchdog's tick runs at 18 Hz while the CPU is busy: if it were not
     # masked during the sleeps, it would add about 18 wake-ups here.
-    vm = boot(cmdline="bench")
+    vm = boot(lab=True, cmdline="bench")
     vm.wait_for(r"^watchdog: PIT tick every \d+ us while busy, masked while idle; stalls over "
                 r"1000 ms warn; storms over 20000/s$", BOOT_TIMEOUT)
     idle = vm.wait_for(r"bench: idle_wakeups_per_s rate=(\d+\.\d+) wakeups=(\d+) own=(\d+) "

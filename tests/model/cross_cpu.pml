@@ -1,5 +1,5 @@
 /*
- * The cross-CPU knock of DESIGN.md: a CPU S asks another CPU T to do work
+ * The cross-CPU knock (docs/smp.md): a CPU S asks another CPU T to do work
  * by setting a bit in T's pending word (`lock or`) and then sending T a
  * wake-up IPI, whose top half is only EOI and iretq (the bit is already
  * set). T runs the loop of loop.pml: take all, call, and the sleep sequence

@@ -1,5 +1,5 @@
 /*
- * The ticket lock of DESIGN.md (kernel/ticketlock, issue 6): take a ticket
+ * The ticket lock (kernel/ticketlock, docs/smp.md): take a ticket
  * with one fetch-and-add on `next`, spin (pause) until `serving` equals the
  * ticket, release by advancing `serving`, which only the holder writes.
  *

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "kernel/isr_queue.h"
+#include "kernel/lab/isr_queue.h"
 
 static struct isr_queue q;
 

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "capsules/alarm_flood.h"
+#include "capsules/lab/alarm_flood.h"
 #include "capsules/alarm_mux.h"
-#include "capsules/busy.h"
+#include "capsules/lab/busy.h"
 #include "kernel/loop.h"
 #include "kernel/pending.h"
 #include "fake_alarm.h"

@@ -1,5 +1,5 @@
 /*
- * The in-ISR design's round (loop_round_guarded in kernel/loop.c): the
+ * The in-ISR design's round (loop_round_guarded in kernel/lab/loop_guarded.c): the
  * same dispatch as knock's, but every client runs with interrupts off, and
  * interrupts come back on between clients.
  */
@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "kernel/lab/loop_guarded.h"
 #include "kernel/loop.h"
 #include "kernel/pending.h"
 #include "fake_arch.h"

@@ -15,7 +15,7 @@
 
 #include "capsules/console.h"
 #include "capsules/crc32.h"
-#include "capsules/sink.h"
+#include "capsules/lab/sink.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "fake_arch.h"

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "capsules/storm.h"
+#include "capsules/lab/storm.h"
 #include "kernel/loop.h"
 #include "kernel/pending.h"
 #include "fake_alarm.h"

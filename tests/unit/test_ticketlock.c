@@ -15,7 +15,7 @@
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "kernel/panic.h"
-#include "kernel/taslock.h"
+#include "kernel/lab/taslock.h"
 #include "kernel/ticketlock.h"
 #include "fake_arch.h"
 

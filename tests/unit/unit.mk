@@ -17,8 +17,8 @@ HOST_LDLIBS  := -lcmocka
 # pure parsers of chips/ (files named *_parse.c: functions over bytes, no
 # port or MMIO access). kernel/string.c is left out: on the host, libc
 # provides those functions.
-UNIT_LIB_SRCS := $(filter-out kernel/string.c,$(wildcard kernel/*.c)) \
-                 $(wildcard capsules/*.c) \
+UNIT_LIB_SRCS := $(filter-out kernel/string.c,$(wildcard kernel/*.c kernel/lab/*.c)) \
+                 $(wildcard capsules/*.c capsules/lab/*.c) \
                  $(wildcard chips/x86_64/*_parse.c) \
                  $(wildcard tests/unit/fake_*.c)
 

@@ -18,6 +18,7 @@ gen = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(gen)
 
 ROWS = [("TIMER", "timer", 0x40, 0, -1), ("KEYBOARD", "keyboard", 0x41, 1, 1)]
+LAB_ROWS = [("STORM", "storm", 0x43, 3, -1)]
 CPU_H = "#define CPU_PENDING_OFFSET 0\n#define CPU_IRQ_STAMPS 8\n#define CPU_IRQ_STAMP_OFFSET 48\n"
 
 
@@ -58,8 +59,13 @@ def test_plain_stub_is_three_instructions():
         "iretq"]
 
 
-def test_stamped_stub_stores_the_stamp_before_it_knocks():
+def test_the_product_file_has_no_stamped_stubs():
     asm = gen.emit(ROWS, "test", stamp_offset=48)
+    assert "stamped" not in asm and "storm" not in asm
+
+
+def test_stamped_stub_stores_the_stamp_before_it_knocks():
+    asm = gen.emit_lab(ROWS, LAB_ROWS, "test", stamp_offset=48)
     assert "CPU_IRQ_STAMP_OFFSET equ 48" in asm
     body = stub(asm, "top_half_stamped_keyboard")
     assert body[:2] == ["push rax", "push rdx"]
@@ -70,15 +76,22 @@ def test_stamped_stub_stores_the_stamp_before_it_knocks():
     assert not any(line.startswith(("call", "jmp")) for line in body)
 
 
-def test_both_tables_list_every_row_in_order():
+def test_the_tables_list_every_row_in_order():
     asm = gen.emit(ROWS, "test", stamp_offset=48)
     plain = asm.index("top_half_table:")
-    stamped = asm.index("top_half_stamped_table:")
     assert asm.index("dq 0x40, top_half_timer") > plain
     assert asm.index("dq 0x41, top_half_keyboard") > asm.index("dq 0x40, top_half_timer")
-    assert asm.index("dq 0x40, top_half_stamped_timer") > stamped
-    assert asm.index("dq 0x41, top_half_stamped_keyboard") > \
-        asm.index("dq 0x40, top_half_stamped_timer")
+    assert "top_half_count:\n\tdq 2" in asm
+    lab = gen.emit_lab(ROWS, LAB_ROWS, "test", stamp_offset=48)
+    assert stub(lab, "top_half_storm") and "top_half_timer:" not in lab
+    assert lab.index("dq 0x43, top_half_storm") > lab.index("lab_top_half_table:")
+    stamped = lab.index("top_half_stamped_table:")
+    assert lab.index("dq 0x40, top_half_stamped_timer") > stamped
+    assert lab.index("dq 0x41, top_half_stamped_keyboard") > \
+        lab.index("dq 0x40, top_half_stamped_timer")
+    assert lab.index("dq 0x43, top_half_stamped_storm") > \
+        lab.index("dq 0x41, top_half_stamped_keyboard")
+    assert "top_half_stamped_count:\n\tdq 3" in lab
 
 
 def test_command_line_assembles_with_nasm(tmp_path):
@@ -87,6 +100,20 @@ def test_command_line_assembles_with_nasm(tmp_path):
                     "--cpu-header", str(REPO / "kernel" / "cpu.h"), "-o", str(out)],
                    check=True)
     subprocess.run(["nasm", "-f", "elf64", str(out), "-o", str(tmp_path / "t.o")], check=True)
+
+
+def test_lab_command_line_assembles_and_refuses_a_clash(tmp_path):
+    out = tmp_path / "lab.asm"
+    subprocess.run([sys.executable, str(GEN), str(REPO / "board" / "pc" / "interrupts.h"),
+                    "--lab", str(REPO / "board" / "pc" / "lab" / "interrupts.h"),
+                    "--cpu-header", str(REPO / "kernel" / "cpu.h"), "-o", str(out)], check=True)
+    subprocess.run(["nasm", "-f", "elf64", str(out), "-o", str(tmp_path / "t.o")], check=True)
+    clash = tmp_path / "clash.h"
+    clash.write_text('X(OOPS, "oops", 0x41, 9, -1)\n')
+    r = subprocess.run([sys.executable, str(GEN), str(REPO / "board" / "pc" / "interrupts.h"),
+                        "--lab", str(clash), "-o", str(tmp_path / "o.asm")],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "vector 65 already used by keyboard" in r.stderr, r.stderr
 
 
 def test_a_header_without_the_layout_fails_the_build(tmp_path):

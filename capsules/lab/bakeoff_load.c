@@ -1,0 +1,112 @@
+/* The bake-off's in-guest workload (see bakeoff_load.h). */
+#include "capsules/lab/bakeoff_load.h"
+#include "kernel/log.h"
+#include "kernel/string.h"
+
+static uint64_t interrupt_cycles(const struct bakeoff_load *l)
+{
+	return l->hooks.interrupt_cycles ? l->hooks.interrupt_cycles(l->hooks.ctx) : 0;
+}
+
+static void check_finished(struct bakeoff_load *l)
+{
+	if (l->flood_done && l->sink_done && !l->finished) {
+		l->finished = alarm_mux_now(l->mux);
+		alarm_cancel(l->mux, &l->gap);
+		log_info("bakeoff: load finished: %llu long callbacks, alarms %u of %u fired",
+			 (unsigned long long)l->burns, l->flood.result.fired,
+			 l->flood.result.count);
+	}
+}
+
+/* The long callback: nothing else runs on this CPU's loop meanwhile. */
+static void load_burn(void *ctx)
+{
+	struct bakeoff_load *l = ctx;
+	uint64_t irq_before = interrupt_cycles(l);
+	uint64_t start = alarm_mux_now(l->mux);
+	uint64_t end = start + l->burn_each;
+	uint64_t t;
+
+	while ((int64_t)((t = alarm_mux_now(l->mux)) - end) < 0)
+		;
+	l->burns++;
+	l->burn_cycles += t - start;
+	l->burn_irq_cycles += interrupt_cycles(l) - irq_before;
+	if (!l->finished)
+		alarm_set_oneshot(l->mux, &l->gap, l->gap_each);
+}
+
+static void gap_over(void *ctx, struct alarm *a)
+{
+	struct bakeoff_load *l = ctx;
+
+	(void)a;
+	deferred_call_set(&l->burn_dc);
+}
+
+static void flood_done(void *ctx, const struct alarm_flood_result *r)
+{
+	struct bakeoff_load *l = ctx;
+
+	l->flood_done = 1;
+	log_info("bakeoff: alarms: %u set, %u fired, %u twice, %u out of order, %u missing",
+		 r->count, r->fired, r->twice, r->out_of_order, r->missing);
+	check_finished(l);
+}
+
+static void sink_done(void *ctx, const struct sink_result *r)
+{
+	struct bakeoff_load *l = ctx;
+
+	l->sink_bytes = r->bytes;
+	l->sink_crc = r->crc;
+	l->sink_done = 1;
+	log_info("bakeoff: sink: %llu bytes, crc32 %08x", (unsigned long long)r->bytes,
+		 (unsigned)r->crc);
+	check_finished(l);
+}
+
+static void settled(void *ctx, struct alarm *a)
+{
+	struct bakeoff_load *l = ctx;
+
+	(void)a;
+	if (l->hooks.started)
+		l->hooks.started(l->hooks.ctx);
+	l->started = alarm_mux_now(l->mux);
+	if (alarm_flood_start(&l->flood, BAKEOFF_ALARMS, BAKEOFF_ALARM_MAX_MS, BAKEOFF_ALARM_SEED,
+			      &l->flood_client) != 0)
+		log_warn("bakeoff: the alarm flood did not start");
+	if (sink_start(&l->sink, BAKEOFF_TERMINATOR, &l->sink_client) != 0)
+		log_warn("bakeoff: the serial sink did not start (is the console read raw?)");
+	alarm_set_oneshot(l->mux, &l->gap, l->gap_each);
+	log_info("bakeoff: load started: %u alarms over %u ms, a %u ms callback every %u ms, "
+		 "sink until '%s'",
+		 BAKEOFF_ALARMS, BAKEOFF_ALARM_MAX_MS, BAKEOFF_BURN_MS, BAKEOFF_BURN_GAP_MS,
+		 BAKEOFF_TERMINATOR);
+}
+
+void bakeoff_load_init(struct bakeoff_load *l, struct alarm_mux *mux, struct console *console,
+		       const struct bakeoff_load_hooks *hooks)
+{
+	memset(l, 0, sizeof(*l));
+	l->mux = mux;
+	if (hooks)
+		l->hooks = *hooks;
+	l->burn_each = alarm_mux_ms_to_ticks(mux, BAKEOFF_BURN_MS);
+	l->gap_each = alarm_mux_ms_to_ticks(mux, BAKEOFF_BURN_GAP_MS);
+	alarm_init(&l->settle, "bakeoff settle", settled, l);
+	alarm_init(&l->gap, "bakeoff gap", gap_over, l);
+	deferred_call_init(&l->burn_dc, "bakeoff");
+	deferred_call_register(&l->burn_dc, "bakeoff", load_burn, l);
+	alarm_flood_init(&l->flood, mux);
+	l->flood_client = (struct alarm_flood_client){ .ctx = l, .done = flood_done };
+	sink_init(&l->sink, console, mux);
+	l->sink_client = (struct sink_client){ .ctx = l, .done = sink_done };
+}
+
+void bakeoff_load_start(struct bakeoff_load *l)
+{
+	alarm_set_oneshot(l->mux, &l->settle, alarm_mux_ms_to_ticks(l->mux, BAKEOFF_SETTLE_MS));
+}

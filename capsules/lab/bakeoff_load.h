@@ -1,0 +1,80 @@
+/*
+ * bakeoff_load: the in-guest half of the bake-off's workload
+ * (docs/bakeoff.md), the same under each of the three interrupt designs.
+ *
+ *  - A capsule that sometimes runs long: every BAKEOFF_BURN_GAP_MS, one
+ *    callback (a deferred call) that spins for BAKEOFF_BURN_MS. It keeps
+ *    its own accounts (how long it spun, and how much of that went to
+ *    interrupt handlers) so that the host can take it out of the loop's
+ *    throughput.
+ *  - Alarms: an alarm flood (capsules/alarm_flood.h) of BAKEOFF_ALARMS
+ *    one-shots, delays 1..BAKEOFF_ALARM_MAX_MS, seed BAKEOFF_ALARM_SEED.
+ *  - A serial sink (capsules/sink.h) reading raw until BAKEOFF_TERMINATOR,
+ *    for the host's serial flood: count and CRC-32 of what arrived.
+ * The keys come from the host (QMP), typed into the shell.
+ *
+ * bakeoff_load_start() waits BAKEOFF_SETTLE_MS (the boot's output drains),
+ * then calls the board's started() hook (which zeroes the meters), starts
+ * all three and logs "bakeoff: load started ...". The long callbacks stop
+ * once the flood and the sink are both done, so the system then idles and
+ * the host can read the figures (board/pc/wire_bakeoff.c exports them).
+ */
+#ifndef KNOCK_CAPSULES_BAKEOFF_LOAD_H
+#define KNOCK_CAPSULES_BAKEOFF_LOAD_H
+
+#include <stdint.h>
+
+#include "capsules/lab/alarm_flood.h"
+#include "capsules/alarm_mux.h"
+#include "capsules/console.h"
+#include "capsules/lab/sink.h"
+#include "kernel/deferred.h"
+
+#define BAKEOFF_SETTLE_MS 200
+#define BAKEOFF_BURN_MS 20
+#define BAKEOFF_BURN_GAP_MS 80
+#define BAKEOFF_ALARMS 200
+#define BAKEOFF_ALARM_MAX_MS 6000
+#define BAKEOFF_ALARM_SEED 7
+#define BAKEOFF_TERMINATOR "KNOCK-BAKEOFF-END"
+
+struct bakeoff_load_hooks {
+	void *ctx;
+	/* The load starts now: zero the meters. */
+	void (*started)(void *ctx);
+	/* Cycles spent in interrupt handlers that run C, since boot. */
+	uint64_t (*interrupt_cycles)(void *ctx);
+};
+
+struct bakeoff_load {
+	struct alarm_mux *mux;
+	struct bakeoff_load_hooks hooks;
+	struct alarm settle, gap;
+	struct deferred_call burn_dc;
+	struct alarm_flood flood;
+	struct alarm_flood_client flood_client;
+	struct sink sink;
+	struct sink_client sink_client;
+	uint64_t burn_each, gap_each; /* in ticks */
+
+	/* Figures: the host reads these from memory (wire_bakeoff.c). */
+	uint64_t started;         /* the clock when the load started; 0 before */
+	uint64_t burns;           /* long callbacks run */
+	uint64_t burn_cycles;     /* their total length */
+	uint64_t burn_irq_cycles; /* ...of which interrupt handlers took */
+	uint64_t flood_done;      /* 1 once the alarm flood reported */
+	uint64_t sink_done;       /* 1 once the sink saw the terminator */
+	uint64_t sink_bytes;      /* what the sink counted... */
+	uint64_t sink_crc;        /* ...and its CRC-32 */
+	uint64_t finished;        /* the clock when both were done; 0 before */
+};
+
+/* Declares the deferred calls (the long callback's, the flood's, the
+ * sink's): call before loop_verify(). */
+void bakeoff_load_init(struct bakeoff_load *l, struct alarm_mux *mux, struct console *console,
+		       const struct bakeoff_load_hooks *hooks);
+
+/* Start after BAKEOFF_SETTLE_MS (from the loop). */
+void bakeoff_load_start(struct bakeoff_load *l);
+
+#endif

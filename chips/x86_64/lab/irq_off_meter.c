@@ -1,0 +1,73 @@
+/*
+ * The bake-off's interrupts-off meter (see irq_off_meter.h).
+ *
+ * Spec: Intel SDM vol. 3A 17.17 (the TSC; under QEMU -icount shift=0 it
+ * counts instructions).
+ */
+#include "chips/x86_64/lab/irq_off_meter.h"
+#include "chips/x86_64/cpu_regs.h"
+#include "kernel/string.h"
+
+struct irq_off_meter irq_off_meter;
+
+void irq_off_meter_start(void)
+{
+	struct irq_off_meter *m = &irq_off_meter;
+	uint64_t a = rdtsc();
+	uint64_t b = rdtsc();
+
+	memset(m, 0, sizeof(*m));
+	m->overhead = b - a;
+	__atomic_store_n(&m->on, true, __ATOMIC_RELEASE);
+}
+
+void irq_off_meter_record(enum irq_off_kind kind, uint64_t ticks)
+{
+	struct irq_off_meter *m = &irq_off_meter;
+
+	m->windows[kind]++;
+	m->total[kind] += ticks;
+	if (ticks > m->longest[kind])
+		m->longest[kind] = ticks;
+}
+
+void irq_off_meter_begin(void)
+{
+	/* A nested disable keeps the window of the outer one. */
+	if (!irq_off_meter.since)
+		irq_off_meter.since = rdtsc();
+}
+
+void irq_off_meter_end(void)
+{
+	struct irq_off_meter *m = &irq_off_meter;
+	uint64_t now = rdtsc();
+
+	if (!m->since)
+		return;
+	uint64_t ticks = now - m->since;
+	irq_off_meter_record(IRQ_OFF_LOOP, ticks > m->overhead ? ticks - m->overhead : 0);
+	m->closed_since = m->since;
+	m->since = 0;
+	m->on_at = rdtsc(); /* last: the sti follows */
+}
+
+void irq_off_meter_sleep(void)
+{
+	struct irq_off_meter *m = &irq_off_meter;
+
+	irq_off_meter_end();
+	m->sleeps++;
+	m->idle_since = m->last_sleep = rdtsc();
+}
+
+void irq_off_meter_woke(uint64_t at)
+{
+	struct irq_off_meter *m = &irq_off_meter;
+
+	if (!m->idle_since)
+		return;
+	if ((int64_t)(at - m->idle_since) > 0)
+		m->idle_total += at - m->idle_since;
+	m->idle_since = 0;
+}
