@@ -142,10 +142,10 @@ static void test_backtrace_follows_the_frame_chain(void **state)
 
 	panic_backtrace(0x1040, at(2));
 	assert_string_equal(fake_log, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001010 fake_start+0x10\n"
-				    "  #2 0x0000000000001105 fake_middle+0x5\n"
-				    "  #3 0x0000000000001201 fake_end+0x1\n");
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001010 fake_start+0x10\n"
+				      "  #2 0x0000000000001105 fake_middle+0x5\n"
+				      "  #3 0x0000000000001201 fake_end+0x1\n");
 }
 
 /*
@@ -162,8 +162,8 @@ static void test_return_address_names_the_calling_function(void **state)
 
 	panic_backtrace(0x1100, at(4));
 	assert_string_equal(fake_log, "backtrace:\n"
-				    "  #0 0x0000000000001100 fake_middle+0x0\n"
-				    "  #1 0x0000000000001100 fake_label+0xc0\n");
+				      "  #0 0x0000000000001100 fake_middle+0x0\n"
+				      "  #1 0x0000000000001100 fake_label+0xc0\n");
 }
 
 static void test_unknown_addresses_print_a_question_mark(void **state)
@@ -174,8 +174,8 @@ static void test_unknown_addresses_print_a_question_mark(void **state)
 
 	panic_backtrace(0x10, at(0));
 	assert_string_equal(fake_log, "backtrace:\n"
-				    "  #0 0x0000000000000010 ?\n"
-				    "  #1 0x0000000000001150 ?\n");
+				      "  #0 0x0000000000000010 ?\n"
+				      "  #1 0x0000000000001150 ?\n");
 }
 
 static void test_no_registered_stack_walks_nothing(void **state)
@@ -200,9 +200,9 @@ static void test_walk_stops_at_a_frame_outside_registered_stacks(void **state)
 
 	panic_backtrace(0x1040, at(2));
 	assert_string_equal(fake_log, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001010 fake_start+0x10\n"
-				    "  #2 0x0000000000001105 fake_middle+0x5\n");
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001010 fake_start+0x10\n"
+				      "  #2 0x0000000000001105 fake_middle+0x5\n");
 }
 
 static void test_walk_stops_at_a_misaligned_frame(void **state)
@@ -214,8 +214,8 @@ static void test_walk_stops_at_a_misaligned_frame(void **state)
 
 	panic_backtrace(0x1040, at(2));
 	assert_string_equal(fake_log, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001010 fake_start+0x10\n");
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001010 fake_start+0x10\n");
 }
 
 static void test_walk_stops_when_frames_do_not_go_up(void **state)
@@ -228,14 +228,14 @@ static void test_walk_stops_when_frames_do_not_go_up(void **state)
 
 	panic_backtrace(0x1040, at(10));
 	assert_string_equal(fake_log, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001010 fake_start+0x10\n");
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001010 fake_start+0x10\n");
 
 	fake_log_clear();
 	panic_backtrace(0x1040, at(2));
 	assert_string_equal(fake_log, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001105 fake_middle+0x5\n");
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001105 fake_middle+0x5\n");
 }
 
 /* A frame's two words must both lie inside the stack. */
@@ -248,8 +248,8 @@ static void test_walk_stops_at_a_frame_straddling_the_stack_top(void **state)
 
 	panic_backtrace(0x1040, at(2));
 	assert_string_equal(fake_log, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001010 fake_start+0x10\n");
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001010 fake_start+0x10\n");
 }
 
 static void test_deep_walk_keeps_the_first_and_last_frames(void **state)
@@ -265,7 +265,7 @@ static void test_deep_walk_keeps_the_first_and_last_frames(void **state)
 	assert_non_null(strstr(fake_log, "  #7 0x0000000000001007 fake_start+0x7\n"));
 	assert_null(strstr(fake_log, "  #8 "));
 	assert_non_null(strstr(fake_log, "  #7 0x0000000000001007 fake_start+0x7\n  ... 5 frames "
-				       "skipped\n  #13 0x000000000000100d fake_start+0xd\n"));
+					 "skipped\n  #13 0x000000000000100d fake_start+0xd\n"));
 	assert_non_null(strstr(fake_log, "  #20 0x0000000000001014 fake_start+0x14\n"));
 	assert_null(strstr(fake_log, "  #12 "));
 	assert_null(strstr(fake_log, "  #21 "));

@@ -74,7 +74,8 @@ static void test_taking_it_twice_panics_instead_of_waiting_forever(void **state)
 	ticketlock_init(&l, "twice");
 	ticketlock_lock(&l);
 	expect_assert_failure(ticketlock_lock(&l));
-	assert_non_null(strstr(fake_log, "ticketlock twice: cpu 0 takes it again while holding it"));
+	assert_non_null(
+		strstr(fake_log, "ticketlock twice: cpu 0 takes it again while holding it"));
 	/* The check came before the ticket: the lock is not left wedged. */
 	assert_int_equal(l.next, 1);
 }
@@ -86,7 +87,8 @@ static void test_release_by_a_cpu_that_does_not_hold_it_panics(void **state)
 
 	(void)state;
 	expect_assert_failure(ticketlock_unlock(&l));
-	assert_non_null(strstr(fake_log, "ticketlock foreign: cpu 0 releases it without holding it"));
+	assert_non_null(
+		strstr(fake_log, "ticketlock foreign: cpu 0 releases it without holding it"));
 
 	fake_log_clear();
 	panic_reset_for_test(); /* the first panic is still "in progress" */

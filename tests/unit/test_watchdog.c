@@ -176,7 +176,7 @@ static void test_a_stall_is_reported_once_with_name_pending_and_backtrace(void *
 			       "call 'busy') has run for 1000 ms on cpu 0 (limit 1000 ms)\n"));
 	assert_non_null(strstr(fake_log, "watchdog:   pending 0x0000000000000009 (timer storm)\n"));
 	assert_non_null(strstr(fake_log, "watchdog:   interrupted at 0x0000000000001104 "
-				       "<fake_middle+0x4>\n"));
+					 "<fake_middle+0x4>\n"));
 	assert_non_null(strstr(fake_log, "backtrace:\n  #0 0x0000000000001104 fake_middle+0x4\n"));
 	assert_true(watchdog_idle_tick_wanted);
 
@@ -194,7 +194,7 @@ static void test_a_stall_is_reported_once_with_name_pending_and_backtrace(void *
 	assert_int_equal(strlen(fake_log), len); /* nothing from the tick itself */
 	loop_runs();
 	assert_non_null(strstr(fake_log, "watchdog: capsule 'busy_burn' (bit 40) returned on cpu 0 "
-				       "after running at least 3750 ms\n"));
+					 "after running at least 3750 ms\n"));
 	struct watchdog_stats st;
 	watchdog_get_stats(&st);
 	assert_int_equal(st.stalls, 1);
@@ -216,7 +216,7 @@ static void test_the_caller_of_a_frameless_pc_is_in_the_backtrace(void **state)
 	tick_after(TICK);
 	tick_after(1000 * MS);
 	assert_non_null(strstr(fake_log, "backtrace:\n  #0 0x0000000000001104 fake_middle+0x4\n"
-				       "  #1 0x0000000000001011 fake_start+0x11\n"));
+					 "  #1 0x0000000000001011 fake_start+0x11\n"));
 }
 
 static void test_limit_option_and_off(void **state)
@@ -289,9 +289,10 @@ static void test_a_storm_is_reported_with_name_and_rate_then_its_end(void **stat
 
 	service_at(BIT_STORM, 40000, 250);
 	loop_runs();
-	assert_non_null(strstr(fake_log, "warning: storm: interrupt source 'storm' (bit 3) serviced "
-				       "40000 times/s for 250 ms with cpu 0 never idle (limit "
-				       "10000/s)"));
+	assert_non_null(strstr(fake_log,
+			       "warning: storm: interrupt source 'storm' (bit 3) serviced "
+			       "40000 times/s for 250 ms with cpu 0 never idle (limit "
+			       "10000/s)"));
 	assert_true(watchdog_idle_tick_wanted);
 	struct watchdog_stats st;
 	watchdog_get_stats(&st);
@@ -306,8 +307,9 @@ static void test_a_storm_is_reported_with_name_and_rate_then_its_end(void **stat
 	/* It calms down. */
 	service_at(BIT_STORM, 100, 250);
 	loop_runs();
-	assert_non_null(strstr(fake_log, "storm: interrupt source 'storm' (bit 3) calmed down after "
-				       "about 1000 ms (peak 60000/s)\n"));
+	assert_non_null(strstr(fake_log,
+			       "storm: interrupt source 'storm' (bit 3) calmed down after "
+			       "about 1000 ms (peak 60000/s)\n"));
 	assert_false(watchdog_idle_tick_wanted);
 	watchdog_get_stats(&st);
 	assert_int_equal(st.storms, 1);
