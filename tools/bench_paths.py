@@ -126,6 +126,9 @@ class Paths:
             t.clear_watches()
         return {
             "instructions": w.steps, "events": w.times, "skipped": skipped,
+            "event_instructions": {k: self.sym.describe(v) for k, v in w.instructions.items()
+                                   if v is not None},
+            "event_addresses": {k: v for k, v in w.instructions.items() if v is not None},
             "top_half": w.marks["top_half_return"],
             "ring_watch_error": ring_error, "definition": ENDPOINTS["keystroke_instructions"],
         }

@@ -229,10 +229,11 @@ class Condition:
     def __init__(self, label):
         self.label = label
         self.at = None
+        self.ran = None  # the instruction that made it hold
 
     def observe(self, step):
         if self.at is None and self.event(step):
-            self.at = step.count
+            self.at, self.ran = step.count, step.ran
         return self.at is not None
 
     def event(self, step):
@@ -241,6 +242,10 @@ class Condition:
     def times(self):
         """{label: step count or None} of this condition and its parts."""
         return {self.label: self.at}
+
+    def instructions(self):
+        """{label: address of the instruction that made it hold}."""
+        return {self.label: self.ran}
 
 
 class Reach(Condition):
@@ -303,12 +308,18 @@ class _Combined(Condition):
             t.update(c.times())
         return t
 
+    def instructions(self):
+        t = {self.label: self.ran}
+        for c in self.parts:
+            t.update(c.instructions())
+        return t
+
 
 class FirstOf(_Combined):
     def observe(self, step):
         held = [c.observe(step) for c in self.parts]  # every part sees every step
         if self.at is None and any(held):
-            self.at = step.count
+            self.at, self.ran = step.count, step.ran
         return self.at is not None
 
 
@@ -316,7 +327,7 @@ class LaterOf(_Combined):
     def observe(self, step):
         held = [c.observe(step) for c in self.parts]
         if self.at is None and all(held):
-            self.at = step.count
+            self.at, self.ran = step.count, step.ran
         return self.at is not None
 
 
@@ -327,6 +338,7 @@ class Walk:
     steps: int           # instructions run from the start to the stop
     counted: int         # of those, the ones count_if accepted
     times: dict          # {condition label: step count when it held}
+    instructions: dict   # {condition label: address of the instruction that made it hold}
     end_pc: int
     marks: dict = field(default_factory=dict)  # {label: step count} of the marks
     idle_stops: int = 0  # stops that ran no instruction (not counted)
@@ -370,7 +382,7 @@ def walk(target, stop, cap=DEFAULT_CAP, disasm=None, count_if=None, marks=(), de
         for m in marks:
             m.observe(step)
     times = stop.times()
-    return Walk(steps, counted, times, pc,
+    return Walk(steps, counted, times, stop.instructions(), pc,
                 {k: v for m in marks for k, v in m.times().items()}, idle_stops)
 
 
