@@ -6,7 +6,8 @@
 #   make test       every test: host unit tests, layering check, models, fuzzers, end-to-end
 #   make model      check the spin models of the protocol (tests/model)
 #   make fuzz       run every libFuzzer harness for FUZZ_SECONDS (default 60) each
-#   make bench      deterministic figures (QEMU -icount shift=0,sleep=off)
+#   make bench      deterministic figures of the shipped image (gdb counts its paths under
+#                   QEMU -icount shift=0,sleep=off)
 #   make trace      record a short workload: build/trace.json (Perfetto) and build/trace.png
 #   make deps       install missing Debian packages (run/test do it first)
 #   make debug      QEMU halted with a gdb stub, gdb attached with symbols
@@ -207,8 +208,14 @@ test: deps
 e2e: iso
 	$(PYTHON) -m pytest -q tests/e2e
 
+# The figures describe $(ISO), the image a user boots. The lab figures
+# (in-guest probes, bake-off, SMP benches) come from BENCH_LAB_ISO/_ELF, the
+# lab image once there is one, else the same image.
+BENCH_LAB_ISO ?= $(wildcard $(BUILD)/knock-lab.iso)
+BENCH_LAB_ELF ?= $(wildcard $(BUILD)/knock-lab.elf)
 bench: iso
-	$(PYTHON) tools/bench.py --iso $(ISO) --elf $(ELF) --out $(BUILD)/bench.json
+	$(PYTHON) tools/bench.py --iso $(ISO) --elf $(ELF) --out $(BUILD)/bench.json \
+	  $(if $(BENCH_LAB_ISO),--lab-iso $(BENCH_LAB_ISO) --lab-elf $(BENCH_LAB_ELF))
 
 trace: iso
 	$(PYTHON) tools/make_trace.py --iso $(ISO) --json $(BUILD)/trace.json --png $(BUILD)/trace.png \

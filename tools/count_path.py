@@ -453,9 +453,9 @@ class GdbTarget:
 
 
 def inline_sites(gdb_module, function, caller):
-    """[(first address, {addresses of its instructions})] of each copy of
-    `function` inlined into `caller` (or the function itself, when it is not
-    inlined: then its whole body), from the DWARF blocks gdb reads."""
+    """The first address of each copy of `function` inlined into `caller`,
+    from the DWARF blocks gdb reads (gdb puts a breakpoint location at
+    each inlined copy)."""
     bp = gdb_module.Breakpoint(function, internal=True)
     try:
         addresses = [loc.address for loc in bp.locations]
@@ -469,7 +469,7 @@ def inline_sites(gdb_module, function, caller):
             if block.function is not None:
                 chain.append(block.function.name)
             block = block.superblock
-        if caller in chain[1:] or caller == function:
+        if caller in chain[1:]:
             sites.append(address)
     return sites
 
