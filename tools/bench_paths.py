@@ -126,6 +126,7 @@ class Paths:
             t.clear_watches()
         return {
             "instructions": w.steps, "events": w.times, "skipped": skipped,
+            "profile": cp.profile(w.trail[:w.steps], self.sym),
             "event_instructions": {k: self.sym.describe(v) for k, v in w.instructions.items()
                                    if v is not None},
             "event_addresses": {k: v for k, v in w.instructions.items() if v is not None},
@@ -186,6 +187,9 @@ class Paths:
             rest = self.walk(cp.Reach("callback_return", [back]))
             loop = self.walk(cp.Reach("client", [client]))
             return {"top_half": to_site.marks["top_half_return"],
+                    "profile": cp.profile(
+                        ([a for a in setter.trail if a in own] if own else setter.trail)
+                        + loop.trail, self.sym),
                     "to_setter": to_site.steps, "setter": setter_count,
                     "setter_steps_with_interleaved_caller": setter.steps,
                     "rest_of_callback_not_counted": rest.steps, "return_to_client": loop.steps,
@@ -211,6 +215,7 @@ class Paths:
             "top_half_timer", lambda: self.s.vm.serial_write(f"alarm {ALARM_MS}\r".encode()),
             path)
         return {"instructions": w.steps, "top_half": w.marks["top_half_return"],
+                "profile": cp.profile(w.trail, self.sym),
                 "skipped": skipped, "definition": ENDPOINTS["timer_wake_latency"]}
 
 

@@ -342,6 +342,7 @@ class Walk:
     end_pc: int
     marks: dict = field(default_factory=dict)  # {label: step count} of the marks
     idle_stops: int = 0  # stops that ran no instruction (not counted)
+    trail: list = field(default_factory=list)  # the address of every instruction run
 
 
 def walk(target, stop, cap=DEFAULT_CAP, disasm=None, count_if=None, marks=(), describe=hex):
@@ -383,7 +384,18 @@ def walk(target, stop, cap=DEFAULT_CAP, disasm=None, count_if=None, marks=(), de
             m.observe(step)
     times = stop.times()
     return Walk(steps, counted, times, stop.instructions(), pc,
-                {k: v for m in marks for k, v in m.times().items()}, idle_stops)
+                {k: v for m in marks for k, v in m.times().items()}, idle_stops, trail)
+
+
+def profile(trail, symbols):
+    """{function: instructions run in it} along a walk's trail, most
+    first: where a path spends its instructions (by nm's symbols, so an
+    inlined function counts in the function it was inlined into)."""
+    counts = {}
+    for address in trail:
+        name = symbols.describe(address).split("+")[0]
+        counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def disasm_repeats(disasm, address):

@@ -249,3 +249,14 @@ def test_command_line_needs_a_stop_and_a_trigger():
         cp.parse_args(["--start", "top_half_keyboard", "--until-return"])
     args = cp.parse_args(["--start", "top_half_keyboard", "--key", "a", "--until-return"])
     assert args.cap == cp.DEFAULT_CAP
+
+
+def test_profile_counts_instructions_per_function(syms):
+    trail = [0x100000, 0x100001, 0x100010, 0x100012, 0x100014, 0x100040]
+    assert cp.profile(trail, syms) == {"console_deferred": 3, "loop_run": 2,
+                                       "top_half_keyboard": 1}
+
+
+def test_a_walk_keeps_its_trail():
+    w = cp.walk(FakeCpu(straight(5)), cp.Reach("c", [0x1003]))
+    assert w.trail == [0x1000, 0x1001, 0x1002]
