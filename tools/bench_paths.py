@@ -232,13 +232,14 @@ def main():
         s.settle()
         timer = p.timer()
         qemu = s.kq.qemu_version()
+        sstep = s.sstep
     top = {"keyboard": keystroke.pop("top_half"), "com1": deferred.pop("top_half"),
            "timer": timer.pop("top_half")}
     print(json.dumps({"keystroke_instructions": keystroke,
                       "deferred_call_instructions": deferred,
                       "timer_wake_latency": timer,
                       "top_half": top, "top_half_definition": ENDPOINTS["top_half"],
-                      "qemu": qemu, "icount": cp.ICOUNT}))
+                      "qemu": qemu, "icount": cp.ICOUNT, "qemu_sstep": f"{sstep:#x}"}))
     return 0
 
 

@@ -551,6 +551,7 @@ class Session:
                             "set architecture i386:x86-64", f"file {self.elf}",
                             f"target remote {sock}"):
                 self.gdb.execute(command, to_string=True)
+            self.sstep = self.mask_interrupts_while_stepping()
         except BaseException:
             self.close()
             raise
@@ -558,6 +559,21 @@ class Session:
 
     def __exit__(self, *exc):
         self.close()
+
+    # QEMU's single-step flags (gdbstub.c): step, without IRQs, without timers.
+    SSTEP_MASKED = 0x7
+
+    def mask_interrupts_while_stepping(self):
+        """Make sure QEMU steps with interrupts and timers masked (its
+        default, set here rather than assumed): the count is then the
+        path's own. Returns the flags QEMU reports."""
+        self.gdb.execute(f"maint packet Qqemu.sstep={self.SSTEP_MASKED:#x}", to_string=True)
+        reply = self.gdb.execute("maint packet qqemu.sstep", to_string=True)
+        m = re.search(r"received: \"(?:sstep=)?(0x[0-9a-fA-F]+)\"", reply)
+        if not m or int(m.group(1), 16) != self.SSTEP_MASKED:
+            raise CountError(f"QEMU's gdb stub would not single-step with interrupts and "
+                             f"timers masked: {reply.strip()!r}")
+        return int(m.group(1), 16)
 
     def close(self):
         import shutil
