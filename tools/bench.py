@@ -610,6 +610,14 @@ def print_definitions(figures):
         definition = figures.get(name, {}).get("detail", {}).get("definition")
         if definition:
             print(f"bench: {name}: {definition}")
+    both = [n.split(".", 1)[1] for n, f in figures.items()
+            if n.startswith("top_half_instructions.") and f["detail"].get("dynamic") is not None]
+    static = [n.split(".", 1)[1] for n, f in figures.items()
+              if n.startswith("top_half_instructions.") and f["value"] is not None
+              and f["detail"].get("dynamic") is None]
+    print(f"bench: top_half_instructions: objdump and gdb agree for {', '.join(both) or 'none'}"
+          + (f"; objdump only (not triggered from outside): {', '.join(static)}"
+             if static else ""))
     print(f"bench: xv6.* rows: {XV6_SOURCE}")
 
 
