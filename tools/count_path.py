@@ -38,7 +38,7 @@ Two ways to use it:
           --start top_half_keyboard --key a --until-return
 
     which re-runs itself inside gdb, boots the ISO under icount, waits for
-    the shell, triggers the path (a key through QMP send-key, or text on the
+    the shell, triggers the path (a key pressed through QMP input-send-event, or text on the
     serial line) and prints the count as JSON.
 
 The pure parts (symbols, disassembly, conditions, walk over any target)
