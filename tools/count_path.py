@@ -38,8 +38,9 @@ Two ways to use it:
           --start top_half_keyboard --key a --until-return
 
     which re-runs itself inside gdb, boots the ISO under icount, waits for
-    the shell, triggers the path (a key pressed through QMP input-send-event, or text on the
-    serial line) and prints the count as JSON.
+    the shell, triggers the path (a key pressed through QMP
+    input-send-event, or text on the serial line) and prints the count as
+    JSON.
 
 The pure parts (symbols, disassembly, conditions, walk over any target)
 need no gdb and are tested by tools/tests/test_count_path.py.
