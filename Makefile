@@ -7,7 +7,8 @@
 #   make test       every test: host unit tests, layering check, models, fuzzers, end-to-end
 #   make model      check the spin models of the protocol (tests/model)
 #   make fuzz       run every libFuzzer harness for FUZZ_SECONDS (default 60) each
-#   make bench      deterministic figures (QEMU -icount shift=0,sleep=off)
+#   make bench      deterministic figures of the shipped image (gdb counts its paths under
+#                   QEMU -icount shift=0,sleep=off)
 #   make trace      record a short workload: build/trace.json (Perfetto) and build/trace.png
 #   make deps       install missing Debian packages (run/test do it first)
 #   make debug      QEMU halted with a gdb stub, gdb attached with symbols
@@ -263,6 +264,8 @@ test: deps
 e2e: iso
 	$(PYTHON) -m pytest -q tests/e2e
 
+# The figures describe $(ISO), the image a user boots; the lab figures
+# (in-guest benchmarks, bake-off, SMP benches) come from the lab image.
 bench: iso
 	$(PYTHON) tools/bench.py --iso $(ISO) --elf $(ELF) --lab-iso $(LAB_ISO) --lab-elf $(LAB_ELF) \
 	  --out $(BUILD)/bench.json
