@@ -14,7 +14,7 @@ void board_wire_bench(void);
 /* With the boot option bench: start the timer and idle measurements. */
 void board_bench_start(void);
 
-/* The shell's `bench` hook (struct shell_board.bench). */
+/* The shell's `bench` (capsules/bench_commands.h). */
 void board_bench_report(void (*line)(void *arg, const char *text), void *arg);
 
 #endif

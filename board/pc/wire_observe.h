@@ -1,7 +1,7 @@
 /*
  * The pc board's observation and load capsules: stats (with each
  * interrupt source's device-side counters), trace dump, busy, sink and
- * the alarm flood, lent to the shell as struct shell_tools.
+ * the alarm flood, for the shell's command sets (wire_shell.c).
  *
  * Options: stats=timing|counts (default timing: per-bit latency and the
  * longest callback; `bench` implies counts, so the deferred-call figure
@@ -10,10 +10,22 @@
 #ifndef KNOCK_BOARD_PC_WIRE_OBSERVE_H
 #define KNOCK_BOARD_PC_WIRE_OBSERVE_H
 
-#include "capsules/shell_tools.h"
+#include "capsules/alarm_flood.h"
+#include "capsules/busy.h"
+#include "capsules/sink.h"
+#include "capsules/stats.h"
+#include "capsules/trace_dump.h"
+
+struct board_observe {
+	struct stats *stats;
+	struct trace_dump *trace_dump;
+	struct busy *busy;
+	struct sink *sink;
+	struct alarm_flood *flood;
+};
 
 /* After the timer, keyboard and console are wired. */
 void board_wire_observe(void);
-const struct shell_tools *board_observe_tools(void);
+const struct board_observe *board_observe(void);
 
 #endif

@@ -23,7 +23,6 @@
 #include "board/pc/wire_smp.h"
 #include "board/pc/wire_timer.h"
 #include "capsules/bench_smp.h"
-#include "capsules/shell_smp.h"
 #include "capsules/smp_count.h"
 #include "capsules/smp_ping.h"
 #include "chips/x86_64/lapic.h"
@@ -40,12 +39,11 @@ static struct shell_smp shell_smp;
 static struct bench_smp bench_smp;
 static bool bench_smp_on; /* smpbench=ipi|fair */
 
-/* Per CPU id; [0] stays unused (the boot CPU's are in wire_timer.c and
- * wire_shell.c). */
+/* Per CPU id; [0] stays unused (the boot CPU's are in wire_timer.c; every
+ * CPU's shell is in wire_shell.c). */
 static struct lapic_alarm ap_alarm[CPU_MAX];
 static struct hil_alarm ap_alarm_hw[CPU_MAX];
 static struct alarm_mux ap_mux[CPU_MAX];
-static struct shell ap_shell[CPU_MAX];
 
 static bool lint1_is_nmi(void)
 {
@@ -59,7 +57,7 @@ void board_wire_smp(void)
 {
 	smp_count_init(&smp_count);
 	smp_ping_init(&smp_ping);
-	shell_smp_init(board_shell(), &shell_smp, &smp_count, &smp_ping);
+	board_wire_shell_smp(&shell_smp, &smp_count, &smp_ping);
 
 	char mode[8];
 	if (cmdline_value("smpbench", mode, sizeof(mode))) {
@@ -89,7 +87,7 @@ static _Noreturn void ap_main(unsigned cpu)
 
 	smp_count_join(&smp_count);
 	smp_ping_join(&smp_ping);
-	shell_worker_init(&ap_shell[cpu], &shell_smp, &ap_mux[cpu], &board_shell()->board);
+	board_wire_shell_on_ap(cpu, &ap_mux[cpu]);
 	if (bench_smp_on)
 		bench_smp_join(&bench_smp);
 
