@@ -3,9 +3,10 @@
  * interrupt source's device-side counters), trace dump, busy, sink and
  * the alarm flood, for the shell's command sets (wire_shell.c).
  *
- * Options: stats=timing|counts (default timing: per-bit latency and the
- * longest callback; `bench` implies counts, so the deferred-call figure
- * measures the plain dispatch), trace=on (record from boot).
+ * Options: stats=timing|counts (default counts: per-bit latency and the
+ * longest callback cost every callback about 160 instructions, so they
+ * are measured only when asked for, here or with `stats timing on`),
+ * trace=on (record from boot).
  */
 #ifndef KNOCK_BOARD_PC_WIRE_OBSERVE_H
 #define KNOCK_BOARD_PC_WIRE_OBSERVE_H
