@@ -134,13 +134,22 @@ void shell_notify(struct shell *sh, const char *msg, size_t len)
 
 /* --- the registry ------------------------------------------------------ */
 
-/* How many of the line's first words `name` is (0: it is not them). */
+static bool has_blank(const char *w)
+{
+	for (; *w; w++)
+		if (*w == ' ')
+			return true;
+	return false;
+}
+
+/* How many of the line's first words `name` is (0: it is not them). A
+ * quoted word with a blank ("alarms flood") is one word: no name's. */
 static int name_matches(const char *name, int argc, char **argv)
 {
 	int words = 0;
 
 	while (*name) {
-		if (words == argc)
+		if (words == argc || has_blank(argv[words]))
 			return 0;
 		size_t n = strlen(argv[words]);
 		if (strncmp(name, argv[words], n) != 0 || (name[n] != ' ' && name[n] != '\0'))

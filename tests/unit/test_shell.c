@@ -567,6 +567,9 @@ static void test_two_disjoint_sets_both_work(void **state)
 	assert_string_equal(answer("tool sub 3"), "other: tool sub 3\n");
 	assert_string_equal(answer("tool subway"), "greet: tool subway\n");
 	assert_string_equal(answer("tool"), "greet: tool\n");
+	/* A quoted word is one word, never two of a name. */
+	assert_string_equal(answer("\"tool sub\" 3"),
+			    "error: unknown command 'tool sub' (type 'help' for the list)\n");
 	assert_string_equal(answer("sub"),
 			    "error: unknown command 'sub' (type 'help' for the list)\n");
 	/* ... and the sets registered before them still answer. */
