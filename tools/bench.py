@@ -357,8 +357,8 @@ SMP_UNITS = {"ipi_wake_instructions": "instructions", "lock_fairness.ticketlock"
              "lock_fairness.taslock": "max/min"}
 IPI_LINE = (r"^(?:.*\s)?bench: ipi_wake_instructions min=(\d+) median=(\d+) max=(\d+) "
             r"samples=(\d+) overhead=(\d+) sender=(\d+) target=(\d+)$")
-# stats=counts: no latency timing around every callback (it is on by
-# default), so the figures are the kernel's paths alone.
+# stats=counts: no latency timing around every callback (the default; said
+# here so the figures stay the kernel's paths alone if that changes).
 SMP_BENCH_OPTIONS = "stats=counts"
 FAIR_LINE = (r"^(?:.*\s)?bench: lock_fairness lock={} cpus=(\d+) ms=(\d+) "
              r"grants=([\d,]+) max_over_min=([\d.]+)$")
