@@ -51,7 +51,6 @@ end-to-end harness, tests/e2e/knock_qemu.py, imported by path.
 """
 import argparse
 import functools
-import importlib.util
 import json
 import os
 import re
@@ -64,28 +63,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _load_harness():
-    path = REPO / "tests" / "e2e" / "knock_qemu.py"
-    spec = importlib.util.spec_from_file_location("knock_qemu", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["knock_qemu"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-kq = _load_harness()
-
-
-def _load_bakeoff():
-    path = REPO / "tools" / "bakeoff.py"
-    spec = importlib.util.spec_from_file_location("bakeoff", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bakeoff = _load_bakeoff()
-sys.path.insert(0, str(REPO / "tools"))
+# The end-to-end harness drives QEMU; the bake-off and the path counter
+# are tools of their own. All are imported from where they live.
+sys.path[:0] = [str(REPO / "tests" / "e2e"), str(REPO / "tools")]
+import knock_qemu as kq  # noqa: E402
+import bakeoff  # noqa: E402
 import count_path  # noqa: E402
 
 MACHINE = "pc"
