@@ -1,7 +1,9 @@
 /*
- * Platform discovery for the pc board: ACPI's MADT and FADT, kept in one
- * board-owned struct for the interrupt wiring (LAPIC, IOAPIC, ISA routes)
- * and for the reset path.
+ * Platform discovery for the pc board: the CPUs, IOAPICs and ISA interrupt
+ * routes (from ACPI's MADT, else the MP table, else the 8259s' fixed
+ * wiring) and ACPI's FADT, kept in one board-owned struct for the
+ * interrupt wiring (LAPIC, IOAPIC, ISA routes), SMP start-up and the reset
+ * path.
  */
 #ifndef KNOCK_BOARD_PC_WIRE_ACPI_H
 #define KNOCK_BOARD_PC_WIRE_ACPI_H
@@ -12,9 +14,18 @@
 /* Filled by board_discover_platform(); all zero (nothing known) before. */
 extern struct platform board_platform;
 
-/* Read the ACPI tables and log what they say. Call once on the boot CPU,
- * after the boot information is parsed and the options are loaded (for
- * acpi=dump), before the LAPIC and IOAPIC are brought up. */
+/* Where board_platform's interrupt routing came from. */
+enum board_irq_routing {
+	BOARD_ROUTING_MADT,
+	BOARD_ROUTING_MPTABLE,
+	BOARD_ROUTING_8259, /* no IOAPIC: ISA IRQs through the 8259s, one CPU */
+};
+extern enum board_irq_routing board_irq_routing;
+
+/* Read the ACPI tables (else the MP table) and log what they say, and one
+ * line naming the routing used. Call once on the boot CPU, after the boot
+ * information is parsed and the options are loaded (for acpi=dump,
+ * mptable=off), before the LAPIC and IOAPIC are brought up. */
 void board_discover_platform(const struct boot_info *bi);
 
 #endif

@@ -6,6 +6,7 @@
 #include "kernel/cpu.h"
 #include "chips/x86_64/cpu_regs.h"
 #include "chips/x86_64/irq_off_meter.h"
+#include "chips/x86_64/pic8259.h"
 #include "chips/x86_64/reset.h"
 #include "chips/x86_64/watchdog_tick.h"
 #include "kernel/watchdog.h"
@@ -39,6 +40,27 @@ void arch_irq_disable(void)
 
 const struct ioapic_pin *x86_idle_masked_pin;
 const struct cpu *x86_idle_masked_cpu;
+int x86_idle_masked_pic_irq = -1;
+
+/* The same with the tick on an 8259 (no usable IOAPIC: pic8259.h): its
+ * IRQ masked at the 8259 around the halt, a port write each way. The
+ * 8259 latches an edge that comes while masked, so after a long sleep the
+ * tick fires once right after the wake-up: on a busy CPU, where the
+ * watchdog expects it. */
+static __attribute__((noinline, cold)) void enable_irq_and_idle_pic_tick(void)
+{
+	unsigned irq = (unsigned)x86_idle_masked_pic_irq;
+
+	if (arch_this_cpu() != x86_idle_masked_cpu ||
+	    __atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED)) {
+		__asm__ volatile("sti\n\thlt" ::: "memory");
+		return;
+	}
+	pic_set_masked(irq, true);
+	__asm__ volatile("sti\n\thlt\n\tcli" ::: "memory");
+	pic_set_masked(irq, false);
+	__asm__ volatile("sti" ::: "memory");
+}
 
 /*
  * `sti` takes effect only after the next instruction, so an interrupt that
@@ -61,6 +83,10 @@ static inline __attribute__((always_inline)) void enable_irq_and_idle(void)
 {
 	const struct ioapic_pin *pin = x86_idle_masked_pin;
 
+	if (__builtin_expect(x86_idle_masked_pic_irq >= 0, 0)) {
+		enable_irq_and_idle_pic_tick();
+		return;
+	}
 	if (!pin || arch_this_cpu() != x86_idle_masked_cpu ||
 	    __atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED)) {
 		__asm__ volatile("sti\n\thlt" ::: "memory");

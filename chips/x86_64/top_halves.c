@@ -28,6 +28,20 @@ void top_halves_install(uint8_t spurious_vector, bool stamped)
 	stamped_installed = stamped;
 }
 
+bool top_halves_alias(uint8_t vector, uint8_t also_at)
+{
+	const struct top_half_entry *table = stamped_installed ? top_half_stamped_table :
+								 top_half_table;
+
+	for (uint64_t i = 0; i < top_half_count; i++) {
+		if (table[i].vector == vector) {
+			idt_set_gate(also_at, table[i].entry, 0);
+			return true;
+		}
+	}
+	return false;
+}
+
 bool top_halves_stamped(void)
 {
 	return stamped_installed;

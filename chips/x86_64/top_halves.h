@@ -11,6 +11,11 @@
  * kernel/probe.h; otherwise the three-instruction ones. */
 void top_halves_install(uint8_t spurious_vector, bool stamped);
 
+/* Point IDT vector `also_at` at the top half installed for `vector` (the
+ * 8259s deliver ISA IRQ n at their own base + n, not at the board's
+ * vector: pic8259.h). Returns false if no top half has that vector. */
+bool top_halves_alias(uint8_t vector, uint8_t also_at);
+
 /* Whether the stamped variants are the ones installed. */
 bool top_halves_stamped(void);
 
