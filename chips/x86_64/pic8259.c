@@ -87,18 +87,20 @@ void pic_auto_eoi_mode(void)
 	init(pic_base[0], pic_base[1], ICW4_8086 | ICW4_AEOI);
 }
 
-void pic_set_masked(unsigned irq, bool masked)
+static void write_mask(unsigned chip, uint8_t bit, bool masked)
 {
-	unsigned chip = irq >= 8;
-	uint8_t bit = (uint8_t)(1u << (irq & 7));
-
-	if (irq >= 16)
-		return;
 	pic_mask[chip] = masked ? (uint8_t)(pic_mask[chip] | bit) :
 				  (uint8_t)(pic_mask[chip] & ~bit);
 	outb(chip ? PIC2_DATA : PIC1_DATA, pic_mask[chip]);
-	if (chip && !masked && (pic_mask[0] & (1u << CASCADE_IRQ)))
-		pic_set_masked(CASCADE_IRQ, false); /* the slave's line into the master */
+}
+
+void pic_set_masked(unsigned irq, bool masked)
+{
+	if (irq >= 16)
+		return;
+	write_mask(irq >= 8, (uint8_t)(1u << (irq & 7)), masked);
+	if (irq >= 8 && !masked)
+		write_mask(0, 1u << CASCADE_IRQ, false); /* the slave's line into the master */
 }
 
 static uint8_t read_isr(uint16_t cmd_port)
