@@ -55,6 +55,15 @@ def test_mp_table_routes_interrupts_and_starts_every_cpu(boot, version, smp):
     assert "PANIC" not in vm.log
 
 
+def test_no_acpi_flag_is_the_same(boot, version):
+    """QEMU's older spelling, -no-acpi, on the plain pc machine."""
+    vm = boot(machine="pc", smp=2, extra_args=["-no-acpi"])
+    vm.wait_shell(BOOT_TIMEOUT)
+    assert one_routing_line(vm) == "the MP table (2 cpus, 1 IOAPIC)"
+    assert vm.shell("version", keyboard=True) == f"knock {version}\n"
+    assert "2 cpus, 2 online" in vm.shell("cpus")
+
+
 def test_8259s_when_the_mp_table_is_ignored(boot, version):
     vm = boot(machine=NO_ACPI, smp=2, cmdline="mptable=off")
     vm.wait_for(r"^board: mptable=off: the MP table is not read$", BOOT_TIMEOUT)
