@@ -41,11 +41,11 @@ static uintptr_t frameless_caller(const struct trap_frame *f)
 	return 0;
 }
 
-/* On the slow stub, interrupts off. Through the 8259 (Automatic EOI, as
- * ExtINT) the LAPIC EOI finds nothing in service and changes nothing
- * (pic8259.c says why). The EOI comes last: a report printed
- * here takes a while, and the PIT's next edge waits in the LAPIC meanwhile
- * instead of nesting. */
+/* On the slow stub, interrupts off. The EOI comes last: a report printed
+ * here takes a while, and the PIT's next edge waits in the LAPIC (or, in
+ * 8259 mode, in the 8259's request register) meanwhile instead of
+ * nesting. Through the 8259 (Automatic EOI, as ExtINT) the LAPIC EOI
+ * finds nothing in service and changes nothing (pic8259.c says why). */
 static void watchdog_interrupt(struct trap_frame *f)
 {
 	const struct watchdog_where where = {
