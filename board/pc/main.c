@@ -84,7 +84,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	boot_info_print(&boot_info);
 	log_info("boot: options '%s' (GRUB's line plus fw_cfg opt/knock/cmdline)", cmdline_get());
 
-	board_discover_platform(&boot_info);
+	board_discover_platform(&boot_info, board_platform_routes_isa);
 	board_interrupts_declare();
 	board_interrupts_init_cpu(board_platform.lapic_address, board_lint1_is_nmi());
 	board_interrupts_set_boot_apic((uint8_t)lapic_id());
