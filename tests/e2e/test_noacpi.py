@@ -81,8 +81,8 @@ def test_8259s_when_the_mp_table_is_ignored(boot, version):
 
 def test_8259s_watchdog_tick_reports_a_stall(boot):
     """The PIT tick through the 8259 (IRQ 0 at vector 0x20): a 3 s
-    callback is reported once and the system goes on."""
-    vm = boot(machine=NO_ACPI, cmdline="mptable=off")
+    callback is reported once and the system goes on (the lab image: busy)."""
+    vm = boot(lab=True, machine=NO_ACPI, cmdline="mptable=off")
     vm.wait_for(r"^watchdog: PIT tick every \d+ us while busy, masked while idle; stalls over "
                 r"1000 ms warn", BOOT_TIMEOUT)
     vm.wait_shell()
@@ -100,7 +100,7 @@ def test_8259s_watchdog_tick_reports_a_stall(boot):
 def test_8259s_tick_leaves_an_idle_cpu_alone(boot):
     # As test_watchdog.py's: the guest counts its own wake-ups over an idle
     # second that one alarm ends; unmasked, the 18 Hz tick would add ~18.
-    vm = boot(machine=NO_ACPI, cmdline="bench mptable=off")
+    vm = boot(lab=True, machine=NO_ACPI, cmdline="bench mptable=off")
     vm.wait_for(r"^warning: board: interrupt routing from the 8259s", BOOT_TIMEOUT,
                 whole_lines=False)
     idle = vm.wait_for(r"bench: idle_wakeups_per_s rate=(\d+\.\d+) wakeups=(\d+) own=(\d+) "
