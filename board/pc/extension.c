@@ -1,4 +1,7 @@
 /* Board extensions (extension.h): the hooks of every linked extension. */
+#include <stddef.h>
+#include <stdint.h>
+
 #include "board/pc/extension.h"
 
 #include "kernel/log.h"
@@ -8,14 +11,18 @@
 extern const struct board_extension __board_extensions_start[];
 extern const struct board_extension __board_extensions_end[];
 
-#define FOR_EACH_EXTENSION(e)                                            \
-	for (const struct board_extension *e = __board_extensions_start; \
-	     e < __board_extensions_end; e++)
+/* The section's size, from the two addresses the linker script gives (as
+ * integers: to the compiler they are two symbols, not one array). */
+static size_t extension_count(void)
+{
+	return ((uintptr_t)__board_extensions_end - (uintptr_t)__board_extensions_start) /
+	       sizeof(struct board_extension);
+}
 
 void board_extensions_wire(void)
 {
-	FOR_EACH_EXTENSION(e)
-	{
+	for (size_t i = 0, n = extension_count(); i < n; i++) {
+		const struct board_extension *e = &__board_extensions_start[i];
 		log_info("board: extension %s linked in", e->name);
 		if (e->wire)
 			e->wire();
@@ -24,28 +31,24 @@ void board_extensions_wire(void)
 
 void board_extensions_wire_ap(unsigned cpu)
 {
-	FOR_EACH_EXTENSION(e)
-	{
-		if (e->wire_ap)
-			e->wire_ap(cpu);
-	}
+	for (size_t i = 0, n = extension_count(); i < n; i++)
+		if (__board_extensions_start[i].wire_ap)
+			__board_extensions_start[i].wire_ap(cpu);
 }
 
 void board_extensions_start(void)
 {
-	FOR_EACH_EXTENSION(e)
-	{
-		if (e->start)
-			e->start();
-	}
+	for (size_t i = 0, n = extension_count(); i < n; i++)
+		if (__board_extensions_start[i].start)
+			__board_extensions_start[i].start();
 }
 
 _Noreturn void board_extensions_run(void)
 {
 	const struct board_extension *runner = NULL;
 
-	FOR_EACH_EXTENSION(e)
-	{
+	for (size_t i = 0, n = extension_count(); i < n; i++) {
+		const struct board_extension *e = &__board_extensions_start[i];
 		if (!e->run)
 			continue;
 		if (runner)
@@ -53,7 +56,9 @@ _Noreturn void board_extensions_run(void)
 			      e->name);
 		runner = e;
 	}
-	if (runner)
+	if (runner) {
 		runner->run();
+		panic("board: extension %s's loop returned", runner->name);
+	}
 	loop_run();
 }

@@ -25,8 +25,9 @@ struct board_extension {
 	/* After loop_verify() and the other CPUs' start-up, from board_main
 	 * just before the loop: start what runs. */
 	void (*start)(void);
-	/* Instead of loop_run(), or NULL. At most one extension may have one. */
-	void (*run)(void) __attribute__((noreturn));
+	/* Instead of loop_run(), or NULL; it must never return (the board
+	 * panics if it does). At most one extension may have one. */
+	void (*run)(void);
 };
 
 #define BOARD_EXTENSION(ident)                    \

@@ -158,11 +158,21 @@ void board_isa_irq_absent(int isa_irq)
 
 void board_interrupts_verify(void)
 {
-#define CHECK_ROUTED(e, name, vector, bit, isa)                                                       \
-	if ((isa) >= 0 && !(isa_settled >> (isa)&1))                                                  \
-		panic("board: interrupt row %s (ISA IRQ %d) was never routed: its wiring must call "  \
-		      "board_enable_isa_irq(), or board_isa_irq_absent() when the device is missing", \
-		      name, isa);
-	BOARD_INTERRUPTS(CHECK_ROUTED)
-#undef CHECK_ROUTED
+	static const struct {
+		const char *name;
+		int isa;
+	} rows[] = {
+#define ROW_ISA(e, name, vector, bit, isa) { name, isa },
+		BOARD_INTERRUPTS(ROW_ISA)
+#undef ROW_ISA
+	};
+
+	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int isa = rows[i].isa;
+		if (isa >= 0 && isa < 32 && !(isa_settled >> isa & 1))
+			panic("board: interrupt row %s (ISA IRQ %d) was never routed: its wiring "
+			      "must call board_enable_isa_irq(), or board_isa_irq_absent() when the "
+			      "device is missing",
+			      rows[i].name, isa);
+	}
 }

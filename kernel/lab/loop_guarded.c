@@ -19,12 +19,14 @@ uint64_t loop_round_guarded(struct cpu *cpu)
 
 		cpu->serviced[bit]++;
 		cpu->running = bit;
-		if (!fn)
+		if (!fn) {
 			panic("pending bit %u (%s) is set but has no client", bit,
 			      loop_slot_name(bit) ? loop_slot_name(bit) : "undeclared");
-		arch_irq_disable();
-		fn(ctx);
-		arch_irq_enable();
+		} else {
+			arch_irq_disable();
+			fn(ctx);
+			arch_irq_enable();
+		}
 	}
 	return taken;
 }

@@ -213,7 +213,7 @@ static void lab_start(void)
 
 /* Instead of loop_run(): the design's preparation, then the bake-off's
  * clock and meter, then the design's loop. */
-static _Noreturn void lab_run(void)
+static void lab_run(void)
 {
 	board_design_prepare();
 	if (board_bakeoff) {
