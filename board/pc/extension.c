@@ -8,21 +8,21 @@
 #include "kernel/loop.h"
 #include "kernel/panic.h"
 
-extern const struct board_extension __board_extensions_start[];
-extern const struct board_extension __board_extensions_end[];
+extern const struct board_extension board_extension_table_start[];
+extern const struct board_extension board_extension_table_end[];
 
 /* The section's size, from the two addresses the linker script gives (as
  * integers: to the compiler they are two symbols, not one array). */
 static size_t extension_count(void)
 {
-	return ((uintptr_t)__board_extensions_end - (uintptr_t)__board_extensions_start) /
+	return ((uintptr_t)board_extension_table_end - (uintptr_t)board_extension_table_start) /
 	       sizeof(struct board_extension);
 }
 
 void board_extensions_wire(void)
 {
 	for (size_t i = 0, n = extension_count(); i < n; i++) {
-		const struct board_extension *e = &__board_extensions_start[i];
+		const struct board_extension *e = &board_extension_table_start[i];
 		log_info("board: extension %s linked in", e->name);
 		if (e->wire)
 			e->wire();
@@ -32,15 +32,15 @@ void board_extensions_wire(void)
 void board_extensions_wire_ap(unsigned cpu)
 {
 	for (size_t i = 0, n = extension_count(); i < n; i++)
-		if (__board_extensions_start[i].wire_ap)
-			__board_extensions_start[i].wire_ap(cpu);
+		if (board_extension_table_start[i].wire_ap)
+			board_extension_table_start[i].wire_ap(cpu);
 }
 
 void board_extensions_start(void)
 {
 	for (size_t i = 0, n = extension_count(); i < n; i++)
-		if (__board_extensions_start[i].start)
-			__board_extensions_start[i].start();
+		if (board_extension_table_start[i].start)
+			board_extension_table_start[i].start();
 }
 
 _Noreturn void board_extensions_run(void)
@@ -48,7 +48,7 @@ _Noreturn void board_extensions_run(void)
 	const struct board_extension *runner = NULL;
 
 	for (size_t i = 0, n = extension_count(); i < n; i++) {
-		const struct board_extension *e = &__board_extensions_start[i];
+		const struct board_extension *e = &board_extension_table_start[i];
 		if (!e->run)
 			continue;
 		if (runner)

@@ -4,7 +4,7 @@
  *
  * An extension is a constant struct placed, with BOARD_EXTENSION(), in the
  * linker section .board_extensions; boot/linker.ld gathers the section
- * between __board_extensions_start and __board_extensions_end.
+ * between board_extension_table_start and board_extension_table_end.
  * board_main() calls each extension's hooks at three fixed points of its
  * list. build/knock.iso links no extension, so there the section is empty
  * and the calls do nothing; build/knock-lab.iso links board/pc/lab/lab.c,
