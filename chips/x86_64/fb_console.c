@@ -69,9 +69,9 @@ static const uint8_t *glyph_of(const struct fb_font *font, uint8_t c)
 static inline void put_row(const struct fb_console *con, uint8_t *at, uint8_t bits)
 {
 	if (con->bytes_per_pixel == 4)
-		__builtin_memcpy(at, con->row_pixels[bits], FB_FONT_WIDTH * 4);
+		__builtin_memcpy(at, con->row_pixels[bits], (size_t)FB_FONT_WIDTH * 4);
 	else
-		__builtin_memcpy(at, con->row_pixels[bits], FB_FONT_WIDTH * 3);
+		__builtin_memcpy(at, con->row_pixels[bits], (size_t)FB_FONT_WIDTH * 3);
 }
 
 /* Draw one cell from the text grid, with or without the cursor. `was` is
@@ -196,7 +196,7 @@ void fb_console_init(struct fb_console *con, const struct fb_info *fb, const str
 
 	for (unsigned bits = 0; bits < 256; bits++)
 		for (unsigned x = 0; x < FB_FONT_WIDTH; x++)
-			put_pixel(con, con->row_pixels[bits] + x * con->bytes_per_pixel,
+			put_pixel(con, con->row_pixels[bits] + (size_t)x * con->bytes_per_pixel,
 				  (bits & (0x80u >> x)) ? con->fg : con->bg);
 
 	/* All of it, not only the text area: the loader's last picture

@@ -49,7 +49,8 @@ void idt_load(void)
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 256; v++)
-		idt_set_gate(v, v < VEC_PIC_END ? isr_stub_table_low[v] : (uintptr_t)isr_unknown_entry,
+		idt_set_gate(v,
+			     v < VEC_PIC_END ? isr_stub_table_low[v] : (uintptr_t)isr_unknown_entry,
 			     v == EXC_DOUBLE_FAULT ? IST_DOUBLE_FAULT : 0);
 	idt_load();
 }

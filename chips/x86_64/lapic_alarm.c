@@ -36,7 +36,7 @@
 #include "chips/x86_64/pit.h"
 #include "kernel/log.h"
 
-#define CALIBRATION_PIT_TICKS 2386u /* 2 ms */
+#define CALIBRATION_PIT_TICKS 2386u       /* 2 ms */
 #define CALIBRATION_WARM_UP_PIT_TICKS 12u /* 10 us */
 #define CALIBRATION_RUNS 10
 #define CALIBRATION_GOAL_PPM 1000u /* 0.1 % */
@@ -162,14 +162,16 @@ int lapic_alarm_calibrate(struct lapic_alarm *a)
 	uint64_t tsc_ppm = bound_ppm(tsc), lapic_ppm = bound_ppm(lapic);
 	log_info("timer: TSC %llu.%06llu MHz +-%llu ppm, LAPIC timer %llu.%06llu MHz +-%llu ppm "
 		 "(against the PIT: %d run%s, %llu us)",
-		 (unsigned long long)(a->tsc_hz / 1000000), (unsigned long long)(a->tsc_hz % 1000000),
-		 (unsigned long long)tsc_ppm, (unsigned long long)(a->lapic_hz / 1000000),
-		 (unsigned long long)(a->lapic_hz % 1000000), (unsigned long long)lapic_ppm, n, n == 1 ? "" : "s",
-		 (unsigned long long)total_ticks * 1000000 / PIT_HZ);
+		 (unsigned long long)(a->tsc_hz / 1000000),
+		 (unsigned long long)(a->tsc_hz % 1000000), (unsigned long long)tsc_ppm,
+		 (unsigned long long)(a->lapic_hz / 1000000),
+		 (unsigned long long)(a->lapic_hz % 1000000), (unsigned long long)lapic_ppm, n,
+		 n == 1 ? "" : "s", (unsigned long long)total_ticks * 1000000 / PIT_HZ);
 	if (tsc_ppm > CALIBRATION_GOAL_PPM || lapic_ppm > CALIBRATION_GOAL_PPM)
-		log_warn("timer: calibration missed its 0.1%% goal after %d runs: alarms may be off "
-			 "by up to %llu ppm",
-			 n, (unsigned long long)(tsc_ppm + lapic_ppm));
+		log_warn(
+			"timer: calibration missed its 0.1%% goal after %d runs: alarms may be off "
+			"by up to %llu ppm",
+			n, (unsigned long long)(tsc_ppm + lapic_ppm));
 	return 0;
 }
 

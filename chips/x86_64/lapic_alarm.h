@@ -20,7 +20,7 @@ struct lapic_alarm {
 	uint64_t tsc_hz;
 	uint64_t lapic_hz;
 	uint64_t lapic_per_tsc_q32; /* LAPIC ticks per TSC tick, 32.32 fixed point */
-	uint64_t armed_deadline; /* the TSC value (not the alarm's clock) it is due at */
+	uint64_t armed_deadline;    /* the TSC value (not the alarm's clock) it is due at */
 	uint64_t arms, disarms;
 };
 

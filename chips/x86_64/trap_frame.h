@@ -12,7 +12,7 @@ struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t vector; /* TRAP_VECTOR_FIND_IN_SERVICE from the common entry */
-	uint64_t error; /* 0 for vectors without an error code */
+	uint64_t error;  /* 0 for vectors without an error code */
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
