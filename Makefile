@@ -37,8 +37,6 @@ KCFLAGS   := -std=gnu11 -Os -g $(WARN) -ffreestanding -fno-builtin -nostdinc \
              -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
              -fno-strict-aliasing -ffunction-sections -fdata-sections \
              -I. -DKNOCK_VERSION='"$(VERSION)"'
-# --gc-sections: a function or object nothing refers to is not linked in
-# (each is in its own section: -ffunction-sections -fdata-sections).
 # Code is built for size (-Os) except the files whose -O2 code the hot
 # paths measurably need (make bench under icount, all files at -O2 vs all
 # at -Os: keystroke 811 -> 2116 instructions, timer wake 111 -> 133): the
@@ -48,6 +46,8 @@ KCFLAGS   := -std=gnu11 -Os -g $(WARN) -ffreestanding -fno-builtin -nostdinc \
 HOT_C     := capsules/keyboard.c capsules/scancode_set1.c capsules/line_editor.c \
              capsules/console.c capsules/alarm_mux.c chips/x86_64/lapic_alarm.c \
              kernel/string.c
+# --gc-sections: a function or object nothing refers to is not linked in
+# (each is in its own section: -ffunction-sections -fdata-sections).
 KLDFLAGS  := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
              --gc-sections -T boot/linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -I chips/x86_64/ -I boot/
@@ -145,11 +145,11 @@ $(ELF): $(KOBJS) $(BUILD)/ksyms1.o boot/linker.ld
 	$(PYTHON) tools/gen_symbols.py --check $(BUILD)/knock0.elf $@
 
 # --- ISO ------------------------------------------------------------------
+# GRUB reads the whole kernel file: the ISO gets a copy without the debug
+# information and symbol table (0.7 MB; backtraces use the embedded
+# .ksyms). build/knock.elf keeps them for gdb and the tests.
 $(ISO): $(ELF) board/$(BOARD)/grub.cfg
 	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
-	# GRUB reads the whole file: the ISO gets a copy without the debug
-	# information and symbol table (0.7 MB; backtraces use the embedded
-	# .ksyms). build/knock.elf keeps them for gdb and the tests.
 	$(OBJCOPY) --strip-all $(ELF) $(BUILD)/isodir/boot/knock.elf
 	cp board/$(BOARD)/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || \
