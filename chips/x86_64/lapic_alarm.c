@@ -122,7 +122,9 @@ static struct rate_bound lapic_rate(struct lapic_reading a, struct lapic_reading
 	};
 }
 
-int lapic_alarm_calibrate(struct lapic_alarm *a)
+/* Once, at boot: built for size (cold) although this file is -O2 for
+ * the alarm's own paths (Makefile, HOT_C). */
+__attribute__((cold)) int lapic_alarm_calibrate(struct lapic_alarm *a)
 {
 	struct rate_bound tsc = { 0, UINT64_MAX }, lapic = { 0, UINT64_MAX };
 	uint32_t total_ticks = 0;
