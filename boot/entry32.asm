@@ -20,7 +20,7 @@ extern __bss_start, __bss_end, __text_start, __text_end
 extern long_mode_entry
 extern kernel_stack_guard, kernel_stack_top
 global _start
-global boot_pml4, boot_magic, boot_mbi, boot_ebda_segment, boot_nx_high
+global boot_pml4, boot_magic, boot_mbi, boot_ebda_segment, boot_nx_high, boot_tsc
 
 section .text
 bits 32
@@ -29,6 +29,12 @@ _start:
 	cld
 	mov ebp, eax                    ; keep magic and info address out of
 	mov esi, ebx                    ; the way of rep stosb below
+	; knock's clock starts here: the TSC does not start at zero with
+	; knock (firmware and GRUB ran first; under KVM it counts from the
+	; host's boot), so time since boot is measured from this reading.
+	rdtsc
+	mov [boot_tsc], eax
+	mov [boot_tsc + 4], edx
 
 	; .bss holds the page tables and the stack: zero it first.
 	mov edi, __bss_start
@@ -239,6 +245,10 @@ boot_fail:
 	cli
 	hlt
 	jmp .halt
+
+section .data
+align 8
+boot_tsc: dq 0                          ; in .data: the .bss is cleared below
 
 section .rodata
 msg_no_mb2:

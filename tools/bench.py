@@ -26,7 +26,9 @@ gdb attached to QEMU's gdb stub under -icount shift=0,sleep=off
   boot_to_ready_s  wall time from starting QEMU to the ready banner arriving
       on serial: TCG without icount, -machine pc, median of 5 runs. Includes
       SeaBIOS and GRUB; the detail also gives knock's own share (its first
-      serial line to the banner).
+      serial line to the banner; goal KNOCK_OWN_GOAL_S), median and minimum
+      (on a busy host the minimum is the better estimate: time the host
+      takes the CPU away only ever adds).
   boot_to_ready_uefi_s  the same under OVMF (UEFI), median of 3: OVMF and
       GRUB take most of it; knock's own share includes clearing and drawing
       the framebuffer console (docs/boot.md).
@@ -72,6 +74,7 @@ import count_path  # noqa: E402
 
 MACHINE = "pc"
 BOOT_RUNS = 5
+KNOCK_OWN_GOAL_S = 0.015  # knock's own share of a boot, either firmware
 UEFI_BOOT_RUNS = 3  # each OVMF boot is ~3.5 s of firmware
 ICOUNT = "shift=0,sleep=off"
 # The shipped image's goals (issue 11, "The shipped image at its floors").
@@ -293,6 +296,8 @@ def measure_boot(iso, version, uefi=False, boot_runs=BOOT_RUNS):
         before.append(round(t_first - vm.started_at, 4))
     return statistics.median(runs), "s", {
         "runs": runs, "knock_own_s": own, "knock_own_median_s": statistics.median(own),
+        "knock_own_min_s": min(own), "knock_own_goal_s": KNOCK_OWN_GOAL_S,
+        "knock_own_met": statistics.median(own) <= KNOCK_OWN_GOAL_S,
         "before_knock_median_s": statistics.median(before),
         "method": f"QEMU spawn to banner on serial, TCG, -machine {MACHINE}, "
                   f"{'OVMF' if uefi else 'SeaBIOS'}, median of {boot_runs}; "

@@ -45,8 +45,9 @@ enum board_vector {
 };
 
 /* Vectors outside the table: LAPIC spurious (its own stub, no EOI), and
- * the stall watchdog's tick (ISA IRQ 0, the PIT), which keeps its slow
- * stub because its C handler reads the interrupted state; 0xf0 is in the
+ * the stall watchdog's tick (ISA IRQ 0, the PIT), which takes the slow
+ * path (the common entry finds its vector in service at the LAPIC)
+ * because its C handler reads the interrupted state; 0xf0 is in the
  * highest priority class, so no storm of device vectors delays it. */
 #define VEC_LAPIC_SPURIOUS 0xff
 /* The wake-up IPI between CPUs (chips/x86_64/wakeup_ipi.asm: EOI, iretq;

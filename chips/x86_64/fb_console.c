@@ -70,8 +70,21 @@ static const uint8_t *glyph_of(const struct fb_font *font, uint8_t c)
 	return font->fallback;
 }
 
-/* Draw one cell from the text grid, with or without the cursor. */
-static void draw_cell(struct fb_console *con, uint32_t col, uint32_t row, bool cursor)
+/* One glyph row of 8 pixels from the precomputed table: one copy of a
+ * constant size, which the compiler turns into a few wide stores. */
+static inline void put_row(const struct fb_console *con, uint8_t *at, uint8_t bits)
+{
+	if (con->bytes_per_pixel == 4)
+		__builtin_memcpy(at, con->row_pixels[bits], (size_t)FB_FONT_WIDTH * 4);
+	else
+		__builtin_memcpy(at, con->row_pixels[bits], (size_t)FB_FONT_WIDTH * 3);
+}
+
+/* Draw one cell from the text grid, with or without the cursor. `was` is
+ * the glyph the cell shows now without the cursor, or NULL if unknown:
+ * the pixel rows the two glyphs share (most blank rows) are not drawn. */
+static void draw_cell(struct fb_console *con, uint32_t col, uint32_t row, bool cursor,
+		      const uint8_t *was)
 {
 	const uint32_t h = con->font->height;
 	const uint8_t *glyph = glyph_of(con->font, con->text[row][col]);
@@ -82,18 +95,19 @@ static void draw_cell(struct fb_console *con, uint32_t col, uint32_t row, bool c
 		uint8_t bits = glyph[y];
 		if (cursor && y >= h - FB_CONSOLE_CURSOR_LINES)
 			bits = 0xff;
-		uint8_t *at = line;
-		for (unsigned x = 0; x < FB_FONT_WIDTH; x++, at += con->bytes_per_pixel)
-			put_pixel(con, at, (bits & (0x80u >> x)) ? con->fg : con->bg);
+		if (was && was[y] == bits)
+			continue;
+		put_row(con, line, bits);
 	}
 }
 
 static void set_cell(struct fb_console *con, uint32_t col, uint32_t row, uint8_t c)
 {
-	if (con->text[row][col] == c)
+	uint8_t old = con->text[row][col];
+	if (old == c)
 		return;
 	con->text[row][col] = c;
-	draw_cell(con, col, row, false);
+	draw_cell(con, col, row, false, glyph_of(con->font, old));
 }
 
 /* Everything up one line; only the cells whose character changes are
@@ -136,8 +150,7 @@ static void put(struct fb_console *con, uint8_t c) // NOLINT(misc-no-recursion)
 		while (con->col % TAB_WIDTH);
 		break;
 	default:
-		con->text[con->row][con->col] = c;
-		draw_cell(con, con->col, con->row, false);
+		set_cell(con, con->col, con->row, c);
 		if (++con->col == con->cols)
 			newline(con);
 	}
@@ -147,10 +160,10 @@ void fb_console_write(struct fb_console *con, const char *s, size_t n)
 {
 	if (con->magic != FB_CONSOLE_MAGIC || n == 0)
 		return;
-	draw_cell(con, con->col, con->row, false); /* the cursor moves: take it off */
+	draw_cell(con, con->col, con->row, false, NULL); /* the cursor moves: take it off */
 	for (size_t i = 0; i < n; i++)
 		put(con, (uint8_t)s[i]);
-	draw_cell(con, con->col, con->row, true);
+	draw_cell(con, con->col, con->row, true, NULL);
 }
 
 static void write_hil(void *hw, const char *s, size_t n)
@@ -187,13 +200,23 @@ void fb_console_init(struct fb_console *con, const struct fb_info *fb, const str
 	con->text_stride = FB_CONSOLE_MAX_COLS;
 	memset(con->text, ' ', sizeof(con->text));
 
+	for (unsigned bits = 0; bits < 256; bits++)
+		for (unsigned x = 0; x < FB_FONT_WIDTH; x++)
+			put_pixel(con, con->row_pixels[bits] + (size_t)x * con->bytes_per_pixel,
+				  (bits & (0x80u >> x)) ? con->fg : con->bg);
+
 	/* All of it, not only the text area: the loader's last picture
-	 * (GRUB's "Booting ..." screen) must not show around the text. */
+	 * (GRUB's "Booting ..." screen) must not show around the text. Eight
+	 * pixels at a time, then the rest of the row one by one. */
 	uint8_t *line = con->pixels;
-	for (uint32_t y = 0; y < fb->height; y++, line += fb->pitch)
-		for (uint32_t x = 0; x < fb->width; x++)
+	for (uint32_t y = 0; y < fb->height; y++, line += fb->pitch) {
+		uint32_t x = 0;
+		for (; x + FB_FONT_WIDTH <= fb->width; x += FB_FONT_WIDTH)
+			put_row(con, line + (size_t)x * con->bytes_per_pixel, 0);
+		for (; x < fb->width; x++)
 			put_pixel(con, line + (size_t)x * con->bytes_per_pixel, con->bg);
+	}
 
 	con->magic = FB_CONSOLE_MAGIC;
-	draw_cell(con, 0, 0, true);
+	draw_cell(con, 0, 0, true, NULL);
 }

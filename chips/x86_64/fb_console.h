@@ -71,6 +71,10 @@ struct fb_console {
 	uint32_t width, height; /* in pixels */
 	uint32_t fg, bg;        /* fg_rgb and bg_rgb as pixel values */
 	const struct fb_font *font;
+	/* The pixels of every 8-pixel glyph row (bit 7 leftmost: fg, else
+	 * bg) at this framebuffer's pixel size: a row is drawn with one copy
+	 * instead of 8 pixel stores (boot's share on UEFI: docs/boot.md). */
+	uint8_t row_pixels[256][FB_FONT_WIDTH * 4];
 };
 
 /* NULL if the console can draw on `fb` with `font`, else why not (a

@@ -1,6 +1,8 @@
 /*
- * The IDT. Every vector starts at its slow stub; the double fault gate
- * switches to IST1 so it never runs on a broken kernel stack.
+ * The IDT. The exceptions and the 8259 vectors start at their own slow
+ * stubs, every other vector at the common entry that finds its number in
+ * the LAPIC (isr_stubs.asm); the double fault gate switches to IST1 so it
+ * never runs on a broken kernel stack.
  *
  * Spec: Intel SDM vol. 3A 6.10 (the IDT), 6.14.1 (64-bit IDT gate
  * descriptors), 6.14.5 (IST).
@@ -24,7 +26,8 @@ struct __attribute__((packed)) idt_gate {
 	uint32_t zero;
 };
 
-extern const uint64_t isr_stub_table[256];
+extern const uint64_t isr_stub_table_low[VEC_PIC_END];
+extern char isr_unknown_entry[];
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
@@ -49,6 +52,8 @@ void idt_load(void)
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 256; v++)
-		idt_set_gate(v, isr_stub_table[v], v == EXC_DOUBLE_FAULT ? IST_DOUBLE_FAULT : 0);
+		idt_set_gate(v,
+			     v < VEC_PIC_END ? isr_stub_table_low[v] : (uintptr_t)isr_unknown_entry,
+			     v == EXC_DOUBLE_FAULT ? IST_DOUBLE_FAULT : 0);
 	idt_load();
 }

@@ -9,7 +9,7 @@
 #define VEC_PIC_BASE 0x20 /* legacy 8259s, remapped here and masked */
 #define VEC_PIC_END 0x30
 
-/* Fill every gate with its slow stub (isr_stubs.asm) and load the IDT. */
+/* Fill every gate with its slow entry (isr_stubs.asm) and load the IDT. */
 void idt_init(void);
 /* Load the (already filled) IDT on this CPU. */
 void idt_load(void);

@@ -17,6 +17,7 @@
 #define LAPIC_REG_TPR 0x080
 #define LAPIC_REG_EOI 0x0b0
 #define LAPIC_REG_SVR 0x0f0
+#define LAPIC_REG_ISR0 0x100 /* in-service: 8 registers of 32 vectors, 0x10 apart */
 #define LAPIC_REG_ESR 0x280
 #define LAPIC_REG_ICR_LOW 0x300
 #define LAPIC_REG_ICR_HIGH 0x310

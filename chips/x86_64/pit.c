@@ -1,4 +1,7 @@
 /*
+ * The 8254 programmable interval timer (Intel 8254 datasheet, order number
+ * 231164: modes 0 and 2, the gate and the count load).
+ *
  * Calibration: PIT channel 2 in mode 0 (interrupt on terminal count) with
  * its gate on port 0x61: OUT2, readable as bit 5 of port 0x61, goes high
  * when the count reaches zero. Nothing is wired to an interrupt; we poll,
@@ -14,7 +17,6 @@
 
 #include "chips/x86_64/cpu_regs.h"
 #include "chips/x86_64/io.h"
-#include "chips/x86_64/lapic.h"
 #include "chips/x86_64/pit.h"
 
 #define PIT_CH0_DATA 0x40
@@ -31,25 +33,25 @@
  * emulator, yet finite: a PC without a PIT must not hang the boot. */
 #define POLL_LIMIT 50000000u
 
-bool pit_measure(uint16_t pit_ticks, uint64_t *tsc_min, uint64_t *tsc_max, uint32_t *lapic_elapsed)
+bool pit_measure(uint16_t pit_ticks, uint64_t *tsc_min, uint64_t *tsc_max)
 {
 	uint8_t b = inb(PORT_B) & ~(PORT_B_SPEAKER | PORT_B_GATE2);
 	outb(PORT_B, b);
 	outb(PIT_MODE, MODE_CH2_LOHI_MODE0);
 	outb(PIT_CH2_DATA, pit_ticks & 0xff);
-	outb(PIT_CH2_DATA, pit_ticks >> 8);
 
-	/* Each end of the window is known to lie between two TSC reads: the
-	 * start around the gate write, the end after the last poll that
-	 * still saw OUT2 low began and before the one that saw it high. */
-	lapic_timer_oneshot(0xffffffffu);
+	/* The window starts when the count is written (QEMU's 8254 ignores
+	 * the gate in mode 0) or at the rising gate edge (the datasheet):
+	 * both lie between start0 and start1. It ends after the last poll
+	 * that still saw OUT2 low began and before the one that saw it high
+	 * ended. */
 	uint64_t start0 = rdtsc();
-	uint32_t lapic0 = lapic_read(LAPIC_REG_TIMER_CURRENT);
+	outb(PIT_CH2_DATA, pit_ticks >> 8);
 	outb(PORT_B, b | PORT_B_GATE2); /* rising gate edge starts the count */
 	uint64_t start1 = rdtsc();
 
 	uint32_t polls = 0;
-	uint64_t end0 = start0;
+	uint64_t end0 = start1;
 	for (;;) {
 		uint64_t poll = rdtsc();
 		if (inb(PORT_B) & PORT_B_OUT2)
@@ -58,14 +60,11 @@ bool pit_measure(uint16_t pit_ticks, uint64_t *tsc_min, uint64_t *tsc_max, uint3
 			break;
 		end0 = poll;
 	}
-	uint32_t lapic1 = lapic_read(LAPIC_REG_TIMER_CURRENT);
 	uint64_t end1 = rdtsc();
-	lapic_timer_oneshot(0);
 	outb(PORT_B, b);
 
-	*tsc_min = end0 > start1 ? end0 - start1 : 0;
+	*tsc_min = end0 - start1;
 	*tsc_max = end1 - start0;
-	*lapic_elapsed = lapic0 - lapic1; /* counts down */
 	return polls < POLL_LIMIT;
 }
 

@@ -11,10 +11,16 @@
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector;
-	uint64_t error; /* 0 for vectors without an error code */
+	uint64_t vector; /* TRAP_VECTOR_FIND_IN_SERVICE from the common entry */
+	uint64_t error;  /* 0 for vectors without an error code */
 	uint64_t rip, cs, rflags, rsp, ss;
 };
+
+/* The common entry (isr_stubs.asm) of the vectors without a stub of their
+ * own pushes this instead of a number; trap_dispatch finds the vector in
+ * the LAPIC's in-service registers and leaves it here, or leaves this
+ * when none is in service (a software `int`, or an NMI-like delivery). */
+#define TRAP_VECTOR_FIND_IN_SERVICE 0x100
 
 void trap_dispatch(struct trap_frame *f);
 

@@ -74,9 +74,11 @@ def banner_pattern(version):
     return rf"^knock {re.escape(version)} ready on the pc board$"
 
 
-# chips/x86_64/lapic_alarm.c's boot line: the clock's rate and how far off
-# it may be (the PIT calibration is stretched when the host is busy).
-CALIBRATION = re.compile(r"^timer: TSC (\d+\.\d+) MHz, .*?(?:\+-(\d+) ppm)?\)$", re.M)
+# chips/x86_64/lapic_alarm.c's boot line: the clocks' rates and how far
+# off each may be (the PIT calibration is stretched when the host is busy;
+# no bound when the rates were assumed).
+CALIBRATION = re.compile(r"^timer: TSC (\d+\.\d+) MHz(?: \+-(\d+) ppm)?, "
+                         r"LAPIC timer (\d+\.\d+) MHz(?: \+-(\d+) ppm)? \(.*\)$", re.M)
 
 
 # The shell's prompt (capsules/shell.h SHELL_PROMPT).

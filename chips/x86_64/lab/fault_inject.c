@@ -9,9 +9,10 @@
 #include <stdint.h>
 
 #include "chips/x86_64/lab/fault_inject.h"
+#include "chips/x86_64/lapic.h"
 #include "kernel/string.h"
 
-const char x86_fault_kinds[] = "pf pf-write pf-null pf-exec ud de gp bp stack";
+const char x86_fault_kinds[] = "pf pf-write pf-null pf-exec ud de gp bp stack irq int";
 
 /* A `ret` in .data: with NX on, fetching it faults. */
 static uint8_t data_not_code[16] = { 0xc3 };
@@ -95,8 +96,13 @@ bool x86_fault_trigger(const char *kind)
 		fault_breakpoint();
 	else if (!strcmp(kind, "stack"))
 		(void)fault_stack_overflow(0);
+	else if (!strcmp(kind, "irq"))
+		lapic_self_ipi(FAULT_UNUSED_VECTOR); /* reported, retired, resumed */
+	else if (!strcmp(kind, "int"))
+		__asm__ volatile("int %0" ::"i"(FAULT_UNUSED_VECTOR + 1) : "memory");
 	else
 		return false;
-	/* Only a breakpoint comes back: its handler reports and resumes. */
+	/* Only a breakpoint and the two interrupts come back: their handlers
+	 * report and resume. */
 	return true;
 }
