@@ -8,6 +8,7 @@
 #ifndef KNOCK_KERNEL_ARCH_H
 #define KNOCK_KERNEL_ARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct cpu;
@@ -15,6 +16,8 @@ struct cpu;
 /* Interrupts on this CPU. */
 void arch_irq_enable(void);
 void arch_irq_disable(void);
+/* Whether they are on (the interrupt flag). */
+bool arch_irq_enabled(void);
 
 /*
  * Enable interrupts and halt in one indivisible step: an interrupt that
@@ -23,6 +26,15 @@ void arch_irq_disable(void);
  * after at least one interrupt has been taken.
  */
 void arch_enable_irq_and_idle(void);
+
+/*
+ * The same indivisible `sti; hlt`, for a waiter parked in a lock
+ * (kernel/ticketlock.c) rather than the idle loop: none of the idle
+ * bookkeeping. In particular the stall watchdog's tick stays on, since a
+ * CPU parked in a lock is inside a callback the watchdog must still see.
+ * Returns with interrupts on, after at least one interrupt.
+ */
+void arch_enable_irq_and_halt(void);
 
 /* Halt this CPU for good with interrupts off. Used by panic. */
 _Noreturn void arch_halt_forever(void);

@@ -100,6 +100,23 @@ void arch_enable_irq_and_idle(void)
 	enable_irq_and_idle();
 }
 
+bool arch_irq_enabled(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq\n\tpopq %0" : "=r"(flags) : : "memory");
+	return flags & RFLAGS_IF;
+}
+
+/* The `sti; hlt` pair of enable_irq_and_idle(), without the watchdog's
+ * masking (see arch.h). The interrupts-off meter is boot-CPU only and a
+ * lock parks only with several CPUs, but a sleep is noted all the same. */
+void arch_enable_irq_and_halt(void)
+{
+	if (__builtin_expect(irq_off_meter.on, 0))
+		irq_off_meter_sleep();
+	__asm__ volatile("sti\n\thlt" ::: "memory");
+}
+
 _Noreturn void arch_halt_forever(void)
 {
 	for (;;)
