@@ -207,13 +207,44 @@ static void test_smptest_totals_are_exact(void **state)
 {
 	(void)state;
 	const char *a = answer("smptest 2500");
+	/* The fake clock ticks once per read: each CPU reads it once per add. */
 	assert_string_equal(a, "smptest: 2 cpus x 2500: ticketlock counter 5000, lock xadd counter "
-			       "5000, expected 5000: ok (0 ms)\n");
+			       "5000, expected 5000: ok (5 ms)\n");
 	/* Slices: each CPU gave its loop back between SMP_COUNT_SLICE adds. */
 	assert_true(cpu1.rounds >= 2500 / SMP_COUNT_SLICE);
 	a = answer("on 1 smptest 10");
 	assert_non_null(strstr(a, "expected 20: ok"));
 	assert_non_null(strstr(answer("smptest 0"), "usage"));
+}
+
+/* Issue 12: a run cut short by its limit says so (it is not a mismatch
+ * when the counters agree), and every CPU stops at the limit, so the next
+ * run can start at once. The fake clock (1 MHz, one tick per read) reaches
+ * a 3 ms limit after 3000 reads: long before 2 x 100000 adds. */
+static void test_smptest_stops_every_cpu_at_its_limit(void **state)
+{
+	(void)state;
+	const char *a = answer("smptest 100000 3");
+	unsigned long long locked, xadd;
+	assert_int_equal(
+		sscanf(a,
+		       "smptest: 2 cpus x 100000: ticketlock counter %llu, lock xadd counter "
+		       "%llu, expected 200000: timed out (",
+		       &locked, &xadd),
+		2);
+	assert_non_null(strstr(a, "expected 200000: timed out ("));
+	assert_int_equal(locked, xadd);
+	assert_true(locked > 0 && locked < 200000);
+	assert_non_null(strstr(a, "\nsmptest: stopped at the 3 ms limit before adding n: 0 1\n"));
+	assert_non_null(strstr(a, "\nsmptest: the two counters agree: no update was lost, the "
+				  "run was too slow\n"));
+	assert_null(strstr(a, "MISMATCH"));
+	assert_int_equal(sh.stats.errors, 1);
+	/* Both CPUs stopped: the next run is not refused. */
+	assert_non_null(strstr(answer("smptest 10"), "expected 20: ok"));
+	assert_non_null(strstr(answer("smptest 10 0"), "usage: smptest <n> [<limit ms>]"));
+	assert_non_null(strstr(answer("smptest 10 3600001"), "usage"));
+	assert_non_null(strstr(answer("smptest 10 100 1"), "usage"));
 }
 
 static void test_ping_knocks_both_ways(void **state)
@@ -247,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup(test_on_refuses_what_it_cannot_do, setup),
 		cmocka_unit_test_setup(test_nested_on_comes_back_to_the_console, setup),
 		cmocka_unit_test_setup(test_smptest_totals_are_exact, setup),
+		cmocka_unit_test_setup(test_smptest_stops_every_cpu_at_its_limit, setup),
 		cmocka_unit_test_setup(test_ping_knocks_both_ways, setup),
 		cmocka_unit_test_setup(test_the_worker_drops_alarm_messages, setup),
 	};
