@@ -12,7 +12,7 @@
  * the same rates), its own alarm mux on the timer bit, its end of each
  * cross-CPU call, then its loop.
  *
- * smpbench=ipi|fair runs the SMP figures of `make bench` (bench_smp.h) once
+ * smpbench=ipi|fair|handover runs the SMP figures of `make bench` (bench_smp.h) once
  * the CPUs are online.
  */
 #include <stdint.h>
@@ -38,7 +38,7 @@ static struct smp_count smp_count;
 static struct smp_ping smp_ping;
 static struct shell_smp shell_smp;
 static struct bench_smp bench_smp;
-static bool bench_smp_on; /* smpbench=ipi|fair */
+static bool bench_smp_on; /* smpbench=ipi|fair|handover */
 
 /* Per CPU id; [0] stays unused (the boot CPU's are in wire_timer.c and
  * wire_shell.c). */
@@ -61,15 +61,23 @@ void board_wire_smp(void)
 	smp_ping_init(&smp_ping);
 	shell_smp_init(board_shell(), &shell_smp, &smp_count, &smp_ping);
 
-	char mode[8];
+	char mode[16];
 	if (cmdline_value("smpbench", mode, sizeof(mode))) {
-		bench_smp_on = !strcmp(mode, "ipi") || !strcmp(mode, "fair");
-		if (bench_smp_on)
-			bench_smp_init(&bench_smp,
-				       !strcmp(mode, "ipi") ? BENCH_SMP_IPI : BENCH_SMP_FAIR,
-				       &board_alarm_mux);
-		else
-			log_warn("options: smpbench=%s is not ipi or fair; ignored", mode);
+		static const struct {
+			const char *name;
+			enum bench_smp_mode mode;
+		} modes[] = { { "ipi", BENCH_SMP_IPI },
+			      { "fair", BENCH_SMP_FAIR },
+			      { "handover", BENCH_SMP_HANDOVER } };
+		for (unsigned i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			if (strcmp(mode, modes[i].name))
+				continue;
+			bench_smp_on = true;
+			bench_smp_init(&bench_smp, modes[i].mode, &board_alarm_mux);
+		}
+		if (!bench_smp_on)
+			log_warn("options: smpbench=%s is not ipi, fair or handover; ignored",
+				 mode);
 	}
 }
 
