@@ -70,7 +70,7 @@ void board_wire_smp(void)
 			      { "fair", BENCH_SMP_FAIR },
 			      { "handover", BENCH_SMP_HANDOVER } };
 		for (unsigned i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-			if (strcmp(mode, modes[i].name))
+			if (strcmp(mode, modes[i].name) != 0)
 				continue;
 			bench_smp_on = true;
 			bench_smp_init(&bench_smp, modes[i].mode, &board_alarm_mux);
