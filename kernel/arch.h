@@ -36,6 +36,13 @@ void arch_enable_irq_and_idle(void);
  */
 void arch_enable_irq_and_halt(void);
 
+/* Stop every other CPU for good, whatever it is doing (x86: an NMI, whose
+ * handler finds panic_in_progress() and halts): used by the first panic,
+ * so that one report is printed whole while nothing else runs. Returns
+ * once the NMIs are sent; each stopped CPU calls panic_enter(), which
+ * counts it. Nothing is sent if no other CPU was ever started. */
+void arch_stop_other_cpus(void);
+
 /* Halt this CPU for good with interrupts off. Used by panic. */
 _Noreturn void arch_halt_forever(void);
 
@@ -45,6 +52,10 @@ _Noreturn void arch_reboot(void);
 /* This CPU's block (struct cpu in kernel/cpu.h), reached through the
  * per-CPU base register. */
 struct cpu *arch_this_cpu(void);
+
+/* This CPU's id, callable at any time, even from a panic before the
+ * per-CPU blocks are set up (then 0: only the boot CPU runs). */
+unsigned arch_this_cpu_id_safe(void);
 
 /* A free-running cycle counter. Under QEMU -icount shift=0 it counts guest
  * instructions, which is what the benchmarks rely on. */

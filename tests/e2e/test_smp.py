@@ -203,3 +203,71 @@ def test_a_run_cut_short_by_its_limit_says_timed_out_and_stops_every_cpu(boot):
     assert took < (limit_ms / 1000 + 10) * float(os.environ.get("KNOCK_TIMEOUT_SCALE", "1")), took
     # Every CPU stopped: a new run is accepted and exact.
     check_smptest(vm, 4)
+
+
+# --- a panic on one CPU stops them all --------------------------------------
+
+EFLAGS = re.compile(r"\b(?:EFL|RFL)=([0-9a-fA-F]+)")
+HALTED = re.compile(r"\bHLT=([01])")
+ONE_REPORT = re.compile(r"^PANIC: .*\n(?:(?:  |backtrace:).*\n)*system halted \(interrupts off\)$",
+                        re.M)
+
+
+def all_cpu_states(vm):
+    """[(halted, interrupts on)] of every CPU, from `info registers -a`."""
+    regs = vm.qmp.hmp("info registers -a")
+    states = []
+    for block in re.split(r"^CPU#\d+\s*$", regs, flags=re.M)[1:]:
+        efl, hlt = EFLAGS.search(block), HALTED.search(block)
+        assert efl and hlt, regs
+        states.append((hlt.group(1) == "1", bool(int(efl.group(1), 16) & (1 << 9))))
+    return states
+
+
+def wait_all_stopped(vm, n, timeout=10):
+    """Until every one of the n CPUs is halted with interrupts off (stopped
+    for good); returns the states seen last."""
+    deadline = time.monotonic() + timeout * float(os.environ.get("KNOCK_TIMEOUT_SCALE", "1"))
+    while True:
+        states = all_cpu_states(vm)
+        if len(states) == n and all(h and not irq for h, irq in states):
+            return states
+        assert time.monotonic() < deadline, f"not every cpu stopped: {states}\n{vm.log}"
+
+
+def check_one_whole_report(vm, headline):
+    report = vm.wait_for(headline + r"\n(?:.*\n)*?system halted.*$").group(0)
+    log = vm.log
+    assert log.count("PANIC:") == 1, log
+    assert "nested panic" not in log, log
+    m = ONE_REPORT.search(log)
+    assert m and m.group(0) == report, f"the report is not whole:\n{log}"
+    assert "did not stop" not in log, log
+    return report
+
+
+def test_a_fault_on_cpu_3_stops_every_cpu_with_one_report(boot):
+    """Issue 14: a panic on one CPU stops every other CPU (an NMI each),
+    and exactly one report is printed, whole. Before, the others ran on."""
+    vm = start(boot, "q35", 4)
+    vm.serial_write("on 3 fault ud\r")
+    report = check_one_whole_report(
+        vm, r"^PANIC: CPU exception #UD \(invalid opcode\) on cpu 3")
+    assert "cmd_fault" in report, report
+    wait_all_stopped(vm, 4)
+
+
+def test_nmis_on_every_busy_cpu_give_one_report(boot):
+    """Every CPU busy in smptest, then an NMI on every CPU at once (QMP
+    inject-nmi): each CPU's handler panics; exactly one report comes out,
+    whole, and every CPU stops. Before, the others each added a `nested
+    panic` line to it."""
+    vm = start(boot, "q35", 4)
+    vm.serial_write("smptest 100000000 60000\r")
+    # Busy: no CPU halted (each runs its slices).
+    deadline = time.monotonic() + 20 * float(os.environ.get("KNOCK_TIMEOUT_SCALE", "1"))
+    while not all(not h for h, _ in all_cpu_states(vm)):
+        assert time.monotonic() < deadline, all_cpu_states(vm)
+    vm.qmp.command("inject-nmi")
+    check_one_whole_report(vm, r"^PANIC: CPU exception NMI \(non-maskable interrupt\) on cpu \d")
+    wait_all_stopped(vm, 4)

@@ -25,6 +25,9 @@ void (*fake_on_irq_disable)(void);
 struct cpu *fake_cpus[CPU_MAX] = { &fake_cpu };
 unsigned fake_wakes[CPU_MAX];
 unsigned fake_lost_wakeups;
+unsigned fake_stops;
+void (*fake_on_stop)(void);
+__thread bool fake_halt_ends_thread;
 
 /* Each CPU's latched wake-up IPI (its interrupt request), by CPU id. */
 static pthread_mutex_t lapic_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -56,6 +59,8 @@ void fake_arch_reset(void)
 	fake_on_irq_disable = NULL;
 	fake_relaxes = 0;
 	fake_lost_wakeups = 0;
+	fake_stops = 0;
+	fake_on_stop = NULL;
 	memset(ipi_latched, 0, sizeof(ipi_latched));
 	memset(fake_cpus, 0, sizeof(fake_cpus));
 	memset(fake_wakes, 0, sizeof(fake_wakes));
@@ -130,10 +135,24 @@ void arch_enable_irq_and_halt(void)
 	pthread_mutex_unlock(&lapic_lock);
 }
 
+void arch_stop_other_cpus(void)
+{
+	fake_stops++;
+	if (fake_on_stop)
+		fake_on_stop();
+}
+
 _Noreturn void arch_halt_forever(void)
 {
+	if (fake_halt_ends_thread)
+		pthread_exit(NULL);
 	mock_assert(0, "arch_halt_forever", __FILE__, __LINE__);
 	abort();
+}
+
+unsigned arch_this_cpu_id_safe(void)
+{
+	return arch_this_cpu()->id;
 }
 
 _Noreturn void arch_reboot(void)

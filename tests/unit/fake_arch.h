@@ -48,6 +48,12 @@ extern void (*fake_on_irq_disable)(void);
  */
 #define FAKE_HALT_LIMIT_S 10
 extern unsigned fake_lost_wakeups; /* atomic */
+/* arch_stop_other_cpus() calls, and a hook that plays the other CPUs. */
+extern unsigned fake_stops;
+extern void (*fake_on_stop)(void);
+/* Set in a thread that plays a CPU: arch_halt_forever() ends the thread
+ * (instead of failing a cmocka assertion). */
+extern __thread bool fake_halt_ends_thread;
 
 /* SMP: arch_cpu(id) returns fake_cpus[id] (fake_cpus[0] is &fake_cpu
  * after fake_arch_reset(); tests add others), and arch_wake_cpu() counts
