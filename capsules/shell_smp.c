@@ -46,6 +46,17 @@ void shell_cmd_cpus(struct shell *sh, int argc, char **argv)
 	}
 	shell_say(sh, "%u cpu%s, %u online; this is cpu %u\n", known, known == 1 ? "" : "s", online,
 		  cpus_this());
+	/* Only when it happened: a knock whose IPI never left may have left
+	 * its target asleep with work pending. */
+	for (unsigned id = 0; id < known; id++) {
+		xcall_get_stats(id, &xs);
+		if (xs.ipis_failed)
+			shell_say(sh,
+				  "cpus: cpu %u could not send %llu wake-up IPI%s (the interrupt "
+				  "controller stayed busy through every retry)\n",
+				  id, (unsigned long long)xs.ipis_failed,
+				  xs.ipis_failed == 1 ? "" : "s");
+	}
 }
 
 /* --- smptest ------------------------------------------------------------- */

@@ -73,7 +73,9 @@ struct cpu *arch_cpu(unsigned id);
 
 /* Send `cpu` the wake-up IPI, whose top half only acknowledges it: the
  * caller has already set the pending bit, and the interrupt is there only
- * to end a `hlt`. Never called for the calling CPU itself. */
-void arch_wake_cpu(const struct cpu *cpu);
+ * to end a `hlt`. Never called for the calling CPU itself. Retries if the
+ * interrupt controller stays busy; false if it never took the IPI (the
+ * target may sleep on: the caller reports it). */
+bool arch_wake_cpu(const struct cpu *cpu);
 
 #endif

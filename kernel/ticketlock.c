@@ -113,8 +113,10 @@ static __attribute__((noinline, cold)) void kick(struct ticketlock *l, uint32_t 
 	const struct cpu *target = arch_cpu(cpu);
 
 	__atomic_fetch_add(&l->kicks, 1, __ATOMIC_RELAXED);
-	if (target)
-		arch_wake_cpu(target);
+	/* A knock the interrupt controller never took (after its retries)
+	 * leaves the waiter halted until any other interrupt: counted. */
+	if (!target || !arch_wake_cpu(target))
+		__atomic_fetch_add(&l->kicks_failed, 1, __ATOMIC_RELAXED);
 }
 
 void ticketlock_unlock(struct ticketlock *l)

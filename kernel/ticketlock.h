@@ -72,8 +72,9 @@ struct ticketlock {
 	/* parked[t % CPU_MAX]: id + 1 of the CPU that waits for ticket t and
 	 * is halted or about to halt; 0 when it is not parked. */
 	uint32_t parked[CPU_MAX];
-	uint64_t parks; /* halts of waiters (atomic) */
-	uint64_t kicks; /* wake-up IPIs sent by releasers (atomic) */
+	uint64_t parks;        /* halts of waiters (atomic) */
+	uint64_t kicks;        /* wake-up IPIs sent by releasers (atomic) */
+	uint64_t kicks_failed; /* of them, never taken by the interrupt controller (atomic) */
 };
 
 #define TICKETLOCK_INIT(lock_name)                                        \

@@ -49,6 +49,7 @@ static uint64_t tsc_hz;
 static uint8_t wakeup_vector;
 static void (*ap_main)(unsigned cpu);
 uint64_t smp_wake_send_failures;
+uint64_t smp_wake_send_retries;
 /* Set before the first INIT: a panic then stops the other CPUs. */
 static bool others_started;
 
@@ -256,8 +257,16 @@ void arch_stop_other_cpus(void)
 	}
 }
 
-void arch_wake_cpu(const struct cpu *cpu)
+/* Each try waits up to ICR_IDLE_POLLS reads of the ICR (lapic.c) for the
+ * last IPI to leave. A busy ICR is transient on hardware; one that stays
+ * busy through every try is counted here and reported by the caller. */
+bool arch_wake_cpu(const struct cpu *cpu)
 {
-	if (!lapic_send_fixed((uint8_t)cpu->hw_id, wakeup_vector))
-		smp_wake_send_failures++;
+	for (unsigned try = 0; try < SMP_WAKE_TRIES; try++) {
+		if (lapic_send_fixed((uint8_t)cpu->hw_id, wakeup_vector))
+			return true;
+		smp_wake_send_retries++;
+	}
+	smp_wake_send_failures++;
+	return false;
 }

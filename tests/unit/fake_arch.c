@@ -61,6 +61,7 @@ void fake_arch_reset(void)
 	fake_lost_wakeups = 0;
 	fake_stops = 0;
 	fake_on_stop = NULL;
+	fake_wake_fails = false;
 	memset(ipi_latched, 0, sizeof(ipi_latched));
 	memset(fake_cpus, 0, sizeof(fake_cpus));
 	memset(fake_wakes, 0, sizeof(fake_wakes));
@@ -186,11 +187,16 @@ struct cpu *arch_cpu(unsigned id)
 	return id < CPU_MAX ? fake_cpus[id] : NULL;
 }
 
-void arch_wake_cpu(const struct cpu *cpu)
+bool fake_wake_fails;
+
+bool arch_wake_cpu(const struct cpu *cpu)
 {
+	if (fake_wake_fails)
+		return false;
 	__atomic_fetch_add(&fake_wakes[cpu->id], 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&lapic_lock);
 	ipi_latched[cpu->id % CPU_MAX] = true;
 	pthread_cond_broadcast(&lapic_cond);
 	pthread_mutex_unlock(&lapic_lock);
+	return true;
 }

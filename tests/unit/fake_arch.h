@@ -60,6 +60,8 @@ extern __thread bool fake_halt_ends_thread;
  * its calls in fake_wakes[id]. */
 extern struct cpu *fake_cpus[CPU_MAX];
 extern unsigned fake_wakes[CPU_MAX]; /* atomic */
+/* arch_wake_cpu() fails (the ICR never went idle) while this is set. */
+extern bool fake_wake_fails;
 
 /* Make arch_this_cpu() return `c` in the calling thread (NULL: &fake_cpu),
  * for tests that run one "CPU" per thread. */

@@ -156,6 +156,27 @@ static void test_cpus_lists_both(void **state)
 	assert_non_null(strstr(a, "\n  0    0 online "));
 	assert_non_null(strstr(a, "\n  1    7 online "));
 	assert_non_null(strstr(a, "2 cpus, 2 online; this is cpu 0\n"));
+	assert_null(strstr(a, "could not send"));
+}
+
+/* A wake-up IPI that the interrupt controller never took (after the
+ * chip's retries) is not dropped silently: `cpus` names the sender. */
+static void test_cpus_reports_wakeup_ipis_that_could_not_be_sent(void **state)
+{
+	struct xcall_stats before, after;
+
+	(void)state;
+	xcall_get_stats(0, &before);
+	fake_wake_fails = true;
+	cpu1.idle = 1; /* asleep, as far as the sender knows: it sends the IPI */
+	const char *a = answer("on 1 echo x");
+	cpu1.idle = 0;
+	fake_wake_fails = false;
+	xcall_get_stats(0, &after);
+	assert_true(after.ipis_failed > before.ipis_failed);
+	a = answer("cpus");
+	assert_non_null(strstr(a, "cpus: cpu 0 could not send "));
+	assert_non_null(strstr(a, "(the interrupt controller stayed busy through every retry)\n"));
 }
 
 static void test_on_runs_the_command_on_the_other_cpu(void **state)
@@ -273,6 +294,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_cpus_lists_both, setup),
+		cmocka_unit_test_setup(test_cpus_reports_wakeup_ipis_that_could_not_be_sent, setup),
 		cmocka_unit_test_setup(test_on_runs_the_command_on_the_other_cpu, setup),
 		cmocka_unit_test_setup(test_on_uses_that_cpus_own_clock, setup),
 		cmocka_unit_test_setup(test_on_refuses_what_it_cannot_do, setup),

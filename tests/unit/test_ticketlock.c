@@ -341,6 +341,24 @@ static void test_slots_follow_the_ticket_across_wrap(void **state)
 	ticketlock_unlock(&l);
 	assert_int_equal(l.serving, 0);
 	assert_int_equal(fake_wakes[6], 1);
+	assert_int_equal(l.kicks_failed, 0);
+}
+
+/* A knock the interrupt controller never took is counted. */
+static void test_a_knock_that_could_not_be_sent_is_counted(void **state)
+{
+	struct ticketlock l = TICKETLOCK_INIT("failed");
+	struct cpu c6 = { .id = 6 };
+
+	(void)state;
+	fake_cpus[6] = &c6;
+	fake_wake_fails = true;
+	ticketlock_lock(&l);
+	l.next++;
+	l.parked[1] = 6 + 1;
+	ticketlock_unlock(&l);
+	assert_int_equal(l.kicks, 1);
+	assert_int_equal(l.kicks_failed, 1);
 }
 
 static struct ticketlock_plain *shared_plain;
@@ -412,6 +430,7 @@ int main(void)
 		cmocka_unit_test_setup(
 			test_the_releaser_knocks_only_the_next_ticket_and_only_if_parked, setup),
 		cmocka_unit_test_setup(test_slots_follow_the_ticket_across_wrap, setup),
+		cmocka_unit_test_setup(test_a_knock_that_could_not_be_sent_is_counted, setup),
 		cmocka_unit_test_setup(test_the_plain_ticket_lock_spins_and_never_parks, setup),
 		cmocka_unit_test_setup(test_taslock_takes_and_releases, setup),
 	};
