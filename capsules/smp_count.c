@@ -9,7 +9,9 @@ static void report(struct smp_count *t, uint64_t unfinished)
 		.cpus = (unsigned)cpus_in_mask(t->participants),
 		.per_cpu = t->per_cpu,
 		.expected = t->per_cpu * (uint64_t)cpus_in_mask(t->participants),
+		.stopped = __atomic_load_n(&t->stopped, __ATOMIC_ACQUIRE),
 		.unfinished = unfinished,
+		.limit_ms = t->limit_ms,
 	};
 	/* The finished mask was read with acquire, and each CPU's last unlock
 	 * and add came before its release of its bit: the totals are final
@@ -30,18 +32,28 @@ static void work_slice(struct smp_count *t, unsigned me)
 {
 	struct smp_count_cpu *c = &t->cpu[me];
 
+	bool stop = false;
 	for (unsigned i = 0; i < SMP_COUNT_SLICE && c->left; i++, c->left--) {
+		/* The limit, on every CPU and before every turn: a slow lock
+		 * cannot keep any CPU, the starter included, past it by more
+		 * than one hand-over. */
+		if (clock_cycles() >= t->deadline) {
+			stop = true;
+			break;
+		}
 		ticketlock_lock(&t->lock);
 		t->locked_counter++;
 		ticketlock_unlock(&t->lock);
 		/* The result is used, so this stays a lock xadd. */
 		c->last_xadd = __atomic_fetch_add(&t->atomic_counter, 1, __ATOMIC_RELAXED);
 	}
-	if (c->left) {
+	if (c->left && !stop) {
 		xcall_set(&t->xc, me); /* the next slice, next round */
 		return;
 	}
 	c->working = false;
+	if (stop)
+		__atomic_fetch_or(&t->stopped, (uint64_t)1 << me, __ATOMIC_RELAXED);
 	__atomic_fetch_or(&t->finished, (uint64_t)1 << me, __ATOMIC_RELEASE);
 	xcall_set(&t->xc, t->starter);
 }
@@ -68,6 +80,7 @@ static void knocked(void *ctx)
 		report(t, 0);
 }
 
+/* SMP_COUNT_GRACE_MS past the limit, some CPU has not even stopped. */
 static void timed_out(void *ctx, struct alarm *a)
 {
 	struct smp_count *t = ctx;
@@ -89,8 +102,8 @@ void smp_count_join(struct smp_count *t)
 	xcall_register(&t->xc, "smptest", knocked, t);
 }
 
-int smp_count_start(struct smp_count *t, uint64_t n, struct alarm_mux *mux, smp_count_done_fn done,
-		    void *ctx)
+int smp_count_start(struct smp_count *t, uint64_t n, uint64_t limit_ms, struct alarm_mux *mux,
+		    smp_count_done_fn done, void *ctx)
 {
 	if (t->busy)
 		return -1;
@@ -107,11 +120,16 @@ int smp_count_start(struct smp_count *t, uint64_t n, struct alarm_mux *mux, smp_
 	ticketlock_unlock(&t->lock);
 	__atomic_store_n(&t->atomic_counter, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->finished, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->stopped, 0, __ATOMIC_RELAXED);
+	t->limit_ms = limit_ms ? limit_ms : SMP_COUNT_TIMEOUT_MS;
 	t->started_at = clock_cycles();
+	t->deadline = UINT64_MAX;
 	if (mux) {
+		/* The clock ticks of every CPU are the mux's (the TSC). */
+		t->deadline = t->started_at + alarm_mux_ms_to_ticks(mux, t->limit_ms);
 		alarm_init(&t->timeout, "smptest timeout", timed_out, t);
 		alarm_set_oneshot(mux, &t->timeout,
-				  alarm_mux_ms_to_ticks(mux, SMP_COUNT_TIMEOUT_MS));
+				  alarm_mux_ms_to_ticks(mux, t->limit_ms + SMP_COUNT_GRACE_MS));
 	}
 	for (unsigned id = 0; id < CPU_MAX; id++) {
 		if (!(t->participants & ((uint64_t)1 << id)))

@@ -8,7 +8,14 @@
  * per call (it knocks on itself between slices), so every loop keeps
  * answering its other bits during a long run (CPU 0: keyboard, console).
  * The CPU that started the run gets the totals through its callback once
- * every CPU has reported, or when the timeout passes first.
+ * every CPU has reported.
+ *
+ * The time limit holds on every CPU: each one checks the clock before
+ * every increment and stops at the limit (reporting like a CPU that is
+ * done), so a run that is too slow ends within one lock hand-over of its
+ * limit, whichever CPU is slow, and the counters it reports are final.
+ * Only a CPU that does not report even SMP_COUNT_GRACE_MS after the limit
+ * (stuck, not merely slow) is left out, by the starter's alarm.
  *
  * One cross-CPU call (kernel/xcall.h) carries everything: per-CPU `go`
  * flags and a `finished` mask say what each knock is for.
@@ -26,7 +33,9 @@
 
 #define SMP_COUNT_SLICE 1000
 #define SMP_COUNT_MAX_N 100000000ull
-#define SMP_COUNT_TIMEOUT_MS 60000
+#define SMP_COUNT_TIMEOUT_MS 60000     /* the default limit */
+#define SMP_COUNT_MAX_LIMIT_MS 3600000 /* the largest limit `smptest` takes */
+#define SMP_COUNT_GRACE_MS 5000        /* after the limit: a CPU that has not stopped is stuck */
 
 struct smp_count_result {
 	unsigned cpus;         /* CPUs that took part */
@@ -34,7 +43,9 @@ struct smp_count_result {
 	uint64_t locked_total; /* the ticket-locked counter */
 	uint64_t atomic_total; /* the lock xadd counter */
 	uint64_t expected;     /* cpus * n */
-	uint64_t unfinished;   /* mask of CPUs that had not reported (timeout) */
+	uint64_t stopped;      /* mask of CPUs that stopped at the limit, short of n */
+	uint64_t unfinished;   /* mask of CPUs that had not even stopped after the grace */
+	uint64_t limit_ms;     /* the run's limit */
 	uint64_t us;           /* start to the last report */
 };
 
@@ -55,9 +66,12 @@ struct smp_count {
 	uint64_t atomic_counter; /* only through __atomic_fetch_add */
 	/* The run: written by the starter before it raises the go flags. */
 	uint64_t per_cpu;
+	uint64_t deadline; /* clock_cycles() at the limit; UINT64_MAX: none */
+	uint64_t limit_ms;
 	uint64_t participants;
 	unsigned starter;
-	uint64_t finished; /* CPUs done, atomic */
+	uint64_t finished; /* CPUs done or stopped at the limit, atomic */
+	uint64_t stopped;  /* CPUs stopped at the limit, atomic */
 	/* The starter's own. */
 	bool running; /* a callback is owed */
 	bool busy;    /* a run's CPUs are not all done (even after a timeout) */
@@ -77,11 +91,12 @@ void smp_count_join(struct smp_count *t);
 
 /*
  * Start a run of n increments per online CPU; done(ctx, result) comes
- * later on this CPU, from its loop. `mux` (this CPU's; may be NULL) times
- * the run and gives up after SMP_COUNT_TIMEOUT_MS. Returns -1 if a run is
- * still going, 0 otherwise.
+ * later on this CPU, from its loop. `mux` (this CPU's; may be NULL: no
+ * limit) converts the limit of `limit_ms` (0: SMP_COUNT_TIMEOUT_MS) to
+ * clock ticks and holds the grace alarm. Returns -1 if a run is still
+ * going, 0 otherwise.
  */
-int smp_count_start(struct smp_count *t, uint64_t n, struct alarm_mux *mux, smp_count_done_fn done,
-		    void *ctx);
+int smp_count_start(struct smp_count *t, uint64_t n, uint64_t limit_ms, struct alarm_mux *mux,
+		    smp_count_done_fn done, void *ctx);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arch.h"
 #include "fmt.h"
 #include "log.h"
 #include "string.h"
@@ -21,6 +22,11 @@ static int panic_sink_count;
 static bool panic_mode;
 static void (*panic_flush)(void);
 static enum log_level current_level = LOG_INFO;
+/* Re-entrancy (kwrite() below). */
+static unsigned writing; /* kwrite() calls under way (atomic) */
+static char held[LOG_HELD_BYTES];
+static size_t held_len;       /* bytes of held[] in use: entries of a 2-byte length and text */
+static unsigned held_dropped; /* calls that did not fit, reported with the next flush */
 
 static const char *const level_prefix[] = {
 	[LOG_ERROR] = "error: ",
@@ -39,6 +45,9 @@ int log_add_sink(log_sink_fn sink)
 
 void log_remove_all_sinks(void)
 {
+	writing = 0;
+	held_len = 0;
+	held_dropped = 0;
 	sink_count = 0;
 	panic_sink_count = 0;
 	panic_flush = NULL;
@@ -94,13 +103,90 @@ enum log_level log_get_level(void)
 	return current_level;
 }
 
-void kwrite(const char *s, size_t n)
+static void to_sinks(const char *s, size_t n)
 {
 	const log_sink_fn *list;
 	int count = active_sinks(&list);
 
 	for (int i = 0; i < count; i++)
 		list[i](s, n);
+}
+
+/*
+ * Re-entrancy. The stall watchdog prints its report from its tick, an
+ * interrupt that may land while the CPU is inside kwrite(), with a sink
+ * halfway through a line (and a sink's state, a ring's indices, halfway
+ * updated). Writing the report there would cut the line in two, or worse.
+ * So a kwrite() that finds another one under way holds its text here, a
+ * call per entry, and the kwrite() under way hands the entries on, whole
+ * and in order, right after its own line. Only the boot CPU logs outside a
+ * panic; a panic writes directly (it never returns to the writer it
+ * interrupted) and stops the other CPUs first.
+ */
+
+static void hold(const char *s, size_t n)
+{
+	if (held_len + 2 + n > sizeof(held)) {
+		held_dropped++;
+		return;
+	}
+	held[held_len] = (char)(n & 0xff);
+	held[held_len + 1] = (char)(n >> 8);
+	memcpy(held + held_len + 2, s, n);
+	held_len += 2 + n;
+}
+
+/* Hand the held entries on, with interrupts off so that no new one lands
+ * in the middle (the sinks only queue or poll: they are quick). */
+static void flush_held(void)
+{
+	bool irq_on = arch_irq_enabled();
+
+	arch_irq_disable();
+	for (size_t at = 0; at < held_len;) {
+		size_t n = (size_t)(unsigned char)held[at] | (size_t)(unsigned char)held[at + 1]
+								     << 8;
+		to_sinks(held + at + 2, n);
+		at += 2 + n;
+	}
+	held_len = 0;
+	if (held_dropped) {
+		char note[64];
+		int n = ksnprintf(note, sizeof(note), "log: %u line%s written during a line lost\n",
+				  held_dropped, held_dropped == 1 ? "" : "s");
+		held_dropped = 0;
+		to_sinks(note, (size_t)n);
+	}
+	if (irq_on)
+		arch_irq_enable();
+}
+
+void kwrite(const char *s, size_t n)
+{
+	if (log_in_panic_mode()) {
+		to_sinks(s, n);
+		return;
+	}
+	if (__atomic_fetch_add(&writing, 1, __ATOMIC_ACQUIRE) != 0) {
+		hold(s, n);
+		__atomic_fetch_sub(&writing, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	to_sinks(s, n);
+	for (;;) {
+		if (__atomic_load_n(&held_len, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&held_dropped, __ATOMIC_RELAXED))
+			flush_held();
+		__atomic_store_n(&writing, 0, __ATOMIC_RELEASE);
+		/* Held between the last look and the store above: flush it now,
+		 * unless another kwrite() started meanwhile (it will). */
+		if (!__atomic_load_n(&held_len, __ATOMIC_ACQUIRE))
+			return;
+		if (__atomic_fetch_add(&writing, 1, __ATOMIC_ACQUIRE) != 0) {
+			__atomic_fetch_sub(&writing, 1, __ATOMIC_RELEASE);
+			return;
+		}
+	}
 }
 
 /*

@@ -22,6 +22,9 @@ typedef void (*log_sink_fn)(const char *s, size_t n);
 
 #define LOG_MAX_SINKS 4
 #define LOG_LINE_MAX 256
+/* Text written from an interrupt while a line was being written, held
+ * until that line is out (log.c): a watchdog report's worth. */
+#define LOG_HELD_BYTES 4096
 
 /* Returns 0, or -1 when all sink slots are taken. */
 int log_add_sink(log_sink_fn sink);

@@ -5,12 +5,17 @@
  * little as possible: interrupts go off first, a second panic (a fault in
  * the report itself) halts at once instead of recursing, and the backtrace
  * reads only memory inside stacks registered with panic_add_stack().
+ *
+ * On several CPUs, the first panic stops all the others (an NMI each,
+ * arch_stop_other_cpus()) and waits until they have stopped, so exactly
+ * one report is printed, whole (docs/smp.md).
  */
 #include "panic.h"
 
 #include <stdarg.h>
 
 #include "arch.h"
+#include "cpu.h"
 #include "fmt.h"
 #include "log.h"
 #include "symbols.h"
@@ -25,20 +30,72 @@ struct panic_stack {
 	uintptr_t lo, hi; /* [lo, hi) */
 };
 
+/* A wait for the other CPUs to stop, in pause turns: far longer than an
+ * NMI takes, short enough not to hide the report when one never comes. */
+#define PANIC_STOP_WAIT_TURNS 1000000u
+
 static unsigned panic_depth;
+static uint32_t panic_owner;     /* id + 1 of the CPU whose report prints; 0: none */
+static unsigned panic_stopped;   /* other CPUs that stopped for it */
+static unsigned panic_unstopped; /* others still running when the wait ended */
 static bool panic_reboot;
 static struct panic_stack panic_stacks[PANIC_MAX_STACKS];
 static unsigned panic_stack_count;
 
+static unsigned other_cpus_online(unsigned me)
+{
+	unsigned n = 0;
+
+	for (unsigned id = 0; id < CPU_MAX; id++) {
+		const struct cpu *c = arch_cpu(id);
+		if (c && id != me && __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPU_ONLINE)
+			n++;
+	}
+	return n;
+}
+
+/* Stop every other CPU and wait (bounded) until each has, so that nothing
+ * else runs, or prints, while the report does. */
+static void stop_other_cpus(unsigned me)
+{
+	unsigned others = other_cpus_online(me);
+
+	if (!others)
+		return;
+	arch_stop_other_cpus();
+	for (unsigned turn = 0; turn < PANIC_STOP_WAIT_TURNS; turn++) {
+		if (__atomic_load_n(&panic_stopped, __ATOMIC_ACQUIRE) >= others)
+			return;
+		arch_cpu_relax();
+	}
+	panic_unstopped = others - __atomic_load_n(&panic_stopped, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * One report, whoever panics: the first CPU to get here owns the panic and
+ * stops the others; any other CPU that gets here (the owner's NMI, or a
+ * fault of its own meanwhile) counts itself stopped and halts without a
+ * word, so the owner's report is the only one and is never interleaved.
+ */
 void panic_enter(void)
 {
 	arch_irq_disable();
+	unsigned me = arch_this_cpu_id_safe();
+	uint32_t owner = 0;
+	if (!__atomic_compare_exchange_n(&panic_owner, &owner, me + 1, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE) &&
+	    owner != me + 1) {
+		__atomic_fetch_add(&panic_stopped, 1, __ATOMIC_RELEASE);
+		arch_halt_forever();
+	}
 	/* From here on, log lines go out synchronously (log.h, panic mode):
 	 * the loop that would drain a queued sink never runs again. */
 	log_panic_mode();
 	unsigned depth = __atomic_fetch_add(&panic_depth, 1, __ATOMIC_ACQ_REL);
-	if (depth == 0)
+	if (depth == 0) {
+		stop_other_cpus(me);
 		return;
+	}
 	/* Only the first nested panic prints: if printing is what faults,
 	 * the next one halts silently instead of looping. */
 	if (depth == 1)
@@ -172,6 +229,9 @@ void panic_backtrace_from(uintptr_t rip, uintptr_t caller, uintptr_t frame_point
 
 _Noreturn void panic_finish(void)
 {
+	if (panic_unstopped)
+		kprintf("panic: %u other cpu%s did not stop (no NMI taken); they may still run\n",
+			panic_unstopped, panic_unstopped == 1 ? "" : "s");
 	if (panic_reboot) {
 		kprintf("rebooting\n");
 		arch_reboot();
@@ -200,6 +260,9 @@ _Noreturn void panic(const char *fmt, ...)
 void panic_reset_for_test(void)
 {
 	panic_depth = 0;
+	panic_owner = 0;
+	panic_stopped = 0;
+	panic_unstopped = 0;
 	panic_reboot = false;
 	panic_stack_count = 0;
 }

@@ -1,8 +1,12 @@
 /*
- * The ticket lock (ticketlock.h). `next` and `serving` are 32-bit and
- * wrap; only their equality matters, and far fewer than 2^32 CPUs wait.
+ * The ticket lock that knocks (ticketlock.h). `next` and `serving` are
+ * 32-bit and wrap; only their equality matters, and far fewer than 2^32
+ * CPUs wait. The park and the release follow tests/model/parklock.pml:
+ * change them there too.
  */
 #include "ticketlock.h"
+
+#include <stdbool.h>
 
 #include "arch.h"
 #include "cell.h"
@@ -14,7 +18,7 @@ void ticketlock_init(struct ticketlock *l, const char *name)
 	*l = (struct ticketlock)TICKETLOCK_INIT(name);
 }
 
-void ticketlock_lock(struct ticketlock *l)
+static uint32_t check_take(const struct ticketlock *l)
 {
 	const struct cpu *me = arch_this_cpu();
 
@@ -23,22 +27,129 @@ void ticketlock_lock(struct ticketlock *l)
 	 * there means this CPU holds the lock, whatever others are doing. */
 	if (__atomic_load_n(&l->holder, __ATOMIC_RELAXED) == me->id + 1)
 		panic("ticketlock %s: cpu %u takes it again while holding it", l->name, me->id);
-
-	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
-	while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
-		arch_cpu_relax();
-	__atomic_store_n(&l->holder, me->id + 1, __ATOMIC_RELAXED);
+	return me->id + 1;
 }
 
-void ticketlock_unlock(struct ticketlock *l)
+static void check_release(struct ticketlock *l)
 {
 	const struct cpu *me = arch_this_cpu();
 
 	if (__atomic_load_n(&l->holder, __ATOMIC_RELAXED) != me->id + 1)
 		panic("ticketlock %s: cpu %u releases it without holding it", l->name, me->id);
 	__atomic_store_n(&l->holder, 0, __ATOMIC_RELAXED);
-	/* Only the holder writes `serving`: a plain increment, published
-	 * with release so the next holder sees everything done under it. */
+}
+
+static bool my_turn(struct ticketlock *l, uint32_t ticket)
+{
+	return __atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) == ticket;
+}
+
+/*
+ * Halt until the releaser of the ticket before ours knocks (or any other
+ * interrupt comes: the caller checks its turn again either way). The
+ * loop's race-free sleep (kernel/loop.c), with the parked slot for the
+ * idle mark and `serving` for `pending`. Out of line: the spin loop stays
+ * as short as the plain lock's.
+ */
+static __attribute__((noinline, cold)) void park(struct ticketlock *l, uint32_t ticket, uint32_t me)
+{
+	uint32_t *slot = &l->parked[ticket % CPU_MAX];
+
+	/* Interrupts off: no knock could wake the halt. Keep spinning. */
+	if (!arch_irq_enabled())
+		return;
+	arch_irq_disable();
+	/* Publish, then re-check, with a full barrier between (xchg): the
+	 * other half of the handshake in ticketlock_unlock(). */
+	__atomic_store_n(slot, me, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&l->serving, __ATOMIC_SEQ_CST) != ticket) {
+		__atomic_fetch_add(&l->parks, 1, __ATOMIC_RELAXED);
+		/* sti; hlt: the wake-up IPI, held while interrupts were off,
+		 * is taken inside the hlt and ends it. */
+		arch_enable_irq_and_halt();
+	} else {
+		arch_irq_enable();
+	}
+	/* Awake (for the knock or any other interrupt): no longer parked,
+	 * so no releaser knocks on a CPU that is spinning again. */
+	__atomic_store_n(slot, 0, __ATOMIC_RELAXED);
+}
+
+/* Spin turns between two looks at the budget: unrolled, each turn is
+ * the plain lock's own (look, pause), so spinning costs no more per
+ * pause than the plain lock's. True when the turn came. */
+#define SPIN_BATCH 8
+_Static_assert(TICKETLOCK_SPINS % SPIN_BATCH == 0, "whole batches");
+
+static inline bool spin_batch(struct ticketlock *l, uint32_t ticket)
+{
+#pragma GCC unroll 8
+	for (unsigned i = 0; i < SPIN_BATCH; i++) {
+		if (my_turn(l, ticket))
+			return true;
+		arch_cpu_relax();
+	}
+	return my_turn(l, ticket);
+}
+
+void ticketlock_lock(struct ticketlock *l)
+{
+	uint32_t me = check_take(l);
+	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+
+	while (!my_turn(l, ticket)) {
+		unsigned batches = TICKETLOCK_SPINS / SPIN_BATCH;
+		while (!spin_batch(l, ticket) && --batches)
+			;
+		if (!batches)
+			park(l, ticket, me);
+	}
+	__atomic_store_n(&l->holder, me, __ATOMIC_RELAXED);
+}
+
+/* Exactly the CPU whose turn it is, and only because it parked. */
+static __attribute__((noinline, cold)) void kick(struct ticketlock *l, uint32_t cpu)
+{
+	const struct cpu *target = arch_cpu(cpu);
+
+	__atomic_fetch_add(&l->kicks, 1, __ATOMIC_RELAXED);
+	/* A knock the interrupt controller never took (after its retries)
+	 * leaves the waiter halted until any other interrupt: counted. */
+	if (!target || !arch_wake_cpu(target))
+		__atomic_fetch_add(&l->kicks_failed, 1, __ATOMIC_RELAXED);
+}
+
+void ticketlock_unlock(struct ticketlock *l)
+{
+	check_release(l);
+	/* Only the holder writes `serving`. The store is a release (the next
+	 * holder sees everything done under the lock) and a full barrier
+	 * (xchg) before the load of the slot: the other half of park(). */
+	uint32_t next = __atomic_load_n(&l->serving, __ATOMIC_RELAXED) + 1;
+	__atomic_store_n(&l->serving, next, __ATOMIC_SEQ_CST);
+	uint32_t parked = __atomic_load_n(&l->parked[next % CPU_MAX], __ATOMIC_SEQ_CST);
+	if (__builtin_expect(parked != 0, 0))
+		kick(l, parked - 1);
+}
+
+/* --- the plain ticket lock (the comparison) ------------------------------ */
+
+void ticketlock_plain_lock(struct ticketlock_plain *p)
+{
+	struct ticketlock *l = &p->l;
+	uint32_t me = check_take(l);
+	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+
+	while (!my_turn(l, ticket))
+		arch_cpu_relax();
+	__atomic_store_n(&l->holder, me, __ATOMIC_RELAXED);
+}
+
+void ticketlock_plain_unlock(struct ticketlock_plain *p)
+{
+	struct ticketlock *l = &p->l;
+
+	check_release(l);
 	uint32_t serving = __atomic_load_n(&l->serving, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->serving, serving + 1, __ATOMIC_RELEASE);
 }

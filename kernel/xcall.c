@@ -43,7 +43,9 @@ bool xcall_set(const struct xcall *xc, unsigned cpu)
 		return true;
 	if (xcall_always_ipi || __atomic_load_n(&target->idle, __ATOMIC_SEQ_CST)) {
 		st->ipis++;
-		arch_wake_cpu(target);
+		/* The target may sleep through its knock: `cpus` says so. */
+		if (!arch_wake_cpu(target))
+			st->ipis_failed++;
 	} else {
 		st->ipis_skipped++;
 	}
@@ -59,4 +61,5 @@ void xcall_get_stats(unsigned cpu, struct xcall_stats *out)
 	out->sets = __atomic_load_n(&stats[cpu].sets, __ATOMIC_RELAXED);
 	out->ipis = __atomic_load_n(&stats[cpu].ipis, __ATOMIC_RELAXED);
 	out->ipis_skipped = __atomic_load_n(&stats[cpu].ipis_skipped, __ATOMIC_RELAXED);
+	out->ipis_failed = __atomic_load_n(&stats[cpu].ipis_failed, __ATOMIC_RELAXED);
 }

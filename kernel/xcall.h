@@ -42,6 +42,7 @@ struct xcall_stats {
 	uint64_t sets;         /* xcall_set() calls that reached an online CPU */
 	uint64_t ipis;         /* wake-up IPIs sent */
 	uint64_t ipis_skipped; /* sets to another CPU that was not asleep */
+	uint64_t ipis_failed;  /* wake-up IPIs the interrupt controller never took */
 };
 
 /* Declare the bit (on the boot CPU, before other CPUs start: the slot

@@ -306,14 +306,21 @@ def measure_boot(iso, version, uefi=False, boot_runs=BOOT_RUNS):
     }
 
 
+# Figures whose goal is a minimum (the others' goals are maxima).
+AT_LEAST = set()
+
+
 def goal(name):
     if name.startswith(NO_GOAL_PREFIXES):
         return None
-    return GOALS[name.split(".")[0]]
+    return GOALS.get(name.split(".")[0])
 
 
 def goal_met(name, value):
-    return None if value is None or goal(name) is None else value <= goal(name)
+    g = goal(name)
+    if value is None or g is None:
+        return None
+    return value >= g if name.split(".")[0] in AT_LEAST else value <= g
 
 
 def print_table(figures):
@@ -321,7 +328,9 @@ def print_table(figures):
     for name, f in figures.items():
         value = "not measured" if f["value"] is None else f"{f['value']} {f['unit']}"
         met = {True: "yes", False: "NO", None: "-"}[f["met"]]
-        goal = "-" if f["goal"] is None else f"<= {f['goal']} {f['unit']}"
+        at_least = name.split(".")[0] in AT_LEAST
+        unit = f["unit"].split(" (")[0]  # "x (median of 5)": the goal is in x
+        goal = "-" if f["goal"] is None else f"{'>=' if at_least else '<='} {f['goal']} {unit}"
         rows.append((name, value, goal, met))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for n, row in enumerate(rows):
@@ -421,6 +430,99 @@ def measure_lock_fairness(iso, lock):
     }
 
 
+# --- Lock hand-overs per second (smpbench=handover) -----------------------
+#
+# Wall-clock rates: QEMU without icount, on a host shared with other work,
+# so they vary from run to run. The guest runs each lock for 1 s, the three
+# in turn, HANDOVER_ROUNDS times; the figures are medians over the rounds,
+# and the ratios are medians of each round's ratio (the two locks of a
+# round ran back to back, so a change in the host's load hits both).
+
+HANDOVER_LINE = (LINE_START + r"bench: lock_handover lock=(\w+) cpus=(\d+) round=(\d+) ms=(\d+) "
+                 r"grants=(\d+) handovers=(\d+) per_s=(\d+)$")
+HANDOVER_END = LINE_START + r"bench: lock_handover_parking parks=(\d+) kicks=(\d+)$"
+HANDOVER_LOCKS = ("plain", "parking", "tas")
+# (accelerator, -smp): QEMU's default TCG (a host thread per vCPU) with
+# more vCPUs than this 2-core host has cores, and all vCPUs on one thread.
+HANDOVER_RUNS = (("tcg", 4), ("tcg", 8), ("tcg,thread=single", 4))
+SMP_GOALS.update({
+    # Parking vs plain with more vCPUs than host cores (issue 14).
+    "lock_handover_parking_over_plain": 20,
+    # Parking vs plain under thread=single: at most 10% slower.
+    "lock_handover_single_parking_over_plain": 0.9,
+})
+AT_LEAST.update({"lock_handover_parking_over_plain", "lock_handover_single_parking_over_plain"})
+
+_handover_runs = {}
+
+
+def handover_key(accel, smp):
+    return f"{'single' if 'single' in accel else 'tcg'}_smp{smp}"
+
+
+def handover_run(iso, accel, smp):
+    """{lock: [hand-overs/s per round]} plus parks and kicks, of one
+    `smpbench=handover` boot (cached)."""
+    key = (accel, smp)
+    if key not in _handover_runs:
+        rates = {lock: [] for lock in HANDOVER_LOCKS}
+        with kq.Knock(iso, machine=MACHINE, smp=smp,
+                      cmdline=f"smpbench=handover {SMP_BENCH_OPTIONS}", accel=accel,
+                      name=f"bench-handover-{handover_key(accel, smp)}") as vm:
+            end = vm.wait_for(HANDOVER_END, 6 * kq.BOOT_TIMEOUT)
+            for m in re.finditer(HANDOVER_LINE, vm.log[:end.end()], re.M):
+                rates[m.group(1)].append(int(m.group(7)))
+        if not all(rates.values()):
+            raise Unmeasured(f"smpbench=handover -smp {smp} {accel}: no lines for some lock")
+        _handover_runs[key] = {"rates": rates, "parks": int(end.group(1)),
+                               "kicks": int(end.group(2))}
+    return _handover_runs[key]
+
+
+HANDOVER_METHOD = (
+    "smpbench=handover, -machine pc, no icount: every online CPU takes one lock in a loop (a "
+    "shared counter and one `pause` under it) for 1 s of TSC (wall-clock) time from the moment "
+    "all contend; a hand-over is a grant to another CPU than the last holder. The plain ticket "
+    "lock, the parking ticket lock (knock's) and the test-and-set lock in turn, 5 rounds, in "
+    "one boot. Wall-clock rates vary with the host's load: the value is the median of the "
+    "rounds")
+
+
+def measure_handover_rate(iso, accel, smp, lock):
+    run = handover_run(iso, accel, smp)
+    rounds = run["rates"][lock]
+    return statistics.median(rounds), f"hand-overs/s (median of {len(rounds)})", {
+        "rounds": rounds, "accel": accel, "smp": smp, "host_cpus": os.cpu_count(),
+        "parking_lock_parks": run["parks"], "parking_lock_kicks": run["kicks"],
+        "method": HANDOVER_METHOD,
+    }
+
+
+def measure_handover_ratio(iso, accel, smp):
+    run = handover_run(iso, accel, smp)
+    plain, parking = run["rates"]["plain"], run["rates"]["parking"]
+    ratios = [p / max(q, 1) for p, q in zip(parking, plain)]
+    return round(statistics.median(ratios), 3), f"x (median of {len(ratios)})", {
+        "round_ratios": [round(r, 3) for r in ratios], "plain": plain, "parking": parking,
+        "accel": accel, "smp": smp, "host_cpus": os.cpu_count(),
+        "method": HANDOVER_METHOD + "; this is the median over the rounds of parking/plain "
+                  "(the two ran back to back in each round)",
+    }
+
+
+def handover_measurements(iso):
+    out = {}
+    for accel, smp in HANDOVER_RUNS:
+        key = handover_key(accel, smp)
+        for lock in HANDOVER_LOCKS:
+            out[f"lock_handovers_per_s.{lock}.{key}"] = functools.partial(
+                measure_handover_rate, iso, accel, smp, lock)
+        ratio = ("lock_handover_single_parking_over_plain" if "single" in accel
+                 else "lock_handover_parking_over_plain")
+        out[f"{ratio}.{key}"] = functools.partial(measure_handover_ratio, iso, accel, smp)
+    return out
+
+
 def smp_measurements(iso):
     """The SMP figures for main(): {name: measure function}; lab image."""
     GOALS.update(SMP_GOALS)
@@ -428,6 +530,7 @@ def smp_measurements(iso):
         "ipi_wake_instructions": lambda: measure_ipi_wake(iso),
         "lock_fairness.ticketlock": lambda: measure_lock_fairness(iso, "ticketlock"),
         "lock_fairness.taslock": lambda: measure_lock_fairness(iso, "taslock"),
+        **handover_measurements(iso),
     }
 
 
@@ -438,6 +541,10 @@ def main():
     ap.add_argument("--lab-iso", help="the lab image for the lab figures (default: --iso)")
     ap.add_argument("--lab-elf", help="its kernel ELF (default: --elf)")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--only", metavar="PREFIX",
+                    help="measure only the figures whose names start with PREFIX (the "
+                         "bake-off only if PREFIX starts with 'bakeoff'), e.g. "
+                         "--only lock_handover")
     args = ap.parse_args()
     lab_iso = args.lab_iso or args.iso
     lab_elf = args.lab_elf or args.elf
@@ -471,6 +578,10 @@ def main():
                   "boot_to_ready_uefi_s": "s", "lab.idle_wakeups_per_s": "wake-ups/s"})
     measurements.update(smp_measurements(lab_iso))
     units.update(SMP_UNITS)
+    for name in measurements:
+        units.setdefault(name, "hand-overs/s" if name.startswith("lock_handovers") else "x")
+    if args.only:
+        measurements = {n: m for n, m in measurements.items() if n.startswith(args.only)}
     figures, failed = {}, []
     for name, measure in measurements.items():
         try:
@@ -482,15 +593,17 @@ def main():
         figures[name] = {"value": value, "goal": goal(name), "unit": unit,
                          "met": goal_met(name, value), "detail": detail}
 
-    try:
-        rows, bakeoff_results = bakeoff.bench_figures(lab_iso, lab_elf)
-        figures.update(rows)
-    except (bakeoff.Unmeasured, kq.KnockFailure, kq.QmpError, OSError, ValueError) as e:
-        bakeoff_results = {"error": str(e)}
-        figures["bakeoff"] = {"value": None, "goal": 0, "unit": "events", "met": None,
-                              "detail": {"error": str(e)}}
-        failed.append("bakeoff")
-        print(f"bench: bakeoff not measured: {e}", file=sys.stderr)
+    bakeoff_results = {"skipped": f"--only {args.only}"}
+    if not args.only or args.only.startswith("bakeoff"):
+        try:
+            rows, bakeoff_results = bakeoff.bench_figures(lab_iso, lab_elf)
+            figures.update(rows)
+        except (bakeoff.Unmeasured, kq.KnockFailure, kq.QmpError, OSError, ValueError) as e:
+            bakeoff_results = {"error": str(e)}
+            figures["bakeoff"] = {"value": None, "goal": 0, "unit": "events", "met": None,
+                                  "detail": {"error": str(e)}}
+            failed.append("bakeoff")
+            print(f"bench: bakeoff not measured: {e}", file=sys.stderr)
 
     result = {"figures": figures, "qemu": kq.qemu_version(), "machine": MACHINE,
               "knock": version, "images": {"product": [args.iso, args.elf],

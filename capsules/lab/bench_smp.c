@@ -57,43 +57,100 @@ static void ipi_report(struct bench_smp *b)
 		 (unsigned long long)b->overhead, b->sender, IPI_TARGET);
 }
 
-/* --- fair: 4 CPUs on one lock for a fixed time --------------------------- */
+/* --- fair and handover: CPUs on one lock for a fixed time ---------------- */
+
+/* fair: knock's lock, then the test-and-set lock. handover: the three
+ * locks in turn, BENCH_SMP_HANDOVER_ROUNDS times. */
+static const enum bench_smp_lock handover_order[] = { BENCH_LOCK_PLAIN, BENCH_LOCK_PARKING,
+						      BENCH_LOCK_TAS };
+static const char *const fair_names[] = { "plain", "ticketlock", "taslock" };
+static const char *const handover_names[] = { "plain", "parking", "tas" };
+
+static bool takes_part(const struct bench_smp *b, unsigned id)
+{
+	return id < CPU_MAX && (b->mask & ((uint64_t)1 << id));
+}
 
 static void fair_start_phase(struct bench_smp *b)
 {
+	if (b->mode == BENCH_SMP_FAIR)
+		b->lock = b->phase == 0 ? BENCH_LOCK_PARKING : BENCH_LOCK_TAS;
+	else
+		b->lock = handover_order[b->phase % 3];
 	/* No deadline until the last of the CPUs has started (see below). */
 	__atomic_store_n(&b->deadline, UINT64_MAX, __ATOMIC_RELAXED);
 	__atomic_store_n(&b->contending, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&b->finished, 0, __ATOMIC_RELAXED);
-	for (unsigned id = 0; id < BENCH_SMP_FAIR_CPUS; id++) {
+	b->handovers = 0;
+	b->last = 0;
+	for (unsigned id = 0; id < CPU_MAX; id++) {
+		if (!takes_part(b, id))
+			continue;
 		b->cpu[id].grants = 0;
 		__atomic_store_n(&b->cpu[id].go, 1, __ATOMIC_RELEASE);
 	}
-	for (unsigned id = 0; id < BENCH_SMP_FAIR_CPUS; id++)
-		xcall_set(&b->xc, id);
+	for (unsigned id = 0; id < CPU_MAX; id++)
+		if (takes_part(b, id))
+			xcall_set(&b->xc, id);
+}
+
+static void take(struct bench_smp *b)
+{
+	switch (b->lock) {
+	case BENCH_LOCK_PLAIN:
+		ticketlock_plain_lock(&b->plain);
+		break;
+	case BENCH_LOCK_PARKING:
+		ticketlock_lock(&b->ticket);
+		break;
+	case BENCH_LOCK_TAS:
+		taslock_lock(&b->tas);
+		break;
+	}
+}
+
+static void release(struct bench_smp *b)
+{
+	switch (b->lock) {
+	case BENCH_LOCK_PLAIN:
+		ticketlock_plain_unlock(&b->plain);
+		break;
+	case BENCH_LOCK_PARKING:
+		ticketlock_unlock(&b->ticket);
+		break;
+	case BENCH_LOCK_TAS:
+		taslock_unlock(&b->tas);
+		break;
+	}
 }
 
 /*
- * What the lock guards: a shared counter, and a `pause`, so the holder
- * keeps the lock long enough for the others to queue for it. Under QEMU's
+ * What the lock guards: a shared counter, the last holder (a grant to
+ * another CPU is a hand-over), and a `pause`, so the holder keeps the lock
+ * long enough for the others to queue for it. Under QEMU's
  * tcg,thread=single the pause is also where the holder hands the host
  * thread to the next vCPU: without it, a CPU that finds the lock free runs
  * alone for a whole time slice and the figure shows time slices, not the
  * lock. A test-and-set lock then goes to whoever tries right after the
  * release (its holder, again and again); a ticket lock to the next ticket.
  */
-static void critical_section(struct bench_smp *b)
+static void critical_section(struct bench_smp *b, unsigned me, bool counting)
 {
 	b->shared++;
+	if (b->last != me + 1) {
+		b->last = me + 1;
+		if (counting)
+			b->handovers++;
+	}
 	cpus_relax();
 }
 
 /*
  * Grants count only while all the CPUs contend: from the moment the last
- * one starts (it sets the deadline, BENCH_SMP_FAIR_MS later) to the
+ * one starts (it sets the deadline, the phase's time later) to the
  * deadline. A CPU that starts early, while the others have not had their
  * knock yet (a vCPU thread the host has not scheduled), takes the lock
- * alone meanwhile, and that says nothing about fairness.
+ * alone meanwhile, and that says nothing about the lock.
  */
 static void fair_slice(struct bench_smp *b, unsigned me)
 {
@@ -105,15 +162,9 @@ static void fair_slice(struct bench_smp *b, unsigned me)
 		uint64_t deadline = __atomic_load_n(&b->deadline, __ATOMIC_ACQUIRE);
 		if (clock_cycles() >= deadline)
 			break;
-		if (b->phase == 0) {
-			ticketlock_lock(&b->ticket);
-			critical_section(b);
-			ticketlock_unlock(&b->ticket);
-		} else {
-			taslock_lock(&b->tas);
-			critical_section(b);
-			taslock_unlock(&b->tas);
-		}
+		take(b);
+		critical_section(b, me, deadline != UINT64_MAX);
+		release(b);
 		if (deadline != UINT64_MAX)
 			c->grants++;
 	}
@@ -128,15 +179,14 @@ static void fair_slice(struct bench_smp *b, unsigned me)
 
 static void fair_begin(struct bench_smp *b)
 {
-	if (__atomic_add_fetch(&b->contending, 1, __ATOMIC_ACQ_REL) == BENCH_SMP_FAIR_CPUS)
+	if (__atomic_add_fetch(&b->contending, 1, __ATOMIC_ACQ_REL) == b->cpus)
 		__atomic_store_n(&b->deadline,
-				 clock_cycles() + alarm_mux_ms_to_ticks(b->mux, BENCH_SMP_FAIR_MS),
+				 clock_cycles() + alarm_mux_ms_to_ticks(b->mux, b->phase_ms),
 				 __ATOMIC_RELEASE);
 }
 
 static void fair_report(struct bench_smp *b)
 {
-	static const char *const names[] = { "ticketlock", "taslock" };
 	uint64_t g[BENCH_SMP_FAIR_CPUS], lo = UINT64_MAX, hi = 0;
 
 	for (unsigned id = 0; id < BENCH_SMP_FAIR_CPUS; id++) {
@@ -149,9 +199,29 @@ static void fair_report(struct bench_smp *b)
 	uint64_t ratio = hi * 1000 / (lo ? lo : 1);
 	log_info("bench: lock_fairness lock=%s cpus=%u ms=%u grants=%llu,%llu,%llu,%llu "
 		 "max_over_min=%llu.%03llu",
-		 names[b->phase], BENCH_SMP_FAIR_CPUS, BENCH_SMP_FAIR_MS, (unsigned long long)g[0],
-		 (unsigned long long)g[1], (unsigned long long)g[2], (unsigned long long)g[3],
-		 (unsigned long long)(ratio / 1000), (unsigned long long)(ratio % 1000));
+		 fair_names[b->lock], BENCH_SMP_FAIR_CPUS, BENCH_SMP_FAIR_MS,
+		 (unsigned long long)g[0], (unsigned long long)g[1], (unsigned long long)g[2],
+		 (unsigned long long)g[3], (unsigned long long)(ratio / 1000),
+		 (unsigned long long)(ratio % 1000));
+}
+
+static void handover_report(struct bench_smp *b)
+{
+	uint64_t grants = 0;
+
+	for (unsigned id = 0; id < CPU_MAX; id++)
+		if (takes_part(b, id))
+			grants += b->cpu[id].grants;
+	log_info("bench: lock_handover lock=%s cpus=%u round=%u ms=%llu grants=%llu "
+		 "handovers=%llu per_s=%llu",
+		 handover_names[b->lock], b->cpus, b->phase / 3 + 1,
+		 (unsigned long long)b->phase_ms, (unsigned long long)grants,
+		 (unsigned long long)b->handovers,
+		 (unsigned long long)(b->handovers * 1000 / b->phase_ms));
+	if (b->phase + 1 == b->phases)
+		log_info("bench: lock_handover_parking parks=%llu kicks=%llu",
+			 (unsigned long long)__atomic_load_n(&b->ticket.parks, __ATOMIC_RELAXED),
+			 (unsigned long long)__atomic_load_n(&b->ticket.kicks, __ATOMIC_RELAXED));
 }
 
 /* --- the one cross-CPU call ----------------------------------------------- */
@@ -189,11 +259,13 @@ static void knocked(void *ctx)
 	if (me != 0)
 		return;
 
-	uint64_t all = ((uint64_t)1 << BENCH_SMP_FAIR_CPUS) - 1;
-	if (b->done || __atomic_load_n(&b->finished, __ATOMIC_ACQUIRE) != all)
+	if (b->done || __atomic_load_n(&b->finished, __ATOMIC_ACQUIRE) != b->mask)
 		return;
-	fair_report(b);
-	if (b->phase++ == 0) {
+	if (b->mode == BENCH_SMP_FAIR)
+		fair_report(b);
+	else
+		handover_report(b);
+	if (++b->phase < b->phases) {
 		fair_start_phase(b);
 		return;
 	}
@@ -202,7 +274,10 @@ static void knocked(void *ctx)
 
 void bench_smp_init(struct bench_smp *b, enum bench_smp_mode mode, struct alarm_mux *mux)
 {
-	*b = (struct bench_smp){ .mode = mode, .mux = mux, .ticket = TICKETLOCK_INIT("bench") };
+	*b = (struct bench_smp){ .mode = mode,
+				 .mux = mux,
+				 .ticket = TICKETLOCK_INIT("bench"),
+				 .plain = TICKETLOCK_PLAIN_INIT("bench plain") };
 	xcall_init(&b->xc, "bench_smp");
 	bench_smp_join(b);
 }
@@ -229,10 +304,26 @@ void bench_smp_start(struct bench_smp *b)
 		xcall_set(&b->xc, b->sender);
 		return;
 	}
+	if (b->mode == BENCH_SMP_HANDOVER) {
+		if (online < 2) {
+			log_warn("bench: lock_handover needs 2 cpus, %u online", online);
+			return;
+		}
+		b->mask = cpus_online_mask();
+		b->cpus = online;
+		b->phases = 3 * BENCH_SMP_HANDOVER_ROUNDS;
+		b->phase_ms = BENCH_SMP_HANDOVER_MS;
+		fair_start_phase(b);
+		return;
+	}
 	if (online < BENCH_SMP_FAIR_CPUS) {
 		log_warn("bench: lock_fairness needs %u cpus, %u online", BENCH_SMP_FAIR_CPUS,
 			 online);
 		return;
 	}
+	b->mask = ((uint64_t)1 << BENCH_SMP_FAIR_CPUS) - 1;
+	b->cpus = BENCH_SMP_FAIR_CPUS;
+	b->phases = 2;
+	b->phase_ms = BENCH_SMP_FAIR_MS;
 	fair_start_phase(b);
 }

@@ -20,7 +20,19 @@
  *   TSC's (wall-clock time under TCG). Prints:
  *   bench: lock_fairness lock=<name> cpus=4 ms= grants=a,b,c,d max_over_min=x.yyy
  *
- * Both work from each CPU's loop through one cross-CPU call, in slices, so
+ * - handover (all online CPUs, no icount): every CPU takes one lock over
+ *   and over (the same critical section as fair) for BENCH_SMP_HANDOVER_MS
+ *   from the moment all contend, counting grants and hand-overs (grants to
+ *   another CPU than the last holder); the plain ticket lock, the parking
+ *   ticket lock (knock's) and the test-and-set lock in turn, the three
+ *   BENCH_SMP_HANDOVER_ROUNDS times over, interleaved so that a change in
+ *   the host's load hits all three alike. Wall-clock (TSC) rates vary from
+ *   run to run, so tools/bench.py takes the median of the rounds. Prints
+ *   one line per lock and round, then the parking lock's counters:
+ *   bench: lock_handover lock=<plain|parking|tas> cpus= round= ms= grants= handovers= per_s=
+ *   bench: lock_handover_parking parks= kicks=
+ *
+ * All work from each CPU's loop through one cross-CPU call, in slices, so
  * the loops stay live.
  */
 #ifndef KNOCK_CAPSULES_BENCH_SMP_H
@@ -39,10 +51,20 @@
 #define BENCH_SMP_FAIR_CPUS 4
 #define BENCH_SMP_FAIR_MS 2000
 #define BENCH_SMP_SLICE_TURNS 1000 /* lock turns per loop callback */
+#define BENCH_SMP_HANDOVER_MS 1000
+#define BENCH_SMP_HANDOVER_ROUNDS 5
 
 enum bench_smp_mode {
 	BENCH_SMP_IPI,
 	BENCH_SMP_FAIR,
+	BENCH_SMP_HANDOVER,
+};
+
+/* The locks under test. */
+enum bench_smp_lock {
+	BENCH_LOCK_PLAIN,   /* ticket lock, spinning only */
+	BENCH_LOCK_PARKING, /* knock's ticket lock */
+	BENCH_LOCK_TAS,     /* test-and-test-and-set */
 };
 
 /* One CPU's part, on a cache line of its own. */
@@ -66,14 +88,23 @@ struct bench_smp {
 	uint64_t overhead;
 	uint64_t samples[BENCH_SMP_IPI_SAMPLES];
 	unsigned count;
-	/* fair */
-	unsigned phase;      /* 0: ticket lock, 1: test-and-set */
+	/* fair and handover */
+	unsigned phase; /* index into the mode's list of (lock, round) */
+	unsigned phases;
+	enum bench_smp_lock lock; /* this phase's */
+	uint64_t mask;            /* CPUs taking part */
+	unsigned cpus;            /* how many */
+	uint64_t phase_ms;
 	uint64_t deadline;   /* atomic: UINT64_MAX until all CPUs contend */
 	uint32_t contending; /* atomic: CPUs that have started this phase */
 	uint64_t finished;   /* atomic mask */
 	struct ticketlock ticket;
+	struct ticketlock_plain plain;
 	struct taslock tas;
-	uint64_t shared; /* what the lock guards */
+	uint64_t shared;    /* what the lock guards */
+	unsigned last;      /* under the lock: id + 1 of the last holder */
+	uint64_t handovers; /* under the lock: grants to another CPU than the last */
+	uint64_t counting;  /* under the lock: 1 while the phase's deadline is set */
 	bool done;
 	struct bench_smp_cpu cpu[CPU_MAX];
 };

@@ -11,6 +11,7 @@
  * instruction that follows STI") and HLT; vol. 3A 6.8.3 (masking maskable
  * interrupts).
  */
+#include "chips/x86_64/cpu_regs.h"
 #include "chips/x86_64/idle.h"
 #include "kernel/arch.h"
 
@@ -27,4 +28,18 @@ void arch_irq_disable(void)
 void arch_enable_irq_and_idle(void)
 {
 	x86_enable_irq_and_idle();
+}
+
+bool arch_irq_enabled(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq\n\tpopq %0" : "=r"(flags) : : "memory");
+	return flags & RFLAGS_IF;
+}
+
+/* The `sti; hlt` pair of the loop's sleep, without the watchdog's masking
+ * (see kernel/arch.h): a parked lock waiter's halt. */
+void arch_enable_irq_and_halt(void)
+{
+	__asm__ volatile("sti\n\thlt" ::: "memory");
 }

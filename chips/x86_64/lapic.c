@@ -32,6 +32,7 @@
  * yet bounded, so a wedged APIC is reported instead of hanging. */
 #define ICR_IDLE_POLLS 1000000u
 #define ICR_SHORTHAND_SELF (1u << 18)
+#define ICR_NMI (4u << 8)
 
 static volatile uint32_t *const lapic = (volatile uint32_t *)(uintptr_t)LAPIC_DEFAULT_BASE;
 
@@ -122,4 +123,11 @@ bool lapic_send_startup(uint8_t apic_id, uint8_t page)
 bool lapic_send_fixed(uint8_t apic_id, uint8_t vector)
 {
 	return send_ipi(apic_id, ICR_FIXED | ICR_ASSERT | vector);
+}
+
+/* Sent from a panic, with interrupts off: nothing else on this CPU writes
+ * the ICR meanwhile. */
+bool lapic_send_nmi(uint8_t apic_id)
+{
+	return send_ipi(apic_id, ICR_NMI | ICR_ASSERT);
 }

@@ -63,5 +63,7 @@ bool lapic_send_init(uint8_t apic_id);
 bool lapic_send_startup(uint8_t apic_id, uint8_t page); /* starts at page * 4 KiB */
 bool lapic_send_fixed(uint8_t apic_id, uint8_t vector);
 bool lapic_wait_icr_idle(void);
+/* An NMI (panic: stop that CPU). */
+bool lapic_send_nmi(uint8_t apic_id);
 
 #endif

@@ -81,3 +81,9 @@ struct cpu *x86_this_cpu_or_null(void)
 {
 	return rdmsr(MSR_GS_BASE) ? arch_this_cpu() : 0;
 }
+
+unsigned arch_this_cpu_id_safe(void)
+{
+	const struct cpu *c = x86_this_cpu_or_null();
+	return c ? c->id : 0;
+}

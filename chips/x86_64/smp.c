@@ -53,6 +53,9 @@ static uint64_t tsc_hz;
 static uint8_t wakeup_vector;
 static void (*ap_main)(unsigned cpu);
 uint64_t smp_wake_send_failures;
+uint64_t smp_wake_send_retries;
+/* Set before the first INIT: a panic then stops the other CPUs. */
+static bool others_started;
 
 /* Linker symbols of one object: their distance as integers (as pointers
  * into "different objects", C would not define it). */
@@ -168,6 +171,8 @@ unsigned smp_start_aps(const struct smp_config *cfg)
 	idt_set_gate(wakeup_vector, (uintptr_t)wakeup_ipi_entry, 0);
 	if (cfg->count == 0)
 		return online;
+	/* From now on another CPU may run: a panic must stop it. */
+	__atomic_store_n(&others_started, true, __ATOMIC_RELEASE);
 
 	copy_trampoline();
 	for (unsigned i = 0; i < cfg->count; i++) {
@@ -239,8 +244,33 @@ void smp_ap_online(void)
 	__atomic_store_n(&arch_this_cpu()->state, CPU_ONLINE, __ATOMIC_RELEASE);
 }
 
-void arch_wake_cpu(const struct cpu *cpu)
+/* The NMI's handler (exception.c) finds the panic in progress and halts
+ * for good (panic_enter()). Before any other CPU was started the LAPIC's
+ * ICR may not even be mapped: nothing to stop, nothing sent. */
+void arch_stop_other_cpus(void)
 {
-	if (!lapic_send_fixed((uint8_t)cpu->hw_id, wakeup_vector))
-		smp_wake_send_failures++;
+	if (!__atomic_load_n(&others_started, __ATOMIC_ACQUIRE))
+		return;
+	/* One NMI per online CPU, not the all-but-self shorthand: a CPU still
+	 * in the real-mode trampoline has no IDT to take it with. */
+	unsigned me = arch_this_cpu_id_safe();
+	for (unsigned id = 0; id < CPU_MAX; id++) {
+		const struct cpu *c = arch_cpu(id);
+		if (c && id != me && __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPU_ONLINE)
+			lapic_send_nmi((uint8_t)c->hw_id);
+	}
+}
+
+/* Each try waits up to ICR_IDLE_POLLS reads of the ICR (lapic.c) for the
+ * last IPI to leave. A busy ICR is transient on hardware; one that stays
+ * busy through every try is counted here and reported by the caller. */
+bool arch_wake_cpu(const struct cpu *cpu)
+{
+	for (unsigned try = 0; try < SMP_WAKE_TRIES; try++) {
+		if (lapic_send_fixed((uint8_t)cpu->hw_id, wakeup_vector))
+			return true;
+		smp_wake_send_retries++;
+	}
+	smp_wake_send_failures++;
+	return false;
 }

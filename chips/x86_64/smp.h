@@ -52,7 +52,10 @@ unsigned smp_start_aps(const struct smp_config *cfg);
  * other CPUs may knock on this one. */
 void smp_ap_online(void);
 
-/* Sends that failed because the ICR stayed busy (arch_wake_cpu()). */
+/* Wake-up IPIs: tries of arch_wake_cpu() before it gives up, tries that
+ * found the ICR busy, and sends that failed because it stayed busy. */
+#define SMP_WAKE_TRIES 3
+extern uint64_t smp_wake_send_retries;
 extern uint64_t smp_wake_send_failures;
 
 #endif

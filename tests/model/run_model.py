@@ -101,6 +101,24 @@ MODELS = (
         ),
     ),
     Model(
+        file="parklock.pml",
+        properties=("mutual_exclusion", "fifo_order", "no_starvation", "no_lost_wakeup",
+                    "kick_only_next"),
+        fair=frozenset({"no_starvation"}),
+        variants=(
+            Variant("model", None, (),
+                    "ticket lock; a waiter parks: cli, publish (xchg), re-check, sti; hlt; "
+                    "the releaser stores serving (xchg), reads the slot, knocks",
+                    ("witness_contended", "witness_kick_wakes_halt",
+                     "witness_recheck_saw_turn")),
+            Variant("check-before-publish", "MUTANT_CHECK_BEFORE_PUBLISH",
+                    ("no_starvation", "no_lost_wakeup"),
+                    "the releaser reads the parked slot before storing serving"),
+            Variant("no-recheck", "MUTANT_NO_RECHECK", ("no_starvation", "no_lost_wakeup"),
+                    "the waiter halts without re-checking its turn after publishing"),
+        ),
+    ),
+    Model(
         file="cross_cpu.pml",
         properties=("no_lost_event", "no_lost_wakeup"),
         fair=frozenset(),

@@ -1,10 +1,13 @@
 /*
  * kernel/log.c: prefixes, level filtering, one sink call per line, the
- * visible cut of a too-long line, and every sink getting every line.
+ * visible cut of a too-long line, every sink getting every line, and
+ * re-entrancy: text written from an interrupt that lands inside a sink's
+ * write comes out after that line, whole.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -197,6 +200,93 @@ static void test_raw_output(void **state)
 	assert_memory_equal(cap[0].text, "rip=ffffffff80001000 ab\0c", 25);
 }
 
+/* --- re-entrancy ----------------------------------------------------------- */
+
+/* A sink that is "interrupted" halfway through its first line: the
+ * interrupt (the watchdog's tick, say) writes a report of several lines. */
+static int interrupt_lines;
+static bool interrupted;
+
+static void interrupted_sink(const char *s, size_t n)
+{
+	struct capture *c = &cap[0];
+	size_t half = n / 2;
+
+	if (interrupted) {
+		record(c, s, n);
+		return;
+	}
+	interrupted = true;
+	record(c, s, half);
+	for (int i = 0; i < interrupt_lines; i++)
+		kprintf("watchdog: report line %d\n", i);
+	record(c, s + half, n - half);
+}
+
+static void test_a_report_written_during_a_line_comes_after_it_whole(void **state)
+{
+	(void)state;
+	log_remove_all_sinks();
+	interrupted = false;
+	interrupt_lines = 3;
+	log_add_sink(interrupted_sink);
+	log_info("the line being written");
+	assert_string_equal(cap[0].text, "the line being written\n"
+					 "watchdog: report line 0\n"
+					 "watchdog: report line 1\n"
+					 "watchdog: report line 2\n");
+	/* Each held line went to the sink in a call of its own. */
+	assert_int_equal(cap[0].calls, 2 + 3);
+	assert_string_equal(cap[0].last, "watchdog: report line 2\n");
+	/* And the log is usable as before. */
+	log_info("next");
+	assert_string_equal(cap[0].last, "next\n");
+}
+
+static void test_held_text_that_does_not_fit_is_counted(void **state)
+{
+	char line[64], note[64];
+	size_t used = 0;
+	int fit = 0;
+
+	(void)state;
+	/* What LOG_HELD_BYTES holds of 200 report lines, an entry being the
+	 * line and 2 bytes of length. */
+	for (int i = 0; i < 200; i++) {
+		size_t n = (size_t)snprintf(line, sizeof(line), "watchdog: report line %d\n", i);
+		if (used + 2 + n > LOG_HELD_BYTES)
+			break;
+		used += 2 + n;
+		fit++;
+	}
+	assert_true(fit < 200);
+	log_remove_all_sinks();
+	interrupted = false;
+	interrupt_lines = 200;
+	log_add_sink(interrupted_sink);
+	log_info("x");
+	snprintf(line, sizeof(line), "watchdog: report line %d\n", fit - 1);
+	snprintf(note, sizeof(note), "log: %d lines written during a line lost\n", 200 - fit);
+	assert_non_null(strstr(cap[0].text, "x\nwatchdog: report line 0\n"));
+	assert_non_null(strstr(cap[0].text, line));
+	assert_string_equal(cap[0].last, note);
+	assert_int_equal(cap[0].calls, 2 + fit + 1);
+}
+
+static void test_in_panic_mode_a_nested_write_goes_out_at_once(void **state)
+{
+	(void)state;
+	log_remove_all_sinks();
+	interrupted = false;
+	interrupt_lines = 1;
+	log_add_sink(interrupted_sink);
+	log_panic_mode();
+	log_info("line");
+	/* A panic from an interrupt never returns to the line it cut: its
+	 * report must not wait for it. */
+	assert_string_equal(cap[0].text, "liwatchdog: report line 0\nne\n");
+}
+
 static void test_raw_output_is_cut_visibly(void **state)
 {
 	(void)state;
@@ -222,6 +312,10 @@ int main(void)
 		cmocka_unit_test_setup(test_remove_all_sinks, setup),
 		cmocka_unit_test_setup(test_raw_output, setup),
 		cmocka_unit_test_setup(test_raw_output_is_cut_visibly, setup),
+		cmocka_unit_test_setup(test_a_report_written_during_a_line_comes_after_it_whole,
+				       setup),
+		cmocka_unit_test_setup(test_held_text_that_does_not_fit_is_counted, setup),
+		cmocka_unit_test_setup(test_in_panic_mode_a_nested_write_goes_out_at_once, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

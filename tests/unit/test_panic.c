@@ -6,6 +6,7 @@
  * return addresses taken from fake_symbols.c's table so every line can be
  * compared exactly.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,6 +121,88 @@ static void test_nested_panic_halts_at_once(void **state)
 
 	expect_assert_failure(panic("second %d", 2));
 	assert_string_equal(fake_log, "PANIC: nested panic, halting\n");
+}
+
+/* --- several CPUs: one report ------------------------------------------- */
+
+static struct cpu cpu1 = { .id = 1 }, cpu2 = { .id = 2 };
+static pthread_t cpu1_thread;
+
+/* CPU 1 takes the owner's NMI: its handler calls panic_enter(), which must
+ * count it stopped and halt it without a word (the thread ends there). */
+static void *cpu1_takes_the_nmi(void *arg)
+{
+	(void)arg;
+	fake_arch_set_this_cpu(&cpu1);
+	fake_halt_ends_thread = true;
+	panic_enter();
+	return (void *)1; /* not reached if it halted */
+}
+
+static void start_cpu1(void)
+{
+	assert_int_equal(pthread_create(&cpu1_thread, NULL, cpu1_takes_the_nmi, NULL), 0);
+}
+
+static void two_cpus_online(void)
+{
+	cpu1.self = &cpu1;
+	cpu1.state = CPU_ONLINE;
+	cpu2.self = &cpu2;
+	fake_cpu.state = CPU_ONLINE;
+	fake_cpus[1] = &cpu1;
+}
+
+static void test_the_first_panic_stops_the_other_cpus_and_waits_for_them(void **state)
+{
+	void *ret = NULL;
+
+	(void)state;
+	two_cpus_online();
+	fake_on_stop = start_cpu1;
+	expect_assert_failure(panic("boom"));
+	pthread_join(cpu1_thread, &ret);
+	assert_null(ret);
+	assert_int_equal(fake_stops, 1);
+	/* One report, the owner's; CPU 1 said nothing and was waited for. */
+	assert_non_null(strstr(output, "PANIC: boom\n"));
+	assert_null(strstr(output, "nested"));
+	assert_null(strstr(output, "did not stop"));
+	assert_non_null(strstr(output, "system halted"));
+}
+
+static void test_another_cpu_that_panics_meanwhile_halts_silently(void **state)
+{
+	(void)state;
+	panic_enter(); /* CPU 0's panic, "printing its report" */
+	output[0] = '\0';
+	fake_arch_set_this_cpu(&cpu2);
+	cpu2.self = &cpu2;
+	expect_assert_failure(panic("second on cpu 2"));
+	fake_arch_set_this_cpu(NULL);
+	assert_string_equal(output, "");
+	/* CPU 0 itself panicking again is still a nested panic. */
+	expect_assert_failure(panic("again on cpu 0"));
+	assert_string_equal(output, "PANIC: nested panic, halting\n");
+}
+
+static void test_a_cpu_that_does_not_stop_is_reported(void **state)
+{
+	(void)state;
+	two_cpus_online(); /* and nobody plays CPU 1: it never stops */
+	expect_assert_failure(panic("boom"));
+	assert_int_equal(fake_stops, 1);
+	assert_non_null(strstr(output, "PANIC: boom\n"));
+	assert_non_null(strstr(output, "panic: 1 other cpu did not stop (no NMI taken); they may "
+				       "still run\nsystem halted"));
+}
+
+static void test_one_cpu_sends_no_nmi(void **state)
+{
+	(void)state;
+	fake_cpu.state = CPU_ONLINE;
+	expect_assert_failure(panic("alone"));
+	assert_int_equal(fake_stops, 0);
 }
 
 static void test_reboot_instead_of_halting(void **state)
@@ -315,6 +398,12 @@ int main(void)
 		cmocka_unit_test_setup(test_panic_prints_message_backtrace_and_halts, setup),
 		cmocka_unit_test_setup(test_panic_backtrace_names_the_caller, setup),
 		cmocka_unit_test_setup(test_nested_panic_halts_at_once, setup),
+		cmocka_unit_test_setup(test_the_first_panic_stops_the_other_cpus_and_waits_for_them,
+				       setup),
+		cmocka_unit_test_setup(test_another_cpu_that_panics_meanwhile_halts_silently,
+				       setup),
+		cmocka_unit_test_setup(test_a_cpu_that_does_not_stop_is_reported, setup),
+		cmocka_unit_test_setup(test_one_cpu_sends_no_nmi, setup),
 		cmocka_unit_test_setup(test_reboot_instead_of_halting, setup),
 		cmocka_unit_test_setup(test_backtrace_follows_the_frame_chain, setup),
 		cmocka_unit_test_setup(test_return_address_names_the_calling_function, setup),

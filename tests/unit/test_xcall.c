@@ -178,6 +178,18 @@ static void test_the_ipi_goes_only_to_a_cpu_that_may_sleep(void **state)
 	assert_int_equal(st.sets - before.sets, 4);
 	assert_int_equal(st.ipis - before.ipis, 2);
 	assert_int_equal(st.ipis_skipped - before.ipis_skipped, 1);
+	assert_int_equal(st.ipis_failed - before.ipis_failed, 0);
+
+	/* An IPI the interrupt controller never takes is counted as failed
+	 * (the bit is set all the same). */
+	fake_wake_fails = true;
+	cpu1.pending = 0;
+	xcall_set(&xc, 1);
+	assert_true(cpu1.pending & xc.mask);
+	xcall_get_stats(0, &st);
+	assert_int_equal(st.ipis - before.ipis, 3);
+	assert_int_equal(st.ipis_failed - before.ipis_failed, 1);
+	fake_wake_fails = false;
 }
 
 /* While the loop is halted its idle mark is up; before and after, down. */

@@ -12,7 +12,7 @@
  *                          entry in irq_stamp (the bake-off's latencies,
  *                          stats' latency from the interrupt)
  *   design=knock|inisr|isrqueue, bakeoff   the bake-off (design.h)
- *   smpbench=ipi|fair      the SMP figures (capsules/lab/bench_smp.h)
+ *   smpbench=ipi|fair|handover  the SMP figures (capsules/lab/bench_smp.h)
  *   fault=<kind>           provoke a CPU exception once the loop runs
  * and the shell commands busy, sink, storm, `alarms flood`, fault, bench.
  */
@@ -121,16 +121,24 @@ static void fault_fire(void *ctx)
 
 static void smp_bench_init(void)
 {
-	char mode[8];
+	static const struct {
+		const char *name;
+		enum bench_smp_mode mode;
+	} modes[] = { { "ipi", BENCH_SMP_IPI },
+		      { "fair", BENCH_SMP_FAIR },
+		      { "handover", BENCH_SMP_HANDOVER } };
+	char mode[16];
 
 	if (!cmdline_value("smpbench", mode, sizeof(mode)))
 		return;
-	smp_bench_on = !strcmp(mode, "ipi") || !strcmp(mode, "fair");
-	if (smp_bench_on)
-		bench_smp_init(&bench_smp, !strcmp(mode, "ipi") ? BENCH_SMP_IPI : BENCH_SMP_FAIR,
-			       &board_alarm_mux);
-	else
-		log_warn("options: smpbench=%s is not ipi or fair; ignored", mode);
+	for (unsigned i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcmp(mode, modes[i].name) != 0)
+			continue;
+		smp_bench_on = true;
+		bench_smp_init(&bench_smp, modes[i].mode, &board_alarm_mux);
+	}
+	if (!smp_bench_on)
+		log_warn("options: smpbench=%s is not ipi, fair or handover; ignored", mode);
 }
 
 static void bench_report(void (*line)(void *arg, const char *text), void *arg)

@@ -8,6 +8,7 @@
  *
  * Spec: Intel SDM vol. 2B, STI and HLT (see chips/x86_64/idle.h).
  */
+#include "chips/x86_64/cpu_regs.h"
 #include "chips/x86_64/idle.h"
 #include "chips/x86_64/lab/irq_off_meter.h"
 #include "kernel/arch.h"
@@ -49,4 +50,20 @@ void arch_enable_irq_and_idle(void)
 		return;
 	}
 	x86_enable_irq_and_idle();
+}
+
+bool arch_irq_enabled(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq\n\tpopq %0" : "=r"(flags) : : "memory");
+	return flags & RFLAGS_IF;
+}
+
+/* A parked lock waiter's halt: the meter is boot-CPU only and a lock parks
+ * only with several CPUs, but a sleep is noted all the same. */
+void arch_enable_irq_and_halt(void)
+{
+	if (__builtin_expect(irq_off_meter.on, 0))
+		irq_off_meter_sleep();
+	__asm__ volatile("sti\n\thlt" ::: "memory");
 }
