@@ -165,25 +165,25 @@ static void test_the_first_panic_stops_the_other_cpus_and_waits_for_them(void **
 	assert_null(ret);
 	assert_int_equal(fake_stops, 1);
 	/* One report, the owner's; CPU 1 said nothing and was waited for. */
-	assert_non_null(strstr(output, "PANIC: boom\n"));
-	assert_null(strstr(output, "nested"));
-	assert_null(strstr(output, "did not stop"));
-	assert_non_null(strstr(output, "system halted"));
+	assert_non_null(strstr(fake_log, "PANIC: boom\n"));
+	assert_null(strstr(fake_log, "nested"));
+	assert_null(strstr(fake_log, "did not stop"));
+	assert_non_null(strstr(fake_log, "system halted"));
 }
 
 static void test_another_cpu_that_panics_meanwhile_halts_silently(void **state)
 {
 	(void)state;
 	panic_enter(); /* CPU 0's panic, "printing its report" */
-	output[0] = '\0';
+	fake_log_clear();
 	fake_arch_set_this_cpu(&cpu2);
 	cpu2.self = &cpu2;
 	expect_assert_failure(panic("second on cpu 2"));
 	fake_arch_set_this_cpu(NULL);
-	assert_string_equal(output, "");
+	assert_string_equal(fake_log, "");
 	/* CPU 0 itself panicking again is still a nested panic. */
 	expect_assert_failure(panic("again on cpu 0"));
-	assert_string_equal(output, "PANIC: nested panic, halting\n");
+	assert_string_equal(fake_log, "PANIC: nested panic, halting\n");
 }
 
 static void test_a_cpu_that_does_not_stop_is_reported(void **state)
@@ -192,8 +192,8 @@ static void test_a_cpu_that_does_not_stop_is_reported(void **state)
 	two_cpus_online(); /* and nobody plays CPU 1: it never stops */
 	expect_assert_failure(panic("boom"));
 	assert_int_equal(fake_stops, 1);
-	assert_non_null(strstr(output, "PANIC: boom\n"));
-	assert_non_null(strstr(output, "panic: 1 other cpu did not stop (no NMI taken); they may "
+	assert_non_null(strstr(fake_log, "PANIC: boom\n"));
+	assert_non_null(strstr(fake_log, "panic: 1 other cpu did not stop (no NMI taken); they may "
 				       "still run\nsystem halted"));
 }
 
