@@ -36,9 +36,11 @@
  * --------
  * Alarms fire in deadline order; alarms with equal deadlines fire in the
  * order they were set (each set takes the next number of a 64-bit sequence
- * counter, the tie-break). The order is kept in an intrusive AVL tree keyed
- * by (deadline, sequence); see alarm_mux.c for why a balanced tree rather
- * than a heap. Insert and remove are O(log n) worst case.
+ * counter, the tie-break). The earliest alarm is kept apart (the head) and
+ * the others in an intrusive AVL tree keyed by (deadline, sequence); see
+ * alarm_mux.c for why a balanced tree rather than a heap. Insert and remove
+ * are O(log n) worst case; the alarm that knocked leaves the mux in O(1)
+ * and its client runs before any O(log n) work (see "Service rounds").
  *
  * Time and wrap-around
  * --------------------
@@ -171,9 +173,12 @@ struct alarm_mux_stats {
 struct alarm_mux {
 	/* Private. */
 	const struct hil_alarm *hw;
-	struct alarm *root;
+	struct alarm *head;   /* the earliest alarm, kept out of the tree */
+	struct alarm *root;   /* the other armed alarms, all after the head */
+	struct alarm *firing; /* a periodic alarm whose client runs now */
 	uint64_t next_seq;
 	bool in_service;
+	uint32_t round_fired; /* alarms fired so far in this service round */
 	/* What the hardware was last told: armed at hw_deadline, or not. */
 	bool hw_armed;
 	uint64_t hw_deadline;

@@ -24,6 +24,16 @@ void probe_reset(struct probe *p)
 	p->max = 0;
 }
 
+void probe_mark_at(struct probe *p, uint64_t at)
+{
+	uint64_t stamp = arch_this_cpu()->irq_stamp[p->bit];
+
+	if (stamp == p->last_stamp)
+		return;
+	p->last_stamp = stamp;
+	probe_record(p, at - stamp);
+}
+
 void probe_record(struct probe *p, uint64_t cycles)
 {
 	if (p->count < PROBE_KEPT)

@@ -59,18 +59,18 @@ void probe_reset(struct probe *p);
 
 void probe_record(struct probe *p, uint64_t cycles);
 
+/* The mark taken at cycle count `at` (read by the caller as its first
+ * step): the rest of a mark, out of line so that the marked path keeps
+ * nothing in registers for it. */
+void probe_mark_at(struct probe *p, uint64_t at);
+
 static inline void probe_mark(struct probe *p)
 {
 	/* The clock first: what the probe does after is not measured. */
 	uint64_t at = clock_cycles();
-	uint64_t stamp = arch_this_cpu()->irq_stamp[p->bit];
 
-	if (stamp == p->last_stamp)
-		return;
-	p->last_stamp = stamp;
-	probe_record(p, at - stamp);
+	probe_mark_at(p, at);
 }
-
 /* Min, median (of the kept samples), max; all 0 without samples. */
 void probe_summarize(const struct probe *p, struct probe_summary *out);
 
