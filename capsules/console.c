@@ -90,11 +90,15 @@ static void echo(struct console *c, const char *s, size_t n)
 	screen_write(c, s, n);
 	if (!c->uart)
 		return;
-	if (serial_len(s, n) > ring_free(c)) {
+	if (n == 1 && s[0] != '\n' && ring_free(c) > 0) {
+		/* One typed character, the usual echo: no loops. */
+		c->ring[c->head++ % CONSOLE_RING_SIZE] = (uint8_t)s[0];
+	} else if (serial_len(s, n) > ring_free(c)) {
 		c->stats.echo_dropped += n;
 		return;
+	} else {
+		ring_put(c, s, n);
 	}
-	ring_put(c, s, n);
 	if (c->key_echo_pending) {
 		c->key_echo_pending = false;
 		probe_mark(c->key_echo_probe);
@@ -347,6 +351,14 @@ bool console_key_from_keyboard(const struct key_event *ev, struct line_input *ou
 
 	if (!ev->pressed)
 		return false;
+	/* Most keys type a printable character: decided first, without the
+	 * table below (no key in it types one: the keymaps give the
+	 * navigation keys no character, and a keypad key that stands for one
+	 * types none). */
+	if (ev->ascii >= 0x20 && ev->ascii <= 0x7e) {
+		*out = (struct line_input){ .key = LINE_KEY_CHAR, .ch = (char)ev->ascii };
+		return true;
+	}
 	*out = (struct line_input){ .key = LINE_KEY_CHAR, .ch = 0 };
 	for (size_t i = 0; i < sizeof(by_code) / sizeof(by_code[0]); i++) {
 		if (ev->code == by_code[i].code) {
@@ -388,7 +400,10 @@ void console_keyboard_key(void *console, const struct key_event *ev)
 	struct console *c = console;
 	struct line_input key;
 
-	if (!console_key_from_keyboard(ev, &key))
+	/* A printable character, the usual key, without the call. */
+	if (ev->pressed && ev->ascii >= 0x20 && ev->ascii <= 0x7e)
+		key = (struct line_input){ .key = LINE_KEY_CHAR, .ch = (char)ev->ascii };
+	else if (!console_key_from_keyboard(ev, &key))
 		return;
 	/* Measuring: the first echo this key queues ends its path. */
 	c->key_echo_pending = c->key_echo_probe != NULL;

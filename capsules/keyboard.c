@@ -202,42 +202,29 @@ static uint8_t typed_char(const struct keyboard *kb, enum key_code raw)
 	return c;
 }
 
+/* The modifier and lock bits of the keys that have one, indexed by key
+ * code: one load per key instead of a switch. */
+static const uint16_t modifier_bits[KEY_COUNT] = {
+	[KEY_LEFT_SHIFT] = KEYMOD_LEFT_SHIFT, [KEY_RIGHT_SHIFT] = KEYMOD_RIGHT_SHIFT,
+	[KEY_LEFT_CTRL] = KEYMOD_LEFT_CTRL,   [KEY_RIGHT_CTRL] = KEYMOD_RIGHT_CTRL,
+	[KEY_LEFT_ALT] = KEYMOD_LEFT_ALT,     [KEY_RIGHT_ALT] = KEYMOD_RIGHT_ALT,
+	[KEY_LEFT_GUI] = KEYMOD_LEFT_GUI,     [KEY_RIGHT_GUI] = KEYMOD_RIGHT_GUI,
+};
+
+static const uint16_t lock_bits[KEY_COUNT] = {
+	[KEY_CAPS_LOCK] = KEYMOD_CAPS_LOCK,
+	[KEY_NUM_LOCK] = KEYMOD_NUM_LOCK,
+	[KEY_SCROLL_LOCK] = KEYMOD_SCROLL_LOCK,
+};
+
 static uint16_t modifier_bit(enum key_code c)
 {
-	switch (c) {
-	case KEY_LEFT_SHIFT:
-		return KEYMOD_LEFT_SHIFT;
-	case KEY_RIGHT_SHIFT:
-		return KEYMOD_RIGHT_SHIFT;
-	case KEY_LEFT_CTRL:
-		return KEYMOD_LEFT_CTRL;
-	case KEY_RIGHT_CTRL:
-		return KEYMOD_RIGHT_CTRL;
-	case KEY_LEFT_ALT:
-		return KEYMOD_LEFT_ALT;
-	case KEY_RIGHT_ALT:
-		return KEYMOD_RIGHT_ALT;
-	case KEY_LEFT_GUI:
-		return KEYMOD_LEFT_GUI;
-	case KEY_RIGHT_GUI:
-		return KEYMOD_RIGHT_GUI;
-	default:
-		return 0;
-	}
+	return (unsigned)c < KEY_COUNT ? modifier_bits[c] : 0;
 }
 
 static uint16_t lock_bit(enum key_code c)
 {
-	switch (c) {
-	case KEY_CAPS_LOCK:
-		return KEYMOD_CAPS_LOCK;
-	case KEY_NUM_LOCK:
-		return KEYMOD_NUM_LOCK;
-	case KEY_SCROLL_LOCK:
-		return KEYMOD_SCROLL_LOCK;
-	default:
-		return 0;
-	}
+	return (unsigned)c < KEY_COUNT ? lock_bits[c] : 0;
 }
 
 static uint8_t led_mask(uint16_t mods)
@@ -310,15 +297,18 @@ static void on_key(struct keyboard *kb, enum key_code raw, bool pressed, const u
 		kb->modifiers &= (uint16_t)~modifier_bit(code);
 	}
 	ev.modifiers = kb->modifiers;
-	record(kb, bytes, n, KEYBOARD_ENTRY_KEY, 0, &ev);
 
 	if (pressed && code == KEY_DELETE && (kb->modifiers & KEYMOD_CTRL) &&
 	    (kb->modifiers & KEYMOD_ALT)) {
 		/* The machine's key, not the client's: it never sees it. */
+		record(kb, bytes, n, KEYBOARD_ENTRY_KEY, 0, &ev);
 		request_reset(kb);
 		return;
 	}
 	deliver(kb, &ev);
+	/* The `keys` history after the delivery: it is for looking back, so
+	 * it is not on the key's way to its client (keystroke_instructions). */
+	record(kb, bytes, n, KEYBOARD_ENTRY_KEY, 0, &ev);
 }
 
 /* --- bytes -------------------------------------------------------------- */

@@ -197,12 +197,32 @@ static enum line_result finish_line(struct line_editor *le)
 	return LINE_DONE;
 }
 
+/* Every key but a character typed at the end of the line. */
+static enum line_result edit_key(struct line_editor *le, struct line_input in);
+
 enum line_result line_editor_key(struct line_editor *le, struct line_input in)
 {
 	le->out_len = 0;
 	if (!le->active)
 		return LINE_INACTIVE;
+	/* Typing a character at the end of the line, the usual key: the
+	 * echo is the character itself, with no tail to re-print and walk
+	 * back. Decided here, before edit_key() and its stack frame, so that
+	 * it costs a few compares (keystroke_instructions). */
+	if (in.key == LINE_KEY_CHAR && le->cursor == le->len && le->len < LINE_MAX_CHARS &&
+	    !le->overflowed && in.ch >= 0x20 && in.ch <= 0x7e) {
+		le->line[le->len++] = in.ch;
+		le->cursor = le->len;
+		le->out[0] = in.ch;
+		le->out_len = 1;
+		return LINE_CONTINUE;
+	}
+	return edit_key(le, in);
+}
 
+__attribute__((noinline)) static enum line_result edit_key(struct line_editor *le,
+							   struct line_input in)
+{
 	if (in.key == LINE_KEY_ENTER)
 		return finish_line(le);
 	if (in.key == LINE_KEY_CANCEL) {

@@ -162,6 +162,21 @@ static void feed_in_pause(struct set1_decoder *d, uint8_t byte, struct set1_resu
 
 void set1_feed(struct set1_decoder *d, uint8_t byte, struct set1_result *out)
 {
+	/* The usual byte: a whole key in one byte, with the decoder idle (its
+	 * seq_len is 0 then, and stays so). Decided with one table load, and
+	 * only the fields a SET1_KEY result has are written. */
+	if (d->state == SET1_IDLE && byte != PREFIX_E0 && byte != PREFIX_E1) {
+		uint8_t key = plain_keys[byte & ~RELEASE_BIT];
+		if (key != KEY_NONE) {
+			out->outcome = SET1_KEY;
+			out->code = key;
+			out->pressed = !(byte & RELEASE_BIT);
+			out->feed_again = false;
+			out->seq[0] = byte;
+			out->seq_len = 1;
+			return;
+		}
+	}
 	memset(out, 0, sizeof(*out));
 	out->outcome = SET1_MORE;
 	if (d->state == SET1_IDLE)

@@ -86,7 +86,15 @@ void vga_init(void)
 
 void vga_write(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		put(s[i]);
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		/* A printable character short of the line's end, the usual
+		 * echo: one store, without put()'s switch and call. */
+		if (c >= ' ' && col + 1 < VGA_COLS) {
+			screen[row * VGA_COLS + col++] = cell(c);
+			continue;
+		}
+		put(c);
+	}
 	move_cursor();
 }
