@@ -9,6 +9,7 @@
  * so no client is ever called back inside a call it made.
  */
 #include "capsules/console.h"
+#include "kernel/clock.h"
 #include "kernel/fmt.h"
 #include "kernel/string.h"
 
@@ -81,6 +82,17 @@ static void screen_write(struct console *c, const char *s, size_t n)
 		c->screen->write(c->screen->hw, s, n);
 }
 
+/* Measuring: the first echo of a typed key ends its path. The clock
+ * first, then the probe reloaded (kernel/probe.h). */
+static inline void mark_key_echo(struct console *c)
+{
+	if (c->key_echo_pending) {
+		uint64_t at = clock_cycles();
+		c->key_echo_pending = false;
+		probe_mark_at(c->key_echo_probe, at);
+	}
+}
+
 /* Echo and redraws: the whole ring, reserve included; all or nothing on
  * the serial line, always on the screen. */
 static void echo(struct console *c, const char *s, size_t n)
@@ -90,20 +102,28 @@ static void echo(struct console *c, const char *s, size_t n)
 	screen_write(c, s, n);
 	if (!c->uart)
 		return;
-	if (n == 1 && s[0] != '\n' && ring_free(c) > 0) {
-		/* One typed character, the usual echo: no loops. */
-		c->ring[c->head++ % CONSOLE_RING_SIZE] = (uint8_t)s[0];
-	} else if (serial_len(s, n) > ring_free(c)) {
+	if (serial_len(s, n) > ring_free(c)) {
 		c->stats.echo_dropped += n;
 		return;
-	} else {
-		ring_put(c, s, n);
 	}
-	if (c->key_echo_pending) {
-		c->key_echo_pending = false;
-		probe_mark(c->key_echo_probe);
-	}
+	ring_put(c, s, n);
+	mark_key_echo(c);
 	kick(c);
+}
+
+/* The echo of a key the line editor answered: usually the one character
+ * typed, which is echoed here without echo()'s loops and call. */
+static inline __attribute__((always_inline)) void echo_typed(struct console *c, const char *s,
+							     size_t n)
+{
+	if (n == 1 && s[0] != '\n' && c->uart && ring_free(c) > 0) {
+		screen_write(c, s, 1);
+		c->ring[c->head++ % CONSOLE_RING_SIZE] = (uint8_t)s[0];
+		mark_key_echo(c);
+		kick(c);
+		return;
+	}
+	echo(c, s, n);
 }
 
 /* --- output ---------------------------------------------------------- */
@@ -264,11 +284,12 @@ static void uart_transmitted(void *ctx, const uint8_t *buf, size_t len)
 	notify_waiters(c);
 }
 
-static void feed_editor(struct console *c, struct line_input key)
+static inline __attribute__((always_inline)) void feed_editor(struct console *c,
+							      struct line_input key)
 {
 	enum line_result r = line_editor_key(&c->editor, key);
 
-	echo(c, c->editor.out, c->editor.out_len);
+	echo_typed(c, c->editor.out, c->editor.out_len);
 	if (r == LINE_DONE) {
 		c->read_len = line_editor_take_line(&c->editor, c->read_buf, c->read_cap);
 		c->line_ready = true;
@@ -407,7 +428,13 @@ void console_keyboard_key(void *console, const struct key_event *ev)
 		return;
 	/* Measuring: the first echo this key queues ends its path. */
 	c->key_echo_pending = c->key_echo_probe != NULL;
-	console_input_key(c, key);
+	c->stats.keys++;
+	/* What input() does with a key while a line is edited and nothing
+	 * is queued ahead of it, without the extra call. */
+	if (key.key != LINE_KEY_CANCEL && editing(c) && c->queue_count == 0)
+		feed_editor(c, key);
+	else
+		input(c, key);
 	c->key_echo_pending = false;
 }
 

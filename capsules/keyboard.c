@@ -183,7 +183,8 @@ static uint8_t control_char(uint8_t c)
 	return 0;
 }
 
-static uint8_t typed_char(const struct keyboard *kb, enum key_code raw)
+static inline __attribute__((always_inline)) uint8_t typed_char(const struct keyboard *kb,
+								enum key_code raw)
 {
 	uint16_t mods = kb->modifiers;
 	uint8_t c = kb->keymap->plain[raw];
@@ -273,8 +274,32 @@ static void on_pause(struct keyboard *kb, const uint8_t *bytes, uint8_t n)
 	deliver(kb, &ev);
 }
 
-static void on_key(struct keyboard *kb, enum key_code raw, bool pressed, const uint8_t *bytes,
-		   uint8_t n)
+/* Keys whose press needs more than "it is down, here is its character":
+ * modifiers and locks (they change kb->modifiers), keypad keys (Num Lock
+ * decides what they are), Pause (no release code) and Delete
+ * (Ctrl-Alt-Del). Every other key takes on_key()'s fast path. */
+static const bool key_is_special[KEY_COUNT] = {
+	[KEY_LEFT_SHIFT] = true,
+	[KEY_RIGHT_SHIFT] = true,
+	[KEY_LEFT_CTRL] = true,
+	[KEY_RIGHT_CTRL] = true,
+	[KEY_LEFT_ALT] = true,
+	[KEY_RIGHT_ALT] = true,
+	[KEY_LEFT_GUI] = true,
+	[KEY_RIGHT_GUI] = true,
+	[KEY_CAPS_LOCK] = true,
+	[KEY_NUM_LOCK] = true,
+	[KEY_SCROLL_LOCK] = true,
+	[KEY_KP_7... KEY_KP_9] = true,
+	[KEY_KP_4... KEY_KP_6] = true,
+	[KEY_KP_1... KEY_KP_DOT] = true,
+	[KEY_PAUSE] = true,
+	[KEY_DELETE] = true,
+};
+
+/* Every key event but a plain key pressed afresh (on_key()). */
+__attribute__((noinline)) static void on_key_general(struct keyboard *kb, enum key_code raw,
+						     bool pressed, const uint8_t *bytes, uint8_t n)
 {
 	if (raw == KEY_PAUSE) {
 		on_pause(kb, bytes, n);
@@ -309,6 +334,28 @@ static void on_key(struct keyboard *kb, enum key_code raw, bool pressed, const u
 	/* The `keys` history after the delivery: it is for looking back, so
 	 * it is not on the key's way to its client (keystroke_instructions). */
 	record(kb, bytes, n, KEYBOARD_ENTRY_KEY, 0, &ev);
+}
+
+/* The usual key: a key that is not special, pressed afresh. Its event is
+ * what on_key_general() would make of it (reported_code() and the modifier
+ * and lock bits leave such a key alone), built without walking through the
+ * cases that do not apply. Inline into the byte loop, so the keystroke
+ * pays no call and no second stack frame for it. */
+static inline __attribute__((always_inline)) void
+on_key(struct keyboard *kb, enum key_code raw, bool pressed, const uint8_t *bytes, uint8_t n)
+{
+	if (pressed && (unsigned)raw < KEY_COUNT && !key_is_special[raw] &&
+	    kb->pressed_as[raw] == KEY_NONE) {
+		kb->pressed_as[raw] = (uint8_t)raw;
+		struct key_event ev = { .code = raw,
+					.pressed = true,
+					.modifiers = kb->modifiers,
+					.ascii = typed_char(kb, raw) };
+		deliver(kb, &ev);
+		record(kb, bytes, n, KEYBOARD_ENTRY_KEY, 0, &ev);
+		return;
+	}
+	on_key_general(kb, raw, pressed, bytes, n);
 }
 
 /* --- bytes -------------------------------------------------------------- */
@@ -366,6 +413,14 @@ static void on_byte(struct keyboard *kb, uint8_t byte)
 	kb->stats.bytes++;
 	if (keyboard_leds_byte(&kb->leds, byte)) {
 		record(kb, &byte, 1, KEYBOARD_ENTRY_REPLY, 0, NULL);
+		return;
+	}
+	/* Most bytes are a whole key: no call, no result to go through. The
+	 * reply and error bytes below (fa, fe, 00, ff) are no key's code, so
+	 * they never take this way. */
+	enum key_code plain = set1_plain_key(&kb->decoder, byte);
+	if (plain != KEY_NONE) {
+		on_key(kb, plain, !(byte & 0x80), &byte, 1);
 		return;
 	}
 	/* Replies are never part of a scancode sequence: leave the decoder's
