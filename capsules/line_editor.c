@@ -7,6 +7,7 @@
 #include "kernel/string.h"
 
 static const char too_long_message[] = "line too long (max 128 characters); discarded";
+static const char nul_message[] = "NUL byte (0x00) inside the line; discarded";
 
 _Static_assert(LINE_MAX_CHARS == 128, "too_long_message names the limit");
 
@@ -119,18 +120,44 @@ static void redraw_tail(struct line_editor *le, size_t erased)
 	emit_repeat(le, '\b', tail + erased);
 }
 
+/* Refuse the line being typed: say why, and swallow everything up to the
+ * next Enter (or Ctrl-C), which then gives a fresh prompt. */
+static void refuse_line(struct line_editor *le, const char *why)
+{
+	le->overflowed = true;
+	emit_str(le, "\n");
+	emit_str(le, why);
+	emit_str(le, "\n");
+}
+
+/* A NUL byte (LINE_KEY_CHAR with ch 0; see line_editor.h). Before the
+ * line's first character it is padding, as a terminal takes it, and is
+ * dropped; inside a line it would join the pieces around it into a token
+ * nobody typed ("alarm 1<NUL>00" is not "alarm 100"), so the line is
+ * refused. */
+static void nul_byte(struct line_editor *le)
+{
+	if (le->len == 0) {
+		le->stats.nul_padding++;
+		return;
+	}
+	le->stats.nul_refused++;
+	refuse_line(le, nul_message);
+}
+
 static void insert_char(struct line_editor *le, char c)
 {
+	if (c == '\0') {
+		nul_byte(le);
+		return;
+	}
 	if (c < 0x20 || c > 0x7e) {
 		le->stats.refused_chars++;
 		return;
 	}
 	if (le->len == LINE_MAX_CHARS) {
-		le->overflowed = true;
 		le->stats.too_long++;
-		emit_str(le, "\n");
-		emit_str(le, too_long_message);
-		emit_str(le, "\n");
+		refuse_line(le, too_long_message);
 		return;
 	}
 	memmove(le->line + le->cursor + 1, le->line + le->cursor, le->len - le->cursor);
