@@ -263,6 +263,33 @@ static void reset_from_loop(void *ctx)
 	kb->reset.reset(kb->reset.hw);
 }
 
+/*
+ * A sign that bytes were lost (see keyboard.h): whatever was held may have
+ * been released meanwhile, with its release among the lost bytes, so the
+ * held keys and modifiers are dropped. A key still held then counts as up
+ * until it is pressed again: a modifier dropped wrongly comes back with
+ * its next press, while one kept wrongly would shift every key typed
+ * after it for good. The lock keys are toggles, not held keys: kept.
+ */
+static void lost_bytes(struct keyboard *kb, const char *sign)
+{
+	kb->stats.loss_signs++;
+	uint16_t held = kb->modifiers & (uint16_t)~KEYMOD_LOCKS;
+	bool any_down = held != 0;
+
+	for (unsigned k = 0; k < KEY_COUNT && !any_down; k++)
+		any_down = kb->pressed_as[k] != KEY_NONE;
+	if (!any_down)
+		return;
+	kb->stats.resyncs++;
+	memset(kb->pressed_as, 0, sizeof(kb->pressed_as));
+	kb->modifiers &= KEYMOD_LOCKS;
+	if (kb->stats.resyncs == 1)
+		log_warn("keyboard: bytes were lost (%s): held keys and modifiers dropped "
+			 "(counted; further ones not logged)",
+			 sign);
+}
+
 /* Pause has no release code: report a press and a release at once. */
 static void on_pause(struct keyboard *kb, const uint8_t *bytes, uint8_t n)
 {
@@ -317,6 +344,11 @@ __attribute__((noinline)) static void on_key_general(struct keyboard *kb, enum k
 			keyboard_leds_set(&kb->leds, led_mask(kb->modifiers));
 		}
 		ev.ascii = typed_char(kb, raw);
+	} else if (!was_down) {
+		/* Its press was lost: a sign of lost bytes (lost_bytes()). */
+		kb->stats.orphan_releases++;
+		kb->modifiers &= (uint16_t)~modifier_bit(code);
+		lost_bytes(kb, "a release of a key that was not down");
 	} else {
 		kb->pressed_as[raw] = KEY_NONE;
 		kb->modifiers &= (uint16_t)~modifier_bit(code);
@@ -383,9 +415,11 @@ static void decode(struct keyboard *kb, uint8_t byte)
 			break;
 		case SET1_BROKEN_E0:
 			anomaly(kb, KEYBOARD_BROKEN_E0, r.seq, r.seq_len, byte);
+			lost_bytes(kb, "a broken e0 sequence");
 			break;
 		case SET1_BROKEN_E1:
 			anomaly(kb, KEYBOARD_BROKEN_E1, r.seq, r.seq_len, byte);
+			lost_bytes(kb, "a broken e1 sequence");
 			break;
 		}
 	} while (r.feed_again);
@@ -406,6 +440,7 @@ static void on_error_byte(struct keyboard *kb, uint8_t byte)
 		n--; /* keep the error byte itself in the record */
 	bytes[n++] = byte;
 	anomaly(kb, KEYBOARD_KEY_ERROR, bytes, n, -1);
+	lost_bytes(kb, "the keyboard's overrun code");
 }
 
 static void on_byte(struct keyboard *kb, uint8_t byte)
@@ -454,6 +489,7 @@ void keyboard_init(struct keyboard *kb, const struct hil_ps2 *ps2, const struct 
 		   const struct hil_reset *reset)
 {
 	memset(kb, 0, sizeof(*kb));
+	kb->stats.losses_uncounted = true; /* see struct keyboard_stats */
 	kb->ps2 = *ps2;
 	kb->keymap = keymap;
 	if (reset) {
