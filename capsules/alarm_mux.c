@@ -340,7 +340,7 @@ void alarm_mux_init(struct alarm_mux *m, const struct hil_alarm *hw)
 	 * 10^6 in 64 bits; no real clock comes near this bound (18 THz). */
 	KASSERT(hw->ticks_per_second != 0);
 	KASSERT(hw->ticks_per_second <= UINT64_MAX / 1000000);
-	*m = (struct alarm_mux){ .hw = hw };
+	*m = (struct alarm_mux){ .hw = hw, .now_fn = hw->now, .now_hw = hw->hw };
 	hw_disarm(m);
 }
 
@@ -474,8 +474,9 @@ void alarm_mux_service(void *mux)
 	m->stats.rounds++;
 
 	uint64_t now = alarm_mux_now(m);
-	/* Alarms set from now on (by callbacks) wait for the next round. */
-	uint64_t round_seq = m->next_seq;
+	/* Alarms set from now on (by callbacks) wait for the next round. Kept
+	 * in the mux, not in a register the service would have to save. */
+	m->round_seq = m->next_seq;
 
 	/* Every alarm set during the round has a key after every alarm due
 	 * at `now` that was set before it (its deadline is >= now, and its
@@ -489,7 +490,7 @@ void alarm_mux_service(void *mux)
 			fire_head(m, a, now);
 			after_fire(m, a, now);
 			a = m->head;
-		} while (a && !deadline_before(now, a->deadline) && a->seq < round_seq);
+		} while (a && !deadline_before(now, a->deadline) && a->seq < m->round_seq);
 	}
 	end_round(m);
 }
@@ -520,7 +521,7 @@ void alarm_mux_foreach(struct alarm_mux *m, void (*fn)(void *arg, struct alarm *
 
 uint64_t alarm_mux_now(const struct alarm_mux *m)
 {
-	return m->hw->now(m->hw->hw);
+	return m->now_fn(m->now_hw);
 }
 
 /* x units of 1/per_second seconds, in ticks, saturating. */

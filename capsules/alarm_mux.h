@@ -173,12 +173,17 @@ struct alarm_mux_stats {
 struct alarm_mux {
 	/* Private. */
 	const struct hil_alarm *hw;
+	/* hw->now and hw->hw, copied: the service reads the clock first
+	 * thing, and this saves it following the hw pointer. */
+	uint64_t (*now_fn)(void *hw);
+	void *now_hw;
 	struct alarm *head;   /* the earliest alarm, kept out of the tree */
 	struct alarm *root;   /* the other armed alarms, all after the head */
 	struct alarm *firing; /* a periodic alarm whose client runs now */
 	uint64_t next_seq;
 	bool in_service;
 	uint32_t round_fired; /* alarms fired so far in this service round */
+	uint64_t round_seq;   /* next_seq when the round began */
 	/* What the hardware was last told: armed at hw_deadline, or not. */
 	bool hw_armed;
 	uint64_t hw_deadline;
