@@ -88,6 +88,13 @@
  * hardware is armed with a deadline in the past, so it knocks at once and
  * the next round fires it: other pending bits get their turn in between.
  *
+ * The alarm that knocked leaves the mux in O(1) and its callback runs
+ * before any O(log n) work: the next alarm is taken out of the tree, a
+ * periodic alarm put back on its grid, the counters (stats.fired,
+ * max_lateness) raised and the hardware armed only after the callback
+ * returns (a->fired, a->last_deadline and a periodic alarm's next
+ * deadline are already set when it runs).
+ *
  * Callbacks may set, re-arm and cancel any alarm, their own included: a
  * cancelled alarm that was due later in the same round does not fire. The
  * hardware is updated once, at the end of the round. Callbacks must not
