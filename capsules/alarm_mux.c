@@ -127,7 +127,8 @@ static struct alarm *rebalance(struct alarm *n)
 }
 
 /* Recursive on purpose: an AVL tree is at most 1.44 log2(n) deep. */
-static struct alarm *tree_insert(struct alarm *root, struct alarm *a) // NOLINT(misc-no-recursion)
+__attribute__((noinline)) static struct alarm *
+tree_insert(struct alarm *root, struct alarm *a) // NOLINT(misc-no-recursion)
 {
 	if (!root) {
 		a->left = a->right = NULL;
@@ -239,7 +240,7 @@ static struct alarm *next_after(const struct alarm_mux *m, uint64_t deadline, ui
 }
 
 /* An empty head with alarms in the tree: move the tree's first up. */
-static void refill_head(struct alarm_mux *m)
+__attribute__((noinline)) static void refill_head(struct alarm_mux *m)
 {
 	if (m->head || !m->root)
 		return;
@@ -248,7 +249,7 @@ static void refill_head(struct alarm_mux *m)
 }
 
 /* Put `a` (its key set) into the set: as the head if it comes first. */
-static void insert_alarm(struct alarm_mux *m, struct alarm *a)
+__attribute__((noinline)) static void insert_alarm(struct alarm_mux *m, struct alarm *a)
 {
 	refill_head(m);
 	if (m->head && !alarm_before(a, m->head)) {
