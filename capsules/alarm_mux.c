@@ -477,8 +477,10 @@ void alarm_mux_service(void *mux)
 	m->stats.rounds++;
 
 	uint64_t now = alarm_mux_now(m);
-	/* Alarms set from now on (by callbacks) wait for the next round. Kept
-	 * in the mux, not in a register the service would have to save. */
+	/* Alarms set from now on (by callbacks) wait for the next round. The
+	 * round's clock and sequence are kept in the mux, not in registers
+	 * the service would have to save before it calls a client. */
+	m->round_now = now;
 	m->round_seq = m->next_seq;
 
 	/* Every alarm set during the round has a key after every alarm due
@@ -490,10 +492,10 @@ void alarm_mux_service(void *mux)
 	a = m->head;
 	if (a && !deadline_before(now, a->deadline)) {
 		do {
-			fire_head(m, a, now);
-			after_fire(m, a, now);
+			fire_head(m, a, m->round_now);
+			after_fire(m, a, m->round_now);
 			a = m->head;
-		} while (a && !deadline_before(now, a->deadline) && a->seq < m->round_seq);
+		} while (a && !deadline_before(m->round_now, a->deadline) && a->seq < m->round_seq);
 	}
 	end_round(m);
 }
