@@ -25,8 +25,28 @@
  * an alarm is found again by its key alone, and equal deadlines keep FIFO
  * order. The key of an alarm in the tree never changes: re-arming removes
  * first, then inserts with the new key.
+ *
+ * The head: O(1) for the alarm that knocked
+ * -----------------------------------------
+ * The earliest alarm is kept OUT of the tree, in m->head; the tree holds
+ * the rest, all after it. So the one alarm a timer interrupt is about, the
+ * head, leaves the mux in O(1): the service clears m->head, marks the
+ * alarm fired and calls its client at once. The O(log n) work comes after
+ * the client has run (after_fire()): taking the next head out of the tree,
+ * putting a periodic alarm back, the statistics, and at the end of the
+ * round the hardware. `make bench` measures this path (timer_wake_latency,
+ * docs/interrupts.md).
+ *
+ * While a client runs, m->head may be empty with alarms still in the
+ * tree (the next head is taken out only afterwards), and a periodic alarm
+ * that is being served is armed (its next deadline and seq are set, so the
+ * client sees it armed and may cancel or move it) but in neither place: it
+ * is m->firing until after_fire() inserts it. Everything that reads or
+ * changes the set below works in both states: refill_head() restores the
+ * head before a change, first_alarm() and next_after() look at all three.
  */
 #include "capsules/alarm_mux.h"
+#include "kernel/clock.h"
 #include "kernel/log.h"
 #include "kernel/observe.h"
 #include "kernel/panic.h"
@@ -106,8 +126,11 @@ static struct alarm *rebalance(struct alarm *n)
 	return n;
 }
 
-/* Recursive on purpose: an AVL tree is at most 1.44 log2(n) deep. */
-static struct alarm *tree_insert(struct alarm *root, struct alarm *a) // NOLINT(misc-no-recursion)
+/* Recursive on purpose: an AVL tree is at most 1.44 log2(n) deep. Not
+ * inlined (nor are refill_head() and insert_alarm()): one copy of the tree
+ * code, none of it on the way from a knock to the client. */
+__attribute__((noinline)) static struct alarm *
+tree_insert(struct alarm *root, struct alarm *a) // NOLINT(misc-no-recursion)
 {
 	if (!root) {
 		a->left = a->right = NULL;
@@ -185,6 +208,74 @@ static struct alarm *tree_next_after(struct alarm *n, uint64_t deadline, uint64_
 	return best;
 }
 
+/* --- the set of armed alarms: head, tree, and the one being served ----- */
+
+/* The earlier of two alarms, either of which may be NULL. */
+static struct alarm *earlier(struct alarm *a, struct alarm *b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return alarm_before(a, b) ? a : b;
+}
+
+/* The earliest armed alarm: the head, or (between a head's firing and its
+ * after_fire()) the tree's first or the periodic alarm being served. */
+static struct alarm *first_alarm(const struct alarm_mux *m)
+{
+	struct alarm *first = m->head ? m->head : tree_first(m->root);
+
+	return earlier(first, m->firing);
+}
+
+/* The first armed alarm whose key is after (deadline, seq), or NULL. */
+static struct alarm *next_after(const struct alarm_mux *m, uint64_t deadline, uint64_t seq)
+{
+	struct alarm *best = tree_next_after(m->root, deadline, seq);
+
+	if (m->head && key_before(deadline, seq, m->head))
+		best = earlier(best, m->head);
+	if (m->firing && key_before(deadline, seq, m->firing))
+		best = earlier(best, m->firing);
+	return best;
+}
+
+/* An empty head with alarms in the tree: move the tree's first up. */
+__attribute__((noinline)) static void refill_head(struct alarm_mux *m)
+{
+	if (m->head || !m->root)
+		return;
+	m->root = tree_remove_min(m->root, &m->head);
+	m->head->left = m->head->right = NULL;
+}
+
+/* Put `a` (its key set) into the set: as the head if it comes first. */
+__attribute__((noinline)) static void insert_alarm(struct alarm_mux *m, struct alarm *a)
+{
+	refill_head(m);
+	if (m->head && !alarm_before(a, m->head)) {
+		m->root = tree_insert(m->root, a);
+		return;
+	}
+	if (m->head)
+		m->root = tree_insert(m->root, m->head);
+	a->left = a->right = NULL;
+	m->head = a;
+}
+
+static void remove_alarm(struct alarm_mux *m, struct alarm *a)
+{
+	if (a == m->firing) {
+		m->firing = NULL;
+	} else if (a == m->head) {
+		m->head = NULL;
+		refill_head(m);
+	} else {
+		m->root = tree_remove(m->root, a);
+	}
+}
+
 /* --- hardware --------------------------------------------------------- */
 
 static void hw_arm(struct alarm_mux *m, uint64_t deadline)
@@ -211,7 +302,7 @@ static void hw_follow(struct alarm_mux *m)
 
 	if (m->in_service)
 		return;
-	first = tree_first(m->root);
+	first = first_alarm(m);
 	if (!first) {
 		if (m->hw_armed)
 			hw_disarm(m);
@@ -224,7 +315,7 @@ static void hw_follow(struct alarm_mux *m)
 
 static void unlink_alarm(struct alarm_mux *m, struct alarm *a)
 {
-	m->root = tree_remove(m->root, a);
+	remove_alarm(m, a);
 	a->left = a->right = NULL;
 	a->armed = false;
 	m->stats.armed--;
@@ -234,7 +325,7 @@ static void link_alarm(struct alarm_mux *m, struct alarm *a, uint64_t deadline)
 {
 	a->deadline = deadline;
 	a->seq = m->next_seq++;
-	m->root = tree_insert(m->root, a);
+	insert_alarm(m, a);
 	a->armed = true;
 	m->stats.armed++;
 }
@@ -252,7 +343,7 @@ void alarm_mux_init(struct alarm_mux *m, const struct hil_alarm *hw)
 	 * 10^6 in 64 bits; no real clock comes near this bound (18 THz). */
 	KASSERT(hw->ticks_per_second != 0);
 	KASSERT(hw->ticks_per_second <= UINT64_MAX / 1000000);
-	*m = (struct alarm_mux){ .hw = hw };
+	*m = (struct alarm_mux){ .hw = hw, .now_fn = hw->now, .now_hw = hw->hw };
 	hw_disarm(m);
 }
 
@@ -296,90 +387,135 @@ void alarm_cancel(struct alarm_mux *m, struct alarm *a)
 	hw_follow(m);
 }
 
-/* Fire one due alarm, already unlinked. A periodic alarm goes back on its
- * grid BEFORE its callback runs, so the callback sees it armed and may
- * cancel or move it like any other armed alarm. */
-static void fire(struct alarm_mux *m, struct alarm *a, uint64_t now)
+/*
+ * The head is due: take it and call its client, in O(1) (see "The head"
+ * above). Only what the client can see is done first: the alarm is
+ * counted fired, a->last_deadline is the deadline served, and a periodic
+ * alarm already holds its next deadline (armed, as m->firing, so the client
+ * may cancel or move it); a one-shot is unarmed, so the client may set it
+ * again. The rest waits for after_fire().
+ */
+static inline void fire_head(struct alarm_mux *m, struct alarm *a, uint64_t now)
 {
-	uint64_t late = now - a->deadline;
-
-	if (late > m->stats.max_lateness)
-		m->stats.max_lateness = late;
+	m->head = NULL;
 	a->last_deadline = a->deadline;
-	if (a->period) {
-		/* Grid points in (deadline, now] are skipped; the next one
-		 * is strictly after now, so it cannot fire in this round. */
-		uint64_t skipped = late / a->period;
+	a->fired++;
+	if (__builtin_expect(a->period != 0, 0)) {
+		/* Grid points in (deadline, now] are skipped; the next one is
+		 * strictly after now, so it cannot fire in this round. */
+		uint64_t skipped = (now - a->deadline) / a->period;
 		a->missed += skipped;
 		m->stats.missed += skipped;
-		link_alarm(m, a, a->deadline + (skipped + 1) * a->period);
+		a->deadline += (skipped + 1) * a->period;
+		a->seq = m->next_seq++;
+		m->firing = a;
+	} else {
+		a->armed = false;
+		m->stats.armed--;
 	}
-	a->fired++;
-	m->stats.fired++;
 	a->fired_fn(a->ctx, a);
 }
 
-void alarm_mux_service(void *mux)
+/* The bookkeeping of a firing, after its client has returned. Not
+ * inlined: the service's fast path keeps only what it needs in registers. */
+__attribute__((noinline)) static void after_fire(struct alarm_mux *m, struct alarm *a, uint64_t now)
 {
-	struct alarm_mux *m = mux;
-	uint64_t now, round_seq;
-	struct alarm *a, *first;
-	uint64_t fired_before = m->stats.fired;
+	uint64_t late = now - a->last_deadline;
 
-	if (m->in_service)
-		panic("alarm_mux: service called from inside an alarm callback");
-	m->in_service = true;
-	m->stats.rounds++;
-	now = alarm_mux_now(m);
-	/* Alarms set from now on (by callbacks) wait for the next round. */
-	round_seq = m->next_seq;
-
-	/* Every alarm set during the round has a key after every alarm due
-	 * at `now` that was set before it (its deadline is >= now, and its
-	 * seq larger), so the first alarm that is not due or is new ends the
-	 * round. */
-	while ((a = tree_first(m->root)) && !deadline_before(now, a->deadline) &&
-	       a->seq < round_seq) {
-		unlink_alarm(m, a);
-		fire(m, a, now);
+	if (late > m->stats.max_lateness)
+		m->stats.max_lateness = late;
+	m->stats.fired++;
+	m->round_fired++;
+	if (m->firing == a) {
+		/* Still on its grid (the client did not cancel or move it). */
+		m->firing = NULL;
+		insert_alarm(m, a);
 	}
-	if (m->stats.fired == fired_before)
+	refill_head(m);
+}
+
+/* The end of a round: counters, then the hardware. */
+__attribute__((noinline)) static void end_round(struct alarm_mux *m)
+{
+	struct alarm *first;
+
+	if (!m->round_fired)
 		m->stats.empty_rounds++;
-	observe_note_events((uint32_t)(m->stats.fired - fired_before)); /* for the trace */
+	observe_note_events(m->round_fired); /* for the trace */
+	m->round_fired = 0;
 	m->in_service = false;
 
 	/* The one-shot that knocked is spent: arm again whenever any alarm is
 	 * left, even for the same deadline (it may already have passed, then
 	 * the hardware knocks at once and the next round fires it). */
-	first = tree_first(m->root);
+	first = first_alarm(m);
 	if (first)
 		hw_arm(m, first->deadline);
 	else if (m->hw_armed)
 		hw_disarm(m);
 }
 
+__attribute__((noinline, noreturn)) static void service_nested(void)
+{
+	panic("alarm_mux: service called from inside an alarm callback");
+}
+
+void alarm_mux_service(void *mux)
+{
+	struct alarm_mux *m = mux;
+	struct alarm *a;
+
+	if (__builtin_expect(m->in_service, 0))
+		service_nested();
+	m->in_service = true;
+	m->stats.rounds++;
+
+	uint64_t now = alarm_mux_now(m);
+	/* Alarms set from now on (by callbacks) wait for the next round. The
+	 * round's clock and sequence are kept in the mux, not in registers
+	 * the service would have to save before it calls a client. */
+	m->round_now = now;
+	m->round_seq = m->next_seq;
+
+	/* Every alarm set during the round has a key after every alarm due
+	 * at `now` that was set before it (its deadline is >= now, and its
+	 * seq larger), so the first alarm that is not due or is new ends the
+	 * round. The head is the first alarm here: after_fire() refills it.
+	 * The first head was set before the round began (its seq is below
+	 * round_seq), so only its deadline is checked. */
+	a = m->head;
+	if (a && !deadline_before(now, a->deadline)) {
+		do {
+			fire_head(m, a, m->round_now);
+			after_fire(m, a, m->round_now);
+			a = m->head;
+		} while (a && !deadline_before(m->round_now, a->deadline) && a->seq < m->round_seq);
+	}
+	end_round(m);
+}
+
 struct alarm *alarm_mux_first(const struct alarm_mux *m)
 {
-	return tree_first(m->root);
+	return first_alarm(m);
 }
 
 void alarm_mux_foreach(struct alarm_mux *m, void (*fn)(void *arg, struct alarm *a), void *arg)
 {
 	uint64_t walk_seq = m->next_seq;
-	struct alarm *a = tree_first(m->root);
+	struct alarm *a = first_alarm(m);
 
 	while (a) {
 		/* Save the key: fn may cancel or move a. */
 		uint64_t deadline = a->deadline, seq = a->seq;
 		if (seq < walk_seq)
 			fn(arg, a);
-		a = tree_next_after(m->root, deadline, seq);
+		a = next_after(m, deadline, seq);
 	}
 }
 
 uint64_t alarm_mux_now(const struct alarm_mux *m)
 {
-	return m->hw->now(m->hw->hw);
+	return m->now_fn(m->now_hw);
 }
 
 /* x units of 1/per_second seconds, in ticks, saturating. */

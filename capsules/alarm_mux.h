@@ -36,9 +36,11 @@
  * --------
  * Alarms fire in deadline order; alarms with equal deadlines fire in the
  * order they were set (each set takes the next number of a 64-bit sequence
- * counter, the tie-break). The order is kept in an intrusive AVL tree keyed
- * by (deadline, sequence); see alarm_mux.c for why a balanced tree rather
- * than a heap. Insert and remove are O(log n) worst case.
+ * counter, the tie-break). The earliest alarm is kept apart (the head) and
+ * the others in an intrusive AVL tree keyed by (deadline, sequence); see
+ * alarm_mux.c for why a balanced tree rather than a heap. Insert and remove
+ * are O(log n) worst case; the alarm that knocked leaves the mux in O(1)
+ * and its client runs before any O(log n) work (see "Service rounds").
  *
  * Time and wrap-around
  * --------------------
@@ -85,6 +87,13 @@
  * took so long that such an alarm is already due when the round ends, the
  * hardware is armed with a deadline in the past, so it knocks at once and
  * the next round fires it: other pending bits get their turn in between.
+ *
+ * The alarm that knocked leaves the mux in O(1) and its callback runs
+ * before any O(log n) work: the next alarm is taken out of the tree, a
+ * periodic alarm put back on its grid, the counters (stats.fired,
+ * max_lateness) raised and the hardware armed only after the callback
+ * returns (a->fired, a->last_deadline and a periodic alarm's next
+ * deadline are already set when it runs).
  *
  * Callbacks may set, re-arm and cancel any alarm, their own included: a
  * cancelled alarm that was due later in the same round does not fire. The
@@ -170,9 +179,18 @@ struct alarm_mux_stats {
 struct alarm_mux {
 	/* Private. */
 	const struct hil_alarm *hw;
-	struct alarm *root;
+	/* hw->now and hw->hw, copied: the service reads the clock first
+	 * thing, and this saves it following the hw pointer. */
+	uint64_t (*now_fn)(void *hw);
+	void *now_hw;
+	struct alarm *head;   /* the earliest alarm, kept out of the tree */
+	struct alarm *root;   /* the other armed alarms, all after the head */
+	struct alarm *firing; /* a periodic alarm whose client runs now */
 	uint64_t next_seq;
 	bool in_service;
+	uint32_t round_fired; /* alarms fired so far in this service round */
+	uint64_t round_seq;   /* next_seq when the round began */
+	uint64_t round_now;   /* the clock read when the round began */
 	/* What the hardware was last told: armed at hw_deadline, or not. */
 	bool hw_armed;
 	uint64_t hw_deadline;

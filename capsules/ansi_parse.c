@@ -74,6 +74,10 @@ static bool ground(struct ansi_parser *p, uint8_t b, struct line_input *out)
 		return emit(p, out, LINE_KEY_HOME, 0);
 	case 0x05:
 		return emit(p, out, LINE_KEY_END, 0);
+	case 0x00:
+		/* NUL: the line editor decides (padding between lines, a
+		 * refused line inside one: line_editor.h). */
+		return emit(p, out, LINE_KEY_CHAR, '\0');
 	case ESC:
 		start_sequence(p, ANSI_ESCAPE);
 		return false;

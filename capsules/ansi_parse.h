@@ -15,6 +15,10 @@
  *   ESC [ H, ESC [ F             Home, End
  *   ESC [ 1~ 7~ / 4~ 8~ / 3~     Home / End / Delete
  *   ESC O A B C D H F            the same keys in application mode (SS3)
+ *   NUL 0x00                     LINE_KEY_CHAR with ch 0: the line editor
+ *                                drops it between lines (padding) and
+ *                                refuses a line with one inside (never
+ *                                silently joins the tokens around it)
  *
  * Anything else is dropped without producing an event: a well-formed
  * sequence for a key the editor has no use for (ESC [ 5 ~, PgUp) is

@@ -9,6 +9,7 @@
  * so no client is ever called back inside a call it made.
  */
 #include "capsules/console.h"
+#include "kernel/clock.h"
 #include "kernel/fmt.h"
 #include "kernel/string.h"
 
@@ -96,6 +97,20 @@ static void echo(struct console *c, const char *s, size_t n)
 	}
 	ring_put(c, s, n);
 	kick(c);
+}
+
+/* The echo of a key the line editor answered: usually the one character
+ * typed, which is echoed here without echo()'s loops and call. */
+static inline __attribute__((always_inline)) void echo_typed(struct console *c, const char *s,
+							     size_t n)
+{
+	if (n == 1 && s[0] != '\n' && c->uart && ring_free(c) > 0) {
+		screen_write(c, s, 1);
+		c->ring[c->head++ % CONSOLE_RING_SIZE] = (uint8_t)s[0];
+		kick(c);
+		return;
+	}
+	echo(c, s, n);
 }
 
 /* --- output ---------------------------------------------------------- */
@@ -256,11 +271,12 @@ static void uart_transmitted(void *ctx, const uint8_t *buf, size_t len)
 	notify_waiters(c);
 }
 
-static void feed_editor(struct console *c, struct line_input key)
+static inline __attribute__((always_inline)) void feed_editor(struct console *c,
+							      struct line_input key)
 {
 	enum line_result r = line_editor_key(&c->editor, key);
 
-	echo(c, c->editor.out, c->editor.out_len);
+	echo_typed(c, c->editor.out, c->editor.out_len);
 	if (r == LINE_DONE) {
 		c->read_len = line_editor_take_line(&c->editor, c->read_buf, c->read_cap);
 		c->line_ready = true;
@@ -343,6 +359,14 @@ bool console_key_from_keyboard(const struct key_event *ev, struct line_input *ou
 
 	if (!ev->pressed)
 		return false;
+	/* Most keys type a printable character: decided first, without the
+	 * table below (no key in it types one: the keymaps give the
+	 * navigation keys no character, and a keypad key that stands for one
+	 * types none). */
+	if (ev->ascii >= 0x20 && ev->ascii <= 0x7e) {
+		*out = (struct line_input){ .key = LINE_KEY_CHAR, .ch = (char)ev->ascii };
+		return true;
+	}
 	*out = (struct line_input){ .key = LINE_KEY_CHAR, .ch = 0 };
 	for (size_t i = 0; i < sizeof(by_code) / sizeof(by_code[0]); i++) {
 		if (ev->code == by_code[i].code) {
@@ -384,9 +408,18 @@ void console_keyboard_key(void *console, const struct key_event *ev)
 	struct console *c = console;
 	struct line_input key;
 
-	if (!console_key_from_keyboard(ev, &key))
+	/* A printable character, the usual key, without the call. */
+	if (ev->pressed && ev->ascii >= 0x20 && ev->ascii <= 0x7e)
+		key = (struct line_input){ .key = LINE_KEY_CHAR, .ch = (char)ev->ascii };
+	else if (!console_key_from_keyboard(ev, &key))
 		return;
-	console_input_key(c, key);
+	c->stats.keys++;
+	/* What input() does with a key while a line is edited and nothing
+	 * is queued ahead of it, without the extra call. */
+	if (key.key != LINE_KEY_CANCEL && editing(c) && c->queue_count == 0)
+		feed_editor(c, key);
+	else
+		input(c, key);
 }
 
 void console_uart_service(void *console)

@@ -183,7 +183,8 @@ static uint8_t control_char(uint8_t c)
 	return 0;
 }
 
-static uint8_t typed_char(const struct keyboard *kb, enum key_code raw)
+static inline __attribute__((always_inline)) uint8_t typed_char(const struct keyboard *kb,
+								enum key_code raw)
 {
 	uint16_t mods = kb->modifiers;
 	uint8_t c = kb->keymap->plain[raw];
@@ -202,42 +203,29 @@ static uint8_t typed_char(const struct keyboard *kb, enum key_code raw)
 	return c;
 }
 
+/* The modifier and lock bits of the keys that have one, indexed by key
+ * code: one load per key instead of a switch. */
+static const uint16_t modifier_bits[KEY_COUNT] = {
+	[KEY_LEFT_SHIFT] = KEYMOD_LEFT_SHIFT, [KEY_RIGHT_SHIFT] = KEYMOD_RIGHT_SHIFT,
+	[KEY_LEFT_CTRL] = KEYMOD_LEFT_CTRL,   [KEY_RIGHT_CTRL] = KEYMOD_RIGHT_CTRL,
+	[KEY_LEFT_ALT] = KEYMOD_LEFT_ALT,     [KEY_RIGHT_ALT] = KEYMOD_RIGHT_ALT,
+	[KEY_LEFT_GUI] = KEYMOD_LEFT_GUI,     [KEY_RIGHT_GUI] = KEYMOD_RIGHT_GUI,
+};
+
+static const uint16_t lock_bits[KEY_COUNT] = {
+	[KEY_CAPS_LOCK] = KEYMOD_CAPS_LOCK,
+	[KEY_NUM_LOCK] = KEYMOD_NUM_LOCK,
+	[KEY_SCROLL_LOCK] = KEYMOD_SCROLL_LOCK,
+};
+
 static uint16_t modifier_bit(enum key_code c)
 {
-	switch (c) {
-	case KEY_LEFT_SHIFT:
-		return KEYMOD_LEFT_SHIFT;
-	case KEY_RIGHT_SHIFT:
-		return KEYMOD_RIGHT_SHIFT;
-	case KEY_LEFT_CTRL:
-		return KEYMOD_LEFT_CTRL;
-	case KEY_RIGHT_CTRL:
-		return KEYMOD_RIGHT_CTRL;
-	case KEY_LEFT_ALT:
-		return KEYMOD_LEFT_ALT;
-	case KEY_RIGHT_ALT:
-		return KEYMOD_RIGHT_ALT;
-	case KEY_LEFT_GUI:
-		return KEYMOD_LEFT_GUI;
-	case KEY_RIGHT_GUI:
-		return KEYMOD_RIGHT_GUI;
-	default:
-		return 0;
-	}
+	return (unsigned)c < KEY_COUNT ? modifier_bits[c] : 0;
 }
 
 static uint16_t lock_bit(enum key_code c)
 {
-	switch (c) {
-	case KEY_CAPS_LOCK:
-		return KEYMOD_CAPS_LOCK;
-	case KEY_NUM_LOCK:
-		return KEYMOD_NUM_LOCK;
-	case KEY_SCROLL_LOCK:
-		return KEYMOD_SCROLL_LOCK;
-	default:
-		return 0;
-	}
+	return (unsigned)c < KEY_COUNT ? lock_bits[c] : 0;
 }
 
 static uint8_t led_mask(uint16_t mods)
@@ -275,6 +263,33 @@ static void reset_from_loop(void *ctx)
 	kb->reset.reset(kb->reset.hw);
 }
 
+/*
+ * A sign that bytes were lost (see keyboard.h): whatever was held may have
+ * been released meanwhile, with its release among the lost bytes, so the
+ * held keys and modifiers are dropped. A key still held then counts as up
+ * until it is pressed again: a modifier dropped wrongly comes back with
+ * its next press, while one kept wrongly would shift every key typed
+ * after it for good. The lock keys are toggles, not held keys: kept.
+ */
+static void lost_bytes(struct keyboard *kb, const char *sign)
+{
+	kb->stats.loss_signs++;
+	uint16_t held = kb->modifiers & (uint16_t)~KEYMOD_LOCKS;
+	bool any_down = held != 0;
+
+	for (unsigned k = 0; k < KEY_COUNT && !any_down; k++)
+		any_down = kb->pressed_as[k] != KEY_NONE;
+	if (!any_down)
+		return;
+	kb->stats.resyncs++;
+	memset(kb->pressed_as, 0, sizeof(kb->pressed_as));
+	kb->modifiers &= KEYMOD_LOCKS;
+	if (kb->stats.resyncs == 1)
+		log_warn("keyboard: bytes were lost (%s): held keys and modifiers dropped "
+			 "(counted; further ones not logged)",
+			 sign);
+}
+
 /* Pause has no release code: report a press and a release at once. */
 static void on_pause(struct keyboard *kb, const uint8_t *bytes, uint8_t n)
 {
@@ -286,8 +301,32 @@ static void on_pause(struct keyboard *kb, const uint8_t *bytes, uint8_t n)
 	deliver(kb, &ev);
 }
 
-static void on_key(struct keyboard *kb, enum key_code raw, bool pressed, const uint8_t *bytes,
-		   uint8_t n)
+/* Keys whose press needs more than "it is down, here is its character":
+ * modifiers and locks (they change kb->modifiers), keypad keys (Num Lock
+ * decides what they are), Pause (no release code) and Delete
+ * (Ctrl-Alt-Del). Every other key takes on_key()'s fast path. */
+static const bool key_is_special[KEY_COUNT] = {
+	[KEY_LEFT_SHIFT] = true,
+	[KEY_RIGHT_SHIFT] = true,
+	[KEY_LEFT_CTRL] = true,
+	[KEY_RIGHT_CTRL] = true,
+	[KEY_LEFT_ALT] = true,
+	[KEY_RIGHT_ALT] = true,
+	[KEY_LEFT_GUI] = true,
+	[KEY_RIGHT_GUI] = true,
+	[KEY_CAPS_LOCK] = true,
+	[KEY_NUM_LOCK] = true,
+	[KEY_SCROLL_LOCK] = true,
+	[KEY_KP_7... KEY_KP_9] = true,
+	[KEY_KP_4... KEY_KP_6] = true,
+	[KEY_KP_1... KEY_KP_DOT] = true,
+	[KEY_PAUSE] = true,
+	[KEY_DELETE] = true,
+};
+
+/* Every key event but a plain key pressed afresh (on_key()). */
+__attribute__((noinline)) static void on_key_general(struct keyboard *kb, enum key_code raw,
+						     bool pressed, const uint8_t *bytes, uint8_t n)
 {
 	if (raw == KEY_PAUSE) {
 		on_pause(kb, bytes, n);
@@ -305,20 +344,50 @@ static void on_key(struct keyboard *kb, enum key_code raw, bool pressed, const u
 			keyboard_leds_set(&kb->leds, led_mask(kb->modifiers));
 		}
 		ev.ascii = typed_char(kb, raw);
+	} else if (!was_down) {
+		/* Its press was lost: a sign of lost bytes (lost_bytes()). */
+		kb->stats.orphan_releases++;
+		kb->modifiers &= (uint16_t)~modifier_bit(code);
+		lost_bytes(kb, "a release of a key that was not down");
 	} else {
 		kb->pressed_as[raw] = KEY_NONE;
 		kb->modifiers &= (uint16_t)~modifier_bit(code);
 	}
 	ev.modifiers = kb->modifiers;
-	record(kb, bytes, n, KEYBOARD_ENTRY_KEY, 0, &ev);
 
 	if (pressed && code == KEY_DELETE && (kb->modifiers & KEYMOD_CTRL) &&
 	    (kb->modifiers & KEYMOD_ALT)) {
 		/* The machine's key, not the client's: it never sees it. */
+		record(kb, bytes, n, KEYBOARD_ENTRY_KEY, 0, &ev);
 		request_reset(kb);
 		return;
 	}
 	deliver(kb, &ev);
+	/* The `keys` history after the delivery: it is for looking back, so
+	 * it is not on the key's way to its client (keystroke_instructions). */
+	record(kb, bytes, n, KEYBOARD_ENTRY_KEY, 0, &ev);
+}
+
+/* The usual key: a key that is not special, pressed afresh. Its event is
+ * what on_key_general() would make of it (reported_code() and the modifier
+ * and lock bits leave such a key alone), built without walking through the
+ * cases that do not apply. Inline into the byte loop, so the keystroke
+ * pays no call and no second stack frame for it. */
+static inline __attribute__((always_inline)) void
+on_key(struct keyboard *kb, enum key_code raw, bool pressed, const uint8_t *bytes, uint8_t n)
+{
+	if (pressed && (unsigned)raw < KEY_COUNT && !key_is_special[raw] &&
+	    kb->pressed_as[raw] == KEY_NONE) {
+		kb->pressed_as[raw] = (uint8_t)raw;
+		struct key_event ev = { .code = raw,
+					.pressed = true,
+					.modifiers = kb->modifiers,
+					.ascii = typed_char(kb, raw) };
+		deliver(kb, &ev);
+		record(kb, bytes, n, KEYBOARD_ENTRY_KEY, 0, &ev);
+		return;
+	}
+	on_key_general(kb, raw, pressed, bytes, n);
 }
 
 /* --- bytes -------------------------------------------------------------- */
@@ -346,9 +415,11 @@ static void decode(struct keyboard *kb, uint8_t byte)
 			break;
 		case SET1_BROKEN_E0:
 			anomaly(kb, KEYBOARD_BROKEN_E0, r.seq, r.seq_len, byte);
+			lost_bytes(kb, "a broken e0 sequence");
 			break;
 		case SET1_BROKEN_E1:
 			anomaly(kb, KEYBOARD_BROKEN_E1, r.seq, r.seq_len, byte);
+			lost_bytes(kb, "a broken e1 sequence");
 			break;
 		}
 	} while (r.feed_again);
@@ -369,6 +440,7 @@ static void on_error_byte(struct keyboard *kb, uint8_t byte)
 		n--; /* keep the error byte itself in the record */
 	bytes[n++] = byte;
 	anomaly(kb, KEYBOARD_KEY_ERROR, bytes, n, -1);
+	lost_bytes(kb, "the keyboard's overrun code");
 }
 
 static void on_byte(struct keyboard *kb, uint8_t byte)
@@ -376,6 +448,14 @@ static void on_byte(struct keyboard *kb, uint8_t byte)
 	kb->stats.bytes++;
 	if (keyboard_leds_byte(&kb->leds, byte)) {
 		record(kb, &byte, 1, KEYBOARD_ENTRY_REPLY, 0, NULL);
+		return;
+	}
+	/* Most bytes are a whole key: no call, no result to go through. The
+	 * reply and error bytes below (fa, fe, 00, ff) are no key's code, so
+	 * they never take this way. */
+	enum key_code plain = set1_plain_key(&kb->decoder, byte);
+	if (plain != KEY_NONE) {
+		on_key(kb, plain, !(byte & 0x80), &byte, 1);
 		return;
 	}
 	/* Replies are never part of a scancode sequence: leave the decoder's
@@ -409,6 +489,7 @@ void keyboard_init(struct keyboard *kb, const struct hil_ps2 *ps2, const struct 
 		   const struct hil_reset *reset)
 {
 	memset(kb, 0, sizeof(*kb));
+	kb->stats.losses_uncounted = true; /* see struct keyboard_stats */
 	kb->ps2 = *ps2;
 	kb->keymap = keymap;
 	if (reset) {

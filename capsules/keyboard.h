@@ -47,6 +47,7 @@
 #define KEYMOD_CTRL (KEYMOD_LEFT_CTRL | KEYMOD_RIGHT_CTRL)
 #define KEYMOD_ALT (KEYMOD_LEFT_ALT | KEYMOD_RIGHT_ALT)
 #define KEYMOD_GUI (KEYMOD_LEFT_GUI | KEYMOD_RIGHT_GUI)
+#define KEYMOD_LOCKS (KEYMOD_CAPS_LOCK | KEYMOD_NUM_LOCK | KEYMOD_SCROLL_LOCK)
 
 /* Control characters the line editor cares about (key_event.ascii). */
 #define KEY_ASCII_CTRL_C 0x03
@@ -116,6 +117,19 @@ struct keyboard_stats {
 	uint64_t anomalies[KEYBOARD_ANOMALY_COUNT];
 	uint64_t no_client; /* key events with no client to take them */
 	uint64_t resets;    /* Ctrl-Alt-Del seen */
+	/* Lost bytes. Some losses show in what arrives: an error byte (00/ff,
+	 * the keyboard's own overrun), a broken e0/e1 sequence, a release of
+	 * a key that was not down (its press was lost). Each such sign drops
+	 * the key state (docs/interrupts.md, "Lost keyboard bytes"): */
+	uint64_t loss_signs;      /* signs of lost bytes seen (each one below) */
+	uint64_t orphan_releases; /* releases of keys that were not down */
+	uint64_t resyncs;         /* times held keys and modifiers were dropped */
+	/* Always true for a PS/2 keyboard: bytes can be lost before knock
+	 * sees them (in the keyboard, or in the controller's or an emulator's
+	 * queue: QEMU's holds 16) without any sign, so the number of bytes
+	 * lost is unknown, never 0. The stats table shows the keyboard's
+	 * dropped count as unknown when this is set. */
+	bool losses_uncounted;
 	struct keyboard_leds_stats leds;
 };
 

@@ -5,7 +5,7 @@
 #include "kernel/string.h"
 
 enum leds_state {
-	LEDS_IDLE = 0,
+	LEDS_IDLE = 0,      /* keyboard_leds_byte() in the header knows it is 0 */
 	LEDS_WAIT_CMD_ACK,  /* ed sent */
 	LEDS_WAIT_MASK_ACK, /* mask sent */
 };
@@ -79,7 +79,7 @@ static void on_resend(struct keyboard_leds *l)
 	/* send_byte reset the patience; keep counting resends of this byte. */
 }
 
-bool keyboard_leds_byte(struct keyboard_leds *l, uint8_t byte)
+bool keyboard_leds_reply(struct keyboard_leds *l, uint8_t byte)
 {
 	if (l->state == LEDS_IDLE)
 		return false;

@@ -61,7 +61,13 @@ void keyboard_leds_set(struct keyboard_leds *l, uint8_t mask);
  * exchange was waiting for and has been consumed; false otherwise (a fa or
  * fe that nobody expected, or any other byte, which counts against the
  * patience of a waiting exchange). */
-bool keyboard_leds_byte(struct keyboard_leds *l, uint8_t byte);
+bool keyboard_leds_reply(struct keyboard_leds *l, uint8_t byte);
+static inline bool keyboard_leds_byte(struct keyboard_leds *l, uint8_t byte)
+{
+	/* Inline for the usual case, no exchange under way (state 0): every
+	 * keystroke's byte asks this first. */
+	return l->state != 0 && keyboard_leds_reply(l, byte);
+}
 bool keyboard_leds_busy(const struct keyboard_leds *l);
 
 #endif

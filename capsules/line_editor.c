@@ -7,6 +7,7 @@
 #include "kernel/string.h"
 
 static const char too_long_message[] = "line too long (max 128 characters); discarded";
+static const char nul_message[] = "NUL byte (0x00) inside the line; discarded";
 
 _Static_assert(LINE_MAX_CHARS == 128, "too_long_message names the limit");
 
@@ -119,18 +120,44 @@ static void redraw_tail(struct line_editor *le, size_t erased)
 	emit_repeat(le, '\b', tail + erased);
 }
 
+/* Refuse the line being typed: say why, and swallow everything up to the
+ * next Enter (or Ctrl-C), which then gives a fresh prompt. */
+static void refuse_line(struct line_editor *le, const char *why)
+{
+	le->overflowed = true;
+	emit_str(le, "\n");
+	emit_str(le, why);
+	emit_str(le, "\n");
+}
+
+/* A NUL byte (LINE_KEY_CHAR with ch 0; see line_editor.h). Before the
+ * line's first character it is padding, as a terminal takes it, and is
+ * dropped; inside a line it would join the pieces around it into a token
+ * nobody typed ("alarm 1<NUL>00" is not "alarm 100"), so the line is
+ * refused. */
+static void nul_byte(struct line_editor *le)
+{
+	if (le->len == 0) {
+		le->stats.nul_padding++;
+		return;
+	}
+	le->stats.nul_refused++;
+	refuse_line(le, nul_message);
+}
+
 static void insert_char(struct line_editor *le, char c)
 {
+	if (c == '\0') {
+		nul_byte(le);
+		return;
+	}
 	if (c < 0x20 || c > 0x7e) {
 		le->stats.refused_chars++;
 		return;
 	}
 	if (le->len == LINE_MAX_CHARS) {
-		le->overflowed = true;
 		le->stats.too_long++;
-		emit_str(le, "\n");
-		emit_str(le, too_long_message);
-		emit_str(le, "\n");
+		refuse_line(le, too_long_message);
 		return;
 	}
 	memmove(le->line + le->cursor + 1, le->line + le->cursor, le->len - le->cursor);
@@ -197,12 +224,32 @@ static enum line_result finish_line(struct line_editor *le)
 	return LINE_DONE;
 }
 
+/* Every key but a character typed at the end of the line. */
+static enum line_result edit_key(struct line_editor *le, struct line_input in);
+
 enum line_result line_editor_key(struct line_editor *le, struct line_input in)
 {
 	le->out_len = 0;
 	if (!le->active)
 		return LINE_INACTIVE;
+	/* Typing a character at the end of the line, the usual key: the
+	 * echo is the character itself, with no tail to re-print and walk
+	 * back. Decided here, before edit_key() and its stack frame, so that
+	 * it costs a few compares (keystroke_instructions). */
+	if (in.key == LINE_KEY_CHAR && le->cursor == le->len && le->len < LINE_MAX_CHARS &&
+	    !le->overflowed && in.ch >= 0x20 && in.ch <= 0x7e) {
+		le->line[le->len++] = in.ch;
+		le->cursor = le->len;
+		le->out[0] = in.ch;
+		le->out_len = 1;
+		return LINE_CONTINUE;
+	}
+	return edit_key(le, in);
+}
 
+__attribute__((noinline)) static enum line_result edit_key(struct line_editor *le,
+							   struct line_input in)
+{
 	if (in.key == LINE_KEY_ENTER)
 		return finish_line(le);
 	if (in.key == LINE_KEY_CANCEL) {

@@ -26,6 +26,15 @@
  * everything up to the next Enter (or Ctrl-C), which then gives a fresh
  * prompt. The line is never cut short and run, and the rest of a pasted
  * long line never runs as a command of its own.
+ *
+ * NUL bytes (LINE_KEY_CHAR with ch 0, from the serial line): a terminal
+ * treats NUL as padding (ECMA-48 time-fill), and padding between lines is
+ * harmless, so a NUL before the line's first character is dropped
+ * (stats.nul_padding). Inside a line, dropping it would silently join the
+ * tokens around it ("alarm 1<NUL>00" would run "alarm 100"), so the line is
+ * refused like an over-long one: "NUL byte (0x00) inside the line;
+ * discarded", the rest up to Enter swallowed, then a fresh prompt
+ * (stats.nul_refused).
  */
 #ifndef KNOCK_CAPSULES_LINE_EDITOR_H
 #define KNOCK_CAPSULES_LINE_EDITOR_H
@@ -57,7 +66,9 @@ enum line_key {
 
 struct line_input {
 	enum line_key key;
-	char ch; /* only for LINE_KEY_CHAR */
+	/* Only for LINE_KEY_CHAR: printable ASCII, or 0 for a NUL byte from
+	 * the serial line (see "NUL bytes" above). */
+	char ch;
 };
 
 enum line_result {
@@ -70,13 +81,15 @@ struct line_editor_stats {
 	uint64_t lines;           /* lines completed with Enter */
 	uint64_t cancelled;       /* Ctrl-C */
 	uint64_t too_long;        /* lines refused for being too long */
-	uint64_t refused_chars;   /* non-printable LINE_KEY_CHARs */
+	uint64_t refused_chars;   /* non-printable LINE_KEY_CHARs (other than NUL) */
+	uint64_t nul_padding;     /* NULs before a line's first character: dropped */
+	uint64_t nul_refused;     /* lines refused for a NUL inside them */
 	uint64_t output_overflow; /* output bytes that did not fit le->out (a bug) */
 };
 
 struct line_editor {
 	bool active;
-	bool overflowed; /* swallowing the rest of a too-long line */
+	bool overflowed; /* swallowing the rest of a refused (too long, NUL) line */
 	char prompt[LINE_PROMPT_MAX + 1];
 	char line[LINE_MAX_CHARS];
 	size_t len, cursor;

@@ -16,14 +16,14 @@ _Static_assert(KEY_COUNT <= 256, "key codes must fit the uint8_t tables");
 static const uint8_t pause_sequence[SET1_SEQ_MAX] = { 0xe1, 0x1d, 0x45, 0xe1, 0x9d, 0xc5 };
 
 enum set1_state {
-	SET1_IDLE = 0,
+	SET1_IDLE = 0, /* set1_plain_key() in the header knows it is 0 */
 	SET1_AFTER_E0,
 	/* SET1_IN_PAUSE + i: i bytes of pause_sequence seen (1..5). */
 	SET1_IN_PAUSE,
 };
 
 /* clang-format off */
-static const uint8_t plain_keys[128] = {
+const uint8_t set1_plain_keys[128] = {
 	[0x01] = KEY_ESC,
 	[0x02] = KEY_1, [0x03] = KEY_2, [0x04] = KEY_3, [0x05] = KEY_4, [0x06] = KEY_5,
 	[0x07] = KEY_6, [0x08] = KEY_7, [0x09] = KEY_8, [0x0a] = KEY_9, [0x0b] = KEY_0,
@@ -108,7 +108,7 @@ static void feed_idle(struct set1_decoder *d, uint8_t byte, struct set1_result *
 		d->state = SET1_IN_PAUSE + 1;
 		return;
 	}
-	uint8_t key = plain_keys[byte & ~RELEASE_BIT];
+	uint8_t key = set1_plain_keys[byte & ~RELEASE_BIT];
 	if (key == KEY_NONE) {
 		finish(d, out, SET1_UNKNOWN);
 		return;
@@ -162,6 +162,21 @@ static void feed_in_pause(struct set1_decoder *d, uint8_t byte, struct set1_resu
 
 void set1_feed(struct set1_decoder *d, uint8_t byte, struct set1_result *out)
 {
+	/* The usual byte: a whole key in one byte, with the decoder idle (its
+	 * seq_len is 0 then, and stays so). Decided with one table load, and
+	 * only the fields a SET1_KEY result has are written. */
+	{
+		enum key_code key = set1_plain_key(d, byte);
+		if (key != KEY_NONE) {
+			out->outcome = SET1_KEY;
+			out->code = key;
+			out->pressed = !(byte & RELEASE_BIT);
+			out->feed_again = false;
+			out->seq[0] = byte;
+			out->seq_len = 1;
+			return;
+		}
+	}
 	memset(out, 0, sizeof(*out));
 	out->outcome = SET1_MORE;
 	if (d->state == SET1_IDLE)

@@ -58,6 +58,22 @@ struct set1_decoder {
 	uint8_t seq_len;
 };
 
+/* The make code -> key table of one-byte keys (KEY_NONE: not one). */
+extern const uint8_t set1_plain_keys[128];
+
+/*
+ * The usual byte, decided inline by the caller: with the decoder idle, a
+ * byte that is not a prefix and whose make code is a one-byte key is that
+ * key, pressed unless bit 7 (release) is set, and leaves the decoder idle.
+ * Returns KEY_NONE for every other case: then set1_feed() decides.
+ */
+static inline enum key_code set1_plain_key(const struct set1_decoder *d, uint8_t byte)
+{
+	if (d->state != 0 || byte == 0xe0 || byte == 0xe1) /* 0: idle */
+		return KEY_NONE;
+	return (enum key_code)set1_plain_keys[byte & 0x7f];
+}
+
 void set1_reset(struct set1_decoder *d);
 bool set1_is_idle(const struct set1_decoder *d);
 /* The bytes of an unfinished sequence (after set1_reset: none). */

@@ -142,9 +142,11 @@ static void print_counts(const struct stats *s, stats_out_fn out, void *ctx)
 			     "-", "-");
 			continue;
 		}
-		char dropped[24] = "unknown";
-		if (!r.dropped_unknown)
-			ksnprintf(dropped, sizeof(dropped), "%llu", (unsigned long long)r.dropped);
+		/* A source that cannot see all its losses says how many it
+		 * counted and that more may be gone: "0+?", never a bare 0. */
+		char dropped[24];
+		ksnprintf(dropped, sizeof(dropped), r.dropped_unknown ? "%llu+?" : "%llu",
+			  (unsigned long long)r.dropped);
 		line(out, ctx, "%3u %-14.14s %-5s %10llu %10llu %10llu %8s  %s\n", bit, r.name,
 		     kind_name(r.kind), (unsigned long long)r.raised,
 		     (unsigned long long)r.serviced, (unsigned long long)r.coalesced, dropped,

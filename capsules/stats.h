@@ -60,7 +60,9 @@
  *   unit      what raised, drained and dropped count.
  * A source that cannot see all its losses (bytes lost upstream of the
  * controller, before they were ever raised) sets dropped_unknown: the
- * tables then show "unknown" instead of a number that claims too much.
+ * tables then show its count followed by "+?" ("0+?": none lost inside
+ * knock, an unknown number before it), never a bare count that claims too
+ * much.
  */
 struct stats_source_counts {
 	uint64_t raised;

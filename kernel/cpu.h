@@ -28,7 +28,7 @@ enum cpu_state {
 	CPU_ONLINE,     /* running its loop */
 	CPU_FAILED,     /* did not answer its start-up IPIs in time */
 };
-/* Device bits 0 .. CPU_IRQ_STAMPS-1 can be timestamped (kernel/probe.h). */
+/* Device bits 0 .. CPU_IRQ_STAMPS-1 can be timestamped (the lab image's stamped top halves, docs/lab.md). */
 #define CPU_IRQ_STAMPS 8
 #define CPU_IRQ_STAMP_OFFSET 560
 

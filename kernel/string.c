@@ -5,7 +5,8 @@
  * GCC turns a byte loop that looks like memset/memcpy into a call to
  * memset/memcpy ("loop distribution"), which here would be a call to
  * itself: the attribute switches that off for these functions, whatever
- * the optimisation level.
+ * the optimisation level. The names are in parentheses because string.h
+ * makes them macros for GCC's builtins in the kernel.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,7 +24,7 @@
  */
 typedef uint64_t __attribute__((may_alias, aligned(1))) any_word;
 
-NO_LIBCALL_LOOPS void *memcpy(void *dst, const void *src, size_t n)
+NO_LIBCALL_LOOPS void *(memcpy)(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
@@ -38,7 +39,7 @@ NO_LIBCALL_LOOPS void *memcpy(void *dst, const void *src, size_t n)
 	return dst;
 }
 
-NO_LIBCALL_LOOPS void *memmove(void *dst, const void *src, size_t n)
+NO_LIBCALL_LOOPS void *(memmove)(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
@@ -54,7 +55,7 @@ NO_LIBCALL_LOOPS void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
-NO_LIBCALL_LOOPS void *memset(void *dst, int c, size_t n)
+NO_LIBCALL_LOOPS void *(memset)(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 	any_word word = (unsigned char)c * (any_word)0x0101010101010101ull;
@@ -68,7 +69,7 @@ NO_LIBCALL_LOOPS void *memset(void *dst, int c, size_t n)
 	return dst;
 }
 
-int memcmp(const void *a, const void *b, size_t n)
+int(memcmp)(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
 
@@ -78,7 +79,7 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
-NO_LIBCALL_LOOPS size_t strlen(const char *s)
+NO_LIBCALL_LOOPS size_t(strlen)(const char *s)
 {
 	size_t n = 0;
 

@@ -61,6 +61,9 @@ static void keyboard_counts(void *ctx, struct stats_source_counts *out)
 	out->drained = ks.bytes;
 	out->dropped = (c->stats.bytes - ks.bytes) + ks.no_client +
 		       (cs->input_dropped - cs->serial_dropped);
+	/* Bytes lost before the controller (QEMU's PS/2 queue, a keyboard's
+	 * own buffer) never reach a counter (keyboard.h). */
+	out->dropped_unknown = ks.losses_uncounted;
 	out->unit = "bytes";
 }
 

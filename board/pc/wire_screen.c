@@ -19,12 +19,6 @@ static struct fb_info fb;
 static struct fb_console fb_console;
 static struct hil_text_screen screen;
 
-static void vga_screen_write(void *hw, const char *s, size_t n)
-{
-	(void)hw;
-	vga_write(s, n);
-}
-
 /* Type 2 is only usable as the 80x25 VGA text mode vga_text.c drives. */
 static void choose_vga_text(const struct boot_info *info)
 {

@@ -17,9 +17,8 @@
 
 #define BENCH_DEFERRED_SAMPLES 64
 
+/* One per board (its deferred call and start time are the .c file's). */
 struct bench_deferred {
-	struct deferred_call dc;
-	uint64_t started;
 	uint64_t overhead;
 	unsigned count;
 	uint64_t samples[BENCH_DEFERRED_SAMPLES];

@@ -105,9 +105,30 @@ void vga_init(void)
 	move_cursor();
 }
 
+/* Both entry points share the loop, inlined: the screen echo of a key
+ * goes through vga_screen_write() with no call in between. */
+static inline __attribute__((always_inline)) void write_text(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		/* A printable character short of the line's end, the usual
+		 * echo: one store, without put()'s switch and call. */
+		if (c >= ' ' && col + 1 < VGA_COLS) {
+			screen[row * VGA_COLS + col++] = cell(c);
+			continue;
+		}
+		put(c);
+	}
+	move_cursor();
+}
+
+void vga_screen_write(void *hw, const char *s, size_t n)
+{
+	(void)hw;
+	write_text(s, n);
+}
+
 void vga_write(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		put(s[i]);
-	move_cursor();
+	write_text(s, n);
 }

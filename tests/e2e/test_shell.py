@@ -145,6 +145,22 @@ def test_line_editing_over_serial(boot):
     assert vm.shell("echo short") == "short\n"
 
 
+def test_nul_bytes_over_serial_never_join_tokens(boot, version):
+    """A NUL is padding between lines (dropped, as a terminal drops it) and
+    refuses a line it is inside: `echo 1<NUL>00` must not answer 100, as it
+    did when NULs were dropped everywhere (docs/interrupts.md, "NUL bytes
+    on the serial line")."""
+    vm = boot(machine="pc")
+    vm.wait_shell()
+    _, answer = run_keys(vm, "echo 1\x0000\r")
+    assert answer.strip("\n") == "NUL byte (0x00) inside the line; discarded", answer
+    assert not re.search(r"^100$", vm.log, re.M), "the NUL joined '1' and '00'"
+    # Padding before a line (a terminal's time-fill) is harmless.
+    _, answer = run_keys(vm, "\x00\x00version\r")
+    assert answer == f"knock {version}\n", answer
+    assert vm.shell("echo after") == "after\n"
+
+
 RANDOM_BYTES = 10_000
 RANDOM_SEED = 4
 # Each burst of noise ends in one of these, the states hardest to leave:

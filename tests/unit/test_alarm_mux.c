@@ -149,11 +149,20 @@ static int check_subtree(const struct alarm *n, const struct alarm **prev, uint6
 	return n->height;
 }
 
+/* The head comes before everything in the tree; outside a service round
+ * it is empty only when the tree is, and nothing is being fired. */
 static void check_tree(void)
 {
-	const struct alarm *prev = NULL;
-	uint64_t count = 0;
+	const struct alarm *prev = mux.head;
+	uint64_t count = mux.head ? 1 : 0;
 
+	if (mux.head) {
+		assert_true(mux.head->armed);
+		assert_null(mux.head->left);
+		assert_null(mux.head->right);
+	}
+	assert_null(mux.firing);
+	assert_true(mux.head || !mux.root);
 	check_subtree(mux.root, &prev, &count);
 	assert_int_equal(count, mux.stats.armed);
 }
@@ -935,6 +944,153 @@ static void test_huge_delays_are_capped_and_keep_order(void **state)
 	assert_true(alarm_is_armed(&big.alarm));
 }
 
+/* --- the head fast path (alarm_mux.c, "The head") ------------------------ */
+
+/* Seen from inside a callback: the head slot is empty (the alarm left the
+ * mux in O(1)), and the tree has not been touched yet. */
+static struct alarm *seen_head;
+static struct alarm *seen_root;
+static uint64_t seen_fired_stat;
+
+static void look_at_mux(struct client *c)
+{
+	(void)c;
+	seen_head = mux.head;
+	seen_root = mux.root;
+	seen_fired_stat = mux.stats.fired;
+}
+
+static void test_head_leaves_in_o1_and_bookkeeping_follows(void **state)
+{
+	(void)state;
+	struct client c[5];
+
+	for (int i = 0; i < 5; i++) {
+		client_init(&c[i], i);
+		c[i].action = look_at_mux;
+	}
+	/* set out of order: the head must be the earliest, not the first set */
+	set_oneshot(&c[3], 400);
+	set_oneshot(&c[1], 200);
+	set_oneshot(&c[4], 500);
+	set_oneshot(&c[0], 100);
+	set_oneshot(&c[2], 300);
+	assert_ptr_equal(mux.head, &c[0].alarm);
+	check_hw();
+
+	hw.now = 1100;
+	deliver();
+	assert_int_equal(nfirings, 1);
+	assert_int_equal(firings[0].id, 0);
+	/* during the callback: no head, the other four still in the tree,
+	 * and the mux's fired counter not yet raised (it is bookkeeping) */
+	assert_null(seen_head);
+	assert_non_null(seen_root);
+	assert_int_equal(seen_fired_stat, 0);
+	/* after it: the next head was taken out of the tree */
+	assert_ptr_equal(mux.head, &c[1].alarm);
+	assert_int_equal(mux.stats.fired, 1);
+	check_hw();
+
+	/* the rest, in deadline order, each taken from the head */
+	hw.now = 1500;
+	deliver();
+	assert_int_equal(nfirings, 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(firings[i].id, i);
+	assert_null(mux.head);
+	assert_null(mux.root);
+	assert_false(hw.armed);
+}
+
+static void test_cancel_and_move_the_head(void **state)
+{
+	(void)state;
+	struct client a, b, c;
+
+	client_init(&a, 0);
+	client_init(&b, 1);
+	client_init(&c, 2);
+	set_oneshot(&a, 100);
+	set_oneshot(&b, 200);
+	set_oneshot(&c, 300);
+	alarm_cancel(&mux, &a.alarm); /* the head: the next one moves up */
+	assert_ptr_equal(mux.head, &b.alarm);
+	check_hw();
+	assert_int_equal(hw.deadline, 1200);
+	set_oneshot(&c, 50); /* a tree alarm moved before the head */
+	assert_ptr_equal(mux.head, &c.alarm);
+	check_hw();
+	set_oneshot(&c, 500); /* the head moved behind the others */
+	assert_ptr_equal(mux.head, &b.alarm);
+	check_hw();
+	run_until(hw.now + 1000, 0);
+	assert_int_equal(nfirings, 2);
+	assert_int_equal(firings[0].id, 1);
+	assert_int_equal(firings[1].id, 2);
+}
+
+static void test_periodic_head_keeps_its_grid_through_the_fast_path(void **state)
+{
+	(void)state;
+	struct client p;
+
+	client_init(&p, 0);
+	set_periodic(&p, 1000);
+	uint64_t start = p.start;
+	/* serviced late by varying amounts, never a whole period */
+	for (uint64_t k = 1; k <= 50; k++) {
+		hw.now = start + k * 1000 + (k * 37) % 1000;
+		deliver();
+		assert_int_equal(nfirings, k);
+		assert_int_equal(firings[k - 1].served, start + k * 1000);
+		/* armed during its call, with its next grid point */
+		assert_true(firings[k - 1].armed);
+		assert_int_equal(p.alarm.deadline, start + (k + 1) * 1000);
+		assert_ptr_equal(mux.head, &p.alarm);
+		check_hw();
+	}
+	assert_int_equal(p.alarm.missed, 0);
+}
+
+static struct client *set_in_callback_other;
+
+static void set_earlier_and_later(struct client *c)
+{
+	(void)c;
+	/* one before every alarm left, one after: both wait for the next
+	 * round, and the hardware ends up on the earlier */
+	alarm_set_oneshot(&mux, &set_in_callback_other[0].alarm, 1);
+	alarm_set_oneshot(&mux, &set_in_callback_other[1].alarm, 10000);
+}
+
+static void test_alarm_set_from_a_callback_goes_in_order(void **state)
+{
+	(void)state;
+	struct client a, late, extra[2];
+
+	client_init(&a, 0);
+	client_init(&late, 1);
+	client_init(&extra[0], 2);
+	client_init(&extra[1], 3);
+	set_in_callback_other = extra;
+	a.action = set_earlier_and_later;
+	set_oneshot(&a, 100);
+	set_oneshot(&late, 5000);
+
+	hw.now = 1100;
+	deliver();
+	assert_int_equal(nfirings, 1);
+	assert_ptr_equal(mux.head, &extra[0].alarm);
+	check_hw();
+	assert_int_equal(hw.deadline, 1101);
+	run_until(hw.now + 20000, 0);
+	assert_int_equal(nfirings, 4);
+	assert_int_equal(firings[1].id, 2);
+	assert_int_equal(firings[2].id, 1);
+	assert_int_equal(firings[3].id, 3);
+}
+
 static void test_conversions(void **state)
 {
 	(void)state;
@@ -982,6 +1138,11 @@ int main(void)
 		cmocka_unit_test_setup(test_service_from_a_callback_panics, setup),
 		cmocka_unit_test_setup(test_period_zero_becomes_one_tick_with_warning, setup),
 		cmocka_unit_test_setup(test_huge_delays_are_capped_and_keep_order, setup),
+		cmocka_unit_test_setup(test_head_leaves_in_o1_and_bookkeeping_follows, setup),
+		cmocka_unit_test_setup(test_cancel_and_move_the_head, setup),
+		cmocka_unit_test_setup(test_periodic_head_keeps_its_grid_through_the_fast_path,
+				       setup),
+		cmocka_unit_test_setup(test_alarm_set_from_a_callback_goes_in_order, setup),
 		cmocka_unit_test_setup(test_conversions, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown_all);

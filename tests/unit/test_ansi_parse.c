@@ -257,19 +257,11 @@ static void test_sequence_at_the_length_limit(void **state)
 static void test_stray_bytes_are_ignored_and_counted(void **state)
 {
 	(void)state;
-	feed_n("\x00\x02\t\x80\xff"
+	feed_n("\x02\t\x80\xff"
 	       "a",
-	       6);
+	       5);
 	expect_chars("a");
-	assert_int_equal(p.stats.ignored, 5);
-}
-
-static void test_nul_is_ignored(void **state)
-{
-	(void)state;
-	feed_n("\0a", 2);
-	expect_chars("a");
-	assert_int_equal(p.stats.ignored, 1);
+	assert_int_equal(p.stats.ignored, 4);
 }
 
 /* Random bytes: whatever comes, the parser ends up in ground state after a
@@ -283,8 +275,8 @@ static void test_random_garbage_never_breaks_the_parser(void **state)
 			struct line_input ev;
 			if (ansi_parse_byte(&p, (uint8_t)rand(), &ev)) {
 				assert_true(ev.key <= LINE_KEY_CANCEL);
-				if (ev.key == LINE_KEY_CHAR)
-					assert_true(ev.ch >= 0x20 && ev.ch <= 0x7e);
+				if (ev.key == LINE_KEY_CHAR) /* NUL is passed on as 0 */
+					assert_true(ev.ch == 0 || (ev.ch >= 0x20 && ev.ch <= 0x7e));
 			}
 		}
 		nevents = 0;
@@ -296,10 +288,34 @@ static void test_random_garbage_never_breaks_the_parser(void **state)
 	}
 }
 
+/* NUL is passed on (a character 0) for the line editor to judge, never
+ * dropped here: dropping it joined "1" and "00" into "100". Inside a
+ * sequence it ends it, like any control byte, and is then passed on. */
+static void test_nul_is_passed_on_not_dropped(void **state)
+{
+	(void)state;
+	feed_n("1\0"
+	       "00",
+	       4);
+	assert_int_equal(nevents, 4);
+	assert_int_equal(events[1].key, LINE_KEY_CHAR);
+	assert_int_equal(events[1].ch, 0);
+	assert_int_equal(events[2].ch, '0');
+	assert_int_equal(p.stats.ignored, 0);
+	setup(NULL);
+	feed_n("\x1b[\0C", 4);
+	assert_int_equal(nevents, 2);
+	assert_int_equal(events[0].key, LINE_KEY_CHAR);
+	assert_int_equal(events[0].ch, 0);
+	assert_int_equal(events[1].ch, 'C');
+	assert_int_equal(p.stats.malformed, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_printable_ascii_are_characters, setup),
+		cmocka_unit_test_setup(test_nul_is_passed_on_not_dropped, setup),
 		cmocka_unit_test_setup(test_line_endings, setup),
 		cmocka_unit_test_setup(test_lf_after_cr_split_across_calls_is_still_one_enter,
 				       setup),
@@ -315,7 +331,6 @@ int main(void)
 		cmocka_unit_test_setup(test_overlong_sequence_is_skipped_to_its_final_byte, setup),
 		cmocka_unit_test_setup(test_sequence_at_the_length_limit, setup),
 		cmocka_unit_test_setup(test_stray_bytes_are_ignored_and_counted, setup),
-		cmocka_unit_test_setup(test_nul_is_ignored, setup),
 		cmocka_unit_test_setup(test_random_garbage_never_breaks_the_parser, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -763,14 +763,73 @@ static void test_prefix_after_e0(void **state)
 static void test_error_byte_drops_the_sequence_under_way(void **state)
 {
 	(void)state;
-	FEED(0xe0, 0x00, 0x4b, 0xff);
-	assert_int_equal(stats().anomalies[KEYBOARD_KEY_ERROR], 2);
-	assert_int_equal(stats().sequence_errors, 1);
+	FEED(0xe0, 0x00, 0x4b);
 	/* 4b after the error is keypad 4, not e0 4b. */
 	assert_event(0, KEY_LEFT, true, 0);
 	assert_int_equal(kb.pressed_as[KEY_KP_4], KEY_LEFT);
 	assert_int_equal(kb.pressed_as[KEY_LEFT], KEY_NONE);
+	/* Nothing was held at the first error: no key state to drop. */
+	assert_int_equal(stats().resyncs, 0);
+	FEED(0xff);
+	assert_int_equal(stats().anomalies[KEYBOARD_KEY_ERROR], 2);
+	assert_int_equal(stats().sequence_errors, 1);
 	assert_int_equal(count_in_log("keyboard reports an error or overrun e0 00"), 1);
+	/* The overrun code says keys were lost: the held key is dropped. */
+	assert_int_equal(kb.pressed_as[KEY_KP_4], KEY_NONE);
+	assert_int_equal(stats().resyncs, 1);
+	assert_int_equal(stats().loss_signs, 2);
+}
+
+/* --- lost bytes (issue 12 item 4; docs/interrupts.md) ------------------ */
+
+/* Shift's release was lost upstream; the release of a key whose press was
+ * lost is the sign: Shift must not outlive it. */
+static void test_orphan_release_drops_a_shift_whose_release_was_lost(void **state)
+{
+	(void)state;
+	FEED(0x2a);       /* Shift down */
+	FEED(0x1e, 0x9e); /* a, typed as 'A' */
+	assert_event(1, KEY_A, true, 'A');
+	assert_true(keyboard_modifiers(&kb) & KEYMOD_SHIFT);
+	/* lost: 10 (q down) and aa (Shift up); then q's release arrives */
+	FEED(0x90);
+	assert_int_equal(stats().orphan_releases, 1);
+	assert_int_equal(stats().resyncs, 1);
+	assert_int_equal(keyboard_modifiers(&kb) & KEYMOD_SHIFT, 0);
+	assert_int_equal(count_in_log("keyboard: bytes were lost"), 1);
+	size_t before = n_events;
+	FEED(0x2f, 0xaf); /* v */
+	assert_event(before, KEY_V, true, 'v');
+}
+
+/* The lock keys are toggles, not held keys: a resync keeps them. */
+static void test_resync_keeps_the_locks(void **state)
+{
+	(void)state;
+	FEED(0x3a, 0xba); /* Caps Lock on */
+	FEED(0x1d);       /* Ctrl down */
+	FEED(0x90);       /* a release with no press */
+	assert_int_equal(keyboard_modifiers(&kb), KEYMOD_CAPS_LOCK);
+	size_t before = n_events;
+	FEED(0x1e);
+	assert_event(before, KEY_A, true, 'A'); /* Caps, not Ctrl-A */
+}
+
+/* A broken sequence is a sign too; with nothing held, nothing changes. */
+static void test_broken_sequence_drops_held_keys_and_no_sign_drops_nothing(void **state)
+{
+	(void)state;
+	FEED(0x2a);       /* Shift down */
+	FEED(0xe0, 0x1e); /* e0 1e is no key: unknown, not a sign */
+	assert_true(keyboard_modifiers(&kb) & KEYMOD_SHIFT);
+	assert_int_equal(stats().resyncs, 0);
+	FEED(0xe0, 0xe0, 0x4b); /* e0 then e0: the first sequence lost a byte */
+	assert_int_equal(stats().anomalies[KEYBOARD_BROKEN_E0], 1);
+	assert_int_equal(stats().resyncs, 1);
+	assert_int_equal(keyboard_modifiers(&kb) & KEYMOD_SHIFT, 0);
+	/* The keyboard cannot tell knock what it lost before the controller:
+	 * the count of lost bytes is unknown, not 0. */
+	assert_true(stats().losses_uncounted);
 }
 
 /* A small fixed-seed generator, so a failure repeats exactly. */
@@ -933,6 +992,11 @@ int main(void)
 		cmocka_unit_test_setup(test_broken_pause_then_a_key, setup),
 		cmocka_unit_test_setup(test_prefix_after_e0, setup),
 		cmocka_unit_test_setup(test_error_byte_drops_the_sequence_under_way, setup),
+		cmocka_unit_test_setup(test_orphan_release_drops_a_shift_whose_release_was_lost,
+				       setup),
+		cmocka_unit_test_setup(test_resync_keeps_the_locks, setup),
+		cmocka_unit_test_setup(
+			test_broken_sequence_drops_held_keys_and_no_sign_drops_nothing, setup),
 		cmocka_unit_test_setup(test_garbage_streams, setup),
 		cmocka_unit_test_setup(test_recent_ring_keeps_the_newest_oldest_first, setup),
 		cmocka_unit_test_setup(test_ring_records_replies_and_fake_shifts, setup),

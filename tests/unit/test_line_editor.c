@@ -422,6 +422,71 @@ static void test_control_characters_are_refused(void **state)
 	assert_int_equal(le.stats.refused_chars, 3);
 }
 
+static void test_nul_before_the_line_is_padding(void **state)
+{
+	(void)state;
+	char buf[LINE_MAX_CHARS + 1];
+	begin();
+	ch('\0');
+	ch('\0');
+	assert_int_equal(le.out_len, 0);
+	type("version");
+	assert_int_equal(key(LINE_KEY_ENTER), LINE_DONE);
+	line_editor_take_line(&le, buf, sizeof(buf));
+	assert_string_equal(buf, "version");
+	assert_int_equal(le.stats.nul_padding, 2);
+	assert_int_equal(le.stats.nul_refused, 0);
+}
+
+/* "alarm 1<NUL>00" must not run as "alarm 100", nor as anything else. */
+static void test_nul_inside_a_line_refuses_it(void **state)
+{
+	(void)state;
+	char buf[LINE_MAX_CHARS + 1];
+	begin();
+	type("alarm 1");
+	term.all_len = 0;
+	term.all[0] = '\0';
+	ch('\0');
+	assert_string_equal(term.all, "\nNUL byte (0x00) inside the line; discarded\n");
+	assert_int_equal(le.stats.nul_refused, 1);
+	/* The rest is swallowed; its Enter runs nothing, a fresh prompt comes. */
+	type("00");
+	assert_int_equal(key(LINE_KEY_ENTER), LINE_CONTINUE);
+	assert_string_equal(term.all, "\nNUL byte (0x00) inside the line; discarded\n\n" PROMPT);
+	assert_int_equal(le.stats.lines, 0);
+	check_line("");
+	/* A NUL at the end of a line refuses it too. */
+	type("echo x");
+	ch('\0');
+	assert_int_equal(key(LINE_KEY_ENTER), LINE_CONTINUE);
+	assert_int_equal(le.stats.nul_refused, 2);
+	type("uptime");
+	assert_int_equal(key(LINE_KEY_ENTER), LINE_DONE);
+	line_editor_take_line(&le, buf, sizeof(buf));
+	assert_string_equal(buf, "uptime");
+	assert_int_equal(le.stats.refused_chars, 0);
+}
+
+/* The append fast path echoes just the character; an insert elsewhere
+ * still redraws the tail (both checked against the terminal model). */
+static void test_append_echoes_only_the_character(void **state)
+{
+	(void)state;
+	begin();
+	type("ab");
+	assert_int_equal(le.out_len, 1);
+	assert_int_equal(le.out[0], 'b');
+	key(LINE_KEY_LEFT);
+	ch('x');
+	assert_true(le.out_len > 1);
+	check_line("axb");
+	key(LINE_KEY_END);
+	ch('c');
+	assert_int_equal(le.out_len, 1);
+	check_line("axbc");
+}
+
 static void test_redraw_restores_prompt_line_and_cursor(void **state)
 {
 	(void)state;
@@ -527,6 +592,9 @@ int main(void)
 				       setup),
 		cmocka_unit_test_setup(test_line_of_max_length_is_accepted, setup),
 		cmocka_unit_test_setup(test_too_long_line_is_refused_with_a_message, setup),
+		cmocka_unit_test_setup(test_nul_before_the_line_is_padding, setup),
+		cmocka_unit_test_setup(test_nul_inside_a_line_refuses_it, setup),
+		cmocka_unit_test_setup(test_append_echoes_only_the_character, setup),
 		cmocka_unit_test_setup(test_ctrl_c_also_ends_a_refused_line, setup),
 		cmocka_unit_test_setup(test_control_characters_are_refused, setup),
 		cmocka_unit_test_setup(test_redraw_restores_prompt_line_and_cursor, setup),
