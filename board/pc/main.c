@@ -17,6 +17,7 @@
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
 #include "board/pc/wire_observe.h"
+#include "board/pc/wire_pci.h"
 #include "board/pc/wire_screen.h"
 #include "board/pc/wire_shell.h"
 #include "board/pc/wire_smp.h"
@@ -91,6 +92,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_ioapics_init(&board_platform);
 
 	/* The capsules, each wired to its chips and clients. */
+	board_wire_pci();
 	board_wire_timer();
 	board_wire_keyboard();
 	board_wire_console(have_uart, board_keyboard());

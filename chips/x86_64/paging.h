@@ -13,4 +13,14 @@
  */
 void paging_unmap_4k(uintptr_t va);
 
+/*
+ * Map [start, start + len) of the identity map uncached (PCD and PWT:
+ * UC with the default PAT), on this CPU, for memory-mapped registers
+ * outside the top 32 MiB that boot/entry32.asm already maps so (PCI
+ * Express configuration space). The range must lie in the 2 MiB pages
+ * above the first 8 MiB; it is widened to whole 2 MiB pages. Call before
+ * the other CPUs start.
+ */
+void paging_uncache_range(uintptr_t start, uintptr_t len);
+
 #endif
