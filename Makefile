@@ -7,7 +7,8 @@
 #   make test       every test: host unit tests, layering check, models, fuzzers, end-to-end
 #   make model      check the spin models of the protocol (tests/model)
 #   make fuzz       run every libFuzzer harness for FUZZ_SECONDS (default 60) each
-#   make bench      deterministic figures (QEMU -icount shift=0,sleep=off)
+#   make bench      deterministic figures of the shipped image (gdb counts its paths under
+#                   QEMU -icount shift=0,sleep=off)
 #   make trace      record a short workload: build/trace.json (Perfetto) and build/trace.png
 #   make deps       install missing Debian packages (run/test do it first)
 #   make debug      QEMU halted with a gdb stub, gdb attached with symbols
@@ -48,20 +49,15 @@ NASMFLAGS := -f elf64 -g -F dwarf -I chips/x86_64/ -I boot/
 # code. The lab image, build/knock-lab.iso, is the product plus the lab
 # wing (*/lab/ beside each layer), with one product file replaced by its
 # lab copy (LAB_REPLACES: the metered interrupt enable/disable).
-# TEMPORARY, until the shell's command sets land (issue 11): the shell
-# still calls these lab capsules directly. check-product reports them.
-SHELL_LAB_DEPS := capsules/lab/busy.c capsules/lab/sink.c capsules/lab/alarm_flood.c \
-                  capsules/lab/storm.c
 KERNEL_C  := $(wildcard kernel/*.c) $(wildcard chips/x86_64/*.c) \
-             $(wildcard capsules/*.c) $(wildcard board/$(BOARD)/*.c) \
-             $(SHELL_LAB_DEPS)
+             $(wildcard capsules/*.c) $(wildcard board/$(BOARD)/*.c)
 KERNEL_S  := $(wildcard boot/*.asm) $(wildcard chips/x86_64/*.asm)
 KOBJS     := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
              $(patsubst %.asm,$(BUILD)/k/%.o,$(KERNEL_S)) \
              $(BUILD)/k/top_halves.o $(BUILD)/k/fb_font.o
 
 LAB_C        := $(wildcard kernel/lab/*.c) $(wildcard chips/x86_64/lab/*.c) \
-                $(filter-out $(SHELL_LAB_DEPS),$(wildcard capsules/lab/*.c)) \
+                $(wildcard capsules/lab/*.c) \
                 $(wildcard board/$(BOARD)/lab/*.c)
 LAB_REPLACES := chips/x86_64/arch_irq.c
 LAB_KOBJS    := $(filter-out $(patsubst %.c,$(BUILD)/k/%.o,$(LAB_REPLACES)),$(KOBJS)) \
@@ -263,6 +259,8 @@ test: deps
 e2e: iso
 	$(PYTHON) -m pytest -q tests/e2e
 
+# The figures describe $(ISO), the image a user boots; the lab figures
+# (in-guest benchmarks, bake-off, SMP benches) come from the lab image.
 bench: iso
 	$(PYTHON) tools/bench.py --iso $(ISO) --elf $(ELF) --lab-iso $(LAB_ISO) --lab-elf $(LAB_ELF) \
 	  --out $(BUILD)/bench.json

@@ -1,22 +1,31 @@
 /*
  * shell: reads command lines from the console and answers them.
  *
- * It is written against capsule interfaces only: the console (lines in,
- * text out), the alarm mux (uptime, alarms), the keyboard (recent keys),
- * and a few hooks the board hands over in struct shell_board (reset,
- * provoking CPU faults for tests, interrupt counters per source). Any of
- * the capsules but the console may be NULL; the commands that need it
- * then say so.
+ * The shell knows no other capsule. It is a registry of command sets: a
+ * capsule that has commands defines them next to itself (for example
+ * capsules/alarm_commands.c for uptime, alarm and alarms) as a
+ * struct shell_command_set, and the board registers that set with
+ * shell_register(). The shell itself has only help, version and echo, and
+ * the machinery every command uses: the answer buffer (shell_say), answers
+ * that finish later (shell_answer_later/done), messages nobody asked for
+ * (shell_notify) and what happens after the last answer (shell_after_answer,
+ * for reboot). docs/capsules.md shows how to add a command.
  *
  * One command at a time: the shell formats a command's whole answer into
  * its own buffer, writes it to the console as the console takes it
  * (waiting for room with a callback, never spinning), and only then asks
- * for the next line, which prints the prompt "knock> ". Alarm messages
- * that come while the prompt is shown appear above the line being typed.
+ * for the next line, which prints the prompt "knock> ". Messages that come
+ * while the prompt is shown appear above the line being typed.
  *
- * Commands live in one table (name, arguments, help, handler) in shell.c;
- * `help` prints it. Unknown commands and bad arguments get a one-line
- * error, and the prompt comes back.
+ * A command's name is one word, or two for a subcommand that another set
+ * adds to a command ("alarms flood"): the name with the most words that
+ * matches the line's first words runs. Two commands with the same name
+ * are a wiring mistake: shell_register() panics, naming both sets.
+ * Unknown commands and bad arguments get a one-line error, and the prompt
+ * comes back.
+ *
+ * A shell without a console (another CPU's, shell_smp.h) hands each
+ * finished answer to the function it was made with instead.
  */
 #ifndef KNOCK_CAPSULES_SHELL_H
 #define KNOCK_CAPSULES_SHELL_H
@@ -25,120 +34,98 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "capsules/alarm_mux.h"
 #include "capsules/console.h"
-#include "capsules/heartbeat.h"
-#include "capsules/keyboard.h"
-#include "capsules/shell_smp.h"
-#include "capsules/shell_tools.h"
-#include "capsules/lab/storm.h"
 #include "kernel/deferred.h"
-#include "kernel/hil/reset.h"
 
 #define SHELL_PROMPT "knock> "
 #define SHELL_OUT_MAX 4096
-#define SHELL_ALARMS 8
-#define SHELL_ALARM_MAX_MS 86400000u /* one day */
-#define SHELL_PERIODIC_MIN_MS 10u    /* faster would flood the console */
-#define SHELL_KEYS_SHOWN 16
-/* Time the UART gets to send "rebooting" before the reset. */
-#define SHELL_REBOOT_DELAY_MS 50
-
-/* Counters of one interrupt source, for `irqs`. */
-struct shell_irq_counts {
-	uint64_t raised;   /* interrupts, as the device side counted them */
-	uint64_t serviced; /* times the loop ran the source's capsule */
-	uint64_t drained;  /* events taken from the device */
-	const char *unit;  /* what `drained` counts, e.g. "bytes" */
-};
-
-struct shell_irq_source {
-	const char *name;
-	void (*read)(void *ctx, struct shell_irq_counts *out);
-	void *ctx;
-};
-
-/* What the board lends the shell. Every member may be NULL/0. */
-struct shell_board {
-	const struct hil_reset *reset;
-	/* Provoke a CPU fault of `kind`. Returns false for an unknown kind,
-	 * true for a kind that resumes (a breakpoint); fatal kinds never
-	 * return. */
-	bool (*fault)(const char *kind);
-	const char *fault_kinds; /* "pf ud de ...", for messages */
-	const struct shell_irq_source *irq_sources;
-	unsigned irq_source_count;
-	/* For `heartbeat`; the shell becomes its client in shell_init(). */
-	struct heartbeat *heartbeat;
-	/* For stats, trace, busy, sink, `alarms flood` (shell_tools.h). */
-	const struct shell_tools *tools;
-	/* `bench`: the board's measured figures, one line(arg, text) each. */
-	void (*bench)(void (*line)(void *arg, const char *text), void *arg);
-	/* For `storm` (capsules/storm.h). */
-	struct storm *storm;
-};
 
 struct shell;
 
-struct shell_alarm {
-	struct alarm alarm;
+struct shell_command {
+	const char *name; /* one word, or "command subcommand" */
+	const char *args; /* for help: "<ms> [periodic]" */
+	const char *help; /* for help: one short line */
+	/* argv[0] is the name's first word; ctx is the set's. */
+	void (*run)(struct shell *sh, void *ctx, int argc, char **argv);
+};
+
+/* One capsule's commands. The owner fills name, cmds, count and ctx (with
+ * its commands' state) and keeps the set alive; shell_register() links it
+ * (next) and sets `shell`, for answers that come from a callback later. A
+ * set belongs to one shell. */
+struct shell_command_set {
+	const char *name; /* help's heading for the set */
+	const struct shell_command *cmds;
+	unsigned count;
+	void *ctx;
+	struct shell_command_set *next;
 	struct shell *shell;
-	unsigned id; /* 0: the slot is free */
-	uint64_t ms;
-	bool periodic;
-	uint64_t set_at; /* alarm mux ticks */
 };
 
 struct shell_stats {
-	uint64_t commands;   /* lines that named a known command */
-	uint64_t errors;     /* unknown commands, bad arguments, parse errors */
-	uint64_t output_cut; /* answers cut because the buffer was full */
-	uint64_t room_waits; /* times the console asked us to wait */
+	uint64_t commands;      /* lines that named a known command */
+	uint64_t errors;        /* unknown commands, bad arguments, parse errors */
+	uint64_t output_cut;    /* answers cut because the buffer was full */
+	uint64_t room_waits;    /* times the console asked us to wait */
+	uint64_t notes_dropped; /* messages a console-less shell could not show */
 };
 
 struct shell {
-	struct console *console;
-	struct alarm_mux *mux;
-	const struct keyboard *keyboard;
-	struct shell_board board;
+	struct console *console;                       /* NULL: a console-less shell */
+	void (*answered)(void *ctx, struct shell *sh); /* a console-less one's */
+	void *answered_ctx;
+
+	struct shell_command_set *sets; /* in registration order */
+	struct shell_command_set own;   /* help, version, echo */
 
 	struct console_line_client reader;
 	struct console_room_client room;
-	struct heartbeat_client heartbeat_client;
 	struct deferred_call dc;
-	struct storm_client storm_client;
 	bool started;
-	bool reading;      /* a console_read_line is outstanding */
-	bool answer_later; /* the command's capsule finishes the answer */
-	struct shell_tools_state tools;
+	bool reading;             /* a console_read_line is outstanding */
+	bool answer_later;        /* the command's capsule finishes the answer */
+	void (*after)(void *ctx); /* instead of the next prompt (reboot) */
+	void *after_ctx;
 	char line[LINE_MAX_CHARS + 1];
 
 	char out[SHELL_OUT_MAX];
 	size_t out_len, out_sent;
 	bool out_cut;
 
-	bool reboot_requested;
-	struct alarm reboot_alarm;
-	struct shell_alarm alarms[SHELL_ALARMS];
-	unsigned next_alarm_id;
-
 	struct shell_stats stats;
-
-	/* Other CPUs: `on`, and this shell on another CPU (shell_smp.h). */
-	struct shell_remote remote;
 };
 
-/* `board` is copied. Declares the shell's deferred call. */
-void shell_init(struct shell *sh, struct console *console, struct alarm_mux *mux,
-		const struct keyboard *keyboard, const struct shell_board *board);
+/* A shell on `console`, with only its own commands. Declares the shell's
+ * deferred call. */
+void shell_init(struct shell *sh, struct console *console);
+/* A shell with no console: each finished answer (sh->out, sh->out_len)
+ * goes to answered(ctx, sh). It declares nothing. */
+void shell_init_console_less(struct shell *sh, void (*answered)(void *ctx, struct shell *sh),
+			     void *ctx);
+/* Add a set's commands (see above); before shell_start(), or at least not
+ * while one of the set's commands runs. */
+void shell_register(struct shell *sh, struct shell_command_set *set);
 /* Print the greeting and the first prompt, from the loop. */
 void shell_start(struct shell *sh);
 
-/* For command handlers (shell_tools.c): add to the answer; and for
- * commands that finish later, from a capsule's callback: no prompt until
- * shell_answer_done(). What was said before is written out meanwhile. */
+/* For commands: add to the answer. shell_fail() also counts an error. */
 __attribute__((format(printf, 2, 3))) void shell_say(struct shell *sh, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void shell_fail(struct shell *sh, const char *fmt, ...);
+/* For commands whose capsule finishes the answer from a callback: no
+ * prompt until shell_answer_done(). What was said before is written out
+ * meanwhile. */
 void shell_answer_later(struct shell *sh);
 void shell_answer_done(struct shell *sh);
+/* After this answer is all in the console, call after(ctx) instead of
+ * showing the prompt; the shell then reads no more lines (reboot). */
+void shell_after_answer(struct shell *sh, void (*after)(void *ctx), void *ctx);
+/* A message nobody asked for (an alarm fired), len bytes ending in '\n':
+ * above the prompt when it is up, else after the answer being written.
+ * Copied before it returns. */
+void shell_notify(struct shell *sh, const char *msg, size_t len);
+/* Run the command line in sh->line as if it had been typed (shell_smp.c:
+ * a line another CPU's shell lent this one). */
+void shell_run_line(struct shell *sh);
 
 #endif

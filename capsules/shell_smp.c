@@ -1,150 +1,10 @@
 /*
- * The shell's SMP commands and `on` (shell_smp.h).
+ * The shell on other CPUs and `on` (shell_smp.h).
  */
-#include "capsules/shell.h"
-#include "capsules/shell_parse.h"
 #include "capsules/shell_smp.h"
+#include "capsules/shell_parse.h"
 #include "kernel/cpus.h"
 #include "kernel/string.h"
-
-static bool have_smp(struct shell *sh, const char *cmd, const void *what)
-{
-	if (sh->remote.smp && what)
-		return true;
-	shell_say(sh, "%s: the board gave this shell no other CPUs to use\n", cmd);
-	sh->stats.errors++;
-	return false;
-}
-
-/* --- cpus ---------------------------------------------------------------- */
-
-void shell_cmd_cpus(struct shell *sh, int argc, char **argv)
-{
-	struct cpu_info ci;
-	struct xcall_stats xs;
-	unsigned known = cpus_known(), online = 0;
-
-	(void)argv;
-	if (argc != 1) {
-		shell_say(sh, "cpus: usage: cpus\n");
-		sh->stats.errors++;
-		return;
-	}
-	shell_say(sh,
-		  "cpu apic state       rounds     sleeps    wakeups  ipis-in ipis-out  skipped\n");
-	for (unsigned id = 0; id < known; id++) {
-		if (!cpus_info(id, &ci))
-			continue;
-		xcall_get_stats(id, &xs);
-		if (ci.state == CPU_ONLINE)
-			online++;
-		shell_say(sh, "%3u %4u %-8s %9llu %10llu %10llu %8llu %8llu %8llu\n", id, ci.hw_id,
-			  cpus_state_name(ci.state), (unsigned long long)ci.rounds,
-			  (unsigned long long)ci.sleeps, (unsigned long long)ci.wakeups,
-			  (unsigned long long)ci.ipis, (unsigned long long)xs.ipis,
-			  (unsigned long long)xs.ipis_skipped);
-	}
-	shell_say(sh, "%u cpu%s, %u online; this is cpu %u\n", known, known == 1 ? "" : "s", online,
-		  cpus_this());
-}
-
-/* --- smptest ------------------------------------------------------------- */
-
-static void smptest_done(void *ctx, const struct smp_count_result *r)
-{
-	struct shell *sh = ctx;
-	bool ok = !r->unfinished && r->locked_total == r->expected &&
-		  r->atomic_total == r->expected;
-
-	shell_say(sh,
-		  "smptest: %u cpus x %llu: ticketlock counter %llu, lock xadd counter %llu, "
-		  "expected %llu: %s (%llu ms)\n",
-		  r->cpus, (unsigned long long)r->per_cpu, (unsigned long long)r->locked_total,
-		  (unsigned long long)r->atomic_total, (unsigned long long)r->expected,
-		  ok ? "ok" : "MISMATCH", (unsigned long long)(r->us / 1000));
-	if (r->unfinished) {
-		shell_say(sh,
-			  "smptest: cpus that did not finish within %u ms:", SMP_COUNT_TIMEOUT_MS);
-		for (unsigned id = 0; id < CPU_MAX; id++)
-			if (r->unfinished & ((uint64_t)1 << id))
-				shell_say(sh, " %u", id);
-		shell_say(sh, "\n");
-	}
-	if (!ok)
-		sh->stats.errors++;
-	shell_answer_done(sh);
-}
-
-void shell_cmd_smptest(struct shell *sh, int argc, char **argv)
-{
-	uint64_t n;
-
-	if (!have_smp(sh, "smptest", sh->remote.smp ? sh->remote.smp->count : NULL))
-		return;
-	if (argc != 2 || !shell_parse_u64(argv[1], SMP_COUNT_MAX_N, &n) || n == 0) {
-		shell_say(sh, "smptest: usage: smptest <n>, n from 1 to %llu per cpu\n",
-			  (unsigned long long)SMP_COUNT_MAX_N);
-		sh->stats.errors++;
-		return;
-	}
-	if (smp_count_start(sh->remote.smp->count, n, sh->mux, smptest_done, sh) != 0) {
-		shell_say(sh, "smptest: the last run's cpus are not all done yet\n");
-		sh->stats.errors++;
-		return;
-	}
-	shell_answer_later(sh);
-}
-
-/* --- ping ---------------------------------------------------------------- */
-
-static void ping_done(void *ctx, const struct smp_ping_result *r)
-{
-	struct shell *sh = ctx;
-	unsigned missing = r->pairs - r->answered;
-
-	shell_say(sh, "ping: %u of %u knocks answered among %u cpus, slowest round trip %llu us\n",
-		  r->answered, r->pairs, cpus_in_mask(r->participants),
-		  (unsigned long long)r->slowest_us);
-	for (unsigned i = 0; i < CPU_MAX; i++) {
-		if (!(r->participants & ((uint64_t)1 << i)))
-			continue;
-		uint64_t slowest = 0;
-		for (unsigned j = 0; j < CPU_MAX; j++)
-			if (r->rtt_us[i][j] > slowest)
-				slowest = r->rtt_us[i][j];
-		uint64_t others = r->participants & ~((uint64_t)1 << i);
-		shell_say(sh, "  cpu %u knocked on %u, answered by %u, slowest %llu us\n", i,
-			  cpus_in_mask(others), cpus_in_mask(r->answers[i] & others),
-			  (unsigned long long)slowest);
-		for (unsigned j = 0; j < CPU_MAX; j++)
-			if (others & ~r->answers[i] & ((uint64_t)1 << j))
-				shell_say(sh, "  cpu %u -> cpu %u: no answer within %u ms\n", i, j,
-					  SMP_PING_TIMEOUT_MS);
-	}
-	if (missing)
-		sh->stats.errors++;
-	shell_answer_done(sh);
-}
-
-void shell_cmd_ping(struct shell *sh, int argc, char **argv)
-{
-	(void)argv;
-	if (!have_smp(sh, "ping", sh->remote.smp ? sh->remote.smp->ping : NULL))
-		return;
-	if (argc != 1) {
-		shell_say(sh, "ping: usage: ping\n");
-		sh->stats.errors++;
-		return;
-	}
-	if (smp_ping_start(sh->remote.smp->ping, sh->mux, ping_done, sh) != 0) {
-		shell_say(sh, "ping: the last round's knocks are not all answered yet\n");
-		sh->stats.errors++;
-		return;
-	}
-	shell_answer_later(sh);
-}
-
-/* --- on ------------------------------------------------------------------ */
 
 /* The words back into one line for the other shell to split again: words
  * with blanks, quotes or backslashes are quoted (shell_parse.h's rules).
@@ -186,155 +46,156 @@ static bool join_words(char *out, size_t size, int argc, char **argv)
 
 static void on_timeout(void *ctx, struct alarm *a)
 {
-	struct shell *sh = ctx;
+	struct shell_remote *me = ctx;
+	struct shell *sh = me->shell;
 
 	(void)a;
-	if (!sh->remote.asked || sh->remote.gave_up)
+	if (!me->asked || me->gave_up)
 		return;
-	sh->remote.gave_up = true;
-	shell_say(sh, "on: cpu %u did not answer within %u ms\n", sh->remote.asked_cpu,
-		  SHELL_ON_TIMEOUT_MS);
-	sh->stats.errors++;
+	me->gave_up = true;
+	shell_fail(sh, "on: cpu %u did not answer within %u ms\n", me->asked_cpu,
+		   SHELL_ON_TIMEOUT_MS);
 	shell_answer_done(sh);
 }
 
-void shell_cmd_on(struct shell *sh, int argc, char **argv)
+static void cmd_on(struct shell *sh, void *ctx, int argc, char **argv)
 {
-	struct shell_remote *me = &sh->remote;
+	struct shell_remote *me = ctx;
 	uint64_t id;
 
-	if (!have_smp(sh, "on", me->smp))
-		return;
 	if (argc < 3 || !shell_parse_u64(argv[1], CPU_MAX - 1, &id)) {
-		shell_say(sh, "on: usage: on <cpu> <command> [args], cpu from 0 to %u\n",
-			  CPU_MAX - 1);
-		sh->stats.errors++;
+		shell_fail(sh, "on: usage: on <cpu> <command> [args], cpu from 0 to %u\n",
+			   CPU_MAX - 1);
 		return;
 	}
-	struct shell *t = me->smp->shells[id];
+	struct shell_remote *t = me->smp->remotes[id];
 	if (!cpus_is_online((unsigned)id) || !t) {
-		shell_say(sh, "on: cpu %llu is not online (see 'cpus')\n", (unsigned long long)id);
-		sh->stats.errors++;
+		shell_fail(sh, "on: cpu %llu is not online (see 'cpus')\n", (unsigned long long)id);
 		return;
 	}
 	if (me->asked) {
-		shell_say(sh, "on: still waiting for cpu %u's last answer\n", me->asked_cpu);
-		sh->stats.errors++;
+		shell_fail(sh, "on: still waiting for cpu %u's last answer\n", me->asked_cpu);
 		return;
 	}
-	if (t == sh) {
-		shell_say(sh, "on: cpu %llu is this cpu: type the command itself\n",
-			  (unsigned long long)id);
-		sh->stats.errors++;
+	if (t == me) {
+		shell_fail(sh, "on: cpu %llu is this cpu: type the command itself\n",
+			   (unsigned long long)id);
 		return;
 	}
-	if (t->console) {
+	if (t->shell->console) {
 		/* The console's shell is where every `on` starts, waiting for
 		 * this very answer, and its line buffer is the console's. */
-		shell_say(sh, "on: cpu %llu runs the console's shell: type the command there\n",
-			  (unsigned long long)id);
-		sh->stats.errors++;
+		shell_fail(sh, "on: cpu %llu runs the console's shell: type the command there\n",
+			   (unsigned long long)id);
 		return;
 	}
 	uint32_t free = 0;
-	if (!__atomic_compare_exchange_n(&t->remote.busy, &free, 1, false, __ATOMIC_ACQUIRE,
+	if (!__atomic_compare_exchange_n(&t->busy, &free, 1, false, __ATOMIC_ACQUIRE,
 					 __ATOMIC_RELAXED)) {
-		shell_say(sh, "on: cpu %llu's shell is busy (it is running a command)\n",
-			  (unsigned long long)id);
-		sh->stats.errors++;
+		shell_fail(sh, "on: cpu %llu's shell is busy (it is running a command)\n",
+			   (unsigned long long)id);
 		return;
 	}
 	/* t is ours now: its line, its output buffer, until we release it. */
-	if (!join_words(t->line, sizeof(t->line), argc - 2, argv + 2)) {
-		__atomic_store_n(&t->remote.busy, 0, __ATOMIC_RELEASE);
-		shell_say(sh, "on: the command is too long\n");
-		sh->stats.errors++;
+	if (!join_words(t->shell->line, sizeof(t->shell->line), argc - 2, argv + 2)) {
+		__atomic_store_n(&t->busy, 0, __ATOMIC_RELEASE);
+		shell_fail(sh, "on: the command is too long\n");
 		return;
 	}
-	t->remote.asker = sh;
+	t->asker = me;
 	me->asked = t;
 	me->asked_cpu = (unsigned)id;
 	me->gave_up = false;
 	shell_answer_later(sh);
-	if (sh->mux) {
-		alarm_init(&me->timeout, "on timeout", on_timeout, sh);
-		alarm_set_oneshot(sh->mux, &me->timeout,
-				  alarm_mux_ms_to_ticks(sh->mux, SHELL_ON_TIMEOUT_MS));
+	if (me->mux) {
+		alarm_init(&me->timeout, "on timeout", on_timeout, me);
+		alarm_set_oneshot(me->mux, &me->timeout,
+				  alarm_mux_ms_to_ticks(me->mux, SHELL_ON_TIMEOUT_MS));
 	}
-	__atomic_store_n(&t->remote.request, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->request, 1, __ATOMIC_RELEASE);
 	xcall_set(&me->smp->remote, (unsigned)id);
 }
 
+static const struct shell_command on_commands[] = {
+	{ "on", "<cpu> <command>", "run a command on another CPU", cmd_on },
+};
+
 /* On the asker's CPU: the shell we asked has answered. */
-static void take_answer(struct shell *sh)
+static void take_answer(struct shell_remote *me)
 {
-	struct shell_remote *me = &sh->remote;
-	struct shell *t = me->asked;
+	struct shell *sh = me->shell;
+	struct shell_remote *t = me->asked;
 
 	if (!t)
 		return;
 	bool gave_up = me->gave_up;
 	if (!gave_up)
-		shell_say(sh, "%.*s", (int)t->out_len, t->out);
-	t->out_len = t->out_sent = 0;
-	t->out_cut = false;
-	t->remote.asker = NULL;
+		shell_say(sh, "%.*s", (int)t->shell->out_len, t->shell->out);
+	t->shell->out_len = t->shell->out_sent = 0;
+	t->shell->out_cut = false;
+	t->asker = NULL;
 	me->asked = NULL;
 	me->gave_up = false;
-	__atomic_store_n(&t->remote.busy, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->busy, 0, __ATOMIC_RELEASE);
 	if (gave_up)
 		return;
-	if (sh->mux)
-		alarm_cancel(sh->mux, &me->timeout);
+	if (me->mux)
+		alarm_cancel(me->mux, &me->timeout);
 	shell_answer_done(sh);
 }
 
-void shell_remote_answer_ready(struct shell *sh)
+/* A console-less shell's answer is complete: hand it back to the asker. */
+static void answer_ready(void *ctx, struct shell *sh)
 {
-	struct shell *asker = sh->remote.asker;
+	struct shell_remote *r = ctx;
+	struct shell_remote *asker = r->asker;
 
+	(void)sh;
 	if (!asker)
 		return;
-	__atomic_store_n(&asker->remote.answered, 1, __ATOMIC_RELEASE);
-	xcall_set(&sh->remote.smp->remote, asker->remote.cpu);
+	__atomic_store_n(&asker->answered, 1, __ATOMIC_RELEASE);
+	xcall_set(&r->smp->remote, asker->cpu);
 }
 
 /* The one cross-CPU call of every shell: a request to run, an answer to
  * take, or both. */
 static void remote_knocked(void *ctx)
 {
-	struct shell *sh = ctx;
+	struct shell_remote *r = ctx;
 
-	if (__atomic_exchange_n(&sh->remote.request, 0, __ATOMIC_ACQUIRE))
-		shell_run_request(sh);
-	if (__atomic_exchange_n(&sh->remote.answered, 0, __ATOMIC_ACQUIRE))
-		take_answer(sh);
+	if (__atomic_exchange_n(&r->request, 0, __ATOMIC_ACQUIRE))
+		shell_run_line(r->shell);
+	if (__atomic_exchange_n(&r->answered, 0, __ATOMIC_ACQUIRE))
+		take_answer(r);
 }
 
-void shell_smp_init(struct shell *console_shell, struct shell_smp *smp, struct smp_count *count,
-		    struct smp_ping *ping)
+void shell_smp_init(struct shell_smp *smp)
 {
 	memset(smp, 0, sizeof(*smp));
-	smp->count = count;
-	smp->ping = ping;
 	xcall_init(&smp->remote, "shell remote");
-	console_shell->remote.smp = smp;
-	console_shell->remote.cpu = cpus_this();
-	smp->shells[console_shell->remote.cpu] = console_shell;
-	xcall_register(&smp->remote, "shell remote", remote_knocked, console_shell);
 }
 
-void shell_worker_init(struct shell *w, struct shell_smp *smp, struct alarm_mux *mux,
-		       const struct shell_board *board)
+void shell_remote_init(struct shell_remote *r, struct shell_smp *smp, struct shell *sh,
+		       struct alarm_mux *mux)
 {
-	memset(w, 0, sizeof(*w));
-	w->mux = mux;
-	if (board) {
-		w->board.fault = board->fault;
-		w->board.fault_kinds = board->fault_kinds;
-	}
-	w->remote.smp = smp;
-	w->remote.cpu = cpus_this();
-	smp->shells[w->remote.cpu] = w;
-	xcall_register(&smp->remote, "shell remote", remote_knocked, w);
+	memset(r, 0, sizeof(*r));
+	r->shell = sh;
+	r->smp = smp;
+	r->mux = mux;
+	r->cpu = cpus_this();
+	r->set = (struct shell_command_set){
+		.name = "other cpus",
+		.cmds = on_commands,
+		.count = sizeof(on_commands) / sizeof(on_commands[0]),
+		.ctx = r,
+	};
+	smp->remotes[r->cpu] = r;
+	xcall_register(&smp->remote, "shell remote", remote_knocked, r);
+}
+
+void shell_worker_init(struct shell *w, struct shell_remote *r, struct shell_smp *smp,
+		       struct alarm_mux *mux)
+{
+	shell_init_console_less(w, answer_ready, r);
+	shell_remote_init(r, smp, w, mux);
 }

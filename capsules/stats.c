@@ -41,12 +41,13 @@ static void read_raw(const struct stats *s, unsigned bit, struct stats_row *r)
 	const struct stats_source *src = source_of(s, bit);
 	if (!src)
 		return;
-	struct stats_device_counts d = { 0, 0 };
+	struct stats_source_counts d = { 0, 0, 0, false, "" };
 	src->read(src->ctx, &d);
 	r->have_raised = true;
 	r->raised = d.raised;
 	r->dropped = d.dropped;
-	r->unit = src->unit;
+	r->dropped_unknown = d.dropped_unknown;
+	r->unit = d.unit ? d.unit : "";
 }
 
 static uint64_t since(uint64_t now, uint64_t base)
@@ -141,10 +142,35 @@ static void print_counts(const struct stats *s, stats_out_fn out, void *ctx)
 			     "-", "-");
 			continue;
 		}
-		line(out, ctx, "%3u %-14.14s %-5s %10llu %10llu %10llu %8llu  %s\n", bit, r.name,
+		char dropped[24] = "unknown";
+		if (!r.dropped_unknown)
+			ksnprintf(dropped, sizeof(dropped), "%llu", (unsigned long long)r.dropped);
+		line(out, ctx, "%3u %-14.14s %-5s %10llu %10llu %10llu %8s  %s\n", bit, r.name,
 		     kind_name(r.kind), (unsigned long long)r.raised,
-		     (unsigned long long)r.serviced, (unsigned long long)r.coalesced,
-		     (unsigned long long)r.dropped, r.unit);
+		     (unsigned long long)r.serviced, (unsigned long long)r.coalesced, dropped,
+		     r.unit);
+	}
+}
+
+void stats_print_irqs(const struct stats *s, stats_out_fn out, void *ctx)
+{
+	struct cpu *c;
+
+	if (!s->board.source_count) {
+		line(out, ctx, "irqs: the board lists no interrupt sources\n");
+		return;
+	}
+	line(out, ctx, "source          raised   serviced    drained\n");
+	for (unsigned i = 0; i < s->board.source_count; i++) {
+		const struct stats_source *src = &s->board.sources[i];
+		struct stats_source_counts d = { 0, 0, 0, false, "" };
+		uint64_t serviced = 0;
+		src->read(src->ctx, &d);
+		for (unsigned k = 0; src->bit < PENDING_BITS && (c = cpu_at(s, k)) != NULL; k++)
+			serviced += c->serviced[src->bit];
+		line(out, ctx, "%-10s %11llu %10llu %10llu %s\n", src->name,
+		     (unsigned long long)d.raised, (unsigned long long)serviced,
+		     (unsigned long long)d.drained, d.unit ? d.unit : "");
 	}
 }
 

@@ -4,9 +4,8 @@
  *
  * Per interrupt source and per deferred call (one row per declared bit):
  *   raised     events, counted where they happen: for a device, by its
- *              driver (bytes drained, deadlines passed: the board says
- *              which, in struct stats_source); for a deferred call, the
- *              times it was set (struct deferred_call.sets)
+ *              driver (struct stats_source below); for a deferred call,
+ *              the times it was set (struct deferred_call.sets)
  *   serviced   times the loop called the bit's client (struct
  *              cpu.serviced, summed over the CPUs)
  *   coalesced  raised - serviced: events that shared a service with
@@ -16,6 +15,7 @@
  *              found nothing, such as the one the board makes at start-up).
  *   dropped    events lost inside knock (the board says where it counts
  *              them: a full input queue, a UART overrun). Must stay 0.
+ *              "unknown" for a source that cannot see all its losses.
  * and, while timing is on (kernel/observe.h), the service latency "bit
  * taken by the loop to callback done": count, exact min and max, median
  * and p99 to 1/8 (kernel/latency_hist.h), in cycles and microseconds.
@@ -39,16 +39,41 @@
 #include "kernel/observe.h"
 #include "kernel/pending.h"
 
-/* A device's side of an interrupt source, from its driver's counters. */
-struct stats_device_counts {
+/*
+ * The one table of interrupt sources, which feeds both `irqs` and
+ * `stats`. The board fills it once: per source its bit, its name and a
+ * function that reads its driver's counters (the top halves count
+ * nothing: they are three instructions). Each counter means the same
+ * everywhere:
+ *   raised    events the device delivered, counted by its driver where
+ *             they enter knock (a byte the controller handed over, an
+ *             alarm deadline that passed). Each could have raised the
+ *             interrupt; several may share one.
+ *   serviced  times the loop called the source's client: the loop's own
+ *             count (struct cpu.serviced, summed over the CPUs), not the
+ *             driver's, so it means the same for every source and every
+ *             deferred call.
+ *   drained   of the raised events, those the source's capsule took and
+ *             passed on (bytes decoded, bytes received, alarms run).
+ *   dropped   events lost inside knock after they were raised (a full
+ *             input queue, a UART overrun): must stay 0.
+ *   unit      what raised, drained and dropped count.
+ * A source that cannot see all its losses (bytes lost upstream of the
+ * controller, before they were ever raised) sets dropped_unknown: the
+ * tables then show "unknown" instead of a number that claims too much.
+ */
+struct stats_source_counts {
 	uint64_t raised;
+	uint64_t drained;
 	uint64_t dropped;
+	bool dropped_unknown;
+	const char *unit;
 };
 
 struct stats_source {
 	unsigned bit;
-	const char *unit; /* what `raised` counts: "bytes", "deadlines", ... */
-	void (*read)(void *ctx, struct stats_device_counts *out);
+	const char *name; /* `irqs`' row: "timer", "keyboard", "com1" */
+	void (*read)(void *ctx, struct stats_source_counts *out);
 	void *ctx;
 };
 
@@ -72,6 +97,7 @@ struct stats_row {
 	const char *client; /* the capsule the loop calls */
 	const char *unit;
 	bool have_raised; /* an interrupt source the board gave no counter for: false */
+	bool dropped_unknown;
 	uint64_t raised, serviced, coalesced, dropped;
 };
 
@@ -98,6 +124,10 @@ bool stats_row(const struct stats *s, unsigned bit, struct stats_row *out);
 /* Write the whole table, one line (with its '\n') per call of out(). */
 typedef void (*stats_out_fn)(void *ctx, const char *line);
 void stats_print(const struct stats *s, stats_out_fn out, void *ctx);
+
+/* `irqs`: per interrupt source of the table, raised, serviced and drained
+ * since boot (stats reset does not touch it), one line per call of out(). */
+void stats_print_irqs(const struct stats *s, stats_out_fn out, void *ctx);
 
 /* "12.345" microseconds for `cycles` at `hz` (3 decimals); for tables.
  * Returns buf. */

@@ -25,7 +25,7 @@ libcmocka-dev    the host unit test framework (tests/unit)
 python3          the build tools, the tests and make bench
 python3-pytest   runs the end-to-end tests and the tools' tests
 python3-matplotlib  draws make trace's timeline picture (tools/trace2json.py, its tests)
-gdb              make debug
+gdb              make debug; make bench and tests/e2e/test_count_path.py count paths with it
 clang-format     make lint: code formatting
 cppcheck         make lint: static analysis
 clang-tidy       make lint: static analysis (.clang-tidy: bug-finding checks)

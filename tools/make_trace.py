@@ -19,7 +19,6 @@ Then `trace dump`; tools/trace2json.py turns the dump into the files.
 QEMU runs under TCG, so times are the emulated machine's, not a real PC's.
 """
 import argparse
-import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -27,16 +26,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-kq = _load("knock_qemu", REPO / "tests" / "e2e" / "knock_qemu.py")
-t2j = _load("trace2json", REPO / "tools" / "trace2json.py")
+sys.path[:0] = [str(REPO / "tests" / "e2e"), str(REPO / "tools")]
+import knock_qemu as kq  # noqa: E402
+import trace2json as t2j  # noqa: E402
 
 DUMPED = r"^trace: dumped (\d+) lines$"
 

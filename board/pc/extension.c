@@ -31,15 +31,6 @@ void board_extensions_wire_ap(unsigned cpu)
 	}
 }
 
-void board_extensions_shell(struct shell_board *hooks)
-{
-	FOR_EACH_EXTENSION(e)
-	{
-		if (e->shell)
-			e->shell(hooks);
-	}
-}
-
 void board_extensions_start(void)
 {
 	FOR_EACH_EXTENSION(e)

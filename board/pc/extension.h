@@ -14,8 +14,6 @@
 #ifndef KNOCK_BOARD_PC_EXTENSION_H
 #define KNOCK_BOARD_PC_EXTENSION_H
 
-struct shell_board;
-
 struct board_extension {
 	const char *name;
 	/* After the product's wiring, before loop_verify(): declare bits,
@@ -24,9 +22,6 @@ struct board_extension {
 	/* On each other CPU, after the product's wiring of it, before its
 	 * loop: that CPU's end of what wire() made. */
 	void (*wire_ap)(unsigned cpu);
-	/* Until the shell's commands register themselves: fill the hooks the
-	 * shell gets for the lab's commands. */
-	void (*shell)(struct shell_board *hooks);
 	/* After loop_verify() and the other CPUs' start-up, from board_main
 	 * just before the loop: start what runs. */
 	void (*start)(void);
@@ -40,7 +35,6 @@ struct board_extension {
 
 void board_extensions_wire(void);
 void board_extensions_wire_ap(unsigned cpu);
-void board_extensions_shell(struct shell_board *hooks);
 void board_extensions_start(void);
 /* The extension's run, or loop_run(). */
 _Noreturn void board_extensions_run(void);

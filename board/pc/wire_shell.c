@@ -1,86 +1,105 @@
 /*
- * The pc board's shell wiring (wire_shell.h).
- *
- * The `irqs` columns per source, from what each chip and capsule counts
- * (top halves count nothing: they are three instructions):
- *   timer     raised: one-shots armed on the LAPIC timer (each raises at
- *             most one interrupt); serviced: alarm mux rounds; drained:
- *             alarm callbacks run.
- *   keyboard  raised: bytes the i8042 delivered (each raises IRQ1, mouse
- *             bytes included); serviced: i8042 services; drained: bytes
- *             the keyboard capsule decoded.
- *   com1      raised: causes the UART reported in IIR; serviced: console
- *             services of the UART bit; drained: bytes received.
+ * The pc board's shell wiring (wire_shell.h): the one place that says
+ * which command sets each shell answers. A capsule with commands defines
+ * its set next to itself (capsules/<name>_commands.c); adding one is a
+ * line here (docs/capsules.md).
  */
 #include "board/pc/wire_shell.h"
 
-#include "board/pc/extension.h"
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
 #include "board/pc/wire_observe.h"
 #include "board/pc/wire_reset.h"
 #include "board/pc/wire_timer.h"
+#include "capsules/alarm_commands.h"
+#include "capsules/heartbeat.h"
+#include "capsules/heartbeat_commands.h"
+#include "capsules/keyboard_commands.h"
+#include "capsules/reboot_commands.h"
+#include "capsules/smp_commands.h"
+#include "capsules/stats_commands.h"
+#include "capsules/trace_commands.h"
+#include "kernel/cpu.h"
 
 static struct shell shell;
 static struct heartbeat heartbeat;
 
-static void timer_counts(void *ctx, struct shell_irq_counts *out)
-{
-	(void)ctx;
-	out->raised = board_lapic_alarm.arms;
-	out->serviced = board_alarm_mux.stats.rounds;
-	out->drained = board_alarm_mux.stats.fired;
-	out->unit = "alarms fired";
-}
+static struct alarm_commands alarm_cmds;
+static struct keyboard_commands keyboard_cmds;
+static struct heartbeat_commands heartbeat_cmds;
+static struct stats_commands stats_cmds;
+static struct trace_commands trace_cmds;
+static struct reboot_commands reboot_cmds;
+static struct shell_remote remote;
+static struct smp_commands smp_cmds;
 
-static void keyboard_counts(void *ctx, struct shell_irq_counts *out)
-{
-	struct keyboard_stats ks;
-	const struct i8042 *c = board_i8042();
-
-	(void)ctx;
-	keyboard_get_stats(board_keyboard(), &ks);
-	out->raised = c->stats.bytes + c->stats.aux_bytes;
-	out->serviced = c->stats.services;
-	out->drained = ks.bytes;
-	out->unit = "bytes decoded";
-}
-
-static void com1_counts(void *ctx, struct shell_irq_counts *out)
-{
-	const struct uart16550 *u = board_uart();
-
-	(void)ctx;
-	out->raised = u ? u->stats.interrupts : 0;
-	out->serviced = console_get_stats(board_console())->services;
-	out->drained = u ? u->stats.rx_bytes : 0;
-	out->unit = u ? "bytes received" : "bytes received (no UART)";
-}
-
-static const struct shell_irq_source irq_sources[] = {
-	{ "timer", timer_counts, NULL },
-	{ "keyboard", keyboard_counts, NULL },
-	{ "com1", com1_counts, NULL },
-};
+/* Per other CPU, by CPU id ([0] stays unused). */
+static struct shell ap_shell[CPU_MAX];
+static struct shell_remote ap_remote[CPU_MAX];
+static struct alarm_commands ap_alarm_cmds[CPU_MAX];
+static struct smp_commands ap_smp_cmds[CPU_MAX];
+static struct shell_smp *shell_smp;
+static struct smp_count *smp_count;
+static struct smp_ping *smp_ping;
 
 void board_wire_shell(void)
 {
-	struct shell_board hooks = {
-		.reset = &board_reset,
-		.irq_sources = irq_sources,
-		.irq_source_count = sizeof(irq_sources) / sizeof(irq_sources[0]),
-		.heartbeat = &heartbeat,
-		.tools = board_observe_tools(),
-	};
+	const struct board_observe *o = board_observe();
 
-	board_extensions_shell(&hooks); /* the lab's commands (knock-lab.iso) */
-	/* Before shell_init(), which makes the shell the heartbeat's client. */
 	heartbeat_init(&heartbeat, &board_alarm_mux);
-	shell_init(&shell, board_console(), &board_alarm_mux, board_keyboard(), &hooks);
+	shell_init(&shell, board_console());
+
+	alarm_commands_init(&alarm_cmds, &board_alarm_mux);
+	keyboard_commands_init(&keyboard_cmds, board_keyboard());
+	heartbeat_commands_init(&heartbeat_cmds, &heartbeat);
+	stats_commands_init(&stats_cmds, o->stats);
+	trace_commands_init(&trace_cmds, o->trace_dump);
+	reboot_commands_init(&reboot_cmds, &board_reset, &board_alarm_mux);
+
+	shell_register(&shell, &alarm_cmds.set);
+	shell_register(&shell, &keyboard_cmds.set);
+	shell_register(&shell, &heartbeat_cmds.set);
+	shell_register(&shell, &stats_cmds.set);
+	shell_register(&shell, &trace_cmds.set);
+	shell_register(&shell, &reboot_cmds.set);
 	shell_start(&shell);
+}
+
+void board_wire_shell_smp(struct shell_smp *smp, struct smp_count *count, struct smp_ping *ping)
+{
+	shell_smp = smp;
+	smp_count = count;
+	smp_ping = ping;
+	shell_smp_init(smp);
+	shell_remote_init(&remote, smp, &shell, &board_alarm_mux);
+	smp_commands_init(&smp_cmds, count, ping, &board_alarm_mux);
+
+	shell_register(&shell, &remote.set);
+	shell_register(&shell, &smp_cmds.set);
+}
+
+/* No keyboard, reset, interrupt counters or heartbeat here: those belong
+ * to the console's CPU. (The lab image adds its fault set here too, from
+ * its wire_ap hook.) */
+void board_wire_shell_on_ap(unsigned cpu, struct alarm_mux *mux)
+{
+	struct shell *w = &ap_shell[cpu];
+
+	shell_worker_init(w, &ap_remote[cpu], shell_smp, mux);
+	alarm_commands_init(&ap_alarm_cmds[cpu], mux);
+	smp_commands_init(&ap_smp_cmds[cpu], smp_count, smp_ping, mux);
+
+	shell_register(w, &ap_alarm_cmds[cpu].set);
+	shell_register(w, &ap_remote[cpu].set);
+	shell_register(w, &ap_smp_cmds[cpu].set);
 }
 
 struct shell *board_shell(void)
 {
 	return &shell;
+}
+
+struct shell *board_ap_shell(unsigned cpu)
+{
+	return cpu && cpu < CPU_MAX ? &ap_shell[cpu] : NULL;
 }

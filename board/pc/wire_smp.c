@@ -39,18 +39,17 @@ static struct smp_ping smp_ping;
 static struct shell_smp shell_smp;
 static unsigned cpu_limit = CPU_MAX;
 
-/* Per CPU id; [0] stays unused (the boot CPU's are in wire_timer.c and
- * wire_shell.c). */
+/* Per CPU id; [0] stays unused (the boot CPU's are in wire_timer.c; every
+ * CPU's shell is in wire_shell.c). */
 static struct lapic_alarm ap_alarm[CPU_MAX];
 static struct hil_alarm ap_alarm_hw[CPU_MAX];
 static struct alarm_mux ap_mux[CPU_MAX];
-static struct shell ap_shell[CPU_MAX];
 
 void board_wire_smp(void)
 {
 	smp_count_init(&smp_count);
 	smp_ping_init(&smp_ping);
-	shell_smp_init(board_shell(), &shell_smp, &smp_count, &smp_ping);
+	board_wire_shell_smp(&shell_smp, &smp_count, &smp_ping);
 }
 
 void board_limit_cpus(unsigned cpus, const char *why)
@@ -80,7 +79,7 @@ static _Noreturn void ap_main(unsigned cpu)
 
 	smp_count_join(&smp_count);
 	smp_ping_join(&smp_ping);
-	shell_worker_init(&ap_shell[cpu], &shell_smp, &ap_mux[cpu], &board_shell()->board);
+	board_wire_shell_on_ap(cpu, &ap_mux[cpu]);
 	board_extensions_wire_ap(cpu);
 
 	smp_ap_online();

@@ -86,6 +86,7 @@ def test_keyboard_flood_while_callbacks_run_20_ms(boot):
     vm.wait_shell()
     lines = typed_lines(random.Random(2024), KEYS)
     keys = sum(len(line) + 1 for line in lines)
+    vm.shell("stats timing on")  # for the longest callback and busy's latency
     vm.shell(f"busy {BUSY_MS} 100000 30")
     vm.shell("stats reset")
 

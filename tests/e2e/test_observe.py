@@ -21,7 +21,10 @@ def test_stats_table(boot):
     vm.wait_shell()
     st = Stats(vm.shell("stats"))
     st.check_consistent()
-    assert st.header["since"] == "since boot" and st.header["timing"]
+    # Latency timing costs every callback: off until asked for.
+    assert st.header["since"] == "since boot" and not st.header["timing"]
+    assert "latency: timing is off" in st.text and "longest callback" not in st.text
+    assert vm.shell("stats timing on") == "stats: timing on\n"
     assert st.header["stubs"] == "plain" and not st.header["trace"]
     # One row per declared bit: the three devices and the deferred calls.
     assert {"timer", "keyboard", "com1", "shell", "console", "busy", "sink"} <= set(st.rows)
@@ -101,10 +104,11 @@ def test_trace_dump_reads_back(boot):
 
 
 def test_timestamped_top_halves(boot):
-    vm = boot(lab=True, cmdline="stubs=stamped")
+    vm = boot(lab=True, cmdline="stubs=stamped stats=timing")
     vm.wait_shell()
     st = Stats(vm.shell("stats"))
     assert st.header["stubs"] == "timestamped"
+    assert st.header["timing"], "stats=timing turns the timing on from boot"
     vm.shell("trace on")
     vm.shell("echo stamped")
     pos = len(vm.log)

@@ -5,14 +5,17 @@
  * delivery), which hands lines to the shell, whose answers go back out
  * through the console's ring and the UART. A fake 1 MHz clock drives the
  * alarm mux (`alarm`, `alarms`, `uptime`, `heartbeat`, the delay before
- * `reboot`); a keyboard capsule is there for `keys`. Every command in the shell's table
- * is reachable; `reboot` and a fatal `fault` end the input (the machine
+ * `reboot`); a keyboard capsule is there for `keys`, a stats capsule for
+ * `stats` and `irqs`. Every command of the sets registered here (the
+ * shell's own, time, keyboard, heartbeat, observing, machine, faults) is
+ * reachable; `reboot` and a fatal `fault` end the input (the machine
  * resets or halts).
  *
  * Input: one options byte, then what is typed.
  *   bits 0-3  bytes that arrive per step, minus one
  *   bits 4-6  milliseconds per step (the clock also ticks 1 us per read)
- *   bit 7     a board without clock, keyboard and heartbeat
+ *   bit 7     a board without clock, keyboard and heartbeat (their sets
+ *             are not registered)
  * After the input, up to 64 steps of 10 ms without input let the answers
  * out and the alarms (and a reboot's delay) run.
  *
@@ -26,13 +29,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capsules/alarm_commands.h"
 #include "capsules/alarm_mux.h"
 #include "capsules/console.h"
+#include "capsules/lab/fault_commands.h"
 #include "capsules/heartbeat.h"
+#include "capsules/heartbeat_commands.h"
 #include "capsules/keyboard.h"
+#include "capsules/keyboard_commands.h"
 #include "capsules/keymap.h"
+#include "capsules/reboot_commands.h"
 #include "capsules/shell.h"
+#include "capsules/stats.h"
+#include "capsules/stats_commands.h"
 #include "kernel/loop.h"
+#include "kernel/observe.h"
 #include "kernel/pending.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/unit/fake_arch.h"
@@ -193,15 +204,28 @@ static bool fault(const char *kind)
 	return false;
 }
 
-static void read_counts(void *ctx, struct shell_irq_counts *out)
+static void read_counts(void *ctx, struct stats_source_counts *out)
 {
 	(void)ctx;
-	*out = (struct shell_irq_counts){ 3, 2, 1, "bytes" };
+	*out = (struct stats_source_counts){ 3, 2, 1, false, "bytes" };
 }
 
-static const struct shell_irq_source irq_sources[] = { { "com1", read_counts, NULL } };
+static const struct stats_source sources[] = { { BIT_COM1, "com1", read_counts, NULL } };
+
+static struct cpu *one_cpu(void *ctx, unsigned i)
+{
+	(void)ctx;
+	return i == 0 ? &fake_cpu : NULL;
+}
 
 static struct heartbeat heartbeat;
+static struct stats stats;
+static struct alarm_commands alarm_cmds;
+static struct keyboard_commands keyboard_cmds;
+static struct heartbeat_commands heartbeat_cmds;
+static struct stats_commands stats_cmds;
+static struct reboot_commands reboot_cmds;
+static struct fault_commands fault_cmds;
 
 /* --- the run --------------------------------------------------------------- */
 
@@ -246,17 +270,32 @@ static void start(bool bare)
 	alarm_mux_init(&mux, &clock);
 	loop_set_client(BIT_TIMER, "alarm_mux", alarm_mux_service, &mux);
 	keyboard_init(&kb, &ps2, &keymap_us, NULL);
-	const struct shell_board board = {
-		.reset = &reset_hook,
-		.fault = fault,
-		.fault_kinds = "pf ud de gp bp stack",
-		.irq_sources = irq_sources,
-		.irq_source_count = 1,
-		.heartbeat = bare ? NULL : &heartbeat,
+	const struct stats_board sb = {
+		.sources = sources,
+		.source_count = 1,
+		.cpu = one_cpu,
+		.cycles_per_second = 1000000,
 	};
-	/* As the pc board does: before shell_init(), which becomes its client. */
+	observe_set_timing(false);
+	observe_set_trace(false);
+	stats_init(&stats, &sb);
 	heartbeat_init(&heartbeat, &mux);
-	shell_init(&sh, &con, bare ? NULL : &mux, bare ? NULL : &kb, &board);
+	shell_init(&sh, &con);
+	/* As the pc board does (board/pc/wire_shell.c). */
+	alarm_commands_init(&alarm_cmds, &mux);
+	keyboard_commands_init(&keyboard_cmds, &kb);
+	heartbeat_commands_init(&heartbeat_cmds, &heartbeat);
+	stats_commands_init(&stats_cmds, &stats);
+	reboot_commands_init(&reboot_cmds, &reset_hook, bare ? NULL : &mux);
+	fault_commands_init(&fault_cmds, fault, "pf ud de gp bp stack");
+	if (!bare) {
+		shell_register(&sh, &alarm_cmds.set);
+		shell_register(&sh, &keyboard_cmds.set);
+		shell_register(&sh, &heartbeat_cmds.set);
+	}
+	shell_register(&sh, &stats_cmds.set);
+	shell_register(&sh, &reboot_cmds.set);
+	shell_register(&sh, &fault_cmds.set);
 	shell_start(&sh);
 }
 

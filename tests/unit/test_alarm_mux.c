@@ -21,6 +21,7 @@
 #include "kernel/loop.h"
 #include "fake_alarm.h"
 #include "fake_arch.h"
+#include "fake_log.h"
 
 #define TPS UINT64_C(1000000000) /* 1 GHz fake clock */
 
@@ -74,17 +75,6 @@ struct firing {
 static struct firing *firings;
 static size_t nfirings;
 static uint64_t set_counter;
-
-static char log_output[4096];
-
-static void capture_sink(const char *s, size_t n)
-{
-	size_t used = strlen(log_output);
-	if (n > sizeof(log_output) - 1 - used)
-		n = sizeof(log_output) - 1 - used;
-	memcpy(log_output + used, s, n);
-	log_output[used + n] = '\0';
-}
 
 static void client_fired(void *ctx, struct alarm *a)
 {
@@ -220,8 +210,8 @@ static int setup(void **state)
 	fake_arch_reset();
 	loop_reset_for_test();
 	log_remove_all_sinks();
-	log_add_sink(capture_sink);
-	log_output[0] = '\0';
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
 	if (!firings)
 		firings = calloc(MAX_FIRINGS, sizeof(*firings));
 	assert_non_null(firings);
@@ -913,7 +903,7 @@ static void test_service_from_a_callback_panics(void **state)
 	a.action = service_again;
 	set_oneshot(&a, 0);
 	expect_assert_failure(alarm_mux_service(&mux));
-	assert_non_null(strstr(log_output, "inside an alarm callback"));
+	assert_non_null(strstr(fake_log, "inside an alarm callback"));
 }
 
 static void test_period_zero_becomes_one_tick_with_warning(void **state)
@@ -923,7 +913,7 @@ static void test_period_zero_becomes_one_tick_with_warning(void **state)
 	client_init(&p, 0);
 	set_periodic(&p, 0);
 	assert_int_equal(p.alarm.period, 1);
-	assert_non_null(strstr(log_output, "period 0"));
+	assert_non_null(strstr(fake_log, "period 0"));
 	run_until(hw.now + 10, 0);
 	assert_int_equal(p.alarm.fired + p.alarm.missed, 10);
 }

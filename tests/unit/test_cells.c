@@ -11,17 +11,7 @@
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "fake_arch.h"
-
-static char output[2048];
-
-static void capture_sink(const char *s, size_t n)
-{
-	size_t used = strlen(output);
-	if (n > sizeof(output) - 1 - used)
-		n = sizeof(output) - 1 - used;
-	memcpy(output + used, s, n);
-	output[used + n] = '\0';
-}
+#include "fake_log.h"
 
 static int setup(void **state)
 {
@@ -29,8 +19,8 @@ static int setup(void **state)
 	fake_arch_reset();
 	loop_reset_for_test();
 	log_remove_all_sinks();
-	log_add_sink(capture_sink);
-	output[0] = '\0';
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
 	return 0;
 }
 
@@ -172,7 +162,7 @@ static void test_every_cell_op_works_in_loop_context(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cell_ops) / sizeof(cell_ops[0]); i++)
 		cell_ops[i].op();
-	assert_null(strstr(output, "PANIC"));
+	assert_null(strstr(fake_log, "PANIC"));
 }
 
 static void test_every_cell_op_panics_in_a_handler(void **state)
@@ -181,13 +171,13 @@ static void test_every_cell_op_panics_in_a_handler(void **state)
 	for (size_t i = 0; i < sizeof(cell_ops) / sizeof(cell_ops[0]); i++) {
 		char expected[96];
 		loop_reset_for_test();
-		output[0] = '\0';
+		fake_log_clear();
 		fake_cpu.handler_depth = 1 + (uint32_t)i;
 		expect_assert_failure(cell_ops[i].op());
 		snprintf(expected, sizeof(expected),
 			 "PANIC: %s outside loop context (handler depth %zu)", cell_ops[i].name,
 			 1 + i);
-		assert_non_null(strstr(output, expected));
+		assert_non_null(strstr(fake_log, expected));
 	}
 }
 

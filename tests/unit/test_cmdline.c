@@ -10,27 +10,15 @@
 
 #include "kernel/cmdline.h"
 #include "kernel/log.h"
-
-static char logged[4096];
-static size_t logged_len;
-
-static void capture_sink(const char *s, size_t n)
-{
-	if (logged_len + n < sizeof(logged)) {
-		memcpy(logged + logged_len, s, n);
-		logged_len += n;
-		logged[logged_len] = '\0';
-	}
-}
+#include "fake_log.h"
 
 static int setup(void **state)
 {
 	(void)state;
 	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(capture_sink);
-	logged[0] = '\0';
-	logged_len = 0;
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
 	cmdline_set("");
 	return 0;
 }
@@ -131,7 +119,7 @@ static void test_set_get_value_has(void **state)
 	strcpy(out, "untouched");
 	assert_false(cmdline_value("nope", out, sizeof(out)));
 	assert_string_equal(out, "untouched");
-	assert_string_equal(logged, ""); /* nothing here deserves a warning */
+	assert_string_equal(fake_log, ""); /* nothing here deserves a warning */
 
 	cmdline_set(NULL);
 	assert_string_equal(cmdline_get(), "");
@@ -171,15 +159,14 @@ static void test_set_truncates_with_warning(void **state)
 
 	cmdline_set(longline);
 	assert_int_equal(strlen(cmdline_get()), CMDLINE_MAX - 1);
-	assert_non_null(strstr(logged, "warning: cmdline:"));
+	assert_non_null(strstr(fake_log, "warning: cmdline:"));
 
 	/* Exactly CMDLINE_MAX-1 fits without a warning. */
-	logged[0] = '\0';
-	logged_len = 0;
+	fake_log_clear();
 	longline[CMDLINE_MAX - 1] = '\0';
 	cmdline_set(longline);
 	assert_int_equal(strlen(cmdline_get()), CMDLINE_MAX - 1);
-	assert_string_equal(logged, "");
+	assert_string_equal(fake_log, "");
 }
 
 static void test_append(void **state)
@@ -197,7 +184,7 @@ static void test_append(void **state)
 	char out[8];
 	assert_true(cmdline_value("a", out, sizeof(out)));
 	assert_string_equal(out, "3");
-	assert_string_equal(logged, "");
+	assert_string_equal(fake_log, "");
 }
 
 static void test_append_truncates_with_warning(void **state)
@@ -209,20 +196,19 @@ static void test_append_truncates_with_warning(void **state)
 
 	cmdline_set("start");
 	cmdline_append(words);
-	assert_string_equal(logged, "");
+	assert_string_equal(fake_log, "");
 	cmdline_append("overflowing=1");
 	const char *line = cmdline_get();
 	assert_int_equal(strlen(line), CMDLINE_MAX - 1);
 	/* "start" + " " + words + " " + the part of "overflowing=1" that fits */
 	assert_int_equal(strncmp(line + strlen(line) - 2, "ov", 2), 0);
-	assert_non_null(strstr(logged, "warning: cmdline:"));
+	assert_non_null(strstr(fake_log, "warning: cmdline:"));
 
 	/* Appending to a full line changes nothing and warns again. */
-	logged[0] = '\0';
-	logged_len = 0;
+	fake_log_clear();
 	cmdline_append("more");
 	assert_int_equal(strlen(cmdline_get()), CMDLINE_MAX - 1);
-	assert_non_null(strstr(logged, "warning: cmdline:"));
+	assert_non_null(strstr(fake_log, "warning: cmdline:"));
 }
 
 int main(void)

@@ -9,17 +9,7 @@
 #include "kernel/deferred.h"
 #include "kernel/log.h"
 #include "fake_arch.h"
-
-static char output[2048];
-
-static void capture_sink(const char *s, size_t n)
-{
-	size_t used = strlen(output);
-	if (n > sizeof(output) - 1 - used)
-		n = sizeof(output) - 1 - used;
-	memcpy(output + used, s, n);
-	output[used + n] = '\0';
-}
+#include "fake_log.h"
 
 static unsigned runs;
 static void *last_ctx;
@@ -36,8 +26,8 @@ static int setup(void **state)
 	fake_arch_reset();
 	loop_reset_for_test();
 	log_remove_all_sinks();
-	log_add_sink(capture_sink);
-	output[0] = '\0';
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
 	runs = 0;
 	last_ctx = NULL;
 	return 0;
@@ -77,7 +67,7 @@ static void test_exhaustion_panics(void **state)
 		deferred_call_init(&calls[i], "filler");
 	assert_int_equal(calls[62].bit, 1);
 	expect_assert_failure(deferred_call_init(&calls[63], "one too many"));
-	assert_non_null(strstr(output, "PANIC: deferred call one too many"));
+	assert_non_null(strstr(fake_log, "PANIC: deferred call one too many"));
 }
 
 static void test_set_runs_client_later_with_its_ctx(void **state)
@@ -149,7 +139,7 @@ static void test_verify_catches_unregistered_call(void **state)
 	struct deferred_call dc;
 	deferred_call_init(&dc, "forgotten");
 	expect_assert_failure(loop_verify());
-	assert_non_null(strstr(output, "(forgotten): no client"));
+	assert_non_null(strstr(fake_log, "(forgotten): no client"));
 }
 
 static void test_verify_catches_doubly_registered_call(void **state)
@@ -160,7 +150,7 @@ static void test_verify_catches_doubly_registered_call(void **state)
 	deferred_call_register(&dc, "banner", count_run, NULL);
 	deferred_call_register(&dc, "shell", count_run, NULL);
 	expect_assert_failure(loop_verify());
-	assert_non_null(strstr(output, "(hello): 2 clients: banner, shell"));
+	assert_non_null(strstr(fake_log, "(hello): 2 clients: banner, shell"));
 }
 
 static void test_verify_passes_for_registered_calls(void **state)
@@ -172,7 +162,7 @@ static void test_verify_passes_for_registered_calls(void **state)
 	deferred_call_register(&a, "a", count_run, NULL);
 	deferred_call_register(&b, "b", count_run, NULL);
 	loop_verify();
-	assert_null(strstr(output, "PANIC"));
+	assert_null(strstr(fake_log, "PANIC"));
 }
 
 int main(void)

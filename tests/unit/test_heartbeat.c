@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "capsules/heartbeat.h"
+#include "capsules/heartbeat_commands.h"
 #include "capsules/shell.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
@@ -298,15 +299,18 @@ static const struct hil_text_screen fake_screen = { .hw = NULL, .write = screen_
 
 static struct console con;
 static struct shell sh;
+static struct heartbeat_commands heartbeat_cmds;
 
 static void start_shell(bool with_heartbeat)
 {
-	const struct shell_board board = { .heartbeat = with_heartbeat ? &hb : NULL };
-
 	reset_system();
 	console_init(&con, NULL, &fake_screen);
 	heartbeat_init(&hb, &mux);
-	shell_init(&sh, &con, &mux, NULL, &board);
+	shell_init(&sh, &con);
+	if (with_heartbeat) {
+		heartbeat_commands_init(&heartbeat_cmds, &hb);
+		shell_register(&sh, &heartbeat_cmds.set);
+	}
 	loop_verify();
 	shell_start(&sh);
 	run_loop();
@@ -379,12 +383,14 @@ static void test_shell_heartbeat_bad_arguments(void **state)
 	assert_int_equal(hb.stats.requests, 0);
 }
 
-static void test_shell_without_a_heartbeat_says_so(void **state)
+static void test_shell_without_the_heartbeat_set_does_not_know_it(void **state)
 {
 	(void)state;
 	start_shell(false);
 	assert_string_equal(type("heartbeat on"),
-			    "heartbeat on\nheartbeat: this board has no heartbeat\nknock> ");
+			    "heartbeat on\nerror: unknown command 'heartbeat' (type 'help' for the "
+			    "list)\nknock> ");
+	assert_int_equal(hb.stats.requests, 0);
 }
 
 int main(void)
@@ -406,7 +412,7 @@ int main(void)
 		cmocka_unit_test_setup(test_shell_heartbeat_on_reports_after_the_prompt,
 				       setup_shell),
 		cmocka_unit_test_setup(test_shell_heartbeat_bad_arguments, setup_shell),
-		cmocka_unit_test(test_shell_without_a_heartbeat_says_so),
+		cmocka_unit_test(test_shell_without_the_heartbeat_set_does_not_know_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include "kernel/loop.h"
 #include "kernel/pending.h"
 #include "fake_arch.h"
+#include "fake_log.h"
 
 /* --- fakes: the PS/2 port, the reset hook, the client, the log ---------- */
 
@@ -88,21 +89,10 @@ static void client_key(void *ctx, const struct key_event *ev)
 
 static const struct keyboard_client test_client = { .ctx = &client_marker, .key = client_key };
 
-static char logged[8192];
-
-static void capture_sink(const char *s, size_t n)
-{
-	size_t used = strlen(logged);
-	if (n > sizeof(logged) - 1 - used)
-		n = sizeof(logged) - 1 - used;
-	memcpy(logged + used, s, n);
-	logged[used + n] = '\0';
-}
-
 static unsigned count_in_log(const char *needle)
 {
 	unsigned count = 0;
-	for (const char *p = logged; (p = strstr(p, needle)) != NULL; p++)
+	for (const char *p = fake_log; (p = strstr(p, needle)) != NULL; p++)
 		count++;
 	return count;
 }
@@ -117,7 +107,7 @@ static void reset_fakes(void)
 	send_result = 0;
 	resets = 0;
 	n_events = 0;
-	logged[0] = '\0';
+	fake_log_clear();
 }
 
 static int setup(void **state)
@@ -126,7 +116,7 @@ static int setup(void **state)
 	fake_arch_reset();
 	loop_reset_for_test();
 	log_remove_all_sinks();
-	log_add_sink(capture_sink);
+	log_add_sink(fake_log_sink);
 	log_set_level(LOG_INFO);
 	reset_fakes();
 	keyboard_init(&kb, &fake_port, &keymap_us, &fake_reset_hook);
@@ -499,7 +489,7 @@ static void test_ctrl_alt_del_resets_from_a_deferred_call(void **state)
 	assert_true(pending_peek(&fake_cpu) & ((uint64_t)1 << kb.reset_call.bit));
 	/* The client never sees the machine's key. */
 	assert_int_equal(n_events, 2);
-	assert_non_null(strstr(logged, "Ctrl-Alt-Del"));
+	assert_non_null(strstr(fake_log, "Ctrl-Alt-Del"));
 
 	expect_assert_failure(loop_round(&fake_cpu));
 	assert_int_equal(resets, 1);
@@ -531,7 +521,7 @@ static void test_ctrl_alt_del_without_a_reset_hook(void **state)
 	keyboard_init(&kb, &fake_port, &keymap_us, NULL);
 	FEED(0x1d, 0x38, 0xe0, 0x53);
 	assert_int_equal(stats().resets, 1);
-	assert_non_null(strstr(logged, "no reset hook"));
+	assert_non_null(strstr(fake_log, "no reset hook"));
 	assert_int_equal(loop_round(&fake_cpu), 0);
 }
 
@@ -643,7 +633,7 @@ static void test_led_gives_up_after_three_resends(void **state)
 	assert_false(keyboard_leds_busy(&kb.leds));
 	assert_int_equal(stats().leds.give_ups, 1);
 	assert_int_equal(stats().leds.resends, 3);
-	assert_non_null(strstr(logged, "giving up"));
+	assert_non_null(strstr(fake_log, "giving up"));
 	/* Keys still work, and the next lock key tries again. */
 	assert_int_equal(type_key(0x1e), 'A');
 	FEED(0x3a, 0xfa, 0xfa);
@@ -686,7 +676,7 @@ static void test_led_byte_the_controller_refuses(void **state)
 	FEED(0x3a);
 	assert_false(keyboard_leds_busy(&kb.leds));
 	assert_int_equal(stats().leds.send_failures, 1);
-	assert_non_null(strstr(logged, "refused LED byte ed"));
+	assert_non_null(strstr(fake_log, "refused LED byte ed"));
 	send_result = 0;
 	assert_int_equal(type_key(0x1e), 'A');
 }
@@ -819,7 +809,7 @@ static void test_garbage_streams(void **state)
 		 * idle, whatever state the garbage left it in. */
 		FEED(0x9e);
 		assert_true(set1_is_idle(&kb.decoder));
-		/* Each kind was logged at most once. */
+		/* Each kind was fake_log at most once. */
 		assert_true(count_in_log("further ones not logged") <= KEYBOARD_ANOMALY_COUNT);
 
 		feed(release_all_modifiers, sizeof(release_all_modifiers));

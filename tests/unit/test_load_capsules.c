@@ -6,17 +6,25 @@
  *   out-of-order or repeated firing; the watchdog reports a missing one.
  * - busy: each burn is one callback at least `ms` long, `times` of them,
  *   spaced by the gap; stop ends them.
+ * - their shell commands (alarm_flood_commands.h, busy_commands.h) on a
+ *   console-less shell: `alarms flood` reaches the flood's set although
+ *   `alarms` is the alarm set's, and answers only when the flood is over.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "capsules/alarm_commands.h"
 #include "capsules/lab/alarm_flood.h"
+#include "capsules/lab/alarm_flood_commands.h"
 #include "capsules/alarm_mux.h"
 #include "capsules/lab/busy.h"
+#include "capsules/lab/busy_commands.h"
+#include "capsules/shell.h"
 #include "kernel/loop.h"
 #include "kernel/pending.h"
 #include "fake_alarm.h"
@@ -207,6 +215,68 @@ static void test_busy_burns_in_one_callback_each(void **state)
 	assert_int_equal(busy_start(&busy, 1, 0, 0), -1);
 }
 
+/* A shell with no console: each finished answer lands in `said`. */
+static char said[4096];
+static unsigned answers;
+
+static void answered(void *ctx, struct shell *sh)
+{
+	(void)ctx;
+	snprintf(said, sizeof(said), "%.*s", (int)sh->out_len, sh->out);
+	sh->out_len = 0;
+	answers++;
+}
+
+static void type_line(struct shell *sh, const char *line)
+{
+	snprintf(sh->line, sizeof(sh->line), "%s", line);
+	said[0] = '\0';
+	shell_run_line(sh);
+}
+
+static void test_load_commands_through_the_shell(void **state)
+{
+	(void)state;
+	static struct shell sh;
+	static struct alarm_commands alarm_cmds;
+	static struct alarm_flood_commands flood_cmds;
+	static struct busy_commands busy_cmds;
+
+	shell_init_console_less(&sh, answered, NULL);
+	alarm_commands_init(&alarm_cmds, &mux);
+	alarm_flood_commands_init(&flood_cmds, &flood);
+	busy_commands_init(&busy_cmds, &busy);
+	shell_register(&sh, &alarm_cmds.set);
+	shell_register(&sh, &flood_cmds.set);
+	shell_register(&sh, &busy_cmds.set);
+
+	answers = 0;
+	type_line(&sh, "alarms flood 3 10 1");
+	assert_int_equal(answers, 0); /* answered when the flood is over */
+	run(UINT64_MAX / 2, 0);
+	assert_int_equal(answers, 1);
+	assert_non_null(strstr(said, "alarms flood: 3 set in "));
+	assert_non_null(strstr(said, " 3 fired, 0 twice, 0 out of order, 0 missing"));
+	assert_non_null(strstr(said, "\nalarms flood: fired "));
+	type_line(&sh, "alarms flood 0 10");
+	assert_string_equal(said, "alarms: usage: alarms flood <count> <max_ms> [seed], count "
+				  "1..256, max_ms 1..60000\n");
+	/* `alarms` itself is still the alarm set's. */
+	type_line(&sh, "alarms");
+	assert_string_equal(said, "no alarms (set one with 'alarm <ms> [periodic]')\n");
+	type_line(&sh, "alarms floods");
+	assert_string_equal(said, "alarms: usage: alarms [cancel <id>]\n");
+
+	type_line(&sh, "busy 1");
+	assert_string_equal(said, "busy: 1 callback of 1 ms, 0 ms apart\n");
+	type_line(&sh, "busy stop");
+	assert_string_equal(said, "busy: stopped\n");
+	type_line(&sh, "busy 0");
+	assert_string_equal(said, "busy: usage: busy <ms> [times [gap_ms]] | busy stop; "
+				  "ms 1..10000\n");
+	assert_int_equal(sh.stats.errors, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +284,7 @@ int main(void)
 		cmocka_unit_test_setup(test_flood_fires_all_in_deadline_order, setup),
 		cmocka_unit_test_setup(test_checker_catches_repeats_and_disorder, setup),
 		cmocka_unit_test_setup(test_flood_arguments, setup),
+		cmocka_unit_test_setup(test_load_commands_through_the_shell, setup),
 		cmocka_unit_test_setup(test_busy_burns_in_one_callback_each, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

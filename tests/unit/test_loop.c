@@ -13,18 +13,9 @@
 #include "kernel/log.h"
 #include "kernel/pending.h"
 #include "fake_arch.h"
+#include "fake_log.h"
 
 /* Everything the kernel logs, so tests can read panic messages. */
-static char output[4096];
-
-static void capture_sink(const char *s, size_t n)
-{
-	size_t used = strlen(output);
-	if (n > sizeof(output) - 1 - used)
-		n = sizeof(output) - 1 - used;
-	memcpy(output + used, s, n);
-	output[used + n] = '\0';
-}
 
 /* Which clients ran, in order: each appends its ctx's letter. */
 static char calls[64];
@@ -43,8 +34,8 @@ static int setup(void **state)
 	fake_arch_reset();
 	loop_reset_for_test();
 	log_remove_all_sinks();
-	log_add_sink(capture_sink);
-	output[0] = '\0';
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
 	calls[0] = '\0';
 	return 0;
 }
@@ -177,7 +168,7 @@ static void test_undeclared_set_bit_panics_naming_it(void **state)
 	(void)state;
 	pending_set(&fake_cpu, 7);
 	expect_assert_failure(loop_round(&fake_cpu));
-	assert_non_null(strstr(output, "PANIC: pending bit 7 is set but has no client"));
+	assert_non_null(strstr(fake_log, "PANIC: pending bit 7 is set but has no client"));
 }
 
 static void test_declared_bit_without_client_panics_naming_slot(void **state)
@@ -186,7 +177,7 @@ static void test_declared_bit_without_client_panics_naming_slot(void **state)
 	loop_declare_interrupt(12, "uart");
 	pending_set(&fake_cpu, 12);
 	expect_assert_failure(loop_round(&fake_cpu));
-	assert_non_null(strstr(output, "PANIC: pending bit 12 (uart) is set but has no client"));
+	assert_non_null(strstr(fake_log, "PANIC: pending bit 12 (uart) is set but has no client"));
 }
 
 /* Bits below the broken one still run: the panic is exactly at the bit. */
@@ -199,7 +190,7 @@ static void test_panic_comes_when_dispatch_reaches_the_bit(void **state)
 	pending_set(&fake_cpu, 30);
 	expect_assert_failure(loop_round(&fake_cpu));
 	assert_string_equal(calls, "a");
-	assert_non_null(strstr(output, "pending bit 30 is set"));
+	assert_non_null(strstr(fake_log, "pending bit 30 is set"));
 }
 
 static void test_declaring_a_bit_twice_panics_naming_both(void **state)
@@ -207,10 +198,10 @@ static void test_declaring_a_bit_twice_panics_naming_both(void **state)
 	(void)state;
 	loop_declare_interrupt(4, "keyboard");
 	expect_assert_failure(loop_declare_interrupt(4, "mouse"));
-	assert_non_null(strstr(output, "PANIC: "));
-	assert_non_null(strstr(output, "mouse"));
-	assert_non_null(strstr(output, "keyboard"));
-	assert_non_null(strstr(output, "bit 4"));
+	assert_non_null(strstr(fake_log, "PANIC: "));
+	assert_non_null(strstr(fake_log, "mouse"));
+	assert_non_null(strstr(fake_log, "keyboard"));
+	assert_non_null(strstr(fake_log, "bit 4"));
 }
 
 static void test_interrupt_on_a_deferred_bit_panics(void **state)
@@ -218,24 +209,24 @@ static void test_interrupt_on_a_deferred_bit_panics(void **state)
 	(void)state;
 	unsigned d = loop_declare_deferred("hello");
 	expect_assert_failure(loop_declare_interrupt(d, "timer"));
-	assert_non_null(strstr(output, "hello"));
-	assert_non_null(strstr(output, "timer"));
+	assert_non_null(strstr(fake_log, "hello"));
+	assert_non_null(strstr(fake_log, "timer"));
 }
 
 static void test_out_of_range_bit_panics(void **state)
 {
 	(void)state;
 	expect_assert_failure(loop_declare_interrupt(64, "far"));
-	assert_non_null(strstr(output, "bit 64 is out of range"));
+	assert_non_null(strstr(fake_log, "bit 64 is out of range"));
 }
 
 static void test_client_for_undeclared_bit_panics(void **state)
 {
 	(void)state;
 	expect_assert_failure(loop_set_client(9, "orphan", record, "o"));
-	assert_non_null(strstr(output, "PANIC: "));
-	assert_non_null(strstr(output, "orphan"));
-	assert_non_null(strstr(output, "bit 9"));
+	assert_non_null(strstr(fake_log, "PANIC: "));
+	assert_non_null(strstr(fake_log, "orphan"));
+	assert_non_null(strstr(fake_log, "bit 9"));
 }
 
 static void test_verify_passes_when_every_slot_has_one_client(void **state)
@@ -246,7 +237,7 @@ static void test_verify_passes_when_every_slot_has_one_client(void **state)
 	loop_set_client(0, "alarm", record, "t");
 	loop_set_client(d, "banner", record, "h");
 	loop_verify();
-	assert_null(strstr(output, "PANIC"));
+	assert_null(strstr(fake_log, "PANIC"));
 }
 
 static void test_verify_panics_on_missing_client(void **state)
@@ -256,9 +247,9 @@ static void test_verify_panics_on_missing_client(void **state)
 	loop_declare_interrupt(3, "uart");
 	loop_set_client(0, "alarm", record, "t");
 	expect_assert_failure(loop_verify());
-	assert_non_null(strstr(output, "PANIC: "));
-	assert_non_null(strstr(output, "bit 3 (uart): no client"));
-	assert_null(strstr(output, "timer"));
+	assert_non_null(strstr(fake_log, "PANIC: "));
+	assert_non_null(strstr(fake_log, "bit 3 (uart): no client"));
+	assert_null(strstr(fake_log, "timer"));
 }
 
 static void test_verify_panics_on_doubled_client_and_first_keeps_running(void **state)
@@ -273,7 +264,7 @@ static void test_verify_panics_on_doubled_client_and_first_keeps_running(void **
 	assert_string_equal(calls, "1");
 
 	expect_assert_failure(loop_verify());
-	assert_non_null(strstr(output, "(hello): 2 clients: banner, shell"));
+	assert_non_null(strstr(fake_log, "(hello): 2 clients: banner, shell"));
 }
 
 static void test_verify_names_every_problem_in_one_panic(void **state)
@@ -287,7 +278,7 @@ static void test_verify_names_every_problem_in_one_panic(void **state)
 
 	expect_assert_failure(loop_verify());
 	/* Both problems on the single PANIC line. */
-	const char *line = strstr(output, "PANIC: ");
+	const char *line = strstr(fake_log, "PANIC: ");
 	assert_non_null(line);
 	const char *end = strchr(line, '\n');
 	assert_non_null(end);
@@ -310,7 +301,7 @@ static void test_reset_forgets_slots_and_clients(void **state)
 	pending_set(&fake_cpu, 5);
 	expect_assert_failure(loop_round(&fake_cpu));
 	assert_string_equal(calls, "");
-	assert_non_null(strstr(output, "pending bit 5 is set but has no client"));
+	assert_non_null(strstr(fake_log, "pending bit 5 is set but has no client"));
 }
 
 static void test_slot_introspection(void **state)

@@ -18,17 +18,7 @@
 #include "kernel/loop.h"
 #include "kernel/panic.h"
 #include "fake_arch.h"
-
-static char output[8192];
-
-static void capture_sink(const char *s, size_t n)
-{
-	size_t used = strlen(output);
-	if (n > sizeof(output) - 1 - used)
-		n = sizeof(output) - 1 - used;
-	memcpy(output + used, s, n);
-	output[used + n] = '\0';
-}
+#include "fake_log.h"
 
 /* A pretend stack: frames are pairs {caller's fp, return address}. */
 static _Alignas(16) uintptr_t stack[64];
@@ -51,8 +41,8 @@ static int setup(void **state)
 	fake_arch_reset();
 	loop_reset_for_test();
 	log_remove_all_sinks();
-	log_add_sink(capture_sink);
-	output[0] = '\0';
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
 	memset(stack, 0, sizeof(stack));
 	memset(elsewhere, 0, sizeof(elsewhere));
 	return 0;
@@ -71,20 +61,20 @@ static void test_panic_prints_message_backtrace_and_halts(void **state)
 	fake_irq_enabled = true;
 	expect_assert_failure(panic("boom %d in %s", 42, "test"));
 
-	const char *msg = strstr(output, "PANIC: boom 42 in test\n");
-	const char *bt = strstr(output, "backtrace:\n");
-	const char *halt = strstr(output, "system halted (interrupts off)\n");
+	const char *msg = strstr(fake_log, "PANIC: boom 42 in test\n");
+	const char *bt = strstr(fake_log, "backtrace:\n");
+	const char *halt = strstr(fake_log, "system halted (interrupts off)\n");
 	assert_non_null(msg);
 	assert_non_null(bt);
 	assert_non_null(halt);
 	assert_true(msg < bt && bt < halt);
-	assert_null(strstr(output, "rebooting"));
+	assert_null(strstr(fake_log, "rebooting"));
 	/* Frame #0 is panic itself; the host's panic is not in the fake table. */
 	snprintf(frame0, sizeof(frame0), "backtrace:\n  #0 0x%016lx ?\n",
 		 (unsigned long)(uintptr_t)panic);
-	assert_non_null(strstr(output, frame0));
+	assert_non_null(strstr(fake_log, frame0));
 	/* No stack registered: nothing beyond frame #0 is read. */
-	assert_null(strstr(output, "#1"));
+	assert_null(strstr(fake_log, "#1"));
 	assert_false(fake_irq_enabled);
 	assert_int_equal(fake_arch_trace[0], 'D');
 	assert_true(panic_in_progress());
@@ -110,8 +100,8 @@ static void test_panic_backtrace_names_the_caller(void **state)
 	panic_add_stack(here - 64 * 1024, here + 64);
 	expect_assert_failure(call_panic());
 
-	const char *line1 = strstr(output, "  #1 0x");
-	const char *line2 = strstr(output, "  #2 0x");
+	const char *line1 = strstr(fake_log, "  #1 0x");
+	const char *line2 = strstr(fake_log, "  #2 0x");
 	assert_non_null(line1);
 	assert_non_null(line2);
 	assert_int_equal(sscanf(line1, "  #1 0x%lx", &frame1), 1);
@@ -126,10 +116,10 @@ static void test_nested_panic_halts_at_once(void **state)
 	(void)state;
 	panic_enter(); /* the first panic, now "printing its report" */
 	assert_true(panic_in_progress());
-	assert_string_equal(output, "");
+	assert_string_equal(fake_log, "");
 
 	expect_assert_failure(panic("second %d", 2));
-	assert_string_equal(output, "PANIC: nested panic, halting\n");
+	assert_string_equal(fake_log, "PANIC: nested panic, halting\n");
 }
 
 static void test_reboot_instead_of_halting(void **state)
@@ -137,9 +127,9 @@ static void test_reboot_instead_of_halting(void **state)
 	(void)state;
 	panic_set_reboot(true);
 	expect_assert_failure(panic("going down"));
-	assert_non_null(strstr(output, "PANIC: going down\n"));
-	assert_non_null(strstr(output, "rebooting\n"));
-	assert_null(strstr(output, "system halted"));
+	assert_non_null(strstr(fake_log, "PANIC: going down\n"));
+	assert_non_null(strstr(fake_log, "rebooting\n"));
+	assert_null(strstr(fake_log, "system halted"));
 }
 
 static void test_backtrace_follows_the_frame_chain(void **state)
@@ -151,11 +141,11 @@ static void test_backtrace_follows_the_frame_chain(void **state)
 	frame(10, 0, 0x1201);
 
 	panic_backtrace(0x1040, at(2));
-	assert_string_equal(output, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001010 fake_start+0x10\n"
-				    "  #2 0x0000000000001105 fake_middle+0x5\n"
-				    "  #3 0x0000000000001201 fake_end+0x1\n");
+	assert_string_equal(fake_log, "backtrace:\n"
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001010 fake_start+0x10\n"
+				      "  #2 0x0000000000001105 fake_middle+0x5\n"
+				      "  #3 0x0000000000001201 fake_end+0x1\n");
 }
 
 /*
@@ -171,9 +161,9 @@ static void test_return_address_names_the_calling_function(void **state)
 	frame(4, 0, 0x1100);
 
 	panic_backtrace(0x1100, at(4));
-	assert_string_equal(output, "backtrace:\n"
-				    "  #0 0x0000000000001100 fake_middle+0x0\n"
-				    "  #1 0x0000000000001100 fake_label+0xc0\n");
+	assert_string_equal(fake_log, "backtrace:\n"
+				      "  #0 0x0000000000001100 fake_middle+0x0\n"
+				      "  #1 0x0000000000001100 fake_label+0xc0\n");
 }
 
 static void test_unknown_addresses_print_a_question_mark(void **state)
@@ -183,9 +173,9 @@ static void test_unknown_addresses_print_a_question_mark(void **state)
 	frame(0, 0, 0x1150);
 
 	panic_backtrace(0x10, at(0));
-	assert_string_equal(output, "backtrace:\n"
-				    "  #0 0x0000000000000010 ?\n"
-				    "  #1 0x0000000000001150 ?\n");
+	assert_string_equal(fake_log, "backtrace:\n"
+				      "  #0 0x0000000000000010 ?\n"
+				      "  #1 0x0000000000001150 ?\n");
 }
 
 static void test_no_registered_stack_walks_nothing(void **state)
@@ -195,7 +185,7 @@ static void test_no_registered_stack_walks_nothing(void **state)
 	frame(6, 0, 0x1105);
 
 	panic_backtrace(0x1040, at(2));
-	assert_string_equal(output, "backtrace:\n  #0 0x0000000000001040 fake_label+0x0\n");
+	assert_string_equal(fake_log, "backtrace:\n  #0 0x0000000000001040 fake_label+0x0\n");
 }
 
 static void test_walk_stops_at_a_frame_outside_registered_stacks(void **state)
@@ -209,10 +199,10 @@ static void test_walk_stops_at_a_frame_outside_registered_stacks(void **state)
 	elsewhere[3] = 0x1201;
 
 	panic_backtrace(0x1040, at(2));
-	assert_string_equal(output, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001010 fake_start+0x10\n"
-				    "  #2 0x0000000000001105 fake_middle+0x5\n");
+	assert_string_equal(fake_log, "backtrace:\n"
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001010 fake_start+0x10\n"
+				      "  #2 0x0000000000001105 fake_middle+0x5\n");
 }
 
 static void test_walk_stops_at_a_misaligned_frame(void **state)
@@ -223,9 +213,9 @@ static void test_walk_stops_at_a_misaligned_frame(void **state)
 	frame(6, 0, 0x1105);
 
 	panic_backtrace(0x1040, at(2));
-	assert_string_equal(output, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001010 fake_start+0x10\n");
+	assert_string_equal(fake_log, "backtrace:\n"
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001010 fake_start+0x10\n");
 }
 
 static void test_walk_stops_when_frames_do_not_go_up(void **state)
@@ -237,15 +227,15 @@ static void test_walk_stops_when_frames_do_not_go_up(void **state)
 	frame(2, at(2), 0x1105);
 
 	panic_backtrace(0x1040, at(10));
-	assert_string_equal(output, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001010 fake_start+0x10\n");
+	assert_string_equal(fake_log, "backtrace:\n"
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001010 fake_start+0x10\n");
 
-	output[0] = '\0';
+	fake_log_clear();
 	panic_backtrace(0x1040, at(2));
-	assert_string_equal(output, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001105 fake_middle+0x5\n");
+	assert_string_equal(fake_log, "backtrace:\n"
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001105 fake_middle+0x5\n");
 }
 
 /* A frame's two words must both lie inside the stack. */
@@ -257,9 +247,9 @@ static void test_walk_stops_at_a_frame_straddling_the_stack_top(void **state)
 	stack[63] = 0;
 
 	panic_backtrace(0x1040, at(2));
-	assert_string_equal(output, "backtrace:\n"
-				    "  #0 0x0000000000001040 fake_label+0x0\n"
-				    "  #1 0x0000000000001010 fake_start+0x10\n");
+	assert_string_equal(fake_log, "backtrace:\n"
+				      "  #0 0x0000000000001040 fake_label+0x0\n"
+				      "  #1 0x0000000000001010 fake_start+0x10\n");
 }
 
 static void test_deep_walk_keeps_the_first_and_last_frames(void **state)
@@ -272,13 +262,13 @@ static void test_deep_walk_keeps_the_first_and_last_frames(void **state)
 	panic_backtrace(0x1040, at(0));
 	/* Head: #1..#7; the middle is skipped; tail: the last 8 frames, so
 	 * the bottom of the stack (the loop, board_main) is never lost. */
-	assert_non_null(strstr(output, "  #7 0x0000000000001007 fake_start+0x7\n"));
-	assert_null(strstr(output, "  #8 "));
-	assert_non_null(strstr(output, "  #7 0x0000000000001007 fake_start+0x7\n  ... 5 frames "
-				       "skipped\n  #13 0x000000000000100d fake_start+0xd\n"));
-	assert_non_null(strstr(output, "  #20 0x0000000000001014 fake_start+0x14\n"));
-	assert_null(strstr(output, "  #12 "));
-	assert_null(strstr(output, "  #21 "));
+	assert_non_null(strstr(fake_log, "  #7 0x0000000000001007 fake_start+0x7\n"));
+	assert_null(strstr(fake_log, "  #8 "));
+	assert_non_null(strstr(fake_log, "  #7 0x0000000000001007 fake_start+0x7\n  ... 5 frames "
+					 "skipped\n  #13 0x000000000000100d fake_start+0xd\n"));
+	assert_non_null(strstr(fake_log, "  #20 0x0000000000001014 fake_start+0x14\n"));
+	assert_null(strstr(fake_log, "  #12 "));
+	assert_null(strstr(fake_log, "  #21 "));
 }
 
 static void test_zero_return_address_ends_the_walk(void **state)
@@ -289,7 +279,7 @@ static void test_zero_return_address_ends_the_walk(void **state)
 	frame(6, 0, 0x1105);
 
 	panic_backtrace(0x1040, at(2));
-	assert_string_equal(output, "backtrace:\n  #0 0x0000000000001040 fake_label+0x0\n");
+	assert_string_equal(fake_log, "backtrace:\n  #0 0x0000000000001040 fake_label+0x0\n");
 }
 
 static void test_any_registered_stack_is_walkable(void **state)
@@ -302,7 +292,7 @@ static void test_any_registered_stack_is_walkable(void **state)
 	frame(2, 0, 0x1010);
 
 	panic_backtrace(0x1040, at(2));
-	assert_non_null(strstr(output, "  #1 0x0000000000001010 fake_start+0x10\n"));
+	assert_non_null(strstr(fake_log, "  #1 0x0000000000001010 fake_start+0x10\n"));
 }
 
 static void test_too_many_stacks_are_refused_with_a_warning(void **state)
@@ -311,12 +301,12 @@ static void test_too_many_stacks_are_refused_with_a_warning(void **state)
 	for (unsigned i = 0; i < PANIC_MAX_STACKS; i++)
 		panic_add_stack(0x100000 * (i + 1), 0x100000 * (i + 1) + 0x1000);
 	register_fake_stack();
-	assert_non_null(strstr(output, "warning: "));
+	assert_non_null(strstr(fake_log, "warning: "));
 	frame(2, 0, 0x1010);
 
-	output[0] = '\0';
+	fake_log_clear();
 	panic_backtrace(0x1040, at(2));
-	assert_null(strstr(output, "#1"));
+	assert_null(strstr(fake_log, "#1"));
 }
 
 int main(void)

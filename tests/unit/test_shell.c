@@ -4,11 +4,15 @@
  * hardware alarm whose clock the test sets; the keyboard capsule gets its
  * bytes from a fake PS/2 port.
  *
- * Covered: greeting and prompt from the loop, every command's answer,
- * one-line errors with the prompt back for unknown commands and bad
- * arguments, alarms firing above the prompt, cancel, reboot after the
- * answer is out, the fault hook, and a long answer through a slow UART
- * (waits for room, loses nothing, prompt last).
+ * Covered: the registry of command sets (a set's commands in help and
+ * dispatch, grouped by set; a duplicate name panics naming both sets; a
+ * subcommand another set adds; a set not registered is an unknown
+ * command), greeting and prompt from the loop, every command's answer of
+ * the sets registered here (alarms, keyboard, reboot, fault), one-line
+ * errors with the prompt back for unknown commands and bad arguments,
+ * alarms firing above the prompt, cancel, reboot after the answer is out,
+ * the fault hook, and a long answer through a slow UART (waits for room,
+ * loses nothing, prompt last).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,10 +22,16 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "capsules/alarm_commands.h"
+#include "capsules/lab/fault_commands.h"
+#include "capsules/keyboard_commands.h"
+#include "capsules/reboot_commands.h"
 #include "capsules/shell.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
+#include "kernel/panic.h"
 #include "fake_arch.h"
+#include "fake_log.h"
 
 /* --- fakes --------------------------------------------------------------- */
 
@@ -120,28 +130,6 @@ static bool fake_fault(const char *kind)
 	return strcmp(kind, "bp") == 0;
 }
 
-static void read_counts(void *ctx, struct shell_irq_counts *out)
-{
-	const uint64_t *v = ctx;
-	out->raised = v[0];
-	out->serviced = v[1];
-	out->drained = v[2];
-	out->unit = "bytes";
-}
-
-static const uint64_t com1_counts[3] = { 7, 6, 42 };
-static const struct shell_irq_source irq_sources[] = {
-	{ "com1", read_counts, (void *)com1_counts },
-};
-
-static const struct shell_board board = {
-	.reset = &reset_hil,
-	.fault = fake_fault,
-	.fault_kinds = "pf ud",
-	.irq_sources = irq_sources,
-	.irq_source_count = 1,
-};
-
 /* A UART that sends only when the test says (for the slow-UART test). */
 static const struct hil_uart_client *uart_client;
 static const uint8_t *uart_buf;
@@ -196,6 +184,10 @@ static struct console con;
 static struct alarm_mux mux;
 static struct keyboard kb;
 static struct shell sh;
+static struct alarm_commands alarm_cmds;
+static struct keyboard_commands keyboard_cmds;
+static struct reboot_commands reboot_cmds;
+static struct fault_commands fault_cmds;
 
 static void run_loop(void)
 {
@@ -225,7 +217,20 @@ static void start(const struct hil_uart *uart, bool with_keyboard, bool with_clo
 	alarm_mux_init(&mux, &fake_alarm);
 	if (with_keyboard)
 		keyboard_init(&kb, &fake_ps2, &keymap_us, NULL);
-	shell_init(&sh, &con, with_clock ? &mux : NULL, with_keyboard ? &kb : NULL, &board);
+	shell_init(&sh, &con);
+	/* As a board does: each capsule's set, registered in one place. */
+	if (with_clock) {
+		alarm_commands_init(&alarm_cmds, &mux);
+		shell_register(&sh, &alarm_cmds.set);
+	}
+	if (with_keyboard) {
+		keyboard_commands_init(&keyboard_cmds, &kb);
+		shell_register(&sh, &keyboard_cmds.set);
+	}
+	reboot_commands_init(&reboot_cmds, &reset_hil, with_clock ? &mux : NULL);
+	shell_register(&sh, &reboot_cmds.set);
+	fault_commands_init(&fault_cmds, fake_fault, "pf ud");
+	shell_register(&sh, &fault_cmds.set);
 	shell_start(&sh);
 	run_loop();
 }
@@ -273,7 +278,7 @@ static void test_greeting_and_prompt_come_from_the_loop(void **state)
 	loop_reset_for_test();
 	clear_screen();
 	console_init(&con, NULL, &fake_screen);
-	shell_init(&sh, &con, NULL, NULL, NULL);
+	shell_init(&sh, &con);
 	shell_start(&sh);
 	assert_int_equal(screen_len, 0);
 	run_loop();
@@ -308,8 +313,8 @@ static void test_help_lists_every_command(void **state)
 {
 	(void)state;
 	const char *text = answer("help");
-	static const char *const names[] = { "help",   "version", "uptime", "echo",   "alarm",
-					     "alarms", "keys",    "irqs",   "reboot", "fault" };
+	static const char *const names[] = { "help",  "version", "echo",   "uptime",
+					     "alarm", "alarms",  "reboot", "fault" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char needle[32];
 		snprintf(needle, sizeof(needle), "\n  %s ", names[i]);
@@ -332,12 +337,16 @@ static void test_uptime_from_the_alarm_clock(void **state)
 	assert_string_equal(answer("uptime"), "up 0:01:01.500 (61500000 us)\n");
 }
 
-static void test_commands_that_need_a_clock_say_so(void **state)
+static void test_a_set_not_registered_is_unknown(void **state)
 {
 	(void)state;
 	start(NULL, false, false);
-	assert_string_equal(answer("uptime"), "uptime: no clock (the board wired no timer)\n");
-	assert_string_equal(answer("alarm 10"), "alarm: no clock (the board wired no timer)\n");
+	assert_string_equal(answer("uptime"),
+			    "error: unknown command 'uptime' (type 'help' for the list)\n");
+	assert_string_equal(answer("alarm 10"),
+			    "error: unknown command 'alarm' (type 'help' for the list)\n");
+	assert_null(strstr(answer("help"), "uptime"));
+	assert_int_equal(sh.stats.errors, 2);
 }
 
 static void test_alarm_bad_arguments(void **state)
@@ -405,7 +414,7 @@ static void test_periodic_alarm_list_and_cancel(void **state)
 static void test_alarm_slots_run_out_with_a_message(void **state)
 {
 	(void)state;
-	for (int i = 0; i < SHELL_ALARMS; i++)
+	for (int i = 0; i < ALARM_COMMANDS_SLOTS; i++)
 		answer("alarm 1000");
 	assert_string_equal(
 		answer("alarm 1000"),
@@ -413,13 +422,6 @@ static void test_alarm_slots_run_out_with_a_message(void **state)
 	answer("alarms cancel 3");
 	/* Ids are never reused; the refused one took none. */
 	assert_string_equal(answer("alarm 1000"), "alarm 9: fires in 1000 ms\n");
-}
-
-static void test_irqs_lists_the_boards_sources(void **state)
-{
-	(void)state;
-	assert_string_equal(answer("irqs"), "source          raised   serviced    drained\n"
-					    "com1                 7          6         42 bytes\n");
 }
 
 static void test_fault_calls_the_board_hook(void **state)
@@ -442,7 +444,7 @@ static void test_reboot_after_the_answer_is_out(void **state)
 	assert_string_equal(type("reboot"), "reboot\nrebooting\n");
 	assert_int_equal(resets, 0);
 	assert_true(armed); /* a short delay lets the UART send the answer */
-	assert_int_equal(armed_at, clock_now + SHELL_REBOOT_DELAY_MS * 1000);
+	assert_int_equal(armed_at, clock_now + REBOOT_COMMANDS_DELAY_MS * 1000);
 	clock_now = armed_at;
 	expect_assert_failure(alarm_mux_service(&mux));
 	assert_int_equal(resets, 1);
@@ -451,7 +453,6 @@ static void test_reboot_after_the_answer_is_out(void **state)
 static void test_keys_shows_recent_keyboard_input(void **state)
 {
 	(void)state;
-	assert_string_equal(answer("keys"), "keys: no keyboard\n");
 	start(NULL, true, true);
 	assert_string_equal(answer("keys"),
 			    "no keyboard input yet\n"
@@ -490,9 +491,116 @@ static void test_long_answer_through_a_slow_uart_loses_nothing(void **state)
 	assert_non_null(strstr(screen, "  fault "));
 	assert_true(strstr(screen, "  fault ") < prompt);
 	/* The serial line got the same answer, in order, with CRLF. */
-	assert_non_null(strstr(wire, "commands:\r\n  help "));
+	assert_non_null(strstr(wire, "commands:\r\nshell:\r\n  help "));
 	assert_non_null(strstr(wire, "(for tests)\r\nknock> "));
 	assert_int_equal(con.stats.lines_dropped, 0);
+}
+
+/* --- the registry ------------------------------------------------------- */
+
+/* A capsule's commands as a test defines them: each run records which
+ * command of which set ran, with what words. */
+struct probe_state {
+	const char *set;
+	char ran[128];
+};
+
+static void probe_run(struct shell *shp, void *ctx, int argc, char **argv)
+{
+	struct probe_state *p = ctx;
+	size_t n = (size_t)snprintf(p->ran, sizeof(p->ran), "%s:", p->set);
+	for (int i = 0; i < argc && n < sizeof(p->ran); i++)
+		n += (size_t)snprintf(p->ran + n, sizeof(p->ran) - n, " %s", argv[i]);
+	shell_say(shp, "%s\n", p->ran);
+}
+
+static const struct shell_command greet_cmds[] = {
+	{ "hello", "<name>", "say hello", probe_run },
+	{ "tool", "[x]", "a tool", probe_run },
+};
+static const struct shell_command other_cmds[] = {
+	{ "bye", "", "say bye", probe_run },
+	{ "tool sub", "<y>", "a tool's subcommand from another set", probe_run },
+};
+static const struct shell_command clash_cmds[] = {
+	{ "ok", "", "fine", probe_run },
+	{ "echo", "", "already the shell's", probe_run },
+};
+static const struct shell_command self_clash_cmds[] = {
+	{ "same", "", "one", probe_run },
+	{ "same", "", "two", probe_run },
+};
+
+static struct probe_state greet_state = { .set = "greet" }, other_state = { .set = "other" };
+static struct shell_command_set greet_set = {
+	.name = "greetings", .cmds = greet_cmds, .count = 2, .ctx = &greet_state
+};
+static struct shell_command_set other_set = {
+	.name = "others", .cmds = other_cmds, .count = 2, .ctx = &other_state
+};
+
+static void test_a_registered_set_is_in_help_and_dispatch(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(answer("hello x"), "unknown command 'hello'"));
+	shell_register(&sh, &greet_set);
+	assert_ptr_equal(greet_set.shell, &sh);
+	const char *help = answer("help");
+	assert_non_null(strstr(help, "\ngreetings:\n  hello     <name>                 say hello\n"
+				     "  tool      [x]                    a tool\n"));
+	/* Grouped by set, in registration order: the shell's own first. */
+	assert_true(strncmp(help, "commands:\nshell:\n  help ", 24) == 0);
+	assert_true(strstr(help, "\nfaults:\n") < strstr(help, "\ngreetings:\n"));
+	uint64_t before = sh.stats.commands;
+	assert_string_equal(answer("hello \"big world\""), "greet: hello big world\n");
+	assert_int_equal(sh.stats.commands, before + 1);
+}
+
+static void test_two_disjoint_sets_both_work(void **state)
+{
+	(void)state;
+	shell_register(&sh, &greet_set);
+	shell_register(&sh, &other_set);
+	assert_string_equal(answer("hello a"), "greet: hello a\n");
+	assert_string_equal(answer("bye"), "other: bye\n");
+	/* The name with the most words wins, whichever set has it. */
+	assert_string_equal(answer("tool sub 3"), "other: tool sub 3\n");
+	assert_string_equal(answer("tool subway"), "greet: tool subway\n");
+	assert_string_equal(answer("tool"), "greet: tool\n");
+	/* A quoted word is one word, never two of a name. */
+	assert_string_equal(answer("\"tool sub\" 3"),
+			    "error: unknown command 'tool sub' (type 'help' for the list)\n");
+	assert_string_equal(answer("sub"),
+			    "error: unknown command 'sub' (type 'help' for the list)\n");
+	/* ... and the sets registered before them still answer. */
+	assert_string_equal(answer("version"), "knock " KNOCK_VERSION "\n");
+	assert_string_equal(answer("alarms cancel 9"), "alarms: no alarm '9' (see 'alarms')\n");
+}
+
+static void test_a_duplicate_name_panics_naming_both_sets(void **state)
+{
+	(void)state;
+	static struct shell_command_set clash = { .name = "clashing",
+						  .cmds = clash_cmds,
+						  .count = 2 };
+	static struct shell_command_set self_clash = { .name = "twice",
+						       .cmds = self_clash_cmds,
+						       .count = 2 };
+	fake_log_clear();
+	log_add_sink(fake_log_sink);
+	expect_assert_failure(shell_register(&sh, &clash));
+	assert_non_null(strstr(fake_log, "command 'echo' of set 'clashing' is already in set "
+					 "'shell'"));
+	panic_reset_for_test();
+	fake_log_clear();
+	expect_assert_failure(shell_register(&sh, &self_clash));
+	assert_non_null(strstr(fake_log, "command 'same' of set 'twice' is already in set "
+					 "'twice'"));
+	panic_reset_for_test();
+	log_remove_all_sinks();
+	/* Neither was linked: the shell answers as before. */
+	assert_non_null(strstr(answer("ok"), "unknown command 'ok'"));
+	assert_string_equal(answer("echo x"), "x\n");
 }
 
 int main(void)
@@ -506,16 +614,18 @@ int main(void)
 		cmocka_unit_test_setup(test_help_lists_every_command, setup),
 		cmocka_unit_test_setup(test_echo, setup),
 		cmocka_unit_test_setup(test_uptime_from_the_alarm_clock, setup),
-		cmocka_unit_test_setup(test_commands_that_need_a_clock_say_so, setup),
+		cmocka_unit_test_setup(test_a_set_not_registered_is_unknown, setup),
 		cmocka_unit_test_setup(test_alarm_bad_arguments, setup),
 		cmocka_unit_test_setup(test_alarm_fires_above_the_prompt, setup),
 		cmocka_unit_test_setup(test_periodic_alarm_list_and_cancel, setup),
 		cmocka_unit_test_setup(test_alarm_slots_run_out_with_a_message, setup),
-		cmocka_unit_test_setup(test_irqs_lists_the_boards_sources, setup),
 		cmocka_unit_test_setup(test_fault_calls_the_board_hook, setup),
 		cmocka_unit_test_setup(test_reboot_after_the_answer_is_out, setup),
 		cmocka_unit_test_setup(test_keys_shows_recent_keyboard_input, setup),
 		cmocka_unit_test_setup(test_long_answer_through_a_slow_uart_loses_nothing, setup),
+		cmocka_unit_test_setup(test_a_registered_set_is_in_help_and_dispatch, setup),
+		cmocka_unit_test_setup(test_two_disjoint_sets_both_work, setup),
+		cmocka_unit_test_setup(test_a_duplicate_name_panics_naming_both_sets, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,7 +14,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "capsules/alarm_commands.h"
 #include "capsules/shell.h"
+#include "capsules/shell_smp.h"
+#include "capsules/smp_commands.h"
 #include "capsules/smp_count.h"
 #include "capsules/smp_ping.h"
 #include "kernel/log.h"
@@ -68,6 +71,9 @@ static struct cpu cpu1;
 static struct console con;
 static struct alarm_mux mux0, mux1;
 static struct shell sh, worker;
+static struct shell_remote remote0, remote1;
+static struct alarm_commands alarm_cmds0, alarm_cmds1;
+static struct smp_commands smp_cmds0, smp_cmds1;
 static struct shell_smp smp;
 static struct smp_count count;
 static struct smp_ping ping;
@@ -109,10 +115,16 @@ static int setup(void **state)
 	/* The boot CPU, as the board wires it. */
 	console_init(&con, NULL, &fake_screen);
 	alarm_mux_init(&mux0, &fake_alarm);
-	shell_init(&sh, &con, &mux0, NULL, NULL);
+	shell_init(&sh, &con);
+	alarm_commands_init(&alarm_cmds0, &mux0);
+	shell_register(&sh, &alarm_cmds0.set);
 	smp_count_init(&count);
 	smp_ping_init(&ping);
-	shell_smp_init(&sh, &smp, &count, &ping);
+	shell_smp_init(&smp);
+	shell_remote_init(&remote0, &smp, &sh, &mux0);
+	shell_register(&sh, &remote0.set);
+	smp_commands_init(&smp_cmds0, &count, &ping, &mux0);
+	shell_register(&sh, &smp_cmds0.set);
 	loop_verify();
 	shell_start(&sh);
 
@@ -121,7 +133,12 @@ static int setup(void **state)
 	alarm_mux_init(&mux1, &fake_alarm);
 	smp_count_join(&count);
 	smp_ping_join(&ping);
-	shell_worker_init(&worker, &smp, &mux1, NULL);
+	shell_worker_init(&worker, &remote1, &smp, &mux1);
+	alarm_commands_init(&alarm_cmds1, &mux1);
+	shell_register(&worker, &alarm_cmds1.set);
+	shell_register(&worker, &remote1.set);
+	smp_commands_init(&smp_cmds1, &count, &ping, &mux1);
+	shell_register(&worker, &smp_cmds1.set);
 	on_cpu(&fake_cpu);
 	cpu1.state = CPU_ONLINE;
 	run_loops();
@@ -164,7 +181,7 @@ static void test_on_runs_the_command_on_the_other_cpu(void **state)
 	assert_non_null(strstr(answer("on 1 cpus"), "this is cpu 1\n"));
 	assert_string_equal(answer("on 1 echo \"a  b\" c"), "a  b c\n");
 	/* Its shell is free again, and the answer buffer went back empty. */
-	assert_int_equal(worker.remote.busy, 0);
+	assert_int_equal(remote1.busy, 0);
 	assert_int_equal(worker.out_len, 0);
 	assert_string_equal(answer("on 1 echo again"), "again\n");
 }
@@ -187,10 +204,10 @@ static void test_on_refuses_what_it_cannot_do(void **state)
 			    "on: cpu 0 is this cpu: type the command itself\n");
 	assert_non_null(strstr(answer("on"), "on: usage: on <cpu> <command>"));
 	assert_non_null(strstr(answer("on 1 frob"), "error: unknown command 'frob'"));
-	worker.remote.busy = 1;
+	remote1.busy = 1;
 	assert_string_equal(answer("on 1 echo x"),
 			    "on: cpu 1's shell is busy (it is running a command)\n");
-	worker.remote.busy = 0;
+	remote1.busy = 0;
 }
 
 static void test_nested_on_comes_back_to_the_console(void **state)
@@ -234,7 +251,7 @@ static void test_the_worker_drops_alarm_messages(void **state)
 	on_cpu(&cpu1);
 	alarm_mux_service(&mux1);
 	on_cpu(&fake_cpu);
-	assert_int_equal(worker.remote.notes_dropped, 1);
+	assert_int_equal(worker.stats.notes_dropped, 1);
 	assert_int_equal(worker.out_len, 0);
 }
 

@@ -3,7 +3,10 @@
  * from the drivers' counters, the loop's and the deferred calls', `stats
  * reset` as a baseline (nobody's counters are touched), and the printed
  * table: one row per declared bit, the latency tables only while timing
- * is on, the loop's line with the longest callback and its capsule.
+ * is on, the loop's line with the longest callback and its capsule; the
+ * same source table read by `irqs`, a loss a source cannot see shown as
+ * "unknown", and the shell commands (stats_commands.h) on a console-less
+ * shell.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +16,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "capsules/shell.h"
 #include "capsules/stats.h"
+#include "capsules/stats_commands.h"
 #include "kernel/deferred.h"
 #include "kernel/loop.h"
 #include "kernel/observe.h"
@@ -22,13 +27,14 @@
 
 static struct stats st;
 static struct deferred_call dc;
-static struct stats_device_counts dev; /* what the "driver" counted */
+static struct stats_source_counts dev; /* what the "driver" counted */
 static char table[8192];
 
-static void dev_read(void *ctx, struct stats_device_counts *out)
+static void dev_read(void *ctx, struct stats_source_counts *out)
 {
 	(void)ctx;
 	*out = dev;
+	out->unit = "bytes";
 }
 
 static void nothing(void *ctx)
@@ -50,7 +56,7 @@ static struct cpu *one_cpu(void *ctx, unsigned i)
 }
 
 static const struct stats_source sources[] = {
-	{ 2, "bytes", dev_read, NULL },
+	{ 2, "com1", dev_read, NULL },
 };
 
 static void collect(void *ctx, const char *line)
@@ -73,7 +79,7 @@ static int setup(void **state)
 	observe_set_timing(false);
 	observe_set_trace(false);
 	observe_reset_for_test();
-	dev = (struct stats_device_counts){ 0, 0 };
+	dev = (struct stats_source_counts){ 0 };
 	table[0] = '\0';
 	loop_declare_interrupt(2, "uart");
 	loop_set_client(2, "console", nothing, NULL);
@@ -98,7 +104,7 @@ static void test_rows_add_up(void **state)
 	struct stats_row r;
 
 	/* 40 bytes arrive in 3 interrupts the loop serves; 1 is lost. */
-	dev = (struct stats_device_counts){ .raised = 40, .dropped = 1 };
+	dev = (struct stats_source_counts){ .raised = 40, .drained = 39, .dropped = 1 };
 	for (int i = 0; i < 3; i++) {
 		pending_set(&fake_cpu, 2);
 		loop_round(&fake_cpu);
@@ -219,6 +225,93 @@ static void test_microseconds_format(void **state)
 			    "4611686018427387.903");
 }
 
+static void test_irqs_reads_the_same_table(void **state)
+{
+	(void)state;
+	struct stats_row r;
+
+	/* 12 bytes came in 2 interrupts; the capsule took 11 of them. */
+	dev = (struct stats_source_counts){ .raised = 12, .drained = 11, .dropped = 1 };
+	for (int i = 0; i < 2; i++) {
+		pending_set(&fake_cpu, 2);
+		loop_round(&fake_cpu);
+	}
+	stats_reset(&st); /* `stats` counts from here; `irqs` from boot */
+	stats_print_irqs(&st, collect, NULL);
+	assert_string_equal(table, "source          raised   serviced    drained\n"
+				   "com1                12          2         11 bytes\n");
+	assert_true(stats_row(&st, 2, &r));
+	assert_int_equal(r.raised, 0);
+	assert_int_equal(r.serviced, 0);
+}
+
+static void test_irqs_without_sources(void **state)
+{
+	(void)state;
+	const struct stats_board none = { .cpu = one_cpu };
+	stats_init(&st, &none);
+	stats_print_irqs(&st, collect, NULL);
+	assert_string_equal(table, "irqs: the board lists no interrupt sources\n");
+}
+
+static void test_a_loss_nobody_can_see_is_unknown(void **state)
+{
+	(void)state;
+	struct stats_row r;
+
+	dev = (struct stats_source_counts){ .raised = 3, .drained = 3, .dropped_unknown = true };
+	assert_true(stats_row(&st, 2, &r));
+	assert_true(r.dropped_unknown);
+	stats_print(&st, collect, NULL);
+	assert_non_null(strstr(table, "  2 uart           irq            3          0          3"
+				      "  unknown  bytes\n"));
+}
+
+/* The shell commands, on a shell with no console: each answer is handed
+ * to answered(). */
+static char said[4096];
+
+static void answered(void *ctx, struct shell *sh)
+{
+	(void)ctx;
+	snprintf(said, sizeof(said), "%.*s", (int)sh->out_len, sh->out);
+	sh->out_len = 0;
+}
+
+static const char *run(struct shell *sh, const char *line)
+{
+	snprintf(sh->line, sizeof(sh->line), "%s", line);
+	said[0] = '\0';
+	shell_run_line(sh);
+	return said;
+}
+
+static void test_stats_commands(void **state)
+{
+	(void)state;
+	static struct shell sh;
+	static struct stats_commands cmds;
+
+	shell_init_console_less(&sh, answered, NULL);
+	stats_commands_init(&cmds, &st);
+	shell_register(&sh, &cmds.set);
+	assert_false(observe_timing_is_on());
+	assert_string_equal(run(&sh, "stats timing on"), "stats: timing on\n");
+	assert_true(observe_timing_is_on());
+	assert_string_equal(run(&sh, "stats timing off"), "stats: timing off\n");
+	assert_false(observe_timing_is_on());
+	assert_string_equal(run(&sh, "stats timing maybe"),
+			    "stats: usage: stats [reset | timing on|off]\n");
+	assert_string_equal(run(&sh, "stats reset"), "stats: reset; counting from now\n");
+	assert_true(st.was_reset);
+	assert_non_null(strstr(run(&sh, "stats"), "since 'stats reset'; timing off"));
+	dev.raised = 5;
+	assert_string_equal(run(&sh, "irqs"),
+			    "source          raised   serviced    drained\n"
+			    "com1                 5          0          0 bytes\n");
+	assert_int_equal(sh.stats.errors, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +320,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table_without_timing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_with_timing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_microseconds_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irqs_reads_the_same_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irqs_without_sources, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_loss_nobody_can_see_is_unknown, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stats_commands, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

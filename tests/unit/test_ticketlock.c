@@ -18,17 +18,7 @@
 #include "kernel/lab/taslock.h"
 #include "kernel/ticketlock.h"
 #include "fake_arch.h"
-
-static char output[4096];
-
-static void capture_sink(const char *s, size_t n)
-{
-	size_t used = strlen(output);
-	if (n > sizeof(output) - 1 - used)
-		n = sizeof(output) - 1 - used;
-	memcpy(output + used, s, n);
-	output[used + n] = '\0';
-}
+#include "fake_log.h"
 
 static int setup(void **state)
 {
@@ -36,8 +26,8 @@ static int setup(void **state)
 	fake_arch_reset();
 	loop_reset_for_test();
 	log_remove_all_sinks();
-	log_add_sink(capture_sink);
-	output[0] = '\0';
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
 	return 0;
 }
 
@@ -84,7 +74,8 @@ static void test_taking_it_twice_panics_instead_of_waiting_forever(void **state)
 	ticketlock_init(&l, "twice");
 	ticketlock_lock(&l);
 	expect_assert_failure(ticketlock_lock(&l));
-	assert_non_null(strstr(output, "ticketlock twice: cpu 0 takes it again while holding it"));
+	assert_non_null(
+		strstr(fake_log, "ticketlock twice: cpu 0 takes it again while holding it"));
 	/* The check came before the ticket: the lock is not left wedged. */
 	assert_int_equal(l.next, 1);
 }
@@ -96,16 +87,17 @@ static void test_release_by_a_cpu_that_does_not_hold_it_panics(void **state)
 
 	(void)state;
 	expect_assert_failure(ticketlock_unlock(&l));
-	assert_non_null(strstr(output, "ticketlock foreign: cpu 0 releases it without holding it"));
+	assert_non_null(
+		strstr(fake_log, "ticketlock foreign: cpu 0 releases it without holding it"));
 
-	output[0] = '\0';
+	fake_log_clear();
 	panic_reset_for_test(); /* the first panic is still "in progress" */
 	other.self = &other;
 	fake_arch_set_this_cpu(&other);
 	ticketlock_lock(&l);
 	fake_arch_set_this_cpu(NULL);
 	expect_assert_failure(ticketlock_unlock(&l));
-	assert_non_null(strstr(output, "cpu 0 releases it without holding it"));
+	assert_non_null(strstr(fake_log, "cpu 0 releases it without holding it"));
 }
 
 static void test_taking_it_in_an_exception_handler_panics(void **state)
@@ -115,7 +107,7 @@ static void test_taking_it_in_an_exception_handler_panics(void **state)
 	(void)state;
 	fake_cpu.handler_depth = 1;
 	expect_assert_failure(ticketlock_lock(&l));
-	assert_non_null(strstr(output, "ticketlock_lock outside loop context"));
+	assert_non_null(strstr(fake_log, "ticketlock_lock outside loop context"));
 	assert_int_equal(l.next, 0);
 }
 

@@ -17,6 +17,7 @@
 #include "kernel/panic.h"
 #include "kernel/watchdog.h"
 #include "fake_arch.h"
+#include "fake_log.h"
 
 #define CYCLES_PER_S 1000000u /* 1 cycle = 1 us */
 #define MS 1000u              /* cycles per millisecond */
@@ -28,17 +29,6 @@
 
 /* A pc inside fake_middle (tests/unit/fake_symbols.c). */
 #define PC_IN_MIDDLE 0x1104u
-
-static char output[16384];
-
-static void capture_sink(const char *s, size_t n)
-{
-	size_t used = strlen(output);
-	if (n > sizeof(output) - 1 - used)
-		n = sizeof(output) - 1 - used;
-	memcpy(output + used, s, n);
-	output[used + n] = '\0';
-}
 
 static void nothing(void *ctx)
 {
@@ -62,8 +52,8 @@ static int setup(void **state)
 	loop_reset_for_test();
 	watchdog_reset_for_test();
 	log_remove_all_sinks();
-	log_add_sink(capture_sink);
-	output[0] = '\0';
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
 	now = 1000 * MS;
 	where.caller = 0;
 	watchdog_default_options(&opt);
@@ -165,7 +155,7 @@ static void test_callbacks_that_return_are_not_stalls(void **state)
 	struct watchdog_stats st;
 	watchdog_get_stats(&st);
 	assert_int_equal(st.stalls, 0);
-	assert_null(strstr(output, "watchdog"));
+	assert_null(strstr(fake_log, "watchdog"));
 }
 
 static void test_a_stall_is_reported_once_with_name_pending_and_backtrace(void **state)
@@ -176,35 +166,35 @@ static void test_a_stall_is_reported_once_with_name_pending_and_backtrace(void *
 	fake_cpu.pending = (1u << BIT_TIMER) | (1u << BIT_STORM);
 	tick_after(TICK); /* first seen */
 	tick_after(900 * MS);
-	assert_null(strstr(output, "watchdog"));
+	assert_null(strstr(fake_log, "watchdog"));
 	tick_after(99 * MS); /* 999 ms since first seen */
-	assert_null(strstr(output, "watchdog"));
+	assert_null(strstr(fake_log, "watchdog"));
 	tick_after(1 * MS); /* 1000 ms */
 
-	assert_non_null(strstr(output,
+	assert_non_null(strstr(fake_log,
 			       "warning: watchdog: capsule 'busy_burn' (bit 40, deferred "
 			       "call 'busy') has run for 1000 ms on cpu 0 (limit 1000 ms)\n"));
-	assert_non_null(strstr(output, "watchdog:   pending 0x0000000000000009 (timer storm)\n"));
-	assert_non_null(strstr(output, "watchdog:   interrupted at 0x0000000000001104 "
-				       "<fake_middle+0x4>\n"));
-	assert_non_null(strstr(output, "backtrace:\n  #0 0x0000000000001104 fake_middle+0x4\n"));
+	assert_non_null(strstr(fake_log, "watchdog:   pending 0x0000000000000009 (timer storm)\n"));
+	assert_non_null(strstr(fake_log, "watchdog:   interrupted at 0x0000000000001104 "
+					 "<fake_middle+0x4>\n"));
+	assert_non_null(strstr(fake_log, "backtrace:\n  #0 0x0000000000001104 fake_middle+0x4\n"));
 	assert_true(watchdog_idle_tick_wanted);
 
 	/* Once per stall, however long it lasts. */
-	size_t len = strlen(output);
+	size_t len = strlen(fake_log);
 	for (unsigned i = 0; i < 50; i++)
 		tick_after(TICK);
-	assert_int_equal(strlen(output), len);
+	assert_int_equal(strlen(fake_log), len);
 
 	/* It returns: the next tick sees another dispatch, and the loop
 	 * logs the end with the time the ticks saw it run. */
 	running(BIT_TIMER, 8);
 	tick_after(TICK);
 	assert_false(watchdog_idle_tick_wanted);
-	assert_int_equal(strlen(output), len); /* nothing from the tick itself */
+	assert_int_equal(strlen(fake_log), len); /* nothing from the tick itself */
 	loop_runs();
-	assert_non_null(strstr(output, "watchdog: capsule 'busy_burn' (bit 40) returned on cpu 0 "
-				       "after running at least 3750 ms\n"));
+	assert_non_null(strstr(fake_log, "watchdog: capsule 'busy_burn' (bit 40) returned on cpu 0 "
+					 "after running at least 3750 ms\n"));
 	struct watchdog_stats st;
 	watchdog_get_stats(&st);
 	assert_int_equal(st.stalls, 1);
@@ -225,8 +215,8 @@ static void test_the_caller_of_a_frameless_pc_is_in_the_backtrace(void **state)
 	running(BIT_BUSY, 7);
 	tick_after(TICK);
 	tick_after(1000 * MS);
-	assert_non_null(strstr(output, "backtrace:\n  #0 0x0000000000001104 fake_middle+0x4\n"
-				       "  #1 0x0000000000001011 fake_start+0x11\n"));
+	assert_non_null(strstr(fake_log, "backtrace:\n  #0 0x0000000000001104 fake_middle+0x4\n"
+					 "  #1 0x0000000000001011 fake_start+0x11\n"));
 }
 
 static void test_limit_option_and_off(void **state)
@@ -237,9 +227,9 @@ static void test_limit_option_and_off(void **state)
 	running(BIT_BUSY, 3);
 	tick_after(TICK);
 	tick_after(199 * MS);
-	assert_null(strstr(output, "watchdog"));
+	assert_null(strstr(fake_log, "watchdog"));
 	tick_after(1 * MS);
-	assert_non_null(strstr(output, "has run for 200 ms on cpu 0 (limit 200 ms)"));
+	assert_non_null(strstr(fake_log, "has run for 200 ms on cpu 0 (limit 200 ms)"));
 
 	setup(state);
 	opt.limit_ms = 0;
@@ -247,7 +237,7 @@ static void test_limit_option_and_off(void **state)
 	running(BIT_BUSY, 3);
 	for (unsigned i = 0; i < 1000; i++)
 		tick_after(TICK);
-	assert_null(strstr(output, "watchdog"));
+	assert_null(strstr(fake_log, "watchdog"));
 }
 
 static void test_no_stall_before_the_loop_dispatched_anything(void **state)
@@ -257,7 +247,7 @@ static void test_no_stall_before_the_loop_dispatched_anything(void **state)
 	running(0, 0);
 	for (unsigned i = 0; i < 100; i++)
 		tick_after(TICK);
-	assert_null(strstr(output, "watchdog"));
+	assert_null(strstr(fake_log, "watchdog"));
 }
 
 static void test_panic_mode_panics_with_the_report(void **state)
@@ -268,12 +258,12 @@ static void test_panic_mode_panics_with_the_report(void **state)
 	running(BIT_BUSY, 5);
 	tick_after(TICK);
 	expect_assert_failure(tick_after(1000 * MS));
-	assert_non_null(strstr(output,
+	assert_non_null(strstr(fake_log,
 			       "PANIC: watchdog: capsule 'busy_burn' (bit 40, deferred "
 			       "call 'busy') has run for 1000 ms on cpu 0 (limit 1000 ms)\n"));
-	assert_non_null(strstr(output, "backtrace:\n  #0 0x0000000000001104 fake_middle+0x4\n"));
-	assert_non_null(strstr(output, "system halted"));
-	assert_null(strstr(output, "warning: watchdog"));
+	assert_non_null(strstr(fake_log, "backtrace:\n  #0 0x0000000000001104 fake_middle+0x4\n"));
+	assert_non_null(strstr(fake_log, "system halted"));
+	assert_null(strstr(fake_log, "warning: watchdog"));
 }
 
 /* `per_s` services of `bit` a second for `ms`, in ticks of 50 ms, the CPU
@@ -295,29 +285,31 @@ static void test_a_storm_is_reported_with_name_and_rate_then_its_end(void **stat
 	start();
 	tick_after(TICK); /* opens the first window */
 	service_at(BIT_STORM, 9000, 1000);
-	assert_null(strstr(output, "storm"));
+	assert_null(strstr(fake_log, "storm"));
 
 	service_at(BIT_STORM, 40000, 250);
 	loop_runs();
-	assert_non_null(strstr(output, "warning: storm: interrupt source 'storm' (bit 3) serviced "
-				       "40000 times/s for 250 ms with cpu 0 never idle (limit "
-				       "10000/s)"));
+	assert_non_null(strstr(fake_log,
+			       "warning: storm: interrupt source 'storm' (bit 3) serviced "
+			       "40000 times/s for 250 ms with cpu 0 never idle (limit "
+			       "10000/s)"));
 	assert_true(watchdog_idle_tick_wanted);
 	struct watchdog_stats st;
 	watchdog_get_stats(&st);
 	assert_int_equal(st.storms, 1);
 
 	/* Still storming: no second report; the peak is kept. */
-	size_t len = strlen(output);
+	size_t len = strlen(fake_log);
 	service_at(BIT_STORM, 60000, 500);
 	loop_runs();
-	assert_int_equal(strlen(output), len);
+	assert_int_equal(strlen(fake_log), len);
 
 	/* It calms down. */
 	service_at(BIT_STORM, 100, 250);
 	loop_runs();
-	assert_non_null(strstr(output, "storm: interrupt source 'storm' (bit 3) calmed down after "
-				       "about 1000 ms (peak 60000/s)\n"));
+	assert_non_null(strstr(fake_log,
+			       "storm: interrupt source 'storm' (bit 3) calmed down after "
+			       "about 1000 ms (peak 60000/s)\n"));
 	assert_false(watchdog_idle_tick_wanted);
 	watchdog_get_stats(&st);
 	assert_int_equal(st.storms, 1);
@@ -333,18 +325,18 @@ static void test_a_sleep_ends_a_storm_and_no_window_spans_one(void **state)
 	fake_cpu.sleeps++; /* the loop caught up and slept */
 	tick_after(5000 * MS);
 	loop_runs();
-	assert_non_null(strstr(output, "warning: storm: interrupt source 'storm'"));
-	assert_non_null(strstr(output, "calmed down after about 250 ms (peak 50000/s)"));
+	assert_non_null(strstr(fake_log, "warning: storm: interrupt source 'storm'"));
+	assert_non_null(strstr(fake_log, "calmed down after about 250 ms (peak 50000/s)"));
 
 	/* Many services, but with a sleep in every window: not a storm. */
-	output[0] = '\0';
+	fake_log_clear();
 	for (unsigned i = 0; i < 40; i++) {
 		fake_cpu.serviced[BIT_STORM] += 1000000;
 		fake_cpu.sleeps++;
 		tick_after(100 * MS);
 	}
 	loop_runs();
-	assert_null(strstr(output, "storm"));
+	assert_null(strstr(fake_log, "storm"));
 }
 
 static void test_deferred_calls_and_storm_off_are_not_storms(void **state)
@@ -355,7 +347,7 @@ static void test_deferred_calls_and_storm_off_are_not_storms(void **state)
 	tick_after(TICK);
 	service_at(BIT_BUSY, 1000000, 1000); /* a deferred call that re-arms itself */
 	loop_runs();
-	assert_null(strstr(output, "storm"));
+	assert_null(strstr(fake_log, "storm"));
 
 	setup(state);
 	opt.storm_per_s = 0;
@@ -363,7 +355,7 @@ static void test_deferred_calls_and_storm_off_are_not_storms(void **state)
 	tick_after(TICK);
 	service_at(BIT_STORM, 1000000, 1000);
 	loop_runs();
-	assert_null(strstr(output, "storm"));
+	assert_null(strstr(fake_log, "storm"));
 }
 
 static void test_events_that_do_not_fit_are_counted(void **state)
@@ -382,7 +374,7 @@ static void test_events_that_do_not_fit_are_counted(void **state)
 	assert_int_equal(st.storms, 40);
 	assert_int_equal(st.events_lost, 80 - 16);
 	loop_runs();
-	assert_non_null(strstr(output, "storm"));
+	assert_non_null(strstr(fake_log, "storm"));
 }
 
 int main(void)

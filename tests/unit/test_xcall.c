@@ -18,17 +18,7 @@
 #include "kernel/pending.h"
 #include "kernel/xcall.h"
 #include "fake_arch.h"
-
-static char output[4096];
-
-static void capture_sink(const char *s, size_t n)
-{
-	size_t used = strlen(output);
-	if (n > sizeof(output) - 1 - used)
-		n = sizeof(output) - 1 - used;
-	memcpy(output + used, s, n);
-	output[used + n] = '\0';
-}
+#include "fake_log.h"
 
 static struct cpu cpu1, cpu2;
 
@@ -63,8 +53,8 @@ static int setup(void **state)
 	fake_arch_reset();
 	loop_reset_for_test();
 	log_remove_all_sinks();
-	log_add_sink(capture_sink);
-	output[0] = '\0';
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
 	seen_count = 0;
 	xcall_always_ipi = false;
 	fake_cpu.state = CPU_ONLINE;
@@ -118,7 +108,7 @@ static void test_another_cpu_must_use_the_boot_cpus_client(void **state)
 	fake_arch_set_this_cpu(&cpu1);
 	expect_assert_failure(xcall_register(&xc, "test", other, NULL));
 	fake_arch_set_this_cpu(NULL);
-	assert_non_null(strstr(output, "cpu 1 must answer bit"));
+	assert_non_null(strstr(fake_log, "cpu 1 must answer bit"));
 }
 
 static void test_another_cpu_cannot_register_twice(void **state)
@@ -132,7 +122,7 @@ static void test_another_cpu_cannot_register_twice(void **state)
 	fake_arch_set_this_cpu(&cpu1);
 	expect_assert_failure(xcall_register(&xc, "test", record, NULL));
 	fake_arch_set_this_cpu(NULL);
-	assert_non_null(strstr(output, "already has a client on cpu 1"));
+	assert_non_null(strstr(fake_log, "already has a client on cpu 1"));
 }
 
 static void test_knocking_on_a_cpu_without_a_client_panics(void **state)
@@ -143,7 +133,7 @@ static void test_knocking_on_a_cpu_without_a_client_panics(void **state)
 	xcall_init(&xc, "lonely");
 	xcall_register(&xc, "lonely", record, NULL);
 	expect_assert_failure(xcall_set(&xc, 1));
-	assert_non_null(strstr(output, "xcall lonely: cpu 1 has no client for it"));
+	assert_non_null(strstr(fake_log, "xcall lonely: cpu 1 has no client for it"));
 	assert_int_equal(cpu1.pending, 0);
 }
 

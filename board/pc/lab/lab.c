@@ -23,19 +23,22 @@
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_observe.h"
 #include "board/pc/wire_timer.h"
-#include "capsules/lab/alarm_flood.h"
+#include "board/pc/wire_shell.h"
+#include "capsules/lab/alarm_flood_commands.h"
+#include "capsules/lab/bench_commands.h"
 #include "capsules/lab/bench_deferred.h"
 #include "capsules/lab/bench_idle.h"
 #include "capsules/lab/bench_smp.h"
-#include "capsules/lab/busy.h"
-#include "capsules/lab/sink.h"
-#include "capsules/lab/storm.h"
-#include "capsules/shell.h"
+#include "capsules/lab/busy_commands.h"
+#include "capsules/lab/fault_commands.h"
+#include "capsules/lab/sink_commands.h"
+#include "capsules/lab/storm_commands.h"
 #include "chips/x86_64/lab/fault_inject.h"
 #include "chips/x86_64/lab/irq_off_meter.h"
 #include "chips/x86_64/lab/top_halves_lab.h"
 #include "chips/x86_64/lapic.h"
 #include "kernel/cmdline.h"
+#include "kernel/cpu.h"
 #include "kernel/deferred.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
@@ -53,6 +56,16 @@ static struct bench_deferred bench_deferred;
 static struct bench_idle bench_idle;
 static struct bench_smp bench_smp;
 static struct deferred_call fault_dc;
+
+/* The lab's shell commands, on the console's shell; `fault` on every
+ * CPU's (`on 3 fault stack`). */
+static struct busy_commands busy_cmds;
+static struct sink_commands sink_cmds;
+static struct alarm_flood_commands flood_cmds;
+static struct storm_commands storm_cmds;
+static struct fault_commands fault_cmds;
+static struct bench_commands bench_cmds;
+static struct fault_commands ap_fault_cmds[CPU_MAX];
 
 /* --- the lab's interrupt rows and stubs ------------------------------------ */
 
@@ -120,44 +133,6 @@ static void smp_bench_init(void)
 		log_warn("options: smpbench=%s is not ipi or fair; ignored", mode);
 }
 
-static void lab_wire(void)
-{
-	struct shell_tools *tools = board_observe_tools();
-
-	lab_interrupts_init(stamped_option());
-	storm_init(&storm, &board_alarm_mux, &storm_irq);
-	loop_set_client(BIT_STORM, "storm", storm_service, &storm);
-
-	busy_init(&busy, &board_alarm_mux);
-	sink_init(&sink, board_console(), &board_alarm_mux);
-	alarm_flood_init(&flood, &board_alarm_mux);
-	tools->busy = &busy;
-	tools->sink = &sink;
-	tools->flood = &flood;
-
-	option_bench = cmdline_has("bench");
-	if (option_bench)
-		bench_deferred_init(&bench_deferred);
-	bench_idle_init(&bench_idle, &board_alarm_mux);
-	smp_bench_init();
-
-	if (cmdline_value("fault", fault_kind, sizeof(fault_kind))) {
-		deferred_call_init(&fault_dc, "fault");
-		deferred_call_register(&fault_dc, "fault", fault_fire, 0);
-	}
-
-	board_design_init();
-	board_design_wire();
-	board_wire_bakeoff();
-}
-
-static void lab_wire_ap(unsigned cpu)
-{
-	(void)cpu;
-	if (smp_bench_on)
-		bench_smp_join(&bench_smp);
-}
-
 static void bench_report(void (*line)(void *arg, const char *text), void *arg)
 {
 	char text[160];
@@ -166,12 +141,62 @@ static void bench_report(void (*line)(void *arg, const char *text), void *arg)
 	line(arg, text);
 }
 
-static void lab_shell(struct shell_board *hooks)
+static void register_commands(void)
 {
-	hooks->fault = x86_fault_trigger;
-	hooks->fault_kinds = x86_fault_kinds;
-	hooks->bench = bench_report;
-	hooks->storm = &storm;
+	struct shell *sh = board_shell();
+
+	busy_commands_init(&busy_cmds, &busy);
+	sink_commands_init(&sink_cmds, &sink);
+	alarm_flood_commands_init(&flood_cmds, &flood);
+	storm_commands_init(&storm_cmds, &storm);
+	fault_commands_init(&fault_cmds, x86_fault_trigger, x86_fault_kinds);
+	bench_commands_init(&bench_cmds, bench_report);
+	shell_register(sh, &busy_cmds.set);
+	shell_register(sh, &sink_cmds.set);
+	shell_register(sh, &flood_cmds.set);
+	shell_register(sh, &storm_cmds.set);
+	shell_register(sh, &fault_cmds.set);
+	shell_register(sh, &bench_cmds.set);
+}
+
+static void lab_wire(void)
+{
+	lab_interrupts_init(stamped_option());
+	storm_init(&storm, &board_alarm_mux, &storm_irq);
+	loop_set_client(BIT_STORM, "storm", storm_service, &storm);
+
+	busy_init(&busy, &board_alarm_mux);
+	sink_init(&sink, board_console(), &board_alarm_mux);
+	alarm_flood_init(&flood, &board_alarm_mux);
+
+	option_bench = cmdline_has("bench");
+	if (option_bench)
+		bench_deferred_init(&bench_deferred);
+	smp_bench_init();
+
+	if (cmdline_value("fault", fault_kind, sizeof(fault_kind))) {
+		deferred_call_init(&fault_dc, "fault");
+		deferred_call_register(&fault_dc, "fault", fault_fire, 0);
+	}
+
+	bench_idle_init(&bench_idle, &board_alarm_mux);
+	register_commands();
+
+	board_design_init();
+	board_design_wire();
+	board_wire_bakeoff();
+}
+
+static void lab_wire_ap(unsigned cpu)
+{
+	struct shell *sh = board_ap_shell(cpu);
+
+	if (sh) {
+		fault_commands_init(&ap_fault_cmds[cpu], x86_fault_trigger, x86_fault_kinds);
+		shell_register(sh, &ap_fault_cmds[cpu].set);
+	}
+	if (smp_bench_on)
+		bench_smp_join(&bench_smp);
 }
 
 static void lab_start(void)
@@ -202,7 +227,6 @@ BOARD_EXTENSION(lab_extension) = {
 	.name = "lab",
 	.wire = lab_wire,
 	.wire_ap = lab_wire_ap,
-	.shell = lab_shell,
 	.start = lab_start,
 	.run = lab_run,
 };
