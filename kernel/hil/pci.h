@@ -41,6 +41,19 @@ struct hil_pci_config {
 	const char *method; /* "ECAM", "ports 0xcf8/0xcfc": for messages */
 };
 
+/*
+ * A window of registers in a memory BAR (the MSI-X table, virtio's
+ * structures): dwords at byte offsets from the window's start, below
+ * `bytes`. The chip maps it uncached; offsets outside read all ones and
+ * are not written.
+ */
+struct hil_pci_window {
+	void *hw;
+	uint32_t (*read32)(void *hw, uint32_t offset);
+	void (*write32)(void *hw, uint32_t offset, uint32_t value);
+	uint32_t bytes;
+};
+
 enum pci_bar_kind {
 	PCI_BAR_NONE = 0, /* not implemented, or the upper half of a 64-bit BAR */
 	PCI_BAR_IO,
