@@ -61,3 +61,16 @@ const char *board_pci_method(void)
 {
 	return have_config ? config.method : NULL;
 }
+
+const struct hil_pci_config *board_pci_config(void)
+{
+	return have_config ? &config : NULL;
+}
+
+struct pci_function *board_pci_function(pci_bdf bdf)
+{
+	for (unsigned i = 0; i < scan.count; i++)
+		if (scan.functions[i].bdf == bdf)
+			return &scan.functions[i];
+	return NULL;
+}

@@ -16,6 +16,13 @@ void board_wire_pci(void);
  * space. */
 const struct pci_scan *board_pci_scan(void);
 
+/* Configuration space (for drivers' wiring), or NULL if not reachable. */
+const struct hil_pci_config *board_pci_config(void);
+
+/* The scan's record of the function at `bdf`, for its driver's wiring to
+ * update (MSI-X enabled), or NULL. */
+struct pci_function *board_pci_function(pci_bdf bdf);
+
 /* How configuration space was reached ("ECAM", "ports 0xcf8/0xcfc"), or
  * NULL if it was not. */
 const char *board_pci_method(void);
