@@ -74,3 +74,15 @@ struct pci_function *board_pci_function(pci_bdf bdf)
 			return &scan.functions[i];
 	return NULL;
 }
+
+#define CMD_MEMORY (1u << 1)
+#define CMD_BUS_MASTER (1u << 2)
+
+void board_pci_enable_dma(struct pci_function *f)
+{
+	if (!have_config)
+		return;
+	f->command = (uint16_t)(f->command | CMD_MEMORY | CMD_BUS_MASTER);
+	/* The status half is write-1-to-clear: zeros leave it alone. */
+	config.write32(config.hw, f->bdf, 0x04, f->command);
+}

@@ -23,6 +23,11 @@ const struct hil_pci_config *board_pci_config(void);
  * update (MSI-X enabled), or NULL. */
 struct pci_function *board_pci_function(pci_bdf bdf);
 
+/* Let `f` decode its memory BARs and master the bus (DMA, and the memory
+ * writes that are MSI messages), as its driver needs before it starts it.
+ * Updates the record's command. */
+void board_pci_enable_dma(struct pci_function *f);
+
 /* How configuration space was reached ("ECAM", "ports 0xcf8/0xcfc"), or
  * NULL if it was not. */
 const char *board_pci_method(void);
