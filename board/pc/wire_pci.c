@@ -42,8 +42,10 @@ void board_wire_pci(void)
 		return;
 	}
 	pci_scan(&config, &scan);
-	log_info("pci: %u functions on %u buses (%u warnings)", scan.count, scan.buses,
-		 scan.warnings);
+	/* The scanner's warnings are above; the summary does not repeat the
+	 * word, so a clean boot log has none. */
+	log_info("pci: %u functions on %u bus%s", scan.count, scan.buses,
+		 scan.buses == 1 ? "" : "es");
 	for (unsigned i = 0; i < scan.count; i++) {
 		const struct pci_function *f = &scan.functions[i];
 		log_info("pci: %02x:%02x.%x %04x:%04x class %02x%02x%02x", PCI_BDF_BUS(f->bdf),
