@@ -9,16 +9,17 @@
  * Memory ordering. The device is another agent reading and writing the
  * same memory, so:
  * - the descriptors and the ring slot must be visible before the new
- *   avail->idx that tells the device to look at them: a release fence
- *   between them (on x86, stores are not reordered with each other, so
- *   this only stops the compiler; the spec's "write memory barrier");
+ *   avail->idx that tells the device to look at them (the spec's "write
+ *   memory barrier" before the index update);
  * - avail->idx must be visible before the driver reads whether the device
- *   wants a notification (used->flags): a full fence (store then load: on
- *   x86 the one reordering the CPU does, so `mfence`);
+ *   wants a notification (used->flags): a store then a load, the one
+ *   reordering an x86 CPU does;
  * - used->idx is read with acquire, so the used entries it covers are read
  *   after it, never a stale copy from before.
- * The fences are C11 atomics, which the compiler maps to the target; no
- * asm here.
+ * avail->idx is therefore stored sequentially consistent (a release for
+ * what came before; on x86 an `xchg`, which is also a full barrier against
+ * the load that follows) and used->flags loaded sequentially consistent.
+ * These are C11 atomics, which the compiler maps to the target; no asm.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,8 +36,8 @@ static size_t avail_offset(uint16_t size)
 
 static size_t used_offset(uint16_t size)
 {
-	size_t end =
-		avail_offset(size) + sizeof(struct virtq_avail) + 2u * size + 2; /* used_event */
+	size_t end = avail_offset(size) + sizeof(struct virtq_avail) + (size_t)2 * size +
+		     2; /* used_event */
 	return (end + 3) & ~(size_t)3;
 }
 
@@ -97,17 +98,17 @@ int virtq_add(struct virtq *q, const struct virtq_buf *bufs, unsigned n, void *t
 	q->chain_len[head] = (uint16_t)n;
 
 	q->avail->ring[q->avail_idx & (q->size - 1)] = head;
-	__atomic_thread_fence(__ATOMIC_RELEASE); /* descriptors and slot before idx */
 	q->avail_idx++;
-	__atomic_store_n(&q->avail->idx, q->avail_idx, __ATOMIC_RELAXED);
+	/* Descriptors and slot before idx, and idx before the flags read in
+	 * virtq_kick_needed(). */
+	__atomic_store_n(&q->avail->idx, q->avail_idx, __ATOMIC_SEQ_CST);
 	q->stats.added++;
 	return 0;
 }
 
 bool virtq_kick_needed(const struct virtq *q)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* idx published before flags read */
-	return !(__atomic_load_n(&q->used->flags, __ATOMIC_RELAXED) & VIRTQ_USED_F_NO_NOTIFY);
+	return !(__atomic_load_n(&q->used->flags, __ATOMIC_SEQ_CST) & VIRTQ_USED_F_NO_NOTIFY);
 }
 
 void *virtq_get_used(struct virtq *q, uint32_t *len)

@@ -48,15 +48,13 @@
 
 enum board_pending_bit {
 #define BOARD_BIT_ENUM(e, name, vector, bit, isa) BIT_##e = (bit),
-	BOARD_INTERRUPTS(BOARD_BIT_ENUM)
-	BOARD_MSI_POOL(BOARD_BIT_ENUM)
+	BOARD_INTERRUPTS(BOARD_BIT_ENUM) BOARD_MSI_POOL(BOARD_BIT_ENUM)
 #undef BOARD_BIT_ENUM
 };
 
 enum board_vector {
 #define BOARD_VEC_ENUM(e, name, vector, bit, isa) VEC_##e = (vector),
-	BOARD_INTERRUPTS(BOARD_VEC_ENUM)
-	BOARD_MSI_POOL(BOARD_VEC_ENUM)
+	BOARD_INTERRUPTS(BOARD_VEC_ENUM) BOARD_MSI_POOL(BOARD_VEC_ENUM)
 #undef BOARD_VEC_ENUM
 };
 

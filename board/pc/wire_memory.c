@@ -13,7 +13,9 @@
 #define MAPPED_END 0x100000000ull
 #define LOW_MEMORY_END 0x100000ull
 
-/* From boot/linker.ld: the whole image, .bss included. */
+/* From boot/linker.ld: the whole image, .bss included. The names are the
+ * linker script's. */
+// NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
 extern char __kernel_start[], __kernel_end[];
 
 static struct phys_alloc pages;
