@@ -24,6 +24,7 @@
 #ifndef KNOCK_BOARD_PC_INTERRUPTS_H
 #define KNOCK_BOARD_PC_INTERRUPTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define BOARD_INTERRUPTS(X)                 \
@@ -70,8 +71,10 @@ enum board_vector {
 #define ISA_IRQ_PIT 0
 
 /* Route ISA `irq` to its table vector on the boot CPU through the IOAPIC,
- * honouring the MADT's override (GSI, polarity, trigger), and unmask it.
- * Capsules' wiring code calls this once its device is ready. */
+ * honouring the MADT's override or the MP table's entry (GSI, polarity,
+ * trigger), and unmask it; with the 8259s (wire_acpi.h), unmask it there
+ * and put its top half at the 8259's vector too. Capsules' wiring code
+ * calls this once its device is ready. */
 void board_enable_isa_irq(int isa_irq);
 
 /* Its wiring found no device for ISA `isa_irq` (no i8042, no UART): the
@@ -84,10 +87,14 @@ void board_isa_irq_absent(int isa_irq);
 void board_interrupts_verify(void);
 
 /* The same for a vector outside the table, left masked: the GSI it came
- * to (the caller unmasks it). Panics if it cannot be routed. */
+ * to (the caller unmasks it). Panics if it cannot be routed. IOAPIC only. */
 uint32_t board_route_isa_irq(int isa_irq, uint8_t vector);
 
 struct platform;
+
+/* Whether `p` routes every ISA IRQ the board uses (the table's rows and
+ * the PIT's) to an IOAPIC; if not, a warning naming the IRQ and `source`. */
+bool board_platform_routes_isa(const struct platform *p, const char *source);
 
 /* Declare one loop slot per table row (names from the table). */
 void board_interrupts_declare(void);

@@ -90,7 +90,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	log_info("boot: options '%s' (GRUB's line plus fw_cfg opt/knock/cmdline)", cmdline_get());
 
 	board_wire_memory(&boot_info, boot_info_bytes ? mbi_addr : 0, boot_info_bytes);
-	board_discover_platform(&boot_info);
+	board_discover_platform(&boot_info, board_platform_routes_isa);
 	board_interrupts_declare();
 	board_interrupts_init_cpu(board_platform.lapic_address, board_lint1_is_nmi());
 	board_interrupts_set_boot_apic((uint8_t)lapic_id());

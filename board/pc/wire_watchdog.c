@@ -2,7 +2,9 @@
 #include "board/pc/wire_watchdog.h"
 
 #include "board/pc/interrupts.h"
+#include "board/pc/wire_acpi.h"
 #include "board/pc/wire_timer.h"
+#include "chips/x86_64/idt.h"
 #include "chips/x86_64/pit.h"
 #include "chips/x86_64/watchdog_tick.h"
 #include "kernel/cmdline.h"
@@ -40,10 +42,15 @@ void board_watchdog_start(void)
 		log_info("watchdog: off (watchdog=off storm=off)");
 		return;
 	}
-	uint32_t gsi = board_route_isa_irq(ISA_IRQ_PIT, VEC_WATCHDOG);
-	if (!x86_watchdog_tick_start(VEC_WATCHDOG, gsi)) {
-		log_warn("watchdog: no IOAPIC serves GSI %u: no stall or storm detection", gsi);
-		return;
+	if (board_irq_routing == BOARD_ROUTING_8259) {
+		x86_watchdog_tick_start_pic(VEC_PIC_BASE + ISA_IRQ_PIT, ISA_IRQ_PIT);
+	} else {
+		uint32_t gsi = board_route_isa_irq(ISA_IRQ_PIT, VEC_WATCHDOG);
+		if (!x86_watchdog_tick_start(VEC_WATCHDOG, gsi)) {
+			log_warn("watchdog: no IOAPIC serves GSI %u: no stall or storm detection",
+				 gsi);
+			return;
+		}
 	}
 	char stalls[48] = "off", storms[32] = "off";
 	if (options.limit_ms)

@@ -15,6 +15,7 @@
 #include "chips/x86_64/acpi.h"
 #include "chips/x86_64/acpi_parse.h"
 #include "chips/x86_64/io.h"
+#include "chips/x86_64/ioapic.h"
 #include "kernel/cmdline.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
@@ -26,14 +27,6 @@
 #define EBDA_END 0xa0000u
 #define BIOS_AREA_START 0xe0000u
 #define BIOS_AREA_END 0x100000u
-/* The top 32 MiB below 4 GiB is mapped uncached (boot/entry32.asm); an
- * IOAPIC anywhere else is not read here. */
-#define UNCACHED_MMIO_START 0xfe000000u
-
-#define IOAPIC_REGSEL 0x00
-#define IOAPIC_WINDOW 0x10
-#define IOAPIC_REG_VERSION 0x01
-
 #define PCI_CONFIG_ADDRESS 0xcf8
 #define PCI_CONFIG_DATA 0xcfc
 
@@ -172,24 +165,6 @@ static bool rsdp_find(const struct boot_info *bi, struct rsdp_found *f)
 	return rsdp_scan(BIOS_AREA_START, BIOS_AREA_END, "the BIOS area 0xe0000-0xfffff", f);
 }
 
-/* ---- IOAPIC size ---------------------------------------------------------------- */
-
-/* The MADT gives each IOAPIC's first GSI but not how many it has; its
- * version register does (bits 16-23: the last redirection entry). */
-static uint32_t ioapic_gsi_count(uint32_t address)
-{
-	if (address < UNCACHED_MMIO_START || (address & 0xf))
-		return 0;
-	volatile uint32_t *regsel = (volatile uint32_t *)(uintptr_t)(address + IOAPIC_REGSEL);
-	const volatile uint32_t *window =
-		(const volatile uint32_t *)(uintptr_t)(address + IOAPIC_WINDOW);
-	*regsel = IOAPIC_REG_VERSION;
-	uint32_t version = *window;
-	if (version == 0xffffffffu)
-		return 0; /* nothing answers there */
-	return ((version >> 16) & 0xff) + 1;
-}
-
 /* ---- discovery ------------------------------------------------------------------ */
 
 int acpi_discover(const struct boot_info *bi, struct platform *out)
@@ -222,7 +197,7 @@ int acpi_discover(const struct boot_info *bi, struct platform *out)
 	};
 	acpi_walk(&found.rsdp, &mem, out);
 	for (unsigned i = 0; i < out->ioapic_count; i++)
-		out->ioapics[i].gsi_count = ioapic_gsi_count(out->ioapics[i].address);
+		out->ioapics[i].gsi_count = ioapic_probe_entries(out->ioapics[i].address);
 	platform_print(out);
 
 	if (!out->has_madt || !out->cpu_count || !out->ioapic_count) {

@@ -235,12 +235,14 @@ static unsigned madt_min_length(uint8_t type)
 	}
 }
 
-static void madt_clear(struct platform *p)
+void platform_madt_clear(struct platform *p)
 {
 	p->has_madt = false;
 	p->lapic_address = 0;
 	p->lapic_address_overridden = false;
 	p->has_8259 = false;
+	p->isa_routes_listed = false;
+	p->has_imcr = false;
 	p->cpu_count = p->cpus_disabled = p->cpus_dropped = 0;
 	memset(p->cpus, 0, sizeof(p->cpus));
 	p->ioapic_count = 0;
@@ -391,7 +393,7 @@ int acpi_madt_parse(const void *table, size_t avail, struct platform *out)
 {
 	const uint8_t *t = table;
 
-	madt_clear(out);
+	platform_madt_clear(out);
 	if (!acpi_table_valid(table, avail, "APIC"))
 		return -1;
 	uint32_t length = le32(t + 4);
@@ -740,6 +742,8 @@ bool platform_isa_route(const struct platform *p, unsigned irq, struct isa_route
 		out->level = o->trigger == ACPI_TRIGGER_LEVEL;
 		return true;
 	}
+	if (p->isa_routes_listed)
+		return false;
 	for (unsigned i = 0; i < p->override_count; i++)
 		if (p->overrides[i].bus == 0 && p->overrides[i].gsi == irq)
 			return false; /* GSI `irq` belongs to another IRQ */

@@ -123,6 +123,11 @@ struct platform {
 	uint64_t lapic_address; /* type 5 override if present, else the 32-bit field */
 	bool lapic_address_overridden;
 	bool has_8259; /* MADT flags bit 0 PCAT_COMPAT: dual 8259s to mask */
+	/* Filled from an MP table instead (mptable_parse.h): there, an ISA IRQ
+	 * with no entry of its own is wired to no IOAPIC at all (ACPI's rule
+	 * is identity), and an IMCR may have to be switched to the APIC. */
+	bool isa_routes_listed;
+	bool has_imcr;
 
 	unsigned cpu_count;     /* in cpus[] */
 	unsigned cpus_disabled; /* listed but neither enabled nor usable */
@@ -212,6 +217,10 @@ bool acpi_table_valid(const void *table, size_t avail, const char *sig);
  */
 int acpi_madt_parse(const void *table, size_t avail, struct platform *out);
 
+/* Clear out's MADT fields (everything from has_madt to the MADT's entry
+ * counts), leaving the RSDP's and FADT's alone. */
+void platform_madt_clear(struct platform *out);
+
 /* Parse a FADT into out's FADT fields. Returns 0 if trusted, else -1. */
 int acpi_fadt_parse(const void *table, size_t avail, struct platform *out);
 
@@ -267,7 +276,8 @@ struct isa_route {
  * polarity or trigger mean ISA's: active high, edge), else identity, active
  * high, edge. Returns false if irq > 15, or if the identity GSI is already
  * taken by another IRQ's override and this IRQ has none of its own (IRQ 2
- * on QEMU, whose GSI 2 is the timer's).
+ * on QEMU, whose GSI 2 is the timer's), or if the platform came from an MP
+ * table (isa_routes_listed) and no entry routes this IRQ.
  */
 bool platform_isa_route(const struct platform *p, unsigned irq, struct isa_route *out);
 

@@ -8,7 +8,36 @@
 #include "kernel/arch.h"
 #include "kernel/cpu.h"
 #include "chips/x86_64/cpu_regs.h"
+#include "chips/x86_64/pic8259.h"
 #include "chips/x86_64/reset.h"
+#include "chips/x86_64/watchdog_tick.h"
+#include "kernel/watchdog.h"
+
+/* What the loop's sleep masks around its halt (chips/x86_64/idle.h): the
+ * watchdog tick's IOAPIC pin, or its 8259 IRQ, on the tick's CPU. */
+const struct ioapic_pin *x86_idle_masked_pin;
+const struct cpu *x86_idle_masked_cpu;
+int x86_idle_masked_pic_irq = -1;
+
+/* The sleep with the tick on an 8259 (no usable IOAPIC: pic8259.h): its
+ * IRQ masked at the 8259 around the halt, a port write each way. The
+ * 8259 latches an edge that comes while masked, so after a long sleep the
+ * tick fires once right after the wake-up: on a busy CPU, where the
+ * watchdog expects it. */
+void x86_enable_irq_and_idle_pic_tick(void)
+{
+	unsigned irq = (unsigned)x86_idle_masked_pic_irq;
+
+	if (arch_this_cpu() != x86_idle_masked_cpu ||
+	    __atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED)) {
+		__asm__ volatile("sti\n\thlt" ::: "memory");
+		return;
+	}
+	pic_set_masked(irq, true);
+	__asm__ volatile("sti\n\thlt\n\tcli" ::: "memory");
+	pic_set_masked(irq, false);
+	__asm__ volatile("sti" ::: "memory");
+}
 
 _Noreturn void arch_halt_forever(void)
 {

@@ -24,9 +24,6 @@ void arch_irq_disable(void)
 	__asm__ volatile("cli" ::: "memory");
 }
 
-const struct ioapic_pin *x86_idle_masked_pin;
-const struct cpu *x86_idle_masked_cpu;
-
 void arch_enable_irq_and_idle(void)
 {
 	x86_enable_irq_and_idle();

@@ -30,10 +30,18 @@
 #include "kernel/arch.h"
 #include "kernel/watchdog.h"
 
+/* The same with the tick on an 8259 instead (arch.c): out of line, since
+ * only a PC without a usable IOAPIC takes it. */
+__attribute__((cold)) void x86_enable_irq_and_idle_pic_tick(void);
+
 static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 {
 	const struct ioapic_pin *pin = x86_idle_masked_pin;
 
+	if (__builtin_expect(x86_idle_masked_pic_irq >= 0, 0)) {
+		x86_enable_irq_and_idle_pic_tick();
+		return;
+	}
 	if (!pin || arch_this_cpu() != x86_idle_masked_cpu ||
 	    __atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED)) {
 		__asm__ volatile("sti\n\thlt" ::: "memory");

@@ -55,6 +55,21 @@ static void reg_write(const struct ioapic *io, uint32_t reg, uint32_t value)
 	io->mmio[IOWIN / 4] = value;
 }
 
+/* The top 32 MiB below 4 GiB is mapped uncached (boot/entry32.asm); an
+ * IOAPIC anywhere else is not read. */
+#define UNCACHED_MMIO_START 0xfe000000u
+
+uint32_t ioapic_probe_entries(uint32_t address)
+{
+	if (address < UNCACHED_MMIO_START || (address & 0xf))
+		return 0;
+	const struct ioapic probe = { .mmio = (volatile uint32_t *)(uintptr_t)address };
+	uint32_t version = reg_read(&probe, REG_VERSION);
+	if (version == 0xffffffffu)
+		return 0; /* nothing answers there */
+	return ((version >> 16) & 0xff) + 1;
+}
+
 unsigned ioapic_add(uint8_t id, uintptr_t address, uint32_t gsi_base)
 {
 	if (ioapic_count == IOAPIC_MAX) {

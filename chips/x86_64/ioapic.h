@@ -11,6 +11,12 @@
 
 #define IOAPIC_MAX 4
 
+/* The number of redirection entries of the IOAPIC at `address` (its
+ * version register, bits 16-23, plus one), or 0 if it is not in the
+ * uncached MMIO window or nothing answers there. The MADT and the MP table
+ * give each IOAPIC's address but not its size. */
+uint32_t ioapic_probe_entries(uint32_t address);
+
 /* Register an IOAPIC (from the MADT) and mask all its entries. Returns its
  * number of redirection entries, 0 if it could not be added. */
 unsigned ioapic_add(uint8_t id, uintptr_t address, uint32_t gsi_base);

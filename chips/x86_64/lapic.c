@@ -18,6 +18,7 @@
 #define APIC_BASE_ADDR_MASK 0xffffff000ull
 #define SVR_APIC_ENABLE (1u << 8)
 #define LVT_DELIVERY_NMI (4u << 8)
+#define LVT_DELIVERY_EXTINT (7u << 8)
 #define TIMER_DIVIDE_BY_1 0xb
 #define ICR_FIXED (0u << 8)
 #define ICR_INIT (5u << 8)
@@ -42,6 +43,11 @@ uint32_t lapic_read(uint32_t reg)
 void lapic_write(uint32_t reg, uint32_t value)
 {
 	lapic[reg / 4] = value;
+}
+
+void lapic_lint0_extint(void)
+{
+	lapic_write(LAPIC_REG_LVT_LINT0, LVT_DELIVERY_EXTINT);
 }
 
 uint32_t lapic_id(void)

@@ -35,6 +35,12 @@
  * vector masked. `timer_vector` is the LVT timer's vector (one-shot). */
 void lapic_init(uintptr_t madt_base, uint8_t spurious_vector, uint8_t timer_vector, bool lint1_nmi);
 
+/* LINT0 as ExtINT, unmasked ("virtual wire": the 8259s' INTR through this
+ * LAPIC; the CPU then reads the vector from the 8259 itself). The boot
+ * CPU only, when the 8259s carry the ISA IRQs (pic8259.h). The SDM: an
+ * ExtINT LVT entry is always level triggered, whatever its trigger bit. */
+void lapic_lint0_extint(void);
+
 uint32_t lapic_read(uint32_t reg);
 void lapic_write(uint32_t reg, uint32_t value);
 uint32_t lapic_id(void);

@@ -19,6 +19,17 @@ void top_halves_install_table(const struct top_half_entry *table, uint64_t count
 		idt_set_gate((unsigned)table[i].vector, table[i].entry, 0);
 }
 
+bool top_halves_alias(uint8_t vector, uint8_t also_at)
+{
+	for (uint64_t i = 0; i < top_half_count; i++) {
+		if (top_half_table[i].vector == vector) {
+			idt_set_gate(also_at, top_half_table[i].entry, 0);
+			return true;
+		}
+	}
+	return false;
+}
+
 void top_halves_install(uint8_t spurious_vector)
 {
 	top_halves_install_table(top_half_table, top_half_count);

@@ -8,6 +8,7 @@
 
 #include "chips/x86_64/cpu_regs.h"
 #include "chips/x86_64/lapic.h"
+#include "chips/x86_64/pic8259.h"
 #include "chips/x86_64/pit.h"
 #include "chips/x86_64/trap_frame.h"
 #include "kernel/arch.h"
@@ -46,8 +47,10 @@ static uintptr_t frameless_caller(const struct trap_frame *f)
 }
 
 /* On the slow stub, interrupts off. The EOI comes last: a report printed
- * here takes a while, and the PIT's next edge waits in the LAPIC meanwhile
- * instead of nesting. */
+ * here takes a while, and the PIT's next edge waits in the LAPIC (or, in
+ * 8259 mode, in the 8259's request register) meanwhile instead of
+ * nesting. Through the 8259 (Automatic EOI, as ExtINT) the LAPIC EOI
+ * finds nothing in service and changes nothing (pic8259.c says why). */
 static void watchdog_interrupt(struct trap_frame *f)
 {
 	const struct watchdog_where where = {
@@ -70,4 +73,13 @@ bool x86_watchdog_tick_start(uint8_t vector, uint32_t gsi)
 	x86_idle_masked_pin = &tick_pin;
 	ioapic_pin_set_masked(&tick_pin, false);
 	return true;
+}
+
+void x86_watchdog_tick_start_pic(uint8_t vector, unsigned irq)
+{
+	trap_set_handler(vector, watchdog_interrupt);
+	pit_periodic(0);
+	x86_idle_masked_cpu = arch_this_cpu();
+	x86_idle_masked_pic_irq = (int)irq;
+	pic_set_masked(irq, false);
 }

@@ -32,10 +32,19 @@
  * channel 0 and unmasks. Returns false if no IOAPIC serves the GSI. */
 bool x86_watchdog_tick_start(uint8_t vector, uint32_t gsi);
 
+/* The same on an 8259 (when no IOAPIC is usable, pic8259.h): ISA IRQ
+ * `irq` arrives at `vector` (the 8259's base + irq); installs the handler,
+ * hands the IRQ to the idle path, starts PIT channel 0 and unmasks it at
+ * the 8259. */
+void x86_watchdog_tick_start_pic(uint8_t vector, unsigned irq);
+
 /* Set by x86_watchdog_tick_start(): the pin arch_enable_irq_and_idle()
  * masks while the CPU sleeps (NULL: nothing to mask), and the CPU that
  * does it (the one the tick interrupts). */
 extern const struct ioapic_pin *x86_idle_masked_pin;
 extern const struct cpu *x86_idle_masked_cpu;
+/* Set by x86_watchdog_tick_start_pic(): the 8259 IRQ the idle path masks
+ * instead, -1 for none. */
+extern int x86_idle_masked_pic_irq;
 
 #endif

@@ -204,3 +204,15 @@ def test_panic_reboot_boots_again(boot, version):
     again = vm.wait_for(starting, BOOT_TIMEOUT, pos=first.end())
     vm.wait_for(r"^PANIC: CPU exception #UD", BOOT_TIMEOUT, pos=again.end())
     assert vm.proc.poll() is None, "QEMU exited instead of resetting"
+
+
+def test_fault_command_answers_bad_kinds_and_keeps_running(boot, version):
+    """The lab image's `fault` command: without a kind, or with one it does
+    not know, a one-line answer listing the kinds, and the shell goes on."""
+    vm = boot(lab=True)
+    vm.wait_shell()
+    for line in ("fault", "fault nosuchkind"):
+        answer = vm.shell(line)
+        assert answer.startswith("fault: ") and answer.count("\n") == 1, (line, answer)
+        assert "pf" in answer and "stack" in answer, answer
+    assert vm.shell("version") == f"knock {version}\n"

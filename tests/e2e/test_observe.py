@@ -17,7 +17,7 @@ _spec.loader.exec_module(t2j)
 
 
 def test_stats_table(boot):
-    vm = boot(lab=True, cmdline="stats=timing")
+    vm = boot(lab=True)
     vm.wait_shell()
     st = Stats(vm.shell("stats"))
     st.check_consistent()

@@ -369,11 +369,58 @@ def pci_scan_seeds():
                pci_function(1, 0, 0, 0x1b36, 1, 0x06040000, header=1, buses=(1, 0, 0xff)) +
                pci_function(1, 1, 0, 0x1b36, 1, 0x06040000, header=1, buses=(1, 1, 1)))
     write("pci_scan", "bridge-loops.pci", bridges)
+# --- MP tables ----------------------------------------------------------------
+
+MPTABLE = os.path.join(ROOT, "tests", "data", "mptable")
+
+
+def mp_fix(table, at, length):
+    table[at] = 0
+    table[at] = (0x100 - sum(table[:length]) % 0x100) % 0x100
+
+
+def mptable_seeds():
+    """QEMU's configuration tables (tools/mptable_dump.py), the floating
+    pointer in front of one, and damaged ones the parser must refuse or cut
+    short: an unknown entry type, an entry count past the table, an entry
+    cut by the base length, more of every entry than knock keeps."""
+    for smp in (1, 2):
+        with open(os.path.join(MPTABLE, f"pc-smp{smp}-config.bin"), "rb") as f:
+            write("mptable", f"pc-smp{smp}-config.bin", f.read())
+    with open(os.path.join(MPTABLE, "pc-smp1-fseg.bin"), "rb") as f:
+        fseg = f.read()
+    write("mptable", "pc-smp1-floating-and-config.bin", fseg[0x5bb0:0x5bc0 + 192])
+    with open(os.path.join(MPTABLE, "pc-smp1-config.bin"), "rb") as f:
+        qemu = bytearray(f.read())
+    unknown = bytearray(qemu)
+    unknown[80] = 7
+    mp_fix(unknown, 7, len(unknown))
+    write("mptable", "unknown-type.bin", unknown)
+    count = bytearray(qemu)
+    struct.pack_into("<H", count, 34, 40)
+    mp_fix(count, 7, len(count))
+    write("mptable", "count-too-large.bin", count)
+    cut = bytearray(qemu[:84])
+    struct.pack_into("<H", cut, 4, 84)
+    mp_fix(cut, 7, len(cut))
+    write("mptable", "entry-past-end.bin", cut)
+    entries = [bytes([0, i, 0x14, 1]) + bytes(16) for i in range(70)]
+    entries.append(bytes([1, 0]) + b"ISA   ")
+    entries += [bytes([2, 0x40 + i, 0x11, 1]) + struct.pack("<I", 0xfec00000 + i * 0x1000)
+                for i in range(10)]
+    entries += [bytes([3, 0, 0, 0, 0, i, 0x40, i]) for i in range(16)]
+    entries += [bytes([4, 1, 0, 0, 0, 0, 0xff, 1])] * 10
+    big = bytearray(qemu[:44]) + b"".join(entries)
+    struct.pack_into("<H", big, 4, len(big))
+    struct.pack_into("<H", big, 34, len(entries))
+    mp_fix(big, 7, len(big))
+    write("mptable", "over-limits.bin", big)
 
 
 def main():
     acpi_seeds()
     pci_scan_seeds()
+    mptable_seeds()
     multiboot2_seeds()
     keyboard_seeds()
     shell_seeds()

@@ -22,6 +22,7 @@
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "fake_arch.h"
+#include "fake_screen.h"
 
 /* --- fakes ------------------------------------------------------------ */
 
@@ -103,20 +104,6 @@ static void fu_drain(void)
 	}
 }
 
-static char screen[1 << 16];
-static size_t screen_len;
-
-static void screen_write(void *hw, const char *s, size_t n)
-{
-	(void)hw;
-	assert_true(screen_len + n < sizeof(screen));
-	memcpy(screen + screen_len, s, n);
-	screen_len += n;
-	screen[screen_len] = '\0';
-}
-
-static const struct hil_text_screen fake_screen = { .hw = NULL, .write = screen_write };
-
 static struct console con;
 
 static int setup(void **state)
@@ -126,8 +113,7 @@ static int setup(void **state)
 	loop_reset_for_test();
 	log_remove_all_sinks();
 	memset(&fu, 0, sizeof(fu));
-	screen_len = 0;
-	screen[0] = '\0';
+	fake_screen_clear();
 	console_init(&con, &fake_uart_hil, &fake_screen);
 	return 0;
 }
@@ -219,7 +205,7 @@ static void test_output_reaches_screen_and_serial(void **state)
 {
 	(void)state;
 	assert_int_equal(console_write(&con, "hello\nworld\n", 12), 12);
-	assert_string_equal(screen, "hello\nworld\n");
+	assert_string_equal(fake_screen_text, "hello\nworld\n");
 	assert_int_equal(fu.transmits, 1);
 	fu_drain();
 	assert_string_equal(fu.wire, "hello\r\nworld\r\n");
@@ -299,7 +285,7 @@ static void test_full_ring_tells_writer_and_calls_it_back_later(void **state)
 	assert_true(w.done > 0 && w.done < w.len); /* told: only part taken */
 	assert_int_equal(w.room_calls, 0);
 	/* The screen shows only what was taken, so a retry never repeats. */
-	assert_int_equal(screen_len, w.done);
+	assert_int_equal(fake_screen_len, w.done);
 	/* No room yet, and nothing in the loop calls the writer. */
 	run_loop();
 	assert_int_equal(w.room_calls, 0);
@@ -310,7 +296,7 @@ static void test_full_ring_tells_writer_and_calls_it_back_later(void **state)
 	assert_int_equal(w.done, w.len);
 	assert_int_equal(fu.wire_len, sizeof(text));
 	assert_memory_equal(fu.wire, text, sizeof(text));
-	assert_memory_equal(screen, text, sizeof(text));
+	assert_memory_equal(fake_screen_text, text, sizeof(text));
 	assert_int_equal(con.stats.bytes_accepted, sizeof(text));
 }
 
@@ -350,12 +336,12 @@ static void test_log_lines_all_or_nothing_and_counted(void **state)
 	assert_true(console_write_line(&con, "first\n", 6));
 	console_write(&con, big, sizeof(big)); /* fill the writers' part */
 	size_t wire_before = fu.wire_len;
-	screen_len = 0;
+	fake_screen_len = 0;
 	assert_false(console_write_line(&con, "lost on serial\n", 15));
 	assert_false(console_write_line(&con, "this one too\n", 13));
 	assert_int_equal(console_dropped_log_lines(&con), 2);
 	/* The screen still shows them. */
-	assert_string_equal(screen, "lost on serial\nthis one too\n");
+	assert_string_equal(fake_screen_text, "lost on serial\nthis one too\n");
 	fu_drain();
 	/* Not a fragment on serial, and the serial line is told. */
 	assert_null(strstr(fu.wire + wire_before, "lost on"));
@@ -391,7 +377,7 @@ static void test_screen_only_console_takes_everything(void **state)
 	memset(big, 'q', sizeof(big));
 	assert_int_equal(console_write(&con, big, sizeof(big)), sizeof(big));
 	assert_true(console_write_line(&con, "x\n", 2));
-	assert_int_equal(screen_len, sizeof(big) + 2);
+	assert_int_equal(fake_screen_len, sizeof(big) + 2);
 }
 
 /* --- input ------------------------------------------------------------- */
@@ -407,7 +393,7 @@ static void test_serial_line_is_echoed_and_delivered_from_the_loop(void **state)
 	assert_string_equal(got_line, "help");
 	fu_drain();
 	assert_string_equal(fu.wire, "knock> help\r\n");
-	assert_string_equal(screen, "knock> help\n");
+	assert_string_equal(fake_screen_text, "knock> help\n");
 	lines_got = 0;
 }
 
@@ -430,12 +416,12 @@ static void test_keys_typed_while_busy_wait_for_the_next_read(void **state)
 {
 	(void)state;
 	serial_in("ver");
-	assert_int_equal(screen_len, 0); /* nobody reads: no echo yet */
+	assert_int_equal(fake_screen_len, 0); /* nobody reads: no echo yet */
 	read_line();
 	/* Not processed inside read_line: only the prompt so far. */
-	assert_string_equal(screen, "knock> ");
+	assert_string_equal(fake_screen_text, "knock> ");
 	run_loop();
-	assert_string_equal(screen, "knock> ver");
+	assert_string_equal(fake_screen_text, "knock> ver");
 	serial_in("sion\rnext\r");
 	run_loop();
 	assert_string_equal(got_line, "version");
@@ -454,7 +440,7 @@ static void test_queue_overflow_is_counted_and_reported(void **state)
 		key_in(LINE_KEY_CHAR, 'k');
 	assert_int_equal(con.stats.input_dropped, 5);
 	read_line();
-	assert_non_null(strstr(screen, "console: 5 keys dropped (typed while busy)\n"));
+	assert_non_null(strstr(fake_screen_text, "console: 5 keys dropped (typed while busy)\n"));
 }
 
 static void test_ctrl_c_throws_away_type_ahead(void **state)
@@ -483,10 +469,10 @@ static void test_message_appears_above_the_line_being_edited(void **state)
 	(void)state;
 	read_line();
 	serial_in("upt");
-	screen_len = 0;
+	fake_screen_len = 0;
 	assert_true(console_write_line(&con, "alarm 1 fired\n", 14));
 	/* Cleared (prompt + 3 characters), message, then prompt and input. */
-	assert_string_equal(screen, "\r          \ralarm 1 fired\nknock> upt");
+	assert_string_equal(fake_screen_text, "\r          \ralarm 1 fired\nknock> upt");
 	serial_in("ime\r");
 	run_loop();
 	assert_string_equal(got_line, "uptime");

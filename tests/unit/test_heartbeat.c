@@ -27,6 +27,7 @@
 #include "kernel/loop.h"
 #include "fake_alarm.h"
 #include "fake_arch.h"
+#include "fake_screen.h"
 
 #define TPS UINT64_C(1000000) /* 1 MHz fake clock: ticks are microseconds */
 #define SECOND TPS
@@ -283,20 +284,6 @@ static void test_restart_changes_the_period_and_restarts_the_count(void **state)
 
 /* --- the shell's `heartbeat` command ------------------------------------ */
 
-static char screen[1 << 14];
-static size_t screen_len;
-
-static void screen_write(void *dev, const char *s, size_t n)
-{
-	(void)dev;
-	assert_true(screen_len + n < sizeof(screen));
-	memcpy(screen + screen_len, s, n);
-	screen_len += n;
-	screen[screen_len] = '\0';
-}
-
-static const struct hil_text_screen fake_screen = { .hw = NULL, .write = screen_write };
-
 static struct console con;
 static struct shell sh;
 static struct heartbeat_commands heartbeat_cmds;
@@ -326,13 +313,12 @@ static int setup_shell(void **state)
 /* Type a line and let the loop answer; returns the screen from the echo on. */
 static const char *type(const char *line)
 {
-	screen_len = 0;
-	screen[0] = '\0';
+	fake_screen_clear();
 	for (const char *p = line; *p; p++)
 		console_input_key(&con, (struct line_input){ .key = LINE_KEY_CHAR, .ch = *p });
 	console_input_key(&con, (struct line_input){ .key = LINE_KEY_ENTER });
 	run_loop();
-	return screen;
+	return fake_screen_text;
 }
 
 /* A message printed above the prompt "knock> " (input line empty): the
@@ -348,9 +334,9 @@ static void test_shell_heartbeat_on_reports_after_the_prompt(void **state)
 			    "heartbeat on 2\nknock> " ABOVE_PROMPT("heartbeat: on, every 2 s\n"));
 	assert_int_equal(hw.deadline, START + 2 * SECOND);
 
-	screen_len = 0;
+	fake_screen_len = 0;
 	timer_fires(0);
-	assert_string_equal(screen,
+	assert_string_equal(fake_screen_text,
 			    ABOVE_PROMPT("heartbeat 1: up 7.000 s (every 2 s, missed 0)\n"));
 
 	assert_string_equal(type("heartbeat"),

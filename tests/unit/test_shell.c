@@ -32,22 +32,9 @@
 #include "kernel/panic.h"
 #include "fake_arch.h"
 #include "fake_log.h"
+#include "fake_screen.h"
 
 /* --- fakes --------------------------------------------------------------- */
-
-static char screen[1 << 16];
-static size_t screen_len;
-
-static void screen_write(void *hw, const char *s, size_t n)
-{
-	(void)hw;
-	assert_true(screen_len + n < sizeof(screen));
-	memcpy(screen + screen_len, s, n);
-	screen_len += n;
-	screen[screen_len] = '\0';
-}
-
-static const struct hil_text_screen fake_screen = { .hw = NULL, .write = screen_write };
 
 /* A 1 MHz clock: ticks are microseconds. */
 static uint64_t clock_now;
@@ -197,8 +184,7 @@ static void run_loop(void)
 
 static void clear_screen(void)
 {
-	screen_len = 0;
-	screen[0] = '\0';
+	fake_screen_clear();
 }
 
 static void start(const struct hil_uart *uart, bool with_keyboard, bool with_clock)
@@ -251,7 +237,7 @@ static const char *type(const char *line)
 		console_input_key(&con, (struct line_input){ .key = LINE_KEY_CHAR, .ch = *p });
 	console_input_key(&con, (struct line_input){ .key = LINE_KEY_ENTER });
 	run_loop();
-	return screen;
+	return fake_screen_text;
 }
 
 /* The answer: what came after the echoed line, without the new prompt. */
@@ -280,9 +266,9 @@ static void test_greeting_and_prompt_come_from_the_loop(void **state)
 	console_init(&con, NULL, &fake_screen);
 	shell_init(&sh, &con);
 	shell_start(&sh);
-	assert_int_equal(screen_len, 0);
+	assert_int_equal(fake_screen_len, 0);
 	run_loop();
-	assert_string_equal(screen, "knock shell: type 'help' for the commands\nknock> ");
+	assert_string_equal(fake_screen_text, "knock shell: type 'help' for the commands\nknock> ");
 }
 
 static void test_version(void **state)
@@ -376,8 +362,9 @@ static void test_alarm_fires_above_the_prompt(void **state)
 	console_input_key(&con, (struct line_input){ .key = LINE_KEY_CHAR, .ch = 'u' });
 	clock_now = armed_at + 35;
 	alarm_mux_service(&mux);
-	assert_string_equal(screen, "u\r        \ralarm 1 fired 100.035 ms after it was set (asked "
-				    "100 ms, late 35 us)\nknock> u");
+	assert_string_equal(fake_screen_text,
+			    "u\r        \ralarm 1 fired 100.035 ms after it was set (asked "
+			    "100 ms, late 35 us)\nknock> u");
 	assert_false(armed);
 	/* A one-shot frees its slot. */
 	assert_string_equal(answer("ptime"), "up 0:00:05.100 (5100035 us)\n");
@@ -396,7 +383,7 @@ static void test_periodic_alarm_list_and_cancel(void **state)
 		char want[96];
 		snprintf(want, sizeof(want), "alarm 1 fired #%d (every 10 ms, late 0 us, missed 0)",
 			 i);
-		assert_non_null(strstr(screen, want));
+		assert_non_null(strstr(fake_screen_text, want));
 	}
 	/* At 5.030 s: the periodic one is due at 5.040, the other at 7.000. */
 	const char *list = answer("alarms");
@@ -484,12 +471,12 @@ static void test_long_answer_through_a_slow_uart_loses_nothing(void **state)
 	run_loop();
 	assert_true(sh.stats.room_waits > 0);
 	/* No prompt before the whole answer is out. */
-	assert_null(strstr(screen, "knock> "));
+	assert_null(strstr(fake_screen_text, "knock> "));
 	uart_complete_all();
-	const char *prompt = strstr(screen, "knock> ");
+	const char *prompt = strstr(fake_screen_text, "knock> ");
 	assert_non_null(prompt);
-	assert_non_null(strstr(screen, "  fault "));
-	assert_true(strstr(screen, "  fault ") < prompt);
+	assert_non_null(strstr(fake_screen_text, "  fault "));
+	assert_true(strstr(fake_screen_text, "  fault ") < prompt);
 	/* The serial line got the same answer, in order, with CRLF. */
 	assert_non_null(strstr(wire, "commands:\r\nshell:\r\n  help "));
 	assert_non_null(strstr(wire, "(for tests)\r\nknock> "));

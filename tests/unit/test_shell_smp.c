@@ -23,20 +23,7 @@
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "fake_arch.h"
-
-static char screen[1 << 16];
-static size_t screen_len;
-
-static void screen_write(void *hw, const char *s, size_t n)
-{
-	(void)hw;
-	assert_true(screen_len + n < sizeof(screen));
-	memcpy(screen + screen_len, s, n);
-	screen_len += n;
-	screen[screen_len] = '\0';
-}
-
-static const struct hil_text_screen fake_screen = { .hw = NULL, .write = screen_write };
+#include "fake_screen.h"
 
 /* One clock for both CPUs' muxes (ticks are microseconds), advanced by
  * every read so that round trips take time. */
@@ -104,8 +91,7 @@ static int setup(void **state)
 	fake_arch_reset();
 	loop_reset_for_test();
 	log_remove_all_sinks();
-	screen_len = 0;
-	screen[0] = '\0';
+	fake_screen_clear();
 	clock_now = 1000;
 	fake_cpu.state = CPU_ONLINE;
 	memset(&cpu1, 0, sizeof(cpu1));
@@ -151,17 +137,17 @@ static const char *answer(const char *line)
 {
 	static char text[1 << 16];
 
-	screen_len = 0;
-	screen[0] = '\0';
+	fake_screen_clear();
 	for (const char *p = line; *p; p++)
 		console_input_key(&con, (struct line_input){ .key = LINE_KEY_CHAR, .ch = *p });
 	console_input_key(&con, (struct line_input){ .key = LINE_KEY_ENTER });
 	run_loops();
-	size_t echo = strlen(line) + 1, n = strlen(screen);
+	size_t echo = strlen(line) + 1, n = strlen(fake_screen_text);
 	assert_true(n >= echo + strlen(SHELL_PROMPT));
-	assert_memory_equal(screen + n - strlen(SHELL_PROMPT), SHELL_PROMPT, strlen(SHELL_PROMPT));
+	assert_memory_equal(fake_screen_text + n - strlen(SHELL_PROMPT), SHELL_PROMPT,
+			    strlen(SHELL_PROMPT));
 	n -= echo + strlen(SHELL_PROMPT);
-	memcpy(text, screen + echo, n);
+	memcpy(text, fake_screen_text + echo, n);
 	text[n] = '\0';
 	return text;
 }

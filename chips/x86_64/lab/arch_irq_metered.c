@@ -34,9 +34,6 @@ void arch_irq_disable(void)
 		irq_off_meter_begin();
 }
 
-const struct ioapic_pin *x86_idle_masked_pin;
-const struct cpu *x86_idle_masked_cpu;
-
 /* The meter notes the sleep before the halt; nothing is added after the
  * `hlt`, on the way from the wake-up interrupt to its client. */
 static __attribute__((noinline, cold)) void enable_irq_and_idle_metered(void)
