@@ -85,10 +85,15 @@ bool board_msix_enable(struct pci_function *f, const uint16_t *entries, const un
 		routes[i] = (struct msix_route){ entries[i], msi_lapic_address(apic),
 						 msi_lapic_data(vector) };
 	}
-	if (!pci_window_open(&f->bars[f->msix_table_bar], f->msix_table_offset,
-			     (uint32_t)f->msix_vectors * MSIX_ENTRY_BYTES, "MSI-X table",
-			     &windows[window_count], &table))
+	const char *why = pci_window_open(&f->bars[f->msix_table_bar], f->msix_table_offset,
+					  (uint32_t)f->msix_vectors * MSIX_ENTRY_BYTES,
+					  &windows[window_count], &table);
+	if (why) {
+		log_warn("msi: %02x:%02x.%x: its MSI-X table (BAR%u + 0x%x): %s",
+			 PCI_BDF_BUS(f->bdf), PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf),
+			 f->msix_table_bar, f->msix_table_offset, why);
 		return false;
+	}
 	window_count++;
 	if (pci_msix_enable(board_pci_config(), f, &table, routes, n) != 0)
 		return false;

@@ -5,6 +5,8 @@
  * Spec: Intel SDM vol. 3A 4.5 (4-level paging: PML4, PDPT, PD, PT entries;
  * PS and NX bits).
  */
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "chips/x86_64/cpu_regs.h"
@@ -40,19 +42,58 @@ void paging_unmap_4k(uintptr_t va)
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
-void paging_uncache_range(uintptr_t start, uintptr_t len)
+#define PTE_WRITE (1ull << 1)
+#define CANONICAL_END (1ull << 47)
+#define MMIO_TABLES 8
+
+/* boot/entry32.asm: the high dword of a PTE with NX (bit 63), or 0 when
+ * the CPU has no NX (then bit 63 is reserved and must stay clear). */
+extern uint32_t boot_nx_high;
+
+/* Page tables for mappings above 4 GiB: one PDPT per 512 GiB and one page
+ * directory per GiB touched. .bss is in the identity-mapped first 8 MiB,
+ * so a table's address is its physical address. */
+static uint64_t mmio_tables[MMIO_TABLES][512] __attribute__((aligned(4096)));
+static unsigned mmio_tables_used;
+
+/* The table `entry` points to, made (empty) if it is not there; NULL if it
+ * maps a large page or the pool is used up. */
+static uint64_t *table_at(uint64_t *entry)
+{
+	if (*entry & PTE_PRESENT)
+		return (*entry & PTE_LARGE) ? NULL : (uint64_t *)(uintptr_t)(*entry & PTE_ADDR);
+	if (mmio_tables_used == MMIO_TABLES)
+		return NULL;
+	uint64_t *t = mmio_tables[mmio_tables_used++];
+	__atomic_store_n(entry, (uint64_t)(uintptr_t)t | PTE_PRESENT | PTE_WRITE, __ATOMIC_RELAXED);
+	return t;
+}
+
+bool paging_map_mmio(uint64_t start, uint64_t len)
 {
 	uint64_t *pml4 = (uint64_t *)(uintptr_t)(read_cr3() & PTE_ADDR);
-	uintptr_t end = start + len;
+	uint64_t end = start + len;
 
-	for (uintptr_t va = start & ~(uintptr_t)(LARGE_PAGE - 1); va < end; va += LARGE_PAGE) {
-		uint64_t *pdpt = next_table(pml4[(va >> 39) & 511], va, "PML4");
-		uint64_t *pd = next_table(pdpt[(va >> 30) & 511], va, "PDPT");
+	if (end < start || end > CANONICAL_END)
+		return false;
+	for (uint64_t va = start & ~(LARGE_PAGE - 1); va < end; va += LARGE_PAGE) {
+		uint64_t *pdpt = table_at(&pml4[(va >> 39) & 511]);
+		uint64_t *pd = pdpt ? table_at(&pdpt[(va >> 30) & 511]) : NULL;
+		if (!pd)
+			return false;
 		uint64_t *pde = &pd[(va >> 21) & 511];
-		if ((*pde & (PTE_PRESENT | PTE_LARGE)) != (PTE_PRESENT | PTE_LARGE))
-			panic("paging: %#lx is not in a 2 MiB page; cannot map it uncached",
-			      (unsigned long)va);
-		__atomic_store_n(pde, *pde | PTE_PCD | PTE_PWT, __ATOMIC_RELAXED);
+		uint64_t e = *pde;
+		if (e & PTE_PRESENT) {
+			if (!(e & PTE_LARGE))
+				panic("paging: %#lx is in the kernel's 4 KiB pages, not device memory",
+				      (unsigned long)va);
+			e |= PTE_PCD | PTE_PWT;
+		} else {
+			e = va | PTE_PRESENT | PTE_WRITE | PTE_LARGE | PTE_PCD | PTE_PWT |
+			    (uint64_t)boot_nx_high << 32;
+		}
+		__atomic_store_n(pde, e, __ATOMIC_RELAXED);
 		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 	}
+	return true;
 }

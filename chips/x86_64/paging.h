@@ -2,6 +2,7 @@
 #ifndef KNOCK_CHIPS_PAGING_H
 #define KNOCK_CHIPS_PAGING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -14,13 +15,16 @@
 void paging_unmap_4k(uintptr_t va);
 
 /*
- * Map [start, start + len) of the identity map uncached (PCD and PWT:
- * UC with the default PAT), on this CPU, for memory-mapped registers
- * outside the top 32 MiB that boot/entry32.asm already maps so (PCI
- * Express configuration space). The range must lie in the 2 MiB pages
- * above the first 8 MiB; it is widened to whole 2 MiB pages. Call before
- * the other CPUs start.
+ * Map device registers at physical [start, start + len) uncached (PCD and
+ * PWT: UC with the default PAT), at the same virtual address, on every
+ * CPU that runs on these tables: in the first 4 GiB by marking the 2 MiB
+ * pages boot/entry32.asm made, above by adding 2 MiB pages (a PCI BAR the
+ * firmware placed high: OVMF puts 64-bit BARs there), with page tables
+ * from a small static pool. The range is widened to whole 2 MiB pages and
+ * must lie above the first 8 MiB (the kernel's 4 KiB pages). Returns
+ * false, changing nothing more, if the range is not canonical or the pool
+ * is used up. Call before the other CPUs start.
  */
-void paging_uncache_range(uintptr_t start, uintptr_t len);
+bool paging_map_mmio(uint64_t start, uint64_t len);
 
 #endif

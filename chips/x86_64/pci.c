@@ -20,7 +20,6 @@
 #define CONFIG_DATA 0xcfc
 #define CONFIG_ENABLE 0x80000000u
 
-#define IDENTITY_MAP_END 0x100000000ull /* boot/entry32.asm maps 0..4 GiB */
 #define ECAM_BUS_BYTES (1ull << 20)
 
 /* ---- ECAM --------------------------------------------------------------------- */
@@ -55,14 +54,10 @@ bool pci_ecam_open(const struct platform_ecam *w, struct hil_pci_config *out)
 {
 	uint64_t len = ((uint64_t)w->bus_end + 1) * ECAM_BUS_BYTES;
 
-	if (w->base >= IDENTITY_MAP_END || len > IDENTITY_MAP_END - w->base) {
-		log_warn("pci: ECAM at 0x%llx (%llu MiB) is above 4 GiB, which knock does not map",
-			 (unsigned long long)w->base, (unsigned long long)(len >> 20));
+	if (!paging_map_mmio(w->base, len)) {
+		log_warn("pci: ECAM at 0x%llx cannot be mapped", (unsigned long long)w->base);
 		return false;
 	}
-	/* Configuration registers must not be cached: reads have to reach
-	 * the device every time (a BAR read back after the sizing write). */
-	paging_uncache_range((uintptr_t)w->base, (uintptr_t)len);
 	ecam.base = (uintptr_t)w->base;
 	ecam.buses = (unsigned)w->bus_end + 1;
 	*out = (struct hil_pci_config){

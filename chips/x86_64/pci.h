@@ -22,8 +22,8 @@
 
 /*
  * ECAM through the MCFG window `w` (segment 0, starting at bus 0). Maps
- * the window uncached. Returns false, with a warning, if the window is not
- * where knock maps memory (below 4 GiB) or reads nothing at 00:00.0.
+ * the window uncached. Returns false, with a warning, if it cannot be
+ * mapped or reads nothing at 00:00.0.
  */
 bool pci_ecam_open(const struct platform_ecam *w, struct hil_pci_config *out);
 

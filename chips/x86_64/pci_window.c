@@ -5,13 +5,12 @@
  * Intel SDM vol. 3A 11.3 (memory types: device registers must be UC).
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "chips/x86_64/paging.h"
 #include "chips/x86_64/pci_window.h"
-#include "kernel/log.h"
 
-#define MAPPED_END 0x100000000ull /* boot/entry32.asm maps 0..4 GiB */
 #define LOW_4K_PAGES_END 0x800000ull
 
 static uint32_t window_read32(void *hw, uint32_t offset)
@@ -30,25 +29,19 @@ static void window_write32(void *hw, uint32_t offset, uint32_t value)
 	*(volatile uint32_t *)(w->base + offset) = value;
 }
 
-bool pci_window_open(const struct pci_bar *bar, uint32_t offset, uint32_t bytes, const char *what,
-		     struct pci_window *w, struct hil_pci_window *out)
+const char *pci_window_open(const struct pci_bar *bar, uint32_t offset, uint32_t bytes,
+			    struct pci_window *w, struct hil_pci_window *out)
 {
-	const char *why = NULL;
 	uint64_t start = bar->base + offset;
 
 	if (bar->kind != PCI_BAR_MEM32 && bar->kind != PCI_BAR_MEM64)
-		why = "its BAR is not memory";
-	else if (bar->base == 0)
-		why = "its BAR is not assigned";
-	else if ((uint64_t)offset + bytes > bar->size)
-		why = "it runs past the end of its BAR";
-	else if (start < LOW_4K_PAGES_END || start + bytes > MAPPED_END)
-		why = "it is not where knock maps device memory (8 MiB to 4 GiB)";
-	if (why) {
-		log_warn("pci: %s at BAR offset 0x%x (+%u): %s", what, offset, bytes, why);
-		return false;
-	}
-	paging_uncache_range((uintptr_t)start, bytes);
+		return "its BAR is not memory";
+	if (bar->base == 0)
+		return "its BAR is not assigned";
+	if ((uint64_t)offset + bytes > bar->size)
+		return "it runs past the end of its BAR";
+	if (start < LOW_4K_PAGES_END || !paging_map_mmio(start, bytes))
+		return "its BAR cannot be mapped";
 	w->base = (uintptr_t)start;
 	w->bytes = bytes;
 	*out = (struct hil_pci_window){
@@ -57,5 +50,5 @@ bool pci_window_open(const struct pci_bar *bar, uint32_t offset, uint32_t bytes,
 		.write32 = window_write32,
 		.bytes = bytes,
 	};
-	return true;
+	return NULL;
 }

@@ -18,11 +18,12 @@ struct pci_window {
 
 /*
  * Open `bytes` at `offset` into memory BAR `bar` as `out`, backed by `w`
- * (which must outlive it). Returns false, with a warning naming `what`,
- * if the BAR is not memory, is not assigned, is too small, or lies where
- * knock does not map (above 4 GiB).
+ * (which must outlive it), mapped uncached wherever the BAR is (above
+ * 4 GiB too). Returns NULL, or why it cannot be done (the BAR is not
+ * memory, not assigned, too small, or cannot be mapped): the caller says
+ * so in its own words.
  */
-bool pci_window_open(const struct pci_bar *bar, uint32_t offset, uint32_t bytes, const char *what,
-		     struct pci_window *w, struct hil_pci_window *out);
+const char *pci_window_open(const struct pci_bar *bar, uint32_t offset, uint32_t bytes,
+			    struct pci_window *w, struct hil_pci_window *out);
 
 #endif

@@ -156,6 +156,7 @@ int virtio_pci_open(struct virtio_pci *v, const struct hil_pci_config *cfg,
 {
 	struct pci_window *windows[] = { NULL, &v->common, &v->notify, &v->isr, &v->device };
 	bool found[5] = { false };
+	const char *problem[5] = { NULL };
 
 	v->bdf = f->bdf;
 	for (unsigned i = 0; i < f->vendor_cap_count; i++) {
@@ -172,9 +173,12 @@ int virtio_pci_open(struct virtio_pci *v, const struct hil_pci_config *cfg,
 		struct hil_pci_window unused;
 		if (type == CFG_COMMON && length < COMMON_BYTES)
 			continue;
-		if (!pci_window_open(&f->bars[bar], offset, length, structure_names[type],
-				     windows[type], &unused))
+		const char *why =
+			pci_window_open(&f->bars[bar], offset, length, windows[type], &unused);
+		if (why) {
+			problem[type] = why;
 			continue;
+		}
 		if (type == CFG_NOTIFY) {
 			if (cap_len < CAP_NOTIFY_MULTIPLIER + 4 ||
 			    at + CAP_NOTIFY_MULTIPLIER + 4 > 256)
@@ -186,10 +190,10 @@ int virtio_pci_open(struct virtio_pci *v, const struct hil_pci_config *cfg,
 	}
 	for (unsigned t = CFG_COMMON; t <= CFG_NOTIFY; t++) {
 		if (!found[t]) {
-			log_warn("virtio: %02x:%02x.%x has no usable %s structure (a legacy-only "
-				 "device?): not driven",
+			log_warn("virtio: %02x:%02x.%x: its %s structure: %s: not driven",
 				 PCI_BDF_BUS(f->bdf), PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf),
-				 structure_names[t]);
+				 structure_names[t],
+				 problem[t] ? problem[t] : "none found (a legacy-only device?)");
 			return -1;
 		}
 	}

@@ -49,3 +49,18 @@ def test_rng_bad_arguments_and_no_device(boot):
     for line in ("rng", "rng 0", "rng 257", "rng x", "rng 1 2"):
         assert vm.shell(line) == "usage: rng <n>, n from 1 to 256\n", line
     assert vm.shell("rng 16") == "no random number source on this machine\n"
+
+
+def test_rng_with_its_bar_above_4gib_under_uefi(boot):
+    """OVMF places virtio's 64-bit BAR above 4 GiB, beyond the boot's
+    identity map: the transport maps it (chips/x86_64/paging.c,
+    paging_map_mmio) and the device works the same."""
+    vm = boot(machine="q35", uefi=True, memory_mib=512, extra_args=["-device", "virtio-rng-pci"])
+    vm.wait_shell()
+    listing = vm.shell("pci", timeout=10)
+    m = re.search(r"^..:..\.. 1af4:1005 [^\n]*\n(?:  bar[^\n]*\n)*?  bar4 mem64 prefetchable "
+                  r"0x([0-9a-f]+) ", listing, re.M)
+    assert m, listing
+    assert int(m.group(1), 16) >= 1 << 32, f"the BAR is below 4 GiB this time:\n{listing}"
+    assert "irq MSI-X;" in listing, listing
+    assert len(rng_bytes(vm, 64)) == 64
