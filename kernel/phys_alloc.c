@@ -130,6 +130,12 @@ void phys_alloc_reserve(struct phys_alloc *a, uint64_t start, uint64_t len, cons
 bool phys_alloc_contiguous(struct phys_alloc *a, uint64_t len, uint64_t align, uint64_t limit,
 			   uint64_t *out)
 {
+	return phys_alloc_within(a, len, align, 0, limit, out);
+}
+
+bool phys_alloc_within(struct phys_alloc *a, uint64_t len, uint64_t align, uint64_t min,
+		       uint64_t limit, uint64_t *out)
+{
 	if (align < PHYS_PAGE)
 		align = PHYS_PAGE;
 	if (len == 0 || (align & (align - 1)) || page_up(len) < len) {
@@ -141,8 +147,9 @@ bool phys_alloc_contiguous(struct phys_alloc *a, uint64_t len, uint64_t align, u
 	len = page_up(len);
 	for (unsigned i = 0; i < a->count; i++) {
 		const struct phys_extent *x = &a->free[i];
-		uint64_t at = (x->start + align - 1) & ~(align - 1);
-		if (at < x->start)
+		uint64_t from = x->start > min ? x->start : min;
+		uint64_t at = (from + align - 1) & ~(align - 1);
+		if (at < from)
 			break; /* wrapped: nothing aligned is left up there */
 		if (at >= x->end || x->end - at < len || at + len > limit)
 			continue;

@@ -62,6 +62,11 @@ void phys_alloc_reserve(struct phys_alloc *a, uint64_t start, uint64_t len, cons
 bool phys_alloc_contiguous(struct phys_alloc *a, uint64_t len, uint64_t align, uint64_t limit,
 			   uint64_t *out);
 
+/* The same, starting at or above `min` (a buffer that must lie above
+ * 4 GiB, say). */
+bool phys_alloc_within(struct phys_alloc *a, uint64_t len, uint64_t align, uint64_t min,
+		       uint64_t limit, uint64_t *out);
+
 /* Give back what phys_alloc_contiguous() returned (len as asked). A range
  * that is partly free already (a double free) is refused with a warning
  * and changes nothing. (A range that was never free cannot be told from

@@ -20,7 +20,8 @@ void board_wire_memory(const struct boot_info *bi, uint64_t mbi_addr, uint64_t m
 
 /*
  * A physically contiguous buffer of `len` bytes at a multiple of `align`,
- * in memory the kernel maps (its physical address is also its address).
+ * in memory the kernel maps one to one (its physical address is also its
+ * address), above 4 GiB too.
  * Returns false if there is no such run of free pages. Boot CPU only.
  */
 bool board_dma_alloc(uint64_t len, uint64_t align, uint64_t *phys);

@@ -5,8 +5,8 @@
  * of DMA memory (the queue, and the buffer the device writes), route MSI-X
  * entry 0 to the vector, then let the capsule start the device.
  *
- * Physical and virtual addresses are the same here: the buffers come from
- * the first 4 GiB, which knock maps one to one.
+ * Physical and virtual addresses are the same here: knock maps RAM one to
+ * one (board/pc/wire_memory.c), below 4 GiB and above.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -78,8 +78,10 @@ void board_wire_virtio_rng(void)
 			    (uint8_t *)(uintptr_t)buf_addr, buf_addr, PAGE, QUEUE_ENTRY) != 0)
 		return;
 	have_rng = true;
-	log_info("virtio-rng: %02x:%02x.%x on vector 0x%x, pending bit %u", PCI_BDF_BUS(f->bdf),
-		 PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf), vector, bit);
+	log_info("virtio-rng: %02x:%02x.%x on vector 0x%x, pending bit %u; queue at 0x%llx, "
+		 "buffer at 0x%llx",
+		 PCI_BDF_BUS(f->bdf), PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf), vector, bit,
+		 (unsigned long long)queue_addr, (unsigned long long)buf_addr);
 }
 
 const struct hil_rng *board_rng(void)

@@ -56,32 +56,64 @@ extern uint32_t boot_nx_high;
 static uint64_t mmio_tables[MMIO_TABLES][512] __attribute__((aligned(4096)));
 static unsigned mmio_tables_used;
 
+static uint64_t *from_pool(void *ctx)
+{
+	(void)ctx;
+	return mmio_tables_used < MMIO_TABLES ? mmio_tables[mmio_tables_used++] : NULL;
+}
+
 /* The table `entry` points to, made (empty) if it is not there; NULL if it
- * maps a large page or the pool is used up. */
-static uint64_t *table_at(uint64_t *entry)
+ * maps a large page or no new table can be had. */
+static uint64_t *table_at(uint64_t *entry, uint64_t *(*new_table)(void *ctx), void *ctx)
 {
 	if (*entry & PTE_PRESENT)
 		return (*entry & PTE_LARGE) ? NULL : (uint64_t *)(uintptr_t)(*entry & PTE_ADDR);
-	if (mmio_tables_used == MMIO_TABLES)
+	uint64_t *t = new_table(ctx);
+	if (!t)
 		return NULL;
-	uint64_t *t = mmio_tables[mmio_tables_used++];
 	__atomic_store_n(entry, (uint64_t)(uintptr_t)t | PTE_PRESENT | PTE_WRITE, __ATOMIC_RELAXED);
 	return t;
 }
 
-bool paging_map_mmio(uint64_t start, uint64_t len)
+/* The page directory entry of 2 MiB page `va`, tables made as needed. */
+static uint64_t *pde_of(uint64_t va, uint64_t *(*new_table)(void *ctx), void *ctx)
 {
 	uint64_t *pml4 = (uint64_t *)(uintptr_t)(read_cr3() & PTE_ADDR);
+	uint64_t *pdpt = table_at(&pml4[(va >> 39) & 511], new_table, ctx);
+	uint64_t *pd = pdpt ? table_at(&pdpt[(va >> 30) & 511], new_table, ctx) : NULL;
+	return pd ? &pd[(va >> 21) & 511] : NULL;
+}
+
+bool paging_map_ram(uint64_t start, uint64_t len, uint64_t *(*new_table)(void *ctx), void *ctx)
+{
+	uint64_t first = (start + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1);
+	uint64_t end = (start + len) & ~(LARGE_PAGE - 1);
+
+	if (start + len < start || end > CANONICAL_END)
+		return false;
+	for (uint64_t va = first; va < end; va += LARGE_PAGE) {
+		uint64_t *pde = pde_of(va, new_table, ctx);
+		if (!pde)
+			return false;
+		if (!(*pde & PTE_PRESENT))
+			__atomic_store_n(pde,
+					 va | PTE_PRESENT | PTE_WRITE | PTE_LARGE |
+						 (uint64_t)boot_nx_high << 32,
+					 __ATOMIC_RELAXED);
+	}
+	return true;
+}
+
+bool paging_map_mmio(uint64_t start, uint64_t len)
+{
 	uint64_t end = start + len;
 
 	if (end < start || end > CANONICAL_END)
 		return false;
 	for (uint64_t va = start & ~(LARGE_PAGE - 1); va < end; va += LARGE_PAGE) {
-		uint64_t *pdpt = table_at(&pml4[(va >> 39) & 511]);
-		uint64_t *pd = pdpt ? table_at(&pdpt[(va >> 30) & 511]) : NULL;
-		if (!pd)
+		uint64_t *pde = pde_of(va, from_pool, NULL);
+		if (!pde)
 			return false;
-		uint64_t *pde = &pd[(va >> 21) & 511];
 		uint64_t e = *pde;
 		if (e & PTE_PRESENT) {
 			if (!(e & PTE_LARGE))

@@ -27,4 +27,15 @@ void paging_unmap_4k(uintptr_t va);
  */
 bool paging_map_mmio(uint64_t start, uint64_t len);
 
+/*
+ * Map RAM at physical [start, start + len) at the same virtual address,
+ * cached and not executable, in 2 MiB pages (the range is shrunk to whole
+ * ones), for RAM the boot did not map (above 4 GiB). Pages already mapped
+ * are left as they are. New page tables come from new_table(ctx): a
+ * zeroed, identity-mapped 4 KiB page, or NULL when there is none. Returns
+ * false if a table was missing or the range is not canonical (what was
+ * mapped before that stays). Call before the other CPUs start.
+ */
+bool paging_map_ram(uint64_t start, uint64_t len, uint64_t *(*new_table)(void *ctx), void *ctx);
+
 #endif

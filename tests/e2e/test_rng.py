@@ -64,3 +64,18 @@ def test_rng_with_its_bar_above_4gib_under_uefi(boot):
     assert int(m.group(1), 16) >= 1 << 32, f"the BAR is below 4 GiB this time:\n{listing}"
     assert "irq MSI-X;" in listing, listing
     assert len(rng_bytes(vm, 64)) == 64
+
+
+@pytest.mark.parametrize("machine", ["pc", "q35"])
+def test_rng_with_its_buffers_above_4gib(boot, machine):
+    """-m 5G: RAM above 4 GiB is mapped and in the page allocator; with
+    dma=above4g the queue and the buffer the device writes come from there,
+    and the device reads and writes them as well as below."""
+    vm = boot(machine=machine, memory_mib=5120, cmdline="dma=above4g",
+              extra_args=["-device", "virtio-rng-pci"])
+    vm.wait_shell()
+    m = vm.wait_for(r"^virtio-rng: ..:..\.. on vector 0x[0-9a-f]+, pending bit \d+; "
+                    r"queue at 0x([0-9a-f]+), buffer at 0x([0-9a-f]+)$")
+    queue, buf = int(m.group(1), 16), int(m.group(2), 16)
+    assert queue >= 1 << 32 and buf >= 1 << 32, m.group(0)
+    assert len(set(rng_bytes(vm, 128))) > 32

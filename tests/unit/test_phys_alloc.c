@@ -117,6 +117,12 @@ static void test_aligned_and_limited(void **state)
 	/* The limit is the buffer's end, not its start. */
 	phys_free(&pa, at, 2 * GIB);
 	assert_false(phys_alloc_contiguous(&pa, 2 * GIB, 0, 0x17fffffffull, &at));
+	/* A lower bound: the first fit at or above it. */
+	uint64_t low;
+	assert_true(phys_alloc_within(&pa, 64 * KIB, 4096, 0x100000000ull + 1, UINT64_MAX, &low));
+	assert_int_equal(low, 0x100001000ull);
+	assert_false(phys_alloc_within(&pa, 4 * GIB, 4096, 0x100000000ull, UINT64_MAX, &at));
+	phys_free(&pa, low, 64 * KIB);
 	assert_int_equal(pa.refused, 0);
 	assert_int_equal(strlen(fake_log), 0);
 }
