@@ -19,6 +19,7 @@
 
 #define MAPPED_END 0x100000000ull
 #define LOW_MEMORY_END 0x100000ull
+#define LARGE_PAGE 0x200000ull
 
 /* From boot/linker.ld: the whole image, .bss included. The names are the
  * linker script's. */
@@ -50,16 +51,24 @@ static void map_high_ram(const struct boot_info *bi)
 		uint64_t start = e->base < MAPPED_END ? MAPPED_END : e->base;
 		uint64_t len = e->base + e->length - start;
 		if (!paging_map_ram(start, len, new_table, NULL)) {
-			log_warn(
-				"memory: RAM at 0x%llx (+%llu MiB) could not be mapped; buffers stay below it",
-				(unsigned long long)start, (unsigned long long)(len >> 20));
-			return;
+			/* Whatever part was mapped, none of it is handed out. */
+			log_warn("memory: RAM at 0x%llx (+%llu MiB) could not be mapped: not used",
+				 (unsigned long long)start, (unsigned long long)(len >> 20));
+			phys_alloc_reserve(&pages, start, len, "unmapped RAM");
+			continue;
 		}
 		/* paging_map_ram() maps whole 2 MiB pages: what it left out
 		 * of a region's ragged ends is not handed out. */
-		uint64_t end = (start + len) & ~(uint64_t)(2 * 1024 * 1024 - 1);
+		uint64_t first = (start + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1);
+		uint64_t end = (start + len) & ~(LARGE_PAGE - 1);
 		if (end > mapped_end)
 			mapped_end = end;
+		if (first >= end) {
+			phys_alloc_reserve(&pages, start, len, "RAM smaller than a 2 MiB page");
+			continue;
+		}
+		phys_alloc_reserve(&pages, start, first - start,
+				   "RAM before the first whole 2 MiB");
 		phys_alloc_reserve(&pages, end, start + len - end, "RAM past the last whole 2 MiB");
 	}
 }
