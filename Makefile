@@ -215,9 +215,11 @@ else
 RUN_ISO   := $(ISO)
 RUN_ELF   := $(ELF)
 endif
+# PCI devices knock drives (docs/drivers.md): an entropy source for `rng`.
+QEMU_DEVICES ?= -device virtio-rng-pci
 QEMU_BASE := -machine $(MACHINE) -m $(MEM) -smp $(SMP) -no-reboot \
              -cdrom $(RUN_ISO) -boot d \
-             -device isa-debug-exit,iobase=0xf4,iosize=0x04
+             -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMU_DEVICES)
 # UEFI=1: the same ISO under OVMF (Debian's ovmf) instead of SeaBIOS.
 OVMF      ?= /usr/share/ovmf/OVMF.fd
 ifeq ($(UEFI),1)

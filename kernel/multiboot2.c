@@ -194,8 +194,40 @@ static bool seen_before(uint32_t *seen, uint32_t type)
 	return before;
 }
 
+/* Module tags may repeat: one per module. Only where each one lies is
+ * kept (mod_start, mod_end: 32-bit physical addresses). */
+#define MB2_MODULE_MIN 8
+
+static void parse_module(struct boot_info *out, const struct tag *t)
+{
+	if (t->len < MB2_MODULE_MIN) {
+		warn(out, "multiboot2: module tag too short (%u bytes)", (unsigned)t->len);
+		return;
+	}
+	uint32_t start = read_u32(t->data), end = read_u32(t->data + 4);
+	if (end < start) {
+		warn(out, "multiboot2: module ends (0x%x) before it starts (0x%x)", end, start);
+		return;
+	}
+	if (out->module_count == BOOT_MODULES_MAX) {
+		if (!out->modules_truncated)
+			warn(out,
+			     "multiboot2: more than %u modules; the rest are not kept out of the page allocator",
+			     (unsigned)BOOT_MODULES_MAX);
+		out->modules_truncated = true;
+		return;
+	}
+	out->modules[out->module_count].start = start;
+	out->modules[out->module_count].end = end;
+	out->module_count++;
+}
+
 static void parse_tag(struct boot_info *out, const struct tag *t, uint32_t *seen, bool *has_mmap)
 {
+	if (t->type == MB2_TAG_MODULE) {
+		parse_module(out, t);
+		return;
+	}
 	switch (t->type) {
 	case MB2_TAG_CMDLINE:
 	case MB2_TAG_LOADER_NAME:
@@ -208,7 +240,7 @@ static void parse_tag(struct boot_info *out, const struct tag *t, uint32_t *seen
 			warn(out, "multiboot2: duplicate tag %u, the last one wins", t->type);
 		break;
 	default:
-		return; /* tags we do not use (modules, ELF sections, ...) */
+		return; /* tags we do not use (ELF sections, ...) */
 	}
 
 	switch (t->type) {

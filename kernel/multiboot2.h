@@ -18,6 +18,7 @@
 #define MB2_TAG_END 0
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_LOADER_NAME 2
+#define MB2_TAG_MODULE 3
 #define MB2_TAG_BASIC_MEMINFO 4
 #define MB2_TAG_MMAP 6
 #define MB2_TAG_FRAMEBUFFER 8
@@ -29,6 +30,7 @@
 #define MB2_FB_TYPE_EGA_TEXT 2
 
 #define BOOT_MMAP_MAX 32
+#define BOOT_MODULES_MAX 8
 #define BOOT_CMDLINE_MAX 256
 #define BOOT_LOADER_MAX 64
 
@@ -50,6 +52,13 @@ struct boot_info {
 	bool mmap_truncated;
 	struct boot_mmap_entry mmap[BOOT_MMAP_MAX];
 	uint64_t usable_bytes; /* sum of available regions */
+	/* Modules the loader placed in memory: [start, end), physical. The
+	 * page allocator must not hand them out. */
+	uint32_t module_count;
+	bool modules_truncated;
+	struct {
+		uint64_t start, end;
+	} modules[BOOT_MODULES_MAX];
 
 	/* RSDPs copied out of the tags; address is where the tag's copy was. */
 	bool has_rsdp_v1;

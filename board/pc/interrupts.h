@@ -32,15 +32,30 @@
 	X(KEYBOARD, "keyboard", 0x41, 1, 1) \
 	X(COM1, "com1", 0x42, 2, 4)
 
+/*
+ * The MSI pool: rows like the ones above (a vector, a pending bit, a
+ * generated three-instruction top half: the generator and the objdump test
+ * read every X row of this file), that no device owns until a PCI driver's
+ * wiring claims one with board_msi_claim() (board/pc/wire_msi.h). The
+ * claim declares the row's loop slot, the driver's wiring gives it a
+ * client, and loop_verify() checks it like every other bit. An unclaimed
+ * row has no slot, and nothing is programmed to send its vector.
+ */
+#define BOARD_MSI_POOL(X)              \
+	X(MSIX0, "msix0", 0x50, 4, -1) \
+	X(MSIX1, "msix1", 0x51, 5, -1) \
+	X(MSIX2, "msix2", 0x52, 6, -1) \
+	X(MSIX3, "msix3", 0x53, 7, -1)
+
 enum board_pending_bit {
 #define BOARD_BIT_ENUM(e, name, vector, bit, isa) BIT_##e = (bit),
-	BOARD_INTERRUPTS(BOARD_BIT_ENUM)
+	BOARD_INTERRUPTS(BOARD_BIT_ENUM) BOARD_MSI_POOL(BOARD_BIT_ENUM)
 #undef BOARD_BIT_ENUM
 };
 
 enum board_vector {
 #define BOARD_VEC_ENUM(e, name, vector, bit, isa) VEC_##e = (vector),
-	BOARD_INTERRUPTS(BOARD_VEC_ENUM)
+	BOARD_INTERRUPTS(BOARD_VEC_ENUM) BOARD_MSI_POOL(BOARD_VEC_ENUM)
 #undef BOARD_VEC_ENUM
 };
 

@@ -16,11 +16,14 @@
 #include "board/pc/wire_acpi.h"
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
+#include "board/pc/wire_memory.h"
 #include "board/pc/wire_observe.h"
+#include "board/pc/wire_pci.h"
 #include "board/pc/wire_screen.h"
 #include "board/pc/wire_shell.h"
 #include "board/pc/wire_smp.h"
 #include "board/pc/wire_timer.h"
+#include "board/pc/wire_virtio_rng.h"
 #include "board/pc/wire_watchdog.h"
 #include "capsules/hello.h"
 #include "chips/x86_64/idt.h"
@@ -36,6 +39,7 @@
 #define BANNER "knock " KNOCK_VERSION " ready on the pc board"
 
 static struct boot_info boot_info;
+static uint32_t boot_info_bytes; /* of the block at mbi_addr; 0: none read */
 static struct hello hello;
 
 /* The Multiboot2 block starts with its own size; refuse absurd ones rather
@@ -56,6 +60,7 @@ static void read_boot_info(uint32_t magic, uint64_t mbi_addr)
 		total = MBI_MAX_BYTES;
 	}
 	mb2_parse(mbi, total, (uintptr_t)mbi_addr, &boot_info);
+	boot_info_bytes = total;
 }
 
 _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr);
@@ -84,6 +89,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	boot_info_print(&boot_info);
 	log_info("boot: options '%s' (GRUB's line plus fw_cfg opt/knock/cmdline)", cmdline_get());
 
+	board_wire_memory(&boot_info, boot_info_bytes ? mbi_addr : 0, boot_info_bytes);
 	board_discover_platform(&boot_info, board_platform_routes_isa);
 	board_interrupts_declare();
 	board_interrupts_init_cpu(board_platform.lapic_address, board_lint1_is_nmi());
@@ -91,6 +97,8 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_ioapics_init(&board_platform);
 
 	/* The capsules, each wired to its chips and clients. */
+	board_wire_pci();
+	board_wire_virtio_rng();
 	board_wire_timer();
 	board_wire_keyboard();
 	board_wire_console(have_uart, board_keyboard());

@@ -9,13 +9,17 @@
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
 #include "board/pc/wire_observe.h"
+#include "board/pc/wire_pci.h"
 #include "board/pc/wire_reset.h"
 #include "board/pc/wire_timer.h"
+#include "board/pc/wire_virtio_rng.h"
 #include "capsules/alarm_commands.h"
 #include "capsules/heartbeat.h"
 #include "capsules/heartbeat_commands.h"
 #include "capsules/keyboard_commands.h"
+#include "capsules/pci_commands.h"
 #include "capsules/reboot_commands.h"
+#include "capsules/rng_commands.h"
 #include "capsules/smp_commands.h"
 #include "capsules/stats_commands.h"
 #include "capsules/trace_commands.h"
@@ -30,6 +34,8 @@ static struct heartbeat_commands heartbeat_cmds;
 static struct stats_commands stats_cmds;
 static struct trace_commands trace_cmds;
 static struct reboot_commands reboot_cmds;
+static struct pci_commands pci_cmds;
+static struct rng_commands rng_cmds;
 static struct shell_remote remote;
 static struct smp_commands smp_cmds;
 
@@ -55,6 +61,9 @@ void board_wire_shell(void)
 	stats_commands_init(&stats_cmds, o->stats);
 	trace_commands_init(&trace_cmds, o->trace_dump);
 	reboot_commands_init(&reboot_cmds, &board_reset, &board_alarm_mux);
+	pci_commands_init(&pci_cmds, board_pci_scan()->functions, board_pci_scan()->count,
+			  board_pci_method());
+	rng_commands_init(&rng_cmds, board_rng());
 
 	shell_register(&shell, &alarm_cmds.set);
 	shell_register(&shell, &keyboard_cmds.set);
@@ -62,6 +71,8 @@ void board_wire_shell(void)
 	shell_register(&shell, &stats_cmds.set);
 	shell_register(&shell, &trace_cmds.set);
 	shell_register(&shell, &reboot_cmds.set);
+	shell_register(&shell, &pci_cmds.set);
+	shell_register(&shell, &rng_cmds.set);
 	shell_start(&shell);
 }
 

@@ -8,7 +8,8 @@
  * (RSDT/XSDT), 5.2.9 (FADT), 5.2.12 (MADT), 5.2.3.2 (Generic Address).
  *
  * Spec: ACPI Specification 6.5: 5.2.5 (RSDP), 5.2.6 (table header),
- * 5.2.7-5.2.8 (RSDT, XSDT), 5.2.9 (FADT), 5.2.12 (MADT and its entry types).
+ * 5.2.7-5.2.8 (RSDT, XSDT), 5.2.9 (FADT), 5.2.12 (MADT and its entry types). PCI Firmware
+ * Specification 3.0, 4.1.2 (MCFG).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,6 +64,8 @@ static void table_name(char out[16], const uint8_t sig[4])
 		ksnprintf(out, 16, "MADT (APIC)");
 	else if (!memcmp(s, "FACP", 4))
 		ksnprintf(out, 16, "FADT (FACP)");
+	else if (!memcmp(s, "MCFG", 4))
+		ksnprintf(out, 16, "MCFG");
 	else
 		ksnprintf(out, 16, "%s", s);
 }
@@ -517,6 +520,74 @@ int acpi_fadt_parse(const void *table, size_t avail, struct platform *out)
 	return 0;
 }
 
+/* ---- MCFG ------------------------------------------------------------------- */
+
+#define MCFG_FIXED_BYTES 44 /* header and 8 reserved bytes */
+#define MCFG_ENTRY_BYTES 16
+#define ECAM_BUS_BYTES (1u << 20)
+
+int acpi_mcfg_parse(const void *table, size_t avail, struct platform *out)
+{
+	const uint8_t *t = table;
+
+	out->has_mcfg = false;
+	out->ecam_count = 0;
+	memset(out->ecam, 0, sizeof(out->ecam));
+	out->mcfg_entries_bad = 0;
+	if (!acpi_table_valid(table, avail, "MCFG"))
+		return -1;
+	uint32_t length = le32(t + 4);
+	if (length < MCFG_FIXED_BYTES) {
+		log_warn(
+			"acpi: MCFG table: length %u is shorter than its 44 fixed bytes: not trusted",
+			length);
+		return -1;
+	}
+	if ((length - MCFG_FIXED_BYTES) % MCFG_ENTRY_BYTES)
+		log_warn(
+			"acpi: MCFG: %u bytes of entries is not a whole number of 16-byte entries; the odd bytes are ignored",
+			length - MCFG_FIXED_BYTES);
+	for (size_t off = MCFG_FIXED_BYTES; off + MCFG_ENTRY_BYTES <= length;
+	     off += MCFG_ENTRY_BYTES) {
+		const uint8_t *e = t + off;
+		struct platform_ecam w = {
+			.base = le64(e),
+			.segment = le16(e + 8),
+			.bus_start = e[10],
+			.bus_end = e[11],
+		};
+		const char *bad = NULL;
+		if (w.bus_end < w.bus_start)
+			bad = "its last bus is before its first";
+		else if (w.base == 0 || (w.base & (ECAM_BUS_BYTES - 1)))
+			bad = "its base is 0 or not 1 MiB aligned";
+		if (bad) {
+			log_warn(
+				"acpi: MCFG: entry at offset %zu (segment %u, buses %02x-%02x at 0x%llx): %s: skipped",
+				off, w.segment, w.bus_start, w.bus_end, (unsigned long long)w.base,
+				bad);
+			out->mcfg_entries_bad++;
+			continue;
+		}
+		if (out->ecam_count == PLATFORM_MAX_ECAM) {
+			log_warn("acpi: MCFG: more than %u entries; ignoring the rest",
+				 PLATFORM_MAX_ECAM);
+			break;
+		}
+		out->ecam[out->ecam_count++] = w;
+	}
+	out->has_mcfg = true;
+	return 0;
+}
+
+const struct platform_ecam *platform_ecam_segment0(const struct platform *p)
+{
+	for (unsigned i = 0; i < p->ecam_count; i++)
+		if (p->ecam[i].segment == 0 && p->ecam[i].bus_start == 0)
+			return &p->ecam[i];
+	return NULL;
+}
+
 /* ---- walking ------------------------------------------------------------------ */
 
 /* Map a whole table: its header first, to learn its length. */
@@ -586,6 +657,12 @@ static void visit_table(const struct acpi_memory *mem, const char *root, unsigne
 			log_warn("acpi: a second FADT at 0x%llx: ignored, the first one stands",
 				 (unsigned long long)phys);
 		else if (acpi_fadt_parse(t, len, out))
+			out->tables_untrusted++;
+	} else if (!memcmp(t, "MCFG", 4)) {
+		if (out->has_mcfg)
+			log_warn("acpi: a second MCFG at 0x%llx: ignored, the first one stands",
+				 (unsigned long long)phys);
+		else if (acpi_mcfg_parse(t, len, out))
 			out->tables_untrusted++;
 	}
 }
@@ -799,6 +876,13 @@ void platform_print(const struct platform *p)
 		print_fadt(p);
 	else
 		log_info("acpi: no trusted FADT: no reset register");
+	if (p->has_mcfg)
+		for (unsigned i = 0; i < p->ecam_count; i++)
+			log_info("acpi: MCFG: ECAM for segment %u buses %02x-%02x at 0x%llx",
+				 p->ecam[i].segment, p->ecam[i].bus_start, p->ecam[i].bus_end,
+				 (unsigned long long)p->ecam[i].base);
+	else
+		log_info("acpi: no MCFG: PCI configuration space through ports 0xcf8/0xcfc");
 	if (p->tables_untrusted)
 		log_info("acpi: %u of %u tables were not trusted (see the warnings above)",
 			 p->tables_untrusted, p->tables_seen);

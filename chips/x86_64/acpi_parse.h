@@ -24,6 +24,7 @@
 #define PLATFORM_MAX_OVERRIDES 16 /* one per ISA IRQ at most */
 #define PLATFORM_MAX_NMI_SOURCES 8
 #define PLATFORM_MAX_LAPIC_NMIS 8
+#define PLATFORM_MAX_ECAM 4 /* MCFG entries: one per segment and bus range */
 /* No table knock reads is anywhere near this; a larger length field is
  * garbage, and believing it would map megabytes of whatever is there. */
 #define ACPI_TABLE_MAX_BYTES (1024 * 1024)
@@ -101,6 +102,14 @@ struct platform_lapic_nmi {
 	enum acpi_trigger trigger;
 };
 
+/* An ECAM window (MCFG entry): configuration space of buses bus_start to
+ * bus_end of `segment`, 1 MiB per bus, bus_start's at `base`. */
+struct platform_ecam {
+	uint64_t base;
+	uint16_t segment;
+	uint8_t bus_start, bus_end;
+};
+
 /* Everything knock learned from ACPI. Zeroed means "nothing known". */
 struct platform {
 	/* Where it came from, for the boot summary. */
@@ -151,6 +160,12 @@ struct platform {
 	bool has_boot_arch;
 	uint16_t boot_arch;
 	bool has_8042; /* boot_arch bit 1; meaningful only if has_boot_arch */
+
+	/* MCFG: where PCI Express configuration space is memory mapped. */
+	bool has_mcfg;
+	unsigned ecam_count;
+	struct platform_ecam ecam[PLATFORM_MAX_ECAM];
+	unsigned mcfg_entries_bad; /* skipped: end before start, unaligned, at 0 */
 
 	unsigned tables_seen;      /* root tables tried, plus the entries of the one used */
 	unsigned tables_untrusted; /* tables that failed a check */
@@ -209,6 +224,18 @@ void platform_madt_clear(struct platform *out);
 /* Parse a FADT into out's FADT fields. Returns 0 if trusted, else -1. */
 int acpi_fadt_parse(const void *table, size_t avail, struct platform *out);
 
+/*
+ * Parse an MCFG (PCI Firmware Specification 3.0, 4.1.2) into out's MCFG
+ * fields (cleared first). Returns 0 if trusted, else -1. An entry whose
+ * bus range is backwards, or whose base is 0 or not aligned to the 1 MiB
+ * of a bus, is warned about, counted in mcfg_entries_bad and skipped.
+ */
+int acpi_mcfg_parse(const void *table, size_t avail, struct platform *out);
+
+/* The ECAM window of segment 0 that covers bus 0, or NULL (no MCFG: the
+ * PC's configuration ports are the way in). */
+const struct platform_ecam *platform_ecam_segment0(const struct platform *p);
+
 /* ---- walking from the RSDP ------------------------------------------------- */
 
 /*
@@ -228,9 +255,9 @@ struct acpi_memory {
 
 /*
  * Walk the XSDT (if the RSDP offers a trusted one, else the RSDT) and
- * parse the MADT and FADT it lists into `out` (cleared first; the RSDP's
+ * parse the MADT, FADT and MCFG it lists into `out` (cleared first; the RSDP's
  * fields are copied in). Tables that cannot be mapped or fail their checks
- * are warned about, counted and skipped; a second MADT or FADT is ignored
+ * are warned about, counted and skipped; a second MADT, FADT or MCFG is ignored
  * with a warning. Returns 0 if a root table was trusted, else -1.
  */
 int acpi_walk(const struct acpi_rsdp *rsdp, const struct acpi_memory *mem, struct platform *out);
@@ -258,7 +285,7 @@ bool platform_isa_route(const struct platform *p, unsigned irq, struct isa_route
  * range, when known, covers it), or NULL. */
 const struct platform_ioapic *platform_ioapic_for_gsi(const struct platform *p, uint32_t gsi);
 
-/* Log the boot summary of the MADT and FADT, lines starting "acpi: ". */
+/* Log the boot summary of the MADT, FADT and MCFG, lines starting "acpi: ". */
 void platform_print(const struct platform *p);
 
 #endif

@@ -317,6 +317,58 @@ def line_editor_seeds():
         write("line_editor", name, data)
 
 
+# --- PCI configuration spaces ------------------------------------------------
+
+
+def pci_function(bus, dev, fn, vendor, device, class_rev, header=0, command=0,
+                 bars=(), caps=(), buses=None, pin=0):
+    """One record of fuzz_pci_scan's input: bars are (index, value, writable),
+    caps (offset, id, extra bytes) in list order."""
+    cfg = bytearray(256)
+    struct.pack_into("<HHHHI", cfg, 0, vendor, device, command, 0x10 if caps else 0, class_rev)
+    cfg[0x0e] = header
+    cfg[0x3d] = pin
+    writable = [0] * 6
+    for i, value, w in bars:
+        struct.pack_into("<I", cfg, 0x10 + 4 * i, value)
+        writable[i] = w
+    if buses:
+        cfg[0x18:0x1b] = bytes(buses)
+    link = 0x34
+    for at, cap_id, extra in caps:
+        cfg[link] = at
+        cfg[at] = cap_id
+        cfg[at + 2:at + 2 + len(extra)] = extra
+        link = at + 1
+    return bytes([bus, dev << 3 | fn, 0]) + bytes(cfg) + struct.pack("<6I", *writable)
+
+
+def pci_scan_seeds():
+    virtio = pci_function(0, 2, 0, 0x1af4, 0x1005, 0x00ff0000, command=7, pin=1,
+                          bars=[(0, 0xc041, 0xffffffe0), (1, 0xfebd1000, 0xfffff000),
+                                (4, 0xc, 0xffffc000), (5, 8, 0xffffffff)],
+                          caps=[(0x98, 0x11, b"\x01\x00\x01\x00\x00\x00\x01\x08\x00\x00"),
+                                (0x84, 9, b""), (0x70, 9, b""), (0x60, 9, b"")])
+    q35 = (pci_function(0, 0, 0, 0x8086, 0x29c0, 0x06000000, command=3) +
+           pci_function(0, 1, 0, 0x1234, 0x1111, 0x03000002, command=3,
+                        bars=[(0, 0xfd000008, 0xff000000), (2, 0xfebd0000, 0xfffff000)]) +
+           virtio +
+           pci_function(0, 3, 0, 0x1b36, 1, 0x06040000, header=1, command=7, buses=(0, 1, 1),
+                        bars=[(0, 0xfea00000, 0xffffff00)]) +
+           pci_function(1, 1, 0, 0x1af4, 0x1044, 0x00ff0001, pin=2,
+                        bars=[(1, 0xfe800000, 0xfffff000)]) +
+           pci_function(0, 0x1f, 0, 0x8086, 0x2918, 0x06010002, header=0x80) +
+           pci_function(0, 0x1f, 2, 0x8086, 0x2922, 0x01060102, command=0x407,
+                        caps=[(0x80, 5, b"\x81\x00")]))
+    write("pci_scan", "q35.pci", q35)
+    loop = pci_function(0, 4, 0, 0x1af4, 0x1000, 0, caps=[(0x40, 9, b""), (0x50, 9, b"")])
+    loop = bytearray(loop)
+    loop[3 + 0x51] = 0x40  # 0x50 leads back to 0x40
+    write("pci_scan", "cap-loop.pci", loop)
+    bridges = (pci_function(0, 1, 0, 0x1b36, 1, 0x06040000, header=1, buses=(0, 1, 1)) +
+               pci_function(1, 0, 0, 0x1b36, 1, 0x06040000, header=1, buses=(1, 0, 0xff)) +
+               pci_function(1, 1, 0, 0x1b36, 1, 0x06040000, header=1, buses=(1, 1, 1)))
+    write("pci_scan", "bridge-loops.pci", bridges)
 # --- MP tables ----------------------------------------------------------------
 
 MPTABLE = os.path.join(ROOT, "tests", "data", "mptable")
@@ -367,6 +419,7 @@ def mptable_seeds():
 
 def main():
     acpi_seeds()
+    pci_scan_seeds()
     mptable_seeds()
     multiboot2_seeds()
     keyboard_seeds()

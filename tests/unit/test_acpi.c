@@ -348,6 +348,9 @@ static void test_pc_tables(void **state)
 	expect_logged("acpi: FADT has no reset register\n");
 	expect_logged("acpi: FADT revision 1: no IAPC_BOOT_ARCH");
 	assert_int_equal(count_logged("override"), 5);
+	assert_false(p.has_mcfg); /* pc: configuration space through the ports */
+	assert_null(platform_ecam_segment0(&p));
+	expect_logged("acpi: no MCFG: PCI configuration space through ports 0xcf8/0xcfc\n");
 }
 
 static void test_q35_tables(void **state)
@@ -388,6 +391,71 @@ static void test_q35_tables(void **state)
 	expect_logged("acpi: FADT reset register: io 0xcf9 value 0xf\n");
 	expect_logged("acpi: FADT revision 3: IAPC_BOOT_ARCH 0x2, 8042 present\n");
 	expect_logged("acpi: MADT: ioapic id 0 at 0xfec00000 gsi base 0\n");
+
+	/* q35's MCFG: ECAM for all 256 buses of segment 0 at 0xb0000000. */
+	assert_true(p.has_mcfg);
+	assert_int_equal(p.ecam_count, 1);
+	const struct platform_ecam *w = platform_ecam_segment0(&p);
+	assert_non_null(w);
+	assert_int_equal(w->base, 0xb0000000u);
+	assert_int_equal(w->segment, 0);
+	assert_int_equal(w->bus_start, 0);
+	assert_int_equal(w->bus_end, 0xff);
+	expect_logged("acpi: MCFG: ECAM for segment 0 buses 00-ff at 0xb0000000\n");
+}
+
+/* ---- MCFG ------------------------------------------------------------------------ */
+
+static void test_mcfg_damage(void **state)
+{
+	(void)state;
+	struct blob q35 = load("q35-mcfg.bin");
+	assert_int_equal(q35.n, 60);
+	struct platform p;
+	memset(&p, 0, sizeof(p));
+
+	assert_int_equal(acpi_mcfg_parse(q35.b, q35.n, &p), 0);
+	assert_int_equal(p.ecam_count, 1);
+	expect_warnings(0);
+
+	/* Three entries: the real one, one whose bus range is backwards, one
+	 * not aligned to 1 MiB, then 3 odd bytes. */
+	uint8_t t[44 + 3 * 16 + 3];
+	memset(t, 0, sizeof(t));
+	memcpy(t, q35.b, 60);
+	put32(t + 4, sizeof(t));
+	put64(t + 60, 0xc0000000u);
+	t[60 + 10] = 0x20;
+	t[60 + 11] = 0x10;
+	put64(t + 76, 0xc0080000u);
+	t[76 + 11] = 0x01;
+	fix_checksum(t, sizeof(t));
+	assert_int_equal(acpi_mcfg_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
+	expect_logged("acpi: MCFG: 51 bytes of entries is not a whole number");
+	expect_logged(
+		"acpi: MCFG: entry at offset 60 (segment 0, buses 20-10 at 0xc0000000): its last bus is before its first: skipped");
+	expect_logged(
+		"acpi: MCFG: entry at offset 76 (segment 0, buses 00-01 at 0xc0080000): its base is 0 or not 1 MiB aligned: skipped");
+	expect_warnings(3);
+	assert_int_equal(p.ecam_count, 1);
+	assert_int_equal(p.mcfg_entries_bad, 2);
+	assert_int_equal(p.ecam[0].base, 0xb0000000u);
+
+	/* A bad checksum: not trusted, nothing kept. */
+	fake_log_clear();
+	t[20] ^= 1;
+	assert_int_equal(acpi_mcfg_parse(exact(t, sizeof(t)), sizeof(t), &p), -1);
+	assert_false(p.has_mcfg);
+	assert_int_equal(p.ecam_count, 0);
+	expect_logged("acpi: MCFG table: checksum over 95 bytes");
+
+	/* Shorter than its fixed part. */
+	fake_log_clear();
+	memcpy(t, q35.b, 40);
+	put32(t + 4, 40);
+	fix_checksum(t, 40);
+	assert_int_equal(acpi_mcfg_parse(exact(t, 40), 40, &p), -1);
+	expect_logged("acpi: MCFG table: length 40 is shorter than its 44 fixed bytes");
 }
 
 /* ---- the iasl-built MADT ------------------------------------------------------------- */
@@ -479,6 +547,7 @@ static void test_edge_madt(void **state)
 	fake_log_clear();
 	p.ioapics[1].gsi_count = 0;
 	p.has_fadt = false; /* still 0xa5 bytes: the MADT parser leaves them be */
+	p.has_mcfg = false;
 	p.tables_untrusted = 0;
 	platform_print(&p);
 	expect_logged(
@@ -800,6 +869,7 @@ static void test_edge_fadt(void **state)
 	expect_warnings(0);
 
 	p.has_madt = false;
+	p.has_mcfg = false;
 	p.tables_untrusted = 0;
 	fake_log_clear();
 	platform_print(&p);
@@ -1150,6 +1220,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pc_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_q35_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mcfg_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edge_madt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madt_bad_checksum, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madt_truncated, setup, teardown),

@@ -363,6 +363,43 @@ static void test_minimal_block(void **state)
 	assert_false(info.has_framebuffer);
 }
 
+/* Module tags repeat, one per module; only where each lies is kept, for
+ * the page allocator to leave alone. A backwards one and one over the
+ * limit are warned about. */
+static void test_modules(void **state)
+{
+	(void)state;
+	struct blob bl;
+	struct boot_info info;
+	uint8_t mod[16] = { 0 };
+
+	blob_start(&bl);
+	blob_mmap(&bl, 24, qemu_map, sizeof(qemu_map) / sizeof(qemu_map[0]));
+	for (unsigned i = 0; i < BOOT_MODULES_MAX + 2; i++) {
+		uint32_t start = 0x300000 + i * 0x10000, end = start + 0x1234;
+		if (i == 1)
+			end = start - 1; /* backwards */
+		memcpy(mod, &start, 4);
+		memcpy(mod + 4, &end, 4);
+		memcpy(mod + 8, "mod", 4);
+		blob_tag(&bl, MB2_TAG_MODULE, mod, 12);
+	}
+	blob_tag(&bl, MB2_TAG_MODULE, mod, 4); /* too short */
+	blob_end(&bl);
+	blob_finish(&bl);
+	assert_int_equal(parse(&bl, &info), 0);
+	assert_int_equal(info.module_count, BOOT_MODULES_MAX);
+	assert_true(info.modules_truncated);
+	assert_int_equal(info.modules[0].start, 0x300000);
+	assert_int_equal(info.modules[0].end, 0x301234);
+	assert_int_equal(info.modules[1].start, 0x320000); /* the backwards one skipped */
+	expect_logged("warning: multiboot2: module ends (0x30ffff) before it starts (0x310000)\n");
+	expect_logged(
+		"warning: multiboot2: more than 8 modules; the rest are not kept out of the page allocator\n");
+	expect_logged("warning: multiboot2: module tag too short (4 bytes)\n");
+	assert_int_equal(info.warnings, 3);
+}
+
 /* An RGB framebuffer as GRUB passes UEFI's GOP: the colour layout follows
  * the common fields and two reserved bytes. A tag cut before it still
  * describes a framebuffer, but not how to draw on it. */
@@ -742,6 +779,7 @@ int main(void)
 		cmocka_unit_test_setup(test_summary_without_optional_tags, setup),
 		cmocka_unit_test_setup(test_rejected_blocks, setup),
 		cmocka_unit_test_setup(test_minimal_block, setup),
+		cmocka_unit_test_setup(test_modules, setup),
 		cmocka_unit_test_setup(test_rgb_framebuffer_colour_layout, setup),
 		cmocka_unit_test_setup(test_tag_smaller_than_header, setup),
 		cmocka_unit_test_setup(test_tag_overrunning_total_size, setup),

@@ -1,0 +1,90 @@
+/*
+ * The pc board's PCI wiring (wire_pci.h): q35 has an MCFG table and its
+ * ECAM window at 0xb0000000; pc has no MCFG, so the ports are used. The
+ * scan runs once, here, with the boot CPU alone and before any PCI driver
+ * exists, so sizing a BAR (decode off for a moment) disturbs nobody but
+ * the firmware's framebuffer, which the scanner restores before it logs.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "board/pc/wire_acpi.h"
+#include "board/pc/wire_pci.h"
+#include "chips/x86_64/pci.h"
+#include "chips/x86_64/pci_parse.h"
+#include "kernel/log.h"
+
+static struct pci_scan scan;
+static struct hil_pci_config config;
+static bool have_config;
+
+static bool open_config(void)
+{
+	const struct platform_ecam *w = platform_ecam_segment0(&board_platform);
+	if (w && pci_ecam_open(w, &config)) {
+		log_info("pci: configuration space through ECAM at 0x%llx, buses %02x-%02x",
+			 (unsigned long long)w->base, w->bus_start, w->bus_end);
+		return true;
+	}
+	if (pci_ports_open(&config)) {
+		log_info("pci: configuration space through ports 0xcf8/0xcfc%s",
+			 board_platform.has_mcfg ? " (the MCFG window was not usable)" : "");
+		return true;
+	}
+	return false;
+}
+
+void board_wire_pci(void)
+{
+	have_config = open_config();
+	if (!have_config) {
+		log_warn("pci: no way into configuration space: no PCI devices");
+		return;
+	}
+	pci_scan(&config, &scan);
+	/* The scanner's warnings are above; the summary does not repeat the
+	 * word, so a clean boot log has none. */
+	log_info("pci: %u functions on %u bus%s", scan.count, scan.buses,
+		 scan.buses == 1 ? "" : "es");
+	for (unsigned i = 0; i < scan.count; i++) {
+		const struct pci_function *f = &scan.functions[i];
+		log_info("pci: %02x:%02x.%x %04x:%04x class %02x%02x%02x", PCI_BDF_BUS(f->bdf),
+			 PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf), f->vendor, f->device,
+			 f->class_code, f->subclass, f->prog_if);
+	}
+}
+
+const struct pci_scan *board_pci_scan(void)
+{
+	return &scan;
+}
+
+const char *board_pci_method(void)
+{
+	return have_config ? config.method : NULL;
+}
+
+const struct hil_pci_config *board_pci_config(void)
+{
+	return have_config ? &config : NULL;
+}
+
+struct pci_function *board_pci_function(pci_bdf bdf)
+{
+	for (unsigned i = 0; i < scan.count; i++)
+		if (scan.functions[i].bdf == bdf)
+			return &scan.functions[i];
+	return NULL;
+}
+
+#define CMD_MEMORY (1u << 1)
+#define CMD_BUS_MASTER (1u << 2)
+
+void board_pci_enable_dma(struct pci_function *f)
+{
+	if (!have_config)
+		return;
+	f->command = (uint16_t)(f->command | CMD_MEMORY | CMD_BUS_MASTER);
+	/* The status half is write-1-to-clear: zeros leave it alone. */
+	config.write32(config.hw, f->bdf, 0x04, f->command);
+}

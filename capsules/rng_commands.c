@@ -1,0 +1,59 @@
+/* The `rng` command (rng_commands.h). */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capsules/rng_commands.h"
+#include "capsules/shell_parse.h"
+#include "kernel/string.h"
+
+#define BYTES_PER_LINE 32
+
+static void ready(void *ctx, uint8_t *buf, size_t len)
+{
+	struct rng_commands *c = ctx;
+	struct shell *sh = c->set.shell;
+
+	for (size_t i = 0; i < len; i++)
+		shell_say(sh, "%02x%s", buf[i],
+			  (i + 1) % BYTES_PER_LINE && i + 1 < len ? "" : "\n");
+	shell_answer_done(sh);
+}
+
+static void cmd_rng(struct shell *sh, void *ctx, int argc, char **argv)
+{
+	struct rng_commands *c = ctx;
+	uint64_t n;
+
+	if (argc != 2 || !shell_parse_u64(argv[1], RNG_COMMANDS_MAX, &n) || n == 0) {
+		shell_fail(sh, "usage: rng <n>, n from 1 to %u\n", RNG_COMMANDS_MAX);
+		return;
+	}
+	if (!c->rng) {
+		shell_fail(sh, "no random number source on this machine\n");
+		return;
+	}
+	if (c->rng->get(c->rng->hw, c->buf, (size_t)n) != 0) {
+		shell_fail(sh, "the random number source is busy\n");
+		return;
+	}
+	shell_answer_later(sh);
+}
+
+static const struct shell_command commands[] = {
+	{ "rng", "<n>", "n random bytes from the entropy device", cmd_rng },
+};
+
+void rng_commands_init(struct rng_commands *c, const struct hil_rng *rng)
+{
+	memset(c, 0, sizeof(*c));
+	c->rng = rng;
+	c->client = (struct hil_rng_client){ .ready = ready, .ctx = c };
+	if (rng)
+		rng->set_client(rng->hw, &c->client);
+	c->set = (struct shell_command_set){
+		.name = "rng",
+		.cmds = commands,
+		.count = sizeof(commands) / sizeof(commands[0]),
+		.ctx = c,
+	};
+}
