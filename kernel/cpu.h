@@ -55,6 +55,15 @@ struct cpu {
 	 * store per dispatch; the stall watchdog (kernel/watchdog.h) reads it
 	 * from its tick to name a callback that does not return. */
 	uint64_t running;
+	/* Written only by the lab image's stamped top halves (boot option
+	 * stubs=stamped), per device bit: interrupts entered; how many of them
+	 * found their bit already set (`lock bts` left the carry flag set:
+	 * coalesced, counted where it happens, not derived from other
+	 * counters); and the TSC of the entry that last set the bit (the
+	 * first interrupt of the next service). */
+	uint64_t irq_entered[CPU_IRQ_STAMPS];
+	uint64_t irq_found_set[CPU_IRQ_STAMPS];
+	uint64_t irq_first[CPU_IRQ_STAMPS];
 };
 
 _Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,
@@ -65,5 +74,15 @@ _Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,
 #define CPU_IPIS_OFFSET 640
 _Static_assert(offsetof(struct cpu, ipis) == CPU_IPIS_OFFSET,
 	       "the wake-up IPI's top half counts at CPU_IPIS_OFFSET: update it");
+
+/* The stamped top halves count at these offsets (tools/gen_top_halves.py
+ * reads them from here). */
+#define CPU_IRQ_ENTERED_OFFSET 656
+#define CPU_IRQ_FOUND_SET_OFFSET 720
+#define CPU_IRQ_FIRST_OFFSET 784
+_Static_assert(offsetof(struct cpu, irq_entered) == CPU_IRQ_ENTERED_OFFSET &&
+		       offsetof(struct cpu, irq_found_set) == CPU_IRQ_FOUND_SET_OFFSET &&
+		       offsetof(struct cpu, irq_first) == CPU_IRQ_FIRST_OFFSET,
+	       "the stamped top halves count at CPU_IRQ_*_OFFSET: update them");
 
 #endif

@@ -268,6 +268,47 @@ def key_events(ch):
             for down in (True, False)]
 
 
+def work_figures(v, serviced):
+    """Useful work and overhead over the load's window [load.started,
+    load.finished], from the guest's figures (board/pc/lab/wire_bakeoff.c):
+
+      useful    the burn's completed units times one unit's length (measured
+                in the guest with nothing else running: under icount, its
+                instructions). What interrupt handling takes out of a burn
+                is work the load did not get done.
+      busy      the window minus the CPU's sleeps in it (the idle meter is
+                zeroed at the start and read back at the finish, so both
+                ends are the same moment as the window's).
+      overhead  busy minus useful: the instructions the CPU ran that were
+                not load: interrupt entries, drivers, the loop, the burn's
+                own clock reads. Per event serviced, the design's cost.
+
+    The old figure (elapsed up to the last sleep, minus every sleep and
+    burn since the start, counted up to when the guest was stopped) mixed
+    two windows and went negative (-85,605,342 for ISR-queue). Meters that
+    disagree now raise Unmeasured instead of printing a number."""
+    out = {"events_serviced": serviced, "useful_instructions": None, "busy": None,
+           "overhead_instructions": None, "overhead_per_event": None, "window": None,
+           "idle": None, "burns": v["load.burns"], "burn_units": v["load.burn_units"],
+           "unit_instructions": v["load.unit_cycles"]}
+    useful = v["load.burn_units"] * v["load.unit_cycles"]
+    out["useful_instructions"] = useful
+    if not v["load.finished"]:
+        return out  # no window: the load never finished
+    window = v["load.finished"] - v["load.started"]
+    idle = v["idle.at_finish"]
+    busy = window - idle
+    if window <= 0 or busy < 0:
+        raise Unmeasured(f"the meters disagree: window {window}, idle in it {idle}")
+    overhead = busy - useful
+    if overhead < 0:
+        raise Unmeasured(f"the burn claims {useful} instructions of work in {busy} busy ones: "
+                         "its unit length was measured wrong")
+    out.update(window=window, idle=idle, busy=busy, overhead_instructions=overhead,
+               overhead_per_event=round(overhead / serviced, 1) if serviced else None)
+    return out
+
+
 class Run:
     """One design's boot: drive the workload, then read the figures."""
 
@@ -393,9 +434,8 @@ class Run:
         alarms_lost = alarms_set - v["alarms.fired"]
         events_lost = (key_bytes_sent - key_bytes) + (serial_lost if serial_lost is not None
                                                        else len(self.data)) + alarms_lost
-        elapsed = v["idle.last_sleep"] - v["load.started"]
-        work = elapsed - v["idle.total"] - v["load.burn_cycles"] + v["load.burn_irq_cycles"]
         serviced = key_bytes + delta("console.rx_bytes") + delta("timer.alarms_fired")
+        work = work_figures(v, serviced)
         latency = {}
         for s in SOURCES:
             h = v[f"latency.{s}"]
@@ -430,11 +470,7 @@ class Run:
                         "handler_total": v["irqoff.handler.total"],
                         "loop_total": v["irqoff.loop.total"]},
             "latency": latency,
-            "throughput": {"events_serviced": serviced, "work_instructions": work,
-                           "per_million": round(serviced * 1e6 / work, 1) if work > 0 else None,
-                           "elapsed": elapsed, "idle": v["idle.total"],
-                           "burns": v["load.burns"], "burn_cycles": v["load.burn_cycles"],
-                           "burn_irq_cycles": v["load.burn_irq_cycles"]},
+            "work": work,
             "handler_stub": {"entry": v["handler.entry_cost"], "exit": v["handler.exit_cost"]},
             "queue_high_water": v["queue.high_water"],
             "load_finished": finished,
@@ -606,11 +642,12 @@ def markdown(results, qemu, version):
                                                   for q in ("p50", "p99", "max"))))
         rows.append(row(f"... {s} samples", lambda r, s=s: f"{r['latency'][s]['samples']:,}"))
     rows += [
-        row("**loop throughput** (events per million instructions)",
-            lambda r: f"**{r['throughput']['per_million']:,}**"
-            if r["throughput"]["per_million"] is not None else "-"),
-        row("events serviced", lambda r: f"{r['throughput']['events_serviced']:,}"),
-        row("instructions of work", lambda r: fmt(r["throughput"]["work_instructions"])),
+        row("**useful work done** (instructions of load completed)",
+            lambda r: f"**{fmt(r['work']['useful_instructions'])}**"),
+        row("overhead: busy instructions that were not load, per event serviced",
+            lambda r: "-" if r["work"]["overhead_per_event"] is None else
+            f"{r['work']['overhead_per_event']:,} ({fmt(r['work']['overhead_instructions'])} "
+            f"/ {r['work']['events_serviced']:,})"),
     ]
     notes = [f"- {TITLE[d]}: {n}" for d in ds for n in results[d]["notes"]]
     checks = []
@@ -700,12 +737,12 @@ def plot(results, png):
     a.legend(fontsize=8)
 
     a = ax[1][1]
-    vals = [results[d]["throughput"]["per_million"] or 0 for d in ds]
+    vals = [results[d]["work"]["useful_instructions"] or 0 for d in ds]
     a.bar(names, vals, color=[colors[d] for d in ds])
-    a.set_title("Loop throughput")
-    a.set_ylabel("events serviced per million instructions")
+    a.set_title("Useful work done")
+    a.set_ylabel("instructions of load completed")
     for i, v in enumerate(vals):
-        a.annotate(f"{v:,.0f}", (i, v), ha="center", va="bottom", fontsize=8)
+        a.annotate(fmt(v), (i, v), ha="center", va="bottom", fontsize=8)
 
     fig.suptitle("knock bake-off: one workload, three interrupt designs "
                  "(QEMU -icount shift=0: instructions)", fontsize=11)

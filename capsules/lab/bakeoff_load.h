@@ -3,10 +3,13 @@
  * (docs/bakeoff.md), the same under each of the three interrupt designs.
  *
  *  - A capsule that sometimes runs long: every BAKEOFF_BURN_GAP_MS, one
- *    callback (a deferred call) that spins for BAKEOFF_BURN_MS. It keeps
- *    its own accounts (how long it spun, and how much of that went to
- *    interrupt handlers) so that the host can take it out of the loop's
- *    throughput.
+ *    callback (a deferred call) that computes for BAKEOFF_BURN_MS. Its
+ *    computation comes in units of a fixed instruction sequence; it counts
+ *    the units it completed, and bakeoff_load_init() measures one unit's
+ *    length (the shortest of several timed runs: under -icount shift=0
+ *    the clock counts instructions, so that is the unit's instruction
+ *    count). Units times that length is the useful work the load got
+ *    done: what interrupt handling takes out of a burn is work not done.
  *  - Alarms: an alarm flood (capsules/alarm_flood.h) of BAKEOFF_ALARMS
  *    one-shots, delays 1..BAKEOFF_ALARM_MAX_MS, seed BAKEOFF_ALARM_SEED.
  *  - A serial sink (capsules/sink.h) reading raw until BAKEOFF_TERMINATOR,
@@ -36,6 +39,7 @@
 #define BAKEOFF_ALARMS 200
 #define BAKEOFF_ALARM_MAX_MS 6000
 #define BAKEOFF_ALARM_SEED 7
+#define BAKEOFF_UNIT_STEPS 64 /* xorshift steps per unit of the burn */
 #define BAKEOFF_TERMINATOR "KNOCK-BAKEOFF-END"
 
 struct bakeoff_load_hooks {
@@ -44,6 +48,9 @@ struct bakeoff_load_hooks {
 	void (*started)(void *ctx);
 	/* Cycles spent in interrupt handlers that run C, since boot. */
 	uint64_t (*interrupt_cycles)(void *ctx);
+	/* The load is done now: snapshot the meters (idle time) so that the
+	 * figures cover exactly [started, finished]. */
+	void (*finished)(void *ctx);
 };
 
 struct bakeoff_load {
@@ -62,6 +69,9 @@ struct bakeoff_load {
 	uint64_t burns;           /* long callbacks run */
 	uint64_t burn_cycles;     /* their total length */
 	uint64_t burn_irq_cycles; /* ...of which interrupt handlers took */
+	uint64_t burn_units;      /* units of computation completed */
+	uint64_t unit_cycles;     /* one unit's length, measured at init */
+	uint32_t burn_state;      /* the units' result, kept so they are computed */
 	uint64_t flood_done;      /* 1 once the alarm flood reported */
 	uint64_t sink_done;       /* 1 once the sink saw the terminator */
 	uint64_t sink_bytes;      /* what the sink counted... */

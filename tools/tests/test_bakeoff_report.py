@@ -146,8 +146,8 @@ def result(design, lost=0, longest=100, key_bytes=600):
         "irq_off": {"longest": longest, "longest_loop": longest, "longest_handler": 11,
                     "top_half_plain": 3},
         "latency": {s: dict(lat) for s in bakeoff.SOURCES},
-        "throughput": {"per_million": 5000.0, "events_serviced": 1000,
-                       "work_instructions": 200000},
+        "work": {"events_serviced": 1000, "useful_instructions": 2 * 10**8,
+                 "overhead_instructions": 10**6, "overhead_per_event": 1000.0},
         "handler_stub": {"entry": 37, "exit": 66},
         "notes": [],
     }
@@ -172,3 +172,65 @@ def test_the_report_explains_when_knock_does_not():
     assert "QEMU's PS/2 queue" in text  # the keys went missing in the emulator
     assert "shortest interrupts-off window: **no**" in text
     assert "was not the shortest" in text
+
+
+# --- the work arithmetic (work_figures) -------------------------------------
+
+def figures(**kw):
+    """Guest figures as read_figures() returns them, for work_figures()."""
+    v = {"load.started": 1_000_000, "load.finished": 0, "load.burns": 0,
+         "load.burn_units": 0, "load.unit_cycles": 0, "idle.at_finish": 0,
+         # what the old arithmetic read, kept to show it is not used
+         "idle.last_sleep": 0, "idle.total": 0, "load.burn_cycles": 0,
+         "load.burn_irq_cycles": 0}
+    v.update(kw)
+    return v
+
+
+def test_work_is_units_times_unit_length_and_overhead_is_the_rest():
+    # A window of 100 M instructions, 30 M of them asleep, 60,000 units of
+    # 1,000 instructions: 60 M useful, 10 M overhead for 5,000 events.
+    v = figures(**{"load.finished": 101_000_000, "idle.at_finish": 30_000_000,
+                   "load.burns": 40, "load.burn_units": 60_000, "load.unit_cycles": 1_000})
+    w = bakeoff.work_figures(v, 5_000)
+    assert w["window"] == 100_000_000 and w["busy"] == 70_000_000
+    assert w["useful_instructions"] == 60_000_000
+    assert w["overhead_instructions"] == 10_000_000
+    assert w["overhead_per_event"] == 2_000.0
+
+
+def test_the_case_that_went_negative_no_longer_can():
+    """ISR-queue's run: the guest was stopped long after the load, so the
+    idle meter and the burn counters had run on past the last sleep the old
+    window ended at: last_sleep - started - idle - burns + burn_irq was
+    -85,605,342. The new window is [started, finished] with the idle meter
+    read at the finish."""
+    v = figures(**{"idle.last_sleep": 41_000_000, "idle.total": 96_605_342,
+                   "load.burn_cycles": 30_000_000, "load.burn_irq_cycles": 1_000_000,
+                   "load.finished": 61_000_000, "idle.at_finish": 25_000_000,
+                   "load.burns": 2, "load.burn_units": 20_000, "load.unit_cycles": 1_400})
+    old = (v["idle.last_sleep"] - v["load.started"] - v["idle.total"]
+           - v["load.burn_cycles"] + v["load.burn_irq_cycles"])
+    assert old == -85_605_342
+    w = bakeoff.work_figures(v, 1_000)
+    assert w["busy"] == 35_000_000
+    assert w["useful_instructions"] == 28_000_000
+    assert w["overhead_instructions"] == 7_000_000 >= 0
+
+
+def test_a_load_that_never_finished_has_work_but_no_window():
+    v = figures(**{"load.burns": 3, "load.burn_units": 900, "load.unit_cycles": 100})
+    w = bakeoff.work_figures(v, 10)
+    assert w["useful_instructions"] == 90_000
+    assert w["window"] is None and w["overhead_per_event"] is None
+
+
+@pytest.mark.parametrize("kw", [
+    {"load.finished": 11_000_000, "idle.at_finish": 11_000_000},   # asleep longer than the window
+    {"load.finished": 500_000},                                    # finished before it started
+    {"load.finished": 11_000_000, "load.burn_units": 10_001,       # more work than busy time
+     "load.unit_cycles": 1_000},
+])
+def test_meters_that_disagree_are_refused_not_printed(kw):
+    with pytest.raises(bakeoff.Unmeasured):
+        bakeoff.work_figures(figures(**kw), 100)

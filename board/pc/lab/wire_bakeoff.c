@@ -17,7 +17,7 @@ static uint64_t design_number;
 static uint64_t tsc_hz;
 
 /* Filled in board_wire_bakeoff(): some addresses exist only then. */
-static struct bakeoff_figure figures[64];
+static struct bakeoff_figure figures[96];
 static unsigned figure_count;
 
 struct bakeoff_export board_bakeoff_export;
@@ -50,6 +50,17 @@ static void started(void *ctx)
 		figures[i].at_start = value_now(&figures[i]);
 }
 
+/* The load is done: what the meters said then, so that the figures cover
+ * exactly [load.started, load.finished] whatever runs after. */
+static uint64_t idle_at_finish, sleeps_at_finish;
+
+static void finished(void *ctx)
+{
+	(void)ctx;
+	idle_at_finish = irq_off_meter.idle_total;
+	sleeps_at_finish = irq_off_meter.sleeps;
+}
+
 static uint64_t interrupt_cycles(void *ctx)
 {
 	(void)ctx;
@@ -60,6 +71,7 @@ static const struct bakeoff_load_hooks hooks = {
 	.ctx = NULL,
 	.started = started,
 	.interrupt_cycles = interrupt_cycles,
+	.finished = finished,
 };
 
 static void add_figures(void)
@@ -90,6 +102,10 @@ static void add_figures(void)
 	add("load.burns", &load.burns, BAKEOFF_U64);
 	add("load.burn_cycles", &load.burn_cycles, BAKEOFF_U64);
 	add("load.burn_irq_cycles", &load.burn_irq_cycles, BAKEOFF_U64);
+	add("load.burn_units", &load.burn_units, BAKEOFF_U64);
+	add("load.unit_cycles", &load.unit_cycles, BAKEOFF_U64);
+	add("idle.at_finish", &idle_at_finish, BAKEOFF_U64);
+	add("idle.sleeps_at_finish", &sleeps_at_finish, BAKEOFF_U64);
 	add("load.flood_done", &load.flood_done, BAKEOFF_U64);
 	add("load.sink_done", &load.sink_done, BAKEOFF_U64);
 	add("load.sink_bytes", &load.sink_bytes, BAKEOFF_U64);
