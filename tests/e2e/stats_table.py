@@ -1,6 +1,11 @@
 """Read the shell's `stats` table (capsules/stats.h) back into numbers,
-and check what must hold in every one: nothing dropped, and raised =
-serviced + coalesced wherever a source counts its events."""
+and check what must hold in every one: nothing dropped.
+
+It does not check coalesced against raised - serviced: the stats capsule
+computes it with that formula, so the check could not fail. Tests that
+need coalescing checked compare it with a count made elsewhere (the
+stamped top halves' carry count, QEMU's own interrupt log: see
+tests/e2e/test_bakeoff.py and test_floods.py)."""
 import re
 
 _ROW = re.compile(r"^\s*(\d+) (.{14}) (irq|defer) +(\d+|-) +(\d+) +(\d+|-) +(\d+|-)  (.*)$")
@@ -58,11 +63,8 @@ class Stats:
             raise AssertionError(f"stats table not understood:\n{text}")
 
     def check_consistent(self):
-        """Every row: nothing dropped; where events are counted, coalesced
-        is raised - serviced (0 when a service found nothing)."""
+        """Every row that counts its events: nothing dropped."""
         for name, r in self.rows.items():
             if r["raised"] is None:
                 continue
             assert r["dropped"] == 0, f"{name} dropped {r['dropped']}:\n{self.text}"
-            assert r["coalesced"] == max(r["raised"] - r["serviced"], 0), \
-                f"{name}: counts do not add up:\n{self.text}"

@@ -8,6 +8,8 @@
 #include "capsules/lab/bakeoff_load.h"
 #include "chips/x86_64/lab/irq_handler.h"
 #include "chips/x86_64/lab/irq_off_meter.h"
+#include "kernel/arch.h"
+#include "kernel/cpu.h"
 #include "kernel/lab/isr_queue.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
@@ -89,6 +91,22 @@ static void add_figures(void)
 		BOARD_INTERRUPTS(PUSHED_NAME)
 #undef PUSHED_NAME
 	};
+	static const char *const entered_names[] = {
+#define ENTERED_NAME(e, name, vector, bit, isa) [bit] = "irq.entered." name,
+		BOARD_INTERRUPTS(ENTERED_NAME)
+#undef ENTERED_NAME
+	};
+	static const char *const found_set_names[] = {
+#define FOUND_SET_NAME(e, name, vector, bit, isa) [bit] = "irq.found_set." name,
+		BOARD_INTERRUPTS(FOUND_SET_NAME)
+#undef FOUND_SET_NAME
+	};
+	static const char *const serviced_names[] = {
+#define SERVICED_NAME(e, name, vector, bit, isa) [bit] = "loop.serviced." name,
+		BOARD_INTERRUPTS(SERVICED_NAME)
+#undef SERVICED_NAME
+	};
+	const struct cpu *boot_cpu = arch_cpu(0);
 	static const char *const dropped_names[] = {
 #define DROPPED_NAME(e, name, vector, bit, isa) [bit] = "queue.dropped." name,
 		BOARD_INTERRUPTS(DROPPED_NAME)
@@ -145,6 +163,12 @@ static void add_figures(void)
 		add(pushed_names[b], &design_isrqueue.pushed[b], BAKEOFF_U64);
 		add(dropped_names[b], &design_isrqueue.dropped[b], BAKEOFF_U64);
 		add(latency_names[b], &board_design_latency[b], BAKEOFF_HIST);
+		add(serviced_names[b], &boot_cpu->serviced[b], BAKEOFF_U64);
+		if (b < CPU_IRQ_STAMPS) {
+			/* Counted by the stamped top halves (knock, stubs=stamped). */
+			add(entered_names[b], &boot_cpu->irq_entered[b], BAKEOFF_U64);
+			add(found_set_names[b], &boot_cpu->irq_found_set[b], BAKEOFF_U64);
+		}
 	}
 }
 
