@@ -51,24 +51,35 @@ static void check_finished(struct bakeoff_load *l)
 	}
 }
 
-/* The long callback: nothing else runs on this CPU's loop meanwhile. */
+/* The long callback: nothing else runs on this CPU's loop meanwhile.
+ * Split, one slice of it, and the deferred call again for the next. */
 static void load_burn(void *ctx)
 {
 	struct bakeoff_load *l = ctx;
 	uint64_t irq_before = interrupt_cycles(l);
 	uint64_t start = alarm_mux_now(l->mux);
-	uint64_t end = start + l->burn_each;
+	uint64_t end = start + (l->slice_each ? l->slice_each : l->burn_each);
 	uint64_t t;
 	uint32_t x = (uint32_t)l->burns | 1;
 
+	if (l->slice_each && !l->burn_left)
+		l->burn_left = BAKEOFF_BURN_MS / BAKEOFF_SLICE_MS;
+	if (l->hooks.long_work)
+		l->hooks.long_work(l->hooks.ctx, true);
 	while ((int64_t)((t = alarm_mux_now(l->mux)) - end) < 0) {
 		x = burn_unit(x);
 		l->burn_units++;
 	}
+	if (l->hooks.long_work)
+		l->hooks.long_work(l->hooks.ctx, false);
 	l->burn_state ^= x;
-	l->burns++;
 	l->burn_cycles += t - start;
 	l->burn_irq_cycles += interrupt_cycles(l) - irq_before;
+	if (l->slice_each && --l->burn_left) {
+		deferred_call_set(&l->burn_dc);
+		return;
+	}
+	l->burns++;
 	if (!l->finished)
 		alarm_set_oneshot(l->mux, &l->gap, l->gap_each);
 }
@@ -141,6 +152,11 @@ void bakeoff_load_init(struct bakeoff_load *l, struct alarm_mux *mux, struct con
 	l->flood_client = (struct alarm_flood_client){ .ctx = l, .done = flood_done };
 	sink_init(&l->sink, console, mux);
 	l->sink_client = (struct sink_client){ .ctx = l, .done = sink_done };
+}
+
+void bakeoff_load_split(struct bakeoff_load *l)
+{
+	l->slice_each = alarm_mux_ms_to_ticks(l->mux, BAKEOFF_SLICE_MS);
 }
 
 void bakeoff_load_start(struct bakeoff_load *l)

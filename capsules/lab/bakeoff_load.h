@@ -10,6 +10,8 @@
  *    the clock counts instructions, so that is the unit's instruction
  *    count). Units times that length is the useful work the load got
  *    done: what interrupt handling takes out of a burn is work not done.
+ *    Split (bakeoff_load_split()), each burn is BAKEOFF_BURN_MS callbacks
+ *    of BAKEOFF_SLICE_MS, each setting the deferred call for the next.
  *  - Alarms: an alarm flood (capsules/alarm_flood.h) of BAKEOFF_ALARMS
  *    one-shots, delays 1..BAKEOFF_ALARM_MAX_MS, seed BAKEOFF_ALARM_SEED.
  *  - A serial sink (capsules/sink.h) reading raw until BAKEOFF_TERMINATOR,
@@ -25,6 +27,7 @@
 #ifndef KNOCK_CAPSULES_BAKEOFF_LOAD_H
 #define KNOCK_CAPSULES_BAKEOFF_LOAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "capsules/lab/alarm_flood.h"
@@ -39,6 +42,7 @@
 #define BAKEOFF_ALARMS 200
 #define BAKEOFF_ALARM_MAX_MS 6000
 #define BAKEOFF_ALARM_SEED 7
+#define BAKEOFF_SLICE_MS 1
 #define BAKEOFF_UNIT_STEPS 64 /* xorshift steps per unit of the burn */
 #define BAKEOFF_TERMINATOR "KNOCK-BAKEOFF-END"
 
@@ -48,6 +52,10 @@ struct bakeoff_load_hooks {
 	void (*started)(void *ctx);
 	/* Cycles spent in interrupt handlers that run C, since boot. */
 	uint64_t (*interrupt_cycles)(void *ctx);
+	/* Around the long callback's computation (not its bookkeeping), or
+	 * NULL: the in-ISR design runs it with interrupts on, as a kernel
+	 * built around in-ISR drivers runs its long work. */
+	void (*long_work)(void *ctx, bool begin);
 	/* The load is done now: snapshot the meters (idle time) so that the
 	 * figures cover exactly [started, finished]. */
 	void (*finished)(void *ctx);
@@ -63,6 +71,8 @@ struct bakeoff_load {
 	struct sink sink;
 	struct sink_client sink_client;
 	uint64_t burn_each, gap_each; /* in ticks */
+	uint64_t slice_each;          /* 0: one callback per burn; else its slices' length */
+	uint64_t burn_left;           /* of the burn in progress, in slices */
 
 	/* Figures: the host reads these from memory (wire_bakeoff.c). */
 	uint64_t started;         /* the clock when the load started; 0 before */
@@ -83,6 +93,11 @@ struct bakeoff_load {
  * sink's): call before loop_verify(). */
 void bakeoff_load_init(struct bakeoff_load *l, struct alarm_mux *mux, struct console *console,
 		       const struct bakeoff_load_hooks *hooks);
+
+/* Run each burn as BAKEOFF_BURN_MS callbacks of 1 ms, each setting the
+ * deferred call for the next (what a knock capsule should do with long
+ * work); call after init. */
+void bakeoff_load_split(struct bakeoff_load *l);
 
 /* Start after BAKEOFF_SETTLE_MS (from the loop). */
 void bakeoff_load_start(struct bakeoff_load *l);

@@ -97,8 +97,8 @@ def test_design_runs_a_working_system(boot, design):
 def test_bakeoff_figures_can_be_read_from_guest_memory(boot, design):
     """The `bakeoff` option's table, as tools/bakeoff.py reads it, and what
     it must show whatever the timing: every key byte counted once, and a
-    long callback (the load runs one every 100 ms) keeping interrupts off
-    under in-ISR only. Plain TCG: counts, not timings."""
+    long callback (the load runs one every 80 ms) that keeps interrupts off
+    in no design. Plain TCG: counts, not timings."""
     bakeoff = load_bakeoff()
     vm = boot(lab=True, cmdline=f"design={design} {bakeoff.OPTIONS}")
     m = vm.wait_for(r"bakeoff: load started: .*sink until '([^']+)'$", timeout=20)
@@ -131,20 +131,28 @@ def test_bakeoff_figures_can_be_read_from_guest_memory(boot, design):
     assert 0 < lat["min"] <= bakeoff.percentile(lat, 500) <= lat["max"]
     assert values["irqoff.loop.windows"] > 0
     burn = values["load.burn_cycles"] // values["load.burns"]
-    if design == "inisr":
-        # Its loop runs callbacks with interrupts off: the long one too.
-        assert values["irqoff.loop.longest"] >= burn
-    else:
-        assert values["irqoff.loop.longest"] < burn // 100
+    # No design keeps interrupts off for its long work: in-ISR runs its
+    # callbacks with interrupts off, but the burn's computation with them
+    # on. (Its other callbacks are short, but under plain TCG a loaded host
+    # can stall one for milliseconds: half a burn is the bound that holds.)
+    assert values["irqoff.loop.longest"] < (burn // 2 if design == "inisr" else burn // 100)
+    assert values["load.burn_units"] > 0 and values["load.unit_cycles"] > 0
     if design == "knock":
         assert values["handler.count"] == 0  # no C handler: top halves only
     else:
         assert values["irqoff.handler.windows"] >= 2 * keys
         assert values["handler.entry_cost"] > 0 and values["handler.exit_cost"] > 0
     if design == "isrqueue":
-        assert delta("queue.pushed.keyboard") == 2 * keys
-        assert delta("queue.dropped.keyboard") == 0
-        assert lat["count"] == 2 * keys  # one sample per queued event
+        assert delta("queue.keyboard.pushed") == 2 * keys
+        assert delta("queue.keyboard.dropped") == 0
+    # One sample per interrupt, in every design: IRQ1 comes once per byte.
+    # in-ISR's handler runs the whole driver, which may find the next byte
+    # already there and read it in the same run (its interrupt then comes
+    # to an empty controller): a sample more or less per such pair.
+    if design == "inisr":
+        assert abs(lat["count"] - 2 * keys) <= 2, lat["count"]
+    else:
+        assert lat["count"] == 2 * keys
 
 
 def test_knock_counts_agree_with_qemus_own_count_of_interrupts(boot, tmp_path):

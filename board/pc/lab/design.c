@@ -33,7 +33,7 @@ struct device_slot {
 	void *ctx;
 	unsigned bit;
 	unsigned vector;
-	uint64_t last_stamp; /* knock: the irq_stamp already measured */
+	uint64_t entered_seen; /* knock: irq_entered already measured */
 };
 
 static struct device_slot slots[BOARD_DEVICES];
@@ -94,21 +94,38 @@ static void knock_note_wake(const struct cpu *cpu)
 	irq_off_meter_woke(woke ? woke : arch_cycles());
 }
 
-/* The loop client of a device bit under design=knock with bakeoff: the
- * driver, then the latency from the interrupt that knocked (the stamp read
- * before the driver runs: an interrupt during it is the next service's). */
+/*
+ * The loop client of a device bit under design=knock with bakeoff: the
+ * driver, then one latency sample per interrupt the service answered, as
+ * the other designs take one per handler entry. The stamped top halves
+ * count entries and keep the first and the last entry's TSC since the
+ * bit was set (irq_entered, irq_first, irq_stamp); an interrupt during the
+ * driver is the next service's. The first and the last are exact; those
+ * in between are dated at the first (an upper bound: the CPU recorded
+ * only the two ends).
+ */
 static void knock_timed(void *ctx)
 {
 	struct device_slot *s = ctx;
 	struct cpu *cpu = arch_this_cpu();
-	uint64_t stamp = cpu->irq_stamp[s->bit];
+	unsigned bit = s->bit;
+	uint64_t entered, first, last;
+
+	/* A top half may run between these reads: read until the count did
+	 * not move (it runs to completion on this CPU, so this ends). */
+	do {
+		entered = __atomic_load_n(&cpu->irq_entered[bit], __ATOMIC_ACQUIRE);
+		first = __atomic_load_n(&cpu->irq_first[bit], __ATOMIC_RELAXED);
+		last = __atomic_load_n(&cpu->irq_stamp[bit], __ATOMIC_RELAXED);
+	} while (entered != __atomic_load_n(&cpu->irq_entered[bit], __ATOMIC_ACQUIRE));
 
 	knock_note_wake(cpu);
 	s->fn(s->ctx);
-	if (stamp && stamp != s->last_stamp) {
-		s->last_stamp = stamp;
-		board_design_latency_add(s->bit, arch_cycles() - stamp);
-	}
+	uint64_t end = arch_cycles();
+	uint64_t n = entered - s->entered_seen;
+	s->entered_seen = entered;
+	for (uint64_t i = 0; i < n; i++)
+		board_design_latency_add(bit, end - (i + 1 == n && i ? last : first));
 }
 
 /* --- the C handlers of the other designs ---------------------------------- */
@@ -175,7 +192,7 @@ static void reroute(unsigned bit)
 		return;
 	case BOARD_DESIGN_ISRQUEUE:
 		irq_handler_set(s->vector, isrqueue_handler, s);
-		loop_replace_client(bit, s->client, design_isrqueue_drain, NULL);
+		loop_replace_client(bit, s->client, design_isrqueue_drain, &s->bit);
 		return;
 	}
 	/* A design this switch does not know would leave the device to
@@ -185,6 +202,8 @@ static void reroute(unsigned bit)
 
 void board_design_wire(void)
 {
+	if (board_design == BOARD_DESIGN_ISRQUEUE)
+		design_isrqueue_init();
 	for (unsigned bit = 0; bit < BOARD_DEVICES; bit++)
 		reroute(bit);
 	if (board_design != BOARD_DESIGN_KNOCK || board_bakeoff)

@@ -5,10 +5,11 @@
  *   design=inisr     the whole driver runs in the interrupt handler, with
  *                    interrupts off; the loop then runs its callbacks with
  *                    interrupts off too, since they share the drivers' state.
- *   design=isrqueue  the handler reads the device's event (a byte, a tick)
- *                    into a bounded queue (kernel/isr_queue.h); the loop
- *                    drains it with interrupts off around each pop; a full
- *                    queue drops the event.
+ *   design=isrqueue  the handler reads the device's data into that
+ *                    source's ring (kernel/lab/isr_queue.h) or raises its
+ *                    flag (timer, transmit empty); the loop drains the
+ *                    rings with interrupts on; a full ring throttles its
+ *                    source instead of dropping (design_isrqueue.c).
  *   bakeoff          measure (kernel latency per source, interrupts-off
  *                    windows, idle time) and run the bake-off's workload
  *                    (capsules/bakeoff_load.h); `make bench` does this for
@@ -72,11 +73,14 @@ extern struct latency_hist board_design_latency[BOARD_DEVICES];
 void board_design_latency_add(unsigned bit, uint64_t cycles);
 
 /* The ISR-queue design's parts (design_isrqueue.c). */
-/* The handler of device `bit`: read its event(s) into the queue. */
+void design_isrqueue_init(void);
+/* The handler of device `bit`: read its data into its ring, or raise its
+ * flag. */
 void design_isrqueue_read(unsigned bit, uint64_t entry);
-/* The loop client of every device bit: drain the queue. */
+/* The loop client of device bit *(unsigned *)ctx: drain its ring, serve
+ * its flags. */
 void design_isrqueue_drain(void *ctx);
 struct isr_queue;
-extern struct isr_queue design_isrqueue;
+extern struct isr_queue design_isrqueue_keyboard, design_isrqueue_com1;
 
 #endif
