@@ -2,8 +2,11 @@
  * bakeoff_load: the in-guest half of the bake-off's workload
  * (docs/bakeoff.md), the same under each of the three interrupt designs.
  *
- *  - A capsule that sometimes runs long: every BAKEOFF_BURN_GAP_MS, one
- *    callback (a deferred call) that computes for BAKEOFF_BURN_MS. Its
+ *  - A capsule that sometimes runs long: until the load is finished, one
+ *    callback (a deferred call) that computes for BAKEOFF_BURN_MS, then
+ *    BAKEOFF_BURN_GAP_MS without. (As many as it takes: the host's keys
+ *    and bytes arrive at host pace, so a fixed number could end before
+ *    them and measure nothing.) Its
  *    computation comes in units of a fixed instruction sequence; it counts
  *    the units it completed, and bakeoff_load_init() measures one unit's
  *    length (the shortest of several timed runs: under -icount shift=0
@@ -20,9 +23,10 @@
  *
  * bakeoff_load_start() waits BAKEOFF_SETTLE_MS (the boot's output drains),
  * then calls the board's started() hook (which zeroes the meters), starts
- * all three and logs "bakeoff: load started ...". The long callbacks stop
- * once the flood and the sink are both done, so the system then idles and
- * the host can read the figures (board/pc/wire_bakeoff.c exports them).
+ * all three and logs "bakeoff: load started ...". Once the flood and the
+ * sink are both done, the load is finished and the burns stop: the system
+ * then idles and the host can read the figures (board/pc/wire_bakeoff.c
+ * exports them).
  */
 #ifndef KNOCK_CAPSULES_BAKEOFF_LOAD_H
 #define KNOCK_CAPSULES_BAKEOFF_LOAD_H

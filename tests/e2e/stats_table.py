@@ -62,9 +62,16 @@ class Stats:
         if not self.rows or not self.loops:
             raise AssertionError(f"stats table not understood:\n{text}")
 
+    # Rows whose `dropped` cannot be anything but 0 here, so a check of it
+    # could not fail: the timer's is the constant 0 (board/pc/wire_observe.c:
+    # a deadline waits in the mux), and com1's counts UART overruns, which
+    # QEMU never produces (it stops taking bytes while the FIFO is full).
+    # Tests check those sources' losses by what arrived instead.
+    CANNOT_DROP = ("timer", "com1")
+
     def check_consistent(self):
-        """Every row that counts its events: nothing dropped."""
+        """Every row that counts its events and can drop: nothing dropped."""
         for name, r in self.rows.items():
-            if r["raised"] is None:
+            if r["raised"] is None or name in self.CANNOT_DROP:
                 continue
             assert r["dropped"] == 0, f"{name} dropped {r['dropped']}:\n{self.text}"

@@ -136,6 +136,8 @@ def result(design, lost=0, longest=100, key_bytes=600):
     lat = {"samples": 10, "p50": 100, "p99": 1000, "max": 2000}
     return {
         "design": design, "what": "", "events_lost": lost,
+        "hardware_lost": {"total": 3, "serial": 1, "timer": 1, "keyboard": 1,
+                          "serial_worst_unread_us": 2000.0},
         "keys": {"typed": 300, "bytes_sent": 600, "bytes_delivered": key_bytes,
                  "key_events": key_bytes, "lines_typed": 10, "lines_echoed_intact": 10,
                  "dropped_in_queue": 0, "throttles": 0},
@@ -146,7 +148,8 @@ def result(design, lost=0, longest=100, key_bytes=600):
         "irq_off": {"longest": longest, "longest_loop": longest, "longest_handler": 11,
                     "top_half_plain": 3},
         "latency": {s: dict(lat) for s in bakeoff.SOURCES},
-        "work": {"events_serviced": 1000, "useful_instructions": 2 * 10**8,
+        "work": {"events_serviced": 1000, "useful_instructions": 2 * 10**8, "burns": 10,
+                 "useful_per_burn": 2 * 10**7, "useful_share": 0.99,
                  "overhead_instructions": 10**6, "overhead_per_event": 1000.0},
         "handler_stub": {"entry": 37, "exit": 66},
         "notes": [],
@@ -191,8 +194,10 @@ def test_work_is_units_times_unit_length_and_overhead_is_the_rest():
     # A window of 100 M instructions, 30 M of them asleep, 60,000 units of
     # 1,000 instructions: 60 M useful, 10 M overhead for 5,000 events.
     v = figures(**{"load.finished": 101_000_000, "idle.at_finish": 30_000_000,
-                   "load.burns": 40, "load.burn_units": 60_000, "load.unit_cycles": 1_000})
+                   "load.burns": 3, "load.burn_units": 60_000, "load.unit_cycles": 1_000,
+                   "load.burn_cycles": 62_500_000})
     w = bakeoff.work_figures(v, 5_000)
+    assert w["useful_per_burn"] == 20_000_000 and w["useful_share"] == 0.96
     assert w["window"] == 100_000_000 and w["busy"] == 70_000_000
     assert w["useful_instructions"] == 60_000_000
     assert w["overhead_instructions"] == 10_000_000
@@ -234,3 +239,33 @@ def test_a_load_that_never_finished_has_work_but_no_window():
 def test_meters_that_disagree_are_refused_not_printed(kw):
     with pytest.raises(bakeoff.Unmeasured):
         bakeoff.work_figures(figures(**kw), 100)
+
+
+# --- loss as hardware would count it (hardware_losses) ------------------------
+
+def test_samples_above_counts_only_buckets_wholly_above_the_threshold():
+    h = hist([10, 500, 999, 1000, 1500, 20_000, 3_000_000])
+    assert bakeoff.samples_above(h, 1_000) == 3        # 1500, 20000, 3 M
+    assert bakeoff.samples_above(h, 10**7) == 0
+    assert bakeoff.samples_above(h, 0) == 7
+    # A value in the threshold's own bucket ([1024, 1151]) is not counted:
+    # a lower bound.
+    assert bakeoff.samples_above(hist([1_050]), 1_040) == 0
+    assert bakeoff.samples_above(hist([1_050]), 1_000) == 1
+
+
+def test_hardware_losses_per_source():
+    tsc_hz = 10**9   # under icount: 1 GHz, instructions
+    v = {"hw.serial.lost": 230, "hw.serial.full_reads": 12, "hw.serial.worst_held": 20_000_000,
+         # timer: two interrupts answered 20 ms late, the rest fast: a 1 kHz
+         # tick loses the two
+         "latency.timer": hist([800] * 50 + [20_000_000, 19_000_000]),
+         # keys at 80/s: 17 bytes last 106 ms; none waited that long
+         "latency.keyboard": hist([2_000] * 100 + [20_000_000] * 4)}
+    got = bakeoff.hardware_losses(v, tsc_hz, key_rate=80)
+    assert got["serial"] == 230 and got["serial_worst_unread_us"] == 20_000.0
+    assert got["timer"] == 2
+    assert got["keyboard"] == 0
+    assert got["total"] == 232
+    v["latency.keyboard"] = hist([2_000] * 100 + [200_000_000])  # a key held 200 ms
+    assert bakeoff.hardware_losses(v, tsc_hz, key_rate=80)["keyboard"] == 1

@@ -4,6 +4,7 @@
  */
 #include "board/pc/lab/design.h"
 
+#include "board/pc/wire_console.h"
 #include "board/pc/wire_smp.h"
 #include "board/pc/wire_timer.h"
 #include "kernel/lab/loop_guarded.h"
@@ -65,6 +66,37 @@ const char *board_design_name(void)
 	return design_names[board_design];
 }
 
+struct serial_hw_model board_design_serial_hw;
+
+#define UART_TRIGGER 14 /* the FIFO level the driver's FCR asks an interrupt at */
+#define UART_FIFO 16
+
+void board_design_serial_read(uint64_t first_irq, uint64_t began, uint64_t bytes, uint64_t ended,
+			      bool emptied)
+{
+	struct serial_hw_model *m = &board_design_serial_hw;
+	uint64_t bt = m->byte_cycles;
+
+	if (board_bakeoff && bt && bytes >= UART_TRIGGER && m->stopped) {
+		uint64_t from = m->stopped;
+		if (m->emptied) {
+			uint64_t lead = (UART_TRIGGER - 1) * bt;
+			uint64_t by_irq = first_irq > lead ? first_irq - lead : 0;
+			if ((int64_t)(by_irq - from) > 0)
+				from = by_irq;
+		}
+		uint64_t held = (int64_t)(began - from) > 0 ? began - from : 0;
+		uint64_t arrived = held / bt;
+		m->full_reads++;
+		if (held > m->worst_held)
+			m->worst_held = held;
+		if (arrived > UART_FIFO)
+			m->lost += arrived - UART_FIFO;
+	}
+	m->stopped = ended;
+	m->emptied = emptied;
+}
+
 void board_design_latency_add(unsigned bit, uint64_t cycles)
 {
 	if (board_bakeoff && bit < BOARD_DEVICES)
@@ -120,8 +152,12 @@ static void knock_timed(void *ctx)
 	} while (entered != __atomic_load_n(&cpu->irq_entered[bit], __ATOMIC_ACQUIRE));
 
 	knock_note_wake(cpu);
+	uint64_t began = arch_cycles();
+	uint64_t rx = board_uart() ? board_uart()->stats.rx_bytes : 0;
 	s->fn(s->ctx);
 	uint64_t end = arch_cycles();
+	if (bit == BIT_COM1 && board_uart())
+		board_design_serial_read(first, began, board_uart()->stats.rx_bytes - rx, end, true);
 	uint64_t n = entered - s->entered_seen;
 	s->entered_seen = entered;
 	for (uint64_t i = 0; i < n; i++)
@@ -154,9 +190,14 @@ static void inisr_handler(void *ctx, uint64_t since)
 {
 	struct device_slot *s = ctx;
 	uint64_t arrived = arrival(s->bit, since);
+	uint64_t began = arch_cycles();
+	uint64_t rx = board_uart() ? board_uart()->stats.rx_bytes : 0;
 
 	s->fn(s->ctx);
-	board_design_latency_add(s->bit, arch_cycles() - arrived);
+	uint64_t end = arch_cycles();
+	if (s->bit == BIT_COM1 && board_uart())
+		board_design_serial_read(arrived, began, board_uart()->stats.rx_bytes - rx, end, true);
+	board_design_latency_add(s->bit, end - arrived);
 }
 
 /* ISR-queue: the handler only reads the device's events into the queue. */

@@ -27,6 +27,7 @@
 #define KNOCK_BOARD_PC_DESIGN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "board/pc/interrupts.h"
@@ -71,6 +72,34 @@ _Noreturn void board_design_loop(void);
  * (the others) to the moment the driver's work for it returned. */
 extern struct latency_hist board_design_latency[BOARD_DEVICES];
 void board_design_latency_add(unsigned bit, uint64_t cycles);
+
+/*
+ * What a real 16550 would have lost (bakeoff only; docs/bakeoff.md, "Loss
+ * as hardware would count it"). QEMU's UART never overruns: while its
+ * 16-byte FIFO is full it stops taking bytes from the host. A real one at
+ * 115200 baud receives a byte every BOARD_UART_BYTE_US (86.8 us) whether
+ * or not anyone reads, and its FIFO holds 16. Each time a design reads the
+ * receive FIFO (a driver's drain, a handler's read), it reports when the
+ * read began, when the first interrupt of those bytes came, how many bytes
+ * it read, when it stopped and whether the FIFO was empty then. A read that
+ * found at least the trigger level (14) means the line was streaming:
+ * bytes then arrived one per byte time from the later of the last time the
+ * FIFO was left empty and 13 byte times before that first interrupt (the
+ * UART interrupts at the 14th byte); what would have arrived by the time
+ * the read began beyond 16 is what hardware loses. Left throttled (not
+ * empty), bytes arrive from the moment reading stopped: a lower bound.
+ */
+struct serial_hw_model {
+	uint64_t byte_cycles; /* one byte time at 115200 baud, in TSC cycles */
+	uint64_t stopped;     /* when the last read ended */
+	bool emptied;         /* ...and whether it left the FIFO empty */
+	uint64_t lost;        /* bytes a real 16550 would have overrun */
+	uint64_t full_reads;  /* reads that found the line streaming */
+	uint64_t worst_held;  /* longest a streaming FIFO went unread, cycles */
+};
+extern struct serial_hw_model board_design_serial_hw;
+void board_design_serial_read(uint64_t first_irq, uint64_t began, uint64_t bytes, uint64_t ended,
+			      bool emptied);
 
 /* The ISR-queue design's parts (design_isrqueue.c). */
 void design_isrqueue_init(void);

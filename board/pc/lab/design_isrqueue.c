@@ -160,12 +160,16 @@ static void com1_read(uint64_t entry)
 		com1_entry = com1_waiting_since; /* bytes held since the throttle */
 		com1_waiting_since = 0;
 	}
-	if (uart16550_isr_read(board_uart(), com1_received, com1_sent, NULL, isr_queue_room(q))) {
+	uint64_t began = arch_cycles();
+	bool throttled =
+		uart16550_isr_read(board_uart(), com1_received, com1_sent, NULL, isr_queue_room(q));
+	if (throttled) {
 		if (!com1_throttled)
 			com1_waiting_since = entry;
 		com1_throttled = true;
 		q->throttles++;
 	}
+	board_design_serial_read(entry, began, q->head - before, arch_cycles(), !throttled);
 	mark_last(q, before);
 }
 

@@ -50,6 +50,9 @@ static void started(void *ctx)
 	irq_off_meter_start();
 	for (unsigned b = 0; b < BOARD_DEVICES; b++)
 		latency_hist_reset(&board_design_latency[b]);
+	board_design_serial_hw = (struct serial_hw_model){
+		.byte_cycles = tsc_hz * 10 / 115200, /* 10 bits a byte: start, 8 data, stop */
+	};
 	for (unsigned i = 0; i < figure_count; i++)
 		figures[i].at_start = value_now(&figures[i]);
 }
@@ -163,6 +166,9 @@ static void add_figures(void)
 		add("uart.overrun", &uart->stats.overrun, BAKEOFF_U64);
 	}
 	add("timer.alarms_fired", &board_alarm_mux.stats.fired, BAKEOFF_U64);
+	add("hw.serial.lost", &board_design_serial_hw.lost, BAKEOFF_U64);
+	add("hw.serial.full_reads", &board_design_serial_hw.full_reads, BAKEOFF_U64);
+	add("hw.serial.worst_held", &board_design_serial_hw.worst_held, BAKEOFF_U64);
 	add("queue.keyboard.high_water", &design_isrqueue_keyboard.high_water, BAKEOFF_U32);
 	add("queue.keyboard.pushed", &design_isrqueue_keyboard.pushed, BAKEOFF_U64);
 	add("queue.keyboard.dropped", &design_isrqueue_keyboard.dropped, BAKEOFF_U64);
