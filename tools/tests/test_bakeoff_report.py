@@ -269,3 +269,21 @@ def test_hardware_losses_per_source():
     assert got["total"] == 232
     v["latency.keyboard"] = hist([2_000] * 100 + [200_000_000])  # a key held 200 ms
     assert bakeoff.hardware_losses(v, tsc_hz, key_rate=80)["keyboard"] == 1
+
+
+def test_bench_figures_give_every_column_its_rows(monkeypatch, tmp_path):
+    """What `make bench` prints for each design: lost in the guest, lost on
+    hardware, the longest window, latency per source, useful work."""
+    results = {d: result(d) for d in bakeoff.DESIGNS}
+    monkeypatch.setattr(bakeoff, "run_all", lambda iso, elf: results)
+    monkeypatch.setattr(bakeoff, "write_report", lambda *a: None)
+    monkeypatch.setattr(bakeoff.kq, "qemu_version", lambda: "7.2")
+    monkeypatch.setattr(bakeoff.kq, "makefile_version", lambda: "0.1.0")
+    figures, _ = bakeoff.bench_figures("iso", "elf", doc=tmp_path / "b.md", png=tmp_path / "b.png")
+    for d in bakeoff.DESIGNS:
+        for name in ("events_lost", "hardware_lost", "irq_off_longest", "useful_work",
+                     "latency.timer", "latency.keyboard", "latency.com1"):
+            assert f"bakeoff.{name}.{d}" in figures, (name, d)
+    assert figures["bakeoff.latency.com1.knock"]["value"] == "100 / 1000 / 2000"
+    assert figures["bakeoff.hardware_lost.isrqueue"]["value"] == 3
+    assert figures["bakeoff.useful_work.inisr"]["value"] == 2 * 10**7
