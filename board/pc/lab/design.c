@@ -157,7 +157,8 @@ static void knock_timed(void *ctx)
 	s->fn(s->ctx);
 	uint64_t end = arch_cycles();
 	if (bit == BIT_COM1 && board_uart())
-		board_design_serial_read(first, began, board_uart()->stats.rx_bytes - rx, end, true);
+		board_design_serial_read(first, began, board_uart()->stats.rx_bytes - rx, end,
+					 true);
 	uint64_t n = entered - s->entered_seen;
 	s->entered_seen = entered;
 	for (uint64_t i = 0; i < n; i++)
@@ -196,7 +197,8 @@ static void inisr_handler(void *ctx, uint64_t since)
 	s->fn(s->ctx);
 	uint64_t end = arch_cycles();
 	if (s->bit == BIT_COM1 && board_uart())
-		board_design_serial_read(arrived, began, board_uart()->stats.rx_bytes - rx, end, true);
+		board_design_serial_read(arrived, began, board_uart()->stats.rx_bytes - rx, end,
+					 true);
 	board_design_latency_add(s->bit, end - arrived);
 }
 
