@@ -1122,16 +1122,32 @@ serial flood overlaps a callback at all. QEMU's record/replay cannot help
 across designs (each runs different guest code, so a recorded input
 stream does not replay into another). The way to identical figures is a
 guest-side generator under icount: a second CPU of the lab image acting
-as the outside world, pacing itself by its own TSC on a seeded schedule,
-with every device interrupt routed to CPU 0 where the design under test
-runs. QEMU's devices allow it: the i8042's command 0xD2 writes the next
-data byte into the keyboard output buffer and raises IRQ1 as if the
-keyboard had sent it (KBD_CCMD_WRITE_OBUF in hw/input/pckbd.c), and a
+as the outside world, pacing itself by its own clock on a seeded
+schedule, with every device interrupt routed to CPU 0 where the design
+under test runs. QEMU's devices allow it: the i8042's command 0xD2 writes
+the next data byte into the keyboard output buffer and raises IRQ1 as if
+the keyboard had sent it (KBD_CCMD_WRITE_OBUF in hw/input/pckbd.c), and a
 16550 in loopback mode (MCR bit 4) receives what it transmits
 (serial_xmit calls serial_receive1 in hw/char/serial.c), setting LSR's
 overrun bit instead of overwriting when its 16-byte FIFO is full, so COM2
-in loopback, paced at 115200 baud, would even overrun the way hardware
-does. That generator is not built yet (issue 13).
+in loopback, paced at 115200 baud, overruns the way hardware does.
+
+That generator exists, off by default: the boot option `world` (with
+`bakeoff`, `-smp 2` and a second `-serial` for COM2) makes CPU 1 the
+outside world (chips/x86_64/lab/world.c, its seeded load in
+capsules/lab/world_load.c): it types the keys through 0xD2 as a PS/2
+keyboard would (a 16-byte buffer of its own, a byte only when the
+controller is empty) and sends 64 KiB into COM2 at 115200 baud, and the
+design under test reads COM2 into the load's sink. It works as far as
+it goes (every key echoed; in a run whose bytes were not overrun, the
+sink's count and CRC-32 equalled the generator's), but not yet
+faithfully: QEMU {qemu}'s single-threaded icount scheduler does not run
+CPU 1 while CPU 0 runs a 20 ms callback, even with CPU 1's LAPIC timer
+ticking every 10 us, so the world's keys and bytes stop during a callback
+and come out in a burst after it (world.late_max of about 20 M), which
+overruns COM2 through no design's fault. Until that is understood (or
+the world paces itself another way), `make bench` keeps the host-driven
+load above.
 """
 
 

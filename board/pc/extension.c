@@ -22,6 +22,15 @@ void board_extensions_wire(void)
 	}
 }
 
+void board_extensions_claim_ap(unsigned cpu)
+{
+	FOR_EACH_EXTENSION(e)
+	{
+		if (e->claim_ap)
+			e->claim_ap(cpu);
+	}
+}
+
 void board_extensions_wire_ap(unsigned cpu)
 {
 	FOR_EACH_EXTENSION(e)

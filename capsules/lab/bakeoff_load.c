@@ -127,7 +127,9 @@ static void settled(void *ctx, struct alarm *a)
 	if (alarm_flood_start(&l->flood, BAKEOFF_ALARMS, BAKEOFF_ALARM_MAX_MS, BAKEOFF_ALARM_SEED,
 			      &l->flood_client) != 0)
 		log_warn("bakeoff: the alarm flood did not start");
-	if (sink_start(&l->sink, BAKEOFF_TERMINATOR, &l->sink_client) != 0)
+	if (l->external_serial)
+		sink_reset(&l->sink, BAKEOFF_TERMINATOR);
+	else if (sink_start(&l->sink, BAKEOFF_TERMINATOR, &l->sink_client) != 0)
 		log_warn("bakeoff: the serial sink did not start (is the console read raw?)");
 	alarm_set_oneshot(l->mux, &l->gap, l->gap_each);
 	log_info("bakeoff: load started: %u alarms over %u ms, a %u ms callback every %u ms, "
@@ -154,6 +156,20 @@ void bakeoff_load_init(struct bakeoff_load *l, struct alarm_mux *mux, struct con
 	l->flood_client = (struct alarm_flood_client){ .ctx = l, .done = flood_done };
 	sink_init(&l->sink, console, mux);
 	l->sink_client = (struct sink_client){ .ctx = l, .done = sink_done };
+}
+
+void bakeoff_load_external_serial(struct bakeoff_load *l)
+{
+	l->external_serial = true;
+}
+
+void bakeoff_load_serial(struct bakeoff_load *l, const uint8_t *bytes, size_t n)
+{
+	if (!l->external_serial || !l->started || l->sink_done)
+		return;
+	sink_feed(&l->sink, bytes, n);
+	if (l->sink.finished)
+		sink_done(l, &l->sink.result);
 }
 
 void bakeoff_load_split(struct bakeoff_load *l)

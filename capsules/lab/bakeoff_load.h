@@ -32,6 +32,7 @@
 #define KNOCK_CAPSULES_BAKEOFF_LOAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "capsules/lab/alarm_flood.h"
@@ -76,6 +77,7 @@ struct bakeoff_load {
 	struct sink_client sink_client;
 	uint64_t burn_each, gap_each; /* in ticks */
 	uint64_t slice_each;          /* 0: one callback per burn; else its slices' length */
+	bool external_serial;         /* the sink is fed by bakeoff_load_serial() */
 	uint64_t burn_left;           /* of the burn in progress, in slices */
 
 	/* Figures: the host reads these from memory (wire_bakeoff.c). */
@@ -102,6 +104,13 @@ void bakeoff_load_init(struct bakeoff_load *l, struct alarm_mux *mux, struct con
  * deferred call for the next (what a knock capsule should do with long
  * work); call after init. */
 void bakeoff_load_split(struct bakeoff_load *l);
+
+/* The serial bytes come from elsewhere than the console (the outside
+ * world's COM2): the sink is fed by bakeoff_load_serial(). Call before
+ * start. */
+void bakeoff_load_external_serial(struct bakeoff_load *l);
+/* Bytes of that line, as its driver delivers them (from the loop). */
+void bakeoff_load_serial(struct bakeoff_load *l, const uint8_t *bytes, size_t n);
 
 /* Start after BAKEOFF_SETTLE_MS (from the loop). */
 void bakeoff_load_start(struct bakeoff_load *l);

@@ -19,7 +19,8 @@
 
 enum board_design board_design = BOARD_DESIGN_KNOCK;
 bool board_bakeoff;
-struct latency_hist board_design_latency[BOARD_DEVICES];
+struct latency_hist board_design_latency[DESIGN_BITS];
+unsigned board_design_serial_bit = BIT_COM1;
 
 static const char *const design_names[] = {
 	[BOARD_DESIGN_KNOCK] = "knock",
@@ -37,12 +38,13 @@ struct device_slot {
 	uint64_t entered_seen; /* knock: irq_entered already measured */
 };
 
-static struct device_slot slots[BOARD_DEVICES];
+static struct device_slot slots[DESIGN_BITS];
 
-static const uint8_t vector_of_bit[BOARD_DEVICES] = {
+static const uint8_t vector_of_bit[DESIGN_BITS] = {
 #define BOARD_VECTOR_OF_BIT(e, name, vector, bit, isa) [(bit)] = (vector),
 	BOARD_INTERRUPTS(BOARD_VECTOR_OF_BIT)
 #undef BOARD_VECTOR_OF_BIT
+		[BIT_COM2] = VEC_COM2,
 };
 
 void board_design_init(void)
@@ -50,6 +52,7 @@ void board_design_init(void)
 	char value[16];
 
 	board_bakeoff = cmdline_has("bakeoff");
+	board_world = cmdline_has("world");
 	if (!cmdline_value("design", value, sizeof(value)))
 		return;
 	for (unsigned d = 0; d < sizeof(design_names) / sizeof(design_names[0]); d++) {
@@ -97,9 +100,18 @@ void board_design_serial_read(uint64_t first_irq, uint64_t began, uint64_t bytes
 	m->emptied = emptied;
 }
 
+struct uart16550 *board_design_uart(unsigned bit)
+{
+	if (bit == BIT_COM1)
+		return board_uart();
+	if (bit == BIT_COM2)
+		return board_world_uart();
+	return NULL;
+}
+
 void board_design_latency_add(unsigned bit, uint64_t cycles)
 {
-	if (board_bakeoff && bit < BOARD_DEVICES)
+	if (board_bakeoff && bit < DESIGN_BITS)
 		latency_hist_add(&board_design_latency[bit], cycles);
 }
 
@@ -118,7 +130,7 @@ static void knock_note_wake(const struct cpu *cpu)
 
 	if (!asleep)
 		return;
-	for (unsigned b = 0; b < BOARD_DEVICES && b < CPU_IRQ_STAMPS; b++) {
+	for (unsigned b = 0; b < DESIGN_BITS && b < CPU_IRQ_STAMPS; b++) {
 		uint64_t s = cpu->irq_stamp[b];
 		if ((int64_t)(s - asleep) > 0 && (!woke || s < woke))
 			woke = s;
@@ -152,13 +164,13 @@ static void knock_timed(void *ctx)
 	} while (entered != __atomic_load_n(&cpu->irq_entered[bit], __ATOMIC_ACQUIRE));
 
 	knock_note_wake(cpu);
+	struct uart16550 *u = bit == board_design_serial_bit ? board_design_uart(bit) : NULL;
 	uint64_t began = arch_cycles();
-	uint64_t rx = board_uart() ? board_uart()->stats.rx_bytes : 0;
+	uint64_t rx = u ? u->stats.rx_bytes : 0;
 	s->fn(s->ctx);
 	uint64_t end = arch_cycles();
-	if (bit == BIT_COM1 && board_uart())
-		board_design_serial_read(first, began, board_uart()->stats.rx_bytes - rx, end,
-					 true);
+	if (u)
+		board_design_serial_read(first, began, u->stats.rx_bytes - rx, end, true);
 	uint64_t n = entered - s->entered_seen;
 	s->entered_seen = entered;
 	for (uint64_t i = 0; i < n; i++)
@@ -191,14 +203,14 @@ static void inisr_handler(void *ctx, uint64_t since)
 {
 	struct device_slot *s = ctx;
 	uint64_t arrived = arrival(s->bit, since);
+	struct uart16550 *u = s->bit == board_design_serial_bit ? board_design_uart(s->bit) : NULL;
 	uint64_t began = arch_cycles();
-	uint64_t rx = board_uart() ? board_uart()->stats.rx_bytes : 0;
+	uint64_t rx = u ? u->stats.rx_bytes : 0;
 
 	s->fn(s->ctx);
 	uint64_t end = arch_cycles();
-	if (s->bit == BIT_COM1 && board_uart())
-		board_design_serial_read(arrived, began, board_uart()->stats.rx_bytes - rx, end,
-					 true);
+	if (u)
+		board_design_serial_read(arrived, began, u->stats.rx_bytes - rx, end, true);
 	board_design_latency_add(s->bit, end - arrived);
 }
 
@@ -247,9 +259,12 @@ void board_design_wire(void)
 {
 	if (board_design == BOARD_DESIGN_ISRQUEUE)
 		design_isrqueue_init();
-	for (unsigned bit = 0; bit < BOARD_DEVICES; bit++)
-		reroute(bit);
-	if (board_design != BOARD_DESIGN_KNOCK || board_bakeoff)
+	for (unsigned bit = 0; bit < DESIGN_BITS; bit++)
+		if (design_device_bit(bit))
+			reroute(bit);
+	if (board_bakeoff && board_world)
+		board_limit_cpus(2, "the bakeoff option measures the boot cpu; cpu 1 is the world");
+	else if (board_design != BOARD_DESIGN_KNOCK || board_bakeoff)
 		board_limit_cpus(1, board_bakeoff ? "the bakeoff option measures the boot cpu" :
 						    "the design's handlers serve the boot cpu");
 }
@@ -267,8 +282,8 @@ void board_design_prepare(void)
 		/* Anything a device raised while its line was still masked at
 		 * the IOAPIC (a key, the UART's transmit-empty) made an edge
 		 * nobody saw; read every device once, as its handler would. */
-		for (unsigned bit = 0; bit < BOARD_DEVICES; bit++)
-			if (slots[bit].fn)
+		for (unsigned bit = 0; bit < DESIGN_BITS; bit++)
+			if (design_device_bit(bit) && slots[bit].fn)
 				design_isrqueue_read(bit, arch_cycles());
 	}
 }

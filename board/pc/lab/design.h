@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "board/pc/interrupts.h"
+#include "board/pc/lab/interrupts.h"
 #include "kernel/latency_hist.h"
 #include "kernel/loop.h"
 
@@ -40,7 +41,10 @@ enum board_design {
 	BOARD_DESIGN_ISRQUEUE,
 };
 
-/* Rows of the interrupt table; their bits are 0 .. BOARD_DEVICES-1. */
+/* Rows of the product's interrupt table; their bits are 0 ..
+ * BOARD_DEVICES-1. The designs also run the lab's COM2 (bit BIT_COM2,
+ * the outside world's serial line): bits below DESIGN_BITS for which
+ * design_device_bit() holds. */
 enum {
 #define BOARD_COUNT_ROW(e, name, vector, bit, isa) BOARD_ROW_##e,
 	BOARD_INTERRUPTS(BOARD_COUNT_ROW)
@@ -48,7 +52,20 @@ enum {
 	BOARD_DEVICES
 };
 
+#define DESIGN_BITS (BIT_COM2 + 1)
+static inline bool design_device_bit(unsigned bit)
+{
+	return bit < BOARD_DEVICES || bit == BIT_COM2;
+}
+
 extern enum board_design board_design;
+/* With `bakeoff world`, the load's keys and serial bytes come from the
+ * outside world on CPU 1 (chips/x86_64/lab/world.h) instead of the host
+ * (set here, wired by board/pc/lab/wire_bakeoff.c). */
+extern bool board_world;
+/* The UART the world sends on (COM2), or NULL when there is none
+ * (wire_bakeoff.c). */
+struct uart16550 *board_world_uart(void);
 extern bool board_bakeoff;
 
 /* Read design= and bakeoff (after board_options_load()). */
@@ -70,7 +87,7 @@ _Noreturn void board_design_loop(void);
 /* Interrupt entry to service done, per device bit, in cycles (bakeoff
  * only): from the stamped top half's TSC (knock) or the handler's entry
  * (the others) to the moment the driver's work for it returned. */
-extern struct latency_hist board_design_latency[BOARD_DEVICES];
+extern struct latency_hist board_design_latency[DESIGN_BITS];
 void board_design_latency_add(unsigned bit, uint64_t cycles);
 
 /*
@@ -98,6 +115,11 @@ struct serial_hw_model {
 	uint64_t worst_held;  /* longest a streaming FIFO went unread, cycles */
 };
 extern struct serial_hw_model board_design_serial_hw;
+/* The device bit the load's serial bytes come in on (COM1 from the host,
+ * COM2 from the outside world), and its driver. */
+extern unsigned board_design_serial_bit;
+struct uart16550;
+struct uart16550 *board_design_uart(unsigned bit);
 void board_design_serial_read(uint64_t first_irq, uint64_t began, uint64_t bytes, uint64_t ended,
 			      bool emptied);
 
@@ -110,6 +132,6 @@ void design_isrqueue_read(unsigned bit, uint64_t entry);
  * its flags. */
 void design_isrqueue_drain(void *ctx);
 struct isr_queue;
-extern struct isr_queue design_isrqueue_keyboard, design_isrqueue_com1;
+extern struct isr_queue design_isrqueue_keyboard, design_isrqueue_com1, design_isrqueue_com2;
 
 #endif

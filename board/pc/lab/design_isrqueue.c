@@ -58,8 +58,8 @@ enum {
 };
 
 static struct isr_slot keyboard_slots[KEYBOARD_RING];
-static struct isr_slot com1_slots[COM1_RING];
-struct isr_queue design_isrqueue_keyboard, design_isrqueue_com1;
+static struct isr_slot com1_slots[COM1_RING], com2_slots[COM1_RING];
+struct isr_queue design_isrqueue_keyboard, design_isrqueue_com1, design_isrqueue_com2;
 
 /* A level-style source: raised since its last service, and when. */
 struct isr_flag {
@@ -67,12 +67,25 @@ struct isr_flag {
 	uint64_t first, last;
 };
 
-static struct isr_flag timer_flag, tx_empty_flag;
-static bool keyboard_throttled, com1_throttled;
-/* When a throttled source's data began to wait in the device: the entry
- * of the interrupt that found its ring full. The bytes read once it is
- * unthrottled are dated there, not at the later interrupt. */
-static uint64_t keyboard_waiting_since, com1_waiting_since;
+/* A UART's side: its ring, its transmit-empty flag, its throttle. */
+struct serial_side {
+	unsigned bit;
+	struct isr_queue *q;
+	struct isr_flag tx_empty;
+	bool throttled;
+	/* When a throttled source's data began to wait in the device: the
+	 * entry of the interrupt that found its ring full. The bytes read
+	 * once it is unthrottled are dated there, not at the later
+	 * interrupt. */
+	uint64_t waiting_since;
+	uint64_t entry; /* the handler's, while it reads */
+};
+
+static struct isr_flag timer_flag;
+static struct serial_side com1 = { .bit = BIT_COM1, .q = &design_isrqueue_com1 };
+static struct serial_side com2 = { .bit = BIT_COM2, .q = &design_isrqueue_com2 };
+static bool keyboard_throttled;
+static uint64_t keyboard_waiting_since;
 static uint32_t keyboard_gsi;
 static bool keyboard_gsi_known;
 
@@ -110,18 +123,18 @@ static void flag_done(unsigned bit, const struct flag_take *t)
 
 /* --- handlers (interrupts off) ------------------------------------------- */
 
-static uint64_t com1_entry;
-
-static void com1_received(void *ctx, uint8_t byte)
+static void serial_received(void *ctx, uint8_t byte)
 {
-	(void)ctx;
-	isr_queue_push(&design_isrqueue_com1, com1_entry, byte, false);
+	struct serial_side *side = ctx;
+
+	isr_queue_push(side->q, side->entry, byte, false);
 }
 
-static void com1_sent(void *ctx)
+static void serial_sent(void *ctx)
 {
-	(void)ctx;
-	flag_raise(&tx_empty_flag, com1_entry);
+	struct serial_side *side = ctx;
+
+	flag_raise(&side->tx_empty, side->entry);
 }
 
 static void mark_last(struct isr_queue *q, uint32_t head_before)
@@ -150,26 +163,30 @@ static void keyboard_read(uint64_t entry)
 		isr_queue_push(q, entry, (uint8_t)byte, true);
 }
 
-static void com1_read(uint64_t entry)
+static void serial_read(struct serial_side *side, uint64_t entry)
 {
-	struct isr_queue *q = &design_isrqueue_com1;
+	struct uart16550 *u = board_design_uart(side->bit);
+	struct isr_queue *q = side->q;
 	uint32_t before = q->head;
 
-	com1_entry = entry;
-	if (com1_waiting_since) {
-		com1_entry = com1_waiting_since; /* bytes held since the throttle */
-		com1_waiting_since = 0;
+	if (!u)
+		return;
+	side->entry = entry;
+	if (side->waiting_since) {
+		side->entry = side->waiting_since; /* bytes held since the throttle */
+		side->waiting_since = 0;
 	}
 	uint64_t began = arch_cycles();
 	bool throttled =
-		uart16550_isr_read(board_uart(), com1_received, com1_sent, NULL, isr_queue_room(q));
+		uart16550_isr_read(u, serial_received, serial_sent, side, isr_queue_room(q));
 	if (throttled) {
-		if (!com1_throttled)
-			com1_waiting_since = entry;
-		com1_throttled = true;
+		if (!side->throttled)
+			side->waiting_since = entry;
+		side->throttled = true;
 		q->throttles++;
 	}
-	board_design_serial_read(entry, began, q->head - before, arch_cycles(), !throttled);
+	if (side->bit == board_design_serial_bit)
+		board_design_serial_read(entry, began, q->head - before, arch_cycles(), !throttled);
 	mark_last(q, before);
 }
 
@@ -183,8 +200,10 @@ void design_isrqueue_read(unsigned bit, uint64_t entry)
 		keyboard_read(entry);
 		break;
 	case BIT_COM1:
-		if (board_uart())
-			com1_read(entry);
+		serial_read(&com1, entry);
+		break;
+	case BIT_COM2:
+		serial_read(&com2, entry);
 		break;
 	default:
 		/* A device this design has no reader for would never be
@@ -227,7 +246,12 @@ static void keyboard_deliver(const uint8_t *bytes, size_t n)
 
 static void com1_deliver(const uint8_t *bytes, size_t n)
 {
-	uart16550_deliver_rx(board_uart(), bytes, n);
+	uart16550_deliver_rx(board_design_uart(BIT_COM1), bytes, n);
+}
+
+static void com2_deliver(const uint8_t *bytes, size_t n)
+{
+	uart16550_deliver_rx(board_design_uart(BIT_COM2), bytes, n);
 }
 
 /* The ring has room again: let the source interrupt, and read what it
@@ -236,14 +260,19 @@ static void com1_deliver(const uint8_t *bytes, size_t n)
 static void unthrottle(unsigned bit)
 {
 	arch_irq_disable();
-	if (bit == BIT_KEYBOARD && keyboard_throttled) {
-		keyboard_throttled = false;
-		if (keyboard_gsi_known)
-			ioapic_set_masked(keyboard_gsi, false);
-		keyboard_read(keyboard_waiting_since);
-	} else if (bit == BIT_COM1 && com1_throttled) {
-		com1_throttled = false;
-		uart16550_rx_interrupts(board_uart(), true);
+	if (bit == BIT_KEYBOARD) {
+		if (keyboard_throttled) {
+			keyboard_throttled = false;
+			if (keyboard_gsi_known)
+				ioapic_set_masked(keyboard_gsi, false);
+			keyboard_read(keyboard_waiting_since);
+		}
+	} else {
+		struct serial_side *side = bit == BIT_COM1 ? &com1 : &com2;
+		if (side->throttled) {
+			side->throttled = false;
+			uart16550_rx_interrupts(board_design_uart(bit), true);
+		}
 	}
 	arch_irq_enable();
 }
@@ -272,17 +301,20 @@ void design_isrqueue_drain(void *ctx)
 			unthrottle(bit);
 		return;
 	case BIT_COM1:
-		t = flag_take(&tx_empty_flag);
+	case BIT_COM2: {
+		struct serial_side *side = bit == BIT_COM1 ? &com1 : &com2;
+		t = flag_take(&side->tx_empty);
 		if (t.n) {
-			uart16550_tx_ready(board_uart());
+			uart16550_tx_ready(board_design_uart(bit));
 			flag_done(bit, &t);
 		}
-		drain_ring(bit, &design_isrqueue_com1, com1_deliver);
-		if (isr_queue_length(&design_isrqueue_com1))
+		drain_ring(bit, side->q, bit == BIT_COM1 ? com1_deliver : com2_deliver);
+		if (isr_queue_length(side->q))
 			pending_set(arch_this_cpu(), bit);
-		else if (com1_throttled)
+		else if (side->throttled)
 			unthrottle(bit);
 		return;
+	}
 	}
 }
 
@@ -292,6 +324,7 @@ void design_isrqueue_init(void)
 
 	isr_queue_init(&design_isrqueue_keyboard, keyboard_slots, KEYBOARD_RING);
 	isr_queue_init(&design_isrqueue_com1, com1_slots, COM1_RING);
+	isr_queue_init(&design_isrqueue_com2, com2_slots, COM1_RING);
 	keyboard_gsi_known = platform_isa_route(&board_platform, KEYBOARD_ISA_IRQ, &r);
 	keyboard_gsi = r.gsi;
 }

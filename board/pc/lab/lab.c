@@ -147,6 +147,7 @@ static void lab_wire(void)
 	}
 
 	board_design_init();
+	board_wire_com2();
 	board_design_wire();
 	board_wire_bakeoff();
 }
@@ -201,6 +202,7 @@ static _Noreturn void lab_run(void)
 BOARD_EXTENSION(lab_extension) = {
 	.name = "lab",
 	.wire = lab_wire,
+	.claim_ap = board_world_ap, /* CPU 1 with `bakeoff world`: never returns */
 	.wire_ap = lab_wire_ap,
 	.shell = lab_shell,
 	.start = lab_start,

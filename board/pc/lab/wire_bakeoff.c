@@ -8,6 +8,13 @@
 #include "capsules/lab/bakeoff_load.h"
 #include "chips/x86_64/lab/irq_handler.h"
 #include "chips/x86_64/lab/irq_off_meter.h"
+#include "board/pc/lab/interrupts.h"
+#include "capsules/lab/world_load.h"
+#include "chips/x86_64/lab/world.h"
+#include "chips/x86_64/ioapic.h"
+#include "chips/x86_64/smp.h"
+#include "chips/x86_64/uart16550.h"
+#include "board/pc/interrupts.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/cpu.h"
@@ -22,6 +29,95 @@ static struct bakeoff_load load;
 static uint64_t design_number;
 static uint64_t burn_split; /* 1: burn=split */
 static uint64_t tsc_hz;
+
+/* The outside world (option `world`): its plan, source and counts. */
+bool board_world;
+static bool com2_there;
+static struct world_plan world_plan;
+static struct world_load world_load;
+static struct world_source world_source;
+static struct world_stats world_stats;
+
+#define WORLD_KEYS 300
+#define WORLD_KEY_RATE 80 /* keys a second */
+#define WORLD_SERIAL_BYTES (UINT64_C(64) * 1024)
+#define WORLD_BAUD 115200
+#define WORLD_PS2_BYTES_PER_S 1000 /* 11 bits at 10-16.7 kHz: about 1 ms a byte */
+#define WORLD_COM2 0x2f8
+#define WORLD_TICKS_PER_S 100000 /* 10 us: a byte at 115200 baud is 86.8 us */
+#define COM2_ISA_IRQ 3
+
+static void world_wire(void)
+{
+	uint64_t hz = board_lapic_alarm.tsc_hz;
+
+	world_load_init(&world_load, WORLD_KEYS, WORLD_SERIAL_BYTES, BAKEOFF_TERMINATOR);
+	world_source = (struct world_source){
+		.ctx = &world_load,
+		.next_key = world_load_next_key,
+		.next_serial = com2_there ? world_load_next_serial : NULL,
+	};
+	world_plan = (struct world_plan){
+		.key_every = hz / WORLD_KEY_RATE,
+		.ps2_byte = hz / WORLD_PS2_BYTES_PER_S,
+		.serial_every = hz * 10 / WORLD_BAUD,
+		.tick = hz / WORLD_TICKS_PER_S,
+		.lapic_per_tsc_q32 = board_lapic_alarm.lapic_per_tsc_q32,
+		.timer_vector = VEC_STORM,
+		.serial_port = WORLD_COM2,
+	};
+}
+
+/* COM2, the world's serial line, driven by the design under test as any
+ * 16550; its bytes go to the load's sink. */
+static struct uart16550 com2;
+static struct hil_uart com2_hil;
+
+static void com2_received(void *ctx, const uint8_t *bytes, size_t n, unsigned errors)
+{
+	(void)ctx;
+	(void)errors; /* overruns: counted by the driver (uart.overrun.com2) */
+	bakeoff_load_serial(&load, bytes, n);
+}
+
+static const struct hil_uart_client com2_client = { .ctx = NULL, .received = com2_received };
+
+static void com2_service(void *ctx)
+{
+	(void)ctx;
+	if (com2_there)
+		com2_hil.service(com2_hil.hw);
+}
+
+struct uart16550 *board_world_uart(void)
+{
+	return com2_there ? &com2 : NULL;
+}
+
+void board_wire_com2(void)
+{
+	loop_set_client(BIT_COM2, "com2", com2_service, NULL);
+	if (!board_bakeoff || !board_world)
+		return;
+	com2_there = world_serial_init(WORLD_COM2);
+	if (!com2_there) {
+		log_warn("bakeoff: world: no COM2 at 0x%x (QEMU needs a second -serial)",
+			 WORLD_COM2);
+		return;
+	}
+	uart16550_init_irq(&com2, WORLD_COM2);
+	uart16550_hil(&com2, &com2_hil);
+	com2_hil.set_client(com2_hil.hw, &com2_client);
+	ioapic_set_masked(board_route_isa_irq(COM2_ISA_IRQ, VEC_COM2), false);
+}
+
+void board_world_ap(unsigned cpu)
+{
+	if (!board_bakeoff || !board_world || cpu != 1)
+		return;
+	smp_ap_online();
+	world_run(&world_plan, &world_source, &world_stats);
+}
 
 /* Filled in board_wire_bakeoff(): some addresses exist only then. */
 static struct bakeoff_figure figures[96];
@@ -58,6 +154,11 @@ static void started(void *ctx)
 	};
 	for (unsigned i = 0; i < figure_count; i++)
 		figures[i].at_start = value_now(&figures[i]);
+	if (board_world) {
+		uint64_t now = arch_cycles();
+		__atomic_store_n(&world_plan.serial_start, now, __ATOMIC_RELEASE);
+		__atomic_store_n(&world_plan.start, now, __ATOMIC_RELEASE);
+	}
 }
 
 /* The load is done: what the meters said then, so that the figures cover
@@ -124,6 +225,18 @@ static void add_figures(void)
 	const struct cpu *boot_cpu = arch_cpu(0);
 
 	add("design", &design_number, BAKEOFF_U64);
+	add("world.keys", &world_stats.keys, BAKEOFF_U64);
+	add("world.key_bytes_sent", &world_stats.key_bytes_sent, BAKEOFF_U64);
+	add("world.key_bytes_lost", &world_stats.key_bytes_lost, BAKEOFF_U64);
+	add("world.serial_sent", &world_stats.serial_sent, BAKEOFF_U64);
+	add("world.data_sent", &world_load.data_sent, BAKEOFF_U64);
+	add("world.data_crc", &world_load.data_crc, BAKEOFF_U32);
+	add("world.wakes", &world_stats.wakes, BAKEOFF_U64);
+	add("com2.rx_bytes", &com2.stats.rx_bytes, BAKEOFF_U64);
+	add("com2.overrun", &com2.stats.overrun, BAKEOFF_U64);
+	add("world.late_max", &world_stats.late_max, BAKEOFF_U64);
+	add("world.late_at", &world_stats.late_at, BAKEOFF_U64);
+	add("world.done", &world_stats.done, BAKEOFF_U64);
 	add("burn_split", &burn_split, BAKEOFF_U64);
 	add("tsc_hz", &tsc_hz, BAKEOFF_U64);
 	add("load.started", &load.started, BAKEOFF_U64);
@@ -199,7 +312,13 @@ void board_wire_bakeoff(void)
 	tsc_hz = board_lapic_alarm.tsc_hz;
 	if (board_design == BOARD_DESIGN_INISR)
 		hooks.long_work = long_work;
+	if (board_world)
+		world_wire();
 	bakeoff_load_init(&load, &board_alarm_mux, board_console(), &hooks);
+	if (board_world) {
+		bakeoff_load_external_serial(&load);
+		board_design_serial_bit = BIT_COM2;
+	}
 	if (cmdline_value("burn", value, sizeof(value))) {
 		if (!strcmp(value, "split")) {
 			bakeoff_load_split(&load);
