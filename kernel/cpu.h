@@ -28,8 +28,9 @@ enum cpu_state {
 	CPU_ONLINE,     /* running its loop */
 	CPU_FAILED,     /* did not answer its start-up IPIs in time */
 };
-/* Device bits 0 .. CPU_IRQ_STAMPS-1 can be timestamped (the lab image's stamped top halves, docs/lab.md). */
-#define CPU_IRQ_STAMPS 8
+/* Device bits 0 .. CPU_IRQ_STAMPS-1 can be timestamped (the lab image's
+ * stamped top halves, docs/lab.md). */
+#define CPU_IRQ_STAMPS 16
 #define CPU_IRQ_STAMP_OFFSET 560
 
 struct cpu {
@@ -55,6 +56,15 @@ struct cpu {
 	 * store per dispatch; the stall watchdog (kernel/watchdog.h) reads it
 	 * from its tick to name a callback that does not return. */
 	uint64_t running;
+	/* Written only by the lab image's stamped top halves (boot option
+	 * stubs=stamped), per device bit: interrupts entered; how many of them
+	 * found their bit already set (`lock bts` left the carry flag set:
+	 * coalesced, counted where it happens, not derived from other
+	 * counters); and the TSC of the entry that last set the bit (the
+	 * first interrupt of the next service). */
+	uint64_t irq_entered[CPU_IRQ_STAMPS];
+	uint64_t irq_found_set[CPU_IRQ_STAMPS];
+	uint64_t irq_first[CPU_IRQ_STAMPS];
 };
 
 _Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,
@@ -62,8 +72,18 @@ _Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,
 
 /* The wake-up IPI's top half (chips/x86_64/wakeup_ipi.asm) increments
  * `ipis` at this offset. */
-#define CPU_IPIS_OFFSET 640
+#define CPU_IPIS_OFFSET 704
 _Static_assert(offsetof(struct cpu, ipis) == CPU_IPIS_OFFSET,
 	       "the wake-up IPI's top half counts at CPU_IPIS_OFFSET: update it");
+
+/* The stamped top halves count at these offsets (tools/gen_top_halves.py
+ * reads them from here). */
+#define CPU_IRQ_ENTERED_OFFSET 720
+#define CPU_IRQ_FOUND_SET_OFFSET 848
+#define CPU_IRQ_FIRST_OFFSET 976
+_Static_assert(offsetof(struct cpu, irq_entered) == CPU_IRQ_ENTERED_OFFSET &&
+		       offsetof(struct cpu, irq_found_set) == CPU_IRQ_FOUND_SET_OFFSET &&
+		       offsetof(struct cpu, irq_first) == CPU_IRQ_FIRST_OFFSET,
+	       "the stamped top halves count at CPU_IRQ_*_OFFSET: update them");
 
 #endif

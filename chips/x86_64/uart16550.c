@@ -284,38 +284,54 @@ void uart16550_panic_flush(struct uart16550 *u)
 
 /* --- the bake-off's ISR-queue design (board/pc/design_isrqueue.c) ------ */
 
-void uart16550_isr_read(struct uart16550 *u, void (*rx)(void *ctx, uint8_t byte),
-			void (*tx_empty)(void *ctx), void *ctx)
+bool uart16550_isr_read(struct uart16550 *u, void (*rx)(void *ctx, uint8_t byte),
+			void (*tx_empty)(void *ctx), void *ctx, unsigned room)
 {
+	bool throttled = false;
+
 	/* As service() does, until IIR says nothing is pending, so the
 	 * edge-triggered line drops and the next cause makes a new edge; but
 	 * here only reading: the bytes go to rx(), and the transmit FIFO is
-	 * refilled later by the loop (uart16550_tx_ready). */
+	 * refilled later by the loop (uart16550_tx_ready). Out of room, the
+	 * receive interrupts go off: IIR then names no receive cause, and the
+	 * bytes wait in the FIFO. */
 	for (unsigned round = 0;; round++) {
 		uint8_t iir = inb(u->base + REG_IIR);
 		if (iir & IIR_NONE_PENDING)
-			return;
+			return throttled;
 		u->stats.interrupts++;
 		uint8_t cause = iir & IIR_CAUSE_MASK;
 		if (cause == IIR_MODEM_STATUS)
 			(void)inb(u->base + REG_MSR);
 		else if (cause == IIR_THR_EMPTY_CAUSE)
 			tx_empty(ctx); /* reading IIR acknowledged it */
-		uint8_t lsr;
 		unsigned errors = 0;
-		while ((lsr = inb(u->base + REG_LSR)) & LSR_DATA_READY) {
+		uint8_t lsr = inb(u->base + REG_LSR);
+		while (!throttled && (lsr & LSR_DATA_READY)) {
+			if (!room) {
+				outb(u->base + REG_IER, IER_THR_EMPTY);
+				throttled = true;
+				break;
+			}
 			count_line_errors(u, lsr, &errors);
 			u->stats.rx_bytes++;
 			rx(ctx, inb(u->base + REG_DATA));
+			room--;
+			lsr = inb(u->base + REG_LSR);
 		}
 		count_line_errors(u, lsr, &errors);
 		if (round == SERVICE_ROUNDS) {
 			u->stats.service_limit++;
 			outb(u->base + REG_IER, 0);
-			outb(u->base + REG_IER, IER_ALL);
-			return;
+			outb(u->base + REG_IER, throttled ? IER_THR_EMPTY : IER_ALL);
+			return throttled;
 		}
 	}
+}
+
+void uart16550_rx_interrupts(struct uart16550 *u, bool on)
+{
+	outb(u->base + REG_IER, on ? IER_ALL : IER_THR_EMPTY);
 }
 
 void uart16550_deliver_rx(struct uart16550 *u, const uint8_t *bytes, size_t n)

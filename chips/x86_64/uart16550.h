@@ -74,13 +74,18 @@ void uart16550_hil(struct uart16550 *u, struct hil_uart *out);
  * knock's own path is service() through the hil_uart.
  *
  * uart16550_isr_read(), in the handler: acknowledge every pending cause
- * and read every received byte: rx(ctx, byte) for each, tx_empty(ctx)
- * when the transmit FIFO emptied. In the loop: uart16550_deliver_rx()
- * gives bytes read that way to the client; uart16550_tx_ready() refills
- * the transmit FIFO and gives back a buffer that is all sent.
+ * and read up to `room` received bytes: rx(ctx, byte) for each,
+ * tx_empty(ctx) when the transmit FIFO emptied. When bytes remain and
+ * there is no more room, it turns the receive interrupts off (the bytes
+ * stay in the FIFO, as much as it holds) and returns true: the source is
+ * throttled until uart16550_rx_interrupts(u, true). In the loop:
+ * uart16550_deliver_rx() gives bytes read that way to the client;
+ * uart16550_tx_ready() refills the transmit FIFO and gives back a buffer
+ * that is all sent.
  */
-void uart16550_isr_read(struct uart16550 *u, void (*rx)(void *ctx, uint8_t byte),
-			void (*tx_empty)(void *ctx), void *ctx);
+bool uart16550_isr_read(struct uart16550 *u, void (*rx)(void *ctx, uint8_t byte),
+			void (*tx_empty)(void *ctx), void *ctx, unsigned room);
+void uart16550_rx_interrupts(struct uart16550 *u, bool on);
 void uart16550_deliver_rx(struct uart16550 *u, const uint8_t *bytes, size_t n);
 void uart16550_tx_ready(struct uart16550 *u);
 

@@ -10,7 +10,7 @@
 ; Spec: Intel SDM vol. 3A 11.6 (IPIs), 11.8.5 (EOI).
 
 bits 64
-CPU_IPIS_OFFSET equ 640                 ; kernel/cpu.h (a static assert keeps it honest)
+CPU_IPIS_OFFSET equ 704                 ; kernel/cpu.h (a static assert keeps it honest)
 LAPIC_EOI_HIGH equ 0xfffffffffee000b0
 
 global wakeup_ipi_entry

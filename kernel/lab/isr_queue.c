@@ -1,43 +1,55 @@
-/* The bake-off's bounded event queue (see isr_queue.h). */
+/* The ISR-queue design's per-source rings (see isr_queue.h). */
 #include "kernel/lab/isr_queue.h"
 
+#include "kernel/panic.h"
 #include "kernel/string.h"
 
-_Static_assert((ISR_QUEUE_SIZE & (ISR_QUEUE_SIZE - 1)) == 0, "ISR_QUEUE_SIZE: a power of two");
-
-void isr_queue_init(struct isr_queue *q)
+void isr_queue_init(struct isr_queue *q, struct isr_slot *slots, uint32_t size)
 {
+	if (!size || (size & (size - 1)))
+		panic("isr_queue: %u slots is not a power of two", (unsigned)size);
 	memset(q, 0, sizeof(*q));
+	q->slots = slots;
+	q->size = size;
 }
 
 uint32_t isr_queue_length(const struct isr_queue *q)
 {
 	/* Both count up and wrap together at 2^32: the difference is right. */
-	return q->head - q->tail;
+	return __atomic_load_n(&q->head, __ATOMIC_ACQUIRE) -
+	       __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
 }
 
-bool isr_queue_push(struct isr_queue *q, const struct isr_event *ev)
+uint32_t isr_queue_room(const struct isr_queue *q)
 {
-	unsigned source = ev->source < ISR_QUEUE_SOURCES ? ev->source : ISR_QUEUE_SOURCES - 1;
-	uint32_t held = isr_queue_length(q);
+	return q->size - isr_queue_length(q);
+}
 
-	if (held == ISR_QUEUE_SIZE) {
-		q->dropped[source]++;
+bool isr_queue_push(struct isr_queue *q, uint64_t entry, uint8_t byte, bool last)
+{
+	uint32_t head = q->head;
+	uint32_t held = head - __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
+
+	if (held == q->size) {
+		q->dropped++;
 		return false;
 	}
-	q->events[q->head % ISR_QUEUE_SIZE] = *ev;
-	q->head++;
-	q->pushed[source]++;
+	q->slots[head & (q->size - 1)] =
+		(struct isr_slot){ .entry = entry, .byte = byte, .last = last ? 1 : 0 };
+	__atomic_store_n(&q->head, head + 1, __ATOMIC_RELEASE);
+	q->pushed++;
 	if (held + 1 > q->high_water)
 		q->high_water = held + 1;
 	return true;
 }
 
-bool isr_queue_pop(struct isr_queue *q, struct isr_event *out)
+bool isr_queue_pop(struct isr_queue *q, struct isr_slot *out)
 {
-	if (q->head == q->tail)
+	uint32_t tail = q->tail;
+
+	if (__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) == tail)
 		return false;
-	*out = q->events[q->tail % ISR_QUEUE_SIZE];
-	q->tail++;
+	*out = q->slots[tail & (q->size - 1)];
+	__atomic_store_n(&q->tail, tail + 1, __ATOMIC_RELEASE);
 	return true;
 }

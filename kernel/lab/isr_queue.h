@@ -1,19 +1,25 @@
 /*
- * A bounded queue of device events, filled by interrupt handlers and
- * drained by the loop: the "ISR-queue" design of the bake-off
- * (docs/bakeoff.md, board/pc/design_isrqueue.c), the one many hobby
- * kernels use. knock's own design never uses it: its top halves only set
- * a bit and leave the data in the device.
+ * One interrupt source's ring of received bytes, filled by its interrupt
+ * handler and emptied by the loop: the "ISR-queue" design of the bake-off
+ * (docs/bakeoff.md, board/pc/lab/design_isrqueue.c), built as its best
+ * advocate would build it. knock's own design never uses it: its top
+ * halves only set a bit and leave the data in the device.
  *
- * One producer (the interrupt handler, which runs with interrupts off and
- * never nests) and one consumer (the loop) on one CPU. The loop disables
- * interrupts around each pop, so the two never touch the queue at the
- * same time and no atomic operation is needed: that cli/sti pair is the
- * design's cost on the loop side, and the bake-off measures it.
+ * - One ring per source, sized by the board for that source's worst burst
+ *   (a ring shared by all sources lets a serial flood crowd out keys).
+ * - Only data goes in a ring. State that is level-like (the timer fired,
+ *   the transmit FIFO emptied) is a flag, not a queued event: setting it
+ *   twice means the same as once, and it cannot be dropped.
+ * - A full ring is not a reason to drop: the handler stops reading and
+ *   throttles its source (isr_queue_room() tells it when), so the bytes
+ *   stay in the device, which holds what it can; the loop unthrottles once
+ *   it has drained. `dropped` counts pushes into a full ring anyway, and
+ *   the bake-off checks that it stays 0.
  *
- * A push into a full queue drops the event and counts it per source: the
- * design's honest failure mode (knock's devices hold what the loop has not
- * read yet; a queue in memory has to give up somewhere).
+ * One producer (the handler: interrupts off, never nested) and one
+ * consumer (the loop) on one CPU: `head` is written only by the handler,
+ * `tail` only by the loop, each published with release and read with
+ * acquire, so neither side needs a lock or a cli.
  */
 #ifndef KNOCK_KERNEL_ISR_QUEUE_H
 #define KNOCK_KERNEL_ISR_QUEUE_H
@@ -21,36 +27,35 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ISR_QUEUE_SIZE 128 /* events; a power of two */
-#define ISR_QUEUE_SOURCES 8
-
-struct isr_event {
-	uint64_t entry; /* cycle counter at the handler's entry */
-	uint8_t source; /* < ISR_QUEUE_SOURCES: whose event (the board's numbering) */
-	uint8_t kind;   /* the source's own kind of event (e.g. received / sent) */
-	uint8_t byte;   /* the data byte, for sources that read one */
-	uint8_t reserved[5];
+struct isr_slot {
+	uint64_t entry; /* the cycle counter when the interrupt that read it came */
+	uint8_t byte;
+	uint8_t last; /* the last byte that interrupt read: its service is done with it */
+	uint8_t reserved[6];
 };
 
 struct isr_queue {
-	struct isr_event events[ISR_QUEUE_SIZE];
-	uint32_t head;       /* events ever pushed; the next goes to head % size */
-	uint32_t tail;       /* events ever popped */
-	uint32_t high_water; /* most events ever held at once */
-	uint64_t pushed[ISR_QUEUE_SOURCES];
-	uint64_t dropped[ISR_QUEUE_SOURCES]; /* pushes refused: the queue was full */
+	struct isr_slot *slots;
+	uint32_t size;       /* a power of two */
+	uint32_t head;       /* bytes ever pushed (handler) */
+	uint32_t tail;       /* bytes ever popped (loop) */
+	uint32_t high_water; /* most bytes ever held at once */
+	uint64_t pushed;
+	uint64_t dropped;   /* pushes into a full ring: the design's bug if not 0 */
+	uint64_t throttles; /* times the handler stopped its source because the ring was full */
 };
 
-void isr_queue_init(struct isr_queue *q);
+/* `size` slots at `slots`; size must be a power of two (else it panics). */
+void isr_queue_init(struct isr_queue *q, struct isr_slot *slots, uint32_t size);
 
-/* Handler side (interrupts off). False when the queue was full: the event
- * is dropped and counted. A source out of range counts as the last one. */
-bool isr_queue_push(struct isr_queue *q, const struct isr_event *ev);
-
-/* Loop side, with interrupts off around the call. False when empty. */
-bool isr_queue_pop(struct isr_queue *q, struct isr_event *out);
-
-/* Events held now. */
+/* Bytes held now, and room left (either side). */
 uint32_t isr_queue_length(const struct isr_queue *q);
+uint32_t isr_queue_room(const struct isr_queue *q);
+
+/* Handler side. False when the ring was full: dropped and counted. */
+bool isr_queue_push(struct isr_queue *q, uint64_t entry, uint8_t byte, bool last);
+
+/* Loop side. False when empty. */
+bool isr_queue_pop(struct isr_queue *q, struct isr_slot *out);
 
 #endif

@@ -1,6 +1,11 @@
 """Read the shell's `stats` table (capsules/stats.h) back into numbers,
-and check what must hold in every one: nothing dropped, and raised =
-serviced + coalesced wherever a source counts its events."""
+and check what must hold in every one: nothing dropped.
+
+It does not check coalesced against raised - serviced: the stats capsule
+computes it with that formula, so the check could not fail. Tests that
+need coalescing checked compare it with a count made elsewhere (the
+stamped top halves' carry count, QEMU's own interrupt log: see
+tests/e2e/test_bakeoff.py and test_floods.py)."""
 import re
 
 _ROW = re.compile(r"^\s*(\d+) (.{14}) (irq|defer) +(\d+|-) +(\d+) +(\d+|-) "
@@ -61,15 +66,18 @@ class Stats:
         if not self.rows or not self.loops:
             raise AssertionError(f"stats table not understood:\n{text}")
 
+    # Rows whose `dropped` cannot be anything but 0 here, so a check of it
+    # could not fail: the timer's is the constant 0 (board/pc/wire_observe.c:
+    # a deadline waits in the mux), and com1's counts UART overruns, which
+    # QEMU never produces (it stops taking bytes while the FIFO is full).
+    # Tests check those sources' losses by what arrived instead.
+    CANNOT_DROP = ("timer", "com1")
+
     def check_consistent(self):
-        """Every row: nothing dropped inside knock (a source that cannot
-        see all its losses still shows what it counted: "0+?"); where
-        events are counted, coalesced
-        is raised - serviced (0 when a service found nothing)."""
+        """Every row that counts its events and can drop: nothing dropped
+        inside knock (a source that cannot see all its losses still shows
+        what it counted: "0+?")."""
         for name, r in self.rows.items():
-            if r["raised"] is None:
+            if r["raised"] is None or name in self.CANNOT_DROP:
                 continue
-            assert r["dropped"] == 0, \
-                f"{name} dropped {r['dropped']}:\n{self.text}"
-            assert r["coalesced"] == max(r["raised"] - r["serviced"], 0), \
-                f"{name}: counts do not add up:\n{self.text}"
+            assert r["dropped"] == 0, f"{name} dropped {r['dropped']}:\n{self.text}"

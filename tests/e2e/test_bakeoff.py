@@ -13,10 +13,12 @@ with the `bakeoff` option the guest exports a table of figures, and
 tools/bakeoff.py reads it from guest memory and finds what was done.
 """
 import importlib.util
+import random
 import re
 import struct
 import subprocess
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -97,8 +99,8 @@ def test_design_runs_a_working_system(boot, design):
 def test_bakeoff_figures_can_be_read_from_guest_memory(boot, design):
     """The `bakeoff` option's table, as tools/bakeoff.py reads it, and what
     it must show whatever the timing: every key byte counted once, and a
-    long callback (the load runs one every 100 ms) keeping interrupts off
-    under in-ISR only. Plain TCG: counts, not timings."""
+    long callback (the load runs one every 80 ms) that keeps interrupts off
+    in no design. Plain TCG: counts, not timings."""
     bakeoff = load_bakeoff()
     vm = boot(lab=True, cmdline=f"design={design} {bakeoff.OPTIONS}")
     m = vm.wait_for(r"bakeoff: load started: .*sink until '([^']+)'$", timeout=20)
@@ -131,17 +133,113 @@ def test_bakeoff_figures_can_be_read_from_guest_memory(boot, design):
     assert 0 < lat["min"] <= bakeoff.percentile(lat, 500) <= lat["max"]
     assert values["irqoff.loop.windows"] > 0
     burn = values["load.burn_cycles"] // values["load.burns"]
-    if design == "inisr":
-        # Its loop runs callbacks with interrupts off: the long one too.
-        assert values["irqoff.loop.longest"] >= burn
-    else:
-        assert values["irqoff.loop.longest"] < burn // 100
+    # No design keeps interrupts off for its long work: in-ISR runs its
+    # callbacks with interrupts off, but the burn's computation with them
+    # on. (Its other callbacks are short, but under plain TCG a loaded host
+    # can stall one for milliseconds: half a burn is the bound that holds.)
+    assert values["irqoff.loop.longest"] < (burn // 2 if design == "inisr" else burn // 100)
+    assert values["load.burn_units"] > 0 and values["load.unit_cycles"] > 0
     if design == "knock":
         assert values["handler.count"] == 0  # no C handler: top halves only
     else:
         assert values["irqoff.handler.windows"] >= 2 * keys
         assert values["handler.entry_cost"] > 0 and values["handler.exit_cost"] > 0
     if design == "isrqueue":
-        assert delta("queue.pushed.keyboard") == 2 * keys
-        assert delta("queue.dropped.keyboard") == 0
-        assert lat["count"] == 2 * keys  # one sample per queued event
+        assert delta("queue.keyboard.pushed") == 2 * keys
+        assert delta("queue.keyboard.dropped") == 0
+    # One sample per interrupt, in every design: IRQ1 comes once per byte.
+    # in-ISR's handler runs the whole driver, which may find the next byte
+    # already there and read it in the same run (its interrupt then comes
+    # to an empty controller): a sample more or less per such pair.
+    if design == "inisr":
+        assert abs(lat["count"] - 2 * keys) <= 2, lat["count"]
+    else:
+        assert lat["count"] == 2 * keys
+
+
+def test_knock_counts_agree_with_qemus_own_count_of_interrupts(boot, tmp_path):
+    """The counts `make bench` relies on, against a side knock does not
+    compute: QEMU's log of every hardware interrupt it delivered (`-d int`:
+    "Servicing hardware INT=0x41"). The stamped top halves count their
+    entries (irq_entered) and, from `lock bts`'s carry, the entries that
+    found their bit already set (irq_found_set); the loop counts its
+    services. Then, per device:
+      - QEMU's deliveries of the vector == the top half's entries;
+      - keyboard: entries == bytes the i8042 delivered since the load
+        started (IRQ1 comes once per byte: the controller raises it for
+        the next byte only after the last was read), so the driver's
+        `raised` is checked too;
+      - services == entries - found_set, give or take the board's own
+        knocks (a first drain at start-up): each entry that found its bit
+        clear made exactly one service."""
+    bakeoff = load_bakeoff()
+    qemu_log = tmp_path / "int.log"
+    vm = boot(lab=True, cmdline=f"design=knock {bakeoff.OPTIONS}",
+              extra_args=["-d", "int", "-D", str(qemu_log)])
+    vm.wait_for(r"bakeoff: load started: ", timeout=20)
+    line = "echo counted twice"
+    pos = len(vm.log)
+    vm.type_line(line)
+    vm.wait_for(r"^counted twice$", pos=pos)
+    # The Enter's release comes after the answer: wait for every byte.
+    live = bakeoff.Live(vm, _require(ELF))
+    deadline = time.monotonic() + STEP_TIMEOUT * TIMEOUT_SCALE
+    while live.value("keyboard.bytes_delivered") - live.at_start("keyboard.bytes_delivered") \
+            < 2 * (len(line) + 1):
+        assert time.monotonic() < deadline, "the key releases never came"
+        time.sleep(0.05)
+    vm.qmp.command("stop")
+    values, at_start = bakeoff.read_figures(bakeoff.Memory(vm),
+                                            bakeoff.export_address(_require(ELF)), None)
+    text = qemu_log.read_text(errors="replace")
+    for name, vector in device_vectors().items():
+        delivered = len(re.findall(rf"^Servicing hardware INT=0x{vector:02x}$", text, re.M))
+        entered = values[f"irq.entered.{name}"]
+        found_set = values[f"irq.found_set.{name}"]
+        serviced = values[f"loop.serviced.{name}"]
+        assert delivered > 0, f"{name}: QEMU delivered no vector {vector:#x}"
+        assert entered == delivered, \
+            f"{name}: the top half counted {entered} entries, QEMU delivered {delivered}"
+        assert 0 <= serviced - (entered - found_set) <= 2, \
+            f"{name}: {serviced} services for {entered} entries, {found_set} coalesced"
+    # Since the load started (at boot the board drains a byte the i8042
+    # held before its line was routed: delivered without an interrupt).
+    since = {n: values[n] - at_start[n] for n in ("irq.entered.keyboard",
+                                                  "keyboard.bytes_delivered")}
+    assert since["irq.entered.keyboard"] == since["keyboard.bytes_delivered"] >= 2 * len(line), \
+        since
+
+
+def test_isrqueue_throttles_a_full_ring_instead_of_dropping(boot):
+    """The ISR-queue rival as its advocate builds it: a serial flood during
+    the load's 20 ms callbacks fills COM1's ring (the handler reads with
+    interrupts on during the callback, the loop drains only after it), so
+    the handler must turn the UART's receive interrupts off and the loop
+    back on, many times, and every byte must still reach the sink in order:
+    nothing pushed into a full ring (dropped == 0), count and CRC-32
+    exact."""
+    bakeoff = load_bakeoff()
+    # Under icount, as in `make bench`: a 20 ms callback is then 20 M
+    # instructions, long in host time, so the host's bytes pile up behind
+    # it whatever the host's speed (under plain TCG a fast host can finish
+    # a callback before the ring fills).
+    vm = boot(lab=True, cmdline=f"design=isrqueue {bakeoff.OPTIONS}", icount=bakeoff.ICOUNT)
+    m = vm.wait_for(r"bakeoff: load started: .*sink until '([^']+)'$",
+                    timeout=bakeoff.LOAD_TIMEOUT)
+    data = bytes(random.Random(13).randbytes(32 * 1024))
+    term = m.group(1).encode()
+    assert term not in data + term[:-1]
+    vm.serial_write_bulk(data + term, timeout=60)
+    live = bakeoff.Live(vm, _require(ELF))
+    deadline = time.monotonic() + STEP_TIMEOUT * TIMEOUT_SCALE
+    while not live.value("load.sink_done"):
+        assert time.monotonic() < deadline, "the sink never saw its terminator"
+        time.sleep(0.05)
+    vm.qmp.command("stop")
+    values, at_start = bakeoff.read_figures(bakeoff.Memory(vm),
+                                            bakeoff.export_address(_require(ELF)), None)
+    assert values["load.sink_bytes"] == len(data)
+    assert values["load.sink_crc"] == zlib.crc32(data)
+    assert values["queue.com1.dropped"] == 0
+    assert values["queue.com1.throttles"] > 0, "the ring never filled: no callback overlapped"
+    assert values["queue.com1.high_water"] == 256  # full: that is what throttles

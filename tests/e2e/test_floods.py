@@ -22,11 +22,20 @@ Where a loss would come from, and how the tests tell:
   callback); all bytes delivered but text missing is a loss inside knock.
 - Serial. QEMU's serial backend reads the socket only while the UART's
   16-byte receive FIFO has room (serial_can_receive in hw/char/serial.c),
-  so a slow guest stalls the sender instead of losing bytes: the test
-  checks that by count and CRC-32 of the whole MiB, and that the UART saw
-  no overrun (com1 dropped = 0).
-- Timer. Deadlines wait in the alarm mux until served, so none can be lost;
-  the flood checks each of 200 fired once, in deadline order.
+  so a slow guest stalls the sender instead of losing bytes, and the UART
+  never reports an overrun (so com1's `dropped`, which counts overruns,
+  is not checked: it could not fail). The test checks the bytes by count
+  and CRC-32 of the whole MiB. (On hardware a slow reader would overrun:
+  docs/bakeoff.md, "Loss as hardware would count it".)
+- Timer. Deadlines wait in the alarm mux until served, so none can be lost
+  (the timer's `dropped` is the constant 0, so it is not checked); the
+  flood checks each of 200 fired once, in deadline order, against the
+  delays it computes itself.
+
+The key rate: the test types one key every 1/RATE s (80 keys/s) but never
+more than WINDOW keys ahead of the shell's echo, so the rate it really
+drives is what the guest keeps up with; it asserts at least MIN_RATE
+(50 keys/s) sustained over the whole flood and prints the rate measured.
 """
 import os
 import random
@@ -81,7 +90,7 @@ def key_events(ch):
             for down in (True, False)]
 
 
-def test_keyboard_flood_while_callbacks_run_20_ms(boot):
+def test_keyboard_flood_at_50_to_80_keys_per_second_while_callbacks_run_20_ms(boot):
     vm = boot(lab=True, cmdline="stats=timing")
     vm.wait_shell()
     lines = typed_lines(random.Random(2024), KEYS)
@@ -166,7 +175,6 @@ def test_serial_flood_one_mib(boot):
 
     st = stats(vm)
     com1 = st.rows["com1"]
-    assert com1["dropped"] == 0  # no UART overrun: QEMU held the bytes back
     assert com1["raised"] >= len(data) + len(term), st.text
     assert com1["coalesced"] > len(data) // 2, st.text  # many bytes per service
     assert st.rows["sink"]["raised"] == st.rows["sink"]["serviced"] == 1

@@ -136,18 +136,21 @@ def result(design, lost=0, longest=100, key_bytes=600):
     lat = {"samples": 10, "p50": 100, "p99": 1000, "max": 2000}
     return {
         "design": design, "what": "", "events_lost": lost,
+        "hardware_lost": {"total": 3, "serial": 1, "timer": 1, "keyboard": 1,
+                          "serial_worst_unread_us": 2000.0},
         "keys": {"typed": 300, "bytes_sent": 600, "bytes_delivered": key_bytes,
                  "key_events": key_bytes, "lines_typed": 10, "lines_echoed_intact": 10,
-                 "dropped_in_queue": 0},
+                 "dropped_in_queue": 0, "throttles": 0},
         "serial": {"sent": 1000, "sink_done": True, "counted": 1000 - lost + (600 - key_bytes),
                    "crc_match": lost == 0, "lost": lost - (600 - key_bytes),
-                   "dropped_in_queue": 0, "uart_overruns": 0},
+                   "dropped_in_queue": 0, "throttles": 0, "uart_overruns": 0},
         "alarms": {"set": 200, "fired": 200, "lost": 0, "timer_ticks_dropped_in_queue": 0},
         "irq_off": {"longest": longest, "longest_loop": longest, "longest_handler": 11,
                     "top_half_plain": 3},
         "latency": {s: dict(lat) for s in bakeoff.SOURCES},
-        "throughput": {"per_million": 5000.0, "events_serviced": 1000,
-                       "work_instructions": 200000},
+        "work": {"events_serviced": 1000, "useful_instructions": 2 * 10**8, "burns": 10,
+                 "useful_per_burn": 2 * 10**7, "useful_share": 0.99,
+                 "overhead_instructions": 10**6, "overhead_per_event": 1000.0},
         "handler_stub": {"entry": 37, "exit": 66},
         "notes": [],
     }
@@ -172,3 +175,115 @@ def test_the_report_explains_when_knock_does_not():
     assert "QEMU's PS/2 queue" in text  # the keys went missing in the emulator
     assert "shortest interrupts-off window: **no**" in text
     assert "was not the shortest" in text
+
+
+# --- the work arithmetic (work_figures) -------------------------------------
+
+def figures(**kw):
+    """Guest figures as read_figures() returns them, for work_figures()."""
+    v = {"load.started": 1_000_000, "load.finished": 0, "load.burns": 0,
+         "load.burn_units": 0, "load.unit_cycles": 0, "idle.at_finish": 0,
+         # what the old arithmetic read, kept to show it is not used
+         "idle.last_sleep": 0, "idle.total": 0, "load.burn_cycles": 0,
+         "load.burn_irq_cycles": 0}
+    v.update(kw)
+    return v
+
+
+def test_work_is_units_times_unit_length_and_overhead_is_the_rest():
+    # A window of 100 M instructions, 30 M of them asleep, 60,000 units of
+    # 1,000 instructions: 60 M useful, 10 M overhead for 5,000 events.
+    v = figures(**{"load.finished": 101_000_000, "idle.at_finish": 30_000_000,
+                   "load.burns": 3, "load.burn_units": 60_000, "load.unit_cycles": 1_000,
+                   "load.burn_cycles": 62_500_000})
+    w = bakeoff.work_figures(v, 5_000)
+    assert w["useful_per_burn"] == 20_000_000 and w["useful_share"] == 0.96
+    assert w["window"] == 100_000_000 and w["busy"] == 70_000_000
+    assert w["useful_instructions"] == 60_000_000
+    assert w["overhead_instructions"] == 10_000_000
+    assert w["overhead_per_event"] == 2_000.0
+
+
+def test_the_case_that_went_negative_no_longer_can():
+    """ISR-queue's run: the guest was stopped long after the load, so the
+    idle meter and the burn counters had run on past the last sleep the old
+    window ended at: last_sleep - started - idle - burns + burn_irq was
+    -85,605,342. The new window is [started, finished] with the idle meter
+    read at the finish."""
+    v = figures(**{"idle.last_sleep": 41_000_000, "idle.total": 96_605_342,
+                   "load.burn_cycles": 30_000_000, "load.burn_irq_cycles": 1_000_000,
+                   "load.finished": 61_000_000, "idle.at_finish": 25_000_000,
+                   "load.burns": 2, "load.burn_units": 20_000, "load.unit_cycles": 1_400})
+    old = (v["idle.last_sleep"] - v["load.started"] - v["idle.total"]
+           - v["load.burn_cycles"] + v["load.burn_irq_cycles"])
+    assert old == -85_605_342
+    w = bakeoff.work_figures(v, 1_000)
+    assert w["busy"] == 35_000_000
+    assert w["useful_instructions"] == 28_000_000
+    assert w["overhead_instructions"] == 7_000_000 >= 0
+
+
+def test_a_load_that_never_finished_has_work_but_no_window():
+    v = figures(**{"load.burns": 3, "load.burn_units": 900, "load.unit_cycles": 100})
+    w = bakeoff.work_figures(v, 10)
+    assert w["useful_instructions"] == 90_000
+    assert w["window"] is None and w["overhead_per_event"] is None
+
+
+@pytest.mark.parametrize("kw", [
+    {"load.finished": 11_000_000, "idle.at_finish": 11_000_000},   # asleep longer than the window
+    {"load.finished": 500_000},                                    # finished before it started
+    {"load.finished": 11_000_000, "load.burn_units": 10_001,       # more work than busy time
+     "load.unit_cycles": 1_000},
+])
+def test_meters_that_disagree_are_refused_not_printed(kw):
+    with pytest.raises(bakeoff.Unmeasured):
+        bakeoff.work_figures(figures(**kw), 100)
+
+
+# --- loss as hardware would count it (hardware_losses) ------------------------
+
+def test_samples_above_counts_only_buckets_wholly_above_the_threshold():
+    h = hist([10, 500, 999, 1000, 1500, 20_000, 3_000_000])
+    assert bakeoff.samples_above(h, 1_000) == 3        # 1500, 20000, 3 M
+    assert bakeoff.samples_above(h, 10**7) == 0
+    assert bakeoff.samples_above(h, 0) == 7
+    # A value in the threshold's own bucket ([1024, 1151]) is not counted:
+    # a lower bound.
+    assert bakeoff.samples_above(hist([1_050]), 1_040) == 0
+    assert bakeoff.samples_above(hist([1_050]), 1_000) == 1
+
+
+def test_hardware_losses_per_source():
+    tsc_hz = 10**9   # under icount: 1 GHz, instructions
+    v = {"hw.serial.lost": 230, "hw.serial.full_reads": 12, "hw.serial.worst_held": 20_000_000,
+         # timer: two interrupts answered 20 ms late, the rest fast: a 1 kHz
+         # tick loses the two
+         "latency.timer": hist([800] * 50 + [20_000_000, 19_000_000]),
+         # keys at 80/s: 17 bytes last 106 ms; none waited that long
+         "latency.keyboard": hist([2_000] * 100 + [20_000_000] * 4)}
+    got = bakeoff.hardware_losses(v, tsc_hz, key_rate=80)
+    assert got["serial"] == 230 and got["serial_worst_unread_us"] == 20_000.0
+    assert got["timer"] == 2
+    assert got["keyboard"] == 0
+    assert got["total"] == 232
+    v["latency.keyboard"] = hist([2_000] * 100 + [200_000_000])  # a key held 200 ms
+    assert bakeoff.hardware_losses(v, tsc_hz, key_rate=80)["keyboard"] == 1
+
+
+def test_bench_figures_give_every_column_its_rows(monkeypatch, tmp_path):
+    """What `make bench` prints for each design: lost in the guest, lost on
+    hardware, the longest window, latency per source, useful work."""
+    results = {d: result(d) for d in bakeoff.DESIGNS}
+    monkeypatch.setattr(bakeoff, "run_all", lambda iso, elf: results)
+    monkeypatch.setattr(bakeoff, "write_report", lambda *a: None)
+    monkeypatch.setattr(bakeoff.kq, "qemu_version", lambda: "7.2")
+    monkeypatch.setattr(bakeoff.kq, "makefile_version", lambda: "0.1.0")
+    figures, _ = bakeoff.bench_figures("iso", "elf", doc=tmp_path / "b.md", png=tmp_path / "b.png")
+    for d in bakeoff.DESIGNS:
+        for name in ("events_lost", "hardware_lost", "irq_off_longest", "useful_work",
+                     "latency.timer", "latency.keyboard", "latency.com1"):
+            assert f"bakeoff.{name}.{d}" in figures, (name, d)
+    assert figures["bakeoff.latency.com1.knock"]["value"] == "100 / 1000 / 2000"
+    assert figures["bakeoff.hardware_lost.isrqueue"]["value"] == 3
+    assert figures["bakeoff.useful_work.inisr"]["value"] == 2 * 10**7

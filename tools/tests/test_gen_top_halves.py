@@ -70,10 +70,35 @@ def test_stamped_stub_stores_the_stamp_before_it_knocks():
     body = stub(asm, "top_half_stamped_keyboard")
     assert body[:2] == ["push rax", "push rdx"]
     store = body.index("mov [gs:CPU_IRQ_STAMP_OFFSET + 8], rax")
-    assert body.index("rdtsc") < store < body.index("lock bts qword [gs:CPU_PENDING_OFFSET], 1")
-    assert body[store + 1:store + 3] == ["pop rdx", "pop rax"]
-    assert body[-1] == "iretq"
-    assert not any(line.startswith(("call", "jmp")) for line in body)
+    knock = body.index("lock bts qword [gs:CPU_PENDING_OFFSET], 1")
+    assert body.index("rdtsc") < store < knock
+    assert body.index("inc qword [gs:CPU_IRQ_ENTERED_OFFSET + 8]") < knock
+    assert body[-4:] == ["pop rdx", "pop rax", "mov dword [abs LAPIC_EOI_HIGH], 0", "iretq"]
+    assert not any(line.startswith(("call", "jmp", "j")) for line in body)
+
+
+def test_stamped_stub_counts_coalescing_from_the_carry_of_its_knock():
+    """Between `lock bts` and the first instruction that writes the flags,
+    the carry is the old bit: the first stamp is kept only when it was
+    clear (cmovnc), and the carry itself is added to irq_found_set."""
+    counters = {"CPU_IRQ_ENTERED_OFFSET": 100, "CPU_IRQ_FOUND_SET_OFFSET": 200,
+                "CPU_IRQ_FIRST_OFFSET": 300}
+    asm = gen.emit_lab(ROWS, LAB_ROWS, "test", stamp_offset=48, counters=counters)
+    for name, offset in counters.items():
+        assert f"{name} equ {offset}" in asm
+    body = stub(asm, "top_half_stamped_keyboard")
+    knock = body.index("lock bts qword [gs:CPU_PENDING_OFFSET], 1")
+    after = body[knock + 1:]
+    assert after[:6] == ["mov rdx, [gs:CPU_IRQ_FIRST_OFFSET + 8]", "cmovnc rdx, rax",
+                         "mov [gs:CPU_IRQ_FIRST_OFFSET + 8], rdx", "setc al",
+                         "movzx eax, al", "add [gs:CPU_IRQ_FOUND_SET_OFFSET + 8], rax"]
+
+
+def test_the_counter_offsets_are_read_from_the_cpu_header():
+    got = gen.cpu_counters((REPO / "kernel" / "cpu.h").read_text())
+    assert set(got) == set(gen.COUNTERS) and all(v % 8 == 0 for v in got.values())
+    with pytest.raises(ValueError):
+        gen.cpu_counters("#define CPU_IRQ_ENTERED_OFFSET 8\n")
 
 
 def test_the_tables_list_every_row_in_order():

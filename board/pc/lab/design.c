@@ -4,6 +4,7 @@
  */
 #include "board/pc/lab/design.h"
 
+#include "board/pc/wire_console.h"
 #include "board/pc/wire_smp.h"
 #include "board/pc/wire_timer.h"
 #include "kernel/lab/loop_guarded.h"
@@ -18,7 +19,8 @@
 
 enum board_design board_design = BOARD_DESIGN_KNOCK;
 bool board_bakeoff;
-struct latency_hist board_design_latency[BOARD_DEVICES];
+struct latency_hist board_design_latency[DESIGN_BITS];
+unsigned board_design_serial_bit = BIT_COM1;
 
 static const char *const design_names[] = {
 	[BOARD_DESIGN_KNOCK] = "knock",
@@ -33,15 +35,16 @@ struct device_slot {
 	void *ctx;
 	unsigned bit;
 	unsigned vector;
-	uint64_t last_stamp; /* knock: the irq_stamp already measured */
+	uint64_t entered_seen; /* knock: irq_entered already measured */
 };
 
-static struct device_slot slots[BOARD_DEVICES];
+static struct device_slot slots[DESIGN_BITS];
 
-static const uint8_t vector_of_bit[BOARD_DEVICES] = {
+static const uint8_t vector_of_bit[DESIGN_BITS] = {
 #define BOARD_VECTOR_OF_BIT(e, name, vector, bit, isa) [(bit)] = (vector),
 	BOARD_INTERRUPTS(BOARD_VECTOR_OF_BIT)
 #undef BOARD_VECTOR_OF_BIT
+		[BIT_COM2] = VEC_COM2,
 };
 
 void board_design_init(void)
@@ -49,6 +52,7 @@ void board_design_init(void)
 	char value[16];
 
 	board_bakeoff = cmdline_has("bakeoff");
+	board_world = cmdline_has("world");
 	if (!cmdline_value("design", value, sizeof(value)))
 		return;
 	for (unsigned d = 0; d < sizeof(design_names) / sizeof(design_names[0]); d++) {
@@ -65,9 +69,49 @@ const char *board_design_name(void)
 	return design_names[board_design];
 }
 
+struct serial_hw_model board_design_serial_hw;
+
+#define UART_TRIGGER 14 /* the FIFO level the driver's FCR asks an interrupt at */
+#define UART_FIFO 16
+
+void board_design_serial_read(uint64_t first_irq, uint64_t began, uint64_t bytes, uint64_t ended,
+			      bool emptied)
+{
+	struct serial_hw_model *m = &board_design_serial_hw;
+	uint64_t bt = m->byte_cycles;
+
+	if (board_bakeoff && bt && bytes >= UART_TRIGGER && m->stopped) {
+		uint64_t from = m->stopped;
+		if (m->emptied) {
+			uint64_t lead = (UART_TRIGGER - 1) * bt;
+			uint64_t by_irq = first_irq > lead ? first_irq - lead : 0;
+			if ((int64_t)(by_irq - from) > 0)
+				from = by_irq;
+		}
+		uint64_t held = (int64_t)(began - from) > 0 ? began - from : 0;
+		uint64_t arrived = held / bt;
+		m->full_reads++;
+		if (held > m->worst_held)
+			m->worst_held = held;
+		if (arrived > UART_FIFO)
+			m->lost += arrived - UART_FIFO;
+	}
+	m->stopped = ended;
+	m->emptied = emptied;
+}
+
+struct uart16550 *board_design_uart(unsigned bit)
+{
+	if (bit == BIT_COM1)
+		return board_uart();
+	if (bit == BIT_COM2)
+		return board_world_uart();
+	return NULL;
+}
+
 void board_design_latency_add(unsigned bit, uint64_t cycles)
 {
-	if (board_bakeoff && bit < BOARD_DEVICES)
+	if (board_bakeoff && bit < DESIGN_BITS)
 		latency_hist_add(&board_design_latency[bit], cycles);
 }
 
@@ -86,7 +130,7 @@ static void knock_note_wake(const struct cpu *cpu)
 
 	if (!asleep)
 		return;
-	for (unsigned b = 0; b < BOARD_DEVICES && b < CPU_IRQ_STAMPS; b++) {
+	for (unsigned b = 0; b < DESIGN_BITS && b < CPU_IRQ_STAMPS; b++) {
 		uint64_t s = cpu->irq_stamp[b];
 		if ((int64_t)(s - asleep) > 0 && (!woke || s < woke))
 			woke = s;
@@ -94,21 +138,43 @@ static void knock_note_wake(const struct cpu *cpu)
 	irq_off_meter_woke(woke ? woke : arch_cycles());
 }
 
-/* The loop client of a device bit under design=knock with bakeoff: the
- * driver, then the latency from the interrupt that knocked (the stamp read
- * before the driver runs: an interrupt during it is the next service's). */
+/*
+ * The loop client of a device bit under design=knock with bakeoff: the
+ * driver, then one latency sample per interrupt the service answered, as
+ * the other designs take one per handler entry. The stamped top halves
+ * count entries and keep the first and the last entry's TSC since the
+ * bit was set (irq_entered, irq_first, irq_stamp); an interrupt during the
+ * driver is the next service's. The first and the last are exact; those
+ * in between are dated at the first (an upper bound: the CPU recorded
+ * only the two ends).
+ */
 static void knock_timed(void *ctx)
 {
 	struct device_slot *s = ctx;
 	struct cpu *cpu = arch_this_cpu();
-	uint64_t stamp = cpu->irq_stamp[s->bit];
+	unsigned bit = s->bit;
+	uint64_t entered, first, last;
+
+	/* A top half may run between these reads: read until the count did
+	 * not move (it runs to completion on this CPU, so this ends). */
+	do {
+		entered = __atomic_load_n(&cpu->irq_entered[bit], __ATOMIC_ACQUIRE);
+		first = __atomic_load_n(&cpu->irq_first[bit], __ATOMIC_RELAXED);
+		last = __atomic_load_n(&cpu->irq_stamp[bit], __ATOMIC_RELAXED);
+	} while (entered != __atomic_load_n(&cpu->irq_entered[bit], __ATOMIC_ACQUIRE));
 
 	knock_note_wake(cpu);
+	struct uart16550 *u = bit == board_design_serial_bit ? board_design_uart(bit) : NULL;
+	uint64_t began = arch_cycles();
+	uint64_t rx = u ? u->stats.rx_bytes : 0;
 	s->fn(s->ctx);
-	if (stamp && stamp != s->last_stamp) {
-		s->last_stamp = stamp;
-		board_design_latency_add(s->bit, arch_cycles() - stamp);
-	}
+	uint64_t end = arch_cycles();
+	if (u)
+		board_design_serial_read(first, began, u->stats.rx_bytes - rx, end, true);
+	uint64_t n = entered - s->entered_seen;
+	s->entered_seen = entered;
+	for (uint64_t i = 0; i < n; i++)
+		board_design_latency_add(bit, end - (i + 1 == n && i ? last : first));
 }
 
 /* --- the C handlers of the other designs ---------------------------------- */
@@ -137,9 +203,15 @@ static void inisr_handler(void *ctx, uint64_t since)
 {
 	struct device_slot *s = ctx;
 	uint64_t arrived = arrival(s->bit, since);
+	struct uart16550 *u = s->bit == board_design_serial_bit ? board_design_uart(s->bit) : NULL;
+	uint64_t began = arch_cycles();
+	uint64_t rx = u ? u->stats.rx_bytes : 0;
 
 	s->fn(s->ctx);
-	board_design_latency_add(s->bit, arch_cycles() - arrived);
+	uint64_t end = arch_cycles();
+	if (u)
+		board_design_serial_read(arrived, began, u->stats.rx_bytes - rx, end, true);
+	board_design_latency_add(s->bit, end - arrived);
 }
 
 /* ISR-queue: the handler only reads the device's events into the queue. */
@@ -175,7 +247,7 @@ static void reroute(unsigned bit)
 		return;
 	case BOARD_DESIGN_ISRQUEUE:
 		irq_handler_set(s->vector, isrqueue_handler, s);
-		loop_replace_client(bit, s->client, design_isrqueue_drain, NULL);
+		loop_replace_client(bit, s->client, design_isrqueue_drain, &s->bit);
 		return;
 	}
 	/* A design this switch does not know would leave the device to
@@ -185,9 +257,14 @@ static void reroute(unsigned bit)
 
 void board_design_wire(void)
 {
-	for (unsigned bit = 0; bit < BOARD_DEVICES; bit++)
-		reroute(bit);
-	if (board_design != BOARD_DESIGN_KNOCK || board_bakeoff)
+	if (board_design == BOARD_DESIGN_ISRQUEUE)
+		design_isrqueue_init();
+	for (unsigned bit = 0; bit < DESIGN_BITS; bit++)
+		if (design_device_bit(bit))
+			reroute(bit);
+	if (board_bakeoff && board_world)
+		board_limit_cpus(2, "the bakeoff option measures the boot cpu; cpu 1 is the world");
+	else if (board_design != BOARD_DESIGN_KNOCK || board_bakeoff)
 		board_limit_cpus(1, board_bakeoff ? "the bakeoff option measures the boot cpu" :
 						    "the design's handlers serve the boot cpu");
 }
@@ -205,8 +282,8 @@ void board_design_prepare(void)
 		/* Anything a device raised while its line was still masked at
 		 * the IOAPIC (a key, the UART's transmit-empty) made an edge
 		 * nobody saw; read every device once, as its handler would. */
-		for (unsigned bit = 0; bit < BOARD_DEVICES; bit++)
-			if (slots[bit].fn)
+		for (unsigned bit = 0; bit < DESIGN_BITS; bit++)
+			if (design_device_bit(bit) && slots[bit].fn)
 				design_isrqueue_read(bit, arch_cycles());
 	}
 }

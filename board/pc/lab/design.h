@@ -5,10 +5,11 @@
  *   design=inisr     the whole driver runs in the interrupt handler, with
  *                    interrupts off; the loop then runs its callbacks with
  *                    interrupts off too, since they share the drivers' state.
- *   design=isrqueue  the handler reads the device's event (a byte, a tick)
- *                    into a bounded queue (kernel/isr_queue.h); the loop
- *                    drains it with interrupts off around each pop; a full
- *                    queue drops the event.
+ *   design=isrqueue  the handler reads the device's data into that
+ *                    source's ring (kernel/lab/isr_queue.h) or raises its
+ *                    flag (timer, transmit empty); the loop drains the
+ *                    rings with interrupts on; a full ring throttles its
+ *                    source instead of dropping (design_isrqueue.c).
  *   bakeoff          measure (kernel latency per source, interrupts-off
  *                    windows, idle time) and run the bake-off's workload
  *                    (capsules/bakeoff_load.h); `make bench` does this for
@@ -26,9 +27,11 @@
 #define KNOCK_BOARD_PC_DESIGN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "board/pc/interrupts.h"
+#include "board/pc/lab/interrupts.h"
 #include "kernel/latency_hist.h"
 #include "kernel/loop.h"
 
@@ -38,7 +41,10 @@ enum board_design {
 	BOARD_DESIGN_ISRQUEUE,
 };
 
-/* Rows of the interrupt table; their bits are 0 .. BOARD_DEVICES-1. */
+/* Rows of the product's interrupt table; their bits are 0 ..
+ * BOARD_DEVICES-1. The designs also run the lab's COM2 (bit BIT_COM2,
+ * the outside world's serial line): bits below DESIGN_BITS for which
+ * design_device_bit() holds. */
 enum {
 #define BOARD_COUNT_ROW(e, name, vector, bit, isa) BOARD_ROW_##e,
 	BOARD_INTERRUPTS(BOARD_COUNT_ROW)
@@ -46,7 +52,20 @@ enum {
 	BOARD_DEVICES
 };
 
+#define DESIGN_BITS (BIT_COM2 + 1)
+static inline bool design_device_bit(unsigned bit)
+{
+	return bit < BOARD_DEVICES || bit == BIT_COM2;
+}
+
 extern enum board_design board_design;
+/* With `bakeoff world`, the load's keys and serial bytes come from the
+ * outside world on CPU 1 (chips/x86_64/lab/world.h) instead of the host
+ * (set here, wired by board/pc/lab/wire_bakeoff.c). */
+extern bool board_world;
+/* The UART the world sends on (COM2), or NULL when there is none
+ * (wire_bakeoff.c). */
+struct uart16550 *board_world_uart(void);
 extern bool board_bakeoff;
 
 /* Read design= and bakeoff (after board_options_load()). */
@@ -68,15 +87,51 @@ _Noreturn void board_design_loop(void);
 /* Interrupt entry to service done, per device bit, in cycles (bakeoff
  * only): from the stamped top half's TSC (knock) or the handler's entry
  * (the others) to the moment the driver's work for it returned. */
-extern struct latency_hist board_design_latency[BOARD_DEVICES];
+extern struct latency_hist board_design_latency[DESIGN_BITS];
 void board_design_latency_add(unsigned bit, uint64_t cycles);
 
+/*
+ * What a real 16550 would have lost (bakeoff only; docs/bakeoff.md, "Loss
+ * as hardware would count it"). QEMU's UART never overruns: while its
+ * 16-byte FIFO is full it stops taking bytes from the host. A real one at
+ * 115200 baud receives a byte every BOARD_UART_BYTE_US (86.8 us) whether
+ * or not anyone reads, and its FIFO holds 16. Each time a design reads the
+ * receive FIFO (a driver's drain, a handler's read), it reports when the
+ * read began, when the first interrupt of those bytes came, how many bytes
+ * it read, when it stopped and whether the FIFO was empty then. A read that
+ * found at least the trigger level (14) means the line was streaming:
+ * bytes then arrived one per byte time from the later of the last time the
+ * FIFO was left empty and 13 byte times before that first interrupt (the
+ * UART interrupts at the 14th byte); what would have arrived by the time
+ * the read began beyond 16 is what hardware loses. Left throttled (not
+ * empty), bytes arrive from the moment reading stopped: a lower bound.
+ */
+struct serial_hw_model {
+	uint64_t byte_cycles; /* one byte time at 115200 baud, in TSC cycles */
+	uint64_t stopped;     /* when the last read ended */
+	bool emptied;         /* ...and whether it left the FIFO empty */
+	uint64_t lost;        /* bytes a real 16550 would have overrun */
+	uint64_t full_reads;  /* reads that found the line streaming */
+	uint64_t worst_held;  /* longest a streaming FIFO went unread, cycles */
+};
+extern struct serial_hw_model board_design_serial_hw;
+/* The device bit the load's serial bytes come in on (COM1 from the host,
+ * COM2 from the outside world), and its driver. */
+extern unsigned board_design_serial_bit;
+struct uart16550;
+struct uart16550 *board_design_uart(unsigned bit);
+void board_design_serial_read(uint64_t first_irq, uint64_t began, uint64_t bytes, uint64_t ended,
+			      bool emptied);
+
 /* The ISR-queue design's parts (design_isrqueue.c). */
-/* The handler of device `bit`: read its event(s) into the queue. */
+void design_isrqueue_init(void);
+/* The handler of device `bit`: read its data into its ring, or raise its
+ * flag. */
 void design_isrqueue_read(unsigned bit, uint64_t entry);
-/* The loop client of every device bit: drain the queue. */
+/* The loop client of device bit *(unsigned *)ctx: drain its ring, serve
+ * its flags. */
 void design_isrqueue_drain(void *ctx);
 struct isr_queue;
-extern struct isr_queue design_isrqueue;
+extern struct isr_queue design_isrqueue_keyboard, design_isrqueue_com1, design_isrqueue_com2;
 
 #endif

@@ -6,13 +6,18 @@
  *
  *   storm  a self-IPI the storm generator (capsules/lab/storm.h) fires
  *          as fast as asked, to show the watchdog's storm detection.
+ *   com2   the second UART, wired only with `bakeoff world`: the serial
+ *          line the bake-off's outside world sends its bytes on
+ *          (chips/x86_64/lab/world.h, board/pc/lab/wire_bakeoff.c).
  */
 #ifndef KNOCK_BOARD_PC_LAB_INTERRUPTS_H
 #define KNOCK_BOARD_PC_LAB_INTERRUPTS_H
 
 #include "board/pc/interrupts.h"
 
-#define LAB_INTERRUPTS(X) X(STORM, "storm", 0x43, 3, -1)
+#define LAB_INTERRUPTS(X)              \
+	X(STORM, "storm", 0x43, 3, -1) \
+	X(COM2, "com2", 0x44, 8, 3)
 
 enum lab_pending_bit {
 #define LAB_BIT_ENUM(e, name, vector, bit, isa) BIT_##e = (bit),

@@ -191,6 +191,7 @@ static void lab_wire(void)
 	register_commands();
 
 	board_design_init();
+	board_wire_com2();
 	board_design_wire();
 	board_wire_bakeoff();
 }
@@ -234,6 +235,7 @@ static void lab_run(void)
 BOARD_EXTENSION(lab_extension) = {
 	.name = "lab",
 	.wire = lab_wire,
+	.claim_ap = board_world_ap, /* CPU 1 with `bakeoff world`: never returns */
 	.wire_ap = lab_wire_ap,
 	.start = lab_start,
 	.run = lab_run,

@@ -8,16 +8,119 @@
 #include "capsules/lab/bakeoff_load.h"
 #include "chips/x86_64/lab/irq_handler.h"
 #include "chips/x86_64/lab/irq_off_meter.h"
+#include "board/pc/lab/interrupts.h"
+#include "capsules/lab/world_load.h"
+#include "chips/x86_64/lab/world.h"
+#include "chips/x86_64/ioapic.h"
+#include "chips/x86_64/smp.h"
+#include "chips/x86_64/uart16550.h"
+#include "board/pc/interrupts.h"
+#include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/cpu.h"
 #include "kernel/lab/isr_queue.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
 
+_Static_assert(BOARD_DEVICES <= CPU_IRQ_STAMPS,
+	       "every device bit has a stamped top half's counters");
+
 static struct bakeoff_load load;
 static uint64_t design_number;
+static uint64_t burn_split; /* 1: burn=split */
 static uint64_t tsc_hz;
 
+/* The outside world (option `world`): its plan, source and counts. */
+bool board_world;
+static bool com2_there;
+static struct world_plan world_plan;
+static struct world_load world_load;
+static struct world_source world_source;
+static struct world_stats world_stats;
+
+#define WORLD_KEYS 300
+#define WORLD_KEY_RATE 80 /* keys a second */
+#define WORLD_SERIAL_BYTES (UINT64_C(64) * 1024)
+#define WORLD_BAUD 115200
+#define WORLD_PS2_BYTES_PER_S 1000 /* 11 bits at 10-16.7 kHz: about 1 ms a byte */
+#define WORLD_COM2 0x2f8
+#define WORLD_TICKS_PER_S 100000 /* 10 us: a byte at 115200 baud is 86.8 us */
+#define COM2_ISA_IRQ 3
+
+static void world_wire(void)
+{
+	uint64_t hz = board_lapic_alarm.tsc_hz;
+
+	world_load_init(&world_load, WORLD_KEYS, WORLD_SERIAL_BYTES, BAKEOFF_TERMINATOR);
+	world_source = (struct world_source){
+		.ctx = &world_load,
+		.next_key = world_load_next_key,
+		.next_serial = com2_there ? world_load_next_serial : NULL,
+	};
+	world_plan = (struct world_plan){
+		.key_every = hz / WORLD_KEY_RATE,
+		.ps2_byte = hz / WORLD_PS2_BYTES_PER_S,
+		.serial_every = hz * 10 / WORLD_BAUD,
+		.tick = hz / WORLD_TICKS_PER_S,
+		.lapic_per_tsc_q32 = board_lapic_alarm.lapic_per_tsc_q32,
+		.timer_vector = VEC_STORM,
+		.serial_port = WORLD_COM2,
+	};
+}
+
+/* COM2, the world's serial line, driven by the design under test as any
+ * 16550; its bytes go to the load's sink. */
+static struct uart16550 com2;
+static struct hil_uart com2_hil;
+
+static void com2_received(void *ctx, const uint8_t *bytes, size_t n, unsigned errors)
+{
+	(void)ctx;
+	(void)errors; /* overruns: counted by the driver (uart.overrun.com2) */
+	bakeoff_load_serial(&load, bytes, n);
+}
+
+static const struct hil_uart_client com2_client = { .ctx = NULL, .received = com2_received };
+
+static void com2_service(void *ctx)
+{
+	(void)ctx;
+	if (com2_there)
+		com2_hil.service(com2_hil.hw);
+}
+
+struct uart16550 *board_world_uart(void)
+{
+	return com2_there ? &com2 : NULL;
+}
+
+void board_wire_com2(void)
+{
+	loop_set_client(BIT_COM2, "com2", com2_service, NULL);
+	if (!board_bakeoff || !board_world)
+		return;
+	com2_there = world_serial_init(WORLD_COM2);
+	if (!com2_there) {
+		log_warn("bakeoff: world: no COM2 at 0x%x (QEMU needs a second -serial)",
+			 WORLD_COM2);
+		return;
+	}
+	uart16550_init_irq(&com2, WORLD_COM2);
+	uart16550_hil(&com2, &com2_hil);
+	com2_hil.set_client(com2_hil.hw, &com2_client);
+	ioapic_set_masked(board_route_isa_irq(COM2_ISA_IRQ, VEC_COM2), false);
+}
+
+void board_world_ap(unsigned cpu)
+{
+	if (!board_bakeoff || !board_world || cpu != 1)
+		return;
+	smp_ap_online();
+	world_run(&world_plan, &world_source, &world_stats);
+}
+
 /* Filled in board_wire_bakeoff(): some addresses exist only then. */
-static struct bakeoff_figure figures[64];
+static struct bakeoff_figure figures[96];
 static unsigned figure_count;
 
 struct bakeoff_export board_bakeoff_export;
@@ -46,8 +149,27 @@ static void started(void *ctx)
 	irq_off_meter_start();
 	for (unsigned b = 0; b < BOARD_DEVICES; b++)
 		latency_hist_reset(&board_design_latency[b]);
+	board_design_serial_hw = (struct serial_hw_model){
+		.byte_cycles = tsc_hz * 10 / 115200, /* 10 bits a byte: start, 8 data, stop */
+	};
 	for (unsigned i = 0; i < figure_count; i++)
 		figures[i].at_start = value_now(&figures[i]);
+	if (board_world) {
+		uint64_t now = arch_cycles();
+		__atomic_store_n(&world_plan.serial_start, now, __ATOMIC_RELEASE);
+		__atomic_store_n(&world_plan.start, now, __ATOMIC_RELEASE);
+	}
+}
+
+/* The load is done: what the meters said then, so that the figures cover
+ * exactly [load.started, load.finished] whatever runs after. */
+static uint64_t idle_at_finish, sleeps_at_finish;
+
+static void finished(void *ctx)
+{
+	(void)ctx;
+	idle_at_finish = irq_off_meter.idle_total;
+	sleeps_at_finish = irq_off_meter.sleeps;
 }
 
 static uint64_t interrupt_cycles(void *ctx)
@@ -56,10 +178,23 @@ static uint64_t interrupt_cycles(void *ctx)
 	return irq_handler_ticks;
 }
 
-static const struct bakeoff_load_hooks hooks = {
+/* in-ISR: the long computation runs with interrupts on (the loop calls
+ * every callback with them off, since callbacks share the drivers' state
+ * with the handlers; the burn's computation shares nothing). */
+static void long_work(void *ctx, bool begin)
+{
+	(void)ctx;
+	if (begin)
+		arch_irq_enable();
+	else
+		arch_irq_disable();
+}
+
+static struct bakeoff_load_hooks hooks = {
 	.ctx = NULL,
 	.started = started,
 	.interrupt_cycles = interrupt_cycles,
+	.finished = finished,
 };
 
 static void add_figures(void)
@@ -72,24 +207,47 @@ static void add_figures(void)
 		BOARD_INTERRUPTS(LATENCY_NAME)
 #undef LATENCY_NAME
 	};
-	static const char *const pushed_names[] = {
-#define PUSHED_NAME(e, name, vector, bit, isa) [bit] = "queue.pushed." name,
-		BOARD_INTERRUPTS(PUSHED_NAME)
-#undef PUSHED_NAME
+	static const char *const entered_names[] = {
+#define ENTERED_NAME(e, name, vector, bit, isa) [bit] = "irq.entered." name,
+		BOARD_INTERRUPTS(ENTERED_NAME)
+#undef ENTERED_NAME
 	};
-	static const char *const dropped_names[] = {
-#define DROPPED_NAME(e, name, vector, bit, isa) [bit] = "queue.dropped." name,
-		BOARD_INTERRUPTS(DROPPED_NAME)
-#undef DROPPED_NAME
+	static const char *const found_set_names[] = {
+#define FOUND_SET_NAME(e, name, vector, bit, isa) [bit] = "irq.found_set." name,
+		BOARD_INTERRUPTS(FOUND_SET_NAME)
+#undef FOUND_SET_NAME
 	};
+	static const char *const serviced_names[] = {
+#define SERVICED_NAME(e, name, vector, bit, isa) [bit] = "loop.serviced." name,
+		BOARD_INTERRUPTS(SERVICED_NAME)
+#undef SERVICED_NAME
+	};
+	const struct cpu *boot_cpu = arch_cpu(0);
 
 	add("design", &design_number, BAKEOFF_U64);
+	add("world.keys", &world_stats.keys, BAKEOFF_U64);
+	add("world.key_bytes_sent", &world_stats.key_bytes_sent, BAKEOFF_U64);
+	add("world.key_bytes_lost", &world_stats.key_bytes_lost, BAKEOFF_U64);
+	add("world.serial_sent", &world_stats.serial_sent, BAKEOFF_U64);
+	add("world.data_sent", &world_load.data_sent, BAKEOFF_U64);
+	add("world.data_crc", &world_load.data_crc, BAKEOFF_U32);
+	add("world.wakes", &world_stats.wakes, BAKEOFF_U64);
+	add("com2.rx_bytes", &com2.stats.rx_bytes, BAKEOFF_U64);
+	add("com2.overrun", &com2.stats.overrun, BAKEOFF_U64);
+	add("world.late_max", &world_stats.late_max, BAKEOFF_U64);
+	add("world.late_at", &world_stats.late_at, BAKEOFF_U64);
+	add("world.done", &world_stats.done, BAKEOFF_U64);
+	add("burn_split", &burn_split, BAKEOFF_U64);
 	add("tsc_hz", &tsc_hz, BAKEOFF_U64);
 	add("load.started", &load.started, BAKEOFF_U64);
 	add("load.finished", &load.finished, BAKEOFF_U64);
 	add("load.burns", &load.burns, BAKEOFF_U64);
 	add("load.burn_cycles", &load.burn_cycles, BAKEOFF_U64);
 	add("load.burn_irq_cycles", &load.burn_irq_cycles, BAKEOFF_U64);
+	add("load.burn_units", &load.burn_units, BAKEOFF_U64);
+	add("load.unit_cycles", &load.unit_cycles, BAKEOFF_U64);
+	add("idle.at_finish", &idle_at_finish, BAKEOFF_U64);
+	add("idle.sleeps_at_finish", &sleeps_at_finish, BAKEOFF_U64);
 	add("load.flood_done", &load.flood_done, BAKEOFF_U64);
 	add("load.sink_done", &load.sink_done, BAKEOFF_U64);
 	add("load.sink_bytes", &load.sink_bytes, BAKEOFF_U64);
@@ -124,21 +282,51 @@ static void add_figures(void)
 		add("uart.overrun", &uart->stats.overrun, BAKEOFF_U64);
 	}
 	add("timer.alarms_fired", &board_alarm_mux.stats.fired, BAKEOFF_U64);
-	add("queue.high_water", &design_isrqueue.high_water, BAKEOFF_U32);
+	add("hw.serial.lost", &board_design_serial_hw.lost, BAKEOFF_U64);
+	add("hw.serial.full_reads", &board_design_serial_hw.full_reads, BAKEOFF_U64);
+	add("hw.serial.worst_held", &board_design_serial_hw.worst_held, BAKEOFF_U64);
+	add("queue.keyboard.high_water", &design_isrqueue_keyboard.high_water, BAKEOFF_U32);
+	add("queue.keyboard.pushed", &design_isrqueue_keyboard.pushed, BAKEOFF_U64);
+	add("queue.keyboard.dropped", &design_isrqueue_keyboard.dropped, BAKEOFF_U64);
+	add("queue.keyboard.throttles", &design_isrqueue_keyboard.throttles, BAKEOFF_U64);
+	add("queue.com1.high_water", &design_isrqueue_com1.high_water, BAKEOFF_U32);
+	add("queue.com1.pushed", &design_isrqueue_com1.pushed, BAKEOFF_U64);
+	add("queue.com1.dropped", &design_isrqueue_com1.dropped, BAKEOFF_U64);
+	add("queue.com1.throttles", &design_isrqueue_com1.throttles, BAKEOFF_U64);
 	for (unsigned b = 0; b < BOARD_DEVICES; b++) {
-		add(pushed_names[b], &design_isrqueue.pushed[b], BAKEOFF_U64);
-		add(dropped_names[b], &design_isrqueue.dropped[b], BAKEOFF_U64);
 		add(latency_names[b], &board_design_latency[b], BAKEOFF_HIST);
+		add(serviced_names[b], &boot_cpu->serviced[b], BAKEOFF_U64);
+		/* Counted by the stamped top halves (knock, stubs=stamped). */
+		add(entered_names[b], &boot_cpu->irq_entered[b], BAKEOFF_U64);
+		add(found_set_names[b], &boot_cpu->irq_found_set[b], BAKEOFF_U64);
 	}
 }
 
 void board_wire_bakeoff(void)
 {
+	char value[8];
+
 	if (!board_bakeoff)
 		return;
 	design_number = board_design;
 	tsc_hz = board_lapic_alarm.tsc_hz;
+	if (board_design == BOARD_DESIGN_INISR)
+		hooks.long_work = long_work;
+	if (board_world)
+		world_wire();
 	bakeoff_load_init(&load, &board_alarm_mux, board_console(), &hooks);
+	if (board_world) {
+		bakeoff_load_external_serial(&load);
+		board_design_serial_bit = BIT_COM2;
+	}
+	if (cmdline_value("burn", value, sizeof(value))) {
+		if (!strcmp(value, "split")) {
+			bakeoff_load_split(&load);
+			burn_split = 1;
+		} else if (strcmp(value, "whole") != 0) {
+			log_warn("options: burn=%s is not whole or split; using whole", value);
+		}
+	}
 	add_figures();
 	board_bakeoff_export = (struct bakeoff_export){
 		.count = figure_count,

@@ -6,6 +6,7 @@
 #ifndef KNOCK_BOARD_PC_WIRE_BAKEOFF_H
 #define KNOCK_BOARD_PC_WIRE_BAKEOFF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -50,5 +51,12 @@ extern struct bakeoff_export board_bakeoff_export;
 void board_wire_bakeoff(void);
 /* Start the workload's clock (from board_design_run()). */
 void board_bakeoff_start(void);
+
+/* The lab's COM2 row: its client always (the row is declared in every lab
+ * boot), its UART only with `bakeoff world` (after the lab's rows are
+ * declared, before board_design_wire()). */
+void board_wire_com2(void);
+/* On CPU `cpu` before its loop: CPU 1 becomes the world, for good. */
+void board_world_ap(unsigned cpu);
 
 #endif
