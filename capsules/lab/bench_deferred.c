@@ -3,24 +3,14 @@
 #include "capsules/lab/bench_deferred.h"
 #include "kernel/clock.h"
 #include "kernel/log.h"
-
-static void sort(uint64_t *v, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++) {
-		uint64_t x = v[i];
-		unsigned j = i;
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-}
+#include "kernel/lab/sort.h"
 
 /* Not inlined: the measured client stays small, so its prologue (part of
  * the measured path) is what any small client would pay, not the cost of
  * saving registers for the sort. */
 __attribute__((noinline)) static void report(struct bench_deferred *b)
 {
-	sort(b->samples, BENCH_DEFERRED_SAMPLES);
+	lab_sort_u64(b->samples, BENCH_DEFERRED_SAMPLES);
 	log_info("bench: deferred_call_instructions min=%llu median=%llu max=%llu samples=%u "
 		 "overhead=%llu",
 		 (unsigned long long)b->samples[0],

@@ -3,6 +3,7 @@
 #include "kernel/clock.h"
 #include "kernel/cpus.h"
 #include "kernel/log.h"
+#include "kernel/lab/sort.h"
 
 /* The IPI probe knocks from CPU 2 on CPU 1 (CPU 0 with 2 CPUs only): the
  * figure counts the sender's instructions until it halts too (icount runs
@@ -10,17 +11,6 @@
  * `sti; hlt` of the others (the watchdog's tick, the stats observer). */
 #define IPI_TARGET 1
 #define IPI_SENDER_PREFERRED 2
-
-static void sort(uint64_t *v, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++) {
-		uint64_t x = v[i];
-		unsigned j = i;
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-}
 
 /* --- ipi: knock on a sleeping CPU, until its client runs ---------------- */
 
@@ -48,7 +38,7 @@ static void ipi_next(struct bench_smp *b)
 
 static void ipi_report(struct bench_smp *b)
 {
-	sort(b->samples, BENCH_SMP_IPI_SAMPLES);
+	lab_sort_u64(b->samples, BENCH_SMP_IPI_SAMPLES);
 	log_info("bench: ipi_wake_instructions min=%llu median=%llu max=%llu samples=%u "
 		 "overhead=%llu sender=%u target=%u",
 		 (unsigned long long)b->samples[0],
