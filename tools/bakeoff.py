@@ -36,25 +36,14 @@ import sys
 import tempfile
 import time
 import zlib
-import importlib.util
 import struct
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _load_harness():
-    if "knock_qemu" in sys.modules:
-        return sys.modules["knock_qemu"]
-    path = REPO / "tests" / "e2e" / "knock_qemu.py"
-    spec = importlib.util.spec_from_file_location("knock_qemu", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["knock_qemu"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-kq = _load_harness()
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+import knock_qemu as kq  # noqa: E402
 
 DESIGNS = ("knock", "knock-split", "inisr", "isrqueue")
 DESIGN_TEXT = {

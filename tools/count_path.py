@@ -507,15 +507,11 @@ def inlined_extent(gdb_module, address):
 
 def load_harness():
     """tests/e2e/knock_qemu.py (standard library only), imported by path."""
-    import importlib.util
-    if "knock_qemu" in sys.modules:
-        return sys.modules["knock_qemu"]
-    path = REPO / "tests" / "e2e" / "knock_qemu.py"
-    spec = importlib.util.spec_from_file_location("knock_qemu", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["knock_qemu"] = module
-    spec.loader.exec_module(module)
-    return module
+    harness_dir = str(REPO / "tests" / "e2e")
+    if harness_dir not in sys.path:
+        sys.path.insert(0, harness_dir)
+    import knock_qemu  # pylint: disable=import-outside-toplevel
+    return knock_qemu
 
 
 class Session:
