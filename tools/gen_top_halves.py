@@ -3,7 +3,11 @@
 
 Reads the BOARD_INTERRUPTS rows of board/<board>/interrupts.h:
 
-    X(KEYBOARD, "keyboard", 0x41, 1, 1)
+    X(KEYBOARD, "keyboard", 0x41, 1, 1, 0)
+
+(enum, name, vector, pending bit, ISA IRQ or -1, CPU or -1; the CPU
+column is the board's business at boot, the generator only checks it: -1
+exactly for the local rows, which have no ISA IRQ)
 
 and writes NASM source with, for every row, an entry point of exactly three
 instructions:
@@ -42,16 +46,27 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-ROW = re.compile(
-    r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,\s*(-?\d+)\s*\)')
+ROW = re.compile(r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,'
+                 r'\s*(-?\d+)\s*,\s*(-?\d+)\s*\)')
+# Anything that looks like a row, to refuse one the pattern above misses
+# (a column left out) instead of silently generating no stub for it.
+ROW_LIKE = re.compile(r'^\s*X\(.*\)', re.M)
+# The highest CPU id a row may name (CPU_MAX in kernel/cpu.h is checked at
+# boot; this only catches nonsense).
+CPU_LIMIT = 64
 
 
 def parse(text):
     rows = []
     for m in ROW.finditer(text):
-        enum, name, vector, bit, isa = m.groups()
-        rows.append((enum, name, int(vector, 0), int(bit), int(isa)))
+        enum, name, vector, bit, isa, cpu = m.groups()
+        rows.append((enum, name, int(vector, 0), int(bit), int(isa), int(cpu)))
     return rows
+
+
+def unparsed(text):
+    """Row-like lines the pattern does not read (a missing column)."""
+    return [m.group(0).strip() for m in ROW_LIKE.finditer(text) if not ROW.search(m.group(0))]
 
 
 def cpu_layout(text):
@@ -70,7 +85,12 @@ def check(rows, stamps=64):
     if not rows:
         errors.append("no X(...) rows found")
     seen_vec, seen_bit, seen_name = {}, {}, {}
-    for enum, name, vector, bit, _ in rows:
+    for enum, name, vector, bit, isa, cpu in rows:
+        if isa < 0 and cpu != -1:
+            errors.append(f"{name}: a local source (ISA IRQ -1) has a CPU of its own on "
+                          f"every CPU: its CPU column must be -1, not {cpu}")
+        elif isa >= 0 and not 0 <= cpu < CPU_LIMIT:
+            errors.append(f"{name}: CPU {cpu} outside 0-{CPU_LIMIT - 1}")
         if not 0x30 <= vector <= 0xfe:
             errors.append(f"{name}: vector {vector:#x} outside 0x30-0xfe "
                           "(0-0x1f exceptions, 0x20-0x2f legacy PIC, 0xff spurious)")
@@ -103,7 +123,7 @@ def header(source, stamp_offset):
 
 def plain_stubs(rows):
     out = []
-    for _, name, vector, bit, _ in rows:
+    for _, name, vector, bit, *_ in rows:
         out += ["align 16",
                 f"global top_half_{name}",
                 f"top_half_{name}:                    ; vector {vector:#x}, pending bit {bit}"]
@@ -113,7 +133,7 @@ def plain_stubs(rows):
 
 def stamped_stubs(rows):
     out = []
-    for _, name, vector, bit, _ in rows:
+    for _, name, vector, bit, *_ in rows:
         out += ["align 16",
                 f"global top_half_stamped_{name}",
                 f"top_half_stamped_{name}:            ; vector {vector:#x}, pending bit {bit}",
@@ -134,7 +154,7 @@ def table(label, prefix, rows):
     followed by top_half_count, and so on."""
     count = label[:-len("_table")] + "_count"
     out = [f"global {label}", f"{label}:"]
-    out += [f"\tdq {vector:#x}, {prefix}{name}" for _, name, vector, _, _ in rows]
+    out += [f"\tdq {vector:#x}, {prefix}{name}" for _, name, vector, *_ in rows]
     out += [f"global {count}", f"{count}:", f"\tdq {len(rows)}"]
     return out
 
@@ -166,14 +186,22 @@ def main():
     ap.add_argument("-o", "--output", required=True)
     args = ap.parse_args()
     with open(args.table) as f:
-        rows = parse(f.read())
+        text = f.read()
+    rows, bad = parse(text), [(args.table, r) for r in unparsed(text)]
     lab_rows = []
     if args.lab:
         with open(args.lab) as f:
-            lab_rows = parse(f.read())
+            text = f.read()
+        lab_rows = parse(text)
+        bad += [(args.lab, r) for r in unparsed(text)]
         if not lab_rows:
             print(f"{args.lab}: no X(...) rows found", file=sys.stderr)
             return 1
+    for source, row in bad:
+        print(f"{source}: not a row of six columns (enum, name, vector, bit, ISA IRQ, CPU): "
+              f"{row}", file=sys.stderr)
+    if bad:
+        return 1
     try:
         with open(args.cpu_header) as f:
             stamp_offset, stamps = cpu_layout(f.read())

@@ -89,6 +89,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_interrupts_init_cpu(board_platform.lapic_address, board_lint1_is_nmi());
 	board_interrupts_set_boot_apic((uint8_t)lapic_id());
 	board_ioapics_init(&board_platform);
+	board_irq_cpus_load();
 
 	/* The capsules, each wired to its chips and clients. */
 	board_wire_timer();
@@ -107,6 +108,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_interrupts_verify();
 	loop_verify();
 	board_start_aps(&boot_info);
+	board_irq_cpus_route();
 
 	hello_start(&hello);
 	board_watchdog_start();

@@ -80,6 +80,7 @@ static _Noreturn void ap_main(unsigned cpu)
 	smp_count_join(&smp_count);
 	smp_ping_join(&smp_ping);
 	board_wire_shell_on_ap(cpu, &ap_mux[cpu]);
+	board_irq_cpus_wire_ap(cpu);
 	board_extensions_wire_ap(cpu);
 
 	smp_ap_online();

@@ -25,12 +25,14 @@ REPO = Path(__file__).resolve().parents[2]
 TABLE = REPO / "board" / "pc" / "interrupts.h"
 LAB_TABLE = REPO / "board" / "pc" / "lab" / "interrupts.h"
 CPU_H = REPO / "kernel" / "cpu.h"
-ROW = re.compile(r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,\s*(-?\d+)\s*\)')
+ROW = re.compile(r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,'
+                 r'\s*(-?\d+)\s*,\s*(-?\d+)\s*\)')
 GOAL = 3
 
 
 def table_rows(table=TABLE):
-    return [(name, int(vec, 0), int(bit)) for _, name, vec, bit, _ in ROW.findall(table.read_text())]
+    return [(name, int(vec, 0), int(bit))
+            for _, name, vec, bit, _, _ in ROW.findall(table.read_text())]
 
 
 def lab_rows():

@@ -39,7 +39,7 @@ struct device_slot {
 static struct device_slot slots[BOARD_DEVICES];
 
 static const uint8_t vector_of_bit[BOARD_DEVICES] = {
-#define BOARD_VECTOR_OF_BIT(e, name, vector, bit, isa) [(bit)] = (vector),
+#define BOARD_VECTOR_OF_BIT(e, name, vector, bit, isa, cpu) [(bit)] = (vector),
 	BOARD_INTERRUPTS(BOARD_VECTOR_OF_BIT)
 #undef BOARD_VECTOR_OF_BIT
 };

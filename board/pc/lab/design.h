@@ -40,7 +40,7 @@ enum board_design {
 
 /* Rows of the interrupt table; their bits are 0 .. BOARD_DEVICES-1. */
 enum {
-#define BOARD_COUNT_ROW(e, name, vector, bit, isa) BOARD_ROW_##e,
+#define BOARD_COUNT_ROW(e, name, vector, bit, isa, cpu) BOARD_ROW_##e,
 	BOARD_INTERRUPTS(BOARD_COUNT_ROW)
 #undef BOARD_COUNT_ROW
 	BOARD_DEVICES

@@ -68,17 +68,17 @@ static void add_figures(void)
 	struct uart16550 *uart = board_uart();
 	const struct console_stats *cs = console_get_stats(board_console());
 	static const char *const latency_names[] = {
-#define LATENCY_NAME(e, name, vector, bit, isa) [bit] = "latency." name,
+#define LATENCY_NAME(e, name, vector, bit, isa, cpu) [bit] = "latency." name,
 		BOARD_INTERRUPTS(LATENCY_NAME)
 #undef LATENCY_NAME
 	};
 	static const char *const pushed_names[] = {
-#define PUSHED_NAME(e, name, vector, bit, isa) [bit] = "queue.pushed." name,
+#define PUSHED_NAME(e, name, vector, bit, isa, cpu) [bit] = "queue.pushed." name,
 		BOARD_INTERRUPTS(PUSHED_NAME)
 #undef PUSHED_NAME
 	};
 	static const char *const dropped_names[] = {
-#define DROPPED_NAME(e, name, vector, bit, isa) [bit] = "queue.dropped." name,
+#define DROPPED_NAME(e, name, vector, bit, isa, cpu) [bit] = "queue.dropped." name,
 		BOARD_INTERRUPTS(DROPPED_NAME)
 #undef DROPPED_NAME
 	};
