@@ -364,17 +364,21 @@ void loop_sleep_if_idle(struct cpu *cpu)
 	__atomic_store_n(&cpu->idle, 0, __ATOMIC_RELAXED);
 }
 
+/* Out of line on purpose: seeing both of loop_run()'s rows at the same
+ * offset from their arrays, the compiler would keep one offset register
+ * and scale the bit by hand, one instruction more per dispatch. */
+static __attribute__((noinline)) const loop_client_fn *loop_fn_row(unsigned cpu)
+{
+	return loop_fn[cpu];
+}
+
 _Noreturn void loop_run(void)
 {
 	struct cpu *cpu = arch_this_cpu();
 	unsigned i = loop_cpu_index(cpu);
-	const loop_client_fn *fn = loop_fn[i];
+	const loop_client_fn *fn = loop_fn_row(i);
 	void *const *ctx = loop_ctx[i];
 
-	/* Two row pointers in two registers. Seeing both rows at the same
-	 * offset from their arrays, the compiler would keep one offset and
-	 * scale the bit by hand: one instruction more per dispatch. */
-	__asm__("" : "+r"(fn), "+r"(ctx));
 	for (;;) {
 		if (!loop_round_inline(cpu, fn, ctx))
 			loop_sleep_if_idle(cpu);
