@@ -30,6 +30,38 @@ void board_interrupts_declare(void)
 #undef DECLARE_SLOT
 }
 
+void board_choose_apic_mode(const struct platform *p)
+{
+	unsigned high = 0, x2_entries = 0;
+
+	for (unsigned i = 0; i < p->cpu_count; i++) {
+		if (p->cpus[i].apic_id > 254)
+			high++;
+		if (p->cpus[i].x2apic)
+			x2_entries++;
+	}
+	if (lapic_x2apic_left_on()) {
+		lapic_use_x2apic();
+		log_info("lapic: x2APIC mode (the firmware left it on)");
+		return;
+	}
+	if (!high && !x2_entries)
+		return;
+	if (!lapic_x2apic_supported()) {
+		log_warn(
+			"lapic: the platform lists %u cpu%s with APIC ids above 254 and %u by x2APIC "
+			"entries, but this CPU has no x2APIC: xAPIC mode, and those with ids above "
+			"254 are not started",
+			high, high == 1 ? "" : "s", x2_entries);
+		return;
+	}
+	lapic_use_x2apic();
+	log_info(
+		"lapic: x2APIC mode: the platform lists %u cpu%s with APIC ids above 254 and %u by "
+		"x2APIC entries",
+		high, high == 1 ? "" : "s", x2_entries);
+}
+
 void board_interrupts_init_cpu(uintptr_t madt_lapic_base, int lint1_nmi)
 {
 	top_halves_install(VEC_LAPIC_SPURIOUS);

@@ -86,6 +86,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 
 	board_discover_platform(&boot_info, board_platform_routes_isa);
 	board_interrupts_declare();
+	board_choose_apic_mode(&board_platform);
 	board_interrupts_init_cpu(board_platform.lapic_address, board_lint1_is_nmi());
 	board_interrupts_set_boot_apic((uint8_t)lapic_id());
 	board_ioapics_init(&board_platform);

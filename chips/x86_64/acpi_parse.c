@@ -439,9 +439,10 @@ int acpi_madt_parse(const void *table, size_t avail, struct platform *out)
 		}
 		off += elen;
 	}
+	/* The board says it once, with how many CPUs it ignores (smp:). */
 	if (out->cpus_dropped)
-		log_warn("acpi: MADT lists %u enabled cpus; knock uses the first %u",
-			 out->cpu_count + out->cpus_dropped, out->cpu_count);
+		log_debug("acpi: MADT lists %u enabled cpus; knock uses the first %u",
+			  out->cpu_count + out->cpus_dropped, out->cpu_count);
 	out->has_madt = true;
 	return 0;
 }

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 /* Limits. Entries past them are counted and reported, never written. */
-#define PLATFORM_MAX_CPUS 16
+#define PLATFORM_MAX_CPUS 64 /* knock starts at most CPU_MAX (kernel/cpu.h) */
 #define PLATFORM_MAX_IOAPICS 8
 #define PLATFORM_MAX_OVERRIDES 16 /* one per ISA IRQ at most */
 #define PLATFORM_MAX_NMI_SOURCES 8

@@ -201,3 +201,27 @@ def test_irqcpu_bad_values_are_reported(boot):
     vm.wait_shell(timeout=30)
     assert vm.shell("echo typed", keyboard=True) == "typed\n"
     assert vm.shell("echo sent") == "sent\n"
+
+
+@pytest.mark.parametrize("smp", [32, 64])
+def test_many_cpus_come_online_and_answer_every_knock(boot, smp):
+    """Up to CPU_MAX (64) CPUs on q35 under TCG: every one online, listed
+    by `cpus` (an answer of about 5 KB), and every knock of `ping`, n(n-1)
+    of them, answered."""
+    vm = start(boot, "q35", smp)
+    check_all_online(vm, smp)
+    check_ping(vm, smp)
+    assert f"this is cpu {smp - 1}\n" in vm.shell(f"on {smp - 1} cpus")
+
+
+def test_more_cpus_than_supported_are_named_and_ignored(boot):
+    """70 CPUs, 64 supported: one line says how many are ignored, and the
+    64 all come online and answer."""
+    vm = boot(machine="q35", smp=70, accel=SINGLE)
+    vm.wait_for(r"^warning: smp: the MADT lists 70 enabled cpus; knock supports 64: "
+                r"starting 64, ignoring 6$", timeout=60)
+    vm.wait_for(r"^smp: 64 of 64 cpus online$", timeout=60)
+    vm.wait_shell(timeout=30)
+    assert len(re.findall(r"ignor", vm.log)) == 1, vm.log
+    check_all_online(vm, 64)
+    check_ping(vm, 64)

@@ -8,6 +8,11 @@ The stubs are generated from board/pc/interrupts.h; this reads the table
 independently and disassembles the ELF with objdump, so a generator that
 emitted a C call, saved a register or forgot the EOI would fail here.
 
+The x2APIC variants (installed when the LAPIC runs in x2APIC mode, which
+has no MMIO EOI: docs/smp.md, "x2APIC") are checked in both images: the
+same `lock bts` first, then rax, rcx and rdx saved, WRMSR 0x80b with 0,
+restored, iretq; the wake-up IPI's x2APIC stub likewise.
+
 The timestamped variants (lab image, boot option stubs=stamped) are
 checked too: no call, only rax and rdx saved and restored, the TSC
 stored whole in irq_stamp[bit] (struct cpu, kernel/cpu.h) before the bit
@@ -78,6 +83,34 @@ def test_top_half_is_three_instructions_without_a_call(name, vector, bit, elf):
         f"first instruction must set pending bit {bit} through GS:\n{listing}"
     assert re.match(r"movl\s+\$0x0,0xfffffffffee000b0$", insns[1]), \
         f"second instruction must write the LAPIC EOI:\n{listing}"
+
+
+X2APIC_EOI = [r"push\s+%rax$", r"push\s+%rcx$", r"push\s+%rdx$", r"mov\s+\$0x80b,%ecx$",
+              r"xor\s+%eax,%eax$", r"xor\s+%edx,%edx$", r"wrmsr$",
+              r"pop\s+%rdx$", r"pop\s+%rcx$", r"pop\s+%rax$", r"iretq"]
+
+
+def check_sequence(symbol, insns, expected):
+    listing = "\n".join(insns)
+    assert insns, f"{symbol} not found"
+    assert len(insns) == len(expected), f"{symbol}:\n{listing}"
+    for insn, pattern in zip(insns, expected):
+        assert re.match(pattern, insn), f"{symbol}: {insn!r} is not /{pattern}/:\n{listing}"
+
+
+@pytest.mark.parametrize("name,vector,bit,elf",
+                         [r + (ELF,) for r in table_rows()] + [r + (LAB_ELF,) for r in lab_rows()])
+def test_x2apic_top_half_knocks_then_writes_the_eoi_msr(name, vector, bit, elf):
+    symbol = f"x2apic_top_half_{name}"
+    check_sequence(symbol, disassemble(symbol, elf),
+                   [rf"lock btsq \$0x{bit:x},%gs:0x0$"] + X2APIC_EOI)
+
+
+def test_x2apic_wakeup_ipi_counts_then_writes_the_eoi_msr():
+    check_sequence("wakeup_ipi_x2apic_entry", disassemble("wakeup_ipi_x2apic_entry"),
+                   [r"incq\s+%gs:0x280$"] + X2APIC_EOI)
+    check_sequence("wakeup_ipi_entry", disassemble("wakeup_ipi_entry"),
+                   [r"incq\s+%gs:0x280$", r"movl\s+\$0x0,0xfffffffffee000b0$", r"iretq"])
 
 
 def irq_stamp_offset():

@@ -80,6 +80,23 @@ def test_plain_stub_is_three_instructions():
         "iretq"]
 
 
+def test_x2apic_stub_knocks_first_then_writes_the_eoi_msr():
+    asm = gen.emit(ROWS, "test", stamp_offset=48)
+    assert "MSR_X2APIC_EOI equ 0x80b" in asm
+    assert stub(asm, "x2apic_top_half_keyboard") == [
+        "lock bts qword [gs:CPU_PENDING_OFFSET], 1",
+        "push rax", "push rcx", "push rdx",
+        "mov ecx, MSR_X2APIC_EOI", "xor eax, eax", "xor edx, edx", "wrmsr",
+        "pop rdx", "pop rcx", "pop rax",
+        "iretq"]
+    assert asm.index("dq 0x41, x2apic_top_half_keyboard") > asm.index("x2apic_top_half_table:")
+    assert "x2apic_top_half_count:\n\tdq 2" in asm
+    lab = gen.emit_lab(ROWS, LAB_ROWS, "test", stamp_offset=48)
+    assert stub(lab, "x2apic_top_half_storm")
+    assert "x2apic_top_half_timer:" not in lab
+    assert lab.index("dq 0x43, x2apic_top_half_storm") > lab.index("lab_x2apic_top_half_table:")
+
+
 def test_the_product_file_has_no_stamped_stubs():
     asm = gen.emit(ROWS, "test", stamp_offset=48)
     assert "stamped" not in asm and "storm" not in asm

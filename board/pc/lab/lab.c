@@ -75,7 +75,7 @@ void lab_interrupts_init(bool stamped)
 	LAB_INTERRUPTS(DECLARE_LAB_SLOT)
 #undef DECLARE_LAB_SLOT
 	top_halves_lab_install(stamped);
-	if (stamped) {
+	if (top_halves_stamped()) {
 		board_top_halves_kind = "timestamped";
 		log_info("irq: timestamped top halves (stubs=stamped): TSC at entry in irq_stamp");
 	}
