@@ -32,20 +32,15 @@ void board_interrupts_declare(void)
 
 void board_choose_apic_mode(const struct platform *p)
 {
-	unsigned high = 0, x2_entries = 0;
+	unsigned high, x2_entries;
+	bool wanted = platform_wants_x2apic(p, &high, &x2_entries);
 
-	for (unsigned i = 0; i < p->cpu_count; i++) {
-		if (p->cpus[i].apic_id > 254)
-			high++;
-		if (p->cpus[i].x2apic)
-			x2_entries++;
-	}
 	if (lapic_x2apic_left_on()) {
 		lapic_use_x2apic();
 		log_info("lapic: x2APIC mode (the firmware left it on)");
 		return;
 	}
-	if (!high && !x2_entries)
+	if (!wanted)
 		return;
 	if (!lapic_x2apic_supported()) {
 		log_warn(

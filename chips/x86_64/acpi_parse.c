@@ -677,6 +677,18 @@ bool platform_isa_route(const struct platform *p, unsigned irq, struct isa_route
 	return true;
 }
 
+bool platform_wants_x2apic(const struct platform *p, unsigned *above_254, unsigned *x2apic_entries)
+{
+	*above_254 = *x2apic_entries = 0;
+	for (unsigned i = 0; i < p->cpu_count; i++) {
+		if (p->cpus[i].apic_id > 254)
+			(*above_254)++;
+		if (p->cpus[i].x2apic)
+			(*x2apic_entries)++;
+	}
+	return *above_254 || *x2apic_entries;
+}
+
 const struct platform_ioapic *platform_ioapic_for_gsi(const struct platform *p, uint32_t gsi)
 {
 	const struct platform_ioapic *best = NULL;

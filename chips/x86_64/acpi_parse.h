@@ -258,6 +258,12 @@ bool platform_isa_route(const struct platform *p, unsigned irq, struct isa_route
  * range, when known, covers it), or NULL. */
 const struct platform_ioapic *platform_ioapic_for_gsi(const struct platform *p, uint32_t gsi);
 
+/* What asks for x2APIC mode (docs/smp.md, "x2APIC"): how many listed CPUs
+ * have APIC ids above 254 (an xAPIC cannot address them: 0xff is its
+ * broadcast), and how many the MADT listed by x2APIC entries. Returns
+ * whether either is non-zero. */
+bool platform_wants_x2apic(const struct platform *p, unsigned *above_254, unsigned *x2apic_entries);
+
 /* Log the boot summary of the MADT and FADT, lines starting "acpi: ". */
 void platform_print(const struct platform *p);
 
