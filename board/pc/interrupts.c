@@ -40,6 +40,18 @@ void board_choose_apic_mode(const struct platform *p)
 		log_info("lapic: x2APIC mode (the firmware left it on)");
 		return;
 	}
+	char value[8];
+	if (cmdline_value("x2apic", value, sizeof(value))) {
+		if (strcmp(value, "on") != 0) {
+			log_warn("options: x2apic=%s is not on", value);
+		} else if (!lapic_x2apic_supported()) {
+			log_warn("options: x2apic=on: this CPU has no x2APIC; xAPIC mode");
+		} else {
+			lapic_use_x2apic();
+			log_info("lapic: x2APIC mode (x2apic=on)");
+			return;
+		}
+	}
 	if (!wanted)
 		return;
 	if (!lapic_x2apic_supported()) {

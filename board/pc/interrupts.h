@@ -101,8 +101,8 @@ int board_irq_cpu(unsigned bit);
 
 /* xAPIC or x2APIC for every CPU (docs/smp.md, "x2APIC"): x2APIC when the
  * firmware left it on, or when `p` lists a CPU by an x2APIC entry or with
- * an APIC id above 254, and CPUID has it. Boot CPU, before
- * board_interrupts_init_cpu(). */
+ * an APIC id above 254, or when the option x2apic=on asks for it, and
+ * CPUID has it. Boot CPU, before board_interrupts_init_cpu(). */
 void board_choose_apic_mode(const struct platform *p);
 
 /* Declare one loop slot per table row (names from the table). */

@@ -225,3 +225,68 @@ def test_more_cpus_than_supported_are_named_and_ignored(boot):
     assert len(re.findall(r"ignor", vm.log)) == 1, vm.log
     check_all_online(vm, 64)
     check_ping(vm, 64)
+
+
+# A QEMU whose TCG emulates x2APIC (QEMU 8.1 and later; Debian's 7.2 does
+# not). Unset: the x2APIC test is skipped (docs/smp.md, "x2APIC").
+X2APIC_QEMU = os.environ.get("KNOCK_QEMU_X2APIC")
+
+
+@pytest.mark.skipif(not X2APIC_QEMU, reason="KNOCK_QEMU_X2APIC names no QEMU with TCG x2APIC")
+def test_x2apic_cpu_with_an_apic_id_above_255(boot):
+    """Three CPUs in socket 0 and one in socket 1, whose APIC id is 256
+    (129 cores a socket): the MADT lists it by an x2APIC entry, SeaBIOS
+    hands over in x2APIC mode, and knock runs every CPU in x2APIC mode
+    (MSR registers, the 64-bit ICR, the WRMSR EOI top halves). Every CPU
+    comes online and answers every knock; the keyboard moved to CPU 1
+    works; COM1 cannot be moved to APIC id 256 (the IOAPIC's destination
+    is 8 bits) and says so."""
+    vm = boot(machine="q35", smp="3,maxcpus=258,sockets=2,cores=129", cpu="max",
+              accel=SINGLE, qemu=X2APIC_QEMU, cmdline="irqcpu=keyboard:1,com1:3",
+              extra_args=["-device", "max-x86_64-cpu,socket-id=1,core-id=0,thread-id=0",
+                          "-device", "intel-iommu,intremap=on,eim=on"])
+    vm.wait_for(r"^lapic: x2APIC mode", timeout=60)
+    vm.wait_for(r"^smp: 4 of 4 cpus online$", timeout=60)
+    vm.wait_for(r"^warning: irq: com1 stays on cpu 0: cpu 3's APIC id 256 is beyond the "
+                r"IOAPIC's 8-bit destination$")
+    vm.wait_for(r"^irq: keyboard -> cpu 1; ")
+    vm.wait_shell(timeout=30)
+    rows = cpu_rows(vm.shell("cpus"))
+    assert sorted(r[0] for r in rows.values()) == [0, 1, 2, 256], rows
+    check_ping(vm, 4)
+    assert vm.shell("on 3 echo from 256") == "from 256\n"
+    assert vm.shell("echo typed", keyboard=True) == "typed\n"
+    assert vm.shell("echo sent") == "sent\n"
+    keyboard = per_cpu(vm.shell("irqs"), "keyboard")
+    assert keyboard[1][1] == 0 and keyboard[1][0] >= len("echo typed\r"), keyboard
+
+
+@pytest.mark.skipif(not X2APIC_QEMU, reason="KNOCK_QEMU_X2APIC names no QEMU with TCG x2APIC")
+def test_x2apic_on_switches_every_cpu_from_xapic(boot):
+    """x2apic=on where xAPIC would do: knock switches every CPU itself
+    (IA32_APIC_BASE.EXTD), and the wake-up IPIs, the hand-over of COM1 on
+    CPU 1 and the keyboard on CPU 2, and smptest all still work."""
+    vm = boot(machine="q35", smp=4, cpu="max", accel=SINGLE, qemu=X2APIC_QEMU,
+              cmdline="x2apic=on irqcpu=com1:1,keyboard:2")
+    vm.wait_for(r"^lapic: x2APIC mode \(x2apic=on\)$", timeout=60)
+    vm.wait_for(r"^smp: 4 of 4 cpus online$", timeout=60)
+    vm.wait_shell(timeout=30)
+    check_all_online(vm, 4)
+    check_ping(vm, 4)
+    check_smptest(vm, 4)
+    assert vm.shell("echo typed", keyboard=True) == "typed\n"
+    assert vm.shell("echo sent") == "sent\n"
+    irqs = vm.shell("irqs")
+    assert per_cpu(irqs, "keyboard")[2][1] == 0 and per_cpu(irqs, "com1")[1][1] == 0, irqs
+
+
+def test_x2apic_on_without_an_x2apic_says_so(boot):
+    """Debian's QEMU 7.2 TCG has no x2APIC: x2apic=on is refused in one
+    line and the machine runs in xAPIC mode (with QEMU's default CPU model,
+    which has none on any QEMU)."""
+    vm = boot(machine="q35", smp=2, accel=SINGLE, cpu="qemu64,-x2apic", cmdline="x2apic=on")
+    vm.wait_for(r"^warning: options: x2apic=on: this CPU has no x2APIC; xAPIC mode$",
+                timeout=60)
+    vm.wait_for(r"^smp: 2 of 2 cpus online$", timeout=60)
+    vm.wait_shell(timeout=30)
+    check_ping(vm, 2)
