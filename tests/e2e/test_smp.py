@@ -2,7 +2,10 @@
 runs its own loop; the CPUs share counters under the ticket lock exactly;
 every CPU knocks on every other and gets an answer; a command runs on
 another CPU through `on`; the keyboard and the serial line still work with
-8 CPUs; a CPU that never answers its start-up IPIs is reported and skipped.
+8 CPUs; a CPU that never answers its start-up IPIs is reported and skipped;
+COM1 and the keyboard routed to other CPUs (irqcpu=) are handed to CPU 0
+and counted where they arrive; 32 and 64 CPUs, and 70 capped at 64; and,
+with a QEMU that has TCG x2APIC (KNOCK_QEMU_X2APIC), x2APIC mode.
 
 The boots use `-accel tcg,thread=single`: QEMU runs all vCPUs on one host
 thread in turns, and a `pause` (the ticket lock's spin) hands the turn on.
@@ -227,8 +230,8 @@ def test_more_cpus_than_supported_are_named_and_ignored(boot):
     check_ping(vm, 64)
 
 
-# A QEMU whose TCG emulates x2APIC (QEMU 8.1 and later; Debian's 7.2 does
-# not). Unset: the x2APIC test is skipped (docs/smp.md, "x2APIC").
+# A QEMU whose TCG emulates x2APIC (10.0 does; Debian 12's 7.2 does
+# not). Unset: the two tests that need it are skipped (docs/smp.md, "x2APIC").
 X2APIC_QEMU = os.environ.get("KNOCK_QEMU_X2APIC")
 
 
