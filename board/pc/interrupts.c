@@ -16,6 +16,7 @@
 #include "chips/x86_64/top_halves.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
+#include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "kernel/panic.h"
@@ -266,8 +267,16 @@ static void irq_cpu_option(const char *item, size_t len)
 	}
 	struct irq_row *row = irq_row_named(item, (size_t)(colon - item));
 	if (!row) {
-		log_warn("options: irqcpu: no interrupt source '%.*s' (keyboard, com1)",
-			 (int)(colon - item), item);
+		char names[64];
+		size_t used = 0;
+		names[0] = '\0';
+		for (unsigned i = 0; i < IRQ_ROW_COUNT; i++)
+			if (irq_rows[i].isa >= 0 && used < sizeof(names))
+				used += (size_t)ksnprintf(names + used, sizeof(names) - used,
+							  "%s%s", used ? ", " : "",
+							  irq_rows[i].name);
+		log_warn("options: irqcpu: no interrupt source '%.*s' (%s)", (int)(colon - item),
+			 item, names);
 		return;
 	}
 	unsigned cpu = 0;
@@ -352,7 +361,7 @@ void board_irq_cpus_route(void)
 			row->cpu = 0;
 			continue;
 		}
-		if (c->hw_id > 0xff) {
+		if (c->hw_id > 254) {
 			log_warn(
 				"irq: %s stays on cpu 0: cpu %u's APIC id %u is beyond the IOAPIC's "
 				"8-bit destination",
@@ -372,12 +381,4 @@ void board_irq_cpus_route(void)
 			 "knock to",
 			 row->name, cpu, cpu);
 	}
-}
-
-int board_irq_cpu(unsigned bit)
-{
-	for (unsigned i = 0; i < IRQ_ROW_COUNT; i++)
-		if (irq_rows[i].bit == bit)
-			return irq_rows[i].isa < 0 ? -1 : irq_rows[i].cpu;
-	return -1;
 }

@@ -96,8 +96,6 @@ void board_irq_cpus_wire_ap(unsigned cpu);
 /* Boot CPU, once the other CPUs are online: point each row at its CPU
  * (a CPU that is not online keeps the row on the boot CPU, logged). */
 void board_irq_cpus_route(void);
-/* The CPU a row's interrupt is delivered to now (-1: local). */
-int board_irq_cpu(unsigned bit);
 
 /* xAPIC or x2APIC for every CPU (docs/smp.md, "x2APIC"): x2APIC when the
  * firmware left it on, or when `p` lists a CPU by an x2APIC entry or with
