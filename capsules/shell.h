@@ -38,7 +38,7 @@
 #include "kernel/deferred.h"
 
 #define SHELL_PROMPT "knock> "
-#define SHELL_OUT_MAX 4096
+#define SHELL_OUT_MAX 8192
 
 struct shell;
 

@@ -22,16 +22,28 @@ static struct cpu *cpu_at(const struct stats *s, unsigned i)
 	return s->board.cpu ? s->board.cpu(s->board.cpu_ctx, i) : NULL;
 }
 
+/* The bit's calls to its client, over every CPU. A CPU that hands the
+ * bit to another CPU's loop (an interrupt routed there, kernel/xcall.h)
+ * counts hand-overs, which the owner's loop then serves: left out here,
+ * shown per CPU by `irqs`. */
+static uint64_t services(const struct stats *s, unsigned bit)
+{
+	struct cpu *c;
+	uint64_t n = 0;
+
+	for (unsigned i = 0; bit < PENDING_BITS && (c = cpu_at(s, i)) != NULL; i++)
+		if (loop_handover_owner(c->id, bit) < 0)
+			n += c->serviced[bit];
+	return n;
+}
+
 /* Counters as they are now, before subtracting the baseline. */
 static void read_raw(const struct stats *s, unsigned bit, struct stats_row *r)
 {
-	struct cpu *c;
-
 	*r = (struct stats_row){ .bit = bit, .kind = loop_slot_kind(bit) };
 	r->name = loop_slot_name(bit);
 	r->client = loop_slot_client(bit);
-	for (unsigned i = 0; (c = cpu_at(s, i)) != NULL; i++)
-		r->serviced += c->serviced[bit];
+	r->serviced = services(s, bit);
 	if (r->kind == LOOP_SLOT_DEFERRED) {
 		r->have_raised = true;
 		r->raised = deferred_call_sets(bit);
@@ -154,10 +166,40 @@ static void print_counts(const struct stats *s, stats_out_fn out, void *ctx)
 	}
 }
 
+/* `irqs`' per-CPU lines: each CPU's services of the source, or its
+ * hand-overs "(to cpuN)"; CPUs with none are left out. Long lines (many
+ * CPUs) go on over several. */
+static void print_irq_cpus(const struct stats *s, const struct stats_source *src, stats_out_fn out,
+			   void *ctx)
+{
+	char buf[LINE_MAX];
+	unsigned shown = 0;
+	struct cpu *c;
+	size_t used = (size_t)ksnprintf(buf, sizeof(buf), "  %-10s", src->name);
+
+	for (unsigned k = 0; (c = cpu_at(s, k)) != NULL; k++) {
+		uint64_t n = c->serviced[src->bit];
+		if (!n)
+			continue;
+		char item[48];
+		int to = loop_handover_owner(c->id, src->bit);
+		int len = to < 0 ? ksnprintf(item, sizeof(item), " cpu%u %llu", c->id,
+					     (unsigned long long)n) :
+				   ksnprintf(item, sizeof(item), " cpu%u %llu (to cpu%d)", c->id,
+					     (unsigned long long)n, to);
+		if (shown++)
+			used += (size_t)ksnprintf(buf + used, sizeof(buf) - used, ",");
+		if (used + (size_t)len > 100) {
+			line(out, ctx, "%s\n", buf);
+			used = (size_t)ksnprintf(buf, sizeof(buf), "  %-10s", "");
+		}
+		used += (size_t)ksnprintf(buf + used, sizeof(buf) - used, "%s", item);
+	}
+	line(out, ctx, "%s%s\n", buf, shown ? "" : " none");
+}
+
 void stats_print_irqs(const struct stats *s, stats_out_fn out, void *ctx)
 {
-	struct cpu *c;
-
 	if (!s->board.source_count) {
 		line(out, ctx, "irqs: the board lists no interrupt sources\n");
 		return;
@@ -166,14 +208,15 @@ void stats_print_irqs(const struct stats *s, stats_out_fn out, void *ctx)
 	for (unsigned i = 0; i < s->board.source_count; i++) {
 		const struct stats_source *src = &s->board.sources[i];
 		struct stats_source_counts d = { 0, 0, 0, false, "" };
-		uint64_t serviced = 0;
 		src->read(src->ctx, &d);
-		for (unsigned k = 0; src->bit < PENDING_BITS && (c = cpu_at(s, k)) != NULL; k++)
-			serviced += c->serviced[src->bit];
 		line(out, ctx, "%-10s %11llu %10llu %10llu %s\n", src->name,
-		     (unsigned long long)d.raised, (unsigned long long)serviced,
+		     (unsigned long long)d.raised, (unsigned long long)services(s, src->bit),
 		     (unsigned long long)d.drained, d.unit ? d.unit : "");
 	}
+	line(out, ctx, "per cpu: services, or hand-overs to the cpu that runs the capsule\n");
+	for (unsigned i = 0; i < s->board.source_count; i++)
+		if (s->board.sources[i].bit < PENDING_BITS)
+			print_irq_cpus(s, &s->board.sources[i], out, ctx);
 }
 
 static void print_latency(const struct stats *s, bool micro, stats_out_fn out, void *ctx)

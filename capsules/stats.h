@@ -128,7 +128,10 @@ typedef void (*stats_out_fn)(void *ctx, const char *line);
 void stats_print(const struct stats *s, stats_out_fn out, void *ctx);
 
 /* `irqs`: per interrupt source of the table, raised, serviced and drained
- * since boot (stats reset does not touch it), one line per call of out(). */
+ * since boot (stats reset does not touch it), then per source each CPU's
+ * count: services on the CPU that runs the capsule, hand-overs on a CPU
+ * the interrupt is routed to that hands it over ("cpu1 5 (to cpu0)"), one
+ * line per call of out(). */
 void stats_print_irqs(const struct stats *s, stats_out_fn out, void *ctx);
 
 /* "12.345" microseconds for `cycles` at `hz` (3 decimals); for tables.

@@ -20,7 +20,7 @@
 #define CPU_PENDING_OFFSET 0
 
 /* CPUs knock supports; ids are 0 (the boot CPU) to CPU_MAX - 1. */
-#define CPU_MAX 16
+#define CPU_MAX 64
 
 enum cpu_state {
 	CPU_ABSENT = 0, /* no such CPU, or not started */

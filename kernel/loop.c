@@ -4,7 +4,7 @@
  *
  * The table is split on purpose:
  * - loop_fn[] and loop_ctx[] are all the hot path reads: the client and
- *   its argument for each bit, in two flat arrays of 8-byte entries so
+ *   its argument for each bit, in two rows of 8-byte entries per CPU so
  *   that one scaled-index load reaches each (no multiply by a struct size).
  *   A bit with no client points at loop_unowned_bit(), which panics, so the
  *   dispatch needs no "is this bit owned?" branch and stays a handful of
@@ -15,8 +15,11 @@
  * Several CPUs (docs/smp.md): bit numbers, names and client functions are
  * the same on every CPU, but each CPU answers a bit with its own context
  * (its own alarm mux for the timer bit, its own end of a cross-CPU call),
- * so loop_ctx[] has one row per CPU. loop_run() finds its row once, so
- * the hot path pays nothing for it.
+ * so loop_ctx[] has one row per CPU. loop_fn[] has one too, for one
+ * exception: a CPU that takes a device interrupt whose capsule another
+ * CPU owns answers the bit with the hand-over (loop_set_handover(),
+ * kernel/xcall.h) instead of the capsule. loop_run() finds its rows once,
+ * so the hot path pays nothing for them.
  */
 #include "loop.h"
 
@@ -39,8 +42,8 @@ static void loop_unowned_bit(void *bit_as_ctx);
 /* Statically initialised: a bit knocked before anyone declared it must
  * still panic, not jump through a null pointer. An unowned slot's ctx is
  * its own bit number, so the cold path can name it. */
-static loop_client_fn loop_fn[PENDING_BITS] = {
-	[0 ... PENDING_BITS - 1] = loop_unowned_bit,
+static loop_client_fn loop_fn[CPU_MAX][PENDING_BITS] = {
+	[0 ... CPU_MAX - 1] = { [0 ... PENDING_BITS - 1] = loop_unowned_bit },
 };
 
 #define BIT_CTX(b) (void *)(uintptr_t)(b)
@@ -52,9 +55,15 @@ static void *loop_ctx[CPU_MAX][PENDING_BITS] = {
 };
 
 /* Bits with a client on each CPU: other CPUs check before knocking
- * (loop_has_client), since their clients share loop_fn[] with the boot
- * CPU's and a bit without a context there must not reach it. */
+ * (loop_has_client), since a bit with no client there would panic in
+ * that CPU's loop instead of in the knocker's. */
 static uint64_t loop_cpu_owned[CPU_MAX];
+
+/* Of those, the bits each CPU answers with a hand-over to another CPU
+ * (loop_set_handover): never routed through the observation hooks, whose
+ * route calls the slot's own client. */
+static uint64_t loop_cpu_handover[CPU_MAX];
+static unsigned loop_handover_to[CPU_MAX][PENDING_BITS];
 
 static struct loop_slot loop_slots[PENDING_BITS];
 
@@ -69,10 +78,11 @@ _Static_assert(sizeof(((struct cpu *)0)->serviced) / sizeof(uint64_t) == PENDING
 
 static void loop_make_unowned(unsigned bit)
 {
-	loop_fn[bit] = loop_unowned_bit;
 	for (unsigned cpu = 0; cpu < CPU_MAX; cpu++) {
+		loop_fn[cpu][bit] = loop_unowned_bit;
 		loop_ctx[cpu][bit] = BIT_CTX(bit);
 		loop_cpu_owned[cpu] &= ~((uint64_t)1 << bit);
+		loop_cpu_handover[cpu] &= ~((uint64_t)1 << bit);
 	}
 }
 
@@ -135,8 +145,8 @@ void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *
 	uint64_t mask = (uint64_t)1 << bit;
 	if (cpu != 0) {
 		/* Another CPU wires after the boot CPU's loop_verify(), and
-		 * only its own context: the function is the boot CPU's (one
-		 * loop_fn[] for all), and the slots' bookkeeping stays as
+		 * only its own context: the function is the boot CPU's (the
+		 * slot's one client), and the slots' bookkeeping stays as
 		 * verified. Anything else panics at once. */
 		if (!s->client_count || s->fn != fn)
 			panic("client %s: cpu %u must answer bit %u (%s) with the boot CPU's "
@@ -145,6 +155,7 @@ void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *
 		if (loop_cpu_owned[cpu] & mask)
 			panic("client %s: bit %u (%s) already has a client on cpu %u", client, bit,
 			      s->name, cpu);
+		loop_fn[cpu][bit] = loop_route ? loop_route[bit] : fn;
 		loop_ctx[cpu][bit] = ctx;
 		__atomic_fetch_or(&loop_cpu_owned[cpu], mask, __ATOMIC_RELEASE);
 		return;
@@ -157,9 +168,38 @@ void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *
 	}
 	s->client = client;
 	s->fn = fn;
-	loop_fn[bit] = loop_route ? loop_route[bit] : fn;
+	loop_fn[0][bit] = loop_route ? loop_route[bit] : fn;
 	loop_ctx[0][bit] = ctx;
 	__atomic_fetch_or(&loop_cpu_owned[0], mask, __ATOMIC_RELEASE);
+}
+
+void loop_set_handover(unsigned bit, unsigned owner, loop_client_fn fn, void *ctx)
+{
+	loop_check_bit(bit, "hand-over", "to another cpu");
+	const struct loop_slot *s = &loop_slots[bit];
+	unsigned cpu = loop_cpu_index(arch_this_cpu());
+	uint64_t mask = (uint64_t)1 << bit;
+
+	if (s->kind != LOOP_SLOT_INTERRUPT || !s->client_count)
+		panic("hand-over: bit %u is not an interrupt source with a client", bit);
+	if (cpu == 0 || owner == cpu || owner >= CPU_MAX)
+		panic("hand-over of bit %u (%s): cpu %u cannot hand it to cpu %u", bit, s->name,
+		      cpu, owner);
+	if (loop_cpu_owned[cpu] & mask)
+		panic("hand-over: bit %u (%s) already has a client on cpu %u", bit, s->name, cpu);
+	loop_fn[cpu][bit] = fn;
+	loop_ctx[cpu][bit] = ctx;
+	loop_handover_to[cpu][bit] = owner;
+	__atomic_fetch_or(&loop_cpu_handover[cpu], mask, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&loop_cpu_owned[cpu], mask, __ATOMIC_RELEASE);
+}
+
+int loop_handover_owner(unsigned cpu, unsigned bit)
+{
+	if (cpu >= CPU_MAX || bit >= PENDING_BITS ||
+	    !(__atomic_load_n(&loop_cpu_handover[cpu], __ATOMIC_ACQUIRE) >> bit & 1))
+		return -1;
+	return (int)loop_handover_to[cpu][bit];
 }
 
 void loop_replace_client(unsigned bit, const char *client, loop_client_fn fn, void *ctx)
@@ -173,7 +213,7 @@ void loop_replace_client(unsigned bit, const char *client, loop_client_fn fn, vo
 		      client, bit, s->name ? s->name : "undeclared");
 	s->client = client;
 	s->fn = fn;
-	loop_fn[bit] = loop_route ? loop_route[bit] : fn;
+	loop_fn[0][bit] = loop_route ? loop_route[bit] : fn;
 	loop_ctx[0][bit] = ctx;
 }
 
@@ -191,13 +231,19 @@ bool loop_has_client(unsigned cpu, unsigned bit)
 void loop_set_route(const loop_client_fn *route)
 {
 	loop_route = route;
-	/* One aligned 8-byte store per bit, ctx untouched: a CPU dispatching
-	 * meanwhile calls either the client or its route, both with the right
-	 * argument. */
-	for (unsigned bit = 0; bit < PENDING_BITS; bit++)
-		if (loop_slots[bit].client_count)
-			__atomic_store_n(&loop_fn[bit], route ? route[bit] : loop_slots[bit].fn,
-					 __ATOMIC_RELAXED);
+	/* One aligned 8-byte store per bit and CPU, ctx untouched: a CPU
+	 * dispatching meanwhile calls either the client or its route, both
+	 * with the right argument. A hand-over is not the slot's client and
+	 * keeps its own function. */
+	for (unsigned cpu = 0; cpu < CPU_MAX; cpu++) {
+		uint64_t owned = __atomic_load_n(&loop_cpu_owned[cpu], __ATOMIC_ACQUIRE) &
+				 ~__atomic_load_n(&loop_cpu_handover[cpu], __ATOMIC_ACQUIRE);
+		for (unsigned bit = 0; bit < PENDING_BITS; bit++)
+			if (loop_slots[bit].client_count && (owned >> bit & 1))
+				__atomic_store_n(&loop_fn[cpu][bit],
+						 route ? route[bit] : loop_slots[bit].fn,
+						 __ATOMIC_RELAXED);
+	}
 }
 
 loop_client_fn loop_slot_client_fn(unsigned bit)
@@ -257,8 +303,8 @@ void loop_verify(void)
  * The instructions GCC makes of it are traced one by one in
  * docs/interrupts.md ("The deferred call, instruction by instruction").
  */
-static inline __attribute__((always_inline)) uint64_t loop_dispatch(struct cpu *cpu,
-								    void *const *ctx, uint64_t work)
+static inline __attribute__((always_inline)) uint64_t
+loop_dispatch(struct cpu *cpu, const loop_client_fn *fn, void *const *ctx, uint64_t work)
 {
 	uint64_t taken = work;
 
@@ -273,26 +319,27 @@ static inline __attribute__((always_inline)) uint64_t loop_dispatch(struct cpu *
 		 * one bit, and its client then returns straight into the next
 		 * take, with no test of `work` after the call. */
 		if (__builtin_expect(work == 0, 1)) {
-			loop_fn[bit](ctx[bit]);
+			fn[bit](ctx[bit]);
 			return taken;
 		}
-		loop_fn[bit](ctx[bit]);
+		fn[bit](ctx[bit]);
 	}
 }
 
-static inline __attribute__((always_inline)) uint64_t loop_round_inline(struct cpu *cpu,
-									void *const *ctx)
+static inline __attribute__((always_inline)) uint64_t
+loop_round_inline(struct cpu *cpu, const loop_client_fn *fn, void *const *ctx)
 {
 	uint64_t work = pending_take_all(cpu);
 
 	if (__builtin_expect(work == 0, 0))
 		return 0;
-	return loop_dispatch(cpu, ctx, work);
+	return loop_dispatch(cpu, fn, ctx, work);
 }
 
 uint64_t loop_round(struct cpu *cpu)
 {
-	return loop_round_inline(cpu, loop_ctx[loop_cpu_index(cpu)]);
+	unsigned i = loop_cpu_index(cpu);
+	return loop_round_inline(cpu, loop_fn[i], loop_ctx[i]);
 }
 
 /* Inlined into loop_run(), so that a wake-up returns into the next take
@@ -339,10 +386,20 @@ void loop_sleep_if_idle(struct cpu *cpu)
 	loop_sleep_inline(cpu);
 }
 
+/* Out of line on purpose: seeing both of loop_run()'s rows at the same
+ * offset from their arrays, the compiler would keep one offset register
+ * and scale the bit by hand, one instruction more per dispatch. */
+static __attribute__((noinline)) const loop_client_fn *loop_fn_row(unsigned cpu)
+{
+	return loop_fn[cpu];
+}
+
 _Noreturn void loop_run(void)
 {
 	struct cpu *cpu = arch_this_cpu();
-	void *const *ctx = loop_ctx[loop_cpu_index(cpu)];
+	unsigned i = loop_cpu_index(cpu);
+	const loop_client_fn *fn = loop_fn_row(i);
+	void *const *ctx = loop_ctx[i];
 
 	/* The take is written at the bottom of the loop so that GCC places
 	 * it right after the dispatch: the round's last client returns into
@@ -351,7 +408,7 @@ _Noreturn void loop_run(void)
 
 	for (;;) {
 		if (__builtin_expect(work != 0, 1))
-			loop_dispatch(cpu, ctx, work);
+			loop_dispatch(cpu, fn, ctx, work);
 		else
 			loop_sleep_inline(cpu);
 		work = pending_take_all(cpu);

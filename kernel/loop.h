@@ -43,6 +43,17 @@ unsigned loop_declare_deferred(const char *owner);
  * panics. */
 void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *ctx);
 
+/* On a CPU other than the boot CPU, after loop_verify(): answer the
+ * interrupt bit `bit` with `fn(ctx)`, which hands each knock to CPU
+ * `owner`, the CPU whose loop owns the bit's capsule, instead of calling
+ * the capsule here (kernel/xcall.h: xcall_handover(); docs/smp.md,
+ * "Interrupts on any CPU"). At most once per bit and CPU, and not where
+ * the CPU already has a client for it; anything else panics. */
+void loop_set_handover(unsigned bit, unsigned owner, loop_client_fn fn, void *ctx);
+
+/* The CPU that `cpu` hands `bit` over to, or -1 where it does not. */
+int loop_handover_owner(unsigned cpu, unsigned bit);
+
 /* Replace the one client of `bit` on the boot CPU (before loop_verify).
  * The board never does; the lab wing does, to run a device's driver
  * another way (docs/lab.md). Read the old one first with

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu.h"
+
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void panic_enter(void);
@@ -39,7 +41,7 @@ void panic_reset_for_test(void);
 
 /* Memory the backtrace may read: frame pointers outside every registered
  * stack end the walk instead of faulting inside the panic path. */
-#define PANIC_MAX_STACKS 40 /* two per CPU (kernel, double fault) and room */
+#define PANIC_MAX_STACKS (2 * CPU_MAX + 8) /* two per CPU (kernel, double fault) and room */
 void panic_add_stack(uintptr_t lo, uintptr_t hi);
 
 #define KASSERT(cond)                                                                      \

@@ -7,6 +7,7 @@
 #include "arch.h"
 #include "cpu.h"
 #include "panic.h"
+#include "pending.h"
 
 bool xcall_always_ipi;
 
@@ -23,24 +24,18 @@ void xcall_register(const struct xcall *xc, const char *client, loop_client_fn f
 	loop_set_client(xc->bit, client, fn, ctx);
 }
 
-bool xcall_set(const struct xcall *xc, unsigned cpu)
+/* Set `mask` in CPU `cpu`'s pending word and wake it if it may sleep. */
+static void knock(struct cpu *target, uint64_t mask)
 {
-	struct cpu *target = arch_cpu(cpu);
 	struct cpu *me = arch_this_cpu();
-
-	if (!target || __atomic_load_n(&target->state, __ATOMIC_ACQUIRE) != CPU_ONLINE)
-		return false;
-	/* Every CPU shares the boot CPU's client function for the bit; one
-	 * that never registered has no context for it. */
-	if (!loop_has_client(cpu, xc->bit))
-		panic("xcall %s: cpu %u has no client for it", loop_slot_name(xc->bit), cpu);
 	struct xcall_stats *st = &stats[me->id % CPU_MAX];
+
 	st->sets++;
 	/* A full barrier (lock or), then the target's idle mark: the other
 	 * half of the handshake in loop_sleep_if_idle(). */
-	__atomic_fetch_or(&target->pending, xc->mask, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&target->pending, mask, __ATOMIC_SEQ_CST);
 	if (target == me)
-		return true;
+		return;
 	if (xcall_always_ipi || __atomic_load_n(&target->idle, __ATOMIC_SEQ_CST)) {
 		st->ipis++;
 		/* The target may sleep through its knock: `cpus` says so. */
@@ -49,7 +44,40 @@ bool xcall_set(const struct xcall *xc, unsigned cpu)
 	} else {
 		st->ipis_skipped++;
 	}
+}
+
+bool xcall_set(const struct xcall *xc, unsigned cpu)
+{
+	struct cpu *target = arch_cpu(cpu);
+
+	if (!target || __atomic_load_n(&target->state, __ATOMIC_ACQUIRE) != CPU_ONLINE)
+		return false;
+	/* Every CPU shares the boot CPU's client function for the bit; one
+	 * that never registered has no context for it. */
+	if (!loop_has_client(cpu, xc->bit))
+		panic("xcall %s: cpu %u has no client for it", loop_slot_name(xc->bit), cpu);
+	knock(target, xc->mask);
 	return true;
+}
+
+/* The hand-over's client: ctx is the owner's id times 64 plus the bit.
+ * The owner is online and answers the bit (checked at registration, and
+ * CPUs never go offline). */
+static void handover(void *ctx)
+{
+	uintptr_t v = (uintptr_t)ctx;
+
+	knock(arch_cpu((unsigned)(v / PENDING_BITS)), (uint64_t)1 << (v % PENDING_BITS));
+}
+
+void xcall_handover(unsigned bit, unsigned owner)
+{
+	struct cpu *target = arch_cpu(owner);
+
+	if (!target || !loop_has_client(owner, bit))
+		panic("xcall: bit %u (%s) cannot be handed to cpu %u, which has no client for it",
+		      bit, loop_slot_name(bit) ? loop_slot_name(bit) : "undeclared", owner);
+	loop_set_handover(bit, owner, handover, (void *)(uintptr_t)(owner * PENDING_BITS + bit));
 }
 
 void xcall_get_stats(unsigned cpu, struct xcall_stats *out)

@@ -56,6 +56,17 @@ void xcall_register(const struct xcall *xc, const char *client, loop_client_fn f
  * online. */
 bool xcall_set(const struct xcall *xc, unsigned cpu);
 
+/*
+ * On this CPU (not the boot CPU), answer the interrupt bit `bit` by
+ * handing each knock to CPU `owner`: set the same bit in the owner's
+ * pending word, plus the wake-up IPI if it may sleep, exactly as
+ * xcall_set() does. The owner's loop then runs the bit's capsule, whose
+ * state only that loop touches. For a device interrupt routed to this
+ * CPU whose capsule another CPU owns (docs/smp.md, "Interrupts on any
+ * CPU"). The owner must already answer the bit (panics otherwise).
+ */
+void xcall_handover(unsigned bit, unsigned owner);
+
 /* Send the IPI even to a CPU that is not asleep (measurements only). */
 extern bool xcall_always_ipi;
 

@@ -114,7 +114,8 @@ IDLE_LINE = (LINE_START + r"bench: idle_wakeups_per_s rate=(\d+\.\d+) wakeups=(\
              r"interval_us=(\d+) timer_rounds=(\d+)$")
 INTERRUPT_TABLE = REPO / "board" / "pc" / "interrupts.h"
 TABLE_ROW = re.compile(
-    r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,\s*(-?\d+)\s*\)')
+    r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,\s*(-?\d+)\s*,'
+    r'\s*(-?\d+)\s*\)')
 
 
 class Unmeasured(Exception):
@@ -137,7 +138,7 @@ def measure_deferred_call(iso):
 
 def interrupt_sources():
     """[(source name, vector)] from the board's interrupt table."""
-    rows = [(name, int(vector, 0)) for _, name, vector, _, _ in
+    rows = [(name, int(vector, 0)) for _, name, vector, _, _, _ in
             TABLE_ROW.findall(INTERRUPT_TABLE.read_text())]
     if not rows:
         raise Unmeasured(f"no X(...) rows in {INTERRUPT_TABLE}")

@@ -9,7 +9,12 @@
  * can never disagree.
  *
  * Columns: ENUM name, source name, vector, pending bit, ISA IRQ (-1 if the
- * source is local to the CPU, like the LAPIC timer).
+ * source is local to the CPU, like the LAPIC timer), CPU: the CPU the
+ * IOAPIC delivers the interrupt to (-1 for a local source: every CPU has
+ * its own). The boot option irqcpu=<source>:<cpu>,... overrides the CPU
+ * column. Wherever the interrupt arrives, the capsule runs on the boot
+ * CPU's loop, which owns it: another CPU hands each knock over
+ * (xcall_handover(); docs/smp.md, "Interrupts on any CPU").
  *
  * Pending bits are numbered from 0 so devices are dispatched before
  * deferred calls (which take bits from 63 down). The lab image adds its
@@ -27,10 +32,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BOARD_INTERRUPTS(X)                 \
-	X(TIMER, "timer", 0x40, 0, -1)      \
-	X(KEYBOARD, "keyboard", 0x41, 1, 1) \
-	X(COM1, "com1", 0x42, 2, 4)
+#define BOARD_INTERRUPTS(X)                    \
+	X(TIMER, "timer", 0x40, 0, -1, -1)     \
+	X(KEYBOARD, "keyboard", 0x41, 1, 1, 0) \
+	X(COM1, "com1", 0x42, 2, 4, 0)
 
 /*
  * The MSI pool: rows like the ones above (a vector, a pending bit, a
@@ -42,19 +47,19 @@
  * row has no slot, and nothing is programmed to send its vector.
  */
 #define BOARD_MSI_POOL(X)              \
-	X(MSIX0, "msix0", 0x50, 4, -1) \
-	X(MSIX1, "msix1", 0x51, 5, -1) \
-	X(MSIX2, "msix2", 0x52, 6, -1) \
-	X(MSIX3, "msix3", 0x53, 7, -1)
+	X(MSIX0, "msix0", 0x50, 4, -1, -1) \
+	X(MSIX1, "msix1", 0x51, 5, -1, -1) \
+	X(MSIX2, "msix2", 0x52, 6, -1, -1) \
+	X(MSIX3, "msix3", 0x53, 7, -1, -1)
 
 enum board_pending_bit {
-#define BOARD_BIT_ENUM(e, name, vector, bit, isa) BIT_##e = (bit),
+#define BOARD_BIT_ENUM(e, name, vector, bit, isa, cpu) BIT_##e = (bit),
 	BOARD_INTERRUPTS(BOARD_BIT_ENUM) BOARD_MSI_POOL(BOARD_BIT_ENUM)
 #undef BOARD_BIT_ENUM
 };
 
 enum board_vector {
-#define BOARD_VEC_ENUM(e, name, vector, bit, isa) VEC_##e = (vector),
+#define BOARD_VEC_ENUM(e, name, vector, bit, isa, cpu) VEC_##e = (vector),
 	BOARD_INTERRUPTS(BOARD_VEC_ENUM) BOARD_MSI_POOL(BOARD_VEC_ENUM)
 #undef BOARD_VEC_ENUM
 };
@@ -71,7 +76,8 @@ enum board_vector {
 #define VEC_WATCHDOG 0xf0
 #define ISA_IRQ_PIT 0
 
-/* Route ISA `irq` to its table vector on the boot CPU through the IOAPIC,
+/* Route ISA `irq` to its table vector on the boot CPU through the IOAPIC
+ * (board_irq_cpus_route() later moves it to its row's CPU),
  * honouring the MADT's override or the MP table's entry (GSI, polarity,
  * trigger), and unmask it; with the 8259s (wire_acpi.h), unmask it there
  * and put its top half at the 8259's vector too. Capsules' wiring code
@@ -96,6 +102,22 @@ struct platform;
 /* Whether `p` routes every ISA IRQ the board uses (the table's rows and
  * the PIT's) to an IOAPIC; if not, a warning naming the IRQ and `source`. */
 bool board_platform_routes_isa(const struct platform *p, const char *source);
+
+/* The CPU column, and the boot option irqcpu= that overrides it: read
+ * once the routing is known (an 8259 delivers only to the boot CPU, so
+ * there the column is ignored, with one log line). */
+void board_irq_cpus_load(void);
+/* On CPU `cpu`, before its loop: hand over every row routed here. */
+void board_irq_cpus_wire_ap(unsigned cpu);
+/* Boot CPU, once the other CPUs are online: point each row at its CPU
+ * (a CPU that is not online keeps the row on the boot CPU, logged). */
+void board_irq_cpus_route(void);
+
+/* xAPIC or x2APIC for every CPU (docs/smp.md, "x2APIC"): x2APIC when the
+ * firmware left it on, or when `p` lists a CPU by an x2APIC entry or with
+ * an APIC id above 254, or when the option x2apic=on asks for it, and
+ * CPUID has it. Boot CPU, before board_interrupts_init_cpu(). */
+void board_choose_apic_mode(const struct platform *p);
 
 /* Declare one loop slot per table row (names from the table). */
 void board_interrupts_declare(void);

@@ -92,9 +92,11 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_wire_memory(&boot_info, boot_info_bytes ? mbi_addr : 0, boot_info_bytes);
 	board_discover_platform(&boot_info, board_platform_routes_isa);
 	board_interrupts_declare();
+	board_choose_apic_mode(&board_platform);
 	board_interrupts_init_cpu(board_platform.lapic_address, board_lint1_is_nmi());
 	board_interrupts_set_boot_apic((uint8_t)lapic_id());
 	board_ioapics_init(&board_platform);
+	board_irq_cpus_load();
 
 	/* The capsules, each wired to its chips and clients. */
 	board_wire_pci();
@@ -115,6 +117,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_interrupts_verify();
 	loop_verify();
 	board_start_aps(&boot_info);
+	board_irq_cpus_route();
 
 	hello_start(&hello);
 	board_watchdog_start();

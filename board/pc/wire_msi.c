@@ -26,7 +26,7 @@ struct pool_row {
 };
 
 static const struct pool_row pool[] = {
-#define POOL_ROW(e, name, vector, bit, isa) { name, vector, bit },
+#define POOL_ROW(e, name, vector, bit, isa, cpu) { name, vector, bit },
 	BOARD_MSI_POOL(POOL_ROW)
 #undef POOL_ROW
 };

@@ -34,6 +34,10 @@
 #include "kernel/loop.h"
 #include "kernel/string.h"
 
+/* The platform's CPU list holds every CPU knock can start, so the ones
+ * past it are the ones to report as ignored. */
+_Static_assert(PLATFORM_MAX_CPUS >= CPU_MAX, "PLATFORM_MAX_CPUS must be at least CPU_MAX");
+
 static struct smp_count smp_count;
 static struct smp_ping smp_ping;
 static struct shell_smp shell_smp;
@@ -81,6 +85,7 @@ static _Noreturn void ap_main(unsigned cpu)
 	smp_count_join(&smp_count);
 	smp_ping_join(&smp_ping);
 	board_wire_shell_on_ap(cpu, &ap_mux[cpu]);
+	board_irq_cpus_wire_ap(cpu);
 	board_extensions_wire_ap(cpu);
 
 	smp_ap_online();
@@ -103,14 +108,19 @@ static bool trampoline_page_free(const struct boot_info *bi)
 void board_start_aps(const struct boot_info *bi)
 {
 	static uint32_t apic_ids[CPU_MAX];
-	unsigned count = 0, listed = 0;
+	unsigned count = 0, listed = 0, unreachable = 0;
 	uint32_t me = lapic_id();
 	const struct platform *p = &board_platform;
+	const char *table = board_irq_routing == BOARD_ROUTING_MPTABLE ? "MP table" : "MADT";
 	char phantom[12];
 
 	for (unsigned i = 0; i < p->cpu_count; i++) {
 		if (p->cpus[i].apic_id == me)
 			continue;
+		if (!lapic_can_reach(p->cpus[i].apic_id)) {
+			unreachable++; /* said by board_choose_apic_mode() */
+			continue;
+		}
 		listed++;
 		if (count < cpu_limit - 1)
 			apic_ids[count++] = p->cpus[i].apic_id;
@@ -121,8 +131,10 @@ void board_start_aps(const struct boot_info *bi)
 	if (cpu_limit < CPU_MAX) {
 		/* Said by board_limit_cpus(). */
 	} else if (listed > count || p->cpus_dropped)
-		log_warn("smp: the MADT lists %u enabled cpus; knock supports %u: starting %u",
-			 p->cpu_count + p->cpus_dropped, CPU_MAX, count + 1);
+		log_warn("smp: the %s lists %u enabled cpus; knock supports %u: starting %u, "
+			 "ignoring %u",
+			 table, p->cpu_count + p->cpus_dropped - unreachable, CPU_MAX, count + 1,
+			 listed - count + p->cpus_dropped);
 	if (cmdline_value("smp_phantom", phantom, sizeof(phantom))) {
 		uint32_t id = 0;
 		for (const char *c = phantom; *c >= '0' && *c <= '9'; c++)

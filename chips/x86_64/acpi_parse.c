@@ -442,9 +442,10 @@ int acpi_madt_parse(const void *table, size_t avail, struct platform *out)
 		}
 		off += elen;
 	}
+	/* The board says it once, with how many CPUs it ignores (smp:). */
 	if (out->cpus_dropped)
-		log_warn("acpi: MADT lists %u enabled cpus; knock uses the first %u",
-			 out->cpu_count + out->cpus_dropped, out->cpu_count);
+		log_debug("acpi: MADT lists %u enabled cpus; knock uses the first %u",
+			  out->cpu_count + out->cpus_dropped, out->cpu_count);
 	out->has_madt = true;
 	return 0;
 }
@@ -751,6 +752,18 @@ bool platform_isa_route(const struct platform *p, unsigned irq, struct isa_route
 	out->active_low = false;
 	out->level = false;
 	return true;
+}
+
+bool platform_wants_x2apic(const struct platform *p, unsigned *above_254, unsigned *x2apic_entries)
+{
+	*above_254 = *x2apic_entries = 0;
+	for (unsigned i = 0; i < p->cpu_count; i++) {
+		if (p->cpus[i].apic_id > 254)
+			(*above_254)++;
+		if (p->cpus[i].x2apic)
+			(*x2apic_entries)++;
+	}
+	return *above_254 || *x2apic_entries;
 }
 
 const struct platform_ioapic *platform_ioapic_for_gsi(const struct platform *p, uint32_t gsi)

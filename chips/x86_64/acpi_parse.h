@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 /* Limits. Entries past them are counted and reported, never written. */
-#define PLATFORM_MAX_CPUS 16
+#define PLATFORM_MAX_CPUS 64 /* knock starts at most CPU_MAX (kernel/cpu.h) */
 #define PLATFORM_MAX_IOAPICS 8
 #define PLATFORM_MAX_OVERRIDES 16 /* one per ISA IRQ at most */
 #define PLATFORM_MAX_NMI_SOURCES 8
@@ -284,6 +284,12 @@ bool platform_isa_route(const struct platform *p, unsigned irq, struct isa_route
 /* The IOAPIC serving `gsi` (the one with the highest base <= gsi whose
  * range, when known, covers it), or NULL. */
 const struct platform_ioapic *platform_ioapic_for_gsi(const struct platform *p, uint32_t gsi);
+
+/* What asks for x2APIC mode (docs/smp.md, "x2APIC"): how many listed CPUs
+ * have APIC ids above 254 (an xAPIC cannot address them: 0xff is its
+ * broadcast), and how many the MADT listed by x2APIC entries. Returns
+ * whether either is non-zero. */
+bool platform_wants_x2apic(const struct platform *p, unsigned *above_254, unsigned *x2apic_entries);
 
 /* Log the boot summary of the MADT, FADT and MCFG, lines starting "acpi: ". */
 void platform_print(const struct platform *p);

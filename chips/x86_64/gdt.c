@@ -11,9 +11,10 @@
 
 #include "chips/x86_64/cpu_regs.h"
 #include "chips/x86_64/gdt.h"
+#include "kernel/cpu.h"
 #include "kernel/string.h"
 
-#define MAX_CPUS_GDT 16
+#define MAX_CPUS_GDT CPU_MAX
 
 struct __attribute__((packed)) tss64 {
 	uint32_t reserved0;

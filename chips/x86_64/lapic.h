@@ -1,6 +1,6 @@
 /*
- * The local APIC (xAPIC, memory-mapped): EOI, spurious vector, the LVT
- * timer in one-shot mode, and IPIs (for SMP).
+ * The local APIC (xAPIC, memory-mapped, or x2APIC, through MSRs): EOI,
+ * spurious vector, the LVT timer in one-shot mode, and IPIs (for SMP).
  */
 #ifndef KNOCK_CHIPS_LAPIC_H
 #define KNOCK_CHIPS_LAPIC_H
@@ -31,7 +31,16 @@
 
 #define LAPIC_LVT_MASKED (1u << 16)
 
-/* Enable this CPU's LAPIC: base check, spurious vector, TPR 0, LINT0
+/* x2APIC (docs/smp.md, "x2APIC"): whether CPUID says this CPU has it;
+ * whether the firmware left this CPU's LAPIC in x2APIC mode (then there
+ * is no going back without disabling it); choose it for every CPU (the
+ * boot CPU, before its lapic_init()); whether it was chosen. */
+bool lapic_x2apic_supported(void);
+bool lapic_x2apic_left_on(void);
+void lapic_use_x2apic(void);
+bool lapic_x2apic(void);
+
+/* Enable this CPU's LAPIC (in x2APIC mode if chosen): base check, spurious vector, TPR 0, LINT0
  * masked (the 8259s are not used), LINT1 as NMI if `lint1_nmi`, error
  * vector masked. `timer_vector` is the LVT timer's vector (one-shot). */
 void lapic_init(uintptr_t madt_base, uint8_t spurious_vector, uint8_t timer_vector, bool lint1_nmi);
@@ -54,16 +63,20 @@ void lapic_timer_oneshot(uint32_t count);
 void lapic_self_ipi(uint8_t vector);
 
 /*
- * Inter-processor interrupts (xAPIC: 8-bit APIC ids). Each waits until the
- * previous IPI has left (ICR delivery status idle) before writing the ICR,
- * so a send does not wait for its own delivery; lapic_wait_icr_idle() does.
- * All return false if the ICR stayed busy for the whole bounded wait.
+ * Inter-processor interrupts. xAPIC: 8-bit APIC ids, 0xff is the
+ * broadcast, so 0 to 254; each send waits until the previous IPI has left
+ * (ICR delivery status idle) before writing the ICR, so a send does not
+ * wait for its own delivery; lapic_wait_icr_idle() does. x2APIC: 32-bit
+ * ids and no delivery status: a send never waits. All return false if the
+ * ICR stayed busy for the whole bounded wait; an id the mode cannot reach
+ * (lapic_can_reach()) panics: callers check first.
  */
-bool lapic_send_init(uint8_t apic_id);
-bool lapic_send_startup(uint8_t apic_id, uint8_t page); /* starts at page * 4 KiB */
-bool lapic_send_fixed(uint8_t apic_id, uint8_t vector);
+bool lapic_can_reach(uint32_t apic_id);
+bool lapic_send_init(uint32_t apic_id);
+bool lapic_send_startup(uint32_t apic_id, uint8_t page); /* starts at page * 4 KiB */
+bool lapic_send_fixed(uint32_t apic_id, uint8_t vector);
 bool lapic_wait_icr_idle(void);
 /* An NMI (panic: stop that CPU). */
-bool lapic_send_nmi(uint8_t apic_id);
+bool lapic_send_nmi(uint32_t apic_id);
 
 #endif

@@ -47,7 +47,7 @@ struct ap_stack {
 static struct ap_stack ap_stacks[MAX_CPUS - 1]; /* CPU id i uses [i - 1] */
 
 extern char ap_trampoline_start[], ap_trampoline_end[], ap_trampoline_mailbox[];
-extern char wakeup_ipi_entry[];
+extern char wakeup_ipi_entry[], wakeup_ipi_x2apic_entry[];
 
 static uint64_t tsc_hz;
 static uint8_t wakeup_vector;
@@ -119,7 +119,7 @@ enum ap_result {
 	AP_NOT_ONLINE, /* ran it, but never reached its loop */
 };
 
-static enum ap_result start_ap(unsigned id, uint8_t apic_id)
+static enum ap_result start_ap(unsigned id, uint32_t apic_id)
 {
 	volatile struct ap_mailbox *mb = mailbox();
 	const uint8_t page = SMP_TRAMPOLINE_BASE / SMP_TRAMPOLINE_PAGE_BYTES;
@@ -163,12 +163,18 @@ static void copy_trampoline(void)
 unsigned smp_start_aps(const struct smp_config *cfg)
 {
 	unsigned online = 1;
+	/* One line per CPU would fill the console's ring before the loop
+	 * runs to send it (64 CPUs): each CPU at debug level, a summary. */
+	uint64_t slowest_us = 0;
+	unsigned slowest_id = 0;
+	uint32_t slowest_apic = 0;
 
 	cpu_blocks[0].hw_id = lapic_id();
 	tsc_hz = cfg->tsc_hz ? cfg->tsc_hz : 1000000000ull;
 	wakeup_vector = cfg->wakeup_vector;
 	ap_main = cfg->ap_main;
-	idt_set_gate(wakeup_vector, (uintptr_t)wakeup_ipi_entry, 0);
+	idt_set_gate(wakeup_vector,
+		     (uintptr_t)(lapic_x2apic() ? wakeup_ipi_x2apic_entry : wakeup_ipi_entry), 0);
 	if (cfg->count == 0)
 		return online;
 	/* From now on another CPU may run: a panic must stop it. */
@@ -177,8 +183,8 @@ unsigned smp_start_aps(const struct smp_config *cfg)
 	copy_trampoline();
 	for (unsigned i = 0; i < cfg->count; i++) {
 		uint32_t apic_id = cfg->apic_ids[i];
-		if (apic_id > 0xff) {
-			log_warn("smp: APIC id %u needs x2APIC mode, which knock does not use; "
+		if (!lapic_can_reach(apic_id)) {
+			log_warn("smp: APIC id %u needs x2APIC mode, which this boot does not use; "
 				 "not started",
 				 apic_id);
 			continue;
@@ -194,13 +200,18 @@ unsigned smp_start_aps(const struct smp_config *cfg)
 		panic_add_stack((uintptr_t)s->stack, (uintptr_t)&s->stack[SMP_AP_STACK_BYTES]);
 
 		uint64_t t0 = rdtsc();
-		enum ap_result r = start_ap(id, (uint8_t)apic_id);
+		enum ap_result r = start_ap(id, apic_id);
 		uint64_t us = tsc_to_us(rdtsc() - t0);
 		if (r == AP_ONLINE) {
 			online++;
-			log_info("smp: cpu %u (APIC id %u) online after %llu.%03llu ms", id,
-				 apic_id, (unsigned long long)(us / 1000),
-				 (unsigned long long)(us % 1000));
+			log_debug("smp: cpu %u (APIC id %u) online after %llu.%03llu ms", id,
+				  apic_id, (unsigned long long)(us / 1000),
+				  (unsigned long long)(us % 1000));
+			if (us >= slowest_us) {
+				slowest_us = us;
+				slowest_id = id;
+				slowest_apic = apic_id;
+			}
 			continue;
 		}
 		__atomic_store_n(&cpu_blocks[id].state, CPU_FAILED, __ATOMIC_RELEASE);
@@ -211,7 +222,7 @@ unsigned smp_start_aps(const struct smp_config *cfg)
 		} else if (r == AP_NO_ANSWER) {
 			/* Back to waiting for a STARTUP, so that it cannot wake
 			 * up late and take the next CPU's mailbox. */
-			lapic_send_init((uint8_t)apic_id);
+			lapic_send_init(apic_id);
 			log_warn("smp: cpu %u (APIC id %u) did not answer INIT-SIPI-SIPI within "
 				 "%llu ms; going on without it",
 				 id, apic_id, (unsigned long long)(us / 1000));
@@ -224,6 +235,13 @@ unsigned smp_start_aps(const struct smp_config *cfg)
 			break;
 		}
 	}
+	if (online > 1)
+		log_info(
+			"smp: %u cpu%s started; the slowest, cpu %u (APIC id %u), was online after "
+			"%llu.%03llu ms",
+			online - 1, online == 2 ? "" : "s", slowest_id, slowest_apic,
+			(unsigned long long)(slowest_us / 1000),
+			(unsigned long long)(slowest_us % 1000));
 	return online;
 }
 
@@ -257,7 +275,7 @@ void arch_stop_other_cpus(void)
 	for (unsigned id = 0; id < CPU_MAX; id++) {
 		const struct cpu *c = arch_cpu(id);
 		if (c && id != me && __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPU_ONLINE)
-			lapic_send_nmi((uint8_t)c->hw_id);
+			lapic_send_nmi(c->hw_id);
 	}
 }
 
@@ -267,7 +285,7 @@ void arch_stop_other_cpus(void)
 bool arch_wake_cpu(const struct cpu *cpu)
 {
 	for (unsigned try = 0; try < SMP_WAKE_TRIES; try++) {
-		if (lapic_send_fixed((uint8_t)cpu->hw_id, wakeup_vector))
+		if (lapic_send_fixed(cpu->hw_id, wakeup_vector))
 			return true;
 		smp_wake_send_retries++;
 	}

@@ -65,9 +65,14 @@ def test_no_acpi_flag_is_the_same(boot, version):
 
 
 def test_8259s_when_the_mp_table_is_ignored(boot, version):
-    vm = boot(machine=NO_ACPI, smp=2, cmdline="mptable=off")
+    """The 8259s, and with them an irqcpu= that cannot be honoured: they
+    deliver only to the boot CPU, said once."""
+    vm = boot(machine=NO_ACPI, smp=2, cmdline="mptable=off irqcpu=com1:1,keyboard:1")
     vm.wait_for(r"^board: mptable=off: the MP table is not read$", BOOT_TIMEOUT)
     vm.wait_shell()
+    ignored = re.findall(r"^irq: the 8259s deliver only to the boot cpu: every source stays on "
+                         r"cpu 0 \(the table's cpu column and irqcpu= are ignored\)$", vm.log, re.M)
+    assert len(ignored) == 1, vm.log
     assert one_routing_line(vm) == ("the 8259s (1 cpu, no IOAPIC): no usable ACPI MADT or MP "
                                     "table; the other cpus are not started")
     vm.wait_for(r"^irq: ISA IRQ 1 -> 8259 vector 0x21 \(top half of vector 0x41\)$")

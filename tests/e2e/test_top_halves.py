@@ -8,6 +8,11 @@ The stubs are generated from board/pc/interrupts.h; this reads the table
 independently and disassembles the ELF with objdump, so a generator that
 emitted a C call, saved a register or forgot the EOI would fail here.
 
+The x2APIC variants (installed when the LAPIC runs in x2APIC mode, which
+has no MMIO EOI: docs/smp.md, "x2APIC") are checked in both images: the
+same `lock bts` first, then rax, rcx and rdx saved, WRMSR 0x80b with 0,
+restored, iretq; the wake-up IPI's x2APIC stub likewise.
+
 The timestamped variants (lab image, boot option stubs=stamped) are
 checked too: no call, only rax and rdx saved and restored, the TSC
 stored whole in irq_stamp[bit] (struct cpu, kernel/cpu.h) before the bit
@@ -25,12 +30,14 @@ REPO = Path(__file__).resolve().parents[2]
 TABLE = REPO / "board" / "pc" / "interrupts.h"
 LAB_TABLE = REPO / "board" / "pc" / "lab" / "interrupts.h"
 CPU_H = REPO / "kernel" / "cpu.h"
-ROW = re.compile(r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,\s*(-?\d+)\s*\)')
+ROW = re.compile(r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,'
+                 r'\s*(-?\d+)\s*,\s*(-?\d+)\s*\)')
 GOAL = 3
 
 
 def table_rows(table=TABLE):
-    return [(name, int(vec, 0), int(bit)) for _, name, vec, bit, _ in ROW.findall(table.read_text())]
+    return [(name, int(vec, 0), int(bit))
+            for _, name, vec, bit, _, _ in ROW.findall(table.read_text())]
 
 
 def lab_rows():
@@ -82,6 +89,34 @@ def cpu_offset(name):
     m = re.search(rf"^#define\s+{name}\s+(\d+)", CPU_H.read_text(), re.M)
     assert m, f"no {name} in {CPU_H}"
     return int(m.group(1))
+
+
+X2APIC_EOI = [r"push\s+%rax$", r"push\s+%rcx$", r"push\s+%rdx$", r"mov\s+\$0x80b,%ecx$",
+              r"xor\s+%eax,%eax$", r"xor\s+%edx,%edx$", r"wrmsr$",
+              r"pop\s+%rdx$", r"pop\s+%rcx$", r"pop\s+%rax$", r"iretq"]
+
+
+def check_sequence(symbol, insns, expected):
+    listing = "\n".join(insns)
+    assert insns, f"{symbol} not found"
+    assert len(insns) == len(expected), f"{symbol}:\n{listing}"
+    for insn, pattern in zip(insns, expected):
+        assert re.match(pattern, insn), f"{symbol}: {insn!r} is not /{pattern}/:\n{listing}"
+
+
+@pytest.mark.parametrize("name,vector,bit,elf",
+                         [r + (ELF,) for r in table_rows()] + [r + (LAB_ELF,) for r in lab_rows()])
+def test_x2apic_top_half_knocks_then_writes_the_eoi_msr(name, vector, bit, elf):
+    symbol = f"x2apic_top_half_{name}"
+    check_sequence(symbol, disassemble(symbol, elf),
+                   [rf"lock btsq \$0x{bit:x},%gs:0x0$"] + X2APIC_EOI)
+
+
+def test_x2apic_wakeup_ipi_counts_then_writes_the_eoi_msr():
+    check_sequence("wakeup_ipi_x2apic_entry", disassemble("wakeup_ipi_x2apic_entry"),
+                   [rf"incq\s+%gs:0x{cpu_offset('CPU_IPIS_OFFSET'):x}$"] + X2APIC_EOI)
+    check_sequence("wakeup_ipi_entry", disassemble("wakeup_ipi_entry"),
+                   [rf"incq\s+%gs:0x{cpu_offset('CPU_IPIS_OFFSET'):x}$", r"movl\s+\$0x0,0xfffffffffee000b0$", r"iretq"])
 
 
 def irq_stamp_offset():

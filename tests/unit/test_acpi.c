@@ -353,6 +353,29 @@ static void test_pc_tables(void **state)
 	expect_logged("acpi: no MCFG: PCI configuration space through ports 0xcf8/0xcfc\n");
 }
 
+/* x2APIC is wanted for an id the xAPIC cannot address (255 is its
+ * broadcast) and for a CPU listed by an x2APIC entry, whatever its id. */
+static void test_x2apic_is_wanted_for_high_ids_and_x2apic_entries(void **state)
+{
+	(void)state;
+	struct platform p;
+	unsigned high, x2;
+
+	memset(&p, 0, sizeof(p));
+	p.cpu_count = 2;
+	p.cpus[0].apic_id = 0;
+	p.cpus[1].apic_id = 254;
+	assert_false(platform_wants_x2apic(&p, &high, &x2));
+	p.cpus[1].apic_id = 255;
+	assert_true(platform_wants_x2apic(&p, &high, &x2));
+	assert_int_equal(high, 1);
+	assert_int_equal(x2, 0);
+	p.cpus[1] = (struct platform_cpu){ .apic_id = 3, .x2apic = true };
+	assert_true(platform_wants_x2apic(&p, &high, &x2));
+	assert_int_equal(high, 0);
+	assert_int_equal(x2, 1);
+}
+
 static void test_q35_tables(void **state)
 {
 	(void)state;
@@ -367,6 +390,9 @@ static void test_q35_tables(void **state)
 	struct acpi_memory m = acpi_mem();
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
 	expect_qemu_madt(&p);
+	unsigned high, x2;
+	assert_false(platform_wants_x2apic(&p, &high, &x2)); /* xAPIC ids only */
+	assert_int_equal(high + x2, 0);
 
 	/* q35's FADT is revision 3: the ICH9 reset register, and an 8042. */
 	assert_true(p.has_fadt);
@@ -478,6 +504,11 @@ static void expect_edge_madt(const struct platform *p)
 	assert_true(p->cpus[2].x2apic);
 	assert_int_equal(p->cpus_disabled, 2); /* apic 2, and apic 6 (online capable) */
 	assert_int_equal(p->cpus_dropped, 0);
+	/* The x2APIC cpu (id 0x100) asks for x2APIC mode. */
+	unsigned high = 9, x2 = 9;
+	assert_true(platform_wants_x2apic(p, &high, &x2));
+	assert_int_equal(high, 1);
+	assert_int_equal(x2, 1);
 
 	assert_int_equal(p->ioapic_count, 2);
 	assert_int_equal(p->ioapics[0].id, 1);
@@ -752,9 +783,9 @@ static void test_madt_limits(void **state)
 	struct platform p;
 
 	madt_start(&m, 1);
-	for (unsigned i = 0; i < 20; i++)
+	for (unsigned i = 0; i < PLATFORM_MAX_CPUS + 4; i++)
 		madt_cpu(&m, (uint8_t)i, (uint8_t)i, 1);
-	madt_cpu(&m, 40, 40, 0);
+	madt_cpu(&m, 240, 240, 0);
 	for (unsigned i = 0; i < PLATFORM_MAX_IOAPICS + 2; i++)
 		madt_ioapic(&m, (uint8_t)i, 0xfec00000 + 0x1000 * i, 24 * i);
 	for (unsigned i = 0; i < PLATFORM_MAX_OVERRIDES + 1; i++)
@@ -763,12 +794,12 @@ static void test_madt_limits(void **state)
 
 	assert_int_equal(p.cpu_count, PLATFORM_MAX_CPUS);
 	assert_int_equal(p.cpus[PLATFORM_MAX_CPUS - 1].apic_id, PLATFORM_MAX_CPUS - 1);
-	assert_int_equal(p.cpus_dropped, 20 - PLATFORM_MAX_CPUS);
+	assert_int_equal(p.cpus_dropped, 4);
 	assert_int_equal(p.cpus_disabled, 1);
 	assert_int_equal(p.ioapic_count, PLATFORM_MAX_IOAPICS);
 	assert_int_equal(p.override_count, PLATFORM_MAX_OVERRIDES);
 	assert_int_equal(p.madt_entries_dropped, 2 + 1);
-	expect_logged("warning: acpi: MADT lists 20 enabled cpus; knock uses the first 16\n");
+	assert_null(strstr(fake_log, "warning: acpi: MADT lists")); /* the board says it */
 	expect_logged("warning: acpi: MADT: more than 8 IOAPIC entries; ignoring the rest\n");
 	expect_logged("warning: acpi: MADT: more than 16 override entries; ignoring the rest\n");
 }
@@ -1221,6 +1252,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pc_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_q35_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mcfg_damage, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_x2apic_is_wanted_for_high_ids_and_x2apic_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edge_madt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madt_bad_checksum, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madt_truncated, setup, teardown),

@@ -23,6 +23,7 @@
 #include "kernel/loop.h"
 #include "kernel/observe.h"
 #include "kernel/pending.h"
+#include "kernel/xcall.h"
 #include "fake_arch.h"
 
 static struct stats st;
@@ -239,10 +240,103 @@ static void test_irqs_reads_the_same_table(void **state)
 	stats_reset(&st); /* `stats` counts from here; `irqs` from boot */
 	stats_print_irqs(&st, collect, NULL);
 	assert_string_equal(table, "source          raised   serviced    drained\n"
-				   "com1                12          2         11 bytes\n");
+				   "com1                12          2         11 bytes\n"
+				   "per cpu: services, or hand-overs to the cpu that runs the "
+				   "capsule\n"
+				   "  com1       cpu0 2\n");
 	assert_true(stats_row(&st, 2, &r));
 	assert_int_equal(r.raised, 0);
 	assert_int_equal(r.serviced, 0);
+}
+
+/* COM1 routed to CPU 1, which hands each knock to CPU 0's loop (kernel/
+ * xcall.h): `irqs` shows both CPUs' counts, and the source's services are
+ * CPU 0's only (the hand-overs are not services of the capsule). */
+static struct cpu cpu1;
+
+static struct cpu *two_cpus(void *ctx, unsigned i)
+{
+	(void)ctx;
+	return i == 0 ? &fake_cpu : i == 1 ? &cpu1 : NULL;
+}
+
+static void test_irqs_per_cpu_with_a_handover(void **state)
+{
+	(void)state;
+	struct stats_row r;
+	const struct stats_board board = {
+		.sources = sources, .source_count = 1, .cpu = two_cpus, .cycles_per_second = 1
+	};
+
+	memset(&cpu1, 0, sizeof(cpu1));
+	cpu1.self = &cpu1;
+	cpu1.id = 1;
+	cpu1.state = CPU_ONLINE;
+	fake_cpus[1] = &cpu1;
+	fake_cpu.state = CPU_ONLINE;
+	stats_init(&st, &board);
+	loop_verify();
+	fake_arch_set_this_cpu(&cpu1);
+	xcall_handover(2, 0);
+	for (int i = 0; i < 3; i++) {
+		pending_set(&cpu1, 2); /* the interrupt, on CPU 1 */
+		loop_round(&cpu1);     /* handed to CPU 0 */
+	}
+	fake_arch_set_this_cpu(NULL);
+	loop_round(&fake_cpu); /* three knocks, one service */
+	dev = (struct stats_source_counts){ .raised = 7, .drained = 7 };
+	stats_print_irqs(&st, collect, NULL);
+	assert_string_equal(table, "source          raised   serviced    drained\n"
+				   "com1                 7          1          7 bytes\n"
+				   "per cpu: services, or hand-overs to the cpu that runs the "
+				   "capsule\n"
+				   "  com1       cpu0 1, cpu1 3 (to cpu0)\n");
+	assert_true(stats_row(&st, 2, &r));
+	assert_int_equal(r.serviced, 1);
+	fake_cpus[1] = NULL;
+}
+
+/* Many CPUs: the per-CPU line goes on over several, none longer than 100
+ * characters, each CPU once. */
+static struct cpu many[40];
+
+static struct cpu *many_cpus(void *ctx, unsigned i)
+{
+	(void)ctx;
+	return i < 40 ? &many[i] : NULL;
+}
+
+static void test_irqs_per_cpu_wraps_long_lines(void **state)
+{
+	(void)state;
+	const struct stats_board board = {
+		.sources = sources, .source_count = 1, .cpu = many_cpus, .cycles_per_second = 1
+	};
+
+	memset(many, 0, sizeof(many));
+	for (unsigned i = 0; i < 40; i++) {
+		many[i].id = i;
+		many[i].serviced[2] = 1000 + i;
+	}
+	stats_init(&st, &board);
+	stats_print_irqs(&st, collect, NULL);
+	const char *per = strstr(table, "  com1       cpu0 1000, cpu1 1001,");
+	assert_non_null(per);
+	unsigned lines = 0;
+	for (const char *l = per; *l; lines++) {
+		const char *end = strchr(l, '\n');
+		assert_non_null(end);
+		assert_true(end - l <= 100);
+		l = end + 1;
+	}
+	assert_true(lines > 1);
+	assert_non_null(strstr(per, "\n             cpu"));
+	for (unsigned i = 0; i < 40; i++) {
+		char item[16];
+		snprintf(item, sizeof(item), "cpu%u %u", i, 1000 + i);
+		assert_non_null(strstr(per, item));
+	}
+	assert_non_null(strstr(per, "cpu39 1039\n"));
 }
 
 static void test_irqs_without_sources(void **state)
@@ -311,7 +405,9 @@ static void test_stats_commands(void **state)
 	dev.raised = 5;
 	assert_string_equal(run(&sh, "irqs"),
 			    "source          raised   serviced    drained\n"
-			    "com1                 5          0          0 bytes\n");
+			    "com1                 5          0          0 bytes\n"
+			    "per cpu: services, or hand-overs to the cpu that runs the capsule\n"
+			    "  com1       none\n");
 	assert_int_equal(sh.stats.errors, 1);
 }
 
@@ -324,6 +420,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table_with_timing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_microseconds_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irqs_reads_the_same_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irqs_per_cpu_with_a_handover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irqs_per_cpu_wraps_long_lines, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_irqs_without_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_loss_nobody_can_see_is_unknown, setup,
 						teardown),

@@ -15,6 +15,7 @@
 #include "kernel/cpus.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
+#include "kernel/panic.h"
 #include "kernel/pending.h"
 #include "kernel/xcall.h"
 #include "fake_arch.h"
@@ -192,6 +193,71 @@ static void test_the_ipi_goes_only_to_a_cpu_that_may_sleep(void **state)
 	fake_wake_fails = false;
 }
 
+/* An interrupt routed to CPU 1 whose capsule CPU 0 owns: CPU 1's loop
+ * hands the bit over (the same bit on CPU 0, plus the wake-up IPI if CPU
+ * 0 may sleep), and only CPU 0's loop calls the capsule. */
+static void test_a_handed_over_interrupt_runs_on_its_owner(void **state)
+{
+	int capsule;
+
+	(void)state;
+	loop_declare_interrupt(4, "com1");
+	loop_set_client(4, "uart", record, &capsule);
+	loop_verify();
+	fake_arch_set_this_cpu(&cpu1);
+	xcall_handover(4, 0);
+	assert_int_equal(loop_handover_owner(1, 4), 0);
+	assert_int_equal(loop_handover_owner(0, 4), -1);
+	assert_true(loop_has_client(1, 4));
+
+	pending_set(&cpu1, 4); /* the top half, on CPU 1 */
+	assert_int_equal(loop_round(&cpu1), (uint64_t)1 << 4);
+	assert_int_equal(seen_count, 0); /* not run on CPU 1 */
+	assert_int_equal(fake_cpu.pending, (uint64_t)1 << 4);
+	assert_int_equal(fake_wakes[0], 0); /* CPU 0 awake: no IPI */
+	fake_cpu.idle = 1;
+	pending_set(&cpu1, 4);
+	loop_round(&cpu1);
+	assert_int_equal(fake_wakes[0], 1);
+	fake_arch_set_this_cpu(NULL);
+
+	assert_int_equal(loop_round(&fake_cpu), (uint64_t)1 << 4);
+	assert_int_equal(seen_count, 1); /* two knocks, one service */
+	assert_ptr_equal(seen[0], &capsule);
+	assert_int_equal(cpu1.serviced[4], 2);
+	assert_int_equal(fake_cpu.serviced[4], 1);
+}
+
+static void test_a_handover_is_checked(void **state)
+{
+	struct xcall xc;
+
+	(void)state;
+	loop_declare_interrupt(4, "com1");
+	loop_set_client(4, "uart", record, NULL);
+	xcall_init(&xc, "test");
+	xcall_register(&xc, "test", record, NULL);
+	/* The boot CPU owns the capsules: it hands nothing over. */
+	expect_assert_failure(xcall_handover(4, 1));
+	assert_non_null(strstr(fake_log, "cpu 1, which has no client for it"));
+	panic_reset_for_test(); /* the first panic is still "in progress" */
+	fake_arch_set_this_cpu(&cpu1);
+	expect_assert_failure(xcall_handover(xc.bit, 0)); /* not an interrupt */
+	assert_non_null(strstr(fake_log, "is not an interrupt source with a client"));
+	panic_reset_for_test();
+	xcall_handover(4, 0);
+	expect_assert_failure(xcall_handover(4, 0));
+	assert_non_null(strstr(fake_log, "bit 4 (com1) already has a client on cpu 1"));
+	panic_reset_for_test();
+	/* A CPU that hands the bit over cannot also run the capsule. */
+	expect_assert_failure(loop_set_client(4, "uart", record, NULL));
+	panic_reset_for_test();
+	fake_arch_set_this_cpu(NULL);
+	/* Nor does the boot CPU hand over, even to a CPU that answers. */
+	expect_assert_failure(loop_set_handover(4, 1, record, NULL));
+	assert_non_null(strstr(fake_log, "cpu 0 cannot hand it to cpu 1"));
+}
+
 /* While the loop is halted its idle mark is up; before and after, down. */
 static uint64_t idle_while_halted;
 
@@ -247,6 +313,8 @@ int main(void)
 		cmocka_unit_test_setup(test_knocking_on_a_cpu_without_a_client_panics, setup),
 		cmocka_unit_test_setup(test_a_cpu_that_is_not_online_is_not_knocked, setup),
 		cmocka_unit_test_setup(test_the_ipi_goes_only_to_a_cpu_that_may_sleep, setup),
+		cmocka_unit_test_setup(test_a_handed_over_interrupt_runs_on_its_owner, setup),
+		cmocka_unit_test_setup(test_a_handover_is_checked, setup),
 		cmocka_unit_test_setup(test_the_loop_marks_itself_idle_only_around_the_halt, setup),
 		cmocka_unit_test_setup(test_cpus_lists_every_id_with_its_state, setup),
 	};

@@ -17,8 +17,8 @@ spec = importlib.util.spec_from_file_location("gen_top_halves", GEN)
 gen = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(gen)
 
-ROWS = [("TIMER", "timer", 0x40, 0, -1), ("KEYBOARD", "keyboard", 0x41, 1, 1)]
-LAB_ROWS = [("STORM", "storm", 0x43, 3, -1)]
+ROWS = [("TIMER", "timer", 0x40, 0, -1, -1), ("KEYBOARD", "keyboard", 0x41, 1, 1, 0)]
+LAB_ROWS = [("STORM", "storm", 0x43, 3, -1, -1)]
 CPU_H = "#define CPU_PENDING_OFFSET 0\n#define CPU_IRQ_STAMPS 8\n#define CPU_IRQ_STAMP_OFFSET 48\n"
 
 
@@ -46,9 +46,30 @@ def test_the_real_cpu_header_has_the_layout():
 
 
 def test_a_bit_without_a_stamp_slot_is_refused():
-    rows = ROWS + [("COM9", "com9", 0x49, 8, 4)]
+    rows = ROWS + [("COM9", "com9", 0x49, 8, 4, 0)]
     assert any("no irq_stamp slot" in e for e in gen.check(rows, stamps=8))
     assert gen.check(ROWS, stamps=8) == []
+
+
+def test_the_cpu_column_is_read_and_checked():
+    assert gen.parse('X(COM1, "com1", 0x42, 2, 4, 1)') == [("COM1", "com1", 0x42, 2, 4, 1)]
+    assert gen.check(ROWS + [("COM1", "com1", 0x42, 2, 4, 63)], stamps=8) == []
+    local = gen.check(ROWS + [("LOCAL", "local", 0x42, 2, -1, 0)], stamps=8)
+    assert any("local: a local source" in e for e in local), local
+    far = gen.check(ROWS + [("COM1", "com1", 0x42, 2, 4, 64)], stamps=8)
+    assert any("com1: CPU 64 outside 0-63" in e for e in far), far
+    none = gen.check(ROWS + [("COM1", "com1", 0x42, 2, 4, -1)], stamps=8)
+    assert any("com1: CPU -1 outside" in e for e in none), none
+
+
+def test_a_row_without_the_cpu_column_fails_the_build(tmp_path):
+    old = tmp_path / "old.h"
+    old.write_text('#define BOARD_INTERRUPTS(X) \\\n\tX(TIMER, "timer", 0x40, 0, -1, -1) \\\n'
+                   '\tX(COM1, "com1", 0x42, 2, 4)\n')
+    r = subprocess.run([sys.executable, str(GEN), str(old), "-o", str(tmp_path / "o.asm")],
+                       capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr
+    assert 'not a row of six columns' in r.stderr and 'X(COM1, "com1", 0x42, 2, 4)' in r.stderr
 
 
 def test_plain_stub_is_three_instructions():
@@ -57,6 +78,23 @@ def test_plain_stub_is_three_instructions():
         "lock bts qword [gs:CPU_PENDING_OFFSET], 1",
         "mov dword [abs LAPIC_EOI_HIGH], 0",
         "iretq"]
+
+
+def test_x2apic_stub_knocks_first_then_writes_the_eoi_msr():
+    asm = gen.emit(ROWS, "test", stamp_offset=48)
+    assert "MSR_X2APIC_EOI equ 0x80b" in asm
+    assert stub(asm, "x2apic_top_half_keyboard") == [
+        "lock bts qword [gs:CPU_PENDING_OFFSET], 1",
+        "push rax", "push rcx", "push rdx",
+        "mov ecx, MSR_X2APIC_EOI", "xor eax, eax", "xor edx, edx", "wrmsr",
+        "pop rdx", "pop rcx", "pop rax",
+        "iretq"]
+    assert asm.index("dq 0x41, x2apic_top_half_keyboard") > asm.index("x2apic_top_half_table:")
+    assert "x2apic_top_half_count:\n\tdq 2" in asm
+    lab = gen.emit_lab(ROWS, LAB_ROWS, "test", stamp_offset=48)
+    assert stub(lab, "x2apic_top_half_storm")
+    assert "x2apic_top_half_timer:" not in lab
+    assert lab.index("dq 0x43, x2apic_top_half_storm") > lab.index("lab_x2apic_top_half_table:")
 
 
 def test_the_product_file_has_no_stamped_stubs():
@@ -134,7 +172,7 @@ def test_lab_command_line_assembles_and_refuses_a_clash(tmp_path):
                     "--cpu-header", str(REPO / "kernel" / "cpu.h"), "-o", str(out)], check=True)
     subprocess.run(["nasm", "-f", "elf64", str(out), "-o", str(tmp_path / "t.o")], check=True)
     clash = tmp_path / "clash.h"
-    clash.write_text('X(OOPS, "oops", 0x41, 9, -1)\n')
+    clash.write_text('X(OOPS, "oops", 0x41, 9, -1, -1)\n')
     r = subprocess.run([sys.executable, str(GEN), str(REPO / "board" / "pc" / "interrupts.h"),
                         "--lab", str(clash), "-o", str(tmp_path / "o.asm")],
                        capture_output=True, text=True)

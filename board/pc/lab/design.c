@@ -41,7 +41,7 @@ struct device_slot {
 static struct device_slot slots[DESIGN_BITS];
 
 static const uint8_t vector_of_bit[DESIGN_BITS] = {
-#define BOARD_VECTOR_OF_BIT(e, name, vector, bit, isa) [(bit)] = (vector),
+#define BOARD_VECTOR_OF_BIT(e, name, vector, bit, isa, cpu) [(bit)] = (vector),
 	BOARD_INTERRUPTS(BOARD_VECTOR_OF_BIT)
 #undef BOARD_VECTOR_OF_BIT
 		[BIT_COM2] = VEC_COM2,

@@ -46,7 +46,7 @@ enum board_design {
  * the outside world's serial line): bits below DESIGN_BITS for which
  * design_device_bit() holds. */
 enum {
-#define BOARD_COUNT_ROW(e, name, vector, bit, isa) BOARD_ROW_##e,
+#define BOARD_COUNT_ROW(e, name, vector, bit, isa, cpu) BOARD_ROW_##e,
 	BOARD_INTERRUPTS(BOARD_COUNT_ROW)
 #undef BOARD_COUNT_ROW
 	BOARD_DEVICES

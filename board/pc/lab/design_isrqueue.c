@@ -52,7 +52,7 @@
 
 /* The keyboard's ISA IRQ, from the board's interrupt table. */
 enum {
-#define KEYBOARD_ISA(e, name, vector, bit, isa) e##_ISA_IRQ = (isa),
+#define KEYBOARD_ISA(e, name, vector, bit, isa, cpu) e##_ISA_IRQ = (isa),
 	BOARD_INTERRUPTS(KEYBOARD_ISA)
 #undef KEYBOARD_ISA
 };

@@ -15,18 +15,18 @@
 
 #include "board/pc/interrupts.h"
 
-#define LAB_INTERRUPTS(X)              \
-	X(STORM, "storm", 0x43, 3, -1) \
-	X(COM2, "com2", 0x44, 8, 3)
+#define LAB_INTERRUPTS(X)                  \
+	X(STORM, "storm", 0x43, 3, -1, -1) \
+	X(COM2, "com2", 0x44, 8, 3, 0)
 
 enum lab_pending_bit {
-#define LAB_BIT_ENUM(e, name, vector, bit, isa) BIT_##e = (bit),
+#define LAB_BIT_ENUM(e, name, vector, bit, isa, cpu) BIT_##e = (bit),
 	LAB_INTERRUPTS(LAB_BIT_ENUM)
 #undef LAB_BIT_ENUM
 };
 
 enum lab_vector {
-#define LAB_VEC_ENUM(e, name, vector, bit, isa) VEC_##e = (vector),
+#define LAB_VEC_ENUM(e, name, vector, bit, isa, cpu) VEC_##e = (vector),
 	LAB_INTERRUPTS(LAB_VEC_ENUM)
 #undef LAB_VEC_ENUM
 };

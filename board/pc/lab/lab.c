@@ -71,11 +71,11 @@ static struct fault_commands ap_fault_cmds[CPU_MAX];
 
 void lab_interrupts_init(bool stamped)
 {
-#define DECLARE_LAB_SLOT(e, name, vector, bit, isa) loop_declare_interrupt(bit, name);
+#define DECLARE_LAB_SLOT(e, name, vector, bit, isa, cpu) loop_declare_interrupt(bit, name);
 	LAB_INTERRUPTS(DECLARE_LAB_SLOT)
 #undef DECLARE_LAB_SLOT
 	top_halves_lab_install(stamped);
-	if (stamped) {
+	if (top_halves_stamped()) {
 		board_top_halves_kind = "timestamped";
 		log_info("irq: timestamped top halves (stubs=stamped): TSC at entry in irq_stamp");
 	}

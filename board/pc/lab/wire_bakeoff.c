@@ -203,22 +203,22 @@ static void add_figures(void)
 	struct uart16550 *uart = board_uart();
 	const struct console_stats *cs = console_get_stats(board_console());
 	static const char *const latency_names[] = {
-#define LATENCY_NAME(e, name, vector, bit, isa) [bit] = "latency." name,
+#define LATENCY_NAME(e, name, vector, bit, isa, cpu) [bit] = "latency." name,
 		BOARD_INTERRUPTS(LATENCY_NAME)
 #undef LATENCY_NAME
 	};
 	static const char *const entered_names[] = {
-#define ENTERED_NAME(e, name, vector, bit, isa) [bit] = "irq.entered." name,
+#define ENTERED_NAME(e, name, vector, bit, isa, cpu) [bit] = "irq.entered." name,
 		BOARD_INTERRUPTS(ENTERED_NAME)
 #undef ENTERED_NAME
 	};
 	static const char *const found_set_names[] = {
-#define FOUND_SET_NAME(e, name, vector, bit, isa) [bit] = "irq.found_set." name,
+#define FOUND_SET_NAME(e, name, vector, bit, isa, cpu) [bit] = "irq.found_set." name,
 		BOARD_INTERRUPTS(FOUND_SET_NAME)
 #undef FOUND_SET_NAME
 	};
 	static const char *const serviced_names[] = {
-#define SERVICED_NAME(e, name, vector, bit, isa) [bit] = "loop.serviced." name,
+#define SERVICED_NAME(e, name, vector, bit, isa, cpu) [bit] = "loop.serviced." name,
 		BOARD_INTERRUPTS(SERVICED_NAME)
 #undef SERVICED_NAME
 	};
