@@ -257,8 +257,9 @@ def check_one_whole_report(vm, headline):
 
 def test_a_fault_on_cpu_3_stops_every_cpu_with_one_report(boot):
     """Issue 14: a panic on one CPU stops every other CPU (an NMI each),
-    and exactly one report is printed, whole. Before, the others ran on."""
-    vm = start(boot, "q35", 4)
+    and exactly one report is printed, whole. Before, the others ran on.
+    (The lab image: `fault`.)"""
+    vm = start(boot, "q35", 4, lab=True)
     vm.serial_write("on 3 fault ud\r")
     report = check_one_whole_report(
         vm, r"^PANIC: CPU exception #UD \(invalid opcode\) on cpu 3")
