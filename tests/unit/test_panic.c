@@ -194,7 +194,7 @@ static void test_a_cpu_that_does_not_stop_is_reported(void **state)
 	assert_int_equal(fake_stops, 1);
 	assert_non_null(strstr(fake_log, "PANIC: boom\n"));
 	assert_non_null(strstr(fake_log, "panic: 1 other cpu did not stop (no NMI taken); they may "
-				       "still run\nsystem halted"));
+					 "still run\nsystem halted"));
 }
 
 static void test_one_cpu_sends_no_nmi(void **state)
