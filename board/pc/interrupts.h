@@ -46,7 +46,7 @@
  * client, and loop_verify() checks it like every other bit. An unclaimed
  * row has no slot, and nothing is programmed to send its vector.
  */
-#define BOARD_MSI_POOL(X)              \
+#define BOARD_MSI_POOL(X)                  \
 	X(MSIX0, "msix0", 0x50, 4, -1, -1) \
 	X(MSIX1, "msix1", 0x51, 5, -1, -1) \
 	X(MSIX2, "msix2", 0x52, 6, -1, -1) \
