@@ -28,7 +28,9 @@ from knock_qemu import STEP_TIMEOUT, TIMEOUT_SCALE
 
 REPO = Path(__file__).resolve().parents[2]
 TABLE = REPO / "board" / "pc" / "interrupts.h"
-ROW = re.compile(r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,\s*(-?\d+)\s*\)')
+# A row: enum, name, vector, bit, ISA IRQ, CPU (board/pc/interrupts.h).
+ROW = re.compile(r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,'
+                 r'\s*(-?\d+)\s*,\s*(-?\d+)\s*\)')
 IDT_REGISTER = re.compile(r"^IDT=\s*([0-9a-fA-F]+)\s+([0-9a-fA-F]+)", re.M)
 DESIGNS = ("knock", "inisr", "isrqueue")
 
@@ -51,7 +53,7 @@ def symbols():
 def device_vectors():
     """The devices whose drivers the design places (board_device_client):
     the other rows (a self-IPI for storm tests) keep their top halves."""
-    rows = {name: int(vector, 0) for _, name, vector, _, _ in ROW.findall(TABLE.read_text())}
+    rows = {name: int(vector, 0) for _, name, vector, _, _, _ in ROW.findall(TABLE.read_text())}
     return {name: rows[name] for name in ("timer", "keyboard", "com1")}
 
 

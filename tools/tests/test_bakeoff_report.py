@@ -55,7 +55,7 @@ def test_bucket_top_is_the_largest_value_of_its_bucket():
 
 
 class Image:
-    """A fake [1 MiB, 4 MiB) memory image laid out as the kernel's."""
+    """A fake [1 MiB, 8 MiB) memory image laid out as the kernel's."""
 
     def __init__(self):
         self.mem = bakeoff.Memory.__new__(bakeoff.Memory)
