@@ -112,9 +112,13 @@ static inline __attribute__((always_inline)) void write_text(const char *s, size
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		/* A printable character short of the line's end, the usual
-		 * echo: one store, without put()'s switch and call. */
+		 * echo: the cell in the copy and on the screen, without put()'s
+		 * switch and call (the copy must stay whole: scroll() reads
+		 * only it). */
 		if (c >= ' ' && col + 1 < VGA_COLS) {
-			screen[row * VGA_COLS + col++] = cell(c);
+			unsigned i = row * VGA_COLS + col++;
+			shadow[i] = cell(c);
+			screen[i] = cell(c);
 			continue;
 		}
 		put(c);
