@@ -4,7 +4,8 @@
 Seeds are small real inputs: QEMU's ACPI tables (tests/data/acpi, dumped
 from QEMU by tools/acpi_dump.py), a Multiboot2 information block laid out
 as GRUB 2 leaves it, the scancode set 1 bytes of real key sequences, what
-a terminal sends, shell command lines. The files are committed; run this
+a terminal sends, shell command lines, small static executables (good
+and refused) for the process loader. The files are committed; run this
 again after changing it (it rewrites only the seeds it makes, named
 seed-*, and leaves the regress-* inputs kept from crashes alone):
 
@@ -316,6 +317,42 @@ def line_editor_seeds():
     for name, data in ops.items():
         write("line_editor", name, data)
 
+# --- ELF executables (the process loader) ---------------------------------------------
+
+ELF_WINDOW = 0x8000000000  # tests/fuzz/fuzz_elf_load.c's window: 16 pages from here
+
+
+def elf(entry, segments, extra_phdrs=()):
+    """A static x86-64 executable: segments are (flags, vaddr, data, memsz),
+    extra_phdrs raw (type, flags, offset, vaddr, filesz, memsz) tuples."""
+    phdrs = list(extra_phdrs)
+    phnum = len(segments) + len(phdrs)
+    body = bytearray()
+    offset = 64 + 56 * phnum
+    table = b""
+    for flags, vaddr, data, memsz in segments:
+        table += struct.pack("<IIQQQQQQ", 1, flags, offset + len(body), vaddr, vaddr,
+                             len(data), memsz, 0x1000)
+        body += data
+    for p in phdrs:
+        table += struct.pack("<IIQQQQQQ", p[0], p[1], p[2], p[3], p[3], p[4], p[5], 0x1000)
+    header = b"\x7fELF" + bytes([2, 1, 1]) + bytes(9)
+    header += struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, entry, 64, 0, 0, 64, 56, phnum, 64, 0, 0)
+    return header + table + bytes(body)
+
+
+def elf_seeds():
+    text = b"\x48\x31\xc0\x0f\x05\xeb\xfe"  # xor rax,rax; syscall; jmp $
+    w = ELF_WINDOW
+    write("elf_load", "hello.elf", elf(w, [(5, w, text, len(text)),
+                                            (4, w + 0x1000, b"hello\n", 6),
+                                            (6, w + 0x2000, b"\x01" * 8, 0x1800)],
+                                       [(0x6474e551, 6, 0, 0, 0, 0)]))
+    write("elf_load", "bss-only-data.elf", elf(w + 0x10, [(6, w + 0x3000, b"", 0x100),
+                                                          (5, w, text * 4, 28)]))
+    write("elf_load", "overlap.elf", elf(w, [(5, w, text, 7), (6, w + 0x800, b"x", 1)]))
+    write("elf_load", "interp.elf", elf(w, [(5, w, text, 7)], [(3, 4, 0, w, 7, 7)]))
+
 
 def main():
     acpi_seeds()
@@ -323,6 +360,7 @@ def main():
     keyboard_seeds()
     shell_seeds()
     line_editor_seeds()
+    elf_seeds()
     return 0
 
 
