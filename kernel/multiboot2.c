@@ -22,6 +22,7 @@
 #define MB2_MMAP_ENTRY_MIN 24      /* base, length, type, reserved */
 #define MB2_FRAMEBUFFER_MIN 22     /* addr, pitch, width, height, bpp, type */
 #define MB2_FRAMEBUFFER_RGB_MIN 30 /* + reserved[2], then r, g, b (position, size) */
+#define MB2_MODULE_MIN 8           /* mod_start, mod_end, then the string */
 #define RSDP_V1_SIZE 20
 #define RSDP_V2_SIZE 36
 
@@ -186,6 +187,34 @@ static void parse_framebuffer(struct boot_info *out, const struct tag *t)
 }
 
 /* Which tag types were seen, to warn about duplicates (the last wins). */
+/* A module: its bounds, and the string GRUB passes with it as its name. */
+static void parse_module(struct boot_info *out, const struct tag *t)
+{
+	if (t->len < MB2_MODULE_MIN) {
+		warn(out, "multiboot2: module tag too short (%u bytes)", (unsigned)t->len);
+		return;
+	}
+	uint32_t start = read_u32(t->data);
+	uint32_t end = read_u32(t->data + 4);
+	if (end < start) {
+		warn(out, "multiboot2: module [0x%x-0x%x) ends before it starts, skipped", start,
+		     end);
+		return;
+	}
+	if (out->module_count == BOOT_MODULES_MAX) {
+		if (!out->modules_truncated)
+			warn(out, "multiboot2: more than %u modules, the rest ignored",
+			     (unsigned)BOOT_MODULES_MAX);
+		out->modules_truncated = true;
+		return;
+	}
+	struct boot_module *m = &out->modules[out->module_count++];
+	struct tag name = { t->type, t->data + MB2_MODULE_MIN, t->len - MB2_MODULE_MIN, 0 };
+	m->start = start;
+	m->end = end;
+	parse_string(out, &name, m->name, sizeof(m->name), "module name");
+}
+
 static bool seen_before(uint32_t *seen, uint32_t type)
 {
 	uint32_t bit = 1u << type; /* only called for types below 32 */
@@ -207,8 +236,11 @@ static void parse_tag(struct boot_info *out, const struct tag *t, uint32_t *seen
 		if (seen_before(seen, t->type))
 			warn(out, "multiboot2: duplicate tag %u, the last one wins", t->type);
 		break;
+	case MB2_TAG_MODULE:
+		parse_module(out, t); /* one tag per module: no duplicates */
+		return;
 	default:
-		return; /* tags we do not use (modules, ELF sections, ...) */
+		return; /* tags we do not use (ELF sections, ...) */
 	}
 
 	switch (t->type) {

@@ -18,6 +18,7 @@
 #define MB2_TAG_END 0
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_LOADER_NAME 2
+#define MB2_TAG_MODULE 3
 #define MB2_TAG_BASIC_MEMINFO 4
 #define MB2_TAG_MMAP 6
 #define MB2_TAG_FRAMEBUFFER 8
@@ -31,11 +32,20 @@
 #define BOOT_MMAP_MAX 32
 #define BOOT_CMDLINE_MAX 256
 #define BOOT_LOADER_MAX 64
+#define BOOT_MODULES_MAX 8
+#define BOOT_MODULE_NAME_MAX 32
 
 struct boot_mmap_entry {
 	uint64_t base;
 	uint64_t length;
 	uint32_t type; /* 1 available, 3 ACPI reclaimable, 4 NVS, 5 bad, else reserved */
+};
+
+/* A file GRUB loaded beside the kernel (a `module2` line): a process's
+ * ELF image. [start, end) is physical memory, identity-mapped. */
+struct boot_module {
+	uint32_t start, end;
+	char name[BOOT_MODULE_NAME_MAX]; /* the words after the file on the module2 line */
 };
 
 struct boot_info {
@@ -66,6 +76,10 @@ struct boot_info {
 	/* Type 1 only: each colour is `size` bits at bit `pos` of a pixel. */
 	bool fb_has_rgb;
 	uint8_t fb_red_pos, fb_red_size, fb_green_pos, fb_green_size, fb_blue_pos, fb_blue_size;
+
+	uint32_t module_count;
+	bool modules_truncated; /* more than BOOT_MODULES_MAX: the rest ignored */
+	struct boot_module modules[BOOT_MODULES_MAX];
 
 	unsigned warnings; /* how many problems the parser logged */
 };

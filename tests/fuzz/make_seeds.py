@@ -176,6 +176,11 @@ def multiboot2_seeds():
         tag(15, bytes(acpi_table("edge-rsdp.bin"))),
     ]
     write("multiboot2", "options-long-map.mbi", mbi(options))
+    # GRUB with module2 lines: the processes' ELF images, one tag each.
+    modules = grub[:5] + [tag(3, struct.pack("<II", 0x13a000 + i * 0x2000, 0x13b234 + i * 0x2000)
+                              + name + b"\0")
+                          for i, name in enumerate([b"hello", b"blink", b"echo"])]
+    write("multiboot2", "grub-modules.mbi", mbi(modules))
     # A command line tag whose size runs 8 bytes past the block, with no
     # NUL in the part that is there: the parser must stop at the block.
     write("multiboot2", "tag-overruns.mbi", struct.pack("<IIII", 24, 0, 1, 24) + b"knock=on")
