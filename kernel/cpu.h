@@ -55,6 +55,13 @@ struct cpu {
 	 * store per dispatch; the stall watchdog (kernel/watchdog.h) reads it
 	 * from its tick to name a callback that does not return. */
 	uint64_t running;
+	/* Processes (docs/processes.md), written by the chip's user-mode entry
+	 * and exit paths at the fixed offsets below: the saved registers of
+	 * the process this CPU runs, the loop's stack pointer while it runs,
+	 * and a scratch word for the process's stack pointer on `syscall`. */
+	uint64_t user_context;
+	uint64_t kernel_rsp;
+	uint64_t user_rsp;
 };
 
 _Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,
@@ -65,5 +72,13 @@ _Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,
 #define CPU_IPIS_OFFSET 640
 _Static_assert(offsetof(struct cpu, ipis) == CPU_IPIS_OFFSET,
 	       "the wake-up IPI's top half counts at CPU_IPIS_OFFSET: update it");
+
+#define CPU_USER_CONTEXT_OFFSET 656
+#define CPU_KERNEL_RSP_OFFSET 664
+#define CPU_USER_RSP_OFFSET 672
+_Static_assert(offsetof(struct cpu, user_context) == CPU_USER_CONTEXT_OFFSET &&
+		       offsetof(struct cpu, kernel_rsp) == CPU_KERNEL_RSP_OFFSET &&
+		       offsetof(struct cpu, user_rsp) == CPU_USER_RSP_OFFSET,
+	       "chips/x86_64/user_entry.asm uses these offsets: update both");
 
 #endif

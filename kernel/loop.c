@@ -210,6 +210,16 @@ const char *loop_slot_client(unsigned bit)
 	return bit < PENDING_BITS ? loop_slots[bit].client : NULL;
 }
 
+static loop_idle_fn loop_idle[CPU_MAX];
+static void *loop_idle_ctx[CPU_MAX];
+
+void loop_set_idle_work(loop_idle_fn fn, void *ctx)
+{
+	unsigned i = loop_cpu_index(arch_this_cpu());
+	loop_idle[i] = fn;
+	loop_idle_ctx[i] = ctx;
+}
+
 void loop_set_sleep_observer(loop_sleep_observer_fn fn)
 {
 	loop_sleep_observer = fn;
@@ -321,9 +331,11 @@ _Noreturn void loop_run(void)
 {
 	struct cpu *cpu = arch_this_cpu();
 	void *const *ctx = loop_ctx[loop_cpu_index(cpu)];
+	loop_idle_fn idle = loop_idle[loop_cpu_index(cpu)];
+	void *idle_ctx = loop_idle_ctx[loop_cpu_index(cpu)];
 
 	for (;;) {
-		if (!loop_round_inline(cpu, ctx))
+		if (!loop_round_inline(cpu, ctx) && !(idle && idle(idle_ctx)))
 			loop_sleep_if_idle(cpu);
 	}
 }
@@ -342,6 +354,10 @@ void loop_reset_for_test(void)
 {
 	loop_route = NULL;
 	loop_sleep_observer = NULL;
+	for (unsigned i = 0; i < CPU_MAX; i++) {
+		loop_idle[i] = NULL;
+		loop_idle_ctx[i] = NULL;
+	}
 	for (unsigned bit = 0; bit < PENDING_BITS; bit++) {
 		loop_slots[bit] = (struct loop_slot){ .kind = LOOP_SLOT_FREE };
 		loop_make_unowned(bit);

@@ -1,0 +1,87 @@
+"""Processes (docs/processes.md): apps loaded from GRUB modules run in ring
+3, talk to the console through system calls, and a hostile one ends in its
+own fault report while the shell keeps answering.
+
+The product image carries the default apps (APPS_DEFAULT in apps/apps.mk);
+the others boot build/knock-testapps.iso (every app) and pick the apps to
+start with the option apps=NAME:NAME.
+"""
+import re
+import time
+
+import pytest
+
+from knock_qemu import TIMEOUT_SCALE
+
+
+def fault_report(vm, name, pos=0):
+    """Wait for process `name`'s fault report; return its text up to the policy line."""
+    start = vm.wait_for(rf"^process {name} faulted: ", pos=pos).start()
+    end = vm.wait_for(r"policy: \w+", pos=start).end()
+    return vm.log[start:end]
+
+
+def test_hello_runs_on_the_product_image(boot):
+    vm = boot()
+    vm.wait_for(r"process hello: loaded")
+    vm.wait_for(r"hello from ring 3: memory at 0x8000000000, break at 0x80000[0-9a-f]{5}$")
+    vm.wait_for(r"process hello: exited with 0")
+    vm.wait_shell()
+    assert vm.shell("version").startswith("knock ")
+
+
+@pytest.mark.parametrize("app, words", [
+    # reads the kernel's text at 1 MiB: supervisor-only pages
+    ("readkernel", [r"page fault \(vector 14, error 0x5\)",
+                    r"address 0x100000 \(not the process's memory\)"]),
+    # recursion without end: into the guard page under the stack
+    ("recurse", [r"page fault \(vector 14, error 0x6\)",
+                 r"\(stack overflow: the guard page under the stack\)"]),
+])
+def test_hostile_app_ends_in_its_own_report(boot, app, words):
+    vm = boot(testapps=True, cmdline=f"apps={app}:hello")
+    report = fault_report(vm, app)
+    for w in words:
+        assert re.search(w, report), report
+    # The report has the process's registers and memory layout, then the policy.
+    for w in [r"rip 0000008000", r"rsp 0000008000", r"image +\[0x8000000000-",
+              r"guard +\[", r"stack +\[", r"grants +\[", r"policy: stop"]:
+        assert re.search(w, report), (w, report)
+    # The other app ran, and the kernel answers.
+    vm.wait_for(r"process hello: exited with 0")
+    vm.wait_shell()
+    assert vm.shell("version").startswith("knock ")
+
+
+def test_bad_buffers_are_error_codes_not_faults(boot):
+    vm = boot(testapps=True, cmdline="apps=badallow")
+    vm.wait_for(r"badallow: 3 of 3 bad buffers refused")
+    vm.wait_for(r"process badallow: exited with 3")
+    assert "faulted" not in vm.log and "PANIC" not in vm.log
+
+
+def uptime_latency(vm):
+    """Seconds from sending `uptime` to the last byte of its answer."""
+    pos = len(vm.log)
+    sent = time.monotonic()
+    vm.serial_write("uptime\r")
+    m = vm.wait_for(r"^up \d+:\d\d:\d\d\.\d{3} \(\d+ us\)$", pos=pos)
+    return vm.arrival_time(m.end() - 1) - sent
+
+
+def test_spinning_app_does_not_stop_the_shell(boot):
+    vm = boot(testapps=True, cmdline="apps=spin")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    latencies = sorted(uptime_latency(vm) for _ in range(10))
+    median = latencies[len(latencies) // 2]
+    print(f"uptime with a spinning process: median {median * 1e3:.1f} ms, "
+          f"max {latencies[-1] * 1e3:.1f} ms")
+    assert median < 0.050 * TIMEOUT_SCALE, latencies
+
+
+def test_no_app_chosen_is_knock_as_before(boot):
+    vm = boot(testapps=True, cmdline="apps=none")
+    vm.wait_shell()
+    assert vm.shell("version").startswith("knock ")
+    assert "process " not in vm.log
