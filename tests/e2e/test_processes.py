@@ -2,9 +2,8 @@
 3, talk to the console through system calls, and a hostile one ends in its
 own fault report while the shell keeps answering.
 
-The product image carries the default apps (APPS_DEFAULT in apps/apps.mk);
-the others boot build/knock-testapps.iso (every app) and pick the apps to
-start with the option apps=NAME:NAME.
+They boot build/knock-testapps.iso (the product kernel with every app)
+and pick the apps to start with the option apps=NAME:NAME.
 """
 import re
 import time
@@ -21,8 +20,8 @@ def fault_report(vm, name, pos=0):
     return vm.log[start:end]
 
 
-def test_hello_runs_on_the_product_image(boot):
-    vm = boot()
+def test_hello(boot):
+    vm = boot(testapps=True, cmdline="apps=hello")
     vm.wait_for(r"process hello: loaded")
     vm.wait_for(r"hello from ring 3: memory at 0x8000000000, break at 0x80000[0-9a-f]{5}$")
     vm.wait_for(r"process hello: exited with 0")
