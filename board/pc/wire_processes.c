@@ -9,7 +9,9 @@
 
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_processes.h"
+#include "board/pc/wire_shell.h"
 #include "capsules/console_driver.h"
+#include "capsules/process_commands.h"
 #include "capsules/processes.h"
 #include "chips/x86_64/user_mode.h"
 #include "kernel/cmdline.h"
@@ -27,6 +29,7 @@ enum {
 static uint8_t regions[PROCESSES_MAX][PROCESS_REGION_SIZE] __attribute__((aligned(4096)));
 static struct processes processes;
 static struct console_driver console_driver;
+static struct process_commands process_cmds;
 
 _Static_assert(PROCESSES_MAX <= USER_SLOTS, "every process needs a slot of page tables");
 _Static_assert(PROCESS_REGION_SIZE <= USER_REGION_MAX, "one page table maps a region");
@@ -89,6 +92,10 @@ void board_wire_processes(const struct boot_info *bi)
 		processes_load(&processes, name, (const uint8_t *)(uintptr_t)m->start,
 			       m->end - m->start, regions[processes.count], PROCESS_REGION_SIZE);
 	}
+	/* The shell's ps, kill and restart exist only with processes, so
+	 * they are registered here rather than in wire_shell.c. */
+	process_commands_init(&process_cmds, &processes);
+	shell_register(board_shell(), &process_cmds.set);
 	if (processes.count)
 		loop_set_idle_work(processes_run_one, &processes);
 }

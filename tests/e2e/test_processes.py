@@ -84,3 +84,77 @@ def test_no_app_chosen_is_knock_as_before(boot):
     vm.wait_shell()
     assert vm.shell("version").startswith("knock ")
     assert "process " not in vm.log
+
+
+def ps_row(vm, name):
+    """ps's row for `name`: {state, syscalls, upcalls, dropped, faults, restarts}."""
+    answer = vm.shell("ps")
+    m = re.search(rf"^{name} +(\w+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +\d+/\d+ KiB$",
+                  answer, re.M)
+    assert m, answer
+    keys = ["state", "syscalls", "upcalls", "dropped", "faults", "restarts"]
+    return dict(zip(keys, [m.group(1)] + [int(g) for g in m.groups()[1:]]))
+
+
+def test_ps_kill_restart(boot):
+    vm = boot(testapps=True, cmdline="apps=readkernel:spin")
+    fault_report(vm, "readkernel")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    row = ps_row(vm, "readkernel")
+    assert row["state"] == "faulted" and row["faults"] == 1 and row["restarts"] == 0, row
+    assert ps_row(vm, "spin")["state"] == "ready"
+
+    assert vm.shell("kill spin") == "killed spin\n"
+    assert ps_row(vm, "spin")["state"] == "killed"
+    assert vm.shell("kill spin") == "kill: spin is not running (killed)\n"
+    assert vm.shell("kill nosuch") == "kill: no process named 'nosuch'\n"
+
+    # restart brings the crashed app back: it runs (and faults) again.
+    pos = len(vm.log)
+    assert vm.shell("restart readkernel") == "restarted readkernel\n"
+    fault_report(vm, "readkernel", pos=pos)
+    vm.wait_for(r"readkernel: reading 0x100000", pos=pos)
+    row = ps_row(vm, "readkernel")
+    assert row["faults"] == 2 and row["restarts"] == 1, row
+
+
+def test_fault_policy_restart_up_to_n(boot):
+    vm = boot(testapps=True, cmdline="apps=recurse procfault=restart:2")
+    for n in (1, 2):
+        vm.wait_for(rf"policy: restart \({n} of 2\)")
+    vm.wait_for(r"policy: restart, but it restarted 2 times: stopped")
+    assert len(re.findall(r"^process recurse faulted", vm.log, re.M)) == 3
+    vm.wait_shell()
+    row = ps_row(vm, "recurse")
+    assert row["state"] == "faulted" and row["faults"] == 3 and row["restarts"] == 2, row
+
+
+def wakeups(vm):
+    """CPU 0's loop wake-ups so far, from `cpus`."""
+    answer = vm.shell("cpus")
+    # cpu, apic, state, rounds, sleeps, wakeups, ... (test_smp.py's CPU_ROW)
+    m = re.search(r"^\s*0\s+\d+\s+\w+\s+\d+\s+\d+\s+(\d+)\s", answer, re.M)
+    assert m, answer
+    return int(m.group(1))
+
+
+def test_waiting_processes_leave_the_system_idle(boot):
+    vm = boot(testapps=True, cmdline="apps=waiter:hello")
+    vm.wait_for(r"waiter: waiting")
+    vm.wait_for(r"process hello: exited with 0")
+    vm.wait_shell()
+    assert ps_row(vm, "waiter")["state"] == "yielded"
+    # The loop sleeps (a loop that kept trying the waiting process would
+    # never reach `hlt`), with interrupts on.
+    assert vm.wait_cpu_halted()
+    # Wake-ups between two `cpus`, at once and then 2 s apart: the shell's
+    # own serial traffic is the same both times, so any difference is
+    # interrupts the waiting process costs while nothing happens.
+    a = wakeups(vm)
+    back_to_back = wakeups(vm) - a
+    b = wakeups(vm)
+    time.sleep(2)
+    apart = wakeups(vm) - b
+    print(f"wake-ups per `cpus`: back to back {back_to_back}, 2 s apart {apart}")
+    assert apart <= back_to_back + 1, (back_to_back, apart)
