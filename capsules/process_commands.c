@@ -22,6 +22,11 @@ static void cmd_ps(struct shell *sh, void *ctx, int argc, char **argv)
 			  (unsigned long long)p->restarts, (unsigned long long)(used / 1024),
 			  (unsigned long long)(m->size / 1024));
 	}
+	if (c->ps->mux)
+		shell_say(sh, "timeslice %u ms, %llu preemptions\n", c->ps->slice_ms,
+			  (unsigned long long)c->ps->preemptions);
+	else
+		shell_say(sh, "timeslice off\n");
 }
 
 static struct process *named(struct shell *sh, struct process_commands *c, int argc, char **argv)

@@ -24,6 +24,24 @@ void processes_init(struct processes *ps, const struct hil_user *user, enum faul
 	ps->restart_max = restart_max;
 }
 
+static void slice_over(void *ctx, struct alarm *a)
+{
+	struct processes *ps = ctx;
+
+	(void)a;
+	ps->preemptions++; /* its knock has already brought the loop back */
+}
+
+void processes_set_timeslice(struct processes *ps, struct alarm_mux *mux, unsigned ms)
+{
+	ps->mux = ms ? mux : NULL;
+	ps->slice_ms = ms;
+	if (!ps->mux)
+		return;
+	alarm_init(&ps->slice, "timeslice", slice_over, ps);
+	ps->slice_ticks = alarm_mux_ms_to_ticks(mux, ms);
+}
+
 static unsigned slot_of(const struct processes *ps, const struct process *p)
 {
 	return (unsigned)(p - ps->proc);
@@ -157,8 +175,21 @@ static void upcall_fault(struct processes *ps, struct process *p)
 	fault(ps, p, &f);
 }
 
-/* Run p until it stops; true if it may run again at once. */
+static void run_until_stop(struct processes *ps, struct process *p);
+
+/* Run p until it stops, within a timeslice. The slice is cancelled when p
+ * gives up the CPU (so a system of waiting processes arms no alarm), and
+ * left running when a knock interrupted p (the next run sets it anew). */
 static void run(struct processes *ps, struct process *p)
+{
+	if (ps->mux)
+		alarm_set_oneshot(ps->mux, &ps->slice, ps->slice_ticks);
+	run_until_stop(ps, p);
+	if (ps->mux && p->state != PROCESS_READY)
+		alarm_cancel(ps->mux, &ps->slice);
+}
+
+static void run_until_stop(struct processes *ps, struct process *p)
 {
 	unsigned slot = slot_of(ps, p);
 	struct syscall_args args;

@@ -9,7 +9,9 @@
  * (kernel/hil/user.h) until it blocks in yield, exits, faults, or a
  * knock lands; system calls are answered on the way without leaving.
  * It returns false when no process can run, and the loop then sleeps as
- * it always did: an idle system takes no interrupt.
+ * it always did: an idle system takes no interrupt. A process that does
+ * not yield is preempted by its timeslice's alarm (processes_set_timeslice),
+ * or earlier by any other knock; the next run goes to the next process.
  *
  * A fault gets a report (the process's name, the fault, its registers,
  * its memory layout), then the policy: stop it, restart it up to N times,
@@ -22,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capsules/alarm_mux.h"
 #include "kernel/hil/user.h"
 #include "kernel/process.h"
 
@@ -40,10 +43,22 @@ struct processes {
 	unsigned next; /* round robin: where the next search starts */
 	enum fault_policy policy;
 	unsigned restart_max; /* FAULT_RESTART: at most this many per process */
+	/* The timeslice: a one-shot alarm armed while a process runs. Its
+	 * knock is what preempts a process that does not yield; the callback
+	 * only counts. NULL mux: no timeslice. */
+	struct alarm_mux *mux;
+	struct alarm slice;
+	uint64_t slice_ticks;
+	unsigned slice_ms;
+	uint64_t preemptions; /* timeslices that ran out */
 };
 
 void processes_init(struct processes *ps, const struct hil_user *user, enum fault_policy policy,
 		    unsigned restart_max);
+
+/* Preempt a process that runs `ms` without yielding (a knock from the
+ * alarm mux); 0 turns the timeslice off. Boot time. */
+void processes_set_timeslice(struct processes *ps, struct alarm_mux *mux, unsigned ms);
 
 /* Load `file` as a new process in `region` (size bytes, page-aligned).
  * Logs and returns false on a bad file or a full table. */

@@ -10,6 +10,7 @@
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_processes.h"
 #include "board/pc/wire_shell.h"
+#include "board/pc/wire_timer.h"
 #include "capsules/console_driver.h"
 #include "capsules/process_commands.h"
 #include "capsules/processes.h"
@@ -20,6 +21,8 @@
 #include "kernel/string.h"
 
 #define PROCESS_REGION_SIZE (128 * 1024)
+#define TIMESLICE_MS_DEFAULT 10
+#define TIMESLICE_MS_MAX 10000
 
 /* Grant numbers of the syscall drivers. */
 enum {
@@ -81,8 +84,24 @@ void board_wire_processes(const struct boot_info *bi)
 	    !processes_parse_policy(value, &policy, &restart_max))
 		log_warn("procfault=%s: not stop, restart, restart:N or panic; using stop", value);
 
+	unsigned slice_ms = TIMESLICE_MS_DEFAULT;
+	if (cmdline_value("timeslice", value, sizeof(value))) {
+		unsigned ms = 0;
+		bool ok = value[0] != '\0';
+		for (const char *c = value; *c && ok; c++) {
+			ok = *c >= '0' && *c <= '9' && ms <= TIMESLICE_MS_MAX;
+			ms = ms * 10 + (unsigned)(*c - '0');
+		}
+		if (ok && ms <= TIMESLICE_MS_MAX)
+			slice_ms = ms;
+		else
+			log_warn("timeslice=%s: not a number of ms from 0 (off) to %u; using %u",
+				 value, TIMESLICE_MS_MAX, TIMESLICE_MS_DEFAULT);
+	}
+
 	user_mode_init();
 	processes_init(&processes, user_mode_hil(), policy, restart_max);
+	processes_set_timeslice(&processes, &board_alarm_mux, slice_ms);
 	console_driver_init(&console_driver, board_console(), GRANT_CONSOLE);
 	for (uint32_t i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];

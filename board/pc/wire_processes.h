@@ -9,6 +9,8 @@
  *   procfault=stop|restart[:N]|panic
  *                            what a process's fault leads to (default stop;
  *                            restart alone means restart:3)
+ *   timeslice=MS             a process that does not yield is preempted
+ *                            after MS ms (default 10; 0: only by knocks)
  *
  * With no module loaded (APPS= empty) none of this exists: no user mode
  * set-up, no idle work, the loop exactly as before.

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from knock_qemu import TIMEOUT_SCALE
+from knock_qemu import TIMEOUT_SCALE, KnockFailure
 
 
 def fault_report(vm, name, pos=0):
@@ -158,3 +158,27 @@ def test_waiting_processes_leave_the_system_idle(boot):
     apart = wakeups(vm) - b
     print(f"wake-ups per `cpus`: back to back {back_to_back}, 2 s apart {apart}")
     assert apart <= back_to_back + 1, (back_to_back, apart)
+
+
+def preemptions(vm):
+    m = re.search(r"^timeslice (\d+) ms, (\d+) preemptions$", vm.shell("ps"), re.M)
+    return int(m.group(2)) if m else None
+
+
+def test_timeslice_preempts_a_spinning_process(boot):
+    vm = boot(testapps=True, cmdline="apps=spin timeslice=10 watchdog=off")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    before = preemptions(vm)
+    time.sleep(1)  # the interval measured, not a wait for an event
+    after = preemptions(vm)
+    print(f"timeslice 10 ms: {after - before} preemptions in 1 s of host time")
+    # 100 in a second of guest time; TCG runs the guest slower than that.
+    assert after - before >= 10, (before, after)
+
+
+def test_timeslice_off(boot):
+    vm = boot(testapps=True, cmdline="apps=spin timeslice=0")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    assert "timeslice off\n" in vm.shell("ps")
