@@ -22,7 +22,7 @@
 /* The user address every process's region starts at (PML4 entry 1). */
 #define PROCESS_USER_BASE 0x8000000000ull
 /* The stack every process gets under its heap. */
-#define PROCESS_STACK_SIZE (8 * PROC_PAGE)
+#define PROCESS_STACK_SIZE ((size_t)8 * PROC_PAGE)
 
 enum process_state {
 	PROCESS_EMPTY = 0, /* no process in this slot */

@@ -20,7 +20,7 @@
 #include "kernel/loop.h"
 #include "kernel/string.h"
 
-#define PROCESS_REGION_SIZE (128 * 1024)
+#define PROCESS_REGION_SIZE ((size_t)128 * 1024)
 #define TIMESLICE_MS_DEFAULT 10
 #define TIMESLICE_MS_MAX 10000
 

@@ -14,7 +14,7 @@
 /* Processes this chip can hold at once (page tables are per slot). */
 #define USER_SLOTS 4
 /* A region's largest size: one page table maps it. */
-#define USER_REGION_MAX (512 * 4096)
+#define USER_REGION_MAX ((size_t)512 * 4096)
 
 /* What user_entry.asm saves and restores (offsets: user_context.inc). */
 struct user_context {
