@@ -129,6 +129,7 @@ static void fault(struct processes *ps, struct process *p, const struct user_fau
 		if (p->restarts < ps->restart_max) {
 			kprintf("  policy: restart (%lu of %u)\n", (unsigned long)p->restarts + 1,
 				ps->restart_max);
+			syscall_release(p);
 			process_stop(p, PROCESS_FAULTED);
 			processes_restart(ps, p);
 			return;
@@ -139,6 +140,7 @@ static void fault(struct processes *ps, struct process *p, const struct user_fau
 		kprintf("  policy: stop\n");
 		break;
 	}
+	syscall_release(p);
 	process_stop(p, PROCESS_FAULTED);
 }
 
@@ -269,6 +271,7 @@ struct process *processes_find(struct processes *ps, const char *name)
 
 bool processes_restart(struct processes *ps, struct process *p)
 {
+	syscall_release(p);
 	const char *why = process_restart(p);
 	if (why) {
 		log_warn("process %s: cannot restart: %s", p->name, why);
@@ -281,6 +284,7 @@ bool processes_restart(struct processes *ps, struct process *p)
 void processes_kill(struct processes *ps, struct process *p)
 {
 	(void)ps;
+	syscall_release(p);
 	process_stop(p, PROCESS_KILLED);
 }
 

@@ -26,8 +26,7 @@ static const char *load_image(struct process *p)
 	e = elf_copy(&p->image, p->file, p->file_len, p->mem.kbase, p->mem.base, p->mem.size);
 	if (e != ELF_OK)
 		return elf_error_name(e);
-	upcall_queue_init(&p->upcalls);
-	grant_table_init(&p->grants);
+	upcall_queue_clear(&p->upcalls);
 	p->state = PROCESS_READY;
 	return NULL;
 }
@@ -43,6 +42,8 @@ const char *process_load(struct process *p, const char *name, const uint8_t *fil
 	p->file_len = len;
 	p->region = kbase;
 	p->region_size = size;
+	upcall_queue_init(&p->upcalls);
+	grant_table_init(&p->grants);
 	const char *why = load_image(p);
 	if (why)
 		p->state = PROCESS_EMPTY;
@@ -51,26 +52,20 @@ const char *process_load(struct process *p, const char *name, const uint8_t *fil
 
 const char *process_restart(struct process *p)
 {
-	uint64_t refused = p->grants.refused;
-	uint64_t dropped = p->upcalls.dropped;
-
+	/* Grants and upcalls go; their counters stay (since boot, for ps). */
+	grant_table_release(&p->grants, &p->mem);
 	const char *why = load_image(p);
 	if (why) {
 		p->state = PROCESS_FAULTED;
 		return why;
 	}
 	p->restarts++;
-	p->grants.refused = refused;
-	p->upcalls.dropped = dropped; /* counts since boot, for ps */
 	return NULL;
 }
 
 void process_stop(struct process *p, enum process_state why)
 {
-	uint64_t dropped = p->upcalls.dropped;
-
-	upcall_queue_init(&p->upcalls);
-	p->upcalls.dropped = dropped;
+	upcall_queue_clear(&p->upcalls);
 	grant_table_release(&p->grants, &p->mem);
 	p->state = why;
 }

@@ -230,6 +230,7 @@ enum syscall_action syscall_handle(struct process *p, const struct syscall_args 
 	case SYSCALL_EXIT:
 		if (a->a[0] == EXIT_TERMINATE) {
 			p->exit_code = a->a[1];
+			syscall_release(p);
 			process_stop(p, PROCESS_EXITED);
 			return SYSCALL_EXITED;
 		}
@@ -240,6 +241,16 @@ enum syscall_action syscall_handle(struct process *p, const struct syscall_args 
 	default:
 		*r = syscall_failure(ERR_NOSUPPORT);
 		return SYSCALL_RETURN;
+	}
+}
+
+void syscall_release(struct process *p)
+{
+	for (unsigned i = 0; i < ndrivers; i++) {
+		const struct syscall_driver *d = drivers[i];
+		uint8_t *g = d->grant < GRANT_MAX ? p->grants.slot[d->grant] : NULL;
+		if (d->release && g)
+			d->release(d->ctx, p, g + header_size(d));
 	}
 }
 

@@ -129,6 +129,11 @@ struct syscall_driver {
 	/* Command `cmd` (0: "exists", must succeed) from process p. */
 	struct syscall_result (*command)(void *ctx, struct process *p, uint32_t cmd, uint64_t a1,
 					 uint64_t a2);
+	/* Optional: p is going away (exit, fault, kill, restart) and its
+	 * grants with it; take back whatever of the driver's state others
+	 * hold (an armed alarm in the grant, say). Only called if p entered
+	 * the driver's grant. */
+	void (*release)(void *ctx, struct process *p, void *state);
 	void *ctx;
 };
 
@@ -150,6 +155,11 @@ void syscall_reset_for_test(void);
 /* One call from process p. *r is set for SYSCALL_RETURN, *u for SYSCALL_UPCALL. */
 enum syscall_action syscall_handle(struct process *p, const struct syscall_args *a,
 				   struct syscall_result *r, struct upcall *u);
+
+/* p's grants are about to be freed: every driver's release(). The
+ * processes capsule calls it before process_stop() and process_restart();
+ * exit (terminate) calls it itself. */
+void syscall_release(struct process *p);
 
 /* --- for syscall drivers ------------------------------------------------ */
 

@@ -13,6 +13,12 @@ void upcall_queue_init(struct upcall_queue *q)
 	memset(q, 0, sizeof(*q));
 }
 
+void upcall_queue_clear(struct upcall_queue *q)
+{
+	q->head = 0;
+	q->count = 0;
+}
+
 static unsigned slot_of(const struct upcall_queue *q, unsigned i)
 {
 	return (q->head + i) % UPCALL_QUEUE_LEN;

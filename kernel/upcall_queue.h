@@ -37,6 +37,10 @@ struct upcall_queue {
 
 void upcall_queue_init(struct upcall_queue *q);
 
+/* Empty the queue, keeping the counters (they are since the process
+ * first started, for ps). */
+void upcall_queue_clear(struct upcall_queue *q);
+
 /* Queue `u` behind the others; false (and counted in `dropped`) if full. */
 bool upcall_queue_push(struct upcall_queue *q, const struct upcall *u);
 

@@ -1,7 +1,7 @@
 /*
  * libknock: what an app includes to talk to knock (docs/processes.md).
- * The five system calls with Tock's meaning (TRD 104), the console, and
- * a small printf. Apps include this header and nothing else.
+ * The five system calls with Tock's meaning (TRD 104), the console, the
+ * alarm, and a small printf. Apps include this header and nothing else.
  */
 #ifndef KNOCK_APPS_LIBKNOCK_H
 #define KNOCK_APPS_LIBKNOCK_H
@@ -42,6 +42,12 @@ int knock_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int knock_vsnprintf(char *out, size_t cap, const char *fmt, va_list ap);
 
 size_t knock_strlen(const char *s);
+
+/* The alarm: microseconds since boot; sleep (in yield) until a time or
+ * for a while. -1 if the driver refused (more than an hour away). */
+uint64_t knock_alarm_now_us(void);
+int knock_alarm_sleep_until_us(uint64_t deadline);
+int knock_alarm_sleep_us(uint64_t us);
 
 /* What every app defines; its return value is the exit code. */
 int main(void);

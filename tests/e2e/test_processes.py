@@ -182,3 +182,20 @@ def test_timeslice_off(boot):
     vm.wait_for(r"spin: spinning")
     vm.wait_shell()
     assert "timeslice off\n" in vm.shell("ps")
+
+
+def test_blink_on_its_virtual_alarm_and_kill_cancels_it(boot):
+    vm = boot(testapps=True, cmdline="apps=blink")
+    vm.wait_for(r"^blink 3 \(\d+ us late\)$")
+    vm.wait_shell()
+    row = ps_row(vm, "blink")
+    assert row["upcalls"] >= 6, row  # a write done and an alarm per line
+    assert vm.shell("kill blink") == "killed blink\n"
+    row = ps_row(vm, "blink")
+    assert row["state"] == "killed" and row["upcalls"] >= 6, row
+    # Its alarm went with its grant; started again from its file, it
+    # blinks from 1 with a fresh alarm in the fresh grant.
+    pos = len(vm.log)
+    assert vm.shell("restart blink") == "restarted blink\n"
+    vm.wait_for(r"^blink 2 \(\d+ us late\)$", pos=pos)
+    assert ps_row(vm, "blink")["restarts"] == 1

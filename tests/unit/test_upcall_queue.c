@@ -137,6 +137,31 @@ static void test_remove_one_subscription(void **state)
 	assert_int_equal(upcall_queue_count(&q), 0);
 }
 
+static void test_clear_keeps_the_counters(void **state)
+{
+	(void)state;
+	struct upcall_queue q;
+	struct upcall u;
+
+	upcall_queue_init(&q);
+	for (uint64_t n = 0; n < UPCALL_QUEUE_LEN + 1; n++) {
+		struct upcall in = make(1, 0, n);
+		upcall_queue_push(&q, &in);
+	}
+	upcall_queue_pop(&q, &u);
+	upcall_queue_clear(&q);
+	assert_int_equal(upcall_queue_count(&q), 0);
+	assert_false(upcall_queue_pop(&q, &u));
+	assert_int_equal(q.queued, UPCALL_QUEUE_LEN);
+	assert_int_equal(q.delivered, 1);
+	assert_int_equal(q.dropped, 1);
+	/* Usable again from an empty ring. */
+	struct upcall in = make(2, 0, 5);
+	assert_true(upcall_queue_push(&q, &in));
+	assert_true(upcall_queue_pop(&q, &u));
+	assert_int_equal(u.arg[0], 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_overflow_counted_and_oldest_kept),
 		cmocka_unit_test(test_ring_wraps),
 		cmocka_unit_test(test_remove_one_subscription),
+		cmocka_unit_test(test_clear_keeps_the_counters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
