@@ -199,3 +199,14 @@ def test_blink_on_its_virtual_alarm_and_kill_cancels_it(boot):
     assert vm.shell("restart blink") == "restarted blink\n"
     vm.wait_for(r"^blink 2 \(\d+ us late\)$", pos=pos)
     assert ps_row(vm, "blink")["restarts"] == 1
+
+
+def test_processes_on_the_boot_cpu_of_an_smp_machine(boot):
+    # Processes run on the CPU that loaded them (the boot CPU); the others
+    # run their loops as before and answer through the shell's `on`.
+    vm = boot(testapps=True, smp=4, cmdline="apps=blink:readkernel")
+    fault_report(vm, "readkernel")
+    vm.wait_for(r"^blink 2 \(\d+ us late\)$")
+    vm.wait_shell(timeout=30)
+    assert "4 cpus, 4 online" in vm.shell("cpus")
+    assert ps_row(vm, "blink")["state"] in ("yielded", "ready")
