@@ -1,11 +1,13 @@
 /*
  * The processes of one CPU and how the loop runs them (see processes.h).
  */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "capsules/processes.h"
+#include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/string.h"
@@ -75,24 +77,42 @@ bool processes_load(struct processes *ps, const char *name, const uint8_t *file,
 	return true;
 }
 
+/* A fault report is built whole and written with one kwrite(), so the
+ * console shows it as one message (above the shell's prompt, not with
+ * the prompt redrawn between its lines). */
+static char report[2048];
+static size_t report_len;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = kvsnprintf(report + report_len, sizeof(report) - report_len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		report_len += (size_t)n;
+	if (report_len >= sizeof(report))
+		report_len = sizeof(report) - 1; /* cut: the end of the report is lost */
+}
+
 static void report_layout(const struct process *p)
 {
 	const struct process_memory *m = &p->mem;
-	kprintf("  memory [%#lx-%#lx) %lu KiB:\n", (unsigned long)m->base,
-		(unsigned long)(m->base + m->size), (unsigned long)(m->size / 1024));
+	say("  memory [%#lx-%#lx) %lu KiB:\n", (unsigned long)m->base,
+	    (unsigned long)(m->base + m->size), (unsigned long)(m->size / 1024));
 	for (unsigned i = 0; i < m->nimage; i++)
-		kprintf("    image   [%#lx-%#lx) %c%c%c\n", (unsigned long)m->image[i].lo,
-			(unsigned long)m->image[i].hi, 'r',
-			(m->image[i].access & PROC_WRITE) ? 'w' : '-',
-			(m->image[i].access & PROC_EXEC) ? 'x' : '-');
-	kprintf("    guard   [%#lx-%#lx)\n", (unsigned long)m->image_hi,
-		(unsigned long)m->stack_lo);
-	kprintf("    stack   [%#lx-%#lx)\n", (unsigned long)m->stack_lo,
-		(unsigned long)m->stack_hi);
-	kprintf("    heap    [%#lx-%#lx)\n", (unsigned long)m->stack_hi,
-		(unsigned long)m->app_break);
-	kprintf("    grants  [%#lx-%#lx)\n", (unsigned long)m->kernel_break,
-		(unsigned long)(m->base + m->size));
+		say("    image   [%#lx-%#lx) %c%c%c\n", (unsigned long)m->image[i].lo,
+		    (unsigned long)m->image[i].hi, 'r',
+		    (m->image[i].access & PROC_WRITE) ? 'w' : '-',
+		    (m->image[i].access & PROC_EXEC) ? 'x' : '-');
+	say("    guard   [%#lx-%#lx)\n", (unsigned long)m->image_hi, (unsigned long)m->stack_lo);
+	say("    stack   [%#lx-%#lx)\n", (unsigned long)m->stack_lo, (unsigned long)m->stack_hi);
+	say("    heap    [%#lx-%#lx)\n", (unsigned long)m->stack_hi, (unsigned long)m->app_break);
+	say("    grants  [%#lx-%#lx)\n", (unsigned long)m->kernel_break,
+	    (unsigned long)(m->base + m->size));
 }
 
 /* What a fault address means for this process, for the report. */
@@ -112,36 +132,42 @@ static const char *explain(const struct process *p, const struct user_fault *f)
 
 static void fault(struct processes *ps, struct process *p, const struct user_fault *f)
 {
+	bool restart = false;
+
 	p->faults++;
-	kprintf("\nprocess %s faulted: %s (vector %lu, error %#lx) at rip %#lx\n", p->name, f->name,
-		(unsigned long)f->vector, (unsigned long)f->error, (unsigned long)f->pc);
+	report_len = 0;
+	say("\nprocess %s faulted: %s (vector %lu, error %#lx) at rip %#lx\n", p->name, f->name,
+	    (unsigned long)f->vector, (unsigned long)f->error, (unsigned long)f->pc);
 	if (f->vector == 14)
-		kprintf("  address %#lx%s\n", (unsigned long)f->address, explain(p, f));
-	ps->user->dump(ps->user->hw, slot_of(ps, p));
+		say("  address %#lx%s\n", (unsigned long)f->address, explain(p, f));
+	report_len += ps->user->dump(ps->user->hw, slot_of(ps, p), report + report_len,
+				     sizeof(report) - report_len);
 	report_layout(p);
-	kprintf("  syscalls %lu, upcalls %lu delivered, %lu dropped, restarts %lu\n",
-		(unsigned long)p->syscalls, (unsigned long)p->upcalls.delivered,
-		(unsigned long)p->upcalls.dropped, (unsigned long)p->restarts);
+	say("  syscalls %lu, upcalls %lu delivered, %lu dropped, restarts %lu\n",
+	    (unsigned long)p->syscalls, (unsigned long)p->upcalls.delivered,
+	    (unsigned long)p->upcalls.dropped, (unsigned long)p->restarts);
 	switch (ps->policy) {
 	case FAULT_PANIC:
+		kwrite(report, report_len);
 		panic("process %s faulted (procfault=panic)", p->name);
 	case FAULT_RESTART:
-		if (p->restarts < ps->restart_max) {
-			kprintf("  policy: restart (%lu of %u)\n", (unsigned long)p->restarts + 1,
-				ps->restart_max);
-			syscall_release(p);
-			process_stop(p, PROCESS_FAULTED);
-			processes_restart(ps, p);
-			return;
-		}
-		kprintf("  policy: restart, but it restarted %u times: stopped\n", ps->restart_max);
+		restart = p->restarts < ps->restart_max;
+		if (restart)
+			say("  policy: restart (%lu of %u)\n", (unsigned long)p->restarts + 1,
+			    ps->restart_max);
+		else
+			say("  policy: restart, but it restarted %u times: stopped\n",
+			    ps->restart_max);
 		break;
 	case FAULT_STOP:
-		kprintf("  policy: stop\n");
+		say("  policy: stop\n");
 		break;
 	}
+	kwrite(report, report_len);
 	syscall_release(p);
 	process_stop(p, PROCESS_FAULTED);
+	if (restart)
+		processes_restart(ps, p);
 }
 
 /* Deliver upcall u: the function runs on p's stack, below the red zone,

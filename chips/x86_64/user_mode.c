@@ -25,6 +25,7 @@
 #include "chips/x86_64/idt.h"
 #include "chips/x86_64/trap_frame.h"
 #include "chips/x86_64/user_mode.h"
+#include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
@@ -252,20 +253,23 @@ static uint64_t hil_sp(void *hw, unsigned slot)
 	return contexts[slot].rsp;
 }
 
-static void hil_dump(void *hw, unsigned slot)
+static size_t hil_dump(void *hw, unsigned slot, char *buf, size_t cap)
 {
 	(void)hw;
 	const struct user_context *c = &contexts[slot];
-	kprintf("  rip %016lx  rsp %016lx  rflags %08lx\n", (unsigned long)c->rip,
-		(unsigned long)c->rsp, (unsigned long)c->rflags);
-	kprintf("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", (unsigned long)c->rax,
-		(unsigned long)c->rbx, (unsigned long)c->rcx, (unsigned long)c->rdx);
-	kprintf("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n", (unsigned long)c->rsi,
-		(unsigned long)c->rdi, (unsigned long)c->rbp, (unsigned long)c->r8);
-	kprintf("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n", (unsigned long)c->r9,
-		(unsigned long)c->r10, (unsigned long)c->r11, (unsigned long)c->r12);
-	kprintf("  r13 %016lx  r14 %016lx  r15 %016lx\n", (unsigned long)c->r13,
-		(unsigned long)c->r14, (unsigned long)c->r15);
+	int n = ksnprintf(buf, cap,
+			  "  rip %016lx  rsp %016lx  rflags %08lx\n"
+			  "  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n"
+			  "  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n"
+			  "  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n"
+			  "  r13 %016lx  r14 %016lx  r15 %016lx\n",
+			  (unsigned long)c->rip, (unsigned long)c->rsp, (unsigned long)c->rflags,
+			  (unsigned long)c->rax, (unsigned long)c->rbx, (unsigned long)c->rcx,
+			  (unsigned long)c->rdx, (unsigned long)c->rsi, (unsigned long)c->rdi,
+			  (unsigned long)c->rbp, (unsigned long)c->r8, (unsigned long)c->r9,
+			  (unsigned long)c->r10, (unsigned long)c->r11, (unsigned long)c->r12,
+			  (unsigned long)c->r13, (unsigned long)c->r14, (unsigned long)c->r15);
+	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
 static const struct hil_user hil = {

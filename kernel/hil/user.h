@@ -12,6 +12,7 @@
 #define KNOCK_KERNEL_HIL_USER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/process_memory.h"
@@ -52,8 +53,9 @@ struct hil_user {
 	void (*call)(void *hw, unsigned slot, uint64_t pc, uint64_t sp, const uint64_t a[4]);
 	uint64_t (*pc)(void *hw, unsigned slot);
 	uint64_t (*sp)(void *hw, unsigned slot);
-	/* Log the slot's registers (a fault report's middle part). */
-	void (*dump)(void *hw, unsigned slot);
+	/* The slot's registers as text (a fault report's middle part): writes
+	 * at most cap bytes with a NUL, returns the length written. */
+	size_t (*dump)(void *hw, unsigned slot, char *buf, size_t cap);
 };
 
 #endif

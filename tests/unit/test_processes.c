@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -104,10 +105,11 @@ static uint64_t f_sp(void *hw, unsigned s)
 	return slot[s].sp;
 }
 
-static void f_dump(void *hw, unsigned s)
+static size_t f_dump(void *hw, unsigned s, char *buf, size_t cap)
 {
 	(void)hw;
-	kprintf("  (registers of slot %u)\n", s);
+	int n = snprintf(buf, cap, "  (registers of slot %u)\n", s);
+	return (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
 static const struct hil_user fake_user = {
