@@ -34,6 +34,8 @@ struct knock_result knock_allow_ro(uint32_t driver, uint32_t n, const void *buf,
 struct knock_result knock_memop(uint32_t op, uint64_t arg);
 _Noreturn void knock_exit(uint64_t code);
 _Noreturn void knock_restart(void);
+/* An int3: knock reports it as the process's fault (a breakpoint). */
+void knock_breakpoint(void);
 
 /* The console: write all of s (waits while the serial line drains). */
 void knock_write(const char *s, size_t len);

@@ -103,3 +103,8 @@ _Noreturn void knock_restart(void)
 	for (;;)
 		;
 }
+
+void knock_breakpoint(void)
+{
+	__asm__ volatile("int3");
+}

@@ -36,14 +36,20 @@ def test_hello(boot):
     # recursion without end: into the guard page under the stack
     ("recurse", [r"page fault \(vector 14, error 0x6\)",
                  r"\(stack overflow: the guard page under the stack\)"]),
+    # an instruction fetch from the kernel's text (error 0x15: user, fetch)
+    ("jumpkernel", [r"page fault \(vector 14, error 0x15\) at rip 0x100000$"]),
+    ("undefined", [r"invalid opcode \(vector 6, error 0\) at rip 0x8000000"]),
+    ("divzero", [r"divide error \(vector 0, error 0\) at rip 0x8000000"]),
+    ("noncanonical", [r"general protection fault \(vector 13, error 0\) at rip 0x800000000000$"]),
+    ("breakpoint", [r"breakpoint \(vector 3, error 0\) at rip 0x8000000"]),
 ])
 def test_hostile_app_ends_in_its_own_report(boot, app, words):
     vm = boot(testapps=True, cmdline=f"apps={app}:hello")
     report = fault_report(vm, app)
     for w in words:
-        assert re.search(w, report), report
+        assert re.search(w, report, re.M), report
     # The report has the process's registers and memory layout, then the policy.
-    for w in [r"rip 0000008000", r"rsp 0000008000", r"image +\[0x8000000000-",
+    for w in [r"rip [0-9a-f]{16}  rsp 0000008000", r"image +\[0x8000000000-",
               r"guard +\[", r"stack +\[", r"grants +\[", r"policy: stop"]:
         assert re.search(w, report), (w, report)
     # The other app ran, and the kernel answers.
@@ -210,3 +216,14 @@ def test_processes_on_the_boot_cpu_of_an_smp_machine(boot):
     vm.wait_shell(timeout=30)
     assert "4 cpus, 4 online" in vm.shell("cpus")
     assert ps_row(vm, "blink")["state"] in ("yielded", "ready")
+
+
+def test_upcall_flood_is_counted_not_lost(boot):
+    # 100 write-done upcalls asked for without a yield: the queue takes 16,
+    # the other 84 are refused and counted.
+    vm = boot(testapps=True, cmdline="apps=flood")
+    vm.wait_for(r"^flood: 100 writes asked without yielding$")
+    vm.wait_for(r"process flood: exited with 0")
+    vm.wait_shell()
+    row = ps_row(vm, "flood")
+    assert row["dropped"] == 100 - 16 and row["state"] == "exited", row

@@ -752,7 +752,7 @@ static void test_too_many_modules(void **state)
 	assert_int_equal(info.module_count, BOOT_MODULES_MAX);
 	assert_true(info.modules_truncated);
 	assert_int_equal(info.warnings, 1); /* once, not once per module */
-	expect_logged("more than 8 modules, the rest ignored");
+	expect_logged("more than 16 modules, the rest ignored");
 	assert_int_equal(info.modules[BOOT_MODULES_MAX - 1].start,
 			 0x400000 + (BOOT_MODULES_MAX - 1) * 0x1000);
 }
