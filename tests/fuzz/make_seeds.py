@@ -5,7 +5,7 @@ Seeds are small real inputs: QEMU's ACPI tables (tests/data/acpi, dumped
 from QEMU by tools/acpi_dump.py), a Multiboot2 information block laid out
 as GRUB 2 leaves it, the scancode set 1 bytes of real key sequences, what
 a terminal sends, shell command lines, small static executables (good
-and refused) for the process loader. The files are committed; run this
+and refused) for the process loader, sequences of system calls. The files are committed; run this
 again after changing it (it rewrites only the seeds it makes, named
 seed-*, and leaves the regress-* inputs kept from crashes alone):
 
@@ -359,6 +359,42 @@ def elf_seeds():
     write("elf_load", "interp.elf", elf(w, [(5, w, text, 7)], [(3, 4, 0, w, 7, 7)]))
 
 
+# --- system calls (tests/fuzz/fuzz_syscall.c) ------------------------------------------
+
+def syscall(cls, args, window=()):
+    """One call: the class byte (bits 3-6: which arguments are offsets into
+    the process's window), then four 64-bit arguments."""
+    flags = sum(8 << i for i in window)
+    return bytes([cls | flags]) + b"".join(struct.pack("<Q", a) for a in args)
+
+
+def syscall_seeds():
+    SUB, CMD, RW, RO, MEMOP, YIELD, EXIT = 1, 2, 3, 4, 5, 0, 6
+    session = [
+        syscall(SUB, [1, 0, 0x10, 7], window=[2]),              # subscribe to upcall 0
+        syscall(RW, [1, 0, 0x1000, 64], window=[2]),            # allow the data, read-write
+        syscall(RO, [1, 1, 0x0, 256], window=[2]),              # allow the text, read-only
+        syscall(CMD, [1, 1, 0xab, 0]),                          # driver writes the buffer
+        syscall(CMD, [1, 2, 1, 0]),                             # driver reads the text
+        syscall(CMD, [1, 3, 0, 5]),                             # schedule upcall 0
+        syscall(YIELD, [1, 0, 0, 0]),                           # deliver it
+        syscall(MEMOP, [1, 4096, 0, 0]),                        # sbrk
+        syscall(CMD, [1, 4, 0, 0]),                             # driver state
+        syscall(MEMOP, [1, (1 << 64) - 4096, 0, 0]),            # sbrk back
+        syscall(EXIT, [0, 3, 0, 0]),
+    ]
+    write("syscall", "session.bin", b"".join(session))
+    hostile = [
+        syscall(RW, [1, 0, 0x100000, 64]),                      # a kernel pointer
+        syscall(RW, [1, 0, 0x1000, (1 << 64) - 1], window=[2]), # wrapping length
+        syscall(RO, [1, 0, 0x10000 - 8, 64], window=[2]),       # into the grants
+        syscall(SUB, [1, 0, 0x1000, 0], window=[2]),            # data as a function
+        syscall(YIELD, [0, 0x0, 0, 0], window=[1]),             # flag in the text
+        syscall(CMD, [1, 1, 0, 0]),
+    ]
+    write("syscall", "hostile.bin", b"".join(hostile))
+
+
 def main():
     acpi_seeds()
     multiboot2_seeds()
@@ -366,6 +402,7 @@ def main():
     shell_seeds()
     line_editor_seeds()
     elf_seeds()
+    syscall_seeds()
     return 0
 
 
