@@ -764,7 +764,8 @@ def count_command(args):
             stop = conditions[0] if len(conditions) == 1 else FirstOf("stop", conditions)
             w = walk(s.target, stop, args.cap, s.disasm, describe=s.symbols.describe)
             results.append({"instructions": w.steps, "times": w.times,
-                            "end": s.symbols.describe(w.end_pc)})
+                            "end": s.symbols.describe(w.end_pc),
+                            "profile": profile(w.trail[:w.steps], s.symbols)})
     return {"start": args.start, "counts": [r["instructions"] for r in results],
             "runs": results}
 
