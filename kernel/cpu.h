@@ -62,6 +62,9 @@ struct cpu {
 	uint64_t user_context;
 	uint64_t kernel_rsp;
 	uint64_t user_rsp;
+	/* Times the loop's idle work (running processes) did something: the
+	 * stall watchdog counts them as progress, like rounds and sleeps. */
+	uint64_t idle_work;
 };
 
 _Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,

@@ -335,7 +335,11 @@ _Noreturn void loop_run(void)
 	void *idle_ctx = loop_idle_ctx[loop_cpu_index(cpu)];
 
 	for (;;) {
-		if (!loop_round_inline(cpu, ctx) && !(idle && idle(idle_ctx)))
+		if (loop_round_inline(cpu, ctx))
+			continue;
+		if (idle && idle(idle_ctx))
+			cpu->idle_work++;
+		else
 			loop_sleep_if_idle(cpu);
 	}
 }

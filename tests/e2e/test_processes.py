@@ -227,3 +227,24 @@ def test_upcall_flood_is_counted_not_lost(boot):
     vm.wait_shell()
     row = ps_row(vm, "flood")
     assert row["dropped"] == 100 - 16 and row["state"] == "exited", row
+
+
+def guest_seconds(vm):
+    m = re.match(r"^up \d+:\d\d:\d\d\.\d{3} \((\d+) us\)$", vm.shell("uptime"))
+    assert m
+    return int(m.group(1)) / 1e6
+
+
+def test_spinning_process_is_not_a_stalled_loop(boot):
+    # No timeslice: only the stall watchdog's own tick interrupts spin. The
+    # loop is not stuck in a capsule (each tick ends a run of the process),
+    # so the watchdog (1000 ms) must not report a stall.
+    vm = boot(testapps=True, cmdline="apps=spin timeslice=0")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    # Nothing may reach the guest meanwhile (a shell command is a knock and
+    # a round): the interval is host time, checked afterwards in guest time.
+    start = guest_seconds(vm)
+    time.sleep(3)
+    assert guest_seconds(vm) > start + 2, "the guest ran less than 2 s"
+    assert not re.search(r"^warning: watchdog", vm.log, re.M), vm.log[-2000:]
