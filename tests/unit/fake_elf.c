@@ -41,7 +41,8 @@ size_t fake_elf_build(uint8_t *buf, size_t cap, uint64_t entry, const struct fak
 		put(buf, ph + 32, seg[i].filesz, 8);
 		put(buf, ph + 40, seg[i].memsz, 8);
 		put(buf, ph + 48, 4096, 8);
-		memcpy(buf + off, seg[i].data, seg[i].filesz);
+		if (seg[i].filesz)
+			memcpy(buf + off, seg[i].data, seg[i].filesz);
 		off += seg[i].filesz;
 	}
 	return off;
