@@ -85,7 +85,7 @@ static struct syscall_result command(void *ctx, struct process *p, uint32_t cmd,
 	}
 }
 
-static void release(void *ctx, struct process *p, void *state)
+static void release(void *ctx, const struct process *p, void *state)
 {
 	struct alarm_driver *ad = ctx;
 	struct process_alarm *pa = state;

@@ -96,7 +96,7 @@ static struct syscall_result command(void *ctx, struct process *p, uint32_t cmd,
 }
 
 /* p goes away: it waits for nothing any more. */
-static void release(void *ctx, struct process *p, void *state)
+static void release(void *ctx, const struct process *p, void *state)
 {
 	struct console_driver *cd = ctx;
 

@@ -133,7 +133,7 @@ struct syscall_driver {
 	 * grants with it; take back whatever of the driver's state others
 	 * hold (an armed alarm in the grant, say). Only called if p entered
 	 * the driver's grant. */
-	void (*release)(void *ctx, struct process *p, void *state);
+	void (*release)(void *ctx, const struct process *p, void *state);
 	void *ctx;
 };
 
