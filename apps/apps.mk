@@ -23,8 +23,8 @@ $(error APPS: no app named '$(filter-out $(APP_NAMES),$(APPS))' (apps: $(APP_NAM
 endif
 
 # Position-independent code (every address RIP-relative) linked static,
-# not as a PIE: the user window is above 4 GiB. No SSE: knock does not
-# switch the vector registers between processes.
+# not as a PIE: the user window is above 4 GiB. No SSE: knock leaves it
+# off (CR4.OSFXSR clear), so an SSE instruction would fault.
 APP_CFLAGS   := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin -nostdinc \
                 -isystem $(shell $(CC) -print-file-name=include) \
                 -fpie -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
