@@ -71,16 +71,42 @@ static void cmd_restart(struct shell *sh, void *ctx, int argc, char **argv)
 	shell_say(sh, "restarted %s\n", p->name);
 }
 
+static void input_done(void *ctx)
+{
+	shell_answer_done(ctx);
+}
+
+static void cmd_input(struct shell *sh, void *ctx, int argc, char **argv)
+{
+	struct process_commands *c = ctx;
+
+	(void)argv;
+	if (argc != 1) {
+		shell_fail(sh, "input: usage: input\n");
+		return;
+	}
+	if (!c->cd || !console_driver_reader(c->cd)) {
+		shell_fail(sh, "input: no process is waiting for a line\n");
+		return;
+	}
+	/* No answer, no prompt, until the process has its line. */
+	shell_answer_later(sh);
+	console_driver_read(c->cd, input_done, sh);
+}
+
 static const struct shell_command commands[] = {
 	{ "ps", "", "processes: state, calls, upcalls, faults, memory", cmd_ps },
 	{ "kill", "<name>", "stop a process", cmd_kill },
 	{ "restart", "<name>", "start a process again from its file", cmd_restart },
+	{ "input", "", "give the next line to the process waiting for one", cmd_input },
 };
 
-void process_commands_init(struct process_commands *c, struct processes *ps)
+void process_commands_init(struct process_commands *c, struct processes *ps,
+			   struct console_driver *cd)
 {
 	memset(c, 0, sizeof(*c));
 	c->ps = ps;
+	c->cd = cd;
 	c->set = (struct shell_command_set){
 		.name = "processes",
 		.cmds = commands,

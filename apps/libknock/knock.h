@@ -40,6 +40,9 @@ void knock_breakpoint(void);
 /* The console: write all of s (waits while the serial line drains). */
 void knock_write(const char *s, size_t len);
 void knock_puts(const char *s);
+/* Read a line (no end of line, no NUL) into buf; its length, or -1. The
+ * shell's `input` gives the console to the process for one line. */
+int knock_read_line(char *buf, size_t cap);
 int knock_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int knock_vsnprintf(char *out, size_t cap, const char *fmt, va_list ap);
 

@@ -117,7 +117,7 @@ void board_wire_processes(const struct boot_info *bi)
 	}
 	/* The shell's ps, kill and restart exist only with processes, so
 	 * they are registered here rather than in wire_shell.c. */
-	process_commands_init(&process_cmds, &processes);
+	process_commands_init(&process_cmds, &processes, &console_driver);
 	shell_register(board_shell(), &process_cmds.set);
 	if (processes.count)
 		loop_set_idle_work(processes_run_one, &processes);

@@ -144,14 +144,67 @@ static void test_process_gone_waits_no_more(void **state)
 	assert_int_equal(cd.bytes, before); /* nothing more written for it */
 }
 
+static unsigned read_dones;
+
+static void read_done(void *ctx)
+{
+	(void)ctx;
+	read_dones++;
+}
+
+static void test_a_line_for_the_waiting_process(void **state)
+{
+	(void)state;
+	struct upcall u;
+
+	read_dones = 0;
+	assert_int_equal(console_driver_read(&cd, read_done, NULL), -1); /* nobody waits */
+	call(SYSCALL_SUBSCRIBE, 1, 1, BASE, 0);
+	assert_int_equal(call(SYSCALL_COMMAND, 1, 2, 8, 0).v[0], ERR_RESERVE); /* no buffer */
+	call(SYSCALL_ALLOW_RW, 1, 0, DATA + 0x100, 16);
+	assert_int_equal(call(SYSCALL_COMMAND, 1, 2, 8, 0).variant, SYSCALL_SUCCESS);
+	assert_ptr_equal(console_driver_reader(&cd), &proc);
+	assert_int_equal(console_driver_read(&cd, read_done, NULL), 0);
+	run_loop();
+	while (fake_uart_complete(&fu))
+		run_loop();
+	assert_non_null(strstr(fu.wire, "w< ")); /* the process's name is the prompt */
+	fake_uart_receive(&fu, "hello, knock\r", 13);
+	run_loop();
+	assert_int_equal(read_dones, 1);
+	assert_true(upcall_queue_pop(&proc.upcalls, &u));
+	assert_int_equal(u.subscribe, 1);
+	assert_int_equal(u.arg[0], 8); /* at most the 8 asked for */
+	assert_memory_equal(region + PROC_PAGE + 0x100, "hello, k", 8);
+	assert_int_equal(region[PROC_PAGE + 0x108], 'a' + 0x108 % 26); /* nothing past them */
+	assert_null(console_driver_reader(&cd));
+}
+
+static void test_reader_gone_before_the_line(void **state)
+{
+	(void)state;
+	read_dones = 0;
+	call(SYSCALL_ALLOW_RW, 1, 0, DATA, 16);
+	call(SYSCALL_COMMAND, 1, 2, 16, 0);
+	assert_int_equal(console_driver_read(&cd, read_done, NULL), 0);
+	run_loop();
+	syscall_release(&proc);
+	process_stop(&proc, PROCESS_KILLED);
+	assert_null(console_driver_reader(&cd));
+	fake_uart_receive(&fu, "late\r", 5);
+	run_loop();
+	assert_int_equal(read_dones, 1);          /* the shell still gets its prompt back */
+	assert_int_equal(region[PROC_PAGE], 'a'); /* and the line went nowhere */
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_write_reaches_the_serial_line),
-		T(test_full_ring_waits_for_room),
-		T(test_process_gone_waits_no_more),
+		T(test_write_reaches_the_serial_line), T(test_full_ring_waits_for_room),
+		T(test_process_gone_waits_no_more),    T(test_a_line_for_the_waiting_process),
+		T(test_reader_gone_before_the_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
