@@ -2,8 +2,11 @@
 ;
 ;   user_run(ctx)        from the loop (through user_mode.c): save the
 ;                        loop's callee-saved registers and stack pointer,
-;                        load the user IDT and the process's CR3, `iretq`
-;                        into ring 3 with all its registers from ctx.
+;                        load the user IDT and the process's CR3, then
+;                        back into ring 3 with all its registers from ctx:
+;                        `sysret` after a system call (to the instruction
+;                        after its `syscall`, canonical by construction),
+;                        `iretq` otherwise.
 ;   user_syscall_entry   LSTAR: a `syscall` from ring 3.
 ;   user_stub_N          the user IDT's 256 gates: an exception or an
 ;                        interrupt that arrived in ring 3.
@@ -66,6 +69,8 @@ user_run:
 	je .same_space
 	mov cr3, rax
 .same_space:
+	cmp qword [rdi + CTX_SYSRET], 0
+	jne .sysret
 	push SEL_UDATA_RPL3
 	push qword [rdi + CTX_RSP]
 	mov rax, [rdi + CTX_RFLAGS]
@@ -91,6 +96,30 @@ user_run:
 	mov rdi, [rdi + CTX_RDI]
 	swapgs
 	iretq
+.sysret:
+	; RCX = where to go, R11 = its RFLAGS (only the bits a process may
+	; set, and IF). RSP is the process's from here on: nothing may trap
+	; until sysret (interrupts are off; knock uses no NMI).
+	mov rcx, [rdi + CTX_RIP]
+	mov r11, [rdi + CTX_RFLAGS]
+	and r11, RFLAGS_USER
+	or r11, RFLAGS_IF
+	mov rax, [rdi + CTX_RAX]
+	mov rbx, [rdi + CTX_RBX]
+	mov rdx, [rdi + CTX_RDX]
+	mov rsi, [rdi + CTX_RSI]
+	mov rbp, [rdi + CTX_RBP]
+	mov r8, [rdi + CTX_R8]
+	mov r9, [rdi + CTX_R9]
+	mov r10, [rdi + CTX_R10]
+	mov r12, [rdi + CTX_R12]
+	mov r13, [rdi + CTX_R13]
+	mov r14, [rdi + CTX_R14]
+	mov r15, [rdi + CTX_R15]
+	mov rsp, [rdi + CTX_RSP]
+	mov rdi, [rdi + CTX_RDI]
+	swapgs
+	o64 sysret
 .not_run:
 	sti
 	mov eax, 3
@@ -119,6 +148,7 @@ user_syscall_entry:
 	mov [rsp + CTX_R15], r15
 	mov [rsp + CTX_RIP], rcx
 	mov [rsp + CTX_RFLAGS], r11
+	mov qword [rsp + CTX_SYSRET], 1
 	mov rax, [gs:CPU_USER_RSP]
 	mov [rsp + CTX_RSP], rax
 	mov rsp, [gs:CPU_KERNEL_RSP]
@@ -173,6 +203,7 @@ user_trap:
 	pop qword [rax + CTX_RSP]
 	mov rbx, cr2
 	mov [rax + CTX_CR2], rbx
+	mov qword [rax + CTX_SYSRET], 0
 	mov rsp, [gs:CPU_KERNEL_RSP]
 	lidt [rel kernel_idt_ptr]
 	mov rbx, [rax + CTX_VECTOR]

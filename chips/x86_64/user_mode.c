@@ -52,7 +52,8 @@
 
 _Static_assert(offsetof(struct user_context, rip) == 120 &&
 		       offsetof(struct user_context, cr3) == 144 &&
-		       offsetof(struct user_context, cr2) == 168,
+		       offsetof(struct user_context, cr2) == 168 &&
+		       offsetof(struct user_context, sysret) == 176,
 	       "user_context.inc has these offsets: update both");
 _Static_assert(PROCESS_USER_BASE == 1ull << 39, "the user window is PML4 entry 1");
 
@@ -157,6 +158,7 @@ static void map(unsigned slot, const struct process_memory *m)
 
 static void set_entry(struct user_context *c, uint64_t pc, uint64_t sp, const uint64_t a[4])
 {
+	c->sysret = 0; /* pc is not after a `syscall`: enter with iretq */
 	c->rip = pc;
 	c->rsp = sp;
 	c->rdi = a[0];

@@ -23,6 +23,9 @@ struct user_context {
 	uint64_t rip, rflags, rsp;
 	uint64_t cr3;
 	uint64_t vector, error, cr2; /* why it last came back */
+	/* 1: it came back with `syscall` and goes back to the instruction after
+	 * it with `sysret`; 0: `iretq` (entry, upcall, after an interrupt). */
+	uint64_t sysret;
 };
 
 /* Boot CPU, after idt_init(): the user IDT, EFER.SCE and the syscall
