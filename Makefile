@@ -89,6 +89,8 @@ else
 Q := @
 endif
 
+
+.PHONY: testapps-iso
 .PHONY: FORCE all iso lab-iso check-product run-iso run run-serial serial debug test unit e2e check-layers model lint bench trace \
         deps clean help
 all: iso
@@ -147,8 +149,9 @@ $(BUILD)/k/fb_font.o: $(BUILD)/fb_font.c chips/x86_64/fb_font.h $(BUILD)/kcflags
 # The symbol table for backtraces takes two links: the first with an empty
 # table, then the real table generated from it. The table's section sits
 # after .text, so no function moves between the two (tools/gen_symbols.py
-# checks that and fails the build otherwise). Then the ISO: GRUB and the
-# kernel. KERNEL_IMAGE(name, objects) writes these rules for one image.
+# checks that and fails the build otherwise). Then the ISO: GRUB, the
+# kernel and its apps. KERNEL_IMAGE(name, objects, apps) writes these rules
+# for one image.
 $(BUILD)/ksyms0.c: tools/gen_symbols.py
 	@mkdir -p $(BUILD)
 	$(PYTHON) tools/gen_symbols.py --empty -o $@
@@ -172,20 +175,35 @@ $(BUILD)/$(1).elf: $(2) $(BUILD)/$(1)-ksyms.o boot/linker.ld
 	$(Q)$(LD) $(KLDFLAGS) -o $$@ $(2) $(BUILD)/$(1)-ksyms.o
 	$(Q)$(PYTHON) tools/gen_symbols.py --check $(BUILD)/$(1)0.elf $$@
 
+$(eval $(call ISO_IMAGE,$(1),$(1),$(3)))
+endef
+
+# ISO_IMAGE(iso, kernel, apps): GRUB, the kernel and the apps (apps/apps.mk).
 # GRUB reads the whole kernel file: the ISO gets a copy without the debug
 # information and symbol table (0.7 MB; backtraces use the embedded
 # .ksyms). build/knock.elf keeps them for gdb and the tests.
-$(BUILD)/$(1).iso: $(BUILD)/$(1).elf board/$(BOARD)/grub.cfg
+define ISO_IMAGE
+$(eval $(call ISO_APPS,$(1),$(3)))
+$(BUILD)/$(1).iso: $(BUILD)/$(2).elf $(BUILD)/$(1).grub.cfg $(patsubst %,$(BUILD)/apps/%.elf,$(3))
 	@echo "  ISO     $$@"
-	$(Q)rm -rf $(BUILD)/$(1).isodir && mkdir -p $(BUILD)/$(1).isodir/boot/grub
-	$(Q)$(OBJCOPY) --strip-all $(BUILD)/$(1).elf $(BUILD)/$(1).isodir/boot/knock.elf
-	$(Q)cp board/$(BOARD)/grub.cfg $(BUILD)/$(1).isodir/boot/grub/grub.cfg
+	$(Q)rm -rf $(BUILD)/$(1).isodir && mkdir -p $(BUILD)/$(1).isodir/boot/grub $(BUILD)/$(1).isodir/boot/apps
+	$(Q)$(OBJCOPY) --strip-all $(BUILD)/$(2).elf $(BUILD)/$(1).isodir/boot/knock.elf
+	$(Q)cp $(BUILD)/$(1).grub.cfg $(BUILD)/$(1).isodir/boot/grub/grub.cfg
+	$(Q)$(if $(3),cp $(patsubst %,$(BUILD)/apps/%.elf,$(3)) $(BUILD)/$(1).isodir/boot/apps/)
 	$(Q)grub-mkrescue -o $$@ $(BUILD)/$(1).isodir 2>$(BUILD)/$(1).grub-mkrescue.log || \
 	  { cat $(BUILD)/$(1).grub-mkrescue.log; exit 1; }
 endef
 
-$(eval $(call KERNEL_IMAGE,knock,$(KOBJS)))
-$(eval $(call KERNEL_IMAGE,knock-lab,$(LAB_KOBJS)))
+include apps/apps.mk
+# KERNEL_IMAGE(name, objects, apps): the lab image carries no app, so its
+# measurements and load tests see the loop alone.
+$(eval $(call KERNEL_IMAGE,knock,$(KOBJS),$(APPS)))
+$(eval $(call KERNEL_IMAGE,knock-lab,$(LAB_KOBJS),))
+# Every app on the product kernel, for the process tests (apps/apps.mk).
+$(eval $(call ISO_IMAGE,knock-testapps,knock,$(APP_NAMES)))
+
+testapps-iso: deps
+	@$(MAKE) --no-print-directory $(BUILD)/knock-testapps.iso
 
 iso: deps
 	@$(MAKE) --no-print-directory $(ISO) $(LAB_ISO)
@@ -266,7 +284,7 @@ model: deps
 	@$(PYTHON) tests/model/run_model.py --out $(BUILD)/model
 
 test: deps
-	@$(MAKE) --no-print-directory $(ISO) $(LAB_ISO)
+	@$(MAKE) --no-print-directory $(ISO) $(LAB_ISO) $(BUILD)/knock-testapps.iso
 	@$(MAKE) --no-print-directory check-product
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory check-layers
@@ -276,7 +294,7 @@ test: deps
 	$(PYTHON) -m pytest -q tools/tests
 	$(PYTHON) -m pytest -q tests/e2e
 
-e2e: iso
+e2e: iso testapps-iso
 	$(PYTHON) -m pytest -q tests/e2e
 
 # The figures describe $(ISO), the image a user boots; the lab figures

@@ -51,6 +51,11 @@ void boot_info_print(const struct boot_info *info)
 	if (!info->has_rsdp_v1 && !info->has_rsdp_v2)
 		log_info("boot: no ACPI RSDP tag (will scan BIOS areas)");
 
+	for (uint32_t i = 0; i < info->module_count; i++)
+		log_info("boot: module '%s' [0x%x-0x%x) %u bytes", info->modules[i].name,
+			 info->modules[i].start, info->modules[i].end,
+			 info->modules[i].end - info->modules[i].start);
+
 	if (info->has_framebuffer)
 		log_info("boot: framebuffer 0x%llx %ux%u %u bpp type %u",
 			 (unsigned long long)info->fb_addr, info->fb_width, info->fb_height,

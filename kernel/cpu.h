@@ -65,6 +65,16 @@ struct cpu {
 	uint64_t irq_entered[CPU_IRQ_STAMPS];
 	uint64_t irq_found_set[CPU_IRQ_STAMPS];
 	uint64_t irq_first[CPU_IRQ_STAMPS];
+	/* Processes (docs/processes.md), written by the chip's user-mode entry
+	 * and exit paths at the fixed offsets below: the saved registers of
+	 * the process this CPU runs, the loop's stack pointer while it runs,
+	 * and a scratch word for the process's stack pointer on `syscall`. */
+	uint64_t user_context;
+	uint64_t kernel_rsp;
+	uint64_t user_rsp;
+	/* Times the loop's idle work (running processes) did something: the
+	 * stall watchdog counts them as progress, like rounds and sleeps. */
+	uint64_t idle_work;
 };
 
 _Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,
@@ -85,5 +95,12 @@ _Static_assert(offsetof(struct cpu, irq_entered) == CPU_IRQ_ENTERED_OFFSET &&
 		       offsetof(struct cpu, irq_found_set) == CPU_IRQ_FOUND_SET_OFFSET &&
 		       offsetof(struct cpu, irq_first) == CPU_IRQ_FIRST_OFFSET,
 	       "the stamped top halves count at CPU_IRQ_*_OFFSET: update them");
+#define CPU_USER_CONTEXT_OFFSET 1104
+#define CPU_KERNEL_RSP_OFFSET 1112
+#define CPU_USER_RSP_OFFSET 1120
+_Static_assert(offsetof(struct cpu, user_context) == CPU_USER_CONTEXT_OFFSET &&
+		       offsetof(struct cpu, kernel_rsp) == CPU_KERNEL_RSP_OFFSET &&
+		       offsetof(struct cpu, user_rsp) == CPU_USER_RSP_OFFSET,
+	       "chips/x86_64/user_entry.asm uses these offsets: update both");
 
 #endif

@@ -256,6 +256,16 @@ const char *loop_slot_client(unsigned bit)
 	return bit < PENDING_BITS ? loop_slots[bit].client : NULL;
 }
 
+static loop_idle_fn loop_idle[CPU_MAX];
+static void *loop_idle_ctx[CPU_MAX];
+
+void loop_set_idle_work(loop_idle_fn fn, void *ctx)
+{
+	unsigned i = loop_cpu_index(arch_this_cpu());
+	loop_idle[i] = fn;
+	loop_idle_ctx[i] = ctx;
+}
+
 void loop_set_sleep_observer(loop_sleep_observer_fn fn)
 {
 	loop_sleep_observer = fn;
@@ -400,15 +410,22 @@ _Noreturn void loop_run(void)
 	unsigned i = loop_cpu_index(cpu);
 	const loop_client_fn *fn = loop_fn_row(i);
 	void *const *ctx = loop_ctx[i];
+	loop_idle_fn idle = loop_idle[i];
+	void *idle_ctx = loop_idle_ctx[i];
 
 	/* The take is written at the bottom of the loop so that GCC places
 	 * it right after the dispatch: the round's last client returns into
-	 * the next take with no jump in between (docs/interrupts.md). */
+	 * the next take with no jump in between (docs/interrupts.md). Only
+	 * with nothing pending does the idle work (processes,
+	 * docs/processes.md) get a turn, and only when it has nothing to do
+	 * does the CPU sleep. */
 	uint64_t work = pending_take_all(cpu);
 
 	for (;;) {
 		if (__builtin_expect(work != 0, 1))
 			loop_dispatch(cpu, fn, ctx, work);
+		else if (idle && idle(idle_ctx))
+			cpu->idle_work++;
 		else
 			loop_sleep_inline(cpu);
 		work = pending_take_all(cpu);
@@ -429,6 +446,10 @@ void loop_reset_for_test(void)
 {
 	loop_route = NULL;
 	loop_sleep_observer = NULL;
+	for (unsigned i = 0; i < CPU_MAX; i++) {
+		loop_idle[i] = NULL;
+		loop_idle_ctx[i] = NULL;
+	}
 	for (unsigned bit = 0; bit < PENDING_BITS; bit++) {
 		loop_slots[bit] = (struct loop_slot){ .kind = LOOP_SLOT_FREE };
 		loop_make_unowned(bit);

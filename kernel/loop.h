@@ -104,6 +104,17 @@ typedef void (*loop_sleep_observer_fn)(struct cpu *cpu, bool waking);
 void loop_set_route(const loop_client_fn *route);
 void loop_set_sleep_observer(loop_sleep_observer_fn fn);
 
+/*
+ * Idle work (processes, docs/processes.md): when a round found no bit
+ * pending, this CPU's loop calls fn(ctx) instead of sleeping; it returns
+ * true if it did something (ran a process), and the loop then goes round
+ * again, false if there was nothing to do, and the loop sleeps as before.
+ * fn runs with `pending` found empty; it must come back soon after a knock.
+ * Boot time, on the CPU itself, before loop_run().
+ */
+typedef bool (*loop_idle_fn)(void *ctx);
+void loop_set_idle_work(loop_idle_fn fn, void *ctx);
+
 /* Forget every slot (host tests only need this; the kernel never calls it). */
 void loop_reset_for_test(void);
 

@@ -22,6 +22,7 @@
 #define MB2_MMAP_ENTRY_MIN 24      /* base, length, type, reserved */
 #define MB2_FRAMEBUFFER_MIN 22     /* addr, pitch, width, height, bpp, type */
 #define MB2_FRAMEBUFFER_RGB_MIN 30 /* + reserved[2], then r, g, b (position, size) */
+#define MB2_MODULE_MIN 8           /* mod_start, mod_end, then the string */
 #define RSDP_V1_SIZE 20
 #define RSDP_V2_SIZE 36
 
@@ -185,6 +186,39 @@ static void parse_framebuffer(struct boot_info *out, const struct tag *t)
 	out->fb_blue_size = t->data[29];
 }
 
+/* A module (one tag per module): its bounds (mod_start, mod_end: 32-bit
+ * physical addresses), and the string GRUB passes with it as its name. A
+ * module past BOOT_MODULES_MAX is not kept, so the page allocator cannot
+ * keep it out either: the warning says so. */
+static void parse_module(struct boot_info *out, const struct tag *t)
+{
+	if (t->len < MB2_MODULE_MIN) {
+		warn(out, "multiboot2: module tag too short (%u bytes)", (unsigned)t->len);
+		return;
+	}
+	uint32_t start = read_u32(t->data);
+	uint32_t end = read_u32(t->data + 4);
+	if (end < start) {
+		warn(out, "multiboot2: module [0x%x-0x%x) ends before it starts, skipped", start,
+		     end);
+		return;
+	}
+	if (out->module_count == BOOT_MODULES_MAX) {
+		if (!out->modules_truncated)
+			warn(out,
+			     "multiboot2: more than %u modules, the rest ignored (and not kept "
+			     "out of the page allocator)",
+			     (unsigned)BOOT_MODULES_MAX);
+		out->modules_truncated = true;
+		return;
+	}
+	struct boot_module *m = &out->modules[out->module_count++];
+	struct tag name = { t->type, t->data + MB2_MODULE_MIN, t->len - MB2_MODULE_MIN, 0 };
+	m->start = start;
+	m->end = end;
+	parse_string(out, &name, m->name, sizeof(m->name), "module name");
+}
+
 /* Which tag types were seen, to warn about duplicates (the last wins). */
 static bool seen_before(uint32_t *seen, uint32_t type)
 {
@@ -194,40 +228,8 @@ static bool seen_before(uint32_t *seen, uint32_t type)
 	return before;
 }
 
-/* Module tags may repeat: one per module. Only where each one lies is
- * kept (mod_start, mod_end: 32-bit physical addresses). */
-#define MB2_MODULE_MIN 8
-
-static void parse_module(struct boot_info *out, const struct tag *t)
-{
-	if (t->len < MB2_MODULE_MIN) {
-		warn(out, "multiboot2: module tag too short (%u bytes)", (unsigned)t->len);
-		return;
-	}
-	uint32_t start = read_u32(t->data), end = read_u32(t->data + 4);
-	if (end < start) {
-		warn(out, "multiboot2: module ends (0x%x) before it starts (0x%x)", end, start);
-		return;
-	}
-	if (out->module_count == BOOT_MODULES_MAX) {
-		if (!out->modules_truncated)
-			warn(out,
-			     "multiboot2: more than %u modules; the rest are not kept out of the page allocator",
-			     (unsigned)BOOT_MODULES_MAX);
-		out->modules_truncated = true;
-		return;
-	}
-	out->modules[out->module_count].start = start;
-	out->modules[out->module_count].end = end;
-	out->module_count++;
-}
-
 static void parse_tag(struct boot_info *out, const struct tag *t, uint32_t *seen, bool *has_mmap)
 {
-	if (t->type == MB2_TAG_MODULE) {
-		parse_module(out, t);
-		return;
-	}
 	switch (t->type) {
 	case MB2_TAG_CMDLINE:
 	case MB2_TAG_LOADER_NAME:
@@ -239,6 +241,9 @@ static void parse_tag(struct boot_info *out, const struct tag *t, uint32_t *seen
 		if (seen_before(seen, t->type))
 			warn(out, "multiboot2: duplicate tag %u, the last one wins", t->type);
 		break;
+	case MB2_TAG_MODULE:
+		parse_module(out, t); /* one tag per module: no duplicates */
+		return;
 	default:
 		return; /* tags we do not use (ELF sections, ...) */
 	}

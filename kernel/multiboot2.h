@@ -30,14 +30,22 @@
 #define MB2_FB_TYPE_EGA_TEXT 2
 
 #define BOOT_MMAP_MAX 32
-#define BOOT_MODULES_MAX 8
 #define BOOT_CMDLINE_MAX 256
 #define BOOT_LOADER_MAX 64
+#define BOOT_MODULES_MAX 16
+#define BOOT_MODULE_NAME_MAX 32
 
 struct boot_mmap_entry {
 	uint64_t base;
 	uint64_t length;
 	uint32_t type; /* 1 available, 3 ACPI reclaimable, 4 NVS, 5 bad, else reserved */
+};
+
+/* A file GRUB loaded beside the kernel (a `module2` line): a process's
+ * ELF image. [start, end) is physical memory, identity-mapped. */
+struct boot_module {
+	uint32_t start, end;
+	char name[BOOT_MODULE_NAME_MAX]; /* the words after the file on the module2 line */
 };
 
 struct boot_info {
@@ -52,14 +60,6 @@ struct boot_info {
 	bool mmap_truncated;
 	struct boot_mmap_entry mmap[BOOT_MMAP_MAX];
 	uint64_t usable_bytes; /* sum of available regions */
-	/* Modules the loader placed in memory: [start, end), physical. The
-	 * page allocator must not hand them out. */
-	uint32_t module_count;
-	bool modules_truncated;
-	struct {
-		uint64_t start, end;
-	} modules[BOOT_MODULES_MAX];
-
 	/* RSDPs copied out of the tags; address is where the tag's copy was. */
 	bool has_rsdp_v1;
 	uint8_t rsdp_v1[20];
@@ -75,6 +75,12 @@ struct boot_info {
 	/* Type 1 only: each colour is `size` bits at bit `pos` of a pixel. */
 	bool fb_has_rgb;
 	uint8_t fb_red_pos, fb_red_size, fb_green_pos, fb_green_size, fb_blue_pos, fb_blue_size;
+
+	/* Modules the loader placed in memory (`module2` lines): the page
+	 * allocator must not hand them out; processes load from them. */
+	uint32_t module_count;
+	bool modules_truncated; /* more than BOOT_MODULES_MAX: the rest ignored */
+	struct boot_module modules[BOOT_MODULES_MAX];
 
 	unsigned warnings; /* how many problems the parser logged */
 };

@@ -36,7 +36,7 @@ struct watchdog_event {
 /* The dispatch the last tick saw on a CPU (see watchdog.h: its identity). */
 struct watchdog_stall {
 	bool seen;
-	uint64_t rounds, sleeps, running;
+	uint64_t rounds, sleeps, running, idle_work;
 	uint64_t first_seen, last_seen; /* the first and last tick that saw it */
 	bool reported;
 };
@@ -255,8 +255,13 @@ static void check_stall(const struct cpu *cpu, struct watchdog_stall *st, unsign
 			const struct watchdog_where *where)
 {
 	uint64_t rounds = cpu->rounds, sleeps = cpu->sleeps, running = cpu->running;
+	uint64_t idle_work = cpu->idle_work;
 
-	if (!st->seen || rounds != st->rounds || sleeps != st->sleeps || running != st->running) {
+	/* Any of them moving is progress: a new round, a sleep, another bit,
+	 * or the idle work (a process run: a spinning process is preempted by
+	 * knocks, it does not stall the loop). */
+	if (!st->seen || rounds != st->rounds || sleeps != st->sleeps || running != st->running ||
+	    idle_work != st->idle_work) {
 		if (st->reported)
 			queue_event((struct watchdog_event){
 				.kind = EVENT_STALL_OVER,
@@ -269,6 +274,7 @@ static void check_stall(const struct cpu *cpu, struct watchdog_stall *st, unsign
 			.rounds = rounds,
 			.sleeps = sleeps,
 			.running = running,
+			.idle_work = idle_work,
 			.first_seen = now,
 			.last_seen = now,
 		};

@@ -521,9 +521,10 @@ class Session:
     while a helper thread triggers the path; settle() lets it run until it
     sleeps again; walk() (above) does the counting."""
 
-    def __init__(self, iso, elf, cmdline=None, timeout=None):
+    def __init__(self, iso, elf, cmdline=None, timeout=None, busy=False):
         import gdb
         self.gdb = gdb
+        self.busy = busy  # the guest never sleeps (a process spins): never wait for hlt
         self.kq = load_harness()
         self.iso, self.elf = Path(iso), Path(elf)
         self.cmdline = cmdline
@@ -543,7 +544,8 @@ class Session:
             self.vm.start()
             # icount runs the guest slower than plain TCG.
             self.vm.wait_shell(2 * self.kq.BOOT_TIMEOUT)
-            self.vm.wait_cpu_halted()
+            if not self.busy:
+                self.vm.wait_cpu_halted()
             for command in ("set pagination off", "set confirm off", "set width 0",
                             "set architecture i386:x86-64", f"file {self.elf}",
                             f"target remote {sock}"):
@@ -702,6 +704,9 @@ def parse_args(argv):
     ap.add_argument("--serial", help="trigger: type this on the serial line (\\r is Enter)")
     ap.add_argument("--cap", type=int, default=DEFAULT_CAP, help="most steps to take")
     ap.add_argument("--repeat", type=int, default=1, help="count the path this many times")
+    ap.add_argument("--busy", action="store_true",
+                    help="the guest never idles (a process spins in ring 3): attach and "
+                         "repeat without waiting for its CPU to halt")
     args = ap.parse_args(argv)
     if not (args.until or args.until_all or args.until_return):
         ap.error("give a stop condition: --until, --until-all or --until-return")
@@ -731,10 +736,10 @@ def run_in_gdb(script, argv, timeout=600):
 
 def count_command(args):
     """Inside gdb: boot, then count the path args describe."""
-    with Session(args.iso, args.elf, cmdline=args.cmdline) as s:
+    with Session(args.iso, args.elf, cmdline=args.cmdline, busy=args.busy) as s:
         results = []
         for n in range(args.repeat):
-            if n:
+            if n and not args.busy:
                 s.settle()
             start = s.symbols.resolve(args.start)
             conditions = []
@@ -755,7 +760,8 @@ def count_command(args):
             stop = conditions[0] if len(conditions) == 1 else FirstOf("stop", conditions)
             w = walk(s.target, stop, args.cap, s.disasm, describe=s.symbols.describe)
             results.append({"instructions": w.steps, "times": w.times,
-                            "end": s.symbols.describe(w.end_pc)})
+                            "end": s.symbols.describe(w.end_pc),
+                            "profile": profile(w.trail[:w.steps], s.symbols)})
     return {"start": args.start, "counts": [r["instructions"] for r in results],
             "runs": results}
 

@@ -15,7 +15,7 @@ existing() {
 		if [ -d "$d" ]; then echo "$d"; fi
 	done
 }
-mapfile -t format_dirs < <(existing kernel chips capsules board tests/unit tools)
+mapfile -t format_dirs < <(existing kernel chips capsules board apps tests/unit tools)
 mapfile -t analyse_dirs < <(existing kernel chips capsules board)
 # tools/ is analysed too once it holds C (host programs); cppcheck fails
 # on a folder without any.

@@ -19,6 +19,7 @@
 #include "board/pc/wire_memory.h"
 #include "board/pc/wire_observe.h"
 #include "board/pc/wire_pci.h"
+#include "board/pc/wire_processes.h"
 #include "board/pc/wire_screen.h"
 #include "board/pc/wire_shell.h"
 #include "board/pc/wire_smp.h"
@@ -107,6 +108,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_wire_observe();
 	board_wire_watchdog();
 	board_wire_shell();
+	board_wire_processes(&boot_info);
 	board_wire_smp();
 	/* The lab wing's, in knock-lab.iso only. Before the banner's deferred
 	 * call: bits are handed out from 63 down and the lowest runs first, so

@@ -56,6 +56,11 @@ static const char *const exception_names[32][2] = {
 	{ "---", "reserved" },
 };
 
+const char *exception_name(unsigned vector)
+{
+	return vector < 32 ? exception_names[vector][1] : "interrupt";
+}
+
 static void print_symbolised(const char *label, uint64_t addr)
 {
 	uintptr_t off;

@@ -6,7 +6,13 @@
 
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
-#define SEL_TSS 0x18
+/* 0x18 is the 32-bit user code slot `sysret` would use: left null. */
+#define SEL_USER32 0x18
+#define SEL_UDATA 0x20 /* used with RPL 3: 0x23 */
+#define SEL_UCODE 0x28 /* used with RPL 3: 0x2b */
+#define SEL_TSS 0x30
+/* The stack an interrupt from ring 3 lands on (TSS.RSP0), per CPU. */
+#define TRAP_STACK_SIZE 4096
 
 /* IST slots (1-based, as the IDT gate encodes them). */
 #define IST_DOUBLE_FAULT 1

@@ -30,6 +30,8 @@ void trap_dispatch(struct trap_frame *f);
 typedef void (*trap_handler_fn)(struct trap_frame *f);
 void trap_set_handler(unsigned vector, trap_handler_fn fn);
 void exception_report(struct trap_frame *f);
+/* "page fault", "general protection fault", ...; "interrupt" past 31. */
+const char *exception_name(unsigned vector);
 /* int3: report where and how we got there, then resume after it. */
 void exception_breakpoint(struct trap_frame *f);
 

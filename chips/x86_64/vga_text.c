@@ -116,9 +116,9 @@ static inline __attribute__((always_inline)) void write_text(const char *s, size
 		 * switch and call (the copy must stay whole: scroll() reads
 		 * only it). */
 		if (c >= ' ' && col + 1 < VGA_COLS) {
-			unsigned i = row * VGA_COLS + col++;
-			shadow[i] = cell(c);
-			screen[i] = cell(c);
+			unsigned at = row * VGA_COLS + col++;
+			shadow[at] = cell(c);
+			screen[at] = cell(c);
 			continue;
 		}
 		put(c);

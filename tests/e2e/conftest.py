@@ -11,6 +11,8 @@ KNOCK_ELF say otherwise; `make e2e` builds them first. Tests that need the
 lab wing (busy, sink, storm, fault=, the bake-off: docs/lab.md) boot the
 lab image instead, `boot(lab=True, ...)`: build/knock-lab.iso and its ELF
 (KNOCK_LAB_ISO / KNOCK_LAB_ELF); every other test boots the product.
+The process tests boot `boot(testapps=True, ...)`: the product kernel with
+every app (build/knock-testapps.iso, KNOCK_TESTAPPS_ISO).
 """
 import os
 import re
@@ -27,6 +29,10 @@ ISO = Path(os.environ.get("KNOCK_ISO", knock_qemu.REPO / "build" / "knock.iso"))
 ELF = Path(os.environ.get("KNOCK_ELF", knock_qemu.REPO / "build" / "knock.elf"))
 LAB_ISO = Path(os.environ.get("KNOCK_LAB_ISO", knock_qemu.REPO / "build" / "knock-lab.iso"))
 LAB_ELF = Path(os.environ.get("KNOCK_LAB_ELF", knock_qemu.REPO / "build" / "knock-lab.elf"))
+# The product kernel with every app of apps/ (make testapps-iso): the
+# process tests pick which to start with the option apps=.
+TESTAPPS_ISO = Path(os.environ.get("KNOCK_TESTAPPS_ISO",
+                                   knock_qemu.REPO / "build" / "knock-testapps.iso"))
 
 
 def _require(path):
@@ -98,8 +104,8 @@ def boot(request, iso):
     vms = []
     request.node.knock_vms = vms
 
-    def start(lab=False, **options):
-        image = _require(LAB_ISO) if lab else iso
+    def start(lab=False, testapps=False, **options):
+        image = _require(LAB_ISO) if lab else _require(TESTAPPS_ISO) if testapps else iso
         vm = knock_qemu.Knock(image, name=request.node.name, **options)
         vms.append(vm)
         return vm.start()

@@ -56,6 +56,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	FUZZ_CHECK(r == 0 || r == -1);
 	FUZZ_CHECK(info.mmap_count <= BOOT_MMAP_MAX);
+	FUZZ_CHECK(info.module_count <= BOOT_MODULES_MAX);
+	FUZZ_CHECK(!info.modules_truncated || info.module_count == BOOT_MODULES_MAX);
+	for (uint32_t i = 0; i < info.module_count; i++) {
+		FUZZ_CHECK(info.modules[i].start <= info.modules[i].end);
+		check_string(info.modules[i].name, sizeof(info.modules[i].name));
+	}
 	check_string(info.cmdline, sizeof(info.cmdline));
 	check_string(info.loader, sizeof(info.loader));
 	if (info.has_rsdp_v1)

@@ -4,7 +4,8 @@
 Seeds are small real inputs: QEMU's ACPI tables (tests/data/acpi, dumped
 from QEMU by tools/acpi_dump.py), a Multiboot2 information block laid out
 as GRUB 2 leaves it, the scancode set 1 bytes of real key sequences, what
-a terminal sends, shell command lines. The files are committed; run this
+a terminal sends, shell command lines, small static executables (good
+and refused) for the process loader, sequences of system calls. The files are committed; run this
 again after changing it (it rewrites only the seeds it makes, named
 seed-*, and leaves the regress-* inputs kept from crashes alone):
 
@@ -175,6 +176,11 @@ def multiboot2_seeds():
         tag(15, bytes(acpi_table("edge-rsdp.bin"))),
     ]
     write("multiboot2", "options-long-map.mbi", mbi(options))
+    # GRUB with module2 lines: the processes' ELF images, one tag each.
+    modules = grub[:5] + [tag(3, struct.pack("<II", 0x13a000 + i * 0x2000, 0x13b234 + i * 0x2000)
+                              + name + b"\0")
+                          for i, name in enumerate([b"hello", b"blink", b"echo"])]
+    write("multiboot2", "grub-modules.mbi", mbi(modules))
     # A command line tag whose size runs 8 bytes past the block, with no
     # NUL in the part that is there: the parser must stop at the block.
     write("multiboot2", "tag-overruns.mbi", struct.pack("<IIII", 24, 0, 1, 24) + b"knock=on")
@@ -316,6 +322,78 @@ def line_editor_seeds():
     for name, data in ops.items():
         write("line_editor", name, data)
 
+# --- ELF executables (the process loader) ---------------------------------------------
+
+ELF_WINDOW = 0x8000000000  # tests/fuzz/fuzz_elf_load.c's window: 16 pages from here
+
+
+def elf(entry, segments, extra_phdrs=()):
+    """A static x86-64 executable: segments are (flags, vaddr, data, memsz),
+    extra_phdrs raw (type, flags, offset, vaddr, filesz, memsz) tuples."""
+    phdrs = list(extra_phdrs)
+    phnum = len(segments) + len(phdrs)
+    body = bytearray()
+    offset = 64 + 56 * phnum
+    table = b""
+    for flags, vaddr, data, memsz in segments:
+        table += struct.pack("<IIQQQQQQ", 1, flags, offset + len(body), vaddr, vaddr,
+                             len(data), memsz, 0x1000)
+        body += data
+    for p in phdrs:
+        table += struct.pack("<IIQQQQQQ", p[0], p[1], p[2], p[3], p[3], p[4], p[5], 0x1000)
+    header = b"\x7fELF" + bytes([2, 1, 1]) + bytes(9)
+    header += struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, entry, 64, 0, 0, 64, 56, phnum, 64, 0, 0)
+    return header + table + bytes(body)
+
+
+def elf_seeds():
+    text = b"\x48\x31\xc0\x0f\x05\xeb\xfe"  # xor rax,rax; syscall; jmp $
+    w = ELF_WINDOW
+    write("elf_load", "hello.elf", elf(w, [(5, w, text, len(text)),
+                                            (4, w + 0x1000, b"hello\n", 6),
+                                            (6, w + 0x2000, b"\x01" * 8, 0x1800)],
+                                       [(0x6474e551, 6, 0, 0, 0, 0)]))
+    write("elf_load", "bss-only-data.elf", elf(w + 0x10, [(6, w + 0x3000, b"", 0x100),
+                                                          (5, w, text * 4, 28)]))
+    write("elf_load", "overlap.elf", elf(w, [(5, w, text, 7), (6, w + 0x800, b"x", 1)]))
+    write("elf_load", "interp.elf", elf(w, [(5, w, text, 7)], [(3, 4, 0, w, 7, 7)]))
+
+
+# --- system calls (tests/fuzz/fuzz_syscall.c) ------------------------------------------
+
+def syscall(cls, args, window=()):
+    """One call: the class byte (bits 3-6: which arguments are offsets into
+    the process's window), then four 64-bit arguments."""
+    flags = sum(8 << i for i in window)
+    return bytes([cls | flags]) + b"".join(struct.pack("<Q", a) for a in args)
+
+
+def syscall_seeds():
+    SUB, CMD, RW, RO, MEMOP, YIELD, EXIT = 1, 2, 3, 4, 5, 0, 6
+    session = [
+        syscall(SUB, [1, 0, 0x10, 7], window=[2]),              # subscribe to upcall 0
+        syscall(RW, [1, 0, 0x1000, 64], window=[2]),            # allow the data, read-write
+        syscall(RO, [1, 1, 0x0, 256], window=[2]),              # allow the text, read-only
+        syscall(CMD, [1, 1, 0xab, 0]),                          # driver writes the buffer
+        syscall(CMD, [1, 2, 1, 0]),                             # driver reads the text
+        syscall(CMD, [1, 3, 0, 5]),                             # schedule upcall 0
+        syscall(YIELD, [1, 0, 0, 0]),                           # deliver it
+        syscall(MEMOP, [1, 4096, 0, 0]),                        # sbrk
+        syscall(CMD, [1, 4, 0, 0]),                             # driver state
+        syscall(MEMOP, [1, (1 << 64) - 4096, 0, 0]),            # sbrk back
+        syscall(EXIT, [0, 3, 0, 0]),
+    ]
+    write("syscall", "session.bin", b"".join(session))
+    hostile = [
+        syscall(RW, [1, 0, 0x100000, 64]),                      # a kernel pointer
+        syscall(RW, [1, 0, 0x1000, (1 << 64) - 1], window=[2]), # wrapping length
+        syscall(RO, [1, 0, 0x10000 - 8, 64], window=[2]),       # into the grants
+        syscall(SUB, [1, 0, 0x1000, 0], window=[2]),            # data as a function
+        syscall(YIELD, [0, 0x0, 0, 0], window=[1]),             # flag in the text
+        syscall(CMD, [1, 1, 0, 0]),
+    ]
+    write("syscall", "hostile.bin", b"".join(hostile))
+
 
 # --- PCI configuration spaces ------------------------------------------------
 
@@ -425,6 +503,8 @@ def main():
     keyboard_seeds()
     shell_seeds()
     line_editor_seeds()
+    elf_seeds()
+    syscall_seeds()
     return 0
 
 

@@ -393,9 +393,10 @@ static void test_modules(void **state)
 	assert_int_equal(info.modules[0].start, 0x300000);
 	assert_int_equal(info.modules[0].end, 0x301234);
 	assert_int_equal(info.modules[1].start, 0x320000); /* the backwards one skipped */
-	expect_logged("warning: multiboot2: module ends (0x30ffff) before it starts (0x310000)\n");
-	expect_logged(
-		"warning: multiboot2: more than 8 modules; the rest are not kept out of the page allocator\n");
+	expect_logged("warning: multiboot2: module [0x310000-0x30ffff) ends before it starts, "
+		      "skipped\n");
+	expect_logged("warning: multiboot2: more than 16 modules, the rest ignored (and not kept "
+		      "out of the page allocator)\n");
 	expect_logged("warning: multiboot2: module tag too short (4 bytes)\n");
 	assert_int_equal(info.warnings, 3);
 }
@@ -700,6 +701,100 @@ static void test_long_strings_are_cut(void **state)
 	assert_int_equal(info.warnings, 0);
 }
 
+/* ---- modules (module2 lines: the processes' ELF images) ----------------- */
+
+static void blob_module(struct blob *bl, uint32_t start, uint32_t end, const char *name)
+{
+	uint8_t p[128];
+	size_t n = strlen(name) + 1;
+
+	assert_true(8 + n <= sizeof(p));
+	memcpy(p, &start, 4);
+	memcpy(p + 4, &end, 4);
+	memcpy(p + 8, name, n);
+	blob_tag(bl, MB2_TAG_MODULE, p, 8 + n);
+}
+
+static void test_modules_in_order(void **state)
+{
+	(void)state;
+	struct blob bl;
+	struct boot_info info;
+
+	blob_start(&bl);
+	blob_mmap(&bl, 24, qemu_map, QEMU_MAP_COUNT);
+	blob_module(&bl, 0x200000, 0x201234, "hello");
+	blob_module(&bl, 0x202000, 0x202000, "empty"); /* an empty file is a module too */
+	blob_module(&bl, 0x203000, 0x204000, "echo --verbose");
+	blob_end(&bl);
+	blob_finish(&bl);
+
+	assert_int_equal(parse(&bl, &info), 0);
+	assert_int_equal(info.warnings, 0);
+	assert_int_equal(info.module_count, 3);
+	assert_false(info.modules_truncated);
+	assert_int_equal(info.modules[0].start, 0x200000);
+	assert_int_equal(info.modules[0].end, 0x201234);
+	assert_string_equal(info.modules[0].name, "hello");
+	assert_int_equal(info.modules[1].end - info.modules[1].start, 0);
+	assert_string_equal(info.modules[2].name, "echo --verbose");
+	boot_info_print(&info);
+	expect_logged("boot: module 'hello' [0x200000-0x201234) 4660 bytes");
+}
+
+static void test_damaged_modules(void **state)
+{
+	(void)state;
+	struct blob bl;
+	struct boot_info info;
+	char long_name[BOOT_MODULE_NAME_MAX + 10];
+
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	blob_start(&bl);
+	blob_mmap(&bl, 24, qemu_map, QEMU_MAP_COUNT);
+	blob_tag(&bl, MB2_TAG_MODULE, "\0\0\x20\0", 4);                 /* too short: skipped */
+	blob_module(&bl, 0x300000, 0x2fffff, "backwards");              /* skipped */
+	blob_module(&bl, 0x300000, 0x300100, long_name);                /* cut */
+	blob_tag(&bl, MB2_TAG_MODULE, "\0\0\x31\0\0\x10\x31\0abc", 11); /* unterminated */
+	blob_end(&bl);
+	blob_finish(&bl);
+
+	assert_int_equal(parse(&bl, &info), 0);
+	assert_int_equal(info.warnings, 4);
+	expect_logged("module tag too short (4 bytes)");
+	expect_logged("module [0x300000-0x2fffff) ends before it starts, skipped");
+	expect_logged("module name cut to 31 bytes");
+	expect_logged("module name is not NUL-terminated");
+	assert_int_equal(info.module_count, 2);
+	assert_int_equal(strlen(info.modules[0].name), BOOT_MODULE_NAME_MAX - 1);
+	assert_string_equal(info.modules[1].name, "abc");
+	assert_int_equal(info.modules[1].start, 0x310000);
+	assert_int_equal(info.modules[1].end, 0x311000);
+}
+
+static void test_too_many_modules(void **state)
+{
+	(void)state;
+	struct blob bl;
+	struct boot_info info;
+
+	blob_start(&bl);
+	blob_mmap(&bl, 24, qemu_map, QEMU_MAP_COUNT);
+	for (uint32_t i = 0; i < BOOT_MODULES_MAX + 3; i++)
+		blob_module(&bl, 0x400000 + i * 0x1000, 0x400800 + i * 0x1000, "m");
+	blob_end(&bl);
+	blob_finish(&bl);
+
+	assert_int_equal(parse(&bl, &info), 0);
+	assert_int_equal(info.module_count, BOOT_MODULES_MAX);
+	assert_true(info.modules_truncated);
+	assert_int_equal(info.warnings, 1); /* once, not once per module */
+	expect_logged("more than 16 modules, the rest ignored");
+	assert_int_equal(info.modules[BOOT_MODULES_MAX - 1].start,
+			 0x400000 + (BOOT_MODULES_MAX - 1) * 0x1000);
+}
+
 static void test_duplicate_tags_last_wins(void **state)
 {
 	(void)state;
@@ -790,6 +885,9 @@ int main(void)
 		cmocka_unit_test_setup(test_unterminated_cmdline, setup),
 		cmocka_unit_test_setup(test_long_strings_are_cut, setup),
 		cmocka_unit_test_setup(test_duplicate_tags_last_wins, setup),
+		cmocka_unit_test_setup(test_modules_in_order, setup),
+		cmocka_unit_test_setup(test_damaged_modules, setup),
+		cmocka_unit_test_setup(test_too_many_modules, setup),
 		cmocka_unit_test_setup(test_every_truncation, setup),
 		cmocka_unit_test_setup(test_random_damage, setup),
 	};

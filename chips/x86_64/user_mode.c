@@ -1,0 +1,293 @@
+/*
+ * Ring 3 on x86_64 (see user_mode.h and docs/processes.md).
+ *
+ * Page tables: each slot has its own PML4, a copy of the kernel's (the
+ * identity map at entry 0 and the high alias at 511 stay shared and
+ * supervisor-only), plus entry 1 (0x8000000000, PROCESS_USER_BASE) ->
+ * the slot's PDPT -> PD -> one page table that maps the region's pages
+ * the process may touch, with U/S=1 and each page's rights.
+ *
+ * The user IDT: every gate leads to user_stub_N (user_entry.asm), which
+ * saves the process and returns to the loop; only the double fault keeps
+ * the kernel's stub and its IST stack. The breakpoint gate has DPL 3, so
+ * an `int3` in a process is reported as a breakpoint rather than as a
+ * general protection fault.
+ *
+ * Spec: Intel SDM vol. 3A 4.5 (4-level paging), 4.6 (U/S, R/W, XD
+ * rights), 5.8.8 (SYSCALL, STAR/LSTAR/FMASK), 6.14.1 (IDT gates).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chips/x86_64/cpu_regs.h"
+#include "chips/x86_64/gdt.h"
+#include "chips/x86_64/idt.h"
+#include "chips/x86_64/trap_frame.h"
+#include "chips/x86_64/user_mode.h"
+#include "kernel/fmt.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/process.h"
+#include "kernel/string.h"
+
+#define MSR_STAR 0xc0000081u
+#define MSR_LSTAR 0xc0000082u
+#define MSR_FMASK 0xc0000084u
+#define EFER_SCE 1u
+#define RFLAGS_TF (1u << 8)
+#define RFLAGS_DF (1u << 10)
+#define RFLAGS_AC (1u << 18)
+
+#define PTE_P (1ull << 0)
+#define PTE_W (1ull << 1)
+#define PTE_U (1ull << 2)
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+#define PAGE 4096u
+
+#define EXC_BREAKPOINT 3
+#define EXC_DOUBLE_FAULT 8
+#define GATE_INTERRUPT_DPL3 0xee
+
+_Static_assert(offsetof(struct user_context, rip) == 120 &&
+		       offsetof(struct user_context, cr3) == 144 &&
+		       offsetof(struct user_context, cr2) == 168 &&
+		       offsetof(struct user_context, sysret) == 176,
+	       "user_context.inc has these offsets: update both");
+_Static_assert(PROCESS_USER_BASE == 1ull << 39, "the user window is PML4 entry 1");
+
+extern uint64_t boot_pml4[512];
+extern uint32_t boot_nx_high; /* boot/entry32.asm: NX's bit as a PTE's high half, or 0 */
+extern const uint64_t user_stub_table[256];
+extern const uint8_t user_replay_table[];
+extern void user_syscall_entry(void);
+uint64_t user_run(struct user_context *ctx);
+
+struct slot_tables {
+	uint64_t pml4[512];
+	uint64_t pdpt[512];
+	uint64_t pd[512];
+	uint64_t pt[512];
+};
+
+static struct slot_tables tables[USER_SLOTS] __attribute__((aligned(4096)));
+static struct user_context contexts[USER_SLOTS];
+
+struct __attribute__((packed)) gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t zero;
+};
+
+static struct gate user_idt[256] __attribute__((aligned(16)));
+/* lidt operands for user_entry.asm: the user IDT and the kernel's. */
+struct descriptor_ptr user_idt_ptr;
+struct descriptor_ptr kernel_idt_ptr;
+
+static void set_gate(unsigned v, uintptr_t handler, unsigned ist, uint8_t type)
+{
+	struct gate *g = &user_idt[v];
+	g->offset_lo = handler & 0xffff;
+	g->selector = SEL_KCODE;
+	g->ist = ist & 7;
+	g->type_attr = type;
+	g->offset_mid = (handler >> 16) & 0xffff;
+	g->offset_hi = handler >> 32;
+	g->zero = 0;
+}
+
+void user_mode_init(void)
+{
+	struct descriptor_ptr kidt;
+
+	__asm__ volatile("sidt %0" : "=m"(kidt));
+	kernel_idt_ptr = kidt;
+	for (unsigned v = 0; v < 256; v++)
+		set_gate(v, user_stub_table[v], 0, 0x8e);
+	/* A double fault is the kernel's: its stub, on its IST stack. */
+	const struct gate *kg = (const struct gate *)kidt.base;
+	user_idt[EXC_DOUBLE_FAULT] = kg[EXC_DOUBLE_FAULT];
+	set_gate(EXC_BREAKPOINT, user_stub_table[EXC_BREAKPOINT], 0, GATE_INTERRUPT_DPL3);
+	user_idt_ptr.limit = sizeof(user_idt) - 1;
+	user_idt_ptr.base = (uintptr_t)user_idt;
+
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	/* sysret: SS = 0x18 + 8 = user data, CS = 0x18 + 16 = user code (RPL 3);
+	 * syscall: CS = kernel code, SS = + 8 = kernel data. */
+	wrmsr(MSR_STAR, ((uint64_t)(SEL_USER32 | 3) << 48) | ((uint64_t)SEL_KCODE << 32));
+	wrmsr(MSR_LSTAR, (uintptr_t)user_syscall_entry);
+	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC);
+}
+
+/* The page-table entry for the user page at va, from what m allows there. */
+static uint64_t pte_for(const struct process_memory *m, uint64_t va, uint64_t nx)
+{
+	uint64_t phys = (uintptr_t)m->kbase + (va - m->base);
+
+	for (unsigned i = 0; i < m->nimage; i++) {
+		const struct proc_range *r = &m->image[i];
+		/* Segments share no page (the loader checks), so one decides. */
+		if (va + PAGE > r->lo && va < r->hi)
+			return phys | PTE_P | PTE_U | ((r->access & PROC_WRITE) ? PTE_W : 0) |
+			       ((r->access & PROC_EXEC) ? 0 : nx);
+	}
+	if (va >= m->stack_lo && va < m->app_break)
+		return phys | PTE_P | PTE_U | PTE_W | nx;
+	return 0;
+}
+
+static void map(unsigned slot, const struct process_memory *m)
+{
+	struct slot_tables *t = &tables[slot];
+	uint64_t nx = (uint64_t)boot_nx_high << 32;
+
+	if (m->size > USER_REGION_MAX || m->base != PROCESS_USER_BASE)
+		panic("user_mode: region of %lu bytes at %#lx cannot be mapped",
+		      (unsigned long)m->size, (unsigned long)m->base);
+	for (unsigned i = 0; i < 512; i++)
+		t->pt[i] = i < m->size / PAGE ? pte_for(m, m->base + (uint64_t)i * PAGE, nx) : 0;
+	/* Reload CR3 if these tables are live: the TLB may hold the old rights. */
+	if ((read_cr3() & PTE_ADDR) == (uintptr_t)t->pml4)
+		__asm__ volatile("mov %0, %%cr3" : : "r"((uintptr_t)t->pml4) : "memory");
+}
+
+static void set_entry(struct user_context *c, uint64_t pc, uint64_t sp, const uint64_t a[4])
+{
+	c->sysret = 0; /* pc is not after a `syscall`: enter with iretq */
+	c->rip = pc;
+	c->rsp = sp;
+	c->rdi = a[0];
+	c->rsi = a[1];
+	c->rdx = a[2];
+	c->rcx = a[3];
+}
+
+static void hil_load(void *hw, unsigned slot, const struct process_memory *m, uint64_t pc,
+		     uint64_t sp, const uint64_t a[4])
+{
+	(void)hw;
+	struct slot_tables *t = &tables[slot];
+	struct user_context *c = &contexts[slot];
+
+	memcpy(t->pml4, boot_pml4, sizeof(t->pml4));
+	memset(t->pdpt, 0, sizeof(t->pdpt));
+	memset(t->pd, 0, sizeof(t->pd));
+	t->pml4[1] = (uintptr_t)t->pdpt | PTE_P | PTE_W | PTE_U;
+	t->pdpt[0] = (uintptr_t)t->pd | PTE_P | PTE_W | PTE_U;
+	t->pd[0] = (uintptr_t)t->pt | PTE_P | PTE_W | PTE_U;
+	map(slot, m);
+	memset(c, 0, sizeof(*c));
+	c->cr3 = (uintptr_t)t->pml4;
+	c->rflags = RFLAGS_IF;
+	set_entry(c, pc, sp, a);
+}
+
+static void hil_remap(void *hw, unsigned slot, const struct process_memory *m)
+{
+	(void)hw;
+	map(slot, m);
+}
+
+static enum user_stop hil_run(void *hw, unsigned slot, struct syscall_args *args,
+			      struct user_fault *fault)
+{
+	(void)hw;
+	struct user_context *c = &contexts[slot];
+	uint64_t why = user_run(c);
+
+	switch (why) {
+	case 0: /* syscall: class in RAX, arguments in RDI, RSI, RDX, R10 */
+		__asm__ volatile("sti");
+		args->cls = c->rax;
+		args->a[0] = c->rdi;
+		args->a[1] = c->rsi;
+		args->a[2] = c->rdx;
+		args->a[3] = c->r10;
+		return USER_SYSCALL;
+	case 1: /* the interrupt again, in kernel mode: its top half knocks */
+		((void (*)(void))(user_replay_table + 16 * (c->vector & 0xff)))();
+		__asm__ volatile("sti");
+		return USER_INTERRUPTED;
+	case 2:
+		__asm__ volatile("sti");
+		fault->vector = c->vector;
+		fault->name = exception_name((unsigned)c->vector);
+		fault->error = c->error;
+		fault->address = c->vector == 14 ? c->cr2 : 0;
+		fault->pc = c->rip;
+		fault->sp = c->rsp;
+		return USER_FAULT;
+	default:
+		return USER_NOT_RUN;
+	}
+}
+
+static void hil_set_return(void *hw, unsigned slot, const struct syscall_result *r)
+{
+	(void)hw;
+	struct user_context *c = &contexts[slot];
+	c->rax = r->variant;
+	c->rdi = r->v[0];
+	c->rsi = r->v[1];
+	c->rdx = r->v[2];
+}
+
+static void hil_call(void *hw, unsigned slot, uint64_t pc, uint64_t sp, const uint64_t a[4])
+{
+	(void)hw;
+	set_entry(&contexts[slot], pc, sp, a);
+}
+
+static uint64_t hil_pc(void *hw, unsigned slot)
+{
+	(void)hw;
+	return contexts[slot].rip;
+}
+
+static uint64_t hil_sp(void *hw, unsigned slot)
+{
+	(void)hw;
+	return contexts[slot].rsp;
+}
+
+static size_t hil_dump(void *hw, unsigned slot, char *buf, size_t cap)
+{
+	(void)hw;
+	const struct user_context *c = &contexts[slot];
+	int n = ksnprintf(buf, cap,
+			  "  rip %016lx  rsp %016lx  rflags %08lx\n"
+			  "  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n"
+			  "  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n"
+			  "  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n"
+			  "  r13 %016lx  r14 %016lx  r15 %016lx\n",
+			  (unsigned long)c->rip, (unsigned long)c->rsp, (unsigned long)c->rflags,
+			  (unsigned long)c->rax, (unsigned long)c->rbx, (unsigned long)c->rcx,
+			  (unsigned long)c->rdx, (unsigned long)c->rsi, (unsigned long)c->rdi,
+			  (unsigned long)c->rbp, (unsigned long)c->r8, (unsigned long)c->r9,
+			  (unsigned long)c->r10, (unsigned long)c->r11, (unsigned long)c->r12,
+			  (unsigned long)c->r13, (unsigned long)c->r14, (unsigned long)c->r15);
+	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+static const struct hil_user hil = {
+	.hw = NULL,
+	.slots = USER_SLOTS,
+	.load = hil_load,
+	.remap = hil_remap,
+	.run = hil_run,
+	.set_return = hil_set_return,
+	.call = hil_call,
+	.pc = hil_pc,
+	.sp = hil_sp,
+	.dump = hil_dump,
+};
+
+const struct hil_user *user_mode_hil(void)
+{
+	return &hil;
+}

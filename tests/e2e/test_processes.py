@@ -1,0 +1,273 @@
+"""Processes (docs/processes.md): apps loaded from GRUB modules run in ring
+3, talk to the console through system calls, and a hostile one ends in its
+own fault report while the shell keeps answering.
+
+They boot build/knock-testapps.iso (the product kernel with every app)
+and pick the apps to start with the option apps=NAME:NAME.
+"""
+import re
+import time
+
+import pytest
+
+from knock_qemu import TIMEOUT_SCALE, KnockFailure
+
+
+def fault_report(vm, name, pos=0):
+    """Wait for process `name`'s fault report; return its text up to the policy line."""
+    start = vm.wait_for(rf"^process {name} faulted: ", pos=pos).start()
+    end = vm.wait_for(r"policy: \w+", pos=start).end()
+    return vm.log[start:end]
+
+
+def test_hello(boot):
+    vm = boot(testapps=True, cmdline="apps=hello")
+    vm.wait_for(r"process hello: loaded")
+    vm.wait_for(r"hello from ring 3: memory at 0x8000000000, break at 0x80000[0-9a-f]{5}$")
+    vm.wait_for(r"process hello: exited with 0")
+    vm.wait_shell()
+    assert vm.shell("version").startswith("knock ")
+
+
+@pytest.mark.parametrize("app, words", [
+    # reads the kernel's text at 1 MiB: supervisor-only pages
+    ("readkernel", [r"page fault \(vector 14, error 0x5\)",
+                    r"address 0x100000 \(not the process's memory\)"]),
+    # recursion without end: into the guard page under the stack
+    ("recurse", [r"page fault \(vector 14, error 0x6\)",
+                 r"\(stack overflow: the guard page under the stack\)"]),
+    # an instruction fetch from the kernel's text (error 0x15: user, fetch)
+    ("jumpkernel", [r"page fault \(vector 14, error 0x15\) at rip 0x100000$"]),
+    ("undefined", [r"invalid opcode \(vector 6, error 0\) at rip 0x8000000"]),
+    ("divzero", [r"divide error \(vector 0, error 0\) at rip 0x8000000"]),
+    ("noncanonical", [r"general protection fault \(vector 13, error 0\) at rip 0x800000000000$"]),
+    ("breakpoint", [r"breakpoint \(vector 3, error 0\) at rip 0x8000000"]),
+])
+def test_hostile_app_ends_in_its_own_report(boot, app, words):
+    vm = boot(testapps=True, cmdline=f"apps={app}:hello")
+    report = fault_report(vm, app)
+    for w in words:
+        assert re.search(w, report, re.M), report
+    # The report has the process's registers and memory layout, then the policy.
+    for w in [r"rip [0-9a-f]{16}  rsp 0000008000", r"image +\[0x8000000000-",
+              r"guard +\[", r"stack +\[", r"grants +\[", r"policy: stop"]:
+        assert re.search(w, report), (w, report)
+    # The other app ran, and the kernel answers.
+    vm.wait_for(r"process hello: exited with 0")
+    vm.wait_shell()
+    assert vm.shell("version").startswith("knock ")
+
+
+def test_bad_buffers_are_error_codes_not_faults(boot):
+    vm = boot(testapps=True, cmdline="apps=badallow")
+    vm.wait_for(r"badallow: 3 of 3 bad buffers refused")
+    vm.wait_for(r"process badallow: exited with 3")
+    assert "faulted" not in vm.log and "PANIC" not in vm.log
+
+
+def uptime_latency(vm):
+    """Seconds from sending `uptime` to the last byte of its answer."""
+    pos = len(vm.log)
+    sent = time.monotonic()
+    vm.serial_write("uptime\r")
+    m = vm.wait_for(r"^up \d+:\d\d:\d\d\.\d{3} \(\d+ us\)$", pos=pos)
+    return vm.arrival_time(m.end() - 1) - sent
+
+
+def test_spinning_app_does_not_stop_the_shell(boot):
+    vm = boot(testapps=True, cmdline="apps=spin")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    latencies = sorted(uptime_latency(vm) for _ in range(10))
+    median = latencies[len(latencies) // 2]
+    print(f"uptime with a spinning process: median {median * 1e3:.1f} ms, "
+          f"max {latencies[-1] * 1e3:.1f} ms")
+    assert median < 0.050 * TIMEOUT_SCALE, latencies
+
+
+def test_no_app_chosen_is_knock_as_before(boot):
+    vm = boot(testapps=True, cmdline="apps=none")
+    vm.wait_shell()
+    assert vm.shell("version").startswith("knock ")
+    assert "process " not in vm.log
+
+
+def ps_row(vm, name):
+    """ps's row for `name`: {state, syscalls, upcalls, dropped, faults, restarts}."""
+    answer = vm.shell("ps")
+    m = re.search(rf"^{name} +(\w+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +\d+/\d+ KiB$",
+                  answer, re.M)
+    assert m, answer
+    keys = ["state", "syscalls", "upcalls", "dropped", "faults", "restarts"]
+    return dict(zip(keys, [m.group(1)] + [int(g) for g in m.groups()[1:]]))
+
+
+def test_ps_kill_restart(boot):
+    vm = boot(testapps=True, cmdline="apps=readkernel:spin")
+    fault_report(vm, "readkernel")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    row = ps_row(vm, "readkernel")
+    assert row["state"] == "faulted" and row["faults"] == 1 and row["restarts"] == 0, row
+    assert ps_row(vm, "spin")["state"] == "ready"
+
+    assert vm.shell("kill spin") == "killed spin\n"
+    assert ps_row(vm, "spin")["state"] == "killed"
+    assert vm.shell("kill spin") == "kill: spin is not running (killed)\n"
+    assert vm.shell("kill nosuch") == "kill: no process named 'nosuch'\n"
+
+    # restart brings the crashed app back: it runs (and faults) again.
+    pos = len(vm.log)
+    assert vm.shell("restart readkernel") == "restarted readkernel\n"
+    fault_report(vm, "readkernel", pos=pos)
+    vm.wait_for(r"readkernel: reading 0x100000", pos=pos)
+    row = ps_row(vm, "readkernel")
+    assert row["faults"] == 2 and row["restarts"] == 1, row
+
+
+def test_fault_policy_restart_up_to_n(boot):
+    vm = boot(testapps=True, cmdline="apps=recurse procfault=restart:2")
+    for n in (1, 2):
+        vm.wait_for(rf"policy: restart \({n} of 2\)")
+    vm.wait_for(r"policy: restart, but it restarted 2 times: stopped")
+    assert len(re.findall(r"^process recurse faulted", vm.log, re.M)) == 3
+    vm.wait_shell()
+    row = ps_row(vm, "recurse")
+    assert row["state"] == "faulted" and row["faults"] == 3 and row["restarts"] == 2, row
+
+
+def wakeups(vm):
+    """CPU 0's loop wake-ups so far, from `cpus`."""
+    answer = vm.shell("cpus")
+    # cpu, apic, state, rounds, sleeps, wakeups, ... (test_smp.py's CPU_ROW)
+    m = re.search(r"^\s*0\s+\d+\s+\w+\s+\d+\s+\d+\s+(\d+)\s", answer, re.M)
+    assert m, answer
+    return int(m.group(1))
+
+
+def test_waiting_processes_leave_the_system_idle(boot):
+    vm = boot(testapps=True, cmdline="apps=waiter:hello")
+    vm.wait_for(r"waiter: waiting")
+    vm.wait_for(r"process hello: exited with 0")
+    vm.wait_shell()
+    assert ps_row(vm, "waiter")["state"] == "yielded"
+    # The loop sleeps (a loop that kept trying the waiting process would
+    # never reach `hlt`), with interrupts on.
+    assert vm.wait_cpu_halted()
+    # Wake-ups between two `cpus`, at once and then 2 s apart: the shell's
+    # own serial traffic is the same both times, so any difference is
+    # interrupts the waiting process costs while nothing happens.
+    a = wakeups(vm)
+    back_to_back = wakeups(vm) - a
+    b = wakeups(vm)
+    time.sleep(2)
+    apart = wakeups(vm) - b
+    print(f"wake-ups per `cpus`: back to back {back_to_back}, 2 s apart {apart}")
+    assert apart <= back_to_back + 1, (back_to_back, apart)
+
+
+def preemptions(vm):
+    m = re.search(r"^timeslice (\d+) ms, (\d+) preemptions$", vm.shell("ps"), re.M)
+    return int(m.group(2)) if m else None
+
+
+def test_timeslice_preempts_a_spinning_process(boot):
+    vm = boot(testapps=True, cmdline="apps=spin timeslice=10 watchdog=off")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    before, t0 = preemptions(vm), guest_seconds(vm)
+    time.sleep(1)  # the interval measured, not a wait for an event
+    after, t1 = preemptions(vm), guest_seconds(vm)
+    expected = (t1 - t0) * 100  # one per 10 ms of guest time
+    print(f"timeslice 10 ms: {after - before} preemptions in {t1 - t0:.2f} s of guest time")
+    # Each shell command is a knock that starts a new slice, so fewer than
+    # that; but most of the interval nothing else happens.
+    assert after - before >= expected / 2, (before, after, t0, t1)
+
+
+def test_timeslice_off(boot):
+    vm = boot(testapps=True, cmdline="apps=spin timeslice=0")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    assert "timeslice off\n" in vm.shell("ps")
+
+
+def test_blink_on_its_virtual_alarm_and_kill_cancels_it(boot):
+    vm = boot(testapps=True, cmdline="apps=blink")
+    vm.wait_for(r"^blink 3 \(\d+ us late\)$")
+    vm.wait_shell()
+    row = ps_row(vm, "blink")
+    assert row["upcalls"] >= 6, row  # a write done and an alarm per line
+    assert vm.shell("kill blink") == "killed blink\n"
+    row = ps_row(vm, "blink")
+    assert row["state"] == "killed" and row["upcalls"] >= 6, row
+    # Its alarm went with its grant; started again from its file, it
+    # blinks from 1 with a fresh alarm in the fresh grant.
+    pos = len(vm.log)
+    assert vm.shell("restart blink") == "restarted blink\n"
+    vm.wait_for(r"^blink 2 \(\d+ us late\)$", pos=pos)
+    assert ps_row(vm, "blink")["restarts"] == 1
+
+
+def test_processes_on_the_boot_cpu_of_an_smp_machine(boot):
+    # Processes run on the CPU that loaded them (the boot CPU); the others
+    # run their loops as before and answer through the shell's `on`.
+    vm = boot(testapps=True, smp=4, cmdline="apps=blink:readkernel")
+    fault_report(vm, "readkernel")
+    vm.wait_for(r"^blink 2 \(\d+ us late\)$")
+    vm.wait_shell(timeout=30)
+    assert "4 cpus, 4 online" in vm.shell("cpus")
+    assert ps_row(vm, "blink")["state"] in ("yielded", "ready")
+
+
+def test_upcall_flood_is_counted_not_lost(boot):
+    # 100 write-done upcalls asked for without a yield: the queue takes 16,
+    # the other 84 are refused and counted.
+    vm = boot(testapps=True, cmdline="apps=flood")
+    vm.wait_for(r"^flood: 100 writes asked without yielding$")
+    vm.wait_for(r"process flood: exited with 0")
+    vm.wait_shell()
+    row = ps_row(vm, "flood")
+    assert row["dropped"] == 100 - 16 and row["state"] == "exited", row
+
+
+def guest_seconds(vm):
+    m = re.match(r"^up \d+:\d\d:\d\d\.\d{3} \((\d+) us\)$", vm.shell("uptime"))
+    assert m
+    return int(m.group(1)) / 1e6
+
+
+def test_spinning_process_is_not_a_stalled_loop(boot):
+    # No timeslice: only the stall watchdog's own tick interrupts spin. The
+    # loop is not stuck in a capsule (each tick ends a run of the process),
+    # so the watchdog (1000 ms) must not report a stall.
+    vm = boot(testapps=True, cmdline="apps=spin timeslice=0")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    # Nothing may reach the guest meanwhile (a shell command is a knock and
+    # a round): the interval is host time, checked afterwards in guest time.
+    start = guest_seconds(vm)
+    time.sleep(3)
+    assert guest_seconds(vm) > start + 2, "the guest ran less than 2 s"
+    assert not re.search(r"^warning: watchdog", vm.log, re.M), vm.log[-2000:]
+
+
+def test_echo_reads_a_line_given_by_input(boot):
+    vm = boot(testapps=True, cmdline="apps=echo")
+    vm.wait_for(r"echo: waiting for a line")
+    vm.wait_shell()
+    # `input` hands the console to echo for one line, prompted with its name.
+    pos = len(vm.log)
+    vm.serial_write("input\r")
+    vm.wait_for(r"^echo< ", pos=pos, whole_lines=False)
+    vm.serial_write("hello from the serial line\r")
+    vm.wait_for(r"echo: hello from the serial line$", pos=pos)
+    vm.wait_shell(pos=pos)
+    assert vm.shell("version").startswith("knock ")
+    pos = len(vm.log)
+    vm.serial_write("input\r")
+    vm.wait_for(r"^echo< ", pos=pos, whole_lines=False)
+    vm.serial_write("exit\r")
+    vm.wait_for(r"process echo: exited with 0", pos=pos)
+    vm.wait_shell(pos=pos)
+    assert vm.shell("input") == "input: no process is waiting for a line\n"
