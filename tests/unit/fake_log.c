@@ -1,5 +1,10 @@
 /* Log capture for unit tests: see fake_log.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "fake_log.h"
 
@@ -19,4 +24,20 @@ void fake_log_clear(void)
 {
 	fake_log[0] = '\0';
 	fake_log_len = 0;
+}
+
+unsigned fake_log_count(const char *text)
+{
+	unsigned n = 0;
+	for (const char *p = fake_log; (p = strstr(p, text)) != NULL; p += strlen(text))
+		n++;
+	return n;
+}
+
+void fake_log_expect(const char *text)
+{
+	if (strstr(fake_log, text))
+		return;
+	fprintf(stderr, "expected \"%s\" in the log:\n%s\n", text, fake_log);
+	mock_assert(0, "the log has the expected text", __FILE__, __LINE__);
 }

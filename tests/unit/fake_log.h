@@ -15,4 +15,11 @@ extern size_t fake_log_len;
 void fake_log_sink(const char *s, size_t n);
 void fake_log_clear(void);
 
+/* How many times `text` appears in the log. */
+unsigned fake_log_count(const char *text);
+
+/* Fail the test unless `text` appears in the log (the log is printed).
+ * Only cmocka's mock_assert(): the fuzz harnesses link this file too. */
+void fake_log_expect(const char *text);
+
 #endif

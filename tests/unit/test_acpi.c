@@ -26,23 +26,9 @@
 
 #define FIXTURES "tests/data/acpi/"
 
-static void expect_logged(const char *text)
-{
-	if (!strstr(fake_log, text))
-		fail_msg("expected \"%s\" in the log:\n%s", text, fake_log);
-}
-
-static unsigned count_logged(const char *text)
-{
-	unsigned n = 0;
-	for (const char *p = fake_log; (p = strstr(p, text)) != NULL; p += strlen(text))
-		n++;
-	return n;
-}
-
 static void expect_warnings(unsigned n)
 {
-	unsigned got = count_logged("warning: ");
+	unsigned got = fake_log_count("warning: ");
 	if (got != n)
 		fail_msg("expected %u warnings, got %u; the log:\n%s", n, got, fake_log);
 }
@@ -339,18 +325,18 @@ static void test_pc_tables(void **state)
 	fake_log_clear();
 	p.ioapics[0].gsi_count = 24; /* as acpi.c reads it from the IOAPIC */
 	platform_print(&p);
-	expect_logged(
+	fake_log_expect(
 		"acpi: MADT: lapic 0xfee00000, 2 cpus (apic ids 0 1), 0 disabled, 0 over the limit; 8259s present\n");
-	expect_logged("acpi: MADT: ioapic id 0 at 0xfec00000 gsi 0-23\n");
-	expect_logged("acpi: MADT: override irq 0 -> gsi 2 flags 0x0 (edge, high)\n");
-	expect_logged("acpi: MADT: override irq 9 -> gsi 9 flags 0xd (level, high)\n");
-	expect_logged("acpi: MADT: lapic nmi on all cpus lint1 (conforming, conforming)\n");
-	expect_logged("acpi: FADT has no reset register\n");
-	expect_logged("acpi: FADT revision 1: no IAPC_BOOT_ARCH");
-	assert_int_equal(count_logged("override"), 5);
+	fake_log_expect("acpi: MADT: ioapic id 0 at 0xfec00000 gsi 0-23\n");
+	fake_log_expect("acpi: MADT: override irq 0 -> gsi 2 flags 0x0 (edge, high)\n");
+	fake_log_expect("acpi: MADT: override irq 9 -> gsi 9 flags 0xd (level, high)\n");
+	fake_log_expect("acpi: MADT: lapic nmi on all cpus lint1 (conforming, conforming)\n");
+	fake_log_expect("acpi: FADT has no reset register\n");
+	fake_log_expect("acpi: FADT revision 1: no IAPC_BOOT_ARCH");
+	assert_int_equal(fake_log_count("override"), 5);
 	assert_false(p.has_mcfg); /* pc: configuration space through the ports */
 	assert_null(platform_ecam_segment0(&p));
-	expect_logged("acpi: no MCFG: PCI configuration space through ports 0xcf8/0xcfc\n");
+	fake_log_expect("acpi: no MCFG: PCI configuration space through ports 0xcf8/0xcfc\n");
 }
 
 /* x2APIC is wanted for an id the xAPIC cannot address (255 is its
@@ -414,9 +400,9 @@ static void test_q35_tables(void **state)
 
 	fake_log_clear();
 	platform_print(&p);
-	expect_logged("acpi: FADT reset register: io 0xcf9 value 0xf\n");
-	expect_logged("acpi: FADT revision 3: IAPC_BOOT_ARCH 0x2, 8042 present\n");
-	expect_logged("acpi: MADT: ioapic id 0 at 0xfec00000 gsi base 0\n");
+	fake_log_expect("acpi: FADT reset register: io 0xcf9 value 0xf\n");
+	fake_log_expect("acpi: FADT revision 3: IAPC_BOOT_ARCH 0x2, 8042 present\n");
+	fake_log_expect("acpi: MADT: ioapic id 0 at 0xfec00000 gsi base 0\n");
 
 	/* q35's MCFG: ECAM for all 256 buses of segment 0 at 0xb0000000. */
 	assert_true(p.has_mcfg);
@@ -427,7 +413,7 @@ static void test_q35_tables(void **state)
 	assert_int_equal(w->segment, 0);
 	assert_int_equal(w->bus_start, 0);
 	assert_int_equal(w->bus_end, 0xff);
-	expect_logged("acpi: MCFG: ECAM for segment 0 buses 00-ff at 0xb0000000\n");
+	fake_log_expect("acpi: MCFG: ECAM for segment 0 buses 00-ff at 0xb0000000\n");
 }
 
 /* ---- MCFG ------------------------------------------------------------------------ */
@@ -457,10 +443,10 @@ static void test_mcfg_damage(void **state)
 	t[76 + 11] = 0x01;
 	fix_checksum(t, sizeof(t));
 	assert_int_equal(acpi_mcfg_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
-	expect_logged("acpi: MCFG: 51 bytes of entries is not a whole number");
-	expect_logged(
+	fake_log_expect("acpi: MCFG: 51 bytes of entries is not a whole number");
+	fake_log_expect(
 		"acpi: MCFG: entry at offset 60 (segment 0, buses 20-10 at 0xc0000000): its last bus is before its first: skipped");
-	expect_logged(
+	fake_log_expect(
 		"acpi: MCFG: entry at offset 76 (segment 0, buses 00-01 at 0xc0080000): its base is 0 or not 1 MiB aligned: skipped");
 	expect_warnings(3);
 	assert_int_equal(p.ecam_count, 1);
@@ -473,7 +459,7 @@ static void test_mcfg_damage(void **state)
 	assert_int_equal(acpi_mcfg_parse(exact(t, sizeof(t)), sizeof(t), &p), -1);
 	assert_false(p.has_mcfg);
 	assert_int_equal(p.ecam_count, 0);
-	expect_logged("acpi: MCFG table: checksum over 95 bytes");
+	fake_log_expect("acpi: MCFG table: checksum over 95 bytes");
 
 	/* Shorter than its fixed part. */
 	fake_log_clear();
@@ -481,7 +467,7 @@ static void test_mcfg_damage(void **state)
 	put32(t + 4, 40);
 	fix_checksum(t, 40);
 	assert_int_equal(acpi_mcfg_parse(exact(t, 40), 40, &p), -1);
-	expect_logged("acpi: MCFG table: length 40 is shorter than its 44 fixed bytes");
+	fake_log_expect("acpi: MCFG table: length 40 is shorter than its 44 fixed bytes");
 }
 
 /* ---- the iasl-built MADT ------------------------------------------------------------- */
@@ -581,17 +567,17 @@ static void test_edge_madt(void **state)
 	p.has_mcfg = false;
 	p.tables_untrusted = 0;
 	platform_print(&p);
-	expect_logged(
+	fake_log_expect(
 		"acpi: MADT: lapic 0x1fee00000 (64-bit override), 3 cpus (apic ids 0 4 256), 2 disabled, 0 over the limit; no 8259s\n");
-	expect_logged("acpi: MADT: ioapic id 1 at 0xfec00000 gsi 0-23\n");
-	expect_logged("acpi: MADT: ioapic id 2 at 0xfec01000 gsi base 24\n");
-	expect_logged("acpi: MADT: override irq 9 -> gsi 9 flags 0xf (level, low)\n");
-	expect_logged("acpi: MADT: override irq 4 -> gsi 20 flags 0x7 (edge, low)\n");
-	expect_logged("acpi: MADT: override irq 1 -> gsi 1 flags 0x3 (edge, low)\n");
-	expect_logged("acpi: MADT: nmi source gsi 23 (level, high)\n");
-	expect_logged("acpi: MADT: lapic nmi on all cpus lint1 (edge, high)\n");
-	expect_logged("acpi: MADT: lapic nmi on cpu uid 300 lint0 (conforming, conforming)\n");
-	expect_logged("acpi: MADT: 1 entries of unused types, 0 bad, 0 over the limits\n");
+	fake_log_expect("acpi: MADT: ioapic id 1 at 0xfec00000 gsi 0-23\n");
+	fake_log_expect("acpi: MADT: ioapic id 2 at 0xfec01000 gsi base 24\n");
+	fake_log_expect("acpi: MADT: override irq 9 -> gsi 9 flags 0xf (level, low)\n");
+	fake_log_expect("acpi: MADT: override irq 4 -> gsi 20 flags 0x7 (edge, low)\n");
+	fake_log_expect("acpi: MADT: override irq 1 -> gsi 1 flags 0x3 (edge, low)\n");
+	fake_log_expect("acpi: MADT: nmi source gsi 23 (level, high)\n");
+	fake_log_expect("acpi: MADT: lapic nmi on all cpus lint1 (edge, high)\n");
+	fake_log_expect("acpi: MADT: lapic nmi on cpu uid 300 lint0 (conforming, conforming)\n");
+	fake_log_expect("acpi: MADT: 1 entries of unused types, 0 bad, 0 over the limits\n");
 }
 
 static void test_madt_bad_checksum(void **state)
@@ -607,7 +593,7 @@ static void test_madt_bad_checksum(void **state)
 	assert_int_equal(p.cpu_count, 0); /* nothing from an untrusted table */
 	assert_int_equal(p.override_count, 0);
 	assert_int_equal(p.ioapic_count, 0);
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: MADT (APIC) table: checksum over 220 bytes sums to 0x01, not 0: not trusted\n");
 	expect_warnings(1);
 }
@@ -625,13 +611,13 @@ static void test_madt_truncated(void **state)
 		assert_int_equal(acpi_madt_parse(cut, n, &p), -1);
 		assert_false(p.has_madt);
 		expect_warnings(1);
-		expect_logged(n < 36 ? "less than the 36-byte header: not trusted" :
-				       "truncated: length field 220 but only");
+		fake_log_expect(n < 36 ? "less than the 36-byte header: not trusted" :
+					 "truncated: length field 220 but only");
 	}
 	fake_log_clear();
 	uint8_t *cut = exact(t.b, 219);
 	acpi_madt_parse(cut, 219, &p);
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: MADT (APIC) table: truncated: length field 220 but only 219 bytes readable: not trusted\n");
 
 	/* The length field itself can be short: below the header, or with no
@@ -642,12 +628,13 @@ static void test_madt_truncated(void **state)
 	fix_checksum(hdr, 30);
 	fake_log_clear();
 	assert_int_equal(acpi_madt_parse(exact(hdr, 40), 40, &p), -1);
-	expect_logged("length field 30 is shorter than the 36-byte header: not trusted");
+	fake_log_expect("length field 30 is shorter than the 36-byte header: not trusted");
 	put32(hdr + 4, 40);
 	fix_checksum(hdr, 40);
 	fake_log_clear();
 	assert_int_equal(acpi_madt_parse(exact(hdr, 40), 40, &p), -1);
-	expect_logged("length 40 leaves no room for the local APIC address and flags: not trusted");
+	fake_log_expect(
+		"length 40 leaves no room for the local APIC address and flags: not trusted");
 }
 
 static void test_madt_wrong_signature(void **state)
@@ -657,10 +644,10 @@ static void test_madt_wrong_signature(void **state)
 	struct platform p;
 
 	assert_int_equal(acpi_madt_parse(t.b, t.n, &p), -1);
-	expect_logged("warning: acpi: MADT (APIC) table: signature is 'FACP': not trusted\n");
+	fake_log_expect("warning: acpi: MADT (APIC) table: signature is 'FACP': not trusted\n");
 	fake_log_clear();
 	assert_int_equal(acpi_fadt_parse(load("pc-madt.bin").b, 128, &p), -1);
-	expect_logged("warning: acpi: FADT (FACP) table: signature is 'APIC': not trusted\n");
+	fake_log_expect("warning: acpi: FADT (FACP) table: signature is 'APIC': not trusted\n");
 }
 
 /* Found by tests/fuzz/fuzz_acpi_tables.c: with no expected signature
@@ -672,11 +659,11 @@ static void test_table_shorter_than_a_signature(void **state)
 	static const uint8_t two[] = { 'A', 'P' };
 
 	assert_false(acpi_table_valid(exact(two, 2), 2, NULL));
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: ???? table: only 2 bytes readable, less than the 36-byte header: not trusted\n");
 	fake_log_clear();
 	assert_false(acpi_table_valid(exact(two, 0), 0, NULL));
-	expect_logged("warning: acpi: ???? table: only 0 bytes readable");
+	fake_log_expect("warning: acpi: ???? table: only 0 bytes readable");
 }
 
 /* The I/O SAPIC is the last entry, at offset 0xcc, 16 bytes long. */
@@ -695,7 +682,7 @@ static void test_madt_entry_past_end(void **state)
 	assert_int_equal(p.madt_entries_unknown, 0);
 	assert_int_equal(p.cpu_count, 3); /* what came before stands */
 	assert_int_equal(p.override_count, 5);
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: MADT: entry at offset 204 (type 6, length 17) runs past the end of the table (220 bytes): the rest is ignored\n");
 	expect_warnings(1);
 }
@@ -712,7 +699,7 @@ static void test_madt_zero_length_entry(void **state)
 	assert_int_equal(p.cpu_count, 1);
 	assert_int_equal(p.ioapic_count, 0);
 	assert_int_equal(p.madt_entries_bad, 1);
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: MADT: entry at offset 52 (type 0) has length 0: the rest of the table is ignored\n");
 	expect_warnings(1);
 }
@@ -800,8 +787,8 @@ static void test_madt_limits(void **state)
 	assert_int_equal(p.override_count, PLATFORM_MAX_OVERRIDES);
 	assert_int_equal(p.madt_entries_dropped, 2 + 1);
 	assert_null(strstr(fake_log, "warning: acpi: MADT lists")); /* the board says it */
-	expect_logged("warning: acpi: MADT: more than 8 IOAPIC entries; ignoring the rest\n");
-	expect_logged("warning: acpi: MADT: more than 16 override entries; ignoring the rest\n");
+	fake_log_expect("warning: acpi: MADT: more than 8 IOAPIC entries; ignoring the rest\n");
+	fake_log_expect("warning: acpi: MADT: more than 16 override entries; ignoring the rest\n");
 }
 
 static void test_madt_odd_entries(void **state)
@@ -833,14 +820,14 @@ static void test_madt_odd_entries(void **state)
 	assert_int_equal(p.lapic_nmi_count, 0);
 	assert_int_equal(p.madt_entries_unknown, 1);
 	assert_int_equal(p.madt_entries_bad, 4); /* short, second override, LINT2, stray byte */
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: MADT: type 1 entry at offset 44 has length 8, needs 12: skipped\n");
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: MADT: override for irq 9 has reserved flags 0xa; reading them as conforming\n");
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: MADT: second override for bus 0 irq 9 (offset 78): ignored, the first stands\n");
-	expect_logged("names LINT2; there are only LINT0 and LINT1: skipped\n");
-	expect_logged("warning: acpi: MADT: a stray byte at offset");
+	fake_log_expect("names LINT2; there are only LINT0 and LINT1: skipped\n");
+	fake_log_expect("warning: acpi: MADT: a stray byte at offset");
 	expect_warnings(5);
 }
 
@@ -904,9 +891,9 @@ static void test_edge_fadt(void **state)
 	p.tables_untrusted = 0;
 	fake_log_clear();
 	platform_print(&p);
-	expect_logged("acpi: FADT reset register: memory 0xfed00080 value 0xe\n");
-	expect_logged("acpi: FADT revision 6: IAPC_BOOT_ARCH 0x1, 8042 absent\n");
-	expect_logged("acpi: no trusted MADT\n");
+	fake_log_expect("acpi: FADT reset register: memory 0xfed00080 value 0xe\n");
+	fake_log_expect("acpi: FADT revision 6: IAPC_BOOT_ARCH 0x1, 8042 absent\n");
+	fake_log_expect("acpi: no trusted MADT\n");
 }
 
 static void test_fadt_reset_register_cases(void **state)
@@ -932,7 +919,7 @@ static void test_fadt_reset_register_cases(void **state)
 	fake_log_clear();
 	assert_int_equal(acpi_fadt_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
 	assert_false(p.has_reset_reg);
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: FADT: reset register in address space 5 at 0xcf9 is not usable: ignored\n");
 
 	/* PCI configuration space is fine. */
@@ -951,7 +938,7 @@ static void test_fadt_reset_register_cases(void **state)
 	fake_log_clear();
 	assert_int_equal(acpi_fadt_parse(exact(t, 128), 128, &p), 0);
 	assert_false(p.has_reset_reg);
-	expect_logged(
+	fake_log_expect(
 		"acpi: FADT: RESET_REG_SUP is set but the table (128 bytes) ends before the reset register\n");
 	expect_warnings(0);
 
@@ -961,7 +948,7 @@ static void test_fadt_reset_register_cases(void **state)
 	fake_log_clear();
 	assert_int_equal(acpi_fadt_parse(exact(t, 100), 100, &p), 0);
 	assert_false(p.has_reset_reg);
-	expect_logged("warning: acpi: FADT: only 100 bytes, shorter than ACPI 1.0's 116");
+	fake_log_expect("warning: acpi: FADT: only 100 bytes, shorter than ACPI 1.0's 116");
 }
 
 static void test_fadt_boot_arch_needs_revision_3(void **state)
@@ -990,11 +977,11 @@ static void test_fadt_bad_checksum(void **state)
 	assert_int_equal(acpi_fadt_parse(t.b, t.n, &p), -1);
 	assert_false(p.has_fadt);
 	assert_false(p.has_reset_reg);
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: FADT (FACP) table: checksum over 244 bytes sums to 0xf7, not 0: not trusted\n");
 	fake_log_clear();
 	assert_int_equal(acpi_fadt_parse(exact(t.b, 200), 200, &p), -1);
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: FADT (FACP) table: truncated: length field 244 but only 200 bytes readable: not trusted\n");
 }
 
@@ -1008,7 +995,8 @@ static void test_rsdp_v1(void **state)
 
 	assert_int_equal(acpi_rsdp_parse(b.b, 20, &r), 0);
 	assert_int_equal(acpi_rsdp_parse(exact(b.b, 19), 19, &r), -1);
-	expect_logged("warning: acpi: RSDP: only 19 bytes, an ACPI 1.0 RSDP has 20: not trusted\n");
+	fake_log_expect(
+		"warning: acpi: RSDP: only 19 bytes, an ACPI 1.0 RSDP has 20: not trusted\n");
 
 	/* Every byte of the 20 is covered by the checksum. */
 	for (size_t i = 8; i < 20; i++) {
@@ -1016,13 +1004,14 @@ static void test_rsdp_v1(void **state)
 		bad[i] = (uint8_t)(bad[i] + 0x40);
 		fake_log_clear();
 		assert_int_equal(acpi_rsdp_parse(bad, 20, &r), -1);
-		expect_logged("checksum over its first 20 bytes sums to 0x40, not 0: not trusted");
+		fake_log_expect(
+			"checksum over its first 20 bytes sums to 0x40, not 0: not trusted");
 	}
 	uint8_t *bad = exact(b.b, 20);
 	bad[3] = '\n';
 	fake_log_clear();
 	assert_int_equal(acpi_rsdp_parse(bad, 20, &r), -1);
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: RSDP: signature is 'RSD?PTR ', not 'RSD PTR ': not trusted\n");
 
 	/* No RSDT and no XSDT: nothing to walk. */
@@ -1036,7 +1025,7 @@ static void test_rsdp_v1(void **state)
 	zero[8] = (uint8_t)(0x100 - sum);
 	fake_log_clear();
 	assert_int_equal(acpi_rsdp_parse(exact(zero, 20), 20, &r), -1);
-	expect_logged("no RSDT address and no usable XSDT");
+	fake_log_expect("no RSDT address and no usable XSDT");
 }
 
 static void test_rsdp_v2(void **state)
@@ -1069,7 +1058,7 @@ static void test_rsdp_v2(void **state)
 		assert_false(r.has_xsdt);
 		assert_int_equal(r.rsdt_address, 0x7fe1b33);
 		expect_warnings(1);
-		expect_logged(
+		fake_log_expect(
 			i < 24 ?
 				"XSDT not trusted, using the RSDT" /* the length */
 				:
@@ -1149,9 +1138,9 @@ static void test_xsdt_bad_falls_back_to_rsdt(void **state)
 	expect_qemu_madt(&p); /* not a trace of the edge MADT */
 	assert_int_equal(p.fadt_revision, 1);
 	assert_int_equal(p.tables_untrusted, 1);
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: XSDT table: checksum over 52 bytes sums to 0x10, not 0: not trusted\n");
-	expect_logged("warning: acpi: falling back from the XSDT to the RSDT\n");
+	fake_log_expect("warning: acpi: falling back from the XSDT to the RSDT\n");
 	expect_warnings(2);
 }
 
@@ -1197,12 +1186,12 @@ static void test_walk_skips_bad_entries(void **state)
 	assert_false(p.has_fadt);
 	assert_int_equal(p.tables_seen, 7);
 	assert_int_equal(p.tables_untrusted, 4); /* null, unreadable, bad checksum, huge */
-	expect_logged("warning: acpi: RSDT entry 1 is a null address: skipped\n");
-	expect_logged("warning: acpi: RSDT entry 2 at 0xdead000 cannot be read: skipped\n");
-	expect_logged("warning: acpi: FADT (FACP) table: checksum over 244 bytes");
-	expect_logged(
+	fake_log_expect("warning: acpi: RSDT entry 1 is a null address: skipped\n");
+	fake_log_expect("warning: acpi: RSDT entry 2 at 0xdead000 cannot be read: skipped\n");
+	fake_log_expect("warning: acpi: FADT (FACP) table: checksum over 244 bytes");
+	fake_log_expect(
 		"warning: acpi: RSDT entry 4 at 0x5000 ('APIC'): length field 2147483647 is not plausible: not trusted\n");
-	expect_logged("warning: acpi: a second MADT at 0x6000: ignored, the first one stands\n");
+	fake_log_expect("warning: acpi: a second MADT at 0x6000: ignored, the first one stands\n");
 	expect_warnings(5);
 	assert_int_equal(seen.n, 3); /* the RSDT and both MADTs passed their checks */
 }
@@ -1223,19 +1212,19 @@ static void test_walk_root_problems(void **state)
 	struct acpi_memory m = acpi_mem();
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
 	assert_true(p.has_madt);
-	expect_logged(
+	fake_log_expect(
 		"warning: acpi: RSDT: 6 bytes of entries is not a whole number of 4-byte addresses; the odd bytes are ignored\n");
 
 	/* A root that cannot be read, and one that is not an RSDT. */
 	fake_log_clear();
 	rsdp.rsdt_address = 0x9000;
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), -1);
-	expect_logged("warning: acpi: RSDT at 0x9000 cannot be read: skipped\n");
+	fake_log_expect("warning: acpi: RSDT at 0x9000 cannot be read: skipped\n");
 	fake_log_clear();
 	rsdp.rsdt_address = 0x3000;
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), -1);
 	assert_false(p.has_madt);
-	expect_logged("warning: acpi: RSDT table: signature is 'APIC': not trusted\n");
+	fake_log_expect("warning: acpi: RSDT table: signature is 'APIC': not trusted\n");
 
 	/* A root whose bytes run out before its length field says. */
 	fake_log_clear();
@@ -1243,7 +1232,8 @@ static void test_walk_root_problems(void **state)
 	mem_add(0x1000, rsdt, len - 1);
 	rsdp.rsdt_address = 0x1000;
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), -1);
-	expect_logged("warning: acpi: RSDT at 0x1000: its 42 bytes cannot be read: not trusted\n");
+	fake_log_expect(
+		"warning: acpi: RSDT at 0x1000: its 42 bytes cannot be read: not trusted\n");
 }
 
 int main(void)

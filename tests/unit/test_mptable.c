@@ -32,23 +32,9 @@
 #define QEMU_FLOATING 0xf5bb0u /* where SeaBIOS put them (pc-smpN.txt) */
 #define QEMU_CONFIG 0xf5bc0u
 
-static void expect_logged(const char *text)
-{
-	if (!strstr(fake_log, text))
-		fail_msg("expected \"%s\" in the log:\n%s", text, fake_log);
-}
-
-static unsigned count_logged(const char *text)
-{
-	unsigned n = 0;
-	for (const char *p = fake_log; (p = strstr(p, text)) != NULL; p += strlen(text))
-		n++;
-	return n;
-}
-
 static void expect_warnings(unsigned n)
 {
-	unsigned got = count_logged("warning: ");
+	unsigned got = fake_log_count("warning: ");
 	if (got != n)
 		fail_msg("expected %u warnings, got %u; the log:\n%s", n, got, fake_log);
 }
@@ -311,12 +297,12 @@ static void qemu_machine(const char *machine, unsigned logical, struct mp_config
 	assert_false(platform_isa_route(p, 5, &r)); /* ACPI's identity rule would say 5 */
 
 	mp_config_print(&fp, mc);
-	expect_logged("mptable: spec 1.4, OEM 'BOCHSCPU' product '0.1', lapic 0xfee00000, 17 "
-		      "entries, virtual wire");
-	expect_logged("mptable: buses: 0 PCI, 1 ISA");
-	expect_logged("mptable: INT ISA irq 0 -> ioapic 0 pin 2 (conforming, conforming)");
-	expect_logged("mptable: local ExtINT from ISA irq 0 -> apic 0 lint0");
-	expect_logged("mptable: local NMI from ISA irq 0 -> all cpus lint1");
+	fake_log_expect("mptable: spec 1.4, OEM 'BOCHSCPU' product '0.1', lapic 0xfee00000, 17 "
+			"entries, virtual wire");
+	fake_log_expect("mptable: buses: 0 PCI, 1 ISA");
+	fake_log_expect("mptable: INT ISA irq 0 -> ioapic 0 pin 2 (conforming, conforming)");
+	fake_log_expect("mptable: local ExtINT from ISA irq 0 -> apic 0 lint0");
+	fake_log_expect("mptable: local NMI from ISA irq 0 -> all cpus lint1");
 	expect_warnings(0);
 }
 
@@ -331,7 +317,7 @@ static void test_qemu_smp1(void **state)
 	assert_int_equal(plat.cpu_count, 1);
 	assert_int_equal(plat.cpus[0].apic_id, 0);
 	assert_int_equal(plat.cpus[0].acpi_uid, 0);
-	expect_logged("mptable: 1 processors: apic ids 0 (bsp)");
+	fake_log_expect("mptable: 1 processors: apic ids 0 (bsp)");
 }
 
 /* -smp 2 on QEMU 7.2 is one package of two cores: the table lists APIC id
@@ -381,7 +367,7 @@ static void test_floating_bad_checksum(void **state)
 	f[4] ^= 0x10; /* the address, checksum not fixed */
 	assert_int_equal(mp_floating_scan(f, MP_FLOATING_BYTES), -1);
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), -1);
-	expect_logged("mptable: floating pointer: checksum sums to 0x10, not 0: not trusted");
+	fake_log_expect("mptable: floating pointer: checksum sums to 0x10, not 0: not trusted");
 	expect_warnings(1);
 }
 
@@ -392,17 +378,17 @@ static void test_floating_short_and_wrong(void **state)
 	uint8_t *f = qemu_floating();
 
 	assert_int_equal(mp_floating_parse(f, 15, &fp), -1);
-	expect_logged("only 15 bytes, it has 16");
+	fake_log_expect("only 15 bytes, it has 16");
 	f[8] = 2; /* two paragraphs */
 	fix_sum(f, 16, 10);
 	assert_int_equal(mp_floating_scan(f, MP_FLOATING_BYTES), -1);
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), -1);
-	expect_logged("length 2 paragraphs");
+	fake_log_expect("length 2 paragraphs");
 	f[8] = 1;
 	f[1] = 'X';
 	fix_sum(f, 16, 10);
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), -1);
-	expect_logged("signature is '_XP_', not '_MP_'");
+	fake_log_expect("signature is '_XP_', not '_MP_'");
 	expect_warnings(3);
 	/* Too short to scan: nothing, and no read past the end. */
 	assert_int_equal(mp_floating_scan(f, 8), -1);
@@ -438,17 +424,17 @@ static void test_default_configuration(void **state)
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), 0);
 	assert_int_equal(fp.default_config, 5);
 	assert_int_equal(mp_config_read(&fp, mem_map, &mem, &mc), -1);
-	expect_logged("mptable: no configuration table: default configuration 5");
+	fake_log_expect("mptable: no configuration table: default configuration 5");
 
 	f[11] = 8; /* no such configuration */
 	fix_sum(f, 16, 10);
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), -1);
-	expect_logged("default configuration 8 does not exist");
+	fake_log_expect("default configuration 8 does not exist");
 
 	f[11] = 0; /* neither */
 	fix_sum(f, 16, 10);
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), -1);
-	expect_logged("names neither a configuration table nor a default configuration");
+	fake_log_expect("names neither a configuration table nor a default configuration");
 	expect_warnings(3);
 }
 
@@ -463,7 +449,7 @@ static void test_floating_imcr_and_revision(void **state)
 	fix_sum(f, 16, 10);
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), 0);
 	assert_true(fp.imcr);
-	expect_logged("spec revision 2 (knows 1 and 4)");
+	fake_log_expect("spec revision 2 (knows 1 and 4)");
 	expect_warnings(0);
 }
 
@@ -477,12 +463,12 @@ static void test_table_outside_memory(void **state)
 
 	mem_add(QEMU_CONFIG, cfg.b, cfg.n);
 	assert_int_equal(mp_config_read(&fp, mem_map, &mem, &mc), -1);
-	expect_logged("mptable: configuration table at 0x7fe0000 cannot be read: not trusted");
+	fake_log_expect("mptable: configuration table at 0x7fe0000 cannot be read: not trusted");
 	/* Its header readable, the rest of it not. */
 	fp.config_address = QEMU_CONFIG + 64;
 	memcpy(cfg.b + 64, cfg.b, 44);
 	assert_int_equal(mp_config_read(&fp, mem_map, &mem, &mc), -1);
-	expect_logged("(192 bytes) cannot be read");
+	fake_log_expect("(192 bytes) cannot be read");
 	expect_warnings(2);
 	assert_int_equal(mc.cpu_count, 0);
 }
@@ -495,7 +481,7 @@ static void test_config_bad_checksum(void **state)
 	struct blob c = qemu_config();
 	c.b[0x24] ^= 1; /* lapic address */
 	assert_int_equal(mp_config_parse(c.b, c.n, &mc), -1);
-	expect_logged("checksum over 192 bytes sums to 0x01, not 0: not trusted");
+	fake_log_expect("checksum over 192 bytes sums to 0x01, not 0: not trusted");
 	assert_int_equal(mc.cpu_count, 0);
 	expect_warnings(1);
 }
@@ -506,17 +492,17 @@ static void test_config_lengths(void **state)
 	struct blob c = qemu_config();
 
 	assert_int_equal(mp_config_parse(c.b, 43, &mc), -1);
-	expect_logged("only 43 bytes readable, its header has 44");
+	fake_log_expect("only 43 bytes readable, its header has 44");
 	/* All 192 bytes are there but only 191 may be read. */
 	assert_int_equal(mp_config_parse(c.b, 191, &mc), -1);
-	expect_logged("base length 192 is not between 44 and the 191 bytes readable");
+	fake_log_expect("base length 192 is not between 44 and the 191 bytes readable");
 	put16(c.b + 4, 40);
 	fix_sum(c.b, 40, 7);
 	assert_int_equal(mp_config_parse(c.b, c.n, &mc), -1);
-	expect_logged("base length 40 is not between 44");
+	fake_log_expect("base length 40 is not between 44");
 	c.b[0] = 'X';
 	assert_int_equal(mp_config_parse(c.b, c.n, &mc), -1);
-	expect_logged("signature is 'XCMP', not 'PCMP'");
+	fake_log_expect("signature is 'XCMP', not 'PCMP'");
 	expect_warnings(4);
 }
 
@@ -531,7 +517,7 @@ static void test_config_count_too_large(void **state)
 	assert_int_equal(mc.entries_read, 17);
 	assert_int_equal(mc.io_int_count, 11);
 	assert_int_equal(mc.local_int_count, 2);
-	expect_logged("the header counts 40 entries but the 192-byte base table holds 17");
+	fake_log_expect("the header counts 40 entries but the 192-byte base table holds 17");
 	expect_warnings(1);
 }
 
@@ -547,14 +533,14 @@ static void test_config_entry_past_end(void **state)
 	assert_int_equal(mc.entries_read, 3);
 	assert_int_equal(mc.bus_count, 2);
 	assert_int_equal(mc.ioapic_count, 0);
-	expect_logged("entry 3 (IOAPIC, offset 80) runs past the 84-byte base table: using the 3 "
-		      "before it");
+	fake_log_expect("entry 3 (IOAPIC, offset 80) runs past the 84-byte base table: using the 3 "
+			"before it");
 	expect_warnings(1);
 	/* Nothing usable: no IOAPIC. */
 	struct mp_floating fp = { .config_address = QEMU_CONFIG, .spec_rev = 4 };
 	memset(&plat, 0, sizeof(plat));
 	assert_int_equal(mptable_to_platform(&fp, &mc, NULL, 1, &plat), -1);
-	expect_logged("mptable: not usable: 1 enabled cpus, 0 enabled IOAPICs, an ISA bus");
+	fake_log_expect("mptable: not usable: 1 enabled cpus, 0 enabled IOAPICs, an ISA bus");
 }
 
 static void test_config_unknown_type(void **state)
@@ -566,7 +552,7 @@ static void test_config_unknown_type(void **state)
 	assert_int_equal(mp_config_parse(c.b, c.n, &mc), 0);
 	assert_int_equal(mc.entries_read, 3);
 	assert_int_equal(mc.io_int_count, 0);
-	expect_logged("entry 3 (offset 80) has type 7, not a base entry type (0-4)");
+	fake_log_expect("entry 3 (offset 80) has type 7, not a base entry type (0-4)");
 	expect_warnings(1);
 }
 
@@ -591,11 +577,11 @@ static void test_config_extended_table(void **state)
 	b[195] ^= 1;
 	assert_int_equal(mp_config_parse(b, sizeof(t), &mc), 0);
 	assert_false(mc.extended_trusted);
-	expect_logged("mptable: extended table checksum is wrong: ignored");
+	fake_log_expect("mptable: extended table checksum is wrong: ignored");
 	/* Not readable: the base table still stands. */
 	assert_int_equal(mp_config_parse(b, 196, &mc), 0);
 	assert_false(mc.extended_trusted);
-	expect_logged("extended table (8 bytes) not readable");
+	fake_log_expect("extended table (8 bytes) not readable");
 	assert_int_equal(mc.entries_read, 17);
 	expect_warnings(1);
 }
@@ -771,7 +757,7 @@ static void test_limits(void **state)
 	assert_int_equal(plat.ioapics[1].gsi_base, 24);
 	assert_int_equal(plat.lapic_nmi_count, PLATFORM_MAX_LAPIC_NMIS);
 	mp_config_print(&fp, &mc);
-	expect_logged("mptable: 6 entries over knock's limits: not kept");
+	fake_log_expect("mptable: 6 entries over knock's limits: not kept");
 }
 
 /* Without an ISA bus, or without an enabled CPU, the table is not usable. */
@@ -788,7 +774,7 @@ static void test_not_usable(void **state)
 	assert_int_equal(mp_config_parse(t, bld.n, &mc), 0);
 	memset(&plat, 0, sizeof(plat));
 	assert_int_equal(mptable_to_platform(&fp, &mc, NULL, 1, &plat), -1);
-	expect_logged("1 enabled cpus, 1 enabled IOAPICs, no ISA bus");
+	fake_log_expect("1 enabled cpus, 1 enabled IOAPICs, no ISA bus");
 
 	b_start(&bld);
 	b_cpu(&bld, 0, 0);
@@ -797,7 +783,7 @@ static void test_not_usable(void **state)
 	t = b_finish(&bld);
 	assert_int_equal(mp_config_parse(t, bld.n, &mc), 0);
 	assert_int_equal(mptable_to_platform(&fp, &mc, NULL, 1, &plat), -1);
-	expect_logged("0 enabled cpus, 1 enabled IOAPICs, an ISA bus");
+	fake_log_expect("0 enabled cpus, 1 enabled IOAPICs, an ISA bus");
 	expect_warnings(2);
 }
 

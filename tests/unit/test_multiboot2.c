@@ -30,12 +30,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static void expect_logged(const char *text)
-{
-	if (!strstr(fake_log, text))
-		fail_msg("expected \"%s\" in the log:\n%s", text, fake_log);
-}
-
 /* ---- building information blocks ---------------------------------------- */
 
 struct blob {
@@ -321,7 +315,7 @@ static void expect_rejected(const struct blob *bl, size_t avail)
 	assert_int_equal(info.mmap_count, 0);
 	assert_string_equal(info.cmdline, "");
 	assert_false(info.has_rsdp_v1);
-	expect_logged("warning: multiboot2:");
+	fake_log_expect("warning: multiboot2:");
 }
 
 static void test_rejected_blocks(void **state)
@@ -358,7 +352,7 @@ static void test_minimal_block(void **state)
 	assert_int_equal(bl.len, 16);
 	assert_int_equal(parse(&bl, &info), 0);
 	assert_int_equal(info.warnings, 1);
-	expect_logged("warning: multiboot2: no memory map\n");
+	fake_log_expect("warning: multiboot2: no memory map\n");
 	assert_false(info.has_meminfo);
 	assert_false(info.has_framebuffer);
 }
@@ -393,11 +387,11 @@ static void test_modules(void **state)
 	assert_int_equal(info.modules[0].start, 0x300000);
 	assert_int_equal(info.modules[0].end, 0x301234);
 	assert_int_equal(info.modules[1].start, 0x320000); /* the backwards one skipped */
-	expect_logged("warning: multiboot2: module [0x310000-0x30ffff) ends before it starts, "
-		      "skipped\n");
-	expect_logged("warning: multiboot2: more than 16 modules, the rest ignored (and not kept "
-		      "out of the page allocator)\n");
-	expect_logged("warning: multiboot2: module tag too short (4 bytes)\n");
+	fake_log_expect("warning: multiboot2: module [0x310000-0x30ffff) ends before it starts, "
+			"skipped\n");
+	fake_log_expect("warning: multiboot2: more than 16 modules, the rest ignored (and not kept "
+			"out of the page allocator)\n");
+	fake_log_expect("warning: multiboot2: module tag too short (4 bytes)\n");
 	assert_int_equal(info.warnings, 3);
 }
 
@@ -445,7 +439,7 @@ static void test_rgb_framebuffer_colour_layout(void **state)
 	assert_int_equal(parse(&bl, &info), 0);
 	assert_true(info.has_framebuffer);
 	assert_false(info.fb_has_rgb);
-	expect_logged(
+	fake_log_expect(
 		"warning: multiboot2: RGB framebuffer tag without its colour layout (24 bytes)\n");
 }
 
@@ -468,8 +462,8 @@ static void test_tag_smaller_than_header(void **state)
 	assert_string_equal(info.cmdline, "kept");
 	assert_int_equal(info.mmap_count, 0);
 	assert_int_equal(info.warnings, 2); /* the bad tag, then no memory map */
-	expect_logged("tag 2 at offset 24 is too small (size 4)");
-	expect_logged("no memory map");
+	fake_log_expect("tag 2 at offset 24 is too small (size 4)");
+	fake_log_expect("no memory map");
 }
 
 static void test_tag_overrunning_total_size(void **state)
@@ -488,7 +482,7 @@ static void test_tag_overrunning_total_size(void **state)
 	assert_int_equal(info.mmap_count, 3); /* what came before is kept */
 	assert_string_equal(info.cmdline, "");
 	assert_int_equal(info.warnings, 1);
-	expect_logged(
+	fake_log_expect(
 		"warning: multiboot2: tag 1 at offset 96 overruns the information (size 4000)");
 
 	/* Just one byte too long is caught too (size vs total_size). */
@@ -497,7 +491,7 @@ static void test_tag_overrunning_total_size(void **state)
 	blob_finish(&bl);
 	put32(&bl, 12, 17);
 	assert_int_equal(parse(&bl, &info), 0);
-	expect_logged("overruns");
+	fake_log_expect("overruns");
 	assert_int_equal(info.warnings, 2); /* and no memory map */
 
 	/* A size near 2^32 must not wrap around any bounds check. */
@@ -507,7 +501,7 @@ static void test_tag_overrunning_total_size(void **state)
 	blob_finish(&bl);
 	fake_log_clear();
 	assert_int_equal(parse(&bl, &info), 0);
-	expect_logged("overruns");
+	fake_log_expect("overruns");
 }
 
 static void test_missing_end_tag(void **state)
@@ -525,7 +519,7 @@ static void test_missing_end_tag(void **state)
 	assert_int_equal(info.mmap_count, 4);
 	assert_string_equal(info.loader, "x");
 	assert_int_equal(info.warnings, 1);
-	expect_logged("warning: multiboot2: no end tag\n");
+	fake_log_expect("warning: multiboot2: no end tag\n");
 
 	/* A few stray bytes where the end tag should be: still no end tag. */
 	bl.len += 4;
@@ -533,7 +527,7 @@ static void test_missing_end_tag(void **state)
 	fake_log_clear();
 	assert_int_equal(parse(&bl, &info), 0);
 	assert_int_equal(info.warnings, 1);
-	expect_logged("no end tag");
+	fake_log_expect("no end tag");
 }
 
 static void test_bad_mmap_entry_sizes(void **state)
@@ -553,8 +547,8 @@ static void test_bad_mmap_entry_sizes(void **state)
 		assert_int_equal(info.mmap_count, 0);
 		assert_int_equal(info.usable_bytes, 0);
 		assert_int_equal(info.warnings, 2); /* the size, then no memory map */
-		expect_logged("entry size");
-		expect_logged("no memory map");
+		fake_log_expect("entry size");
+		fake_log_expect("no memory map");
 	}
 
 	/* A larger entry size (a newer loader) is fine: entries are strided. */
@@ -604,7 +598,7 @@ static void test_too_many_mmap_entries(void **state)
 	assert_int_equal(info.mmap[BOOT_MMAP_MAX - 1].base, (BOOT_MMAP_MAX - 1) * 0x100000ull);
 	assert_int_equal(info.usable_bytes, usable_kept);
 	assert_int_equal(info.warnings, 1);
-	expect_logged("more than 32 regions");
+	fake_log_expect("more than 32 regions");
 
 	/* Exactly BOOT_MMAP_MAX is not truncated. */
 	blob_start(&bl);
@@ -638,10 +632,10 @@ static void test_short_tags(void **state)
 	assert_false(info.has_meminfo);
 	assert_false(info.has_framebuffer);
 	assert_int_equal(info.warnings, 4);
-	expect_logged("ACPI old RSDP tag too short (19 bytes)");
-	expect_logged("ACPI new RSDP tag too short (35 bytes)");
-	expect_logged("basic memory tag too short");
-	expect_logged("framebuffer tag too short");
+	fake_log_expect("ACPI old RSDP tag too short (19 bytes)");
+	fake_log_expect("ACPI new RSDP tag too short (35 bytes)");
+	fake_log_expect("basic memory tag too short");
+	fake_log_expect("framebuffer tag too short");
 }
 
 /* The unterminated string is the block's last byte: ASan sees any overread. */
@@ -659,7 +653,7 @@ static void test_unterminated_cmdline(void **state)
 	assert_int_equal(parse(&bl, &info), 0);
 	assert_string_equal(info.cmdline, "abcdefgh");
 	assert_int_equal(info.warnings, 2); /* not terminated, no end tag */
-	expect_logged("command line is not NUL-terminated");
+	fake_log_expect("command line is not NUL-terminated");
 }
 
 static void test_long_strings_are_cut(void **state)
@@ -686,8 +680,8 @@ static void test_long_strings_are_cut(void **state)
 	assert_int_equal(strlen(info.cmdline), BOOT_CMDLINE_MAX - 1);
 	assert_int_equal(strlen(info.loader), BOOT_LOADER_MAX - 1);
 	assert_int_equal(info.warnings, 2);
-	expect_logged("command line cut to 255 bytes");
-	expect_logged("loader name cut to 63 bytes");
+	fake_log_expect("command line cut to 255 bytes");
+	fake_log_expect("loader name cut to 63 bytes");
 
 	/* One less fits exactly. */
 	long_loader[BOOT_LOADER_MAX - 1] = '\0';
@@ -739,7 +733,7 @@ static void test_modules_in_order(void **state)
 	assert_int_equal(info.modules[1].end - info.modules[1].start, 0);
 	assert_string_equal(info.modules[2].name, "echo --verbose");
 	boot_info_print(&info);
-	expect_logged("boot: module 'hello' [0x200000-0x201234) 4660 bytes");
+	fake_log_expect("boot: module 'hello' [0x200000-0x201234) 4660 bytes");
 }
 
 static void test_damaged_modules(void **state)
@@ -762,10 +756,10 @@ static void test_damaged_modules(void **state)
 
 	assert_int_equal(parse(&bl, &info), 0);
 	assert_int_equal(info.warnings, 4);
-	expect_logged("module tag too short (4 bytes)");
-	expect_logged("module [0x300000-0x2fffff) ends before it starts, skipped");
-	expect_logged("module name cut to 31 bytes");
-	expect_logged("module name is not NUL-terminated");
+	fake_log_expect("module tag too short (4 bytes)");
+	fake_log_expect("module [0x300000-0x2fffff) ends before it starts, skipped");
+	fake_log_expect("module name cut to 31 bytes");
+	fake_log_expect("module name is not NUL-terminated");
 	assert_int_equal(info.module_count, 2);
 	assert_int_equal(strlen(info.modules[0].name), BOOT_MODULE_NAME_MAX - 1);
 	assert_string_equal(info.modules[1].name, "abc");
@@ -790,7 +784,7 @@ static void test_too_many_modules(void **state)
 	assert_int_equal(info.module_count, BOOT_MODULES_MAX);
 	assert_true(info.modules_truncated);
 	assert_int_equal(info.warnings, 1); /* once, not once per module */
-	expect_logged("more than 16 modules, the rest ignored");
+	fake_log_expect("more than 16 modules, the rest ignored");
 	assert_int_equal(info.modules[BOOT_MODULES_MAX - 1].start,
 			 0x400000 + (BOOT_MODULES_MAX - 1) * 0x1000);
 }
@@ -815,8 +809,8 @@ static void test_duplicate_tags_last_wins(void **state)
 	assert_int_equal(info.mmap[0].base, qemu_map[3].base);
 	assert_int_equal(info.usable_bytes, qemu_map[3].length);
 	assert_int_equal(info.warnings, 2);
-	expect_logged("duplicate tag 1");
-	expect_logged("duplicate tag 6");
+	fake_log_expect("duplicate tag 1");
+	fake_log_expect("duplicate tag 6");
 }
 
 /* ---- robustness sweeps --------------------------------------------------- */

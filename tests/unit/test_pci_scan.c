@@ -35,23 +35,9 @@ static int setup(void **state)
 	return 0;
 }
 
-static void expect_logged(const char *text)
-{
-	if (!strstr(fake_log, text))
-		fail_msg("expected \"%s\" in the log:\n%s", text, fake_log);
-}
-
-static unsigned count_logged(const char *text)
-{
-	unsigned n = 0;
-	for (const char *p = fake_log; (p = strstr(p, text)) != NULL; p += strlen(text))
-		n++;
-	return n;
-}
-
 static void expect_warnings(unsigned n)
 {
-	unsigned got = count_logged("warning: ");
+	unsigned got = fake_log_count("warning: ");
 	if (got != n || scan.warnings != n)
 		fail_msg("expected %u warnings, logged %u, counted %u; the log:\n%s", n, got,
 			 scan.warnings, fake_log);
@@ -273,10 +259,10 @@ static void test_capability_loop(void **state)
 	fake_pci_add(&fake, PCI_BDF(0, 4, 0), 0x1af4, 0x1001, 0, 0);
 	run_scan();
 
-	expect_logged("pci: 00:01.0: capability list loops back to 0x40");
-	expect_logged("pci: 00:02.0: capability pointer 0x10 points into the header");
-	expect_logged("pci: 00:03.0: MSI-X capability at 0xfc runs past configuration space");
-	expect_logged("pci: 00:03.0: capability list loops back to 0xfc");
+	fake_log_expect("pci: 00:01.0: capability list loops back to 0x40");
+	fake_log_expect("pci: 00:02.0: capability pointer 0x10 points into the header");
+	fake_log_expect("pci: 00:03.0: MSI-X capability at 0xfc runs past configuration space");
+	fake_log_expect("pci: 00:03.0: capability list loops back to 0xfc");
 	expect_warnings(4);
 	const struct pci_function *f = found(0, 1, 0);
 	assert_int_equal(f->cap_count, 3);
@@ -302,13 +288,13 @@ static void test_hostile_bars(void **state)
 	fake_pci_set32(fn, 0x3c, 0x0900); /* pin 9 */
 	run_scan();
 
-	expect_logged("pci: 00:01.0: BAR0 reads all ones: ignored");
-	expect_logged("pci: 00:01.0: BAR1 size mask 0xff00f000 has holes; taking 4096 bytes");
-	expect_logged("pci: 00:01.0: BAR2 has the reserved memory type 3");
-	expect_logged("pci: 00:01.0: BAR5 is 64-bit but is the last BAR");
-	expect_logged("pci: 00:02.0: I/O BAR0 reads back 0x00000001: no usable size");
-	expect_logged("pci: 00:02.0: 64-bit BAR2 reads all ones: ignored");
-	expect_logged("pci: 00:02.0: interrupt pin 9 is not INTA-INTD");
+	fake_log_expect("pci: 00:01.0: BAR0 reads all ones: ignored");
+	fake_log_expect("pci: 00:01.0: BAR1 size mask 0xff00f000 has holes; taking 4096 bytes");
+	fake_log_expect("pci: 00:01.0: BAR2 has the reserved memory type 3");
+	fake_log_expect("pci: 00:01.0: BAR5 is 64-bit but is the last BAR");
+	fake_log_expect("pci: 00:02.0: I/O BAR0 reads back 0x00000001: no usable size");
+	fake_log_expect("pci: 00:02.0: 64-bit BAR2 reads all ones: ignored");
+	fake_log_expect("pci: 00:02.0: interrupt pin 9 is not INTA-INTD");
 	expect_warnings(7);
 	const struct pci_function *f = found(0, 1, 0);
 	assert_int_equal(f->bars[0].kind, PCI_BAR_NONE);
@@ -344,11 +330,11 @@ static void test_hostile_bridges(void **state)
 	fake_pci_add(&fake, PCI_BDF(0x20, 2, 0), 0x1af4, 0x1005, 0, 0);
 	run_scan();
 
-	expect_logged("pci: 00:02.0: bridge's secondary bus 01 was already scanned: not again");
-	expect_logged("pci: 00:03.0: bridge has no secondary bus number");
-	expect_logged("pci: 01:00.0: bridge's subordinate bus 10 is below its secondary bus 20");
-	expect_logged("pci: 20:00.0: bridge's secondary bus 20 was already scanned");
-	expect_logged("pci: 20:01.0: bridge has no secondary bus number");
+	fake_log_expect("pci: 00:02.0: bridge's secondary bus 01 was already scanned: not again");
+	fake_log_expect("pci: 00:03.0: bridge has no secondary bus number");
+	fake_log_expect("pci: 01:00.0: bridge's subordinate bus 10 is below its secondary bus 20");
+	fake_log_expect("pci: 20:00.0: bridge's secondary bus 20 was already scanned");
+	fake_log_expect("pci: 20:01.0: bridge has no secondary bus number");
 	expect_warnings(5);
 	assert_int_equal(scan.buses, 3);
 	assert_int_equal(scan.count, 7);
@@ -368,7 +354,7 @@ static void test_too_many_functions(void **state)
 	assert_int_equal(scan.count, PCI_SCAN_MAX_FUNCTIONS);
 	assert_int_equal(scan.dropped, 72 + 1 + 1 - PCI_SCAN_MAX_FUNCTIONS);
 	assert_int_equal(scan.buses, 2); /* the dropped bridge was still followed */
-	expect_logged("pci: 10 functions found beyond the 64 kept");
+	fake_log_expect("pci: 10 functions found beyond the 64 kept");
 	expect_warnings(1);
 }
 

@@ -200,12 +200,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void expect_logged(const char *text)
-{
-	if (!strstr(fake_log, text))
-		fail_msg("expected \"%s\" in the log:\n%s", text, fake_log);
-}
-
 /* ---- tests --------------------------------------------------------------- */
 
 static void test_load_starts_at_the_entry(void **state)
@@ -218,11 +212,11 @@ static void test_load_starts_at_the_entry(void **state)
 	assert_int_equal(slot[0].a[0], BASE);
 	assert_int_equal(slot[0].a[1], ps.proc[0].mem.app_break);
 	assert_int_equal(slot[0].a[2], REGION);
-	expect_logged("process one: loaded");
+	fake_log_expect("process one: loaded");
 	/* A bad file is refused with its reason; the table keeps the others. */
 	uint8_t bad[64] = { 0 };
 	assert_false(processes_load(&ps, "bad", bad, sizeof(bad), regions[0], REGION));
-	expect_logged("process bad: not loaded: not an ELF file");
+	fake_log_expect("process bad: not loaded: not an ELF file");
 	assert_int_equal(ps.count, 2);
 }
 
@@ -295,11 +289,11 @@ static void test_fault_stop_reports(void **state)
 	assert_true(processes_run_one(&ps));
 	assert_int_equal(ps.proc[0].state, PROCESS_FAULTED);
 	assert_int_equal(ps.proc[0].faults, 1);
-	expect_logged("process one faulted: page fault (vector 14, error 0x6)");
-	expect_logged("(stack overflow: the guard page under the stack)");
-	expect_logged("(registers of slot 0)");
-	expect_logged("guard   [0x8000001000-0x8000002000)");
-	expect_logged("policy: stop");
+	fake_log_expect("process one faulted: page fault (vector 14, error 0x6)");
+	fake_log_expect("(stack overflow: the guard page under the stack)");
+	fake_log_expect("(registers of slot 0)");
+	fake_log_expect("guard   [0x8000001000-0x8000002000)");
+	fake_log_expect("policy: stop");
 	/* The other one still runs; the faulted one never again. */
 	assert_true(processes_run_one(&ps));
 	assert_int_equal(ran[nran - 1], 1);
@@ -315,15 +309,15 @@ static void test_fault_restart_up_to_n(void **state)
 	ps.proc[1].state = PROCESS_KILLED; /* only one runs */
 	then_fault(0x100000);
 	assert_true(processes_run_one(&ps));
-	expect_logged("address 0x100000 (not the process's memory)");
-	expect_logged("policy: restart (1 of 1)");
+	fake_log_expect("address 0x100000 (not the process's memory)");
+	fake_log_expect("policy: restart (1 of 1)");
 	assert_int_equal(ps.proc[0].state, PROCESS_READY);
 	assert_int_equal(ps.proc[0].restarts, 1);
 	assert_int_equal(slot[0].loads, 2);
 	fake_log_clear();
 	then_fault(0x100000);
 	assert_true(processes_run_one(&ps));
-	expect_logged("policy: restart, but it restarted 1 times: stopped");
+	fake_log_expect("policy: restart, but it restarted 1 times: stopped");
 	assert_int_equal(ps.proc[0].state, PROCESS_FAULTED);
 }
 
@@ -333,7 +327,7 @@ static void test_fault_panic(void **state)
 	ps.policy = FAULT_PANIC;
 	then_fault(0);
 	expect_assert_failure(processes_run_one(&ps));
-	expect_logged("process one faulted (procfault=panic)");
+	fake_log_expect("process one faulted (procfault=panic)");
 }
 
 static void test_exit_and_restart_calls(void **state)
@@ -342,7 +336,7 @@ static void test_exit_and_restart_calls(void **state)
 	then(USER_SYSCALL, SYSCALL_EXIT, EXIT_TERMINATE, 7, 0, 0);
 	assert_true(processes_run_one(&ps));
 	assert_int_equal(ps.proc[0].state, PROCESS_EXITED);
-	expect_logged("process one: exited with 7");
+	fake_log_expect("process one: exited with 7");
 	then(USER_SYSCALL, SYSCALL_EXIT, EXIT_RESTART, 0, 0, 0);
 	assert_true(processes_run_one(&ps)); /* two asks to restart */
 	assert_int_equal(ps.proc[1].restarts, 1);
@@ -363,7 +357,7 @@ static void test_upcall_on_a_full_stack_is_a_fault(void **state)
 	syscall_schedule_upcall(&drv, &ps.proc[0], 0, 0, 0, 0);
 	ps.next = 0;
 	assert_true(processes_run_one(&ps));
-	expect_logged("process one faulted: stack overflow delivering an upcall");
+	fake_log_expect("process one faulted: stack overflow delivering an upcall");
 	assert_int_equal(ps.proc[0].state, PROCESS_FAULTED);
 }
 
