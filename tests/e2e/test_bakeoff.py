@@ -50,6 +50,11 @@ def symbols():
             for m in re.finditer(r"^([0-9a-f]+) \w (\S+)$", out, re.M)}
 
 
+def device_bits():
+    """Each device's pending bit, from the same table."""
+    return {name: int(bit) for _, name, _, bit, _, _ in ROW.findall(TABLE.read_text())}
+
+
 def device_vectors():
     """The devices whose drivers the design places (board_device_client):
     the other rows (a self-IPI for storm tests) keep their top halves."""
@@ -191,19 +196,25 @@ def test_knock_counts_agree_with_qemus_own_count_of_interrupts(boot, tmp_path):
         assert time.monotonic() < deadline, "the key releases never came"
         time.sleep(0.05)
     vm.qmp.command("stop")
-    values, at_start = bakeoff.read_figures(bakeoff.Memory(vm),
-                                            bakeoff.export_address(_require(ELF)), None)
+    memory = bakeoff.Memory(vm)
+    values, at_start = bakeoff.read_figures(memory, bakeoff.export_address(_require(ELF)), None)
+    # The stop may land after a top half set its bit and before the loop
+    # served it (the timer's, typically): that entry is owed a service,
+    # which the boot CPU's pending word (offset 0 of cpu_blocks[0]) shows.
+    pending = memory.u64(symbols()["cpu_blocks"])
     text = qemu_log.read_text(errors="replace")
     for name, vector in device_vectors().items():
         delivered = len(re.findall(rf"^Servicing hardware INT=0x{vector:02x}$", text, re.M))
         entered = values[f"irq.entered.{name}"]
         found_set = values[f"irq.found_set.{name}"]
         serviced = values[f"loop.serviced.{name}"]
+        owed = pending >> device_bits()[name] & 1
         assert delivered > 0, f"{name}: QEMU delivered no vector {vector:#x}"
         assert entered == delivered, \
             f"{name}: the top half counted {entered} entries, QEMU delivered {delivered}"
-        assert 0 <= serviced - (entered - found_set) <= 2, \
-            f"{name}: {serviced} services for {entered} entries, {found_set} coalesced"
+        assert 0 <= serviced + owed - (entered - found_set) <= 2, \
+            f"{name}: {serviced} services (+{owed} pending) for {entered} entries, " \
+            f"{found_set} coalesced"
     # Since the load started (at boot the board drains a byte the i8042
     # held before its line was routed: delivered without an interrupt).
     since = {n: values[n] - at_start[n] for n in ("irq.entered.keyboard",
