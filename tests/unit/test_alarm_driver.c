@@ -19,6 +19,7 @@
 #include "fake_arch.h"
 #include "fake_elf.h"
 #include "fake_log.h"
+#include "fake_syscall.h"
 
 #define BASE PROCESS_USER_BASE
 #define REGION (16 * PROC_PAGE)
@@ -58,15 +59,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct syscall_result call(uint64_t cls, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	struct syscall_args a = { cls, { a0, a1, a2, a3 } };
-	struct syscall_result r;
-	struct upcall u;
-	assert_int_equal(syscall_handle(&proc, &a, &r, &u), SYSCALL_RETURN);
-	return r;
-}
-
 /* Play the hardware and the loop until the alarm has knocked and fired. */
 static void run_until(uint64_t ns)
 {
@@ -80,9 +72,9 @@ static void run_until(uint64_t ns)
 static void test_frequency_and_now(void **state)
 {
 	(void)state;
-	assert_int_equal(call(SYSCALL_COMMAND, 0, 1, 0, 0).v[0], 1000000);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 0, 1, 0, 0).v[0], 1000000);
 	hw.now = 2500 * 1000; /* 2.5 ms */
-	struct syscall_result r = call(SYSCALL_COMMAND, 0, 2, 0, 0);
+	struct syscall_result r = fake_syscall(&proc, SYSCALL_COMMAND, 0, 2, 0, 0);
 	assert_int_equal(r.variant, SYSCALL_SUCCESS_U64);
 	assert_int_equal(r.v[0], 2500);
 }
@@ -92,9 +84,9 @@ static void test_relative_alarm_fires_as_an_upcall(void **state)
 	(void)state;
 	struct upcall u;
 
-	call(SYSCALL_SUBSCRIBE, 0, 0, BASE, 9);
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, 0, 0, BASE, 9);
 	hw.now = 1000 * 1000; /* 1 ms */
-	struct syscall_result r = call(SYSCALL_COMMAND, 0, 5, 500, 0);
+	struct syscall_result r = fake_syscall(&proc, SYSCALL_COMMAND, 0, 5, 500, 0);
 	assert_int_equal(r.variant, SYSCALL_SUCCESS_U64);
 	assert_int_equal(r.v[0], 1500);
 	assert_true(hw.armed);
@@ -113,25 +105,27 @@ static void test_relative_alarm_fires_as_an_upcall(void **state)
 static void test_absolute_stop_and_limits(void **state)
 {
 	(void)state;
-	assert_int_equal(call(SYSCALL_COMMAND, 0, 3, 0, 0).v[0], ERR_ALREADY);
-	assert_int_equal(call(SYSCALL_COMMAND, 0, 6, 7000, 0).v[0], 7000);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 0, 3, 0, 0).v[0], ERR_ALREADY);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 0, 6, 7000, 0).v[0], 7000);
 	assert_true(hw.armed);
-	assert_int_equal(call(SYSCALL_COMMAND, 0, 3, 0, 0).variant, SYSCALL_SUCCESS);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 0, 3, 0, 0).variant, SYSCALL_SUCCESS);
 	assert_false(hw.armed);
-	assert_int_equal(call(SYSCALL_COMMAND, 0, 5, ALARM_DRIVER_MAX_US + 1, 0).v[0], ERR_INVAL);
-	assert_int_equal(call(SYSCALL_COMMAND, 0, 6, UINT64_MAX, 0).v[0], ERR_INVAL);
-	assert_int_equal(call(SYSCALL_COMMAND, 0, 9, 0, 0).v[0], ERR_NOSUPPORT);
+	assert_int_equal(
+		fake_syscall(&proc, SYSCALL_COMMAND, 0, 5, ALARM_DRIVER_MAX_US + 1, 0).v[0],
+		ERR_INVAL);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 0, 6, UINT64_MAX, 0).v[0], ERR_INVAL);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 0, 9, 0, 0).v[0], ERR_NOSUPPORT);
 	/* A deadline already past fires at once. */
 	hw.now = 10 * 1000 * 1000;
-	assert_int_equal(call(SYSCALL_COMMAND, 0, 6, 5, 0).v[0], 5);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 0, 6, 5, 0).v[0], 5);
 	assert_true(hw.armed);
 }
 
 static void test_process_going_away_takes_its_alarm(void **state)
 {
 	(void)state;
-	call(SYSCALL_SUBSCRIBE, 0, 0, BASE, 0);
-	call(SYSCALL_COMMAND, 0, 5, 1000, 0);
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, 0, 0, BASE, 0);
+	fake_syscall(&proc, SYSCALL_COMMAND, 0, 5, 1000, 0);
 	assert_true(hw.armed);
 	syscall_release(&proc);
 	process_stop(&proc, PROCESS_KILLED);
@@ -142,7 +136,7 @@ static void test_process_going_away_takes_its_alarm(void **state)
 	assert_int_equal(ad.fired, 0);
 	/* Exit releases too. */
 	assert_null(process_restart(&proc));
-	call(SYSCALL_COMMAND, 0, 5, 1000, 0);
+	fake_syscall(&proc, SYSCALL_COMMAND, 0, 5, 1000, 0);
 	struct syscall_args a = { SYSCALL_EXIT, { EXIT_TERMINATE, 0, 0, 0 } };
 	struct syscall_result r;
 	struct upcall u;

@@ -18,6 +18,7 @@
 #include "fake_arch.h"
 #include "fake_elf.h"
 #include "fake_uart.h"
+#include "fake_syscall.h"
 
 #define BASE PROCESS_USER_BASE
 #define REGION (16 * PROC_PAGE)
@@ -62,15 +63,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct syscall_result call(uint64_t cls, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	struct syscall_args a = { cls, { a0, a1, a2, a3 } };
-	struct syscall_result r;
-	struct upcall u;
-	assert_int_equal(syscall_handle(&proc, &a, &r, &u), SYSCALL_RETURN);
-	return r;
-}
-
 static void run_loop(void)
 {
 	for (int i = 0; i < 10 && loop_round(&fake_cpu); i++)
@@ -87,32 +79,35 @@ static int64_t written(void)
 static void test_write_reaches_the_serial_line(void **state)
 {
 	(void)state;
-	call(SYSCALL_SUBSCRIBE, 1, 0, BASE, 0);
-	assert_int_equal(call(SYSCALL_ALLOW_RO, 1, 0, DATA, 26).variant, SYSCALL_SUCCESS_U32_U32);
-	assert_int_equal(call(SYSCALL_COMMAND, 1, 1, 10, 0).variant, SYSCALL_SUCCESS);
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, 1, 0, BASE, 0);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_ALLOW_RO, 1, 0, DATA, 26).variant,
+			 SYSCALL_SUCCESS_U32_U32);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 1, 1, 10, 0).variant,
+			 SYSCALL_SUCCESS);
 	assert_int_equal(written(), 10); /* at most n of the buffer */
 	while (fake_uart_complete(&fu))
 		run_loop();
 	assert_string_equal(fu.wire, "abcdefghij");
 	/* Without an allowed buffer: RESERVE. */
-	call(SYSCALL_ALLOW_RO, 1, 0, 0, 0);
-	assert_int_equal(call(SYSCALL_COMMAND, 1, 1, 10, 0).v[0], ERR_RESERVE);
+	fake_syscall(&proc, SYSCALL_ALLOW_RO, 1, 0, 0, 0);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 1, 1, 10, 0).v[0], ERR_RESERVE);
 }
 
 static void test_full_ring_waits_for_room(void **state)
 {
 	(void)state;
-	call(SYSCALL_SUBSCRIBE, 1, 0, BASE, 0);
-	call(SYSCALL_ALLOW_RO, 1, 0, DATA, TEXT_LEN);
-	call(SYSCALL_COMMAND, 1, 1, TEXT_LEN, 0);
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, 1, 0, BASE, 0);
+	fake_syscall(&proc, SYSCALL_ALLOW_RO, 1, 0, DATA, TEXT_LEN);
+	fake_syscall(&proc, SYSCALL_COMMAND, 1, 1, TEXT_LEN, 0);
 	int64_t first = written();
 	assert_true(first > 0 && first < TEXT_LEN); /* what the ring had room for */
 	/* The rest finds no room: no answer yet, and a second write is BUSY. */
-	call(SYSCALL_ALLOW_RO, 1, 0, DATA + first, TEXT_LEN - first);
-	assert_int_equal(call(SYSCALL_COMMAND, 1, 1, TEXT_LEN - first, 0).variant, SYSCALL_SUCCESS);
+	fake_syscall(&proc, SYSCALL_ALLOW_RO, 1, 0, DATA + first, TEXT_LEN - first);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 1, 1, TEXT_LEN - first, 0).variant,
+			 SYSCALL_SUCCESS);
 	assert_int_equal(written(), -1);
 	assert_int_equal(cd.waits, 1);
-	assert_int_equal(call(SYSCALL_COMMAND, 1, 1, 1, 0).v[0], ERR_BUSY);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 1, 1, 1, 0).v[0], ERR_BUSY);
 	/* The serial line drains: the waiting write goes on and is answered. */
 	int64_t second = -1;
 	for (int i = 0; i < 100 && second < 0; i++) {
@@ -130,10 +125,10 @@ static void test_full_ring_waits_for_room(void **state)
 static void test_process_gone_waits_no_more(void **state)
 {
 	(void)state;
-	call(SYSCALL_SUBSCRIBE, 1, 0, BASE, 0);
-	call(SYSCALL_ALLOW_RO, 1, 0, DATA, TEXT_LEN);
-	call(SYSCALL_COMMAND, 1, 1, TEXT_LEN, 0);
-	call(SYSCALL_COMMAND, 1, 1, TEXT_LEN, 0); /* waits */
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, 1, 0, BASE, 0);
+	fake_syscall(&proc, SYSCALL_ALLOW_RO, 1, 0, DATA, TEXT_LEN);
+	fake_syscall(&proc, SYSCALL_COMMAND, 1, 1, TEXT_LEN, 0);
+	fake_syscall(&proc, SYSCALL_COMMAND, 1, 1, TEXT_LEN, 0); /* waits */
 	assert_non_null(cd.waiting[0]);
 	syscall_release(&proc);
 	process_stop(&proc, PROCESS_KILLED);
@@ -159,10 +154,11 @@ static void test_a_line_for_the_waiting_process(void **state)
 
 	read_dones = 0;
 	assert_int_equal(console_driver_read(&cd, read_done, NULL), -1); /* nobody waits */
-	call(SYSCALL_SUBSCRIBE, 1, 1, BASE, 0);
-	assert_int_equal(call(SYSCALL_COMMAND, 1, 2, 8, 0).v[0], ERR_RESERVE); /* no buffer */
-	call(SYSCALL_ALLOW_RW, 1, 0, DATA + 0x100, 16);
-	assert_int_equal(call(SYSCALL_COMMAND, 1, 2, 8, 0).variant, SYSCALL_SUCCESS);
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, 1, 1, BASE, 0);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 1, 2, 8, 0).v[0],
+			 ERR_RESERVE); /* no buffer */
+	fake_syscall(&proc, SYSCALL_ALLOW_RW, 1, 0, DATA + 0x100, 16);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, 1, 2, 8, 0).variant, SYSCALL_SUCCESS);
 	assert_ptr_equal(console_driver_reader(&cd), &proc);
 	assert_int_equal(console_driver_read(&cd, read_done, NULL), 0);
 	run_loop();
@@ -184,8 +180,8 @@ static void test_reader_gone_before_the_line(void **state)
 {
 	(void)state;
 	read_dones = 0;
-	call(SYSCALL_ALLOW_RW, 1, 0, DATA, 16);
-	call(SYSCALL_COMMAND, 1, 2, 16, 0);
+	fake_syscall(&proc, SYSCALL_ALLOW_RW, 1, 0, DATA, 16);
+	fake_syscall(&proc, SYSCALL_COMMAND, 1, 2, 16, 0);
 	assert_int_equal(console_driver_read(&cd, read_done, NULL), 0);
 	run_loop();
 	syscall_release(&proc);

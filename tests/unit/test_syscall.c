@@ -21,6 +21,7 @@
 #include "fake_arch.h"
 #include "fake_elf.h"
 #include "fake_log.h"
+#include "fake_syscall.h"
 
 #define BASE PROCESS_USER_BASE
 #define TEXT BASE
@@ -120,15 +121,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct syscall_result call(uint64_t cls, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	struct syscall_args a = { cls, { a0, a1, a2, a3 } };
-	struct syscall_result r;
-	struct upcall u;
-	assert_int_equal(syscall_handle(&proc, &a, &r, &u), SYSCALL_RETURN);
-	return r;
-}
-
 static enum syscall_action yield(uint64_t kind, uint64_t flag, struct upcall *u)
 {
 	struct syscall_args a = { SYSCALL_YIELD, { kind, flag, 0, 0 } };
@@ -147,15 +139,15 @@ static void assert_failure(struct syscall_result r, enum syscall_error e)
 static void test_command_and_unknowns(void **state)
 {
 	(void)state;
-	struct syscall_result r = call(SYSCALL_COMMAND, DRIVER, 0, 0, 0);
+	struct syscall_result r = fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 0, 0, 0);
 	assert_int_equal(r.variant, SYSCALL_SUCCESS);
-	r = call(SYSCALL_COMMAND, DRIVER, 1, 40, 2);
+	r = fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 1, 40, 2);
 	assert_int_equal(r.variant, SYSCALL_SUCCESS_U32);
 	assert_int_equal(r.v[0], 42);
-	assert_failure(call(SYSCALL_COMMAND, 0x7777, 0, 0, 0), ERR_NODEVICE);
-	assert_failure(call(SYSCALL_COMMAND, DRIVER, 99, 0, 0), ERR_NOSUPPORT);
-	assert_failure(call(7, 0, 0, 0, 0), ERR_NOSUPPORT);
-	assert_failure(call(UINT64_MAX, 0, 0, 0, 0), ERR_NOSUPPORT);
+	assert_failure(fake_syscall(&proc, SYSCALL_COMMAND, 0x7777, 0, 0, 0), ERR_NODEVICE);
+	assert_failure(fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 99, 0, 0), ERR_NOSUPPORT);
+	assert_failure(fake_syscall(&proc, 7, 0, 0, 0, 0), ERR_NOSUPPORT);
+	assert_failure(fake_syscall(&proc, UINT64_MAX, 0, 0, 0, 0), ERR_NOSUPPORT);
 	assert_int_equal(proc.syscalls, 6);
 }
 
@@ -164,14 +156,14 @@ static void test_command_and_unknowns(void **state)
 static void test_subscribe_returns_previous(void **state)
 {
 	(void)state;
-	struct syscall_result r = call(SYSCALL_SUBSCRIBE, DRIVER, 1, TEXT + 4, 77);
+	struct syscall_result r = fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 1, TEXT + 4, 77);
 	assert_int_equal(r.variant, SYSCALL_SUCCESS_U32_U32);
 	assert_int_equal(r.v[0], 0);
 	assert_int_equal(r.v[1], 0);
-	r = call(SYSCALL_SUBSCRIBE, DRIVER, 1, TEXT + 8, 88);
+	r = fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 1, TEXT + 8, 88);
 	assert_int_equal(r.v[0], TEXT + 4);
 	assert_int_equal(r.v[1], 77);
-	r = call(SYSCALL_SUBSCRIBE, DRIVER, 1, 0, 0); /* unsubscribe */
+	r = fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 1, 0, 0); /* unsubscribe */
 	assert_int_equal(r.v[0], TEXT + 8);
 	assert_int_equal(r.v[1], 88);
 }
@@ -179,17 +171,20 @@ static void test_subscribe_returns_previous(void **state)
 static void test_subscribe_refusals_return_what_was_passed(void **state)
 {
 	(void)state;
-	struct syscall_result r = call(SYSCALL_SUBSCRIBE, DRIVER, 2, TEXT, 5); /* only 0 and 1 */
+	struct syscall_result r =
+		fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 2, TEXT, 5); /* only 0 and 1 */
 	assert_int_equal(r.variant, SYSCALL_FAILURE_U32_U32);
 	assert_int_equal(r.v[0], ERR_INVAL);
 	assert_int_equal(r.v[1], TEXT);
 	assert_int_equal(r.v[2], 5);
-	assert_failure(call(SYSCALL_SUBSCRIBE, 0x7777, 0, TEXT, 5), ERR_NODEVICE);
+	assert_failure(fake_syscall(&proc, SYSCALL_SUBSCRIBE, 0x7777, 0, TEXT, 5), ERR_NODEVICE);
 	/* A function that is not the process's code. */
-	assert_failure(call(SYSCALL_SUBSCRIBE, DRIVER, 0, DATA, 5), ERR_INVAL);
-	assert_failure(call(SYSCALL_SUBSCRIBE, DRIVER, 0, KERNEL_ADDR, 5), ERR_INVAL);
-	assert_failure(call(SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT + 32, 5), ERR_INVAL);
-	assert_failure(call(SYSCALL_SUBSCRIBE, DRIVER, 0, 0xffffffff81000000ull, 5), ERR_INVAL);
+	assert_failure(fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 0, DATA, 5), ERR_INVAL);
+	assert_failure(fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 0, KERNEL_ADDR, 5),
+		       ERR_INVAL);
+	assert_failure(fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT + 32, 5), ERR_INVAL);
+	assert_failure(fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 0, 0xffffffff81000000ull, 5),
+		       ERR_INVAL);
 	/* None of these took a grant. */
 	assert_int_equal(proc.mem.kernel_break, BASE + REGION);
 }
@@ -199,32 +194,36 @@ static void test_subscribe_refusals_return_what_was_passed(void **state)
 static void test_allow_checks_the_buffer(void **state)
 {
 	(void)state;
-	struct syscall_result r = call(SYSCALL_ALLOW_RW, DRIVER, 0, DATA, 64);
+	struct syscall_result r = fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, DATA, 64);
 	assert_int_equal(r.variant, SYSCALL_SUCCESS_U32_U32);
 	assert_int_equal(r.v[0], 0);
-	r = call(SYSCALL_ALLOW_RW, DRIVER, 0, DATA + 64, 16);
+	r = fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, DATA + 64, 16);
 	assert_int_equal(r.v[0], DATA);
 	assert_int_equal(r.v[1], 64);
 	/* Text is not writable; kernel memory and wrapping lengths are not the process's. */
-	r = call(SYSCALL_ALLOW_RW, DRIVER, 0, TEXT, 4);
+	r = fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, TEXT, 4);
 	assert_int_equal(r.variant, SYSCALL_FAILURE_U32_U32);
 	assert_int_equal(r.v[0], ERR_INVAL);
 	assert_int_equal(r.v[1], TEXT);
 	assert_int_equal(r.v[2], 4);
-	assert_failure(call(SYSCALL_ALLOW_RW, DRIVER, 0, KERNEL_ADDR, 16), ERR_INVAL);
-	assert_failure(call(SYSCALL_ALLOW_RO, DRIVER, 0, KERNEL_ADDR, 16), ERR_INVAL);
-	assert_failure(call(SYSCALL_ALLOW_RW, DRIVER, 0, DATA, UINT64_MAX), ERR_INVAL);
-	assert_failure(call(SYSCALL_ALLOW_RW, DRIVER, 0, DATA, 0x1001), ERR_INVAL);
-	assert_failure(call(SYSCALL_ALLOW_RW, DRIVER, 1, DATA, 4), ERR_INVAL);
-	assert_failure(call(SYSCALL_ALLOW_RO, DRIVER, 1, DATA, 4), ERR_INVAL);
-	assert_failure(call(SYSCALL_ALLOW_RO, 0x7777, 0, DATA, 4), ERR_NODEVICE);
+	assert_failure(fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, KERNEL_ADDR, 16),
+		       ERR_INVAL);
+	assert_failure(fake_syscall(&proc, SYSCALL_ALLOW_RO, DRIVER, 0, KERNEL_ADDR, 16),
+		       ERR_INVAL);
+	assert_failure(fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, DATA, UINT64_MAX),
+		       ERR_INVAL);
+	assert_failure(fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, DATA, 0x1001), ERR_INVAL);
+	assert_failure(fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 1, DATA, 4), ERR_INVAL);
+	assert_failure(fake_syscall(&proc, SYSCALL_ALLOW_RO, DRIVER, 1, DATA, 4), ERR_INVAL);
+	assert_failure(fake_syscall(&proc, SYSCALL_ALLOW_RO, 0x7777, 0, DATA, 4), ERR_NODEVICE);
 	/* The grant region is never the process's, even though it is in its region. */
-	call(SYSCALL_COMMAND, DRIVER, 4, 0, 0);
-	assert_failure(call(SYSCALL_ALLOW_RW, DRIVER, 0, proc.mem.kernel_break, 8), ERR_INVAL);
+	fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 4, 0, 0);
+	assert_failure(fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, proc.mem.kernel_break, 8),
+		       ERR_INVAL);
 	/* Read-only buffers may be text. An empty buffer (any address) withdraws one. */
-	assert_int_equal(call(SYSCALL_ALLOW_RO, DRIVER, 0, TEXT, 32).variant,
+	assert_int_equal(fake_syscall(&proc, SYSCALL_ALLOW_RO, DRIVER, 0, TEXT, 32).variant,
 			 SYSCALL_SUCCESS_U32_U32);
-	r = call(SYSCALL_ALLOW_RW, DRIVER, 0, KERNEL_ADDR, 0);
+	r = fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, KERNEL_ADDR, 0);
 	assert_int_equal(r.variant, SYSCALL_SUCCESS_U32_U32);
 	assert_int_equal(r.v[0], DATA + 64); /* the last one that was accepted */
 }
@@ -233,31 +232,31 @@ static void test_driver_reaches_buffers_through_the_kernel(void **state)
 {
 	(void)state;
 	/* Copy "hello, knock" from the data to 0x100 bytes further. */
-	call(SYSCALL_ALLOW_RO, DRIVER, 0, DATA, 13);
-	call(SYSCALL_ALLOW_RW, DRIVER, 0, DATA + 0x100, 8);
-	struct syscall_result r = call(SYSCALL_COMMAND, DRIVER, 2, 0, 0);
+	fake_syscall(&proc, SYSCALL_ALLOW_RO, DRIVER, 0, DATA, 13);
+	fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, DATA + 0x100, 8);
+	struct syscall_result r = fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 2, 0, 0);
 	assert_int_equal(r.variant, SYSCALL_SUCCESS_U32);
 	assert_int_equal(r.v[0], 8);
 	assert_memory_equal(region + 0x1100, "hello, k", 8);
 	assert_int_equal(region[0x1108], 0);
 	/* Withdrawn: the driver gets nothing. */
-	call(SYSCALL_ALLOW_RW, DRIVER, 0, 0, 0);
-	assert_failure(call(SYSCALL_COMMAND, DRIVER, 2, 0, 0), ERR_RESERVE);
+	fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, 0, 0);
+	assert_failure(fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 2, 0, 0), ERR_RESERVE);
 }
 
 static void test_buffer_given_back_with_the_break_is_refused(void **state)
 {
 	(void)state;
-	struct syscall_result r = call(SYSCALL_MEMOP, MEMOP_SBRK, 256, 0, 0);
+	struct syscall_result r = fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_SBRK, 256, 0, 0);
 	uint64_t heap = r.v[0];
 	void *buf;
 	size_t len;
 
-	assert_int_equal(call(SYSCALL_ALLOW_RW, DRIVER, 0, heap, 128).variant,
+	assert_int_equal(fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, heap, 128).variant,
 			 SYSCALL_SUCCESS_U32_U32);
 	assert_true(syscall_buffer_rw(&fake, &proc, 0, &buf, &len));
 	assert_int_equal(len, 128);
-	call(SYSCALL_MEMOP, MEMOP_SBRK, (uint64_t)-256, 0, 0);
+	fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_SBRK, (uint64_t)-256, 0, 0);
 	assert_false(syscall_buffer_rw(&fake, &proc, 0, &buf, &len));
 	assert_null(buf);
 	assert_int_equal(len, 0);
@@ -270,7 +269,7 @@ static void test_upcall_needs_a_subscription(void **state)
 	(void)state;
 	struct upcall u;
 
-	call(SYSCALL_COMMAND, DRIVER, 3, 1, 2);
+	fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 3, 1, 2);
 	assert_int_equal(upcall_queue_count(&proc.upcalls), 0);
 	assert_int_equal(proc.upcalls.dropped, 0); /* nothing to call: not a drop */
 	assert_int_equal(yield(YIELD_WAIT, 0, &u), SYSCALL_BLOCK);
@@ -282,9 +281,9 @@ static void test_yield_delivers_in_order(void **state)
 	(void)state;
 	struct upcall u;
 
-	call(SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT + 2, 1234);
-	call(SYSCALL_COMMAND, DRIVER, 3, 10, 11);
-	call(SYSCALL_COMMAND, DRIVER, 3, 20, 21);
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT + 2, 1234);
+	fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 3, 10, 11);
+	fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 3, 20, 21);
 	assert_int_equal(yield(YIELD_WAIT, 0, &u), SYSCALL_UPCALL);
 	assert_int_equal(u.fn, TEXT + 2);
 	assert_int_equal(u.userdata, 1234);
@@ -303,10 +302,10 @@ static void test_yield_no_wait_sets_the_flag(void **state)
 	struct upcall u;
 
 	region[0x1200] = 0x55;
-	call(SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT, 0);
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT, 0);
 	assert_int_equal(yield(YIELD_NO_WAIT, DATA + 0x200, &u), SYSCALL_RETURN);
 	assert_int_equal(region[0x1200], 0);
-	call(SYSCALL_COMMAND, DRIVER, 3, 1, 1);
+	fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 3, 1, 1);
 	assert_int_equal(yield(YIELD_NO_WAIT, DATA + 0x200, &u), SYSCALL_UPCALL);
 	assert_int_equal(region[0x1200], 1);
 	assert_int_equal(proc.state, PROCESS_READY);
@@ -316,7 +315,7 @@ static void test_yield_no_wait_sets_the_flag(void **state)
 	assert_int_equal(yield(YIELD_NO_WAIT, KERNEL_ADDR, &u), SYSCALL_RETURN);
 	assert_int_equal(yield(YIELD_NO_WAIT, 0, &u), SYSCALL_RETURN);
 	/* An unknown kind of yield returns at once. */
-	assert_failure(call(SYSCALL_YIELD, 7, 0, 0, 0), ERR_NOSUPPORT);
+	assert_failure(fake_syscall(&proc, SYSCALL_YIELD, 7, 0, 0, 0), ERR_NOSUPPORT);
 }
 
 static void test_new_subscribe_takes_back_queued_upcalls(void **state)
@@ -324,12 +323,12 @@ static void test_new_subscribe_takes_back_queued_upcalls(void **state)
 	(void)state;
 	struct upcall u;
 
-	call(SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT + 1, 0);
-	call(SYSCALL_SUBSCRIBE, DRIVER, 1, TEXT + 2, 0);
-	call(SYSCALL_COMMAND, DRIVER, 3, 1, 0);                         /* upcall 0 */
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT + 1, 0);
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 1, TEXT + 2, 0);
+	fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 3, 1, 0);          /* upcall 0 */
 	assert_true(syscall_schedule_upcall(&fake, &proc, 1, 2, 0, 0)); /* upcall 1 */
-	call(SYSCALL_COMMAND, DRIVER, 3, 3, 0);                         /* upcall 0 */
-	call(SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT + 3, 0);
+	fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 3, 3, 0);          /* upcall 0 */
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT + 3, 0);
 	assert_int_equal(yield(YIELD_WAIT, 0, &u), SYSCALL_UPCALL);
 	assert_int_equal(u.subscribe, 1);
 	assert_int_equal(u.arg[0], 2);
@@ -339,9 +338,9 @@ static void test_new_subscribe_takes_back_queued_upcalls(void **state)
 static void test_upcall_overflow_is_counted(void **state)
 {
 	(void)state;
-	call(SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT, 0);
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT, 0);
 	for (int i = 0; i < UPCALL_QUEUE_LEN + 5; i++)
-		call(SYSCALL_COMMAND, DRIVER, 3, (uint64_t)i, 0);
+		fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 3, (uint64_t)i, 0);
 	assert_int_equal(upcall_queue_count(&proc.upcalls), UPCALL_QUEUE_LEN);
 	assert_int_equal(proc.upcalls.dropped, 5);
 }
@@ -351,35 +350,42 @@ static void test_upcall_overflow_is_counted(void **state)
 static void test_memop(void **state)
 {
 	(void)state;
-	uint64_t end = call(SYSCALL_MEMOP, MEMOP_MEMORY_END, 0, 0, 0).v[0];
+	uint64_t end = fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_MEMORY_END, 0, 0, 0).v[0];
 	assert_int_equal(end, proc.mem.stack_hi);
-	assert_int_equal(call(SYSCALL_MEMOP, MEMOP_MEMORY_START, 0, 0, 0).v[0], BASE);
-	assert_int_equal(call(SYSCALL_MEMOP, MEMOP_IMAGE_START, 0, 0, 0).v[0], TEXT);
-	assert_int_equal(call(SYSCALL_MEMOP, MEMOP_IMAGE_END, 0, 0, 0).v[0], DATA + 0x1000);
-	assert_int_equal(call(SYSCALL_MEMOP, MEMOP_GRANT_START, 0, 0, 0).v[0], BASE + REGION);
-	struct syscall_result r = call(SYSCALL_MEMOP, MEMOP_SBRK, 100, 0, 0);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_MEMORY_START, 0, 0, 0).v[0],
+			 BASE);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_IMAGE_START, 0, 0, 0).v[0], TEXT);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_IMAGE_END, 0, 0, 0).v[0],
+			 DATA + 0x1000);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_GRANT_START, 0, 0, 0).v[0],
+			 BASE + REGION);
+	struct syscall_result r = fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_SBRK, 100, 0, 0);
 	assert_int_equal(r.variant, SYSCALL_SUCCESS_U64);
 	assert_int_equal(r.v[0], end);
-	assert_int_equal(call(SYSCALL_MEMOP, MEMOP_BRK, end + 50, 0, 0).variant, SYSCALL_SUCCESS);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_BRK, end + 50, 0, 0).variant,
+			 SYSCALL_SUCCESS);
 	assert_int_equal(proc.mem.app_break, end + 50);
-	assert_failure(call(SYSCALL_MEMOP, MEMOP_BRK, KERNEL_ADDR, 0, 0), ERR_NOMEM);
-	assert_failure(call(SYSCALL_MEMOP, MEMOP_BRK, BASE + REGION + 1, 0, 0), ERR_NOMEM);
-	assert_failure(call(SYSCALL_MEMOP, MEMOP_SBRK, (uint64_t)INT64_MIN, 0, 0), ERR_NOMEM);
-	assert_failure(call(SYSCALL_MEMOP, 99, 0, 0, 0), ERR_NOSUPPORT);
+	assert_failure(fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_BRK, KERNEL_ADDR, 0, 0), ERR_NOMEM);
+	assert_failure(fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_BRK, BASE + REGION + 1, 0, 0),
+		       ERR_NOMEM);
+	assert_failure(fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_SBRK, (uint64_t)INT64_MIN, 0, 0),
+		       ERR_NOMEM);
+	assert_failure(fake_syscall(&proc, SYSCALL_MEMOP, 99, 0, 0, 0), ERR_NOSUPPORT);
 }
 
 static void test_grant_out_of_memory(void **state)
 {
 	(void)state;
 	/* The heap takes everything: no room for the driver's grant. */
-	assert_int_equal(call(SYSCALL_MEMOP, MEMOP_BRK, BASE + REGION, 0, 0).variant,
+	assert_int_equal(fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_BRK, BASE + REGION, 0, 0).variant,
 			 SYSCALL_SUCCESS);
-	assert_failure(call(SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT, 0), ERR_NOMEM);
-	assert_failure(call(SYSCALL_ALLOW_RW, DRIVER, 0, DATA, 4), ERR_NOMEM);
-	assert_failure(call(SYSCALL_COMMAND, DRIVER, 4, 0, 0), ERR_NOMEM);
-	call(SYSCALL_MEMOP, MEMOP_BRK, proc.mem.stack_hi, 0, 0);
-	assert_int_equal(call(SYSCALL_COMMAND, DRIVER, 4, 0, 0).v[0], 0);
-	assert_int_equal(call(SYSCALL_COMMAND, DRIVER, 4, 0, 0).v[0], 1); /* state kept */
+	assert_failure(fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT, 0), ERR_NOMEM);
+	assert_failure(fake_syscall(&proc, SYSCALL_ALLOW_RW, DRIVER, 0, DATA, 4), ERR_NOMEM);
+	assert_failure(fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 4, 0, 0), ERR_NOMEM);
+	fake_syscall(&proc, SYSCALL_MEMOP, MEMOP_BRK, proc.mem.stack_hi, 0, 0);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 4, 0, 0).v[0], 0);
+	assert_int_equal(fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 4, 0, 0).v[0],
+			 1); /* state kept */
 }
 
 static void test_exit(void **state)
@@ -389,8 +395,8 @@ static void test_exit(void **state)
 	struct syscall_result r;
 	struct upcall u;
 
-	call(SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT, 0);
-	call(SYSCALL_COMMAND, DRIVER, 3, 0, 0);
+	fake_syscall(&proc, SYSCALL_SUBSCRIBE, DRIVER, 0, TEXT, 0);
+	fake_syscall(&proc, SYSCALL_COMMAND, DRIVER, 3, 0, 0);
 	assert_int_equal(syscall_handle(&proc, &a, &r, &u), SYSCALL_EXITED);
 	assert_int_equal(proc.state, PROCESS_EXITED);
 	assert_int_equal(proc.exit_code, 42);
