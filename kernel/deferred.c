@@ -25,6 +25,16 @@ uint64_t deferred_call_sets(unsigned bit)
 	return deferred_by_bit[bit]->sets;
 }
 
+void deferred_call_join(struct deferred_call *dc, const struct deferred_call *declared,
+			const char *client, loop_client_fn fn, void *ctx)
+{
+	dc->bit = declared->bit;
+	dc->mask = declared->mask;
+	dc->cpu = arch_this_cpu();
+	dc->sets = 0;
+	loop_set_client(dc->bit, client, fn, ctx);
+}
+
 void deferred_call_register(struct deferred_call *dc, const char *client, loop_client_fn fn,
 			    void *ctx)
 {

@@ -39,6 +39,14 @@ void deferred_call_init(struct deferred_call *dc, const char *owner);
 void deferred_call_register(struct deferred_call *dc, const char *client, loop_client_fn fn,
 			    void *ctx);
 
+/* The same deferred call on the calling CPU (another CPU, wiring itself
+ * before it goes online): `dc` becomes this CPU's copy of the boot CPU's
+ * `declared` (its bit, this CPU's pending word), and `fn` its client here
+ * with its own context (loop_set_client()'s rules: the boot CPU's
+ * function). */
+void deferred_call_join(struct deferred_call *dc, const struct deferred_call *declared,
+			const char *client, loop_client_fn fn, void *ctx);
+
 /* Cheap on purpose: one atomic OR on the owning CPU's pending word, and
  * one increment of the call's own counter. */
 static inline void deferred_call_set(struct deferred_call *dc)

@@ -27,6 +27,7 @@
 #include "fmt.h"
 #include "panic.h"
 #include "pending.h"
+#include "watchdog.h"
 
 struct loop_slot {
 	enum loop_slot_kind kind;
@@ -387,6 +388,9 @@ static inline __attribute__((always_inline)) void loop_sleep_inline(struct cpu *
 			loop_sleep_observer(cpu, true);
 	} else {
 		arch_irq_enable();
+		/* Awake after all: the tick's CPU may have seen the idle mark
+		 * and masked the watchdog's tick (kernel/watchdog.h). */
+		watchdog_note_awake(cpu);
 	}
 	__atomic_store_n(&cpu->idle, 0, __ATOMIC_RELAXED);
 }

@@ -20,10 +20,8 @@
 #include "log.h"
 #include "symbols.h"
 
-/* Backtrace: the first HEAD frames, then the last TAIL, of at most
- * MAX_WALK (more than a 16 KiB stack of 16-byte frames can hold). */
-#define PANIC_BACKTRACE_HEAD 8
-#define PANIC_BACKTRACE_TAIL 8
+/* Backtrace: the first HEAD frames, then the last TAIL (panic.h), of at
+ * most MAX_WALK (more than a 16 KiB stack of 16-byte frames can hold). */
 #define PANIC_BACKTRACE_MAX_WALK 2048
 
 struct panic_stack {
@@ -181,7 +179,8 @@ void panic_backtrace(uintptr_t rip, uintptr_t frame_pointer)
 	panic_backtrace_from(rip, 0, frame_pointer);
 }
 
-void panic_backtrace_from(uintptr_t rip, uintptr_t caller, uintptr_t frame_pointer)
+void panic_backtrace_collect(uintptr_t rip, uintptr_t caller, uintptr_t frame_pointer,
+			     struct panic_trace *out)
 {
 	/* The first frames say where it happened, the last ones how it got
 	 * there (the loop, board_main). A deep recursion (a stack overflow)
@@ -190,11 +189,12 @@ void panic_backtrace_from(uintptr_t rip, uintptr_t caller, uintptr_t frame_point
 	unsigned n, shown_head = 0;
 	uintptr_t fp = frame_pointer;
 
-	kprintf("backtrace:\n");
-	panic_print_frame(0, rip, false);
+	out->count = 0;
+	out->skipped = 0;
+	out->frame[out->count++] = (struct panic_frame){ .n = 0, .addr = rip };
 	n = 1;
 	if (caller) {
-		panic_print_frame(n, caller, true);
+		out->frame[out->count++] = (struct panic_frame){ .n = n, .addr = caller };
 		shown_head = n++;
 	}
 	for (; n < PANIC_BACKTRACE_MAX_WALK; n++) {
@@ -206,7 +206,7 @@ void panic_backtrace_from(uintptr_t rip, uintptr_t caller, uintptr_t frame_point
 		if (ret == 0)
 			break;
 		if (n < PANIC_BACKTRACE_HEAD) {
-			panic_print_frame(n, ret, true);
+			out->frame[out->count++] = (struct panic_frame){ .n = n, .addr = ret };
 			shown_head = n;
 		} else {
 			tail[n % PANIC_BACKTRACE_TAIL] = ret;
@@ -219,12 +219,34 @@ void panic_backtrace_from(uintptr_t rip, uintptr_t caller, uintptr_t frame_point
 	}
 	/* Frames shown_head+1 .. n-1 are in the tail ring (the last TAIL). */
 	unsigned first_tail = shown_head + 1;
+	out->skip_at = out->count;
 	if (n > first_tail + PANIC_BACKTRACE_TAIL) {
-		kprintf("  ... %u frames skipped\n", n - first_tail - PANIC_BACKTRACE_TAIL);
+		out->skipped = n - first_tail - PANIC_BACKTRACE_TAIL;
 		first_tail = n - PANIC_BACKTRACE_TAIL;
 	}
 	for (unsigned i = first_tail; i < n; i++)
-		panic_print_frame(i, tail[i % PANIC_BACKTRACE_TAIL], true);
+		out->frame[out->count++] =
+			(struct panic_frame){ .n = i, .addr = tail[i % PANIC_BACKTRACE_TAIL] };
+}
+
+void panic_backtrace_print(const struct panic_trace *t)
+{
+	kprintf("backtrace:\n");
+	for (unsigned i = 0; i < t->count; i++) {
+		if (i == t->skip_at && t->skipped)
+			kprintf("  ... %u frames skipped\n", t->skipped);
+		/* Frame 0 is where the code stopped; the others are return
+		 * addresses. */
+		panic_print_frame(t->frame[i].n, t->frame[i].addr, i > 0);
+	}
+}
+
+void panic_backtrace_from(uintptr_t rip, uintptr_t caller, uintptr_t frame_pointer)
+{
+	struct panic_trace t;
+
+	panic_backtrace_collect(rip, caller, frame_pointer, &t);
+	panic_backtrace_print(&t);
 }
 
 _Noreturn void panic_finish(void)

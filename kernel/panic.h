@@ -26,6 +26,25 @@ void panic_backtrace(uintptr_t rip, uintptr_t frame_pointer);
  * none, which is panic_backtrace(). */
 void panic_backtrace_from(uintptr_t rip, uintptr_t caller, uintptr_t frame_pointer);
 _Noreturn void panic_finish(void);
+
+/* The same backtrace in two steps: walked into a struct where the code
+ * stopped (another CPU's stall: its stack moves on afterwards), printed
+ * later by whoever may print. */
+#define PANIC_BACKTRACE_HEAD 8
+#define PANIC_BACKTRACE_TAIL 8
+struct panic_frame {
+	unsigned n; /* its number in the walk */
+	uintptr_t addr;
+};
+struct panic_trace {
+	unsigned count;   /* entries of frame[] */
+	unsigned skipped; /* frames left out between the head and the tail */
+	unsigned skip_at; /* the entry the "... skipped" line comes before */
+	struct panic_frame frame[PANIC_BACKTRACE_HEAD + PANIC_BACKTRACE_TAIL];
+};
+void panic_backtrace_collect(uintptr_t rip, uintptr_t caller, uintptr_t frame_pointer,
+			     struct panic_trace *out);
+void panic_backtrace_print(const struct panic_trace *t);
 /* When the faulting rip is in no known function (a call through a bad
  * pointer), the word at rsp is the return address of that call: print it
  * with its name, if rsp is on a registered stack. */

@@ -9,6 +9,7 @@
  */
 #include "watchdog.h"
 
+#include "arch.h"
 #include "deferred.h"
 #include "fmt.h"
 #include "log.h"
@@ -52,28 +53,50 @@ struct watchdog_storms {
 	uint64_t peak[PENDING_BITS];
 };
 
+/* A stall seen on a CPU that may not print: everything the report says,
+ * taken at that CPU's tick, for the tick CPU to print. */
+struct watchdog_report {
+	unsigned ready; /* 1: filled in, not printed yet (release/acquire) */
+	unsigned bit;
+	uint64_t ms, pending;
+	uintptr_t pc;
+	struct panic_trace trace;
+};
+
+/* Events from a CPU's tick to the loop: one producer (that CPU's tick,
+ * interrupts off) and one consumer (the tick CPU's loop, which its tick
+ * may interrupt), so the producer publishes `head` after writing the
+ * entry and the consumer `tail` after reading it. */
+struct watchdog_events {
+	struct watchdog_event e[WATCHDOG_EVENTS];
+	unsigned head, tail;
+};
+
 struct watchdog_cpu {
 	struct watchdog_stall stall;
 	struct watchdog_storms storms;
 	uint64_t last_tick;
+	struct watchdog_report report;
+	struct watchdog_events events;
 };
 
 static struct watchdog_options options;
 static uint64_t cycles_per_ms = 1; /* never 0: it divides */
 static uint64_t limit_cycles, window_cycles;
-static struct watchdog_cpu cpus[WATCHDOG_MAX_CPUS];
-static struct watchdog_stats stats;
-
-/* Events from the tick to the loop: one producer (the tick, interrupts
- * off) and one consumer (the loop, which the tick may interrupt), so the
- * producer publishes `head` after writing the entry and the consumer
- * `tail` after reading it. */
-static struct watchdog_event events[WATCHDOG_EVENTS];
-static unsigned events_head, events_tail;
+static struct watchdog_cpu cpus[CPU_MAX];
+static struct watchdog_stats stats; /* counted with atomics: every CPU ticks */
 static struct deferred_call report_dc;
 static bool initialised;
+static unsigned tick_cpu;                 /* the CPU the tick interrupts */
+static void (*poke_cpu)(unsigned cpu_id); /* NULL: watch the tick CPU only */
 
-bool watchdog_idle_tick_wanted;
+uint64_t watchdog_idle_tick_wanted;
+unsigned watchdog_ticker_asleep;
+
+static void count(uint64_t *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
 
 void watchdog_default_options(struct watchdog_options *opt)
 {
@@ -175,18 +198,22 @@ static const char *kind_name(unsigned bit)
 	}
 }
 
+/* The deferred call belongs to the tick CPU: another CPU's events wait
+ * for the tick CPU's next tick to set it (deferred calls are set on their
+ * own CPU). */
 static void queue_event(struct watchdog_event e)
 {
-	unsigned head = __atomic_load_n(&events_head, __ATOMIC_RELAXED);
-	unsigned tail = __atomic_load_n(&events_tail, __ATOMIC_ACQUIRE);
+	struct watchdog_events *q = &cpus[e.cpu].events;
+	unsigned head = __atomic_load_n(&q->head, __ATOMIC_RELAXED);
+	unsigned tail = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
 
 	if (head - tail >= WATCHDOG_EVENTS) {
-		stats.events_lost++;
+		count(&stats.events_lost);
 		return;
 	}
-	events[head % WATCHDOG_EVENTS] = e;
-	__atomic_store_n(&events_head, head + 1, __ATOMIC_RELEASE);
-	if (initialised)
+	q->e[head % WATCHDOG_EVENTS] = e;
+	__atomic_store_n(&q->head, head + 1, __ATOMIC_RELEASE);
+	if (initialised && e.cpu == tick_cpu)
 		deferred_call_set(&report_dc);
 }
 
@@ -209,46 +236,68 @@ static void print_pending(uint64_t pending)
 		pending ? " (" : " (nothing waits)", names, pending ? ")" : "");
 }
 
-static void print_stall(const struct cpu *cpu, const struct watchdog_where *where)
+static void print_stall(uint64_t pending, uintptr_t pc, const struct panic_trace *trace)
 {
 	uintptr_t off;
-	const char *fn = symbol_lookup(where->pc, &off);
+	const char *fn = symbol_lookup(pc, &off);
 
-	print_pending(pending_peek(cpu));
+	print_pending(pending);
 	if (fn)
-		kprintf("watchdog:   interrupted at 0x%016lx <%s+0x%lx>\n",
-			(unsigned long)where->pc, fn, (unsigned long)off);
+		kprintf("watchdog:   interrupted at 0x%016lx <%s+0x%lx>\n", (unsigned long)pc, fn,
+			(unsigned long)off);
 	else
-		kprintf("watchdog:   interrupted at 0x%016lx <?>\n", (unsigned long)where->pc);
-	panic_backtrace_from(where->pc, where->caller, where->fp);
+		kprintf("watchdog:   interrupted at 0x%016lx <?>\n", (unsigned long)pc);
+	panic_backtrace_print(trace);
 }
 
-static void report_stall(const struct cpu *cpu, const struct watchdog_stall *st, uint64_t now,
-			 const struct watchdog_where *where)
+static void print_warning(unsigned id, const struct watchdog_report *r)
 {
-	unsigned bit = (unsigned)st->running;
-	uint64_t ms = cycles_to_ms(now - st->first_seen);
-
-	stats.stalls++;
-	if (options.panic) {
-		panic_enter();
-		kprintf("\nPANIC: watchdog: capsule '%s' (bit %u, %s '%s') has run for %llu ms on "
-			"cpu %u (limit %u ms)\n",
-			client_name(bit), bit, kind_name(bit), slot_name(bit),
-			(unsigned long long)ms, cpu->id, options.limit_ms);
-		print_stall(cpu, where);
-		panic_finish();
-	}
 	/* The tick knows nothing of the console: a prompt may be up, so the
 	 * report starts on a line of its own, like an exception report. */
 	kprintf("\n");
 	log_warn("watchdog: capsule '%s' (bit %u, %s '%s') has run for %llu ms on cpu %u "
 		 "(limit %u ms)",
-		 client_name(bit), bit, kind_name(bit), slot_name(bit), (unsigned long long)ms,
-		 cpu->id, options.limit_ms);
-	print_stall(cpu, where);
+		 client_name(r->bit), r->bit, kind_name(r->bit), slot_name(r->bit),
+		 (unsigned long long)r->ms, id, options.limit_ms);
+	print_stall(r->pending, r->pc, &r->trace);
 	kprintf("watchdog: reported once; the callback keeps running (watchdog=panic would stop "
 		"here)\n");
+}
+
+static void report_stall(const struct cpu *cpu, const struct watchdog_stall *st, uint64_t now,
+			 const struct watchdog_where *where)
+{
+	struct watchdog_report *r = &cpus[cpu->id].report;
+
+	count(&stats.stalls);
+	if (options.panic) {
+		/* Any CPU may panic: panic_enter() stops the others first. */
+		static struct panic_trace trace; /* one panic at a time */
+		unsigned bit = (unsigned)st->running;
+		panic_enter();
+		kprintf("\nPANIC: watchdog: capsule '%s' (bit %u, %s '%s') has run for %llu ms on "
+			"cpu %u (limit %u ms)\n",
+			client_name(bit), bit, kind_name(bit), slot_name(bit),
+			(unsigned long long)cycles_to_ms(now - st->first_seen), cpu->id,
+			options.limit_ms);
+		panic_backtrace_collect(where->pc, where->caller, where->fp, &trace);
+		print_stall(pending_peek(cpu), where->pc, &trace);
+		panic_finish();
+	}
+	/* A report not printed yet (the tick CPU has not ticked since) is
+	 * kept: this one is counted, not shown. */
+	if (__atomic_load_n(&r->ready, __ATOMIC_ACQUIRE))
+		return;
+	r->bit = (unsigned)st->running;
+	r->ms = cycles_to_ms(now - st->first_seen);
+	r->pending = pending_peek(cpu);
+	r->pc = where->pc;
+	panic_backtrace_collect(where->pc, where->caller, where->fp, &r->trace);
+	if (cpu->id == tick_cpu) {
+		print_warning(cpu->id, r);
+		return;
+	}
+	__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
 }
 
 static void check_stall(const struct cpu *cpu, struct watchdog_stall *st, unsigned id, uint64_t now,
@@ -347,7 +396,7 @@ static void check_storms(const struct cpu *cpu, struct watchdog_cpu *w, unsigned
 		sw->storming |= mask;
 		sw->since[bit] = sw->window_start;
 		sw->peak[bit] = rate;
-		stats.storms++;
+		count(&stats.storms);
 		queue_event((struct watchdog_event){
 			.kind = EVENT_STORM_BEGIN,
 			.cpu = id,
@@ -359,60 +408,139 @@ static void check_storms(const struct cpu *cpu, struct watchdog_cpu *w, unsigned
 	open_window(cpu, sw, now);
 }
 
-/* Whether some report waits for a tick that only comes while awake: then
- * the tick source stays unmasked through the next sleep, once. */
-static void update_idle_tick_wanted(void)
+/* Whether some report of this CPU waits for a tick that only comes while
+ * awake: an "over" still to see, or (another CPU's) a report or events
+ * the tick CPU has not taken yet. Then the tick stays on (and this CPU
+ * poked) through the next sleep, once. Each CPU changes only its own bit. */
+static void update_idle_tick_wanted(unsigned id, const struct watchdog_cpu *w)
 {
-	bool wanted = false;
+	uint64_t bit = (uint64_t)1 << id;
 
-	for (unsigned i = 0; i < WATCHDOG_MAX_CPUS; i++)
-		if (cpus[i].stall.reported || cpus[i].storms.storming)
-			wanted = true;
-	__atomic_store_n(&watchdog_idle_tick_wanted, wanted, __ATOMIC_RELAXED);
+	if (w->stall.reported || w->storms.storming ||
+	    (id != tick_cpu && (__atomic_load_n(&w->report.ready, __ATOMIC_RELAXED) ||
+				__atomic_load_n(&w->events.head, __ATOMIC_RELAXED) !=
+					__atomic_load_n(&w->events.tail, __ATOMIC_RELAXED))))
+		__atomic_fetch_or(&watchdog_idle_tick_wanted, bit, __ATOMIC_RELAXED);
+	else if (__atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED) & bit)
+		__atomic_fetch_and(&watchdog_idle_tick_wanted, ~bit, __ATOMIC_RELAXED);
+}
+
+/* A CPU the tick CPU passes the tick on to: online, and awake or owed an
+ * "over". */
+static bool wants_poke(unsigned id, const struct cpu *c)
+{
+	if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CPU_ONLINE)
+		return false;
+	return !__atomic_load_n(&c->idle, __ATOMIC_ACQUIRE) ||
+	       (__atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED) >> id & 1);
+}
+
+/* The tick CPU's part: print the other CPUs' stall reports, hand their
+ * events to its loop, and pass the tick on. */
+static void tick_others(void)
+{
+	bool events = false;
+
+	for (unsigned id = 0; id < CPU_MAX; id++) {
+		struct watchdog_cpu *w = &cpus[id];
+		if (id == tick_cpu)
+			continue;
+		if (__atomic_load_n(&w->report.ready, __ATOMIC_ACQUIRE)) {
+			print_warning(id, &w->report);
+			__atomic_store_n(&w->report.ready, 0, __ATOMIC_RELEASE);
+		}
+		if (__atomic_load_n(&w->events.head, __ATOMIC_ACQUIRE) !=
+		    __atomic_load_n(&w->events.tail, __ATOMIC_RELAXED))
+			events = true;
+		const struct cpu *c = arch_cpu(id);
+		if (poke_cpu && c && wants_poke(id, c)) {
+			count(&stats.pokes);
+			poke_cpu(id);
+		}
+	}
+	if (events && initialised)
+		deferred_call_set(&report_dc);
 }
 
 void watchdog_tick(struct cpu *cpu, uint64_t now, const struct watchdog_where *where)
 {
-	if (cpu->id >= WATCHDOG_MAX_CPUS)
+	if (cpu->id >= CPU_MAX)
 		return;
 	struct watchdog_cpu *w = &cpus[cpu->id];
 
-	stats.ticks++;
+	count(&stats.ticks);
 	check_stall(cpu, &w->stall, cpu->id, now, where);
 	check_storms(cpu, w, cpu->id, now);
 	w->last_tick = now;
-	update_idle_tick_wanted();
+	update_idle_tick_wanted(cpu->id, w);
+	if (cpu->id == tick_cpu)
+		tick_others();
+}
+
+void watchdog_set_tick_cpu(unsigned id, void (*poke)(unsigned cpu_id))
+{
+	tick_cpu = id;
+	poke_cpu = poke;
+}
+
+bool watchdog_others_awake(const struct cpu *self)
+{
+	for (unsigned id = 0; id < CPU_MAX; id++) {
+		const struct cpu *c = arch_cpu(id);
+		if (!c)
+			break;
+		if (c != self && __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPU_ONLINE &&
+		    !__atomic_load_n(&c->idle, __ATOMIC_SEQ_CST))
+			return true;
+	}
+	return false;
+}
+
+void watchdog_wake_ticker(const struct cpu *self)
+{
+	const struct cpu *c = arch_cpu(tick_cpu);
+
+	if (c && c != self)
+		arch_wake_cpu(c);
+}
+
+static void report_event(const struct watchdog_event *e)
+{
+	switch (e->kind) {
+	case EVENT_STALL_OVER:
+		log_info("watchdog: capsule '%s' (bit %u) returned on cpu %u after running "
+			 "at least %llu ms",
+			 client_name(e->bit), e->bit, e->cpu, (unsigned long long)e->ms);
+		break;
+	case EVENT_STORM_BEGIN:
+		log_warn("storm: interrupt source '%s' (bit %u) serviced %llu times/s for "
+			 "%llu ms with cpu %u never idle (limit %u/s); the other sources "
+			 "still run once per round",
+			 slot_name(e->bit), e->bit, (unsigned long long)e->rate,
+			 (unsigned long long)e->ms, e->cpu, options.storm_per_s);
+		break;
+	case EVENT_STORM_OVER:
+		log_info("storm: interrupt source '%s' (bit %u) calmed down after about "
+			 "%llu ms (peak %llu/s)",
+			 slot_name(e->bit), e->bit, (unsigned long long)e->ms,
+			 (unsigned long long)e->rate);
+		break;
+	}
 }
 
 /* The loop side: print what the ticks queued. */
 static void watchdog_report(void *ctx)
 {
 	(void)ctx;
-	for (;;) {
-		unsigned tail = __atomic_load_n(&events_tail, __ATOMIC_RELAXED);
-		if (tail == __atomic_load_n(&events_head, __ATOMIC_ACQUIRE))
-			break;
-		struct watchdog_event e = events[tail % WATCHDOG_EVENTS];
-		__atomic_store_n(&events_tail, tail + 1, __ATOMIC_RELEASE);
-		switch (e.kind) {
-		case EVENT_STALL_OVER:
-			log_info("watchdog: capsule '%s' (bit %u) returned on cpu %u after running "
-				 "at least %llu ms",
-				 client_name(e.bit), e.bit, e.cpu, (unsigned long long)e.ms);
-			break;
-		case EVENT_STORM_BEGIN:
-			log_warn("storm: interrupt source '%s' (bit %u) serviced %llu times/s for "
-				 "%llu ms with cpu %u never idle (limit %u/s); the other sources "
-				 "still run once per round",
-				 slot_name(e.bit), e.bit, (unsigned long long)e.rate,
-				 (unsigned long long)e.ms, e.cpu, options.storm_per_s);
-			break;
-		case EVENT_STORM_OVER:
-			log_info("storm: interrupt source '%s' (bit %u) calmed down after about "
-				 "%llu ms (peak %llu/s)",
-				 slot_name(e.bit), e.bit, (unsigned long long)e.ms,
-				 (unsigned long long)e.rate);
-			break;
+	for (unsigned id = 0; id < CPU_MAX; id++) {
+		struct watchdog_events *q = &cpus[id].events;
+		for (;;) {
+			unsigned tail = __atomic_load_n(&q->tail, __ATOMIC_RELAXED);
+			if (tail == __atomic_load_n(&q->head, __ATOMIC_ACQUIRE))
+				break;
+			struct watchdog_event e = q->e[tail % WATCHDOG_EVENTS];
+			__atomic_store_n(&q->tail, tail + 1, __ATOMIC_RELEASE);
+			report_event(&e);
 		}
 	}
 }
@@ -430,7 +558,11 @@ void watchdog_init(const struct watchdog_options *opt, uint64_t cycles_per_s)
 
 void watchdog_get_stats(struct watchdog_stats *out)
 {
-	*out = stats;
+	out->ticks = __atomic_load_n(&stats.ticks, __ATOMIC_RELAXED);
+	out->pokes = __atomic_load_n(&stats.pokes, __ATOMIC_RELAXED);
+	out->stalls = __atomic_load_n(&stats.stalls, __ATOMIC_RELAXED);
+	out->storms = __atomic_load_n(&stats.storms, __ATOMIC_RELAXED);
+	out->events_lost = __atomic_load_n(&stats.events_lost, __ATOMIC_RELAXED);
 }
 
 const struct watchdog_options *watchdog_options(void)
@@ -443,9 +575,11 @@ void watchdog_reset_for_test(void)
 	memset(cpus, 0, sizeof(cpus));
 	memset(&stats, 0, sizeof(stats));
 	memset(&options, 0, sizeof(options));
-	events_head = events_tail = 0;
+	tick_cpu = 0;
+	poke_cpu = NULL;
+	watchdog_ticker_asleep = 0;
 	cycles_per_ms = 1;
 	limit_cycles = window_cycles = 0;
 	initialised = false;
-	watchdog_idle_tick_wanted = false;
+	watchdog_idle_tick_wanted = 0;
 }

@@ -74,6 +74,9 @@ enum board_vector {
  * the sender has set the pending bit already; docs/smp.md). */
 #define VEC_WAKEUP 0xf1
 #define VEC_WATCHDOG 0xf0
+/* The watchdog's tick passed on from the tick's CPU to each other awake
+ * CPU (kernel/watchdog.h): the same slow path and handler as the tick. */
+#define VEC_WATCHDOG_POKE 0xf2
 #define ISA_IRQ_PIT 0
 
 /* Route ISA `irq` to its table vector on the boot CPU through the IOAPIC

@@ -92,6 +92,11 @@ static _Noreturn void ap_main(unsigned cpu)
 	loop_run();
 }
 
+struct alarm_mux *board_ap_alarm_mux(unsigned cpu)
+{
+	return cpu && cpu < CPU_MAX ? &ap_mux[cpu] : NULL;
+}
+
 /* The trampoline's page must be RAM the memory map calls available. */
 static bool trampoline_page_free(const struct boot_info *bi)
 {

@@ -8,6 +8,7 @@
 #include "chips/x86_64/pit.h"
 #include "chips/x86_64/watchdog_tick.h"
 #include "kernel/cmdline.h"
+#include "kernel/cpus.h"
 #include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
@@ -43,9 +44,15 @@ void board_watchdog_start(void)
 		return;
 	}
 	if (board_irq_routing == BOARD_ROUTING_8259) {
+		/* The 8259s: no other CPU was started. */
 		x86_watchdog_tick_start_pic(VEC_PIC_BASE + ISA_IRQ_PIT, ISA_IRQ_PIT);
+		watchdog_set_tick_cpu(cpus_this(), NULL);
 	} else {
 		uint32_t gsi = board_route_isa_irq(ISA_IRQ_PIT, VEC_WATCHDOG);
+		/* The other CPUs are online: the tick's CPU passes each tick
+		 * on to those that are awake. */
+		x86_watchdog_poke_start(VEC_WATCHDOG_POKE);
+		watchdog_set_tick_cpu(cpus_this(), x86_watchdog_poke);
 		if (!x86_watchdog_tick_start(VEC_WATCHDOG, gsi)) {
 			log_warn("watchdog: no IOAPIC serves GSI %u: no stall or storm detection",
 				 gsi);

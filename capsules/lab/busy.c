@@ -42,6 +42,14 @@ void busy_init(struct busy *b, struct alarm_mux *mux)
 	deferred_call_register(&b->dc, "busy", burn, b);
 }
 
+void busy_init_on_cpu(struct busy *b, struct alarm_mux *mux, const struct busy *boot)
+{
+	memset(b, 0, sizeof(*b));
+	b->mux = mux;
+	alarm_init(&b->gap, "busy gap", gap_over, b);
+	deferred_call_join(&b->dc, &boot->dc, "busy", burn, b);
+}
+
 int busy_start(struct busy *b, uint64_t ms, uint64_t times, uint64_t gap_ms)
 {
 	if (ms < 1 || ms > BUSY_MAX_MS || times < 1 || times > BUSY_MAX_TIMES ||

@@ -43,6 +43,10 @@ struct busy {
 
 /* Declares the deferred call. */
 void busy_init(struct busy *b, struct alarm_mux *mux);
+/* The same capsule on another CPU (`on 3 busy 3000`), from that CPU
+ * before it goes online: its own burns on its own loop and alarm mux, on
+ * the boot CPU's busy's bit. */
+void busy_init_on_cpu(struct busy *b, struct alarm_mux *mux, const struct busy *boot);
 /* Start `times` burns of `ms` ms, `gap_ms` apart (replacing any under
  * way). Returns 0, or -1 for ms or times out of range (1..BUSY_MAX_MS,
  * 1..BUSY_MAX_TIMES). */

@@ -19,8 +19,10 @@
  * stores). The IOAPIC drops an edge that comes while its pin is masked, so
  * no stale tick fires at the wake-up either. While a stall or storm report
  * waits for its "over" (watchdog_idle_tick_wanted) the tick stays on for
- * one more sleep. Only the CPU the tick interrupts masks it: on another
- * CPU it would blind the watchdog while that one works.
+ * one more sleep. Only the CPU the tick interrupts masks it, and only
+ * while every other CPU sleeps too: the tick watches them all (it is
+ * passed on to each awake CPU, kernel/watchdog.h). Another CPU, once
+ * awake, wakes the tick's CPU if that one sleeps with the tick masked.
  */
 #ifndef KNOCK_CHIPS_X86_64_IDLE_H
 #define KNOCK_CHIPS_X86_64_IDLE_H
@@ -37,20 +39,38 @@ __attribute__((cold)) void x86_enable_irq_and_idle_pic_tick(void);
 static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 {
 	const struct ioapic_pin *pin = x86_idle_masked_pin;
+	struct cpu *cpu;
 
 	if (__builtin_expect(x86_idle_masked_pic_irq >= 0, 0)) {
 		x86_enable_irq_and_idle_pic_tick();
 		return;
 	}
-	if (!pin || arch_this_cpu() != x86_idle_masked_cpu ||
-	    __atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED)) {
+	cpu = arch_this_cpu();
+	if (cpu != x86_idle_masked_cpu) {
+		/* Not the tick's CPU: awake again, it makes sure the tick is
+		 * on (kernel/watchdog.h, watchdog_ticker_asleep). */
+		__asm__ volatile("sti\n\thlt" ::: "memory");
+		watchdog_note_awake(cpu);
+		return;
+	}
+	if (!pin || __atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED)) {
+		__asm__ volatile("sti\n\thlt" ::: "memory");
+		return;
+	}
+	/* The tick watches every CPU: it stays on while another one is
+	 * awake. The flag first, then the others' idle marks (a full barrier
+	 * between): a CPU that wakes after this look sees the flag. */
+	__atomic_store_n(&watchdog_ticker_asleep, 1, __ATOMIC_SEQ_CST);
+	if (watchdog_others_awake(cpu)) {
+		__atomic_store_n(&watchdog_ticker_asleep, 0, __ATOMIC_RELAXED);
 		__asm__ volatile("sti\n\thlt" ::: "memory");
 		return;
 	}
 	ioapic_pin_set_masked(pin, true);
 	/* The unmask after the wake-up is on the path from the interrupt to
 	 * its client (make bench: timer_wake_latency), so its operands are
-	 * in registers before the halt: four instructions after it. */
+	 * in registers before the halt: four instructions after it, and the
+	 * flag's store. */
 	__asm__ volatile("sti\n\t"
 			 "hlt\n\t"
 			 "cli\n\t"
@@ -61,6 +81,7 @@ static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 			 : [regsel] "r"(pin->regsel), [reg] "r"(pin->reg),
 			   [unmasked] "r"(pin->unmasked), [window] "i"(IOAPIC_WINDOW_WORD * 4)
 			 : "memory");
+	__atomic_store_n(&watchdog_ticker_asleep, 0, __ATOMIC_RELAXED);
 }
 
 #endif

@@ -204,6 +204,20 @@ bool lapic_send_fixed(uint32_t apic_id, uint8_t vector)
 	return send_ipi(apic_id, ICR_FIXED | ICR_ASSERT | vector);
 }
 
+/* From an interrupt handler, which may have landed between another
+ * sender's two ICR writes (xAPIC: the destination, then the command that
+ * sends): the destination is put back, so that sender's IPI still goes
+ * where it meant. x2APIC's ICR is one write. */
+bool lapic_send_fixed_nested(uint32_t apic_id, uint8_t vector)
+{
+	if (x2apic_mode)
+		return lapic_send_fixed(apic_id, vector);
+	uint32_t high = lapic_read(LAPIC_REG_ICR_HIGH);
+	bool sent = lapic_send_fixed(apic_id, vector);
+	lapic_write(LAPIC_REG_ICR_HIGH, high);
+	return sent;
+}
+
 /* Sent from a panic, with interrupts off: nothing else on this CPU writes
  * the ICR meanwhile. */
 bool lapic_send_nmi(uint32_t apic_id)

@@ -75,6 +75,8 @@ bool lapic_can_reach(uint32_t apic_id);
 bool lapic_send_init(uint32_t apic_id);
 bool lapic_send_startup(uint32_t apic_id, uint8_t page); /* starts at page * 4 KiB */
 bool lapic_send_fixed(uint32_t apic_id, uint8_t vector);
+/* The same from an interrupt handler (another send may be under way). */
+bool lapic_send_fixed_nested(uint32_t apic_id, uint8_t vector);
 bool lapic_wait_icr_idle(void);
 /* An NMI (panic: stop that CPU). */
 bool lapic_send_nmi(uint32_t apic_id);

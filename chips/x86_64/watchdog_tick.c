@@ -19,6 +19,7 @@
 #define OPCODE_RET 0xc3
 
 static struct ioapic_pin tick_pin;
+static uint8_t poke_vector;
 
 /*
  * The return address the frame-pointer chain would skip. Every function
@@ -61,6 +62,25 @@ static void watchdog_interrupt(struct trap_frame *f)
 
 	watchdog_tick(arch_this_cpu(), rdtsc(), &where);
 	lapic_write(LAPIC_REG_EOI, 0);
+}
+
+/* The same handler takes the tick passed on to another CPU: the frame is
+ * that CPU's, the tick is its own check (kernel/watchdog.h). The EOI is
+ * the LAPIC's either way. */
+void x86_watchdog_poke_start(uint8_t vector)
+{
+	poke_vector = vector;
+	trap_set_handler(vector, watchdog_interrupt);
+}
+
+/* From the tick's handler on the tick CPU. A busy ICR (the send waits,
+ * bounded) loses this poke only: the next tick sends another. */
+void x86_watchdog_poke(unsigned cpu_id)
+{
+	const struct cpu *c = arch_cpu(cpu_id);
+
+	if (c && poke_vector)
+		lapic_send_fixed_nested(c->hw_id, poke_vector);
 }
 
 bool x86_watchdog_tick_start(uint8_t vector, uint32_t gsi)

@@ -32,6 +32,13 @@
  * channel 0 and unmasks. Returns false if no IOAPIC serves the GSI. */
 bool x86_watchdog_tick_start(uint8_t vector, uint32_t gsi);
 
+/* Every other CPU's check: `vector` is the IPI the tick CPU sends each
+ * awake CPU on its tick (x86_watchdog_poke(), given to
+ * watchdog_set_tick_cpu()), taken by the tick's handler there. Before
+ * any other CPU starts. */
+void x86_watchdog_poke_start(uint8_t vector);
+void x86_watchdog_poke(unsigned cpu_id);
+
 /* The same on an 8259 (when no IOAPIC is usable, pic8259.h): ISA IRQ
  * `irq` arrives at `vector` (the 8259's base + irq); installs the handler,
  * hands the IRQ to the idle path, starts PIT channel 0 and unmasks it at

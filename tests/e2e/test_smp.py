@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from test_faults import HEX, SYMBOL, backtrace, one
+
 SINGLE = "tcg,thread=single"
 DEFAULT_ACCEL = "tcg"  # QEMU's default for x86 TCG: thread=multi
 # Long enough for 8 vCPUs taking turns on a slow host; a pass returns early.
@@ -153,6 +155,58 @@ def test_a_stack_overflow_on_another_cpu_hits_its_guard_page(boot):
     cr2 = int(re.search(r"cr2\s+0x([0-9a-f]+)", report).group(1), 16)
     assert guard <= cr2 < guard + 4096, f"cr2 {cr2:#x}, guard page {guard:#x}\n{report}"
     assert "smp_ap_entry" in report and "ap_main" in report, report
+
+
+STALL_MS = 3000
+WATCHDOG_LIMIT_MS = 1000  # WATCHDOG_DEFAULT_LIMIT_MS
+TICK_MS = 55  # the PIT's period
+
+
+@pytest.mark.parametrize("smp", [4, 32])
+def test_a_stall_on_another_cpu_is_reported_naming_it(boot, lab_kernel_functions, version, smp):
+    """The stall watchdog watches every CPU (kernel/watchdog.h): a 3 s
+    callback on the last CPU (`on N busy 3000`, the lab's busy capsule on
+    that CPU's loop) is reported once, naming that CPU, with a backtrace
+    walked on that CPU (through the burn to its loop and ap_main, not CPU
+    0's board_main), while CPU 0 keeps answering; its return is logged
+    naming the CPU too. The tick interrupts CPU 0, which passes it on to
+    the busy CPU; CPU 0 prints the report a tick later."""
+    cpu = smp - 1
+    vm = start(boot, "q35", smp, lab=True)
+    pos = len(vm.log)
+    assert vm.shell(f"on {cpu} busy {STALL_MS}") == f"busy: 1 callback of {STALL_MS} ms, 0 ms apart\n"
+    head = vm.wait_for(rf"^warning: watchdog: capsule 'busy' \(bit (\d+), deferred call 'busy'\) "
+                       rf"has run for (\d+) ms on cpu {cpu} \(limit {WATCHDOG_LIMIT_MS} ms\)$",
+                       timeout=30, pos=pos)
+    end = vm.wait_for(r"^watchdog: reported once; the callback keeps running \(watchdog=panic "
+                      r"would stop here\)$", pos=head.end())
+    bit, ms = int(head.group(1)), int(head.group(2))
+    # Seen by the busy CPU's own check between the limit and a tick or
+    # two after it (room for a loaded host).
+    assert WATCHDOG_LIMIT_MS <= ms < WATCHDOG_LIMIT_MS + 2 * TICK_MS + 400, head.group(0)
+    report = vm.log[head.start():end.end()]
+    assert report.count("\n") < 40 and "PANIC" not in report, report
+    pc, name, off = one(rf"^watchdog:   interrupted at {HEX} <{SYMBOL}\+0x([0-9a-f]+)>$", report,
+                        "interrupted at")
+    start_addr, size = lab_kernel_functions[name]
+    assert int(pc, 16) == start_addr + int(off, 16) and int(off, 16) < size
+    # The walk ends in the trampoline's copy at 0x8000, which called
+    # smp_ap_entry and has no symbol there.
+    walked = re.sub(r"^  #\d+ 0x0{12}8[0-9a-f]{3} \?\n(?=watchdog: reported)", "", report,
+                    flags=re.M)
+    names = [m.group(3) for m in backtrace(walked)]
+    assert "burn" in names, names
+    after = names[names.index("burn"):]
+    assert "loop_run" in after and "ap_main" in after and "board_main" not in names, names
+    # CPU 0 answers while the other CPU still burns.
+    vm.wait_shell(pos=end.end())
+    assert vm.shell("version") == f"knock {version}\n"
+    over = vm.wait_for(rf"watchdog: capsule 'busy' \(bit {bit}\) returned on cpu {cpu} after "
+                       r"running at least (\d+) ms$", STALL_MS / 1000 + 10, pos=end.end())
+    assert STALL_MS - 3 * TICK_MS - 400 <= int(over.group(1)) <= STALL_MS, over.group(0)
+    vm.wait_shell(pos=over.end())
+    assert f"this is cpu {cpu}" in vm.shell(f"on {cpu} cpus")
+    assert len(re.findall(r"^warning: watchdog:", vm.log, re.M)) == 1, "reported more than once"
 
 
 # Searched, not matched: on a loaded host the stall watchdog may report a

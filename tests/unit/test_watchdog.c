@@ -383,6 +383,160 @@ static void test_events_that_do_not_fit_are_counted(void **state)
 	assert_non_null(strstr(fake_log, "storm"));
 }
 
+/* Other CPUs (kernel/watchdog.h, "Every CPU"): fake_cpus[1 ..], and the
+ * poke that passes the tick on runs that CPU's tick at once, as its IPI
+ * would. */
+static struct cpu others[CPU_MAX];
+static unsigned poked[CPU_MAX];
+
+static void poke(unsigned id)
+{
+	poked[id]++;
+	watchdog_tick(fake_cpus[id], now, &where);
+}
+
+static void add_cpus(unsigned n)
+{
+	memset(others, 0, sizeof(others));
+	memset(poked, 0, sizeof(poked));
+	fake_cpu.state = CPU_ONLINE;
+	for (unsigned id = 1; id < n; id++) {
+		others[id].id = id;
+		others[id].self = &others[id];
+		others[id].state = CPU_ONLINE;
+		others[id].idle = 1;
+		fake_cpus[id] = &others[id];
+	}
+	watchdog_set_tick_cpu(0, poke);
+}
+
+static void test_the_tick_is_passed_on_to_every_awake_cpu(void **state)
+{
+	(void)state;
+	start();
+	add_cpus(CPU_MAX);
+	others[5].idle = 0;
+	others[63].idle = 0;
+	others[40].idle = 0;
+	others[40].state = CPU_FAILED; /* never came online: left alone */
+	tick_after(TICK);
+	for (unsigned id = 1; id < CPU_MAX; id++)
+		assert_int_equal(poked[id], id == 5 || id == 63);
+	struct watchdog_stats st;
+	watchdog_get_stats(&st);
+	assert_int_equal(st.pokes, 2);
+	assert_int_equal(st.ticks, 3); /* its own and the two passed on */
+
+	/* Only the tick's CPU passes it on. */
+	watchdog_tick(&others[5], now, &where);
+	assert_int_equal(poked[63], 1);
+
+	/* No poke function: the tick's CPU watches itself only. */
+	watchdog_set_tick_cpu(0, NULL);
+	tick_after(TICK);
+	assert_int_equal(poked[63], 1);
+}
+
+static void test_a_stall_on_cpu_63_is_reported_naming_it(void **state)
+{
+	(void)state;
+	start();
+	add_cpus(CPU_MAX);
+	struct cpu *c = &others[63];
+	c->idle = 0;
+	c->rounds = 7;
+	c->running = BIT_BUSY;
+	c->pending = 1u << BIT_TIMER;
+	fake_cpu.rounds = 1; /* CPU 0 itself moves on: no stall there */
+	tick_after(TICK);
+	for (unsigned i = 0; i < 18; i++) {
+		fake_cpu.rounds++;
+		tick_after(TICK);
+	}
+	assert_null(strstr(fake_log, "watchdog"));
+	/* The 19th tick after the first sight: 1045 ms. CPU 63 finds its
+	 * stall; it may not print, so the report waits for the tick CPU's
+	 * next tick. */
+	fake_cpu.rounds++;
+	tick_after(TICK);
+	assert_null(strstr(fake_log, "watchdog"));
+	assert_true(watchdog_idle_tick_wanted & (uint64_t)1 << 63);
+	fake_cpu.rounds++;
+	tick_after(TICK);
+	assert_non_null(strstr(fake_log,
+			       "warning: watchdog: capsule 'busy_burn' (bit 40, deferred "
+			       "call 'busy') has run for 1045 ms on cpu 63 (limit 1000 ms)\n"
+			       "watchdog:   pending 0x0000000000000001 (timer)\n"
+			       "watchdog:   interrupted at 0x0000000000001104 <fake_middle+0x4>\n"
+			       "backtrace:\n  #0 0x0000000000001104 fake_middle+0x4\n"
+			       "watchdog: reported once; the callback keeps running"));
+	assert_null(strstr(fake_log, "on cpu 0"));
+
+	/* Once per stall. */
+	size_t len = strlen(fake_log);
+	for (unsigned i = 0; i < 30; i++) {
+		fake_cpu.rounds++;
+		tick_after(TICK);
+	}
+	assert_int_equal(strlen(fake_log), len);
+
+	/* It returns and CPU 63 goes to sleep: the tick still comes to it
+	 * once (it wants its "over"), and the tick CPU hands the event to
+	 * its loop. */
+	c->rounds = 8;
+	c->sleeps++;
+	c->idle = 1;
+	unsigned before = poked[63];
+	fake_cpu.rounds++;
+	tick_after(TICK);
+	assert_int_equal(poked[63], before + 1);
+	fake_cpu.rounds++;
+	tick_after(TICK); /* takes CPU 63's event */
+	loop_runs();
+	assert_non_null(strstr(fake_log,
+			       "watchdog: capsule 'busy_burn' (bit 40) returned on cpu 63 "
+			       "after running at least"));
+	/* Nothing owed any more: an idle CPU 63 is left alone. */
+	fake_cpu.rounds++;
+	tick_after(TICK);
+	before = poked[63];
+	fake_cpu.rounds++;
+	tick_after(TICK);
+	assert_int_equal(poked[63], before);
+	assert_int_equal(watchdog_idle_tick_wanted, 0);
+	struct watchdog_stats st;
+	watchdog_get_stats(&st);
+	assert_int_equal(st.stalls, 1);
+}
+
+static void test_the_tick_cpu_sleeps_with_its_tick_only_when_all_sleep(void **state)
+{
+	(void)state;
+	start();
+	add_cpus(4);
+	assert_false(watchdog_others_awake(&fake_cpu));
+	others[3].idle = 0;
+	assert_true(watchdog_others_awake(&fake_cpu));
+	others[3].state = CPU_FAILED;
+	assert_false(watchdog_others_awake(&fake_cpu));
+	/* Its own idle mark does not count. */
+	fake_cpu.idle = 0;
+	assert_false(watchdog_others_awake(&fake_cpu));
+	assert_true(watchdog_others_awake(&others[2]));
+
+	/* A CPU that wakes wakes the tick's CPU only if that one sleeps with
+	 * its tick masked. */
+	others[2].idle = 1;
+	watchdog_note_awake(&others[2]);
+	assert_int_equal(others[2].idle, 0);
+	assert_int_equal(fake_wakes[0], 0);
+	watchdog_ticker_asleep = 1;
+	others[1].idle = 1;
+	watchdog_note_awake(&others[1]);
+	assert_int_equal(others[1].idle, 0);
+	assert_int_equal(fake_wakes[0], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +554,10 @@ int main(void)
 		cmocka_unit_test_setup(test_a_sleep_ends_a_storm_and_no_window_spans_one, setup),
 		cmocka_unit_test_setup(test_deferred_calls_and_storm_off_are_not_storms, setup),
 		cmocka_unit_test_setup(test_events_that_do_not_fit_are_counted, setup),
+		cmocka_unit_test_setup(test_the_tick_is_passed_on_to_every_awake_cpu, setup),
+		cmocka_unit_test_setup(test_a_stall_on_cpu_63_is_reported_naming_it, setup),
+		cmocka_unit_test_setup(test_the_tick_cpu_sleeps_with_its_tick_only_when_all_sleep,
+				       setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@
 #include "board/pc/wire_observe.h"
 #include "board/pc/wire_timer.h"
 #include "board/pc/wire_shell.h"
+#include "board/pc/wire_smp.h"
 #include "capsules/lab/alarm_flood_commands.h"
 #include "capsules/lab/bench_commands.h"
 #include "capsules/lab/bench_deferred.h"
@@ -66,6 +67,8 @@ static struct storm_commands storm_cmds;
 static struct fault_commands fault_cmds;
 static struct bench_commands bench_cmds;
 static struct fault_commands ap_fault_cmds[CPU_MAX];
+static struct busy ap_busy[CPU_MAX];
+static struct busy_commands ap_busy_cmds[CPU_MAX];
 
 /* --- the lab's interrupt rows and stubs ------------------------------------ */
 
@@ -203,6 +206,10 @@ static void lab_wire_ap(unsigned cpu)
 	if (sh) {
 		fault_commands_init(&ap_fault_cmds[cpu], x86_fault_trigger, x86_fault_kinds);
 		shell_register(sh, &ap_fault_cmds[cpu].set);
+		/* `on 3 busy 3000`: a stall on that CPU, for the watchdog. */
+		busy_init_on_cpu(&ap_busy[cpu], board_ap_alarm_mux(cpu), &busy);
+		busy_commands_init(&ap_busy_cmds[cpu], &ap_busy[cpu]);
+		shell_register(sh, &ap_busy_cmds[cpu].set);
 	}
 	if (smp_bench_on)
 		bench_smp_join(&bench_smp);
