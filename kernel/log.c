@@ -27,6 +27,8 @@ static unsigned writing; /* kwrite() calls under way (atomic) */
 static char held[LOG_HELD_BYTES];
 static size_t held_len;       /* bytes of held[] in use: entries of a 2-byte length and text */
 static unsigned held_dropped; /* calls that did not fit, reported with the next flush */
+static bool flushing_held;    /* flush_held() is handing entries on */
+static unsigned long long held_writes;
 
 static const char *const level_prefix[] = {
 	[LOG_ERROR] = "error: ",
@@ -124,8 +126,19 @@ static void to_sinks(const char *s, size_t n)
  * interrupted) and stops the other CPUs first.
  */
 
+bool log_writing_held(void)
+{
+	return flushing_held;
+}
+
+unsigned long long log_held_writes(void)
+{
+	return __atomic_load_n(&held_writes, __ATOMIC_RELAXED);
+}
+
 static void hold(const char *s, size_t n)
 {
+	__atomic_fetch_add(&held_writes, 1, __ATOMIC_RELAXED);
 	if (held_len + 2 + n > sizeof(held)) {
 		held_dropped++;
 		return;
@@ -143,6 +156,7 @@ static void flush_held(void)
 	bool irq_on = arch_irq_enabled();
 
 	arch_irq_disable();
+	flushing_held = true;
 	for (size_t at = 0; at < held_len;) {
 		size_t n = (size_t)(unsigned char)held[at] | (size_t)(unsigned char)held[at + 1]
 								     << 8;
@@ -157,6 +171,7 @@ static void flush_held(void)
 		held_dropped = 0;
 		to_sinks(note, (size_t)n);
 	}
+	flushing_held = false;
 	if (irq_on)
 		arch_irq_enable();
 }

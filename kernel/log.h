@@ -56,6 +56,18 @@ void kvlog(enum log_level level, const char *fmt, va_list ap);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kwrite(const char *s, size_t n);
 
+/*
+ * Re-entrancy (log.c): text written from an interrupt while a line was
+ * being written is held, then handed on right after that line. While it
+ * is, this is true: a sink that queues (the console) must write it the
+ * way it writes from an interrupt, synchronously, since the interrupted
+ * writer may be a callback that keeps the loop (and so the queue's
+ * drain) stuck: a stall report must come out while the stall lasts.
+ */
+bool log_writing_held(void);
+/* kwrite() calls held so since boot (the lab's busy logs it). */
+unsigned long long log_held_writes(void);
+
 #define log_error(...) klog(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) klog(LOG_WARN, __VA_ARGS__)
 #define log_info(...) klog(LOG_INFO, __VA_ARGS__)

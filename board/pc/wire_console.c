@@ -35,7 +35,10 @@ static void console_flush_sync(void)
 
 static void console_log_sink(const char *s, size_t n)
 {
-	if (arch_this_cpu()->handler_depth > 0) {
+	/* From an interrupt (the watchdog's report), or its text held while
+	 * it interrupted a line (kernel/log.h): the loop may be stuck, so
+	 * not through the ring it drains. */
+	if (arch_this_cpu()->handler_depth > 0 || log_writing_held()) {
 		console_flush_sync();
 		if (uart_present)
 			uart_write(s, n);

@@ -31,6 +31,7 @@ struct busy_status {
 	uint64_t left;       /* burns still to come */
 	uint64_t burns;      /* burns done since boot */
 	uint64_t longest_us; /* longest burn, measured */
+	uint64_t lines_logged; /* by logging burns */
 };
 
 struct busy {
@@ -38,6 +39,8 @@ struct busy {
 	struct alarm gap;
 	struct deferred_call dc;
 	uint64_t burn_ticks, gap_ticks;
+	bool logging; /* the burns write log lines (busy_start_logging()) */
+	bool may_log; /* the boot CPU's: the only one that logs */
 	struct busy_status st;
 };
 
@@ -51,6 +54,11 @@ void busy_init_on_cpu(struct busy *b, struct alarm_mux *mux, const struct busy *
  * way). Returns 0, or -1 for ms or times out of range (1..BUSY_MAX_MS,
  * 1..BUSY_MAX_TIMES). */
 int busy_start(struct busy *b, uint64_t ms, uint64_t times, uint64_t gap_ms);
+/* The same, each burn writing log lines back to back the whole time (the
+ * watchdog's report then lands inside a line being written: the log's
+ * re-entrancy guard, kernel/log.h). The boot CPU's busy only: -1 on
+ * another CPU, which may not log. */
+int busy_start_logging(struct busy *b, uint64_t ms, uint64_t times, uint64_t gap_ms);
 /* No more burns after the one running (if any). */
 void busy_stop(struct busy *b);
 void busy_get_status(const struct busy *b, struct busy_status *out);

@@ -124,3 +124,69 @@ def test_the_tick_leaves_an_idle_cpu_alone(boot):
                        r"interval_us=(\d+)", BOOT_TIMEOUT)
     assert int(idle.group(2)) == int(idle.group(3)) == 1, idle.group(0)
     assert int(idle.group(4)) >= 1000000
+
+
+def test_a_report_during_a_log_line_is_whole_and_not_interleaved(boot, lab_kernel_functions):
+    """The log's re-entrancy guard (kernel/log.c): `busy log` burns write
+    log lines back to back on CPU 0, so the watchdog's tick lands while one
+    is being written; the report it prints is held and handed on right
+    after that line, synchronously (the loop, and so the console's queue,
+    is stuck in the burn). On the serial line every line is whole: a
+    busy line, a report line, or the console's note about lines it had
+    no room for; each report's lines come together; the busy lines keep
+    their order. Three burns, three reports: the guard held some of them
+    (`busy` says how many writes the log held)."""
+    vm = boot(lab=True)
+    vm.wait_shell()
+    burns, burn_ms = 3, 1500
+    assert vm.shell(f"busy log {burn_ms} {burns} 200") == \
+        f"busy: {burns} callbacks of {burn_ms} ms, 200 ms apart, logging\n"
+    pos = len(vm.log)
+    end = pos
+    for _ in range(burns):
+        end = vm.wait_for(r"^watchdog: reported once; the callback keeps running", 30,
+                          pos=end).end()
+    text = vm.log[pos:end]
+    # Typed only once the last burn is over: typed during one, the echo
+    # would find the console's output full.
+    over = vm.wait_for(r"watchdog: capsule 'busy' \(bit \d+\) returned on cpu 0 after running "
+                       r"at least \d+ ms$", 30, pos=end)
+    vm.wait_shell(pos=over.end())
+    status = vm.shell("busy", timeout=30)
+    assert status.startswith(f"busy: idle; {burns} burns done"), status
+    held = re.search(r"^busy: (\d+) lines logged; the log held (\d+) writes made during "
+                     r"another$", status, re.M)
+    assert held and int(held.group(1)) > 0, status
+    assert int(held.group(2)) >= 1, "no report landed inside a line: the guard was not tested"
+    busy_line = re.compile(r"^busy: line (\d+) of burn (\d+)$")
+    report_line = re.compile(r"^(?:warning: watchdog: capsule 'busy' .* on cpu 0 \(limit 1000 ms\)"
+                             r"|watchdog:   pending .*|watchdog:   interrupted at .*|backtrace:"
+                             r"|  #\d+ 0x[0-9a-f]{16} \S+|  \.\.\. \d+ frames skipped"
+                             r"|watchdog: reported once; .*)$")
+    other_line = re.compile(r"^(?:|(?:knock> )+"
+                            r"|console: \d+ lines? not sent on the serial line \(output full\)"
+                            r"|watchdog: capsule 'busy' \(bit \d+\) returned on cpu 0 .*)$")
+    last = (0, 0)
+    reports, in_report = 0, False
+    for line in text.split("\n"):
+        # A line logged while the prompt is up comes after the prompt and
+        # its blanking ("\r", spaces, "\r": capsules/console.c; the
+        # harness drops the "\r"s).
+        line = re.sub(r"^(?:(?:knock> )? {7})+", "", line)
+        m = busy_line.match(line)
+        if m:
+            assert not in_report, f"a busy line inside a report: {line!r}\n{text[-3000:]}"
+            n = (int(m.group(2)), int(m.group(1)))
+            assert n > last, f"busy lines out of order: {last} then {n}"
+            last = n
+            continue
+        if line.startswith("warning: watchdog:"):
+            assert not in_report
+            in_report, reports = True, reports + 1
+        if report_line.match(line):
+            assert in_report, f"a report line outside a report: {line!r}"
+            if line.startswith("watchdog: reported once"):
+                in_report = False
+            continue
+        assert other_line.match(line), f"a cut or mixed line: {line!r}"
+    assert reports == burns and not in_report, text[-3000:]

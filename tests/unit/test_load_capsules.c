@@ -272,9 +272,14 @@ static void test_load_commands_through_the_shell(void **state)
 	type_line(&sh, "busy stop");
 	assert_string_equal(said, "busy: stopped\n");
 	type_line(&sh, "busy 0");
-	assert_string_equal(said, "busy: usage: busy <ms> [times [gap_ms]] | busy stop; "
-				  "ms 1..10000\n");
-	assert_int_equal(sh.stats.errors, 3);
+	assert_string_equal(said, "busy: usage: busy [log] <ms> [times [gap_ms]] | busy stop; "
+				  "ms 1..10000; log on cpu 0 only\n");
+	type_line(&sh, "busy log 1");
+	assert_string_equal(said, "busy: 1 callback of 1 ms, 0 ms apart, logging\n");
+	type_line(&sh, "busy log");
+	assert_string_equal(said, "busy: usage: busy [log] <ms> [times [gap_ms]] | busy stop; "
+				  "ms 1..10000; log on cpu 0 only\n");
+	assert_int_equal(sh.stats.errors, 4);
 }
 
 int main(void)

@@ -206,12 +206,15 @@ static void test_raw_output(void **state)
  * interrupt (the watchdog's tick, say) writes a report of several lines. */
 static int interrupt_lines;
 static bool interrupted;
+static unsigned calls_while_held; /* calls that saw log_writing_held() */
 
 static void interrupted_sink(const char *s, size_t n)
 {
 	struct capture *c = &cap[0];
 	size_t half = n / 2;
 
+	if (log_writing_held())
+		calls_while_held++;
 	if (interrupted) {
 		record(c, s, n);
 		return;
@@ -226,8 +229,10 @@ static void interrupted_sink(const char *s, size_t n)
 static void test_a_report_written_during_a_line_comes_after_it_whole(void **state)
 {
 	(void)state;
+	unsigned long long held_before = log_held_writes();
 	log_remove_all_sinks();
 	interrupted = false;
+	calls_while_held = 0;
 	interrupt_lines = 3;
 	log_add_sink(interrupted_sink);
 	log_info("the line being written");
@@ -235,9 +240,13 @@ static void test_a_report_written_during_a_line_comes_after_it_whole(void **stat
 					 "watchdog: report line 0\n"
 					 "watchdog: report line 1\n"
 					 "watchdog: report line 2\n");
-	/* Each held line went to the sink in a call of its own. */
+	/* Each held line went to the sink in a call of its own, and the sink
+	 * knew them for held (the console writes them synchronously). */
 	assert_int_equal(cap[0].calls, 2 + 3);
 	assert_string_equal(cap[0].last, "watchdog: report line 2\n");
+	assert_int_equal(calls_while_held, 3);
+	assert_false(log_writing_held());
+	assert_int_equal(log_held_writes() - held_before, 3);
 	/* And the log is usable as before. */
 	log_info("next");
 	assert_string_equal(cap[0].last, "next\n");
