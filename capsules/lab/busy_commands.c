@@ -22,8 +22,9 @@ static void cmd_busy(struct shell *sh, void *ctx, int argc, char **argv)
 			  st.running ? "running" : "idle", (unsigned long long)st.burns,
 			  (unsigned long long)st.longest_us);
 		if (st.lines_logged)
-			shell_say(sh, "busy: %llu lines logged; the log held %llu writes made during "
-				      "another\n",
+			shell_say(sh,
+				  "busy: %llu lines logged; the log held %llu writes made during "
+				  "another\n",
 				  (unsigned long long)st.lines_logged, log_held_writes());
 		return;
 	}
