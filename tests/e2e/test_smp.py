@@ -162,7 +162,7 @@ WATCHDOG_LIMIT_MS = 1000  # WATCHDOG_DEFAULT_LIMIT_MS
 TICK_MS = 55  # the PIT's period
 
 
-@pytest.mark.parametrize("smp", [4, 32])
+@pytest.mark.parametrize("smp", [4, 64])
 def test_a_stall_on_another_cpu_is_reported_naming_it(boot, lab_kernel_functions, version, smp):
     """The stall watchdog watches every CPU (kernel/watchdog.h): a 3 s
     callback on the last CPU (`on N busy 3000`, the lab's busy capsule on
