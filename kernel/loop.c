@@ -27,7 +27,7 @@
 #include "fmt.h"
 #include "panic.h"
 #include "pending.h"
-#include "watchdog.h"
+#include "ticker.h"
 
 struct loop_slot {
 	enum loop_slot_kind kind;
@@ -389,8 +389,8 @@ static inline __attribute__((always_inline)) void loop_sleep_inline(struct cpu *
 	} else {
 		arch_irq_enable();
 		/* Awake after all: the tick's CPU may have seen the idle mark
-		 * and masked the watchdog's tick (kernel/watchdog.h). */
-		watchdog_note_awake(cpu);
+		 * and masked the watchdog's tick (kernel/ticker.h). */
+		ticker_note_awake(cpu);
 	}
 	__atomic_store_n(&cpu->idle, 0, __ATOMIC_RELAXED);
 }

@@ -18,6 +18,7 @@
 #include "pending.h"
 #include "string.h"
 #include "symbols.h"
+#include "ticker.h"
 
 #define WATCHDOG_EVENTS 16 /* a power of two */
 
@@ -91,7 +92,6 @@ static unsigned tick_cpu;                 /* the CPU the tick interrupts */
 static void (*poke_cpu)(unsigned cpu_id); /* NULL: watch the tick CPU only */
 
 uint64_t watchdog_idle_tick_wanted;
-unsigned watchdog_ticker_asleep;
 
 static void count(uint64_t *counter)
 {
@@ -483,27 +483,6 @@ void watchdog_set_tick_cpu(unsigned id, void (*poke)(unsigned cpu_id))
 	poke_cpu = poke;
 }
 
-bool watchdog_others_awake(const struct cpu *self)
-{
-	for (unsigned id = 0; id < CPU_MAX; id++) {
-		const struct cpu *c = arch_cpu(id);
-		if (!c)
-			break;
-		if (c != self && __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPU_ONLINE &&
-		    !__atomic_load_n(&c->idle, __ATOMIC_SEQ_CST))
-			return true;
-	}
-	return false;
-}
-
-void watchdog_wake_ticker(const struct cpu *self)
-{
-	const struct cpu *c = arch_cpu(tick_cpu);
-
-	if (c && c != self)
-		arch_wake_cpu(c);
-}
-
 static void report_event(const struct watchdog_event *e)
 {
 	switch (e->kind) {
@@ -577,7 +556,7 @@ void watchdog_reset_for_test(void)
 	memset(&options, 0, sizeof(options));
 	tick_cpu = 0;
 	poke_cpu = NULL;
-	watchdog_ticker_asleep = 0;
+	ticker_reset_for_test();
 	cycles_per_ms = 1;
 	limit_cycles = window_cycles = 0;
 	initialised = false;

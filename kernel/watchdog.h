@@ -29,7 +29,7 @@
  * own interrupted pc: each CPU checks itself with the same rules. The
  * tick CPU keeps its tick through a sleep while any other CPU is awake,
  * and a CPU that wakes while the tick CPU sleeps with the tick masked
- * wakes it (watchdog_note_awake()), so a stall on any CPU is seen
+ * wakes it (kernel/ticker.h), so a stall on any CPU is seen
  * whatever the others do. Only the log's CPU may print outside a panic,
  * so another CPU's stall report (its backtrace walked there, at its tick)
  * is printed by the tick CPU at its next tick, a tick later.
@@ -107,32 +107,6 @@ void watchdog_tick(struct cpu *cpu, uint64_t now, const struct watchdog_where *w
  * clear again at that tick, so this costs one wake-up per stall or storm.
  */
 extern uint64_t watchdog_idle_tick_wanted; /* bit i: CPU i wants it */
-
-/*
- * Set (with a full barrier) by the tick CPU's sleep before it looks at
- * the other CPUs' idle marks and masks its tick, clear again once it is
- * awake. A CPU that wakes clears its own idle mark (full barrier) and
- * then reads this: the store-buffer pattern of the loop's sleep, so
- * either the tick CPU sees it awake and keeps its tick, or it sees the
- * flag and wakes the tick CPU. Never neither.
- */
-extern unsigned watchdog_ticker_asleep;
-
-/* The tick CPU's sleep: whether any other online CPU is awake (its idle
- * mark down), so the tick must stay on. */
-bool watchdog_others_awake(const struct cpu *self);
-
-/* Wake the tick CPU (its wake-up IPI): out of line, rare. */
-void watchdog_wake_ticker(const struct cpu *self);
-
-/* A CPU other than the tick CPU is awake again: its idle mark down, then
- * the tick CPU woken if it sleeps with the tick masked. */
-static inline __attribute__((always_inline)) void watchdog_note_awake(struct cpu *cpu)
-{
-	__atomic_store_n(&cpu->idle, 0, __ATOMIC_SEQ_CST);
-	if (__builtin_expect(__atomic_load_n(&watchdog_ticker_asleep, __ATOMIC_RELAXED) != 0, 0))
-		watchdog_wake_ticker(cpu);
-}
 
 /*
  * The board: the CPU the tick interrupts, and how it pokes another CPU

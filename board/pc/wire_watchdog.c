@@ -11,6 +11,7 @@
 #include "kernel/cpus.h"
 #include "kernel/fmt.h"
 #include "kernel/log.h"
+#include "kernel/ticker.h"
 #include "kernel/loop.h"
 #include "kernel/watchdog.h"
 
@@ -53,6 +54,7 @@ void board_watchdog_start(void)
 		 * on to those that are awake. */
 		x86_watchdog_poke_start(VEC_WATCHDOG_POKE);
 		watchdog_set_tick_cpu(cpus_this(), x86_watchdog_poke);
+		ticker_set_cpu(cpus_this(), x86_watchdog_tick_unmask);
 		if (!x86_watchdog_tick_start(VEC_WATCHDOG, gsi)) {
 			log_warn("watchdog: no IOAPIC serves GSI %u: no stall or storm detection",
 				 gsi);

@@ -28,9 +28,9 @@
 struct busy_status {
 	bool running;
 	uint64_t ms, gap_ms;
-	uint64_t left;       /* burns still to come */
-	uint64_t burns;      /* burns done since boot */
-	uint64_t longest_us; /* longest burn, measured */
+	uint64_t left;         /* burns still to come */
+	uint64_t burns;        /* burns done since boot */
+	uint64_t longest_us;   /* longest burn, measured */
 	uint64_t lines_logged; /* by logging burns */
 };
 

@@ -11,6 +11,7 @@
 #include "chips/x86_64/pic8259.h"
 #include "chips/x86_64/reset.h"
 #include "chips/x86_64/watchdog_tick.h"
+#include "kernel/ticker.h"
 #include "kernel/watchdog.h"
 
 /* What the loop's sleep masks around its halt (chips/x86_64/idle.h): the
@@ -18,6 +19,17 @@
 const struct ioapic_pin *x86_idle_masked_pin;
 const struct cpu *x86_idle_masked_cpu;
 int x86_idle_masked_pic_irq = -1;
+
+bool x86_idle_tick_stays_on(const struct cpu *cpu, const struct ioapic_pin *pin)
+{
+	ioapic_pin_set_masked(pin, true);
+	__atomic_store_n(&ticker_asleep, 1, __ATOMIC_SEQ_CST);
+	if (!ticker_others_awake(cpu))
+		return false;
+	ioapic_pin_set_masked(pin, false);
+	__atomic_store_n(&ticker_asleep, 0, __ATOMIC_RELAXED);
+	return true;
+}
 
 /* The sleep with the tick on an 8259 (no usable IOAPIC: pic8259.h): its
  * IRQ masked at the 8259 around the halt, a port write each way. The

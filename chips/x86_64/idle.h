@@ -30,15 +30,25 @@
 #include "chips/x86_64/ioapic.h"
 #include "chips/x86_64/watchdog_tick.h"
 #include "kernel/arch.h"
+#include "kernel/ticker.h"
 #include "kernel/watchdog.h"
 
 /* The same with the tick on an 8259 instead (arch.c): out of line, since
  * only a PC without a usable IOAPIC takes it. */
 __attribute__((cold)) void x86_enable_irq_and_idle_pic_tick(void);
 
+/* The tick's CPU, before its halt: the tick masked, the flag up, then
+ * the other CPUs' idle marks (a full barrier between: a CPU that wakes
+ * after this look sees the flag and unmasks the tick, kernel/ticker.h).
+ * True, with the tick unmasked and the flag down again, if another CPU is
+ * awake: the tick stays on. Out of line, so that nothing the halt's
+ * wake-up path needs lives across the call. */
+__attribute__((noinline)) bool x86_idle_tick_stays_on(const struct cpu *cpu,
+						      const struct ioapic_pin *pin);
+
 static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 {
-	const struct ioapic_pin *pin = x86_idle_masked_pin;
+	const struct ioapic_pin *pin;
 	struct cpu *cpu;
 
 	if (__builtin_expect(x86_idle_masked_pic_irq >= 0, 0)) {
@@ -48,25 +58,20 @@ static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 	cpu = arch_this_cpu();
 	if (cpu != x86_idle_masked_cpu) {
 		/* Not the tick's CPU: awake again, it makes sure the tick is
-		 * on (kernel/watchdog.h, watchdog_ticker_asleep). */
+		 * on (kernel/ticker.h). */
 		__asm__ volatile("sti\n\thlt" ::: "memory");
-		watchdog_note_awake(cpu);
-		return;
-	}
-	if (!pin || __atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED)) {
-		__asm__ volatile("sti\n\thlt" ::: "memory");
+		ticker_note_awake(cpu);
 		return;
 	}
 	/* The tick watches every CPU: it stays on while another one is
-	 * awake. The flag first, then the others' idle marks (a full barrier
-	 * between): a CPU that wakes after this look sees the flag. */
-	__atomic_store_n(&watchdog_ticker_asleep, 1, __ATOMIC_SEQ_CST);
-	if (watchdog_others_awake(cpu)) {
-		__atomic_store_n(&watchdog_ticker_asleep, 0, __ATOMIC_RELAXED);
+	 * awake. */
+	pin = x86_idle_masked_pin;
+	if (!pin || __atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED) ||
+	    x86_idle_tick_stays_on(cpu, pin)) {
 		__asm__ volatile("sti\n\thlt" ::: "memory");
 		return;
 	}
-	ioapic_pin_set_masked(pin, true);
+	pin = x86_idle_masked_pin;
 	/* The unmask after the wake-up is on the path from the interrupt to
 	 * its client (make bench: timer_wake_latency), so its operands are
 	 * in registers before the halt: four instructions after it, and the
@@ -81,7 +86,7 @@ static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 			 : [regsel] "r"(pin->regsel), [reg] "r"(pin->reg),
 			   [unmasked] "r"(pin->unmasked), [window] "i"(IOAPIC_WINDOW_WORD * 4)
 			 : "memory");
-	__atomic_store_n(&watchdog_ticker_asleep, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ticker_asleep, 0, __ATOMIC_RELAXED);
 }
 
 #endif

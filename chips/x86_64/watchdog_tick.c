@@ -83,6 +83,16 @@ void x86_watchdog_poke(unsigned cpu_id)
 		lapic_send_fixed_nested(c->hw_id, poke_vector);
 }
 
+/* From another CPU that woke while the tick's CPU sleeps with the tick
+ * masked (kernel/ticker.h). The IOAPIC's register select and window are
+ * shared: at run time only this pin's low word is ever selected through
+ * them, here and around the tick CPU's sleep, so two CPUs' writes
+ * interleave into the same selection. */
+void x86_watchdog_tick_unmask(void)
+{
+	ioapic_pin_set_masked(&tick_pin, false);
+}
+
 bool x86_watchdog_tick_start(uint8_t vector, uint32_t gsi)
 {
 	if (!ioapic_pin_get(gsi, &tick_pin))

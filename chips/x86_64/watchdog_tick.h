@@ -38,6 +38,8 @@ bool x86_watchdog_tick_start(uint8_t vector, uint32_t gsi);
  * any other CPU starts. */
 void x86_watchdog_poke_start(uint8_t vector);
 void x86_watchdog_poke(unsigned cpu_id);
+/* The tick's pin unmasked, from any CPU (kernel/ticker.h). */
+void x86_watchdog_tick_unmask(void);
 
 /* The same on an 8259 (when no IOAPIC is usable, pic8259.h): ISA IRQ
  * `irq` arrives at `vector` (the 8259's base + irq); installs the handler,

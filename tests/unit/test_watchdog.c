@@ -15,6 +15,7 @@
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "kernel/panic.h"
+#include "kernel/ticker.h"
 #include "kernel/watchdog.h"
 #include "fake_arch.h"
 #include "fake_log.h"
@@ -509,32 +510,59 @@ static void test_a_stall_on_cpu_63_is_reported_naming_it(void **state)
 	assert_int_equal(st.stalls, 1);
 }
 
+static unsigned unmasks;
+
+static void count_unmask(void)
+{
+	unmasks++;
+}
+
 static void test_the_tick_cpu_sleeps_with_its_tick_only_when_all_sleep(void **state)
 {
 	(void)state;
 	start();
 	add_cpus(4);
-	assert_false(watchdog_others_awake(&fake_cpu));
+	assert_false(ticker_others_awake(&fake_cpu));
 	others[3].idle = 0;
-	assert_true(watchdog_others_awake(&fake_cpu));
+	assert_true(ticker_others_awake(&fake_cpu));
 	others[3].state = CPU_FAILED;
-	assert_false(watchdog_others_awake(&fake_cpu));
+	assert_false(ticker_others_awake(&fake_cpu));
 	/* Its own idle mark does not count. */
 	fake_cpu.idle = 0;
-	assert_false(watchdog_others_awake(&fake_cpu));
-	assert_true(watchdog_others_awake(&others[2]));
+	assert_false(ticker_others_awake(&fake_cpu));
+	assert_true(ticker_others_awake(&others[2]));
 
 	/* A CPU that wakes wakes the tick's CPU only if that one sleeps with
 	 * its tick masked. */
+	unmasks = 0;
 	others[2].idle = 1;
-	watchdog_note_awake(&others[2]);
+	ticker_note_awake(&others[2]);
 	assert_int_equal(others[2].idle, 0);
 	assert_int_equal(fake_wakes[0], 0);
-	watchdog_ticker_asleep = 1;
+	ticker_asleep = 1;
 	others[1].idle = 1;
-	watchdog_note_awake(&others[1]);
+	ticker_note_awake(&others[1]);
 	assert_int_equal(others[1].idle, 0);
 	assert_int_equal(fake_wakes[0], 1);
+	/* Only the first CPU to wake turns the tick on. */
+	assert_int_equal(ticker_asleep, 0);
+	ticker_note_awake(&others[3]);
+	assert_int_equal(fake_wakes[0], 1);
+	/* The ticker never wakes itself. */
+	ticker_asleep = 1;
+	ticker_note_awake(&fake_cpu);
+	assert_int_equal(fake_wakes[0], 1);
+
+	/* With the board's unmask (the pc board's: the tick's IOAPIC pin),
+	 * that instead of the wake-up IPI. */
+	ticker_set_cpu(0, count_unmask);
+	ticker_note_awake(&others[1]);
+	ticker_note_awake(&others[2]);
+	assert_int_equal(unmasks, 1);
+	assert_int_equal(fake_wakes[0], 1);
+	ticker_asleep = 0;
+	ticker_note_awake(&others[1]);
+	assert_int_equal(unmasks, 1);
 }
 
 int main(void)
