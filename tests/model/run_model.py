@@ -143,6 +143,23 @@ MODELS = (
                     "sender reads the asleep flag before setting the bit"),
         ),
     ),
+    Model(
+        file="ticker.pml",
+        properties=("tick_reaches_busy_cpu",),
+        fair=frozenset({"tick_reaches_busy_cpu"}),
+        variants=(
+            Variant("model", None, (),
+                    "the ticker masks, raises its flag (xchg), looks at the idle mark; a "
+                    "waking CPU lowers its idle mark (xchg), takes the flag and unmasks",
+                    ("witness_other_unmasks", "witness_ticker_keeps_tick")),
+            Variant("mask-after-look", "MUTANT_MASK_AFTER_LOOK", ("tick_reaches_busy_cpu",),
+                    "the ticker raises its flag and looks first, masks last"),
+            Variant("check-first", "MUTANT_CHECK_FIRST", ("tick_reaches_busy_cpu",),
+                    "the waking CPU reads the flag before lowering its idle mark"),
+            Variant("no-unmask", "MUTANT_NO_UNMASK", ("tick_reaches_busy_cpu",),
+                    "the waking CPU never unmasks"),
+        ),
+    ),
 )
 
 
