@@ -48,8 +48,8 @@
  * this CPU already holds (it would wait for itself forever), and so does
  * releasing one it does not hold.
  *
- * The plain spinning ticket lock (struct ticketlock_plain) is the same
- * lock without parking, kept as the comparison in `make bench`.
+ * The plain spinning ticket lock, the same lock without parking, is the
+ * comparison in `make bench`: the lab's (kernel/lab/ticketlock_plain.h).
  */
 #ifndef KNOCK_KERNEL_TICKETLOCK_H
 #define KNOCK_KERNEL_TICKETLOCK_H
@@ -86,19 +86,11 @@ void ticketlock_init(struct ticketlock *l, const char *name);
 void ticketlock_lock(struct ticketlock *l);
 void ticketlock_unlock(struct ticketlock *l);
 
-/* The plain ticket lock: waiters spin until their turn, however long
- * (`make bench` compares it). A distinct type, so that a parking lock is
- * never released by the plain unlock, which would not knock. */
-struct ticketlock_plain {
-	struct ticketlock l;
-};
-
-#define TICKETLOCK_PLAIN_INIT(lock_name)        \
-	{                                       \
-		.l = TICKETLOCK_INIT(lock_name) \
-	}
-
-void ticketlock_plain_lock(struct ticketlock_plain *p);
-void ticketlock_plain_unlock(struct ticketlock_plain *p);
+/* The debug checks above, for the lab's plain ticket lock
+ * (kernel/lab/ticketlock_plain.h), which must pay what this one pays:
+ * the id + 1 the caller stores into `holder` once it has the lock, and
+ * the check that it holds it before the release. */
+uint32_t ticketlock_check_take(const struct ticketlock *l);
+void ticketlock_check_release(struct ticketlock *l);
 
 #endif

@@ -44,6 +44,7 @@
 #include "capsules/alarm_mux.h"
 #include "kernel/cpu.h"
 #include "kernel/lab/taslock.h"
+#include "kernel/lab/ticketlock_plain.h"
 #include "kernel/ticketlock.h"
 #include "kernel/xcall.h"
 

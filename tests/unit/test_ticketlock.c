@@ -19,6 +19,7 @@
 #include "kernel/loop.h"
 #include "kernel/panic.h"
 #include "kernel/lab/taslock.h"
+#include "kernel/lab/ticketlock_plain.h"
 #include "kernel/ticketlock.h"
 #include "fake_arch.h"
 #include "fake_log.h"
