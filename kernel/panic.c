@@ -185,7 +185,7 @@ void panic_backtrace_collect(uintptr_t rip, uintptr_t caller, uintptr_t frame_po
 	/* The first frames say where it happened, the last ones how it got
 	 * there (the loop, board_main). A deep recursion (a stack overflow)
 	 * must not push the latter out, so the middle is skipped, not the end. */
-	uintptr_t tail[PANIC_BACKTRACE_TAIL];
+	uintptr_t tail[PANIC_BACKTRACE_TAIL] = { 0 };
 	unsigned n, shown_head = 0;
 	uintptr_t fp = frame_pointer;
 
