@@ -209,6 +209,26 @@ def test_a_stall_on_another_cpu_is_reported_naming_it(boot, lab_kernel_functions
     assert len(re.findall(r"^warning: watchdog:", vm.log, re.M)) == 1, "reported more than once"
 
 
+def test_a_stall_on_another_cpu_with_watchdog_panic_stops_every_cpu(boot):
+    """watchdog=panic: the stalled CPU panics itself from its own tick,
+    which stops the others first (docs/smp.md, "A panic stops every CPU"):
+    one report, naming CPU 3, whole, and every CPU halted."""
+    vm = start(boot, "q35", 4, lab=True, cmdline="watchdog=panic")
+    vm.serial_write(f"on 3 busy {STALL_MS}\r")
+    report = vm.wait_for(r"^PANIC: watchdog: capsule 'busy' \(bit \d+, deferred call 'busy'\) "
+                         rf"has run for \d+ ms on cpu 3 \(limit {WATCHDOG_LIMIT_MS} ms\)\n"
+                         r"(?:.*\n)*?system halted \(interrupts off\)$", timeout=30).group(0)
+    wait_all_stopped(vm, 4)
+    log = vm.log
+    assert log.count("PANIC:") == 1 and "nested panic" not in log and "did not stop" not in log, log
+    # Whole: only the report's own lines between its first and last.
+    for line in report.splitlines()[1:-1]:
+        assert re.match(r"^(?:watchdog:   (?:pending|interrupted at) .*|backtrace:"
+                        r"|  #\d+ 0x[0-9a-f]{16} \S+|  \.\.\. \d+ frames skipped)$", line), \
+            f"not a line of the report: {line!r}\n{report}"
+    assert "burn" in report and "ap_main" in report, report
+
+
 # Searched, not matched: on a loaded host the stall watchdog may report a
 # slice that waited over a second in the lock, above the answer.
 SMPTEST_ANSWER = re.compile(
