@@ -126,6 +126,20 @@ def test_the_tick_leaves_an_idle_cpu_alone(boot):
     assert int(idle.group(4)) >= 1000000
 
 
+def test_the_tick_leaves_every_idle_cpu_alone(boot):
+    """The same on four CPUs: the tick passes on to every awake CPU and
+    CPU 0 keeps it on while another CPU is awake (docs/smp.md, "The stall
+    watchdog on every CPU"), but with every CPU idle it is masked, and CPU
+    0 still counts one wake-up in its idle second. Kept on, it would add
+    about 18."""
+    vm = boot(lab=True, cmdline="bench", machine="q35", smp=4, accel="tcg,thread=single")
+    vm.wait_for(r"^smp: 4 of 4 cpus online$", BOOT_TIMEOUT)
+    idle = vm.wait_for(r"bench: idle_wakeups_per_s rate=(\d+\.\d+) wakeups=(\d+) own=(\d+) "
+                       r"interval_us=(\d+)", BOOT_TIMEOUT)
+    assert int(idle.group(2)) == int(idle.group(3)) == 1, idle.group(0)
+    assert int(idle.group(4)) >= 1000000
+
+
 def test_a_report_during_a_log_line_is_whole_and_not_interleaved(boot, lab_kernel_functions):
     """The log's re-entrancy guard (kernel/log.c): `busy log` burns write
     log lines back to back on CPU 0, so the watchdog's tick lands while one
