@@ -50,16 +50,18 @@ void board_watchdog_start(void)
 		watchdog_set_tick_cpu(cpus_this(), NULL);
 	} else {
 		uint32_t gsi = board_route_isa_irq(ISA_IRQ_PIT, VEC_WATCHDOG);
-		/* The other CPUs are online: the tick's CPU passes each tick
-		 * on to those that are awake. */
-		x86_watchdog_poke_start(VEC_WATCHDOG_POKE);
-		watchdog_set_tick_cpu(cpus_this(), x86_watchdog_poke);
-		ticker_set_cpu(cpus_this(), x86_watchdog_tick_unmask);
 		if (!x86_watchdog_tick_start(VEC_WATCHDOG, gsi)) {
 			log_warn("watchdog: no IOAPIC serves GSI %u: no stall or storm detection",
 				 gsi);
 			return;
 		}
+		/* The other CPUs are online: the tick's CPU passes each tick
+		 * on to those that are awake (its first tick may come before
+		 * this and pass nothing on), and they turn it on when they
+		 * wake while it sleeps masked (kernel/ticker.h). */
+		x86_watchdog_poke_start(VEC_WATCHDOG_POKE);
+		watchdog_set_tick_cpu(cpus_this(), x86_watchdog_poke);
+		ticker_set_cpu(cpus_this(), x86_watchdog_tick_unmask);
 	}
 	char stalls[48] = "off", storms[32] = "off";
 	if (options.limit_ms)
