@@ -233,8 +233,9 @@ else
 RUN_ISO   := $(ISO)
 RUN_ELF   := $(ELF)
 endif
-# PCI devices knock drives (docs/drivers.md): an entropy source for `rng`.
-QEMU_DEVICES ?= -device virtio-rng-pci
+# PCI devices knock drives (docs/drivers.md): an entropy source for `rng`,
+# and a network card on QEMU's user networking (knock is 10.0.2.15; `net`).
+QEMU_DEVICES ?= -device virtio-rng-pci -netdev user,id=n0 -device virtio-net-pci,netdev=n0
 QEMU_BASE := -machine $(MACHINE) -m $(MEM) -smp $(SMP) -no-reboot \
              -cdrom $(RUN_ISO) -boot d \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMU_DEVICES)

@@ -39,6 +39,9 @@ struct hil_virtio {
 			   uint64_t used, uint16_t msix_entry);
 	/* Tell the device that queue `q` has new buffers. */
 	void (*notify)(void *hw, uint16_t q);
+	/* Byte `offset` of the device-specific configuration structure (a
+	 * virtio-net's MAC address, ...); 0 beyond its end. */
+	uint8_t (*config_read8)(void *hw, uint32_t offset);
 };
 
 #endif
