@@ -22,6 +22,10 @@ gdb attached to QEMU's gdb stub under -icount shift=0,sleep=off
   top_half_instructions.<source>  per interrupt table row: objdump's count
       of top_half_<source> to its iretq, checked against the count gdb
       stepped on the way (where the source can be triggered from outside).
+  udp_echo_instructions  one 64-byte UDP datagram to knock's echo port
+      on an idle CPU (tools/bench_net.py, the Makefile's QEMU_DEVICES):
+      from the receive queue's MSI-X top half to the transport's notify
+      of the transmit queue.
   kernel_text_bytes  size of the .text section of the kernel ELF.
   boot_to_ready_s  wall time from starting QEMU to the ready banner arriving
       on serial: TCG without icount, -machine pc, median of 5 runs. Includes
@@ -50,6 +54,10 @@ given) carries the in-guest probes and load generators:
       regenerates with docs/bakeoff.png.
   ipi_wake_instructions, lock_fairness.<lock>  the SMP benches (docs/smp.md).
 
+wallclock.* rows are wall-clock figures from the host under plain TCG
+(tools/bench_net.py: the UDP echo's round trip, median, and datagrams per
+second with 16 in flight): NOT repeatable, they depend on the host, its
+load and QEMU's slirp; printed without a goal.
 xv6.* rows are fixed reference figures, not measured here (their source is
 in the detail).
 
@@ -75,6 +83,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests" / "e2e"), str(REPO / "tools")]
 import knock_qemu as kq  # noqa: E402
 import bakeoff  # noqa: E402
+import bench_net  # noqa: E402
 import count_path  # noqa: E402
 
 MACHINE = "pc"
@@ -91,10 +100,11 @@ GOALS = {
     "top_half_instructions": 3,
     "keystroke_instructions": 300,
     "timer_wake_latency": 45,
+    "udp_echo_instructions": 1500,  # issue 15
 }
 # Lab figures describe an image nobody ships and xv6 rows are references:
 # printed without a goal.
-NO_GOAL_PREFIXES = ("lab.", "xv6.")
+NO_GOAL_PREFIXES = ("lab.", "xv6.", "wallclock.")
 XV6_SOURCE = ("xv6-public on QEMU 7.2, measured the same way under -icount shift=0 "
               "(figures quoted in issue 11)")
 XV6_REFERENCE = {
@@ -212,6 +222,38 @@ def measure_path(iso, elf, name):
                    f"gdb stub under -icount {ICOUNT}, interrupts masked while stepping "
                    "(tools/count_path.py, tools/bench_paths.py); see definition")
     return value, "instructions", r
+
+
+def measure_udp_echo(iso, elf):
+    try:
+        r = count_path.run_in_gdb(REPO / "tools" / "bench_net.py", [str(iso), str(elf)])
+    except count_path.CountError as e:
+        raise Unmeasured(f"tools/bench_net.py: {e}") from e
+    r = dict(r["udp_echo_instructions"])
+    value = r.pop("instructions")
+    r["method"] = (f"gdb single-stepping the shipped image with the Makefile's QEMU_DEVICES "
+                   f"through QEMU's gdb stub under -icount {ICOUNT}, interrupts masked while "
+                   "stepping (tools/count_path.py, tools/bench_net.py); see definition")
+    return value, "instructions", r
+
+
+_wall_runs = {}
+
+
+def measure_udp_wall(iso, which):
+    """One wall-clock run (tools/bench_net.py) for both wallclock.udp_* rows."""
+    if iso not in _wall_runs:
+        try:
+            _wall_runs[iso] = bench_net.wall_clock(iso, machine=MACHINE)
+        except (count_path.CountError, kq.KnockFailure, kq.QmpError, OSError) as e:
+            _wall_runs[iso] = Unmeasured(f"tools/bench_net.py: {e}")
+    result = _wall_runs[iso]
+    if isinstance(result, Exception):
+        raise result
+    rtt_us, per_s, detail = result
+    if which == "rtt":
+        return round(rtt_us), "us", detail
+    return round(per_s), "datagrams/s", detail
 
 
 def xv6_reference(name):
@@ -563,6 +605,9 @@ def main():
         "keystroke_instructions":
             lambda: measure_path(args.iso, args.elf, "keystroke_instructions"),
         "timer_wake_latency": lambda: measure_path(args.iso, args.elf, "timer_wake_latency"),
+        "udp_echo_instructions": lambda: measure_udp_echo(args.iso, args.elf),
+        "wallclock.udp_echo_round_trip_us": lambda: measure_udp_wall(args.iso, "rtt"),
+        "wallclock.udp_echo_datagrams_per_s": lambda: measure_udp_wall(args.iso, "rate"),
     }
     for source, vector in interrupt_sources():
         name = f"top_half_instructions.{source}"
@@ -580,6 +625,8 @@ def main():
         "lab.deferred_call_instructions": lambda: measure_deferred_call(lab_iso),
         "lab.idle_wakeups_per_s": lambda: measure_idle(lab_iso),
     })
+    units.update({"wallclock.udp_echo_round_trip_us": "us",
+                  "wallclock.udp_echo_datagrams_per_s": "datagrams/s"})
     units.update({"kernel_text_bytes": "bytes", "boot_to_ready_s": "s",
                   "boot_to_ready_uefi_s": "s", "lab.idle_wakeups_per_s": "wake-ups/s"})
     measurements.update(smp_measurements(lab_iso))
@@ -629,7 +676,8 @@ def main():
 def print_definitions(figures):
     """Where each product path starts and ends, and the xv6 rows' source:
     a figure means nothing without them."""
-    for name in ("keystroke_instructions", "deferred_call_instructions", "timer_wake_latency"):
+    for name in ("keystroke_instructions", "deferred_call_instructions", "timer_wake_latency",
+                 "udp_echo_instructions"):
         definition = figures.get(name, {}).get("detail", {}).get("definition")
         if definition:
             print(f"bench: {name}: {definition}")
