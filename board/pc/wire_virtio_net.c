@@ -107,6 +107,9 @@ void board_wire_virtio_net(void)
 		 "pending bit %u; IP %u.%u.%u.%u (static)",
 		 PCI_BDF_BUS(f->bdf), PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf), vectors[0], bits[0],
 		 vectors[1], bits[1], knock_ip[0], knock_ip[1], knock_ip[2], knock_ip[3]);
+	log_info("virtio-net: queues at 0x%llx and 0x%llx, buffers at 0x%llx",
+		 (unsigned long long)rx_addr, (unsigned long long)tx_addr,
+		 (unsigned long long)bufs_addr);
 }
 
 const struct net_stack *board_net_stack(void)

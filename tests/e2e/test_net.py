@@ -295,3 +295,27 @@ def test_net_without_device(boot):
     vm.wait_for(r"^virtio-net: no device$")
     assert vm.shell("net") == "no network interface on this machine\n"
     assert vm.shell("net now") == "usage: net\n"
+
+
+def test_net_with_its_buffers_above_4gib(boot):
+    """-m 5G with dma=above4g: the queues and the frame buffers come from
+    RAM above 4 GiB (docs/drivers.md), and frames still go both ways."""
+    host = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    host.bind(("127.0.0.1", 0))
+    qemu_port = free_udp_port()
+    vm = boot(machine="q35", memory_mib=5120, cmdline="dma=above4g", extra_args=[
+        "-netdev", f"socket,id=n0,udp=127.0.0.1:{host.getsockname()[1]},"
+                   f"localaddr=127.0.0.1:{qemu_port}",
+        "-device", "virtio-net-pci,netdev=n0"])
+    vm.wait_shell()
+    m = vm.wait_for(r"^virtio-net: queues at 0x([0-9a-f]+) and 0x([0-9a-f]+), "
+                    r"buffers at 0x([0-9a-f]+)$")
+    assert all(int(a, 16) >= 1 << 32 for a in m.groups()), m.group(0)
+    mac = bytes.fromhex(net_counters(vm)["mac"].replace(":", ""))
+    host.settimeout(REPLY_TIMEOUT * kq.TIMEOUT_SCALE)
+    host.sendto(eth(mac, 0x0800, ipv4(17, udp(4242, 7, b"from above"))),
+                ("127.0.0.1", qemu_port))
+    f = host.recv(2048)
+    u = f[34:34 + 18]
+    assert u[:6] == struct.pack(">HHH", 7, 4242, 18) and u[8:] == b"from above", f.hex()
+    assert inet_sum(KNOCK_IP + HOST_IP + struct.pack(">BBH", 0, 17, 18) + u) == 0
