@@ -13,6 +13,7 @@
 
 #include "capsules/virtio.h"
 #include "capsules/virtio_blk.h"
+#include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
 
@@ -140,6 +141,45 @@ static void hil_set_client(void *hw, const struct hil_block_client *client)
 	b->client = client;
 }
 
+static const struct {
+	uint64_t bit;
+	const char *name;
+} feature_names[] = {
+	{ VIRTIO_BLK_F_SIZE_MAX, "size_max" },
+	{ VIRTIO_BLK_F_SEG_MAX, "seg_max" },
+	{ VIRTIO_BLK_F_RO, "ro" },
+	{ VIRTIO_BLK_F_BLK_SIZE, "blk_size" },
+	{ VIRTIO_BLK_F_FLUSH, "flush" },
+	{ VIRTIO_F_VERSION_1, "version_1" },
+};
+
+static int names(char *buf, size_t size, uint64_t bits)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < sizeof(feature_names) / sizeof(feature_names[0]); i++) {
+		if (!(bits & feature_names[i].bit))
+			continue;
+		if (n >= size)
+			break;
+		int k = ksnprintf(buf + n, size - n, "%s%s", n ? " " : "", feature_names[i].name);
+		n += k > 0 ? (size_t)k : 0;
+	}
+	if (n == 0 && size)
+		buf[0] = 0;
+	return (int)n;
+}
+
+static int hil_describe(void *hw, char *buf, size_t size)
+{
+	const struct virtio_blk *b = hw;
+	char offered[96], taken[64];
+	names(offered, sizeof(offered), b->offered);
+	names(taken, sizeof(taken), b->agreed);
+	return ksnprintf(buf, size, "features offered 0x%llx (%s), taken 0x%llx (%s)",
+			 (unsigned long long)b->offered, offered, (unsigned long long)b->agreed,
+			 taken);
+}
+
 void virtio_blk_service(void *ctx)
 {
 	struct virtio_blk *b = ctx;
@@ -181,7 +221,8 @@ int virtio_blk_init(struct virtio_blk *b, const struct hil_virtio *dev, void *qu
 				     .read = hil_read,
 				     .write = hil_write,
 				     .flush = hil_flush,
-				     .set_client = hil_set_client };
+				     .set_client = hil_set_client,
+				     .describe = hil_describe };
 	b->offered = dev->device_features(dev->hw);
 	if (virtio_begin(dev, "blk", VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH, &b->agreed) != 0)
 		return -1;
