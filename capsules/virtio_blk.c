@@ -100,17 +100,17 @@ static int transfer(struct virtio_blk *b, enum hil_block_op op, uint64_t lba, ui
 	return rc;
 }
 
-static int hil_read(void *hw, uint64_t lba, uint8_t *buf, size_t sectors)
+static int blk_read(void *hw, uint64_t lba, uint8_t *buf, size_t sectors)
 {
 	return transfer(hw, HIL_BLOCK_READ, lba, buf, sectors);
 }
 
-static int hil_write(void *hw, uint64_t lba, uint8_t *buf, size_t sectors)
+static int blk_write(void *hw, uint64_t lba, uint8_t *buf, size_t sectors)
 {
 	return transfer(hw, HIL_BLOCK_WRITE, lba, buf, sectors);
 }
 
-static int hil_flush(void *hw)
+static int blk_flush(void *hw)
 {
 	struct virtio_blk *b = hw;
 	if (!b->ready || !(b->agreed & VIRTIO_BLK_F_FLUSH)) {
@@ -123,19 +123,19 @@ static int hil_flush(void *hw)
 	return rc;
 }
 
-static uint64_t hil_capacity(void *hw)
+static uint64_t blk_capacity(void *hw)
 {
 	const struct virtio_blk *b = hw;
 	return b->ready ? b->capacity : 0;
 }
 
-static int hil_read_only(void *hw)
+static int blk_read_only(void *hw)
 {
 	const struct virtio_blk *b = hw;
 	return (b->agreed & VIRTIO_BLK_F_RO) != 0;
 }
 
-static void hil_set_client(void *hw, const struct hil_block_client *client)
+static void blk_set_client(void *hw, const struct hil_block_client *client)
 {
 	struct virtio_blk *b = hw;
 	b->client = client;
@@ -169,7 +169,7 @@ static int names(char *buf, size_t size, uint64_t bits)
 	return (int)n;
 }
 
-static int hil_describe(void *hw, char *buf, size_t size)
+static int blk_describe(void *hw, char *buf, size_t size)
 {
 	const struct virtio_blk *b = hw;
 	char offered[96], taken[64];
@@ -216,13 +216,13 @@ int virtio_blk_init(struct virtio_blk *b, const struct hil_virtio *dev, void *qu
 	b->reqs = reqs;
 	b->reqs_addr = reqs_addr;
 	b->hil = (struct hil_block){ .hw = b,
-				     .capacity = hil_capacity,
-				     .read_only = hil_read_only,
-				     .read = hil_read,
-				     .write = hil_write,
-				     .flush = hil_flush,
-				     .set_client = hil_set_client,
-				     .describe = hil_describe };
+				     .capacity = blk_capacity,
+				     .read_only = blk_read_only,
+				     .read = blk_read,
+				     .write = blk_write,
+				     .flush = blk_flush,
+				     .set_client = blk_set_client,
+				     .describe = blk_describe };
 	b->offered = dev->device_features(dev->hw);
 	if (virtio_begin(dev, "blk", VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH, &b->agreed) != 0)
 		return -1;
