@@ -8,7 +8,7 @@
 #include "capsules/shell_parse.h"
 #include "kernel/string.h"
 
-#define BUF_BYTES (BLK_COMMANDS_BUF_SECTORS * HIL_BLOCK_SECTOR)
+#define BUF_BYTES ((size_t)BLK_COMMANDS_BUF_SECTORS * HIL_BLOCK_SECTOR)
 #define BYTES_PER_LINE 32
 #define USAGE "usage: blk | blk read <lba> | blk crc <lba> <count> | blk write <lba> <pattern>\n"
 
@@ -41,16 +41,16 @@ static void crc_issue(struct blk_commands *c)
 	}
 }
 
-static void crc_done(struct blk_commands *c, uint8_t *buf, int ok)
+static void crc_done(struct blk_commands *c, const uint8_t *buf, int ok)
 {
 	unsigned k = (unsigned)((size_t)(buf - c->buf[0]) / BUF_BYTES);
 	if (!ok) {
+		uint64_t first = c->lba + c->seq[k] * BLK_COMMANDS_BUF_SECTORS;
 		if (!c->failed)
-			shell_say(
-				c->set.shell, "blk: the device failed the read of LBA %llu-%llu\n",
-				(unsigned long long)(c->lba + c->seq[k] * BLK_COMMANDS_BUF_SECTORS),
-				(unsigned long long)(c->lba + c->seq[k] * BLK_COMMANDS_BUF_SECTORS +
-						     BLK_COMMANDS_BUF_SECTORS - 1));
+			shell_say(c->set.shell,
+				  "blk: the device failed the read of LBA %llu-%llu\n",
+				  (unsigned long long)first,
+				  (unsigned long long)(first + BLK_COMMANDS_BUF_SECTORS - 1));
 		c->failed = true;
 	}
 	c->ready[k] = true;
