@@ -45,12 +45,15 @@ static void crc_done(struct blk_commands *c, const uint8_t *buf, int ok)
 {
 	unsigned k = (unsigned)((size_t)(buf - c->buf[0]) / BUF_BYTES);
 	if (!ok) {
-		uint64_t first = c->lba + c->seq[k] * BLK_COMMANDS_BUF_SECTORS;
+		uint64_t offset = c->seq[k] * BLK_COMMANDS_BUF_SECTORS;
+		uint64_t n = c->count - offset < BLK_COMMANDS_BUF_SECTORS ?
+				     c->count - offset :
+				     BLK_COMMANDS_BUF_SECTORS;
 		if (!c->failed)
 			shell_say(c->set.shell,
 				  "blk: the device failed the read of LBA %llu-%llu\n",
-				  (unsigned long long)first,
-				  (unsigned long long)(first + BLK_COMMANDS_BUF_SECTORS - 1));
+				  (unsigned long long)(c->lba + offset),
+				  (unsigned long long)(c->lba + offset + n - 1));
 		c->failed = true;
 	}
 	c->ready[k] = true;
