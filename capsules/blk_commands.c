@@ -49,11 +49,11 @@ static void crc_done(struct blk_commands *c, const uint8_t *buf, int ok)
 		uint64_t n = c->count - offset < BLK_COMMANDS_BUF_SECTORS ?
 				     c->count - offset :
 				     BLK_COMMANDS_BUF_SECTORS;
+		unsigned long long first = c->lba + offset, last = first + n - 1;
 		if (!c->failed)
 			shell_say(c->set.shell,
-				  "blk: the device failed the read of LBA %llu-%llu\n",
-				  (unsigned long long)(c->lba + offset),
-				  (unsigned long long)(c->lba + offset + n - 1));
+				  "blk: the device failed the read of LBA %llu-%llu\n", first,
+				  last);
 		c->failed = true;
 	}
 	c->ready[k] = true;
