@@ -124,3 +124,14 @@ def test_two_devices_on_one_line(boot, tmp_path):
                 r"virtio-rng's already \(a shared line is not supported\): not driven$")
     assert len(bytes.fromhex(vm.shell("rng 16", timeout=20).strip())) == 16
     assert vm.shell("blk").startswith("no block device on this machine")
+
+
+def test_rng_through_intx_under_uefi(boot):
+    """OVMF writes the interrupt line register too (its own PCI IRQ
+    routing), so the same route holds under UEFI."""
+    vm = boot(machine="q35", uefi=True, memory_mib=512,
+              extra_args=["-device", "virtio-rng-pci,vectors=0"])
+    vm.wait_shell()
+    vm.wait_for(INTX_LOG.format(owner="virtio-rng"))
+    for _ in range(3):
+        assert len(bytes.fromhex(vm.shell("rng 32", timeout=20).replace("\n", ""))) == 32
