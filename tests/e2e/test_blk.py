@@ -110,3 +110,17 @@ def test_blk_read_only(boot, tmp_path):
     vm.wait_for(r"^virtio-blk: ready, 2048 sectors \(1024 KiB\), read-only, ")
     assert vm.shell("blk write 0 x") == "blk: the disk is read-only\n"
     assert vm.shell("blk crc 0 8", timeout=10).startswith("crc32 0x")
+
+
+def test_blk_with_its_queue_above_4gib(boot, tmp_path):
+    """-m 5G with dma=above4g: the queue and the request headers come from
+    above 4 GiB, where the device reads and writes them as well."""
+    img = tmp_path / "disk.img"
+    data = make_image(img)
+    vm = boot(machine="q35", memory_mib=5120, cmdline="dma=above4g", extra_args=drive(img))
+    vm.wait_shell()
+    m = vm.wait_for(r"^virtio-blk: ..:..\.. on vector 0x[0-9a-f]+, pending bit \d+; queue at "
+                    r"0x([0-9a-f]+)$")
+    assert int(m.group(1), 16) >= 1 << 32, m.group(0)
+    answer = vm.shell(f"blk crc 0 {SECTORS}", timeout=60)
+    assert answer == f"crc32 0x{zlib.crc32(data):08x} over {SECTORS} sectors from LBA 0\n"
