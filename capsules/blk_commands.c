@@ -183,7 +183,7 @@ static void cmd_blk(struct shell *sh, void *ctx, int argc, char **argv)
 		return;
 	}
 	if (argc == 1) {
-		char line[200];
+		char line[400];
 		uint64_t cap = c->blk->capacity(c->blk->hw);
 		c->blk->describe(c->blk->hw, line, sizeof(line));
 		shell_say(sh, "virtio-blk: %llu sectors of %u bytes (%llu KiB)%s\n%s\n",

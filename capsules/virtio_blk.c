@@ -175,9 +175,16 @@ static int blk_describe(void *hw, char *buf, size_t size)
 	char offered[96], taken[64];
 	names(offered, sizeof(offered), b->offered);
 	names(taken, sizeof(taken), b->agreed);
-	return ksnprintf(buf, size, "features offered 0x%llx (%s), taken 0x%llx (%s)",
+	const struct virtio_blk_stats *st = &b->stats;
+	return ksnprintf(buf, size,
+			 "features offered 0x%llx (%s), taken 0x%llx (%s)\n"
+			 "requests: %llu reads (%llu sectors), %llu writes (%llu sectors), %llu "
+			 "flushes; %llu refused for a full queue, %llu refused, %llu device errors",
 			 (unsigned long long)b->offered, offered, (unsigned long long)b->agreed,
-			 taken);
+			 taken, (unsigned long long)st->reads, (unsigned long long)st->sectors_read,
+			 (unsigned long long)st->writes, (unsigned long long)st->sectors_written,
+			 (unsigned long long)st->flushes, (unsigned long long)st->full,
+			 (unsigned long long)st->refused, (unsigned long long)st->errors);
 }
 
 void virtio_blk_service(void *ctx)

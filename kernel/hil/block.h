@@ -54,7 +54,8 @@ struct hil_block {
 	 * no write cache to flush (it writes through). */
 	int (*flush)(void *hw);
 	void (*set_client)(void *hw, const struct hil_block_client *client);
-	/* One line about the device (its features), snprintf's contract. */
+	/* A few lines about the device (its features, its counters), without
+	 * the last newline; snprintf's contract. */
 	int (*describe)(void *hw, char *buf, size_t size);
 };
 

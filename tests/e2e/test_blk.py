@@ -51,6 +51,15 @@ def test_blk_crc_read_and_write(boot, machine, tmp_path):
         want = zlib.crc32(data[lba * SECTOR:(lba + count) * SECTOR])
         answer = vm.shell(f"blk crc {lba} {count}", timeout=60)
         assert answer == f"crc32 0x{want:08x} over {count} sectors from LBA {lba}\n", answer
+    # The whole disk's 8 reads at a time met the driver's 5 slots: refused
+    # for a full queue, the command went on from room().
+    counters = re.search(r"^requests: (\d+) reads \((\d+) sectors\), .*; (\d+) refused for a "
+                         r"full queue, (\d+) refused, (\d+) device errors$",
+                         vm.shell("blk", timeout=10), re.M)
+    assert counters, vm.log
+    reads, sectors, full, refused, errors = map(int, counters.groups())
+    assert reads == 256 + 6 + 1 and sectors == SECTORS + 45 + 1, counters.group(0)
+    assert full > 0 and refused == 0 and errors == 0, counters.group(0)
 
     answer = vm.shell("blk read 7", timeout=10)
     lines = answer.splitlines()
