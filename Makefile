@@ -239,6 +239,12 @@ QEMU_DEVICES ?= -device virtio-rng-pci -netdev user,id=n0 -device virtio-net-pci
 QEMU_BASE := -machine $(MACHINE) -m $(MEM) -smp $(SMP) -no-reboot \
              -cdrom $(RUN_ISO) -boot d \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMU_DEVICES)
+# DISK=path: that raw image as a virtio-blk disk, for `blk` (docs/drivers.md).
+# No disk by default: `blk write` really writes, so the disk is the user's
+# to choose (and a file of their own to look at after QEMU exits).
+ifneq ($(DISK),)
+QEMU_BASE += -drive file=$(DISK),format=raw,if=none,id=disk0 -device virtio-blk-pci,drive=disk0
+endif
 # UEFI=1: the same ISO under OVMF (Debian's ovmf) instead of SeaBIOS.
 OVMF      ?= /usr/share/ovmf/OVMF.fd
 ifeq ($(UEFI),1)

@@ -140,7 +140,7 @@ int virtio_net_init(struct virtio_net *n, const struct hil_virtio *dev, void *rx
 		return fail(dev, "the device did not take its queues");
 	if (agreed & VIRTIO_NET_F_MAC) {
 		for (unsigned i = 0; i < ETH_ADDR_LEN; i++)
-			n->mac[i] = dev->config_read8(dev->hw, i);
+			n->mac[i] = (uint8_t)dev->config_read(dev->hw, i, 1);
 		n->mac_from_device = true;
 	} else {
 		/* A locally administered unicast address of our own. */

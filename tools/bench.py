@@ -26,6 +26,10 @@ gdb attached to QEMU's gdb stub under -icount shift=0,sleep=off
       on an idle CPU (tools/bench_net.py, the Makefile's QEMU_DEVICES):
       from the receive queue's MSI-X top half to the transport's notify
       of the transmit queue.
+  msix_top_half_instructions, blk_read_instructions_per_4k  tools/bench_blk.py,
+      one boot with a virtio-blk disk: `blk crc 0 8`, one 4 KiB read: the
+      driver's read() to its return, the queue's MSI-X top half, and its
+      loop client to the caller's done(); the top half alone.
   kernel_text_bytes  size of the .text section of the kernel ELF.
   boot_to_ready_s  wall time from starting QEMU to the ready banner arriving
       on serial: TCG without icount, -machine pc, median of 5 runs. Includes
@@ -101,6 +105,11 @@ GOALS = {
     "keystroke_instructions": 300,
     "timer_wake_latency": 45,
     "udp_echo_instructions": 1500,  # issue 15
+    "msix_top_half_instructions": 3,
+    "blk_read_instructions_per_4k": 1000,
+    # A level-triggered INTx row's top half: the knock, its IOAPIC entry
+    # selected and masked, the EOI, iretq (docs/interrupts.md).
+    "level_top_half_instructions": 5,
 }
 # Lab figures describe an image nobody ships and xv6 rows are references:
 # printed without a goal.
@@ -128,6 +137,10 @@ TABLE_ROW = re.compile(
     r'\s*(-?\d+)\s*\)')
 
 
+LEVEL_ROW = re.compile(r'L\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,'
+                       r'\s*(\d+)\s*\)')
+
+
 class Unmeasured(Exception):
     """A figure that could not be measured, and why."""
 
@@ -153,6 +166,22 @@ def interrupt_sources():
     if not rows:
         raise Unmeasured(f"no X(...) rows in {INTERRUPT_TABLE}")
     return rows
+
+
+def level_sources():
+    """[(row name, GSI)] of the board's level-triggered (INTx) rows."""
+    return [(name, int(gsi)) for _, name, _, _, gsi in
+            LEVEL_ROW.findall(INTERRUPT_TABLE.read_text())]
+
+
+def measure_level_top_half(elf, name, gsi):
+    """objdump's count only: a level row is triggered by a PCI function
+    without MSI-X, which the shipped machine does not have (tests/e2e/
+    test_intx.py checks the same stubs and runs them)."""
+    insns = stub_instructions(elf, f"top_half_{name}")
+    return len(insns), "instructions", {
+        "gsi": gsi, "symbol": f"top_half_{name}", "instructions": insns,
+        "method": "static: objdump -d of the ELF, the stub's entry to its iretq"}
 
 
 def stub_instructions(elf, symbol):
@@ -213,6 +242,33 @@ def product_paths(iso, elf):
     if isinstance(result, Exception):
         raise result
     return result
+
+
+_blk_runs = {}
+
+
+def blk_paths(iso, elf):
+    """tools/bench_blk.py's counts (one boot with a disk, run once)."""
+    key = (str(iso), str(elf))
+    if key not in _blk_runs:
+        try:
+            _blk_runs[key] = count_path.run_in_gdb(REPO / "tools" / "bench_blk.py",
+                                                   [str(iso), str(elf)])
+        except count_path.CountError as e:
+            _blk_runs[key] = Unmeasured(f"tools/bench_blk.py: {e}")
+    result = _blk_runs[key]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def measure_blk_path(iso, elf, name):
+    r = dict(blk_paths(iso, elf)[name])
+    value = r.pop("instructions")
+    r["method"] = (f"gdb single-stepping the shipped image (default options, a virtio-blk "
+                   f"disk attached) through QEMU's gdb stub under -icount {ICOUNT} "
+                   "(tools/count_path.py, tools/bench_blk.py); see definition")
+    return value, "instructions", r
 
 
 def measure_path(iso, elf, name):
@@ -608,11 +664,18 @@ def main():
         "udp_echo_instructions": lambda: measure_udp_echo(args.iso, args.elf),
         "wallclock.udp_echo_round_trip_us": lambda: measure_udp_wall(args.iso, "rtt"),
         "wallclock.udp_echo_datagrams_per_s": lambda: measure_udp_wall(args.iso, "rate"),
+        "msix_top_half_instructions":
+            lambda: measure_blk_path(args.iso, args.elf, "msix_top_half_instructions"),
+        "blk_read_instructions_per_4k":
+            lambda: measure_blk_path(args.iso, args.elf, "blk_read_instructions_per_4k"),
     }
     for source, vector in interrupt_sources():
         name = f"top_half_instructions.{source}"
         measurements[name] = functools.partial(measure_top_half, args.iso, args.elf, source,
                                                vector)
+    for source, gsi in level_sources():
+        measurements[f"level_top_half_instructions.{source}"] = functools.partial(
+            measure_level_top_half, args.elf, source, gsi)
     measurements.update({
         "kernel_text_bytes": lambda: measure_text(args.elf),
         "boot_to_ready_s": lambda: measure_boot(args.iso, version),
@@ -677,7 +740,8 @@ def print_definitions(figures):
     """Where each product path starts and ends, and the xv6 rows' source:
     a figure means nothing without them."""
     for name in ("keystroke_instructions", "deferred_call_instructions", "timer_wake_latency",
-                 "udp_echo_instructions"):
+                 "udp_echo_instructions", "msix_top_half_instructions",
+                 "blk_read_instructions_per_4k"):
         definition = figures.get(name, {}).get("detail", {}).get("definition")
         if definition:
             print(f"bench: {name}: {definition}")

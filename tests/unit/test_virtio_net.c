@@ -93,9 +93,10 @@ static int queue_setup(void *hw, uint16_t q, uint16_t size, uint64_t desc, uint6
 				.msix_entry = msix_entry };
 	return 0;
 }
-static uint8_t config_read8(void *hw, uint32_t off)
+static uint64_t config_read(void *hw, uint32_t off, unsigned width)
 {
 	(void)hw;
+	assert_int_equal(width, 1); /* the MAC is read a byte at a time */
 	return off < sizeof(dev.config) ? dev.config[off] : 0;
 }
 
@@ -163,7 +164,7 @@ static const struct hil_virtio transport = {
 	.queue_max = queue_max,
 	.queue_setup = queue_setup,
 	.notify = notify,
-	.config_read8 = config_read8,
+	.config_read = config_read,
 };
 
 static struct virtio_net net;
