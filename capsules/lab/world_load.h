@@ -46,6 +46,10 @@ char world_load_next_char(struct world_load *w);
 /* Set-1 make code of a character of the load (0 if it has none). */
 uint8_t world_scancode(char c);
 
+/* Send the terminator again (after the data and the terminator are out:
+ * the sink lost some of it). */
+void world_load_resend_terminator(struct world_load *w);
+
 /* For struct world_source. */
 bool world_load_next_key(void *ctx, uint8_t *make, uint8_t *brk);
 bool world_load_next_serial(void *ctx, uint8_t *byte);

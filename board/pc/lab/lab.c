@@ -235,7 +235,6 @@ static void lab_run(void)
 BOARD_EXTENSION(lab_extension) = {
 	.name = "lab",
 	.wire = lab_wire,
-	.claim_ap = board_world_ap, /* CPU 1 with `bakeoff world`: never returns */
 	.wire_ap = lab_wire_ap,
 	.start = lab_start,
 	.run = lab_run,
