@@ -14,7 +14,6 @@
 #include "chips/x86_64/lab/world.h"
 #include "chips/x86_64/lapic.h"
 #include "chips/x86_64/ioapic.h"
-#include "chips/x86_64/smp.h"
 #include "chips/x86_64/uart16550.h"
 #include "board/pc/interrupts.h"
 #include "kernel/arch.h"
