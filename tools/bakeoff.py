@@ -1398,6 +1398,8 @@ the same workload and machine. It was written by `make bench` from what it
 measured (knock {version}, QEMU {qemu}, `-machine pc`, one CPU,
 `-icount shift=0,sleep=off`: the guest's TSC counts instructions, so every
 figure below is in instructions; at 1 GHz an instruction is a nanosecond).
+The load is played inside the guest on a seeded schedule, so two runs give
+the same figures ("The workload").
 
 ## The designs
 
@@ -1428,7 +1430,7 @@ All are the same kernel, capsules and drivers, in the lab image
    and the loop works from it later (board/pc/lab/design_isrqueue.c). As
    its advocate would build it: one single-producer single-consumer ring
    per source, sized for that source's worst burst (keyboard 16 bytes,
-   COM1 256: 20 ms at 115200 baud is 230), popped by the loop with
+   the serial line 256: 20 ms at 115200 baud is 230), popped by the loop with
    interrupts on (kernel/lab/isr_queue.h); level-like state (the timer
    fired, the transmit FIFO emptied) is a flag, not a queued event, so it
    cannot be dropped; and a full ring throttles its source instead of
@@ -1466,9 +1468,9 @@ Notes from the runs:
 - **Longest interrupts-off window**: knock's are its top halves (the
   stamped ones the run used: {stamped} instructions; the product's plain
   ones are {plain}) and the sleep check (`cli`, look at `pending`,
-  `sti; hlt`). in-ISR's are its handlers (a driver's whole service) and
-  its guarded callbacks; ISR-queue's its handlers (a COM1 handler reads
-  the FIFO until the ring is full, while QEMU refills it).
+  `sti`). in-ISR's are its handlers (a driver's whole service) and
+  its guarded callbacks; ISR-queue's its handlers (a serial handler
+  reads the FIFO into the ring).
 - **Latency**, in every design, is one sample per interrupt, from that
   interrupt to the end of the work it caused. knock: the stamped top half
   counts each entry and keeps the first and last entry's TSC since its bit
@@ -1487,8 +1489,8 @@ Notes from the runs:
   callbacks compare. What interrupt handling takes out of a callback
   (in-ISR's handlers run inside it) is work the load did not get done.
 - **Overhead** is the instructions the CPU ran over the load's window
-  ([started, finished], its sleeps taken out) that were not load, per
-  event serviced: interrupt entries, drivers, the loop.
+  ([started, finished], its sleeps and the world's steps taken out) that
+  were not load, per event serviced: interrupt entries, drivers, the loop.
 
 ## How it is measured
 
