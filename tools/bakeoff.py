@@ -17,15 +17,26 @@ The designs (boot option design=, board/pc/design.h):
             loop drains it, interrupts off around each pop; full: dropped.
 
 One QEMU boot per design, all under -icount shift=0,sleep=off (the guest
-TSC counts instructions), with OPTIONS below. The
-guest runs its half of the workload (capsules/lab/bakeoff_load.h: a 20 ms
-callback every 80 ms, 200 alarms, a serial sink); this script drives the
-rest identically for each design: the same keys through QMP, at most
-KEY_WINDOW keys ahead of what the guest has read (QEMU's PS/2 queue holds
-16 bytes), then the same serial bytes. Then it stops the guest and reads
-the figures from guest memory (board/pc/wire_bakeoff.h: a table found
-through the ELF symbol board_bakeoff_export), so a design that lost its
-serial output still reports.
+TSC counts instructions), with OPTIONS below. The guest runs its half of
+the workload (capsules/lab/bakeoff_load.h: a 20 ms callback every 80 ms,
+200 alarms, a serial sink). The rest, keys and serial bytes, comes from:
+
+  --load world  (the default, what make bench uses) the guest itself: the
+                boot option `world` plays a PS/2 keyboard and a serial
+                line from HPET NMIs on a seeded schedule
+                (chips/x86_64/lab/world.h), and this script only waits for
+                the guest to say the load finished, touching nothing, so
+                every run gives the same figures. What the world sent is
+                checked against the seeded load computed here (world_keys,
+                world_data).
+  --load host   this script: the same keys through QMP, at most KEY_WINDOW
+                keys ahead of what the guest has read (QEMU's PS/2 queue
+                holds 16 bytes), then the same serial bytes, at host pace.
+
+Then it stops the guest and reads the figures from guest memory
+(board/pc/wire_bakeoff.h: a table found through the ELF symbol
+board_bakeoff_export), so a design that lost its serial output still
+reports.
 """
 import argparse
 import json

@@ -1,6 +1,6 @@
 /*
  * world_load: the bake-off's seeded load as the outside world sends it
- * (chips/x86_64/lab/world.h plays it from a second CPU): the keys of
+ * (chips/x86_64/lab/world.h plays it from NMIs): the keys of
  * `echo` lines typed into the shell, and a stream of serial bytes ending
  * in a terminator. Everything comes from xorshift32 generators with fixed
  * seeds, so the load is the same in every run and for every design;
