@@ -13,7 +13,8 @@ counts, checked against the seeded load the host computes), the shell
 echoed the lines it typed, the split design's sink counted every byte
 with the world's CRC-32, and the whole-callback knock lost bytes to COM2
 overruns (a long callback does not read the UART: a real 16550 loses
-them, and so does QEMU's in loopback).
+them, and so does QEMU's in loopback), about as many as the guest's own
+model of a 16550 says it would.
 """
 import json
 import zlib
@@ -67,5 +68,9 @@ def test_two_runs_of_the_bakeoff_give_the_same_figures(tmp_path):
     assert split["counted"] == len(data) and split["crc_match"], split
     assert zlib.crc32(data) != 0
     whole = first["knock"]
-    assert whole["serial"]["lost"] > 0 and not whole["serial"]["crc_match"], whole["serial"]
-    assert whole["hardware_lost"]["serial"] == whole["serial"]["lost"]
+    lost = whole["serial"]["lost"]
+    assert lost > 0 and not whole["serial"]["crc_match"], whole["serial"]
+    # The guest's model of a 16550 (design.h), from when knock read the
+    # FIFO, against what COM2 really dropped (the world's count minus the
+    # sink's): two sides that share no arithmetic.
+    assert abs(whole["hardware_lost"]["serial_model"] - lost) <= lost // 10, whole["hardware_lost"]
