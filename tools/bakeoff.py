@@ -1217,12 +1217,16 @@ LIMITS_WORLD = """## What these figures cannot show yet
   cuts the UART's OUT2 line to the interrupt controller. The loopback
   stands in for a line; the interrupts are what a line's bytes would raise.
 - While the meters run, the designs' idle wait polls the pending word with
-  interrupts on instead of halting (chips/x86_64/lab/irq_off_meter.h):
-  QEMU 7.2 moves a halted -icount guest's clock on from its main loop, which
-  can read the instruction count before the halted CPU's last instructions
-  are counted, and then the clock lands a few instructions late at host
-  pace (seen: 32 instructions, once in tens of thousands of halts). Idle
-  time is measured as before, from the sleep to the interrupt that ends it.
+  interrupts on instead of halting (chips/x86_64/lab/irq_off_meter.h).
+  With halts, two runs differed: once in tens of thousands of halts, the
+  world's NMI woke the CPU 32 instructions past its deadline in one run
+  and not the other, and everything after it moved. The likely cause is
+  QEMU 7.2 moving a halted -icount guest's clock on to the next deadline
+  from its main loop, which can read the instruction count before the
+  halted CPU's last instructions are added; a CPU that never halts moves
+  the clock only by the instructions it runs, and then the runs agree.
+  Idle time is measured as before, from the sleep to the interrupt that
+  ends it.
 - Why not a second CPU as the world (tried first): QEMU 7.2 runs the vCPUs
   of an -icount guest on one thread, in turn, each up to the next timer
   deadline (accel/tcg/tcg-accel-ops-rr.c, softmmu/icount.c): CPU 0 goes

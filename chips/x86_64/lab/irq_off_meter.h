@@ -69,13 +69,14 @@ extern struct irq_off_meter irq_off_meter;
  * While the meter is on, the loop's idle wait polls instead of halting
  * (chips/x86_64/lab/arch_irq_metered.c), when set (the bake-off's outside
  * world sets it, world.h). Why: under QEMU -icount sleep=off a halt makes
- * QEMU move the clock on to the next timer's deadline, and QEMU 7.2's
- * main loop can do that while the halted CPU's last instructions are not
- * yet counted: the clock then lands that many instructions past the
- * deadline, at host pace (seen: 32 instructions, once in tens of
- * thousands of halts). A CPU that never halts moves the clock only by the
- * instructions it runs. The idle time is measured the same way either way
- * (from the sleep to the interrupt that ends it).
+ * QEMU move the clock on to the next timer's deadline, and with halts two
+ * runs differed (once in tens of thousands of halts, an NMI woke the CPU
+ * 32 instructions past its deadline, at host pace): most likely QEMU
+ * 7.2's main loop moving the clock before the halted CPU's last
+ * instructions are counted. A CPU that never halts moves the clock only
+ * by the instructions it runs, and the runs agree. The idle time is
+ * measured the same way either way (from the sleep to the interrupt that
+ * ends it).
  */
 extern bool irq_idle_spins;
 
