@@ -569,6 +569,9 @@ class Run:
                 raise Unmeasured(f"the guest's sink waits for {said!r}, not {terminator()!r}: "
                                  "rebuild the ISO")
             pos = m.end()
+            off = re.search(r"^.*bakeoff: world: no .*$", vm.log[:pos], re.M)
+            if off:
+                raise Unmeasured(f"the world cannot run: {off.group(0).strip()}")
             finished = True
             try:
                 vm.wait_for(r"bakeoff: load finished", WORLD_TIMEOUT, pos=pos)
@@ -693,6 +696,8 @@ class Run:
         if not world_crc_ok:
             notes.append("the world's CRC-32 of what it sent is not the host's of the seeded "
                          "data: the world sent other bytes")
+        if v["world.stray_nmis"]:
+            notes.append(f"{v['world.stray_nmis']} NMIs came while the world was not running")
         tick = WORLD_TICK_NS * v["tsc_hz"] // 10**9
         kept_pace = v["world.late_max"] <= 2 * tick
         if not kept_pace:
