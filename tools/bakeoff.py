@@ -1096,7 +1096,10 @@ def markdown(results, qemu, version):
     stub = next((r["handler_stub"] for d, r in results.items() if d not in KNOCKS), None)
     world_sent = next((r["serial"]["sent"] for r in results.values()), 0)
     world_keys = next((r["keys"]["typed"] for r in results.values()), 0)
-    fields = dict(
+    steps = [r["world"] for r in results.values() if r.get("world", {}).get("steps")]
+    world_step = (f"{sum(w['cycles'] for w in steps) // sum(w['steps'] for w in steps):,}"
+                  if steps else "?")
+    fields = dict(world_step=world_step,
         qemu=qemu, options=OPTIONS, keys=KEYS, rate=KEY_RATE, window=KEY_WINDOW,
         serial_kib=SERIAL_BYTES // 1024, world_keys=world_keys, world_key_rate=WORLD_KEY_RATE,
         world_kib=f"{world_sent / 1024:g}",
@@ -1156,8 +1159,8 @@ interrupts off included, and the world's instructions are the same code
 for every design. They are taken from the design they interrupt, so they
 are counted (the last row), taken out of any interrupts-off window they
 fell in, and left out of the busy time of the useful-work figures; a
-latency sample still includes any step that landed inside it (about 100
-instructions, once every 43.4 us).
+latency sample still includes any step that landed inside it (a step
+took {world_step} instructions on average, once every 43.4 us).
 
 Under `-icount shift=0,sleep=off` the guest's clock counts its
 instructions and QEMU's timers (HPET, LAPIC, PIT) fire at fixed
@@ -1215,9 +1218,9 @@ latency histograms)."""
 
 LIMITS_WORLD = """## What these figures cannot show yet
 
-- The world's steps sit inside the latency samples they land in (about
-  100 instructions each); they are taken out of the interrupts-off windows
-  and the busy time, not out of latencies.
+- The world's steps sit inside the latency samples they land in
+  ({world_step} instructions each on average); they are taken out of the
+  interrupts-off windows and the busy time, not out of latencies.
 - QEMU raises COM2's interrupt in loopback mode; on a PC, loopback also
   cuts the UART's OUT2 line to the interrupt controller. The loopback
   stands in for a line; the interrupts are what a line's bytes would raise.
