@@ -1099,8 +1099,8 @@ def markdown(results, qemu, version):
     steps = [r["world"] for r in results.values() if r.get("world", {}).get("steps")]
     world_step = (f"{sum(w['cycles'] for w in steps) // sum(w['steps'] for w in steps):,}"
                   if steps else "?")
-    fields = dict(world_step=world_step,
-        qemu=qemu, options=OPTIONS, keys=KEYS, rate=KEY_RATE, window=KEY_WINDOW,
+    fields = dict(
+        world_step=world_step, qemu=qemu, options=OPTIONS, keys=KEYS, rate=KEY_RATE, window=KEY_WINDOW,
         serial_kib=SERIAL_BYTES // 1024, world_keys=world_keys, world_key_rate=WORLD_KEY_RATE,
         world_kib=f"{world_sent / 1024:g}",
         plain=k.get("irq_off", {}).get("top_half_plain", "?"),
