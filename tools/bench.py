@@ -49,8 +49,9 @@ given) carries the in-guest probes and load generators:
   lab.idle_wakeups_per_s  one boot with `bench` (capsules/lab/bench_idle.c):
       the loop's wake-up counter over one idle guest second.
   bakeoff.<figure>.<design>  the bake-off of knock, knock with its long
-      callback split, in-ISR and ISR-queue on one workload (tools/bakeoff.py,
-      docs/bakeoff.md): events lost in the guest (knock's goal: 0), events
+      callback split, in-ISR and ISR-queue on one workload, played inside
+      the guest so that every run gives the same figures (tools/bakeoff.py's
+      world load, docs/bakeoff.md): events lost (knock's goal: 0), events
       real hardware would have lost, the longest interrupts-off window in
       instructions (knock's goal: below the other designs'), latency p50 /
       p99 / max per source, and useful work done per long callback; the rest
