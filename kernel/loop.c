@@ -72,6 +72,8 @@ static struct loop_slot loop_slots[PENDING_BITS];
  * so the plain dispatch pays nothing for it while it is off. */
 static const loop_client_fn *loop_route;
 static loop_sleep_observer_fn loop_sleep_observer;
+static void (*loop_halt)(void); /* defined with the sleep, below */
+static void loop_halt_observed(void);
 
 _Static_assert(sizeof(((struct cpu *)0)->serviced) / sizeof(uint64_t) == PENDING_BITS,
 	       "struct cpu needs one service counter per pending bit");
@@ -269,6 +271,8 @@ void loop_set_idle_work(loop_idle_fn fn, void *ctx)
 void loop_set_sleep_observer(loop_sleep_observer_fn fn)
 {
 	loop_sleep_observer = fn;
+	__atomic_store_n(&loop_halt, fn ? loop_halt_observed : arch_enable_irq_and_idle,
+			 __ATOMIC_RELAXED);
 }
 
 void loop_verify(void)
@@ -312,44 +316,59 @@ void loop_verify(void)
  *
  * The instructions GCC makes of it are traced one by one in
  * docs/interrupts.md ("The deferred call, instruction by instruction").
+ * The bit is an unsigned long (no sign extension before it indexes), and
+ * the two rows are pointers the caller keeps in registers (one
+ * scaled-index load each).
  */
-static inline __attribute__((always_inline)) uint64_t
+static inline __attribute__((always_inline)) void
 loop_dispatch(struct cpu *cpu, const loop_client_fn *fn, void *const *ctx, uint64_t work)
 {
-	uint64_t taken = work;
-
 	cpu->rounds++;
 	for (;;) {
-		size_t bit = (size_t)__builtin_ctzll(work);
-		work &= work - 1;
+		unsigned long bit = (unsigned long)__builtin_ctzll(work) & 63;
+		loop_client_fn client = fn[bit];
+		void *arg = ctx[bit];
 		cpu->serviced[bit]++; /* the stats' one cost on this path */
 		cpu->running = bit;   /* and the watchdog's (kernel/watchdog.h) */
+		work &= work - 1;
 		/* Two calls, one per outcome of "was it the round's last bit?",
 		 * decided from the flags of the `and` above: the usual round has
 		 * one bit, and its client then returns straight into the next
 		 * take, with no test of `work` after the call. */
 		if (__builtin_expect(work == 0, 1)) {
-			fn[bit](ctx[bit]);
-			return taken;
+			client(arg);
+			return;
 		}
-		fn[bit](ctx[bit]);
+		client(arg);
 	}
-}
-
-static inline __attribute__((always_inline)) uint64_t
-loop_round_inline(struct cpu *cpu, const loop_client_fn *fn, void *const *ctx)
-{
-	uint64_t work = pending_take_all(cpu);
-
-	if (__builtin_expect(work == 0, 0))
-		return 0;
-	return loop_dispatch(cpu, fn, ctx, work);
 }
 
 uint64_t loop_round(struct cpu *cpu)
 {
 	unsigned i = loop_cpu_index(cpu);
-	return loop_round_inline(cpu, loop_fn[i], loop_ctx[i]);
+	uint64_t work = pending_take_all(cpu);
+
+	if (work)
+		loop_dispatch(cpu, loop_fn[i], loop_ctx[i], work);
+	return work;
+}
+
+/* The halt: arch_enable_irq_and_idle() itself, or, while a sleep observer
+ * is set, loop_halt_observed() around it. One indirect call either way, so
+ * the wake-up returns into the loop with no "is anyone observing?" test on
+ * its path (timer_wake_latency counts it). */
+static void (*loop_halt)(void) = arch_enable_irq_and_idle;
+
+static void loop_halt_observed(void)
+{
+	struct cpu *cpu = arch_this_cpu();
+	loop_sleep_observer_fn observer = loop_sleep_observer;
+
+	if (observer)
+		observer(cpu, false);
+	arch_enable_irq_and_idle();
+	if (observer)
+		observer(cpu, true);
 }
 
 /* Inlined into loop_run(), so that a wake-up returns into the next take
@@ -376,18 +395,15 @@ static inline __attribute__((always_inline)) void loop_sleep_inline(struct cpu *
 	 * any interrupt), or this check sees its bit. Never neither.
 	 */
 	__atomic_store_n(&cpu->idle, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&cpu->pending, __ATOMIC_SEQ_CST) == 0) {
-		cpu->sleeps++;
-		/* Still before the `sti; hlt`, never between them. */
-		if (loop_sleep_observer)
-			loop_sleep_observer(cpu, false);
-		arch_enable_irq_and_idle();
-		cpu->wakeups++;
-		if (loop_sleep_observer)
-			loop_sleep_observer(cpu, true);
-	} else {
+	if (__atomic_load_n(&cpu->pending, __ATOMIC_SEQ_CST) != 0) {
 		arch_irq_enable();
+		__atomic_store_n(&cpu->idle, 0, __ATOMIC_RELAXED);
+		return;
 	}
+	cpu->sleeps++;
+	/* Still before the `sti; hlt`, never between them. */
+	loop_halt();
+	cpu->wakeups++;
 	__atomic_store_n(&cpu->idle, 0, __ATOMIC_RELAXED);
 }
 
@@ -404,14 +420,32 @@ static __attribute__((noinline)) const loop_client_fn *loop_fn_row(unsigned cpu)
 	return loop_fn[cpu];
 }
 
-_Noreturn void loop_run(void)
+static __attribute__((noinline)) void *const *loop_ctx_row(unsigned cpu)
+{
+	return loop_ctx[cpu];
+}
+
+/* The idle work's turn (processes, docs/processes.md): out of line, so
+ * its function and argument are read only when nothing is pending and
+ * loop_run() keeps no register for them. */
+static __attribute__((noinline)) bool loop_idle_work(struct cpu *cpu)
+{
+	unsigned i = cpu->id;
+	loop_idle_fn idle = loop_idle[i];
+
+	if (idle && idle(loop_idle_ctx[i])) {
+		cpu->idle_work++;
+		return true;
+	}
+	return false;
+}
+
+__attribute__((optimize("no-crossjumping"))) _Noreturn void loop_run(void)
 {
 	struct cpu *cpu = arch_this_cpu();
 	unsigned i = loop_cpu_index(cpu);
 	const loop_client_fn *fn = loop_fn_row(i);
-	void *const *ctx = loop_ctx[i];
-	loop_idle_fn idle = loop_idle[i];
-	void *idle_ctx = loop_idle_ctx[i];
+	void *const *ctx = loop_ctx_row(i);
 
 	/* The take is written at the bottom of the loop so that GCC places
 	 * it right after the dispatch: the round's last client returns into
@@ -422,11 +456,11 @@ _Noreturn void loop_run(void)
 	uint64_t work = pending_take_all(cpu);
 
 	for (;;) {
-		if (__builtin_expect(work != 0, 1))
+		while (__builtin_expect(work != 0, 1)) {
 			loop_dispatch(cpu, fn, ctx, work);
-		else if (idle && idle(idle_ctx))
-			cpu->idle_work++;
-		else
+			work = pending_take_all(cpu);
+		}
+		if (!loop_idle_work(cpu))
 			loop_sleep_inline(cpu);
 		work = pending_take_all(cpu);
 	}
@@ -445,7 +479,7 @@ const char *loop_slot_name(unsigned bit)
 void loop_reset_for_test(void)
 {
 	loop_route = NULL;
-	loop_sleep_observer = NULL;
+	loop_set_sleep_observer(NULL);
 	for (unsigned i = 0; i < CPU_MAX; i++) {
 		loop_idle[i] = NULL;
 		loop_idle_ctx[i] = NULL;

@@ -35,9 +35,11 @@ DEFINE_READ_CR(4)
 
 static inline uint64_t rdtsc(void)
 {
-	uint32_t lo, hi;
+	/* 64-bit outputs: RDTSC zeroes the upper halves of RAX and RDX, and
+	 * 32-bit ones would make GCC zero-extend them again. */
+	uint64_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
+	return (hi << 32) | lo;
 }
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c,
