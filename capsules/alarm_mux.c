@@ -485,7 +485,7 @@ void alarm_mux_service(void *mux)
 	 * from now on (by callbacks) wait for the next round: link_alarm()
 	 * notes the first of them in m->round_seq, so the service itself
 	 * need not copy next_seq before the client runs. */
-	uint64_t now = alarm_mux_now(m);
+	uint64_t now = m->now_fn(m->now_hw); /* alarm_mux_now(), without its call */
 	m->round_now = now;
 
 	/* Every alarm set during the round has a key after every alarm due
@@ -496,11 +496,14 @@ void alarm_mux_service(void *mux)
 	 * deadline is checked. */
 	a = m->head;
 	if (a && !deadline_before(now, a->deadline)) {
-		do {
-			fire_head(m, a, m->round_now);
+		for (;;) {
+			fire_head(m, a, now);
 			after_fire(m, a, m->round_now);
 			a = m->head;
-		} while (a && !deadline_before(m->round_now, a->deadline) && a->seq < m->round_seq);
+			now = m->round_now;
+			if (!a || deadline_before(now, a->deadline) || a->seq >= m->round_seq)
+				break;
+		}
 	}
 	end_round(m);
 }
