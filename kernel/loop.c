@@ -326,7 +326,7 @@ void loop_verify(void)
  * runs at most once per round and no source can starve another.
  *
  * The instructions GCC makes of it are traced one by one in
- * docs/interrupts.md ("The deferred call, instruction by instruction").
+ * docs/interrupts.md ("The hot paths, instruction by instruction").
  * The bit is an unsigned long (no sign extension before it indexes), and
  * the two rows are pointers the caller keeps in registers (one
  * scaled-index load each).
