@@ -1,0 +1,33 @@
+/*
+ * Bytes for the tests of knock's parsers of firmware tables (ACPI, the MP
+ * table): fixtures read from tests/data, copies that end exactly at the
+ * end of their allocation (ASan then catches a read one byte past a
+ * table), and little-endian stores for editing them.
+ */
+#ifndef KNOCK_TEST_FIXTURE_H
+#define KNOCK_TEST_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct blob {
+	uint8_t *b;
+	size_t n;
+};
+
+/* A copy of `n` bytes that ends exactly at the end of its allocation and
+ * starts at an odd address. Freed by fixture_free_all(). */
+uint8_t *fixture_exact(const void *src, size_t n);
+
+/* The file `dir``name` (tests run from the repository root), as an exact
+ * copy; fails the test if it is missing, empty or 128 KiB or more. */
+struct blob fixture_load(const char *dir, const char *name);
+
+/* Frees every copy made since the last call (a test's teardown). */
+void fixture_free_all(void);
+
+void fixture_put16(uint8_t *p, uint16_t v);
+void fixture_put32(uint8_t *p, uint32_t v);
+void fixture_put64(uint8_t *p, uint64_t v);
+
+#endif
