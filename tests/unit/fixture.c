@@ -47,6 +47,25 @@ void fixture_free_all(void)
 	alloc_count = 0;
 }
 
+void fixture_mem_add(struct fixture_memory *m, uint64_t addr, const uint8_t *bytes, size_t len)
+{
+	assert_true(m->count < FIXTURE_MAX_REGIONS);
+	m->r[m->count++] = (struct fixture_region){ addr, bytes, len };
+}
+
+const void *fixture_mem_map(void *ctx, uint64_t phys, size_t len)
+{
+	struct fixture_memory *m = ctx;
+	m->maps++;
+	for (unsigned i = 0; i < m->count; i++) {
+		const struct fixture_region *r = &m->r[i];
+		if (phys >= r->addr && phys - r->addr <= r->len && len <= r->len - (phys - r->addr))
+			return r->bytes + (phys - r->addr);
+	}
+	m->refused++;
+	return NULL;
+}
+
 void fixture_put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;

@@ -2,7 +2,8 @@
  * Bytes for the tests of knock's parsers of firmware tables (ACPI, the MP
  * table): fixtures read from tests/data, copies that end exactly at the
  * end of their allocation (ASan then catches a read one byte past a
- * table), and little-endian stores for editing them.
+ * table), fake physical memory to place them in, and little-endian
+ * stores for editing them.
  */
 #ifndef KNOCK_TEST_FIXTURE_H
 #define KNOCK_TEST_FIXTURE_H
@@ -25,6 +26,27 @@ struct blob fixture_load(const char *dir, const char *name);
 
 /* Frees every copy made since the last call (a test's teardown). */
 void fixture_free_all(void);
+
+/* Fake physical memory: fixtures placed at their addresses. Only whole
+ * ranges inside one region map: a walker asking for more than a table's
+ * bytes gets NULL, never a pointer it could overrun. */
+#define FIXTURE_MAX_REGIONS 16
+struct fixture_region {
+	uint64_t addr;
+	const uint8_t *bytes;
+	size_t len;
+};
+
+struct fixture_memory {
+	struct fixture_region r[FIXTURE_MAX_REGIONS];
+	unsigned count;
+	unsigned maps, refused; /* mappings asked for; refused */
+};
+
+void fixture_mem_add(struct fixture_memory *m, uint64_t addr, const uint8_t *bytes, size_t len);
+
+/* The parsers' map callback; ctx is the struct fixture_memory. */
+const void *fixture_mem_map(void *ctx, uint64_t phys, size_t len);
 
 void fixture_put16(uint8_t *p, uint16_t v);
 void fixture_put32(uint8_t *p, uint32_t v);

@@ -37,43 +37,9 @@ static void fix_checksum(uint8_t *t, size_t n)
 	t[9] = (uint8_t)(0x100 - sum);
 }
 
-/* ---- fake physical memory ----------------------------------------------------- */
+/* ---- fake physical memory (fixture.h) ------------------------------------------ */
 
-#define MAX_REGIONS 16
-struct region {
-	uint64_t addr;
-	const uint8_t *bytes;
-	size_t len;
-};
-
-struct memory {
-	struct region r[MAX_REGIONS];
-	unsigned count;
-	unsigned maps, refused;
-};
-
-static struct memory mem;
-
-static void mem_add(uint64_t addr, const uint8_t *bytes, size_t len)
-{
-	assert_true(mem.count < MAX_REGIONS);
-	mem.r[mem.count++] = (struct region){ addr, bytes, len };
-}
-
-/* Only whole ranges inside one region are readable: a walker asking for
- * more than a table's bytes gets NULL, never a pointer it could overrun. */
-static const void *mem_map(void *ctx, uint64_t phys, size_t len)
-{
-	struct memory *m = ctx;
-	m->maps++;
-	for (unsigned i = 0; i < m->count; i++) {
-		const struct region *r = &m->r[i];
-		if (phys >= r->addr && phys - r->addr <= r->len && len <= r->len - (phys - r->addr))
-			return r->bytes + (phys - r->addr);
-	}
-	m->refused++;
-	return NULL;
-}
+static struct fixture_memory mem;
 
 struct seen {
 	char sigs[16][5];
@@ -97,7 +63,7 @@ static void on_table(void *ctx, uint64_t phys, const uint8_t *t, size_t len)
 static struct acpi_memory acpi_mem(void)
 {
 	return (struct acpi_memory){
-		.map = mem_map,
+		.map = fixture_mem_map,
 		.ctx = &mem,
 		.on_table = on_table,
 		.on_table_ctx = &seen,
@@ -127,7 +93,7 @@ static struct blob load_machine(const char *machine)
 		if (!strcmp(sig, "RSDP"))
 			rsdp = b;
 		else
-			mem_add(addr, b.b, b.n);
+			fixture_mem_add(&mem, addr, b.b, b.n);
 	}
 	fclose(f);
 	assert_non_null(rsdp.b);
@@ -1035,9 +1001,9 @@ static void load_edge_xsdt_machine(struct blob *rsdp, struct blob *xsdt)
 	*xsdt = fixture_load(FIXTURES, "edge-xsdt.bin");
 	struct blob madt = fixture_load(FIXTURES, "edge-madt.bin"),
 		    fadt = fixture_load(FIXTURES, "edge-fadt.bin");
-	mem_add(0x100000000ull, xsdt->b, xsdt->n);
-	mem_add(0x100001000ull, madt.b, madt.n);
-	mem_add(0x7f00000, fadt.b, fadt.n);
+	fixture_mem_add(&mem, 0x100000000ull, xsdt->b, xsdt->n);
+	fixture_mem_add(&mem, 0x100001000ull, madt.b, madt.n);
+	fixture_mem_add(&mem, 0x7f00000, fadt.b, fadt.n);
 }
 
 static void test_xsdt_walk(void **state)
@@ -1118,11 +1084,11 @@ static void test_walk_skips_bad_entries(void **state)
 	fixture_put32(huge + 4, 0x7fffffff); /* a length no table has */
 	const uint32_t entries[] = { 0x3000, 0, 0xdead000, 0x4000, 0x5000, 0x6000 };
 	uint8_t *rsdt = rsdt_of(entries, 6, 0, &len);
-	mem_add(0x1000, rsdt, len);
-	mem_add(0x3000, madt.b, madt.n);
-	mem_add(0x4000, fadt.b, fadt.n);
-	mem_add(0x5000, fixture_exact(huge, 36), 36);
-	mem_add(0x6000, pc_madt.b, pc_madt.n);
+	fixture_mem_add(&mem, 0x1000, rsdt, len);
+	fixture_mem_add(&mem, 0x3000, madt.b, madt.n);
+	fixture_mem_add(&mem, 0x4000, fadt.b, fadt.n);
+	fixture_mem_add(&mem, 0x5000, fixture_exact(huge, 36), 36);
+	fixture_mem_add(&mem, 0x6000, pc_madt.b, pc_madt.n);
 
 	struct acpi_memory m = acpi_mem();
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
@@ -1151,8 +1117,8 @@ static void test_walk_root_problems(void **state)
 	/* Two odd bytes after the one entry. */
 	const uint32_t one[] = { 0x3000 };
 	uint8_t *rsdt = rsdt_of(one, 1, 2, &len);
-	mem_add(0x1000, rsdt, len);
-	mem_add(0x3000, madt.b, madt.n);
+	fixture_mem_add(&mem, 0x1000, rsdt, len);
+	fixture_mem_add(&mem, 0x3000, madt.b, madt.n);
 	struct acpi_memory m = acpi_mem();
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
 	assert_true(p.has_madt);
@@ -1173,7 +1139,7 @@ static void test_walk_root_problems(void **state)
 	/* A root whose bytes run out before its length field says. */
 	fake_log_clear();
 	mem.count = 0;
-	mem_add(0x1000, rsdt, len - 1);
+	fixture_mem_add(&mem, 0x1000, rsdt, len - 1);
 	rsdp.rsdt_address = 0x1000;
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), -1);
 	fake_log_expect(

@@ -43,41 +43,9 @@ static void fix_sum(uint8_t *t, size_t n, size_t at)
 	t[at] = (uint8_t)(0x100 - sum);
 }
 
-/* ---- fake physical memory ----------------------------------------------------- */
+/* ---- fake physical memory (fixture.h) ------------------------------------------ */
 
-#define MAX_REGIONS 8
-struct region {
-	uint64_t addr;
-	const uint8_t *bytes;
-	size_t len;
-};
-
-struct memory {
-	struct region r[MAX_REGIONS];
-	unsigned count;
-	unsigned refused;
-};
-
-static struct memory mem;
-
-static void mem_add(uint64_t addr, const uint8_t *bytes, size_t len)
-{
-	assert_true(mem.count < MAX_REGIONS);
-	mem.r[mem.count++] = (struct region){ addr, bytes, len };
-}
-
-/* Only whole ranges inside one region are readable. */
-static const void *mem_map(void *ctx, uint64_t phys, size_t len)
-{
-	struct memory *m = ctx;
-	for (unsigned i = 0; i < m->count; i++) {
-		const struct region *r = &m->r[i];
-		if (phys >= r->addr && phys - r->addr <= r->len && len <= r->len - (phys - r->addr))
-			return r->bytes + (phys - r->addr);
-	}
-	m->refused++;
-	return NULL;
-}
+static struct fixture_memory mem;
 
 /* A machine's dump, every file at its address (from pc-smpN.txt); the F
  * segment is returned, for the scan. */
@@ -104,7 +72,7 @@ static struct blob load_machine(const char *machine)
 			fseg = b;
 		}
 		if (strcmp(what, "config") != 0) /* the config table is inside the F segment */
-			mem_add(addr, b.b, b.n);
+			fixture_mem_add(&mem, addr, b.b, b.n);
 	}
 	fclose(f);
 	assert_non_null(fseg.b);
@@ -165,7 +133,7 @@ static void qemu_machine(const char *machine, unsigned logical, struct mp_config
 	assert_int_equal(fp.default_config, 0);
 	assert_false(fp.imcr); /* QEMU: virtual wire, no IMCR */
 
-	assert_int_equal(mp_config_read(&fp, mem_map, &mem, mc), 0);
+	assert_int_equal(mp_config_read(&fp, fixture_mem_map, &mem, mc), 0);
 	assert_string_equal(mc->oem_id, "BOCHSCPU");
 	assert_string_equal(mc->product_id, "0.1");
 	assert_int_equal(mc->lapic_address, 0xfee00000u);
@@ -367,7 +335,7 @@ static void test_default_configuration(void **state)
 	fix_sum(f, 16, 10);
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), 0);
 	assert_int_equal(fp.default_config, 5);
-	assert_int_equal(mp_config_read(&fp, mem_map, &mem, &mc), -1);
+	assert_int_equal(mp_config_read(&fp, fixture_mem_map, &mem, &mc), -1);
 	fake_log_expect("mptable: no configuration table: default configuration 5");
 
 	f[11] = 8; /* no such configuration */
@@ -405,13 +373,13 @@ static void test_table_outside_memory(void **state)
 	struct blob cfg = qemu_config();
 	struct mp_floating fp = { .config_address = 0x7fe0000, .spec_rev = 4 };
 
-	mem_add(QEMU_CONFIG, cfg.b, cfg.n);
-	assert_int_equal(mp_config_read(&fp, mem_map, &mem, &mc), -1);
+	fixture_mem_add(&mem, QEMU_CONFIG, cfg.b, cfg.n);
+	assert_int_equal(mp_config_read(&fp, fixture_mem_map, &mem, &mc), -1);
 	fake_log_expect("mptable: configuration table at 0x7fe0000 cannot be read: not trusted");
 	/* Its header readable, the rest of it not. */
 	fp.config_address = QEMU_CONFIG + 64;
 	memcpy(cfg.b + 64, cfg.b, 44);
-	assert_int_equal(mp_config_read(&fp, mem_map, &mem, &mc), -1);
+	assert_int_equal(mp_config_read(&fp, fixture_mem_map, &mem, &mc), -1);
 	fake_log_expect("(192 bytes) cannot be read");
 	fake_log_expect_warnings(2);
 	assert_int_equal(mc.cpu_count, 0);
