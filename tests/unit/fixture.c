@@ -40,6 +40,28 @@ struct blob fixture_load(const char *dir, const char *name)
 	return (struct blob){ fixture_exact(buf, n), n };
 }
 
+void fixture_load_dump(const char *dir, const char *manifest, fixture_dump_fn fn, void *ctx)
+{
+	char path[256], line[256];
+
+	snprintf(path, sizeof(path), "%s%s", dir, manifest);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		char tag[16], file[64];
+		unsigned long long addr;
+		size_t len;
+		if (line[0] == '#' ||
+		    sscanf(line, "%15s %llx %zu %63s", tag, &addr, &len, file) != 4)
+			continue;
+		struct blob b = fixture_load(dir, file);
+		assert_int_equal(b.n, len);
+		fn(ctx, tag, addr, b);
+	}
+	fclose(f);
+}
+
 void fixture_free_all(void)
 {
 	for (unsigned i = 0; i < alloc_count; i++)

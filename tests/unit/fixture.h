@@ -24,6 +24,13 @@ uint8_t *fixture_exact(const void *src, size_t n);
  * copy; fails the test if it is missing, empty or 128 KiB or more. */
 struct blob fixture_load(const char *dir, const char *name);
 
+/* A machine's dump: the manifest `dir``manifest` has a line per file,
+ * "<tag> <hex address> <length> <file>" ('#' starts a comment line); each
+ * file is loaded, its length checked, and handed to fn(ctx, tag, address,
+ * bytes). */
+typedef void (*fixture_dump_fn)(void *ctx, const char *tag, uint64_t addr, struct blob b);
+void fixture_load_dump(const char *dir, const char *manifest, fixture_dump_fn fn, void *ctx);
+
 /* Frees every copy made since the last call (a test's teardown). */
 void fixture_free_all(void);
 

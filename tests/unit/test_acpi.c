@@ -70,32 +70,25 @@ static struct acpi_memory acpi_mem(void)
 	};
 }
 
+static void place_table(void *ctx, const char *sig, uint64_t addr, struct blob b)
+{
+	struct blob *rsdp = ctx;
+
+	if (!strcmp(sig, "RSDP"))
+		*rsdp = b;
+	else
+		fixture_mem_add(&mem, addr, b.b, b.n);
+}
+
 /* Load a machine's dump: every table at its address (from M-tables.txt);
  * the RSDP is returned instead. */
 static struct blob load_machine(const char *machine)
 {
-	char path[256], line[256];
+	char manifest[64];
 	struct blob rsdp = { NULL, 0 };
 
-	snprintf(path, sizeof(path), FIXTURES "%s-tables.txt", machine);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	while (fgets(line, sizeof(line), f)) {
-		char sig[8], file[64];
-		unsigned long long addr;
-		size_t len;
-		if (line[0] == '#' ||
-		    sscanf(line, "%7s %llx %zu %63s", sig, &addr, &len, file) != 4)
-			continue;
-		struct blob b = fixture_load(FIXTURES, file);
-		assert_int_equal(b.n, len);
-		if (!strcmp(sig, "RSDP"))
-			rsdp = b;
-		else
-			fixture_mem_add(&mem, addr, b.b, b.n);
-	}
-	fclose(f);
+	snprintf(manifest, sizeof(manifest), "%s-tables.txt", machine);
+	fixture_load_dump(FIXTURES, manifest, place_table, &rsdp);
 	assert_non_null(rsdp.b);
 	return rsdp;
 }

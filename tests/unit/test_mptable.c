@@ -47,34 +47,27 @@ static void fix_sum(uint8_t *t, size_t n, size_t at)
 
 static struct fixture_memory mem;
 
+static void place_file(void *ctx, const char *what, uint64_t addr, struct blob b)
+{
+	struct blob *fseg = ctx;
+
+	if (!strcmp(what, "fseg")) {
+		assert_int_equal(addr, FSEG);
+		*fseg = b;
+	}
+	if (strcmp(what, "config") != 0) /* the config table is inside the F segment */
+		fixture_mem_add(&mem, addr, b.b, b.n);
+}
+
 /* A machine's dump, every file at its address (from pc-smpN.txt); the F
  * segment is returned, for the scan. */
 static struct blob load_machine(const char *machine)
 {
-	char path[256], line[256];
+	char manifest[64];
 	struct blob fseg = { NULL, 0 };
 
-	snprintf(path, sizeof(path), FIXTURES "%s.txt", machine);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	while (fgets(line, sizeof(line), f)) {
-		char what[16], file[64];
-		unsigned long long addr;
-		size_t len;
-		if (line[0] == '#' ||
-		    sscanf(line, "%15s %llx %zu %63s", what, &addr, &len, file) != 4)
-			continue;
-		struct blob b = fixture_load(FIXTURES, file);
-		assert_int_equal(b.n, len);
-		if (!strcmp(what, "fseg")) {
-			assert_int_equal(addr, FSEG);
-			fseg = b;
-		}
-		if (strcmp(what, "config") != 0) /* the config table is inside the F segment */
-			fixture_mem_add(&mem, addr, b.b, b.n);
-	}
-	fclose(f);
+	snprintf(manifest, sizeof(manifest), "%s.txt", machine);
+	fixture_load_dump(FIXTURES, manifest, place_file, &fseg);
 	assert_non_null(fseg.b);
 	return fseg;
 }
