@@ -34,6 +34,16 @@
  * only a PC without a usable IOAPIC takes it. */
 __attribute__((cold)) void x86_enable_irq_and_idle_pic_tick(void);
 
+/* This CPU's block, read inline (arch_this_cpu() is a call, and a call
+ * here would make the halt's function save registers it then restores on
+ * the wake-up path). */
+static inline const struct cpu *x86_idle_this_cpu(void)
+{
+	const struct cpu *c;
+	__asm__("mov %%gs:%c1, %0" : "=r"(c) : "i"(__builtin_offsetof(struct cpu, self)));
+	return c;
+}
+
 static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 {
 	const struct ioapic_pin *pin = x86_idle_masked_pin;
@@ -42,7 +52,7 @@ static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 		x86_enable_irq_and_idle_pic_tick();
 		return;
 	}
-	if (!pin || arch_this_cpu() != x86_idle_masked_cpu ||
+	if (!pin || x86_idle_this_cpu() != x86_idle_masked_cpu ||
 	    __atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED)) {
 		__asm__ volatile("sti\n\thlt" ::: "memory");
 		return;
