@@ -53,6 +53,9 @@
 
 /* --- keys ------------------------------------------------------------- */
 
+/* m->round_seq while no alarm has been set during the service round. */
+#define ROUND_SEQ_NONE UINT64_MAX
+
 /* Wrap-around-safe "deadline a is before deadline b". */
 static bool deadline_before(uint64_t a, uint64_t b)
 {
@@ -325,6 +328,10 @@ static void link_alarm(struct alarm_mux *m, struct alarm *a, uint64_t deadline)
 {
 	a->deadline = deadline;
 	a->seq = m->next_seq++;
+	/* The first alarm set during a service round: it and every later
+	 * one wait for the next round (alarm_mux_service). */
+	if (m->in_service && m->round_seq == ROUND_SEQ_NONE)
+		m->round_seq = a->seq;
 	insert_alarm(m, a);
 	a->armed = true;
 	m->stats.armed++;
@@ -343,7 +350,9 @@ void alarm_mux_init(struct alarm_mux *m, const struct hil_alarm *hw)
 	 * 10^6 in 64 bits; no real clock comes near this bound (18 THz). */
 	KASSERT(hw->ticks_per_second != 0);
 	KASSERT(hw->ticks_per_second <= UINT64_MAX / 1000000);
-	*m = (struct alarm_mux){ .hw = hw, .now_fn = hw->now, .now_hw = hw->hw };
+	*m = (struct alarm_mux){
+		.hw = hw, .now_fn = hw->now, .now_hw = hw->hw, .round_seq = ROUND_SEQ_NONE
+	};
 	hw_disarm(m);
 }
 
@@ -441,6 +450,7 @@ __attribute__((noinline)) static void end_round(struct alarm_mux *m)
 
 	if (!m->round_fired)
 		m->stats.empty_rounds++;
+	m->round_seq = ROUND_SEQ_NONE;
 	observe_note_events(m->round_fired); /* for the trace */
 	m->round_fired = 0;
 	m->in_service = false;
@@ -470,26 +480,30 @@ void alarm_mux_service(void *mux)
 	m->in_service = true;
 	m->stats.rounds++;
 
-	uint64_t now = alarm_mux_now(m);
-	/* Alarms set from now on (by callbacks) wait for the next round. The
-	 * round's clock and sequence are kept in the mux, not in registers
-	 * the service would have to save before it calls a client. */
+	/* The round's clock is kept in the mux, not in a register the
+	 * service would have to save before it calls a client. Alarms set
+	 * from now on (by callbacks) wait for the next round: link_alarm()
+	 * notes the first of them in m->round_seq, so the service itself
+	 * need not copy next_seq before the client runs. */
+	uint64_t now = m->now_fn(m->now_hw); /* alarm_mux_now(), without its call */
 	m->round_now = now;
-	m->round_seq = m->next_seq;
 
 	/* Every alarm set during the round has a key after every alarm due
 	 * at `now` that was set before it (its deadline is >= now, and its
 	 * seq larger), so the first alarm that is not due or is new ends the
 	 * round. The head is the first alarm here: after_fire() refills it.
-	 * The first head was set before the round began (its seq is below
-	 * round_seq), so only its deadline is checked. */
+	 * The first head was set before the round began, so only its
+	 * deadline is checked. */
 	a = m->head;
 	if (a && !deadline_before(now, a->deadline)) {
-		do {
-			fire_head(m, a, m->round_now);
+		for (;;) {
+			fire_head(m, a, now);
 			after_fire(m, a, m->round_now);
 			a = m->head;
-		} while (a && !deadline_before(m->round_now, a->deadline) && a->seq < m->round_seq);
+			now = m->round_now;
+			if (!a || deadline_before(now, a->deadline) || a->seq >= m->round_seq)
+				break;
+		}
 	}
 	end_round(m);
 }

@@ -189,7 +189,7 @@ struct alarm_mux {
 	uint64_t next_seq;
 	bool in_service;
 	uint32_t round_fired; /* alarms fired so far in this service round */
-	uint64_t round_seq;   /* next_seq when the round began */
+	uint64_t round_seq;   /* the first seq set during the round (else UINT64_MAX) */
 	uint64_t round_now;   /* the clock read when the round began */
 	/* What the hardware was last told: armed at hw_deadline, or not. */
 	bool hw_armed;

@@ -124,7 +124,9 @@ static void anomaly(struct keyboard *kb, enum keyboard_anomaly a, const uint8_t 
 
 /* --- keys --------------------------------------------------------------- */
 
-static bool is_keypad_numeric(enum key_code c)
+/* Inline (like deliver() below): the file is built for size, and each of
+ * the two is on the usual key's way to its client. */
+static inline __attribute__((always_inline)) bool is_keypad_numeric(enum key_code c)
 {
 	return (c >= KEY_KP_7 && c <= KEY_KP_9) || (c >= KEY_KP_4 && c <= KEY_KP_6) ||
 	       (c >= KEY_KP_1 && c <= KEY_KP_DOT);
@@ -235,7 +237,8 @@ static uint8_t led_mask(uint16_t mods)
 			 ((mods & KEYMOD_SCROLL_LOCK) ? LED_SCROLL_LOCK : 0));
 }
 
-static void deliver(struct keyboard *kb, const struct key_event *ev)
+static inline __attribute__((always_inline)) void deliver(struct keyboard *kb,
+							  const struct key_event *ev)
 {
 	kb->stats.keys++;
 	if (!kb->has_client) {

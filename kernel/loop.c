@@ -43,16 +43,30 @@ static void loop_unowned_bit(void *bit_as_ctx);
 /* Statically initialised: a bit knocked before anyone declared it must
  * still panic, not jump through a null pointer. An unowned slot's ctx is
  * its own bit number, so the cold path can name it. */
-static loop_client_fn loop_fn[CPU_MAX][PENDING_BITS] = {
-	[0 ... CPU_MAX - 1] = { [0 ... PENDING_BITS - 1] = loop_unowned_bit },
+/* Each CPU's row: a client per bit, then the idle work (loop_set_idle_work),
+ * so loop_run() reaches the idle work through the row it already holds in
+ * a register. */
+struct loop_fn_row {
+	loop_client_fn bit[PENDING_BITS];
+	loop_idle_fn idle;
+};
+
+struct loop_ctx_row {
+	void *bit[PENDING_BITS];
+	void *idle;
+};
+
+static struct loop_fn_row loop_fn[CPU_MAX] = {
+	[0 ... CPU_MAX - 1] = { .bit = { [0 ... PENDING_BITS - 1] = loop_unowned_bit } },
 };
 
 #define BIT_CTX(b) (void *)(uintptr_t)(b)
 #define BIT_CTX4(b) BIT_CTX(b), BIT_CTX((b) + 1), BIT_CTX((b) + 2), BIT_CTX((b) + 3)
 #define BIT_CTX16(b) BIT_CTX4(b), BIT_CTX4((b) + 4), BIT_CTX4((b) + 8), BIT_CTX4((b) + 12)
 
-static void *loop_ctx[CPU_MAX][PENDING_BITS] = {
-	[0 ... CPU_MAX - 1] = { BIT_CTX16(0), BIT_CTX16(16), BIT_CTX16(32), BIT_CTX16(48) },
+static struct loop_ctx_row loop_ctx[CPU_MAX] = {
+	[0 ... CPU_MAX -
+	 1] = { .bit = { BIT_CTX16(0), BIT_CTX16(16), BIT_CTX16(32), BIT_CTX16(48) } },
 };
 
 /* Bits with a client on each CPU: other CPUs check before knocking
@@ -73,6 +87,8 @@ static struct loop_slot loop_slots[PENDING_BITS];
  * so the plain dispatch pays nothing for it while it is off. */
 static const loop_client_fn *loop_route;
 static loop_sleep_observer_fn loop_sleep_observer;
+static void (*loop_halt)(void); /* defined with the sleep, below */
+static void loop_halt_observed(void);
 
 _Static_assert(sizeof(((struct cpu *)0)->serviced) / sizeof(uint64_t) == PENDING_BITS,
 	       "struct cpu needs one service counter per pending bit");
@@ -80,8 +96,8 @@ _Static_assert(sizeof(((struct cpu *)0)->serviced) / sizeof(uint64_t) == PENDING
 static void loop_make_unowned(unsigned bit)
 {
 	for (unsigned cpu = 0; cpu < CPU_MAX; cpu++) {
-		loop_fn[cpu][bit] = loop_unowned_bit;
-		loop_ctx[cpu][bit] = BIT_CTX(bit);
+		loop_fn[cpu].bit[bit] = loop_unowned_bit;
+		loop_ctx[cpu].bit[bit] = BIT_CTX(bit);
 		loop_cpu_owned[cpu] &= ~((uint64_t)1 << bit);
 		loop_cpu_handover[cpu] &= ~((uint64_t)1 << bit);
 	}
@@ -156,8 +172,8 @@ void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *
 		if (loop_cpu_owned[cpu] & mask)
 			panic("client %s: bit %u (%s) already has a client on cpu %u", client, bit,
 			      s->name, cpu);
-		loop_fn[cpu][bit] = loop_route ? loop_route[bit] : fn;
-		loop_ctx[cpu][bit] = ctx;
+		loop_fn[cpu].bit[bit] = loop_route ? loop_route[bit] : fn;
+		loop_ctx[cpu].bit[bit] = ctx;
 		__atomic_fetch_or(&loop_cpu_owned[cpu], mask, __ATOMIC_RELEASE);
 		return;
 	}
@@ -169,8 +185,8 @@ void loop_set_client(unsigned bit, const char *client, loop_client_fn fn, void *
 	}
 	s->client = client;
 	s->fn = fn;
-	loop_fn[0][bit] = loop_route ? loop_route[bit] : fn;
-	loop_ctx[0][bit] = ctx;
+	loop_fn[0].bit[bit] = loop_route ? loop_route[bit] : fn;
+	loop_ctx[0].bit[bit] = ctx;
 	__atomic_fetch_or(&loop_cpu_owned[0], mask, __ATOMIC_RELEASE);
 }
 
@@ -188,8 +204,8 @@ void loop_set_handover(unsigned bit, unsigned owner, loop_client_fn fn, void *ct
 		      cpu, owner);
 	if (loop_cpu_owned[cpu] & mask)
 		panic("hand-over: bit %u (%s) already has a client on cpu %u", bit, s->name, cpu);
-	loop_fn[cpu][bit] = fn;
-	loop_ctx[cpu][bit] = ctx;
+	loop_fn[cpu].bit[bit] = fn;
+	loop_ctx[cpu].bit[bit] = ctx;
 	loop_handover_to[cpu][bit] = owner;
 	__atomic_fetch_or(&loop_cpu_handover[cpu], mask, __ATOMIC_RELAXED);
 	__atomic_fetch_or(&loop_cpu_owned[cpu], mask, __ATOMIC_RELEASE);
@@ -214,13 +230,13 @@ void loop_replace_client(unsigned bit, const char *client, loop_client_fn fn, vo
 		      client, bit, s->name ? s->name : "undeclared");
 	s->client = client;
 	s->fn = fn;
-	loop_fn[0][bit] = loop_route ? loop_route[bit] : fn;
-	loop_ctx[0][bit] = ctx;
+	loop_fn[0].bit[bit] = loop_route ? loop_route[bit] : fn;
+	loop_ctx[0].bit[bit] = ctx;
 }
 
 void *loop_slot_ctx(unsigned cpu, unsigned bit)
 {
-	return cpu < CPU_MAX && loop_has_client(cpu, bit) ? loop_ctx[cpu][bit] : NULL;
+	return cpu < CPU_MAX && loop_has_client(cpu, bit) ? loop_ctx[cpu].bit[bit] : NULL;
 }
 
 bool loop_has_client(unsigned cpu, unsigned bit)
@@ -241,7 +257,7 @@ void loop_set_route(const loop_client_fn *route)
 				 ~__atomic_load_n(&loop_cpu_handover[cpu], __ATOMIC_ACQUIRE);
 		for (unsigned bit = 0; bit < PENDING_BITS; bit++)
 			if (loop_slots[bit].client_count && (owned >> bit & 1))
-				__atomic_store_n(&loop_fn[cpu][bit],
+				__atomic_store_n(&loop_fn[cpu].bit[bit],
 						 route ? route[bit] : loop_slots[bit].fn,
 						 __ATOMIC_RELAXED);
 	}
@@ -257,19 +273,18 @@ const char *loop_slot_client(unsigned bit)
 	return bit < PENDING_BITS ? loop_slots[bit].client : NULL;
 }
 
-static loop_idle_fn loop_idle[CPU_MAX];
-static void *loop_idle_ctx[CPU_MAX];
-
 void loop_set_idle_work(loop_idle_fn fn, void *ctx)
 {
 	unsigned i = loop_cpu_index(arch_this_cpu());
-	loop_idle[i] = fn;
-	loop_idle_ctx[i] = ctx;
+	loop_fn[i].idle = fn;
+	loop_ctx[i].idle = ctx;
 }
 
 void loop_set_sleep_observer(loop_sleep_observer_fn fn)
 {
 	loop_sleep_observer = fn;
+	__atomic_store_n(&loop_halt, fn ? loop_halt_observed : arch_enable_irq_and_idle,
+			 __ATOMIC_RELAXED);
 }
 
 void loop_verify(void)
@@ -312,45 +327,60 @@ void loop_verify(void)
  * runs at most once per round and no source can starve another.
  *
  * The instructions GCC makes of it are traced one by one in
- * docs/interrupts.md ("The deferred call, instruction by instruction").
+ * docs/interrupts.md ("The hot paths, instruction by instruction").
+ * The bit is an unsigned long (no sign extension before it indexes), and
+ * the two rows are pointers the caller keeps in registers (one
+ * scaled-index load each).
  */
-static inline __attribute__((always_inline)) uint64_t
+static inline __attribute__((always_inline)) void
 loop_dispatch(struct cpu *cpu, const loop_client_fn *fn, void *const *ctx, uint64_t work)
 {
-	uint64_t taken = work;
-
 	cpu->rounds++;
 	for (;;) {
-		size_t bit = (size_t)__builtin_ctzll(work);
-		work &= work - 1;
+		unsigned long bit = (unsigned long)__builtin_ctzll(work) & 63;
+		loop_client_fn client = fn[bit];
+		void *arg = ctx[bit];
 		cpu->serviced[bit]++; /* the stats' one cost on this path */
 		cpu->running = bit;   /* and the watchdog's (kernel/watchdog.h) */
+		work &= work - 1;
 		/* Two calls, one per outcome of "was it the round's last bit?",
 		 * decided from the flags of the `and` above: the usual round has
 		 * one bit, and its client then returns straight into the next
 		 * take, with no test of `work` after the call. */
 		if (__builtin_expect(work == 0, 1)) {
-			fn[bit](ctx[bit]);
-			return taken;
+			client(arg);
+			return;
 		}
-		fn[bit](ctx[bit]);
+		client(arg);
 	}
-}
-
-static inline __attribute__((always_inline)) uint64_t
-loop_round_inline(struct cpu *cpu, const loop_client_fn *fn, void *const *ctx)
-{
-	uint64_t work = pending_take_all(cpu);
-
-	if (__builtin_expect(work == 0, 0))
-		return 0;
-	return loop_dispatch(cpu, fn, ctx, work);
 }
 
 uint64_t loop_round(struct cpu *cpu)
 {
 	unsigned i = loop_cpu_index(cpu);
-	return loop_round_inline(cpu, loop_fn[i], loop_ctx[i]);
+	uint64_t work = pending_take_all(cpu);
+
+	if (work)
+		loop_dispatch(cpu, loop_fn[i].bit, loop_ctx[i].bit, work);
+	return work;
+}
+
+/* The halt: arch_enable_irq_and_idle() itself, or, while a sleep observer
+ * is set, loop_halt_observed() around it. One indirect call either way, so
+ * the wake-up returns into the loop with no "is anyone observing?" test on
+ * its path (timer_wake_latency counts it). */
+static void (*loop_halt)(void) = arch_enable_irq_and_idle;
+
+static void loop_halt_observed(void)
+{
+	struct cpu *cpu = arch_this_cpu();
+	loop_sleep_observer_fn observer = loop_sleep_observer;
+
+	if (observer)
+		observer(cpu, false);
+	arch_enable_irq_and_idle();
+	if (observer)
+		observer(cpu, true);
 }
 
 /* Inlined into loop_run(), so that a wake-up returns into the next take
@@ -377,21 +407,18 @@ static inline __attribute__((always_inline)) void loop_sleep_inline(struct cpu *
 	 * any interrupt), or this check sees its bit. Never neither.
 	 */
 	__atomic_store_n(&cpu->idle, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&cpu->pending, __ATOMIC_SEQ_CST) == 0) {
-		cpu->sleeps++;
-		/* Still before the `sti; hlt`, never between them. */
-		if (loop_sleep_observer)
-			loop_sleep_observer(cpu, false);
-		arch_enable_irq_and_idle();
-		cpu->wakeups++;
-		if (loop_sleep_observer)
-			loop_sleep_observer(cpu, true);
-	} else {
+	if (__atomic_load_n(&cpu->pending, __ATOMIC_SEQ_CST) != 0) {
 		arch_irq_enable();
 		/* Awake after all: the tick's CPU may have seen the idle mark
-		 * and masked the watchdog's tick (kernel/ticker.h). */
+		 * and masked the watchdog's tick (kernel/ticker.h). The mark
+		 * goes down there, with a full barrier. */
 		ticker_note_awake(cpu);
+		return;
 	}
+	cpu->sleeps++;
+	/* Still before the `sti; hlt`, never between them. */
+	loop_halt();
+	cpu->wakeups++;
 	__atomic_store_n(&cpu->idle, 0, __ATOMIC_RELAXED);
 }
 
@@ -403,19 +430,25 @@ void loop_sleep_if_idle(struct cpu *cpu)
 /* Out of line on purpose: seeing both of loop_run()'s rows at the same
  * offset from their arrays, the compiler would keep one offset register
  * and scale the bit by hand, one instruction more per dispatch. */
-static __attribute__((noinline)) const loop_client_fn *loop_fn_row(unsigned cpu)
+static __attribute__((noinline)) const struct loop_fn_row *loop_fn_row(unsigned cpu)
 {
-	return loop_fn[cpu];
+	return &loop_fn[cpu];
 }
 
-_Noreturn void loop_run(void)
+static __attribute__((noinline)) const struct loop_ctx_row *loop_ctx_row(unsigned cpu)
+{
+	return &loop_ctx[cpu];
+}
+
+/* no-crossjumping: GCC would otherwise merge the take after the round's
+ * last call with the take after the sleep, and the usual round would pay
+ * a jump to reach it (deferred_call_instructions counts it). */
+__attribute__((optimize("no-crossjumping"))) _Noreturn void loop_run(void)
 {
 	struct cpu *cpu = arch_this_cpu();
 	unsigned i = loop_cpu_index(cpu);
-	const loop_client_fn *fn = loop_fn_row(i);
-	void *const *ctx = loop_ctx[i];
-	loop_idle_fn idle = loop_idle[i];
-	void *idle_ctx = loop_idle_ctx[i];
+	const struct loop_fn_row *fn = loop_fn_row(i);
+	const struct loop_ctx_row *ctx = loop_ctx_row(i);
 
 	/* The take is written at the bottom of the loop so that GCC places
 	 * it right after the dispatch: the round's last client returns into
@@ -426,9 +459,11 @@ _Noreturn void loop_run(void)
 	uint64_t work = pending_take_all(cpu);
 
 	for (;;) {
-		if (__builtin_expect(work != 0, 1))
-			loop_dispatch(cpu, fn, ctx, work);
-		else if (idle && idle(idle_ctx))
+		while (__builtin_expect(work != 0, 1)) {
+			loop_dispatch(cpu, fn->bit, ctx->bit, work);
+			work = pending_take_all(cpu);
+		}
+		if (fn->idle && fn->idle(ctx->idle))
 			cpu->idle_work++;
 		else
 			loop_sleep_inline(cpu);
@@ -449,10 +484,10 @@ const char *loop_slot_name(unsigned bit)
 void loop_reset_for_test(void)
 {
 	loop_route = NULL;
-	loop_sleep_observer = NULL;
+	loop_set_sleep_observer(NULL);
 	for (unsigned i = 0; i < CPU_MAX; i++) {
-		loop_idle[i] = NULL;
-		loop_idle_ctx[i] = NULL;
+		loop_fn[i].idle = NULL;
+		loop_ctx[i].idle = NULL;
 	}
 	for (unsigned bit = 0; bit < PENDING_BITS; bit++) {
 		loop_slots[bit] = (struct loop_slot){ .kind = LOOP_SLOT_FREE };

@@ -98,7 +98,9 @@ const char *loop_slot_client(unsigned bit);
  *
  * loop_set_sleep_observer(fn): fn(cpu, false) just before the loop halts
  * (interrupts are off then: fn must not turn them on), fn(cpu, true) when
- * it wakes. NULL: no calls (the sleep path then checks one pointer).
+ * it wakes. NULL: no calls. Either way the sleep makes one indirect call
+ * (to the halt, or to the halt wrapped in the two calls), so the wake-up
+ * tests nothing for it.
  */
 typedef void (*loop_sleep_observer_fn)(struct cpu *cpu, bool waking);
 void loop_set_route(const loop_client_fn *route);

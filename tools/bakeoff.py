@@ -17,15 +17,26 @@ The designs (boot option design=, board/pc/design.h):
             loop drains it, interrupts off around each pop; full: dropped.
 
 One QEMU boot per design, all under -icount shift=0,sleep=off (the guest
-TSC counts instructions), with OPTIONS below. The
-guest runs its half of the workload (capsules/lab/bakeoff_load.h: a 20 ms
-callback every 80 ms, 200 alarms, a serial sink); this script drives the
-rest identically for each design: the same keys through QMP, at most
-KEY_WINDOW keys ahead of what the guest has read (QEMU's PS/2 queue holds
-16 bytes), then the same serial bytes. Then it stops the guest and reads
-the figures from guest memory (board/pc/wire_bakeoff.h: a table found
-through the ELF symbol board_bakeoff_export), so a design that lost its
-serial output still reports.
+TSC counts instructions), with OPTIONS below. The guest runs its half of
+the workload (capsules/lab/bakeoff_load.h: a 20 ms callback every 80 ms,
+200 alarms, a serial sink). The rest, keys and serial bytes, comes from:
+
+  --load world  (the default, what make bench uses) the guest itself: the
+                boot option `world` plays a PS/2 keyboard and a serial
+                line from HPET NMIs on a seeded schedule
+                (chips/x86_64/lab/world.h), and this script only waits for
+                the guest to say the load finished, touching nothing, so
+                every run gives the same figures. What the world sent is
+                checked against the seeded load computed here (world_keys,
+                world_data).
+  --load host   this script: the same keys through QMP, at most KEY_WINDOW
+                keys ahead of what the guest has read (QEMU's PS/2 queue
+                holds 16 bytes), then the same serial bytes, at host pace.
+
+Then it stops the guest and reads the figures from guest memory
+(board/pc/wire_bakeoff.h: a table found through the ELF symbol
+board_bakeoff_export), so a design that lost its serial output still
+reports.
 """
 import argparse
 import json
@@ -63,9 +74,25 @@ DESIGN_OPTIONS = {
     "inisr": "design=inisr",
     "isrqueue": "design=isrqueue",
 }
-SOURCES = ("timer", "keyboard", "com1")
+SOURCES = ("timer", "keyboard", "com1")        # the host-driven load's
+WORLD_SOURCES = ("timer", "keyboard", "com2")  # the world's: its line is COM2
 ICOUNT = "shift=0,sleep=off"
 OPTIONS = "bakeoff stubs=stamped"
+# The load make bench uses: "world" (the guest plays the keyboard and the
+# serial line from HPET NMIs: chips/x86_64/lab/world.h), the same in every
+# run; or "host" (keys through QMP and bytes through COM1's socket, at
+# host pace: the figures differ from run to run).
+LOADS = ("world", "host")
+WORLD_OPTIONS = "world"
+# HPET timers that deliver by FSB (MSI), for the world's NMIs; a second
+# UART for its serial line (in loopback: nothing leaves it).
+WORLD_QEMU_ARGS = ("-global", "hpet.msi=on", "-serial", "null", "-rtc", "base=2026-01-01T00:00:00,clock=vm", "-parallel", "none")
+WORLD_KEYS = 300           # as board/pc/lab/wire_bakeoff.c's defaults
+WORLD_BYTES = 64 * 1024
+WORLD_KEY_RATE = 80
+WORLD_TEXT_SEED, WORLD_SERIAL_SEED = 2026, 5  # capsules/lab/world_load.h
+WORLD_TICK_NS = 43_400
+WORLD_TIMEOUT = 240.0  # host seconds from the load's start to its end
 MACHINE = "pc"
 SEED = 5
 KEYS = 300            # keys typed (Enter included), the same text for every design
@@ -265,6 +292,61 @@ def serial_data(rng, size, terminator):
     return bytes(data)
 
 
+def xorshift32(x):
+    x ^= (x << 13) & 0xffffffff
+    x ^= x >> 17
+    x ^= (x << 5) & 0xffffffff
+    return x
+
+
+def world_keys(keys):
+    """The characters the world types ('\n' for Enter), as
+    capsules/lab/world_load.c's world_load_next_char() makes them: written
+    again here, so that the shell's answers are checked against text knock
+    did not compute."""
+    x, out, left = WORLD_TEXT_SEED, [], keys
+
+    def pick(lo, hi):
+        nonlocal x
+        x = xorshift32(x)
+        return lo + x % (hi - lo + 1)
+
+    while left:
+        line = "echo"
+        for _ in range(pick(3, 6)):
+            n = pick(2, 7)
+            line += " "
+            for _ in range(n):
+                x = xorshift32(x)
+                line += ALPHABET[x % len(ALPHABET)]
+        if len(line) + 1 > left:
+            keep = left - 1 if left > 7 else 6
+            line = line[:keep]
+            while len(line) > 6 and line.endswith(" "):
+                line = line[:-1]
+        for ch in line + "\n":
+            if not left:
+                break
+            out.append(ch)
+            left -= 1
+    return "".join(out)
+
+
+def world_lines(keys):
+    """The `echo` lines the world types in full (Enter included)."""
+    return [line for line in world_keys(keys).split("\n")[:-1]]
+
+
+def world_data(size):
+    """The serial bytes the world sends before the terminator
+    (world_load_next_serial()): the low byte of each xorshift32 step."""
+    x, out = WORLD_SERIAL_SEED, bytearray(size)
+    for i in range(size):
+        x = xorshift32(x)
+        out[i] = x & 0xff
+    return bytes(out)
+
+
 def key_events(ch):
     q = QCODE.get(ch, ch)
     return [{"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": q}}}
@@ -347,13 +429,22 @@ def work_figures(v, serviced):
     # host's keys and bytes are done): per burn, and as a share of the
     # burns' length, the figures compare.
     out["useful_per_burn"] = useful // v["load.burns"] if v["load.burns"] else None
+    if v.get("tsc_hz") and v.get("load.burn_cycles"):
+        # Per BAKEOFF_BURN_MS of callback: a split burn that the finish
+        # cut short (its slices stop there) is counted for what it ran.
+        burn_len = v["tsc_hz"] * load_constants()["bakeoff_burn_ms"] // 1000
+        out["useful_per_burn"] = useful * burn_len // v["load.burn_cycles"]
     out["useful_share"] = (round(useful / v["load.burn_cycles"], 4)
                            if v.get("load.burn_cycles") else None)
     if not v["load.finished"]:
         return out  # no window: the load never finished
     window = v["load.finished"] - v["load.started"]
     idle = v["idle.at_finish"]
-    busy = window - idle
+    # The outside world's NMIs (world load) ran on this CPU too: not the
+    # design's work, so not its busy time.
+    world = v.get("world.cycles_at_finish", 0)
+    busy = window - idle - world
+    out["world"] = world
     if window <= 0 or busy < 0:
         raise Unmeasured(f"the meters disagree: window {window}, idle in it {idle}")
     overhead = busy - useful
@@ -366,12 +457,16 @@ def work_figures(v, serviced):
 
 
 class Run:
-    """One design's boot: drive the workload, then read the figures."""
+    """One design's boot: drive the workload (host load), or let the guest's
+    outside world play it (world load), then read the figures."""
 
-    def __init__(self, iso, elf, design, lines, data, log_dir=None):
+    def __init__(self, iso, elf, design, lines, data, log_dir=None, load="world",
+                 world_keys=WORLD_KEYS, world_bytes=WORLD_BYTES):
         self.iso, self.elf, self.design = iso, elf, design
         self.log_dir = Path(log_dir) if log_dir else None
         self.lines, self.data = lines, data
+        self.load = load
+        self.world_keys, self.world_bytes = world_keys, world_bytes
         self.addr = export_address(elf)
         self.notes = []
 
@@ -452,7 +547,50 @@ class Run:
         self.notes.append("the load never finished (alarms still outstanding): read anyway")
         return False
 
+    def world_cmdline(self):
+        cmd = f"{DESIGN_OPTIONS[self.design]} {OPTIONS} {WORLD_OPTIONS}"
+        if self.world_keys != WORLD_KEYS:
+            cmd += f" world_keys={self.world_keys}"
+        if self.world_bytes != WORLD_BYTES:
+            cmd += f" world_bytes={self.world_bytes}"
+        return cmd
+
+    def run_world(self):
+        """The world load: nothing from the host while it runs. COM1 goes
+        into a file (QEMU's UART never waits for a reader) and nothing is
+        asked over QMP until the guest says the load finished, so the run
+        is the guest's alone: the same instructions every time."""
+        with kq.Knock(self.iso, machine=MACHINE, cmdline=self.world_cmdline(), icount=ICOUNT,
+                      extra_args=WORLD_QEMU_ARGS, serial_file=True,
+                      name=f"bakeoff-{self.design}") as vm:
+            m = vm.wait_for(r"bakeoff: load started: .*sink until '([^']+)'$", LOAD_TIMEOUT)
+            said = m.group(1).encode()
+            if said != terminator():
+                raise Unmeasured(f"the guest's sink waits for {said!r}, not {terminator()!r}: "
+                                 "rebuild the ISO")
+            pos = m.end()
+            off = re.search(r"^.*bakeoff: world: no .*$", vm.log[:pos], re.M)
+            if off:
+                raise Unmeasured(f"the world cannot run: {off.group(0).strip()}")
+            finished = True
+            try:
+                vm.wait_for(r"bakeoff: load finished", WORLD_TIMEOUT, pos=pos)
+            except kq.KnockFailure:
+                finished = False
+                self.notes.append(f"the load did not finish in {WORLD_TIMEOUT:g} s: "
+                                  "figures read as they stood")
+            vm.qmp.command("stop")
+            mem = Memory(vm)
+            log = vm.log
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            (self.log_dir / f"bakeoff-{self.design}.log").write_text(log)
+        values, at_start = read_figures(mem, self.addr, None)
+        return self.summarize_world(values, at_start, finished, log[pos:])
+
     def run(self):
+        if self.load == "world":
+            return self.run_world()
         terminator_expected = terminator()
         cmdline = f"{DESIGN_OPTIONS[self.design]} {OPTIONS}"
         with kq.Knock(self.iso, machine=MACHINE, cmdline=cmdline, icount=ICOUNT,
@@ -539,6 +677,109 @@ class Run:
         }
 
 
+    def summarize_world(self, v, at_start, finished, log):
+        """The world load's figures: what was sent is the world's count
+        (world.*), checked against what the host computes of the seeded
+        load; what arrived is the design's."""
+        def delta(name):
+            return v[name] - at_start[name]
+
+        notes = self.notes
+        lines = world_lines(self.world_keys)
+        data = world_data(self.world_bytes)
+        if terminator() in data + terminator()[:-1]:
+            raise Unmeasured("the world's serial data contains the sink's terminator")
+        if v["world.keys"] != self.world_keys or v["world.data_sent"] != len(data):
+            notes.append(f"the world pressed {v['world.keys']} of {self.world_keys} keys and "
+                         f"sent {v['world.data_sent']:,} of {len(data):,} bytes")
+        world_crc_ok = v["world.data_crc"] == zlib.crc32(data)
+        if not world_crc_ok:
+            notes.append("the world's CRC-32 of what it sent is not the host's of the seeded "
+                         "data: the world sent other bytes")
+        if v["world.stray_nmis"]:
+            notes.append(f"{v['world.stray_nmis']} NMIs came while the world was not running")
+        tick = WORLD_TICK_NS * v["tsc_hz"] // 10**9
+        kept_pace = v["world.late_max"] <= 2 * tick
+        if not kept_pace:
+            notes.append(f"the world fell behind its schedule: a byte went out "
+                         f"{v['world.late_max']:,} cycles late (a tick is {tick:,})")
+        key_bytes_pressed = 2 * v["world.keys"]
+        key_bytes = delta("keyboard.bytes_delivered")
+        sink_ok = bool(v["load.sink_done"])
+        counted = v["load.sink_bytes"]
+        serial_lost = v["world.data_sent"] - counted if sink_ok else v["world.data_sent"]
+        crc_ok = sink_ok and counted == v["world.data_sent"] and \
+            v["load.sink_crc"] == v["world.data_crc"]
+        alarms_set = v["alarms.set"]
+        alarms_lost = alarms_set - v["alarms.fired"]
+        keys_lost = key_bytes_pressed - key_bytes
+        events_lost = keys_lost + serial_lost + alarms_lost
+        serviced = key_bytes + delta("com2.rx_bytes") + delta("timer.alarms_fired")
+        work = work_figures(v, serviced)
+        model = hardware_losses(v, v["tsc_hz"], None)
+        hardware = {
+            # Real losses now: COM2 overruns as a 16550 does, and the world's
+            # keyboard loses what is pressed into its full buffer.
+            "serial": serial_lost, "keyboard": v["world.key_bytes_lost"],
+            "timer": model["timer"],
+            "serial_model": model["serial"], "serial_full_reads": model["serial_full_reads"],
+            "serial_worst_unread_us": model["serial_worst_unread_us"]}
+        hardware["total"] = hardware["serial"] + hardware["keyboard"] + hardware["timer"]
+        latency = {}
+        for s in WORLD_SOURCES:
+            h = v[f"latency.{s}"]
+            latency[s] = {"samples": h["count"], "p50": percentile(h, 500),
+                          "p99": percentile(h, 990), "max": h["max"]}
+        windows = {"loop": v["irqoff.loop.longest"], "handler": v["irqoff.handler.longest"]}
+        return {
+            "design": self.design,
+            "what": DESIGN_TEXT[self.design],
+            "load": "world",
+            "events_lost": events_lost,
+            "hardware_lost": hardware,
+            "keys": {"typed": v["world.keys"], "bytes_sent": key_bytes_pressed,
+                     "bytes_delivered": key_bytes,
+                     "bytes_controller_took": v["world.key_bytes_sent"],
+                     "bytes_lost_in_keyboard": v["world.key_bytes_lost"],
+                     "key_events": delta("keyboard.key_events"),
+                     "lines_typed": len(lines),
+                     "lines_echoed_intact": echoed_lines(log, lines),
+                     "dropped_in_queue": delta("queue.keyboard.dropped"),
+                     "throttles": delta("queue.keyboard.throttles")},
+            "serial": {"sent": v["world.data_sent"], "sink_done": sink_ok, "counted": counted,
+                       "crc_match": crc_ok, "world_crc_match": world_crc_ok, "lost": serial_lost,
+                       "dropped_in_queue": delta("queue.com2.dropped")
+                       if "queue.com2.dropped" in v else 0,
+                       "throttles": delta("queue.com2.throttles")
+                       if "queue.com2.throttles" in v else 0,
+                       "uart_overruns_seen": delta("com2.overrun"),
+                       "terminators_sent": 1 + v["world.serial_again"]},
+            "alarms": {"set": alarms_set, "fired": v["alarms.fired"],
+                       "twice": v["alarms.twice"], "out_of_order": v["alarms.out_of_order"],
+                       "missing": v["alarms.missing"], "lost": alarms_lost,
+                       "flood_finished": bool(v["load.flood_done"])},
+            "irq_off": {"longest": max(windows.values()), "longest_loop": windows["loop"],
+                        "longest_handler": windows["handler"],
+                        "loop_windows": v["irqoff.loop.windows"],
+                        "handler_windows": v["irqoff.handler.windows"],
+                        "handler_total": v["irqoff.handler.total"],
+                        "loop_total": v["irqoff.loop.total"]},
+            "latency": latency,
+            "work": work,
+            "world": {"steps": v["world.steps"], "cycles": v["world.cycles"],
+                      "late_max": v["world.late_max"], "kept_pace": kept_pace,
+                      "tick": tick, "stray_nmis": v["world.stray_nmis"],
+                      "done_after": v["world.done"] - v["world.started"]
+                      if v["world.done"] else None},
+            "handler_stub": {"entry": v["handler.entry_cost"], "exit": v["handler.exit_cost"]},
+            "queue_high_water": {"keyboard": v["queue.keyboard.high_water"],
+                                 "com1": v["queue.com1.high_water"]},
+            "load_finished": finished,
+            "tsc_hz": v["tsc_hz"],
+            "notes": notes,
+        }
+
+
 def echoed_lines(log, lines):
     """How many typed lines the shell echoed back exactly: a prompt line
     `knock> echo X`, then the line X before the next prompt (log lines
@@ -586,13 +827,15 @@ def add_top_halves(results, elf):
         w["longest"] = max(w["longest_loop"], stamped)
 
 
-def run_all(iso, elf, designs=DESIGNS, log_dir=REPO / "build"):
+def run_all(iso, elf, designs=DESIGNS, log_dir=REPO / "build", load="world",
+            world_keys=WORLD_KEYS, world_bytes=WORLD_BYTES):
     rng = random.Random(SEED)
     lines = typed_lines(rng, KEYS)
     data = serial_data(rng, SERIAL_BYTES, terminator())
     results = {}
     for d in designs:
-        results[d] = Run(iso, elf, d, lines, data, log_dir).run()
+        results[d] = Run(iso, elf, d, lines, data, log_dir, load=load, world_keys=world_keys,
+                         world_bytes=world_bytes).run()
     add_top_halves(results, elf)
     return results
 
@@ -626,9 +869,85 @@ def verdict(results):
     return out
 
 
+def world_explanations(results, v):
+    """explanations() for the world load, where a byte the design did not
+    read in time is lost in the guest as on hardware."""
+    text = []
+    k = results.get("knock")
+    split = results.get("knock-split")
+    if k and not v.get("knock_lost_nothing", True):
+        why = []
+        if k["serial"]["lost"]:
+            why.append(
+                f"{k['serial']['lost']:,} of the world's {k['serial']['sent']:,} serial bytes "
+                "never reached the sink: COM2 overran while knock's loop ran a "
+                f"{fmt(20_000_000)}-instruction callback and did not read the UART (a 16550 "
+                "at 115200 baud fills its 16-byte FIFO in 1.4 ms; the guest's model of one "
+                f"estimated {k['hardware_lost']['serial_model']:,}). A real 16550 loses them too")
+        lost_keys = k["keys"]["bytes_sent"] - k["keys"]["bytes_delivered"]
+        if lost_keys:
+            why.append(f"{lost_keys} key bytes never reached the keyboard driver "
+                       f"({k['keys']['bytes_lost_in_keyboard']} pressed into the keyboard's "
+                       "full buffer)")
+        if k["alarms"]["lost"]:
+            why.append(f"{k['alarms']['lost']} alarms did not fire: a bug in knock's alarm "
+                       "mux or its timer, since deadlines wait in the mux until served")
+        text.append("**knock lost events in this run**: "
+                    + "; ".join(why or ["the counts do not add up (see build/bench.json)"])
+                    + ". " + (f"Split into {1} ms slices (the second column), the same load "
+                              f"lost {split['events_lost']:,}: what docs/capsules.md asks of a "
+                              "capsule with long work is what keeps knock's devices read."
+                              if split else "A knock capsule with long work must split it "
+                              "with deferred calls."))
+    if k and k["hardware_lost"]["timer"]:
+        text.append(
+            f"knock answered {k['hardware_lost']['timer']:,} timer interrupts more than a "
+            "1 kHz period late (during the long callbacks): a periodic tick would have lost "
+            "them. knock's alarms are one-shot deadlines kept in the mux, so none was lost "
+            "here; the split column shows the same cure.")
+    if split and split["events_lost"]:
+        text.append(
+            f"Split into 1 ms slices, knock still lost {split['events_lost']:,} events "
+            f"(the longest a streaming FIFO went unread: "
+            f"{split['hardware_lost']['serial_worst_unread_us']:,} us). The UART driver asks "
+            "for an interrupt at 14 bytes (FCR), which leaves 2 byte times (174 us) before the "
+            "16-byte FIFO overruns, shorter than a slice: the driver should ask at 1 or 4 "
+            "bytes, and capsules should keep slices below that.")
+    q = results.get("isrqueue")
+    if q and q["serial"]["lost"]:
+        text.append(
+            f"ISR-queue lost {q['serial']['lost']:,} serial bytes: its throttle turns the "
+            "UART's receive interrupts off when the ring is full, and the line keeps filling "
+            "the 16-byte FIFO. Throttling without loss needs flow control (RTS/CTS) the other "
+            "end obeys; the keyboard's throttle is safe, since a PS/2 keyboard waits while the "
+            "controller is full.")
+    elif q:
+        text.append(
+            "ISR-queue lost no serial byte: its handler empties the FIFO into a 256-byte ring "
+            "(a 20 ms callback's 230 bytes fit), so it never had to throttle. What it pays is "
+            f"latency: a byte waits in the ring for the loop (com2 p99 "
+            f"{fmt(q['latency']['com2']['p99'])} instructions), and every byte costs an "
+            "interrupt's handler and a ring's push and pop (its overhead per event).")
+    i = results.get("inisr")
+    if i and k:
+        text.append(
+            f"in-ISR lost nothing and answered fastest, at the price of the longest "
+            f"interrupts-off window ({fmt(i['irq_off']['longest'])} instructions against "
+            f"knock's {fmt(k['irq_off']['longest'])}): its handlers and its guarded callbacks "
+            "run with interrupts off, and every other interrupt waits for them.")
+    if k and not v.get("knock_shortest_irq_off", True):
+        text.append(
+            f"**knock's longest interrupts-off window ({fmt(k['irq_off']['longest'])} "
+            f"instructions) was not the shortest** (another design's was "
+            f"{fmt(v['others_shortest_irq_off'])}).")
+    return text
+
+
 def explanations(results, v):
     """Paragraphs for docs/bakeoff.md that follow from the figures: the
     report is generated, so what it says about a surprise must be too."""
+    if all(r.get("load") == "world" for r in results.values()):
+        return world_explanations(results, v)
     text = []
     k = results.get("knock")
     if k and not v.get("knock_lost_nothing", True):
@@ -705,24 +1024,34 @@ def markdown(results, qemu, version):
     def yes(b):
         return "yes" if b else "**no**"
 
+    world = all(r.get("load") == "world" for r in results.values())
+    line = "com2" if world else "com1"
     rows = [
         head, rule,
-        row("**events lost**", lambda r: f"**{r['events_lost']:,}**"),
+        row("**events lost**" + (" (the world's keys and bytes that never arrived, alarms)"
+                                 if world else ""),
+            lambda r: f"**{r['events_lost']:,}**"),
         row("**events real hardware would have lost** (serial, timer, keyboard)",
             lambda r: f"**{r['hardware_lost']['total']:,}** ({r['hardware_lost']['serial']:,}, "
             f"{r['hardware_lost']['timer']:,}, {r['hardware_lost']['keyboard']:,})"),
+    ]
+    if world:
+        rows.append(row("... serial: the guest's 16550 model (design.h) estimated",
+                        lambda r: f"{r['hardware_lost']['serial_model']:,}"))
+    rows += [
         row("... longest a streaming UART FIFO went unread (us; 16 bytes last 1,389)",
             lambda r: f"{r['hardware_lost']['serial_worst_unread_us']:,}"),
-        row("key bytes delivered / typed",
+        row("key bytes delivered / " + ("pressed" if world else "typed"),
             lambda r: f"{r['keys']['bytes_delivered']} / {r['keys']['bytes_sent']}"),
         row("`echo` lines answered intact",
             lambda r: f"{r['keys']['lines_echoed_intact']} / {r['keys']['lines_typed']}"),
-        row("serial bytes counted / sent",
+        row("serial bytes counted / sent" + (" by the world" if world else ""),
             lambda r: f"{r['serial']['counted']:,} / {r['serial']['sent']:,}"
             if r["serial"]["sink_done"] else f"never finished / {r['serial']['sent']:,}"),
-        row("serial CRC-32 matches", lambda r: yes(r["serial"]["crc_match"])),
+        row("serial CRC-32 matches" + (" the world's" if world else ""),
+            lambda r: yes(r["serial"]["crc_match"])),
         row("alarms fired / set", lambda r: f"{r['alarms']['fired']} / {r['alarms']['set']}"),
-        row("ISR-queue rings: dropped, throttles (keyboard; com1)",
+        row(f"ISR-queue rings: dropped, throttles (keyboard; {line})",
             lambda r: "-" if r["design"] != "isrqueue" else
             f"{r['keys']['dropped_in_queue']}, {r['keys']['throttles']}; "
             f"{r['serial']['dropped_in_queue']:,}, {r['serial']['throttles']:,}"),
@@ -733,7 +1062,7 @@ def markdown(results, qemu, version):
         row("... in an interrupt handler (knock: its top half)",
             lambda r: fmt(r["irq_off"]["longest_handler"])),
     ]
-    for s in SOURCES:
+    for s in (WORLD_SOURCES if world else SOURCES):
         rows.append(row(f"**{s} latency** p50 / p99 / max (instructions)",
                         lambda r, s=s: " / ".join(fmt(r["latency"][s][q])
                                                   for q in ("p50", "p99", "max"))))
@@ -750,6 +1079,10 @@ def markdown(results, qemu, version):
             f"{r['work']['overhead_per_event']:,} ({fmt(r['work']['overhead_instructions'])} "
             f"/ {r['work']['events_serviced']:,})"),
     ]
+    if world:
+        rows.append(row("the world: steps; their instructions; latest byte after its time",
+                        lambda r: f"{r['world']['steps']:,}; {fmt(r['world']['cycles'])}; "
+                        f"{r['world']['late_max']:,}"))
     notes = [f"- {TITLE[d]}: {n}" for d in ds for n in results[d]["notes"]]
     checks = []
     if "knock_lost_nothing" in v:
@@ -761,16 +1094,159 @@ def markdown(results, qemu, version):
                       f"{fmt(v['others_shortest_irq_off'])})")
     k = results.get("knock", {})
     stub = next((r["handler_stub"] for d, r in results.items() if d not in KNOCKS), None)
+    world_sent = next((r["serial"]["sent"] for r in results.values()), 0)
+    world_keys = next((r["keys"]["typed"] for r in results.values()), 0)
+    steps = [r["world"] for r in results.values() if r.get("world", {}).get("steps")]
+    world_step = (f"{sum(w['cycles'] for w in steps) // sum(w['steps'] for w in steps):,}"
+                  if steps else "?")
+    fields = dict(
+        world_step=world_step, qemu=qemu, options=OPTIONS, keys=KEYS, rate=KEY_RATE, window=KEY_WINDOW,
+        serial_kib=SERIAL_BYTES // 1024, world_keys=world_keys, world_key_rate=WORLD_KEY_RATE,
+        world_kib=f"{world_sent / 1024:g}",
+        plain=k.get("irq_off", {}).get("top_half_plain", "?"),
+        stamped=k.get("irq_off", {}).get("longest_handler", "?"), **load_constants())
     return TEMPLATE.format(
-        qemu=qemu, version=version, table="\n".join(rows),
+        workload=(WORKLOAD_WORLD if world else WORKLOAD_HOST).format(**fields),
+        loss=(LOSS_WORLD if world else LOSS_HOST).format(**fields),
+        limits=(LIMITS_WORLD if world else LIMITS_HOST).format(**fields),
+        qemu=qemu, table="\n".join(rows),
         checks="\n".join(checks) or "- (knock was not measured)",
         explanations="\n\n".join(explanations(results, v)),
-        notes="\n".join(notes) or "- none",
-        options=OPTIONS, keys=KEYS, rate=KEY_RATE, window=KEY_WINDOW, serial_kib=SERIAL_BYTES // 1024,
-        plain=k.get("irq_off", {}).get("top_half_plain", "?"),
-        stamped=k.get("irq_off", {}).get("longest_handler", "?"),
+        notes="\n".join(notes) or "- none", version=version,
         stub_entry=stub["entry"] if stub else "?", stub_exit=stub["exit"] if stub else "?",
-        **load_constants())
+        **{n: f for n, f in fields.items() if n != "qemu"})
+
+
+WORKLOAD_WORLD = """The same for each design and for every run, one QEMU boot per design with
+`<design's options> {options} world`, every other option knock's default:
+the stall watchdog and storm detection on, stats as they come (their
+timing is off by default). `stubs=stamped` swaps the top halves for ones
+that also store the TSC and count (see "How it is measured"): {stamped}
+instructions instead of {plain}, which the windows below include.
+
+- **A capsule that sometimes runs long**: a callback that computes for
+  {bakeoff_burn_ms} ms, then {bakeoff_burn_gap_ms} ms without, until the
+  rest of the load is done (capsules/lab/bakeoff_load.c). Its computation
+  comes in units of a fixed instruction sequence, and it counts the units
+  it completed: the useful work.
+- **Alarms**: {bakeoff_alarms} one-shot alarms set at once, delays 1 to
+  {bakeoff_alarm_max_ms} ms (capsules/lab/alarm_flood.h).
+- **Keys**: {world_keys} keys (`echo` lines and their Enter) at
+  {world_key_rate} keys/s, typed as a PS/2 keyboard types them: into the
+  keyboard's own 16-byte buffer, and from it into the i8042 one byte at a
+  time, only when the controller's output buffer is empty and at most
+  one a millisecond (a PS/2 byte). The byte goes in with the controller's
+  command 0xD2 ("write keyboard output buffer": it raises IRQ1 as if the
+  keyboard had sent it, KBD_CCMD_WRITE_OBUF in QEMU's hw/input/pckbd.c).
+  A key pressed into a full keyboard buffer is lost, as on a real one.
+- **Serial line**: {world_kib} KiB of seeded bytes into COM2 at 115200
+  baud, one byte each byte time whether or not the design reads it. COM2
+  is in loopback (MCR bit 4: it receives what it transmits, serial_xmit
+  in QEMU's hw/char/serial.c), and with its 16-byte FIFO full QEMU sets
+  the overrun bit and drops the byte, as a 16550 does. The design reads
+  COM2 with knock's UART driver, the way it reads any UART, into a sink
+  that counts the bytes and computes their CRC-32 until a terminator
+  (sent again after 30 ms of quiet while the sink has not seen it).
+
+Both far ends are played inside the guest by **the outside world**
+(chips/x86_64/lab/world.c, its seeded load in capsules/lab/world_load.c),
+on the CPU under test, from a non-maskable interrupt every 43.4 us (half
+a byte time): an HPET timer delivers it as an MSI whose delivery mode is
+NMI (chips/x86_64/lab/hpet_nmi.c; QEMU gives the HPET that delivery with
+`-global hpet.msi=on`). Each step reads the TSC and does what the
+schedule says is due. An NMI comes whatever the design is doing,
+interrupts off included, and the world's instructions are the same code
+for every design. They are taken from the design they interrupt, so they
+are counted (the last row), taken out of any interrupts-off window they
+fell in, and left out of the busy time of the useful-work figures; a
+latency sample still includes any step that landed inside it (a step
+took {world_step} instructions on average, once every 43.4 us).
+
+Under `-icount shift=0,sleep=off` the guest's clock counts its
+instructions and QEMU's timers (HPET, LAPIC, PIT) fire at fixed
+instructions, so the world's keys and bytes land on the same instruction
+of the design's run every time. Nothing paced by the host is left: COM1
+goes into a file (QEMU's UART never waits for a reader), the host types
+nothing, sends nothing and asks nothing over QMP until the guest prints
+that the load finished, and the RTC counts virtual time from a fixed
+date. The tests compare two runs figure by figure
+(tests/e2e/test_bakeoff_repeat.py).
+
+The load starts {bakeoff_settle_ms} ms after boot, keys and bytes
+together. When the alarms and the sink are done the load is finished: its
+meters stop (so the figures do not depend on when the host stops the
+guest), and the figures are read from guest memory
+(board/pc/lab/wire_bakeoff.h)."""
+
+WORKLOAD_HOST = """The same for each design, one QEMU boot per design with
+`<design's options> {options}`, every other option knock's default.
+This report is from the host load (`tools/bakeoff.py --load host`): keys
+typed through QMP `input-send-event`, at most {rate} keys/s and never more
+than {window} keys ahead of what the guest has read, and {serial_kib} KiB
+sent into COM1 as fast as QEMU takes them, both at host pace. Its figures
+differ from run to run; `make bench` uses the world load instead."""
+
+LOSS_WORLD = """On the world load a byte the design did not read in time is lost in the
+guest, as on hardware: COM2 overruns as a 16550 does, and the world's
+keyboard loses a key pressed into its full buffer. So the row "events
+real hardware would have lost" is what was lost, per source:
+
+- **Serial**: the world's bytes that never reached the sink (the world
+  counts what it sent and its CRC-32; the host checks both against the
+  seeded load it computes itself). Beside it, what the guest's model of
+  a 16550 (struct serial_hw_model in board/pc/lab/design.h, built for the
+  host load, where QEMU holds bytes back instead of overrunning) estimated
+  from when each design read the FIFO: the two agree within a few per cent.
+- **Keyboard**: keys pressed into the world's full 16-byte keyboard buffer.
+- **Timer**: a periodic LAPIC tick at 1 kHz: an interrupt answered more
+  than one period late is a tick lost (from the latency histogram: a lower
+  bound). knock's alarms are one-shot deadlines, so none was lost; a
+  periodic tick would have been.
+
+When the serial line and a long callback overlap, knock's driver does not
+read the UART for the whole callback: a 16550 overruns 1.4 ms into a
+20 ms callback. What a knock capsule should do about it is what the
+second column does: split long work into slices shorter than the FIFO's
+1.4 ms, so the loop comes round to the UART between slices."""
+
+LOSS_HOST = """QEMU is kinder than hardware on the host load: its UART stops taking
+bytes from the host while the 16-byte receive FIFO is full, and its PS/2
+keyboard queues keys. The row "events real hardware would have lost"
+applies a model of each device to when each design read it (struct
+serial_hw_model in board/pc/lab/design.h; the timer and keyboard from the
+latency histograms)."""
+
+LIMITS_WORLD = """## What these figures cannot show yet
+
+- The world's steps sit inside the latency samples they land in
+  ({world_step} instructions each on average); they are taken out of the
+  interrupts-off windows and the busy time, not out of latencies.
+- QEMU raises COM2's interrupt in loopback mode; on a PC, loopback also
+  cuts the UART's OUT2 line to the interrupt controller. The loopback
+  stands in for a line; the interrupts are what a line's bytes would raise.
+- While the meters run, the designs' idle wait polls the pending word with
+  interrupts on instead of halting (chips/x86_64/lab/irq_off_meter.h).
+  With halts, two runs differed: once in tens of thousands of halts, the
+  world's NMI woke the CPU 32 instructions past its deadline in one run
+  and not the other, and everything after it moved. The likely cause is
+  QEMU 7.2 moving a halted -icount guest's clock on to the next deadline
+  from its main loop, which can read the instruction count before the
+  halted CPU's last instructions are added; a CPU that never halts moves
+  the clock only by the instructions it runs, and then the runs agree.
+  Idle time is measured as before, from the sleep to the interrupt that
+  ends it.
+- Why not a second CPU as the world (tried first): QEMU 7.2 runs the vCPUs
+  of an -icount guest on one thread, in turn, each up to the next timer
+  deadline (accel/tcg/tcg-accel-ops-rr.c, softmmu/icount.c): CPU 0 goes
+  first and uses the whole slice, so CPU 1 ran only while CPU 0 slept and
+  never during a long callback, and its bytes came in bursts after it.
+- The figures repeat on QEMU {qemu} with this image; another QEMU or
+  another build of knock moves instructions and may change them."""
+
+LIMITS_HOST = """## What these figures cannot show yet
+
+**They do not repeat exactly**: the keys and serial bytes come from the
+host at host pace. `make bench` uses the world load, which repeats."""
 
 
 def load_constants():
@@ -793,6 +1269,7 @@ def plot(results, png):
 
     ds = [d for d in DESIGNS if d in results]
     names = [TITLE[d] for d in ds]
+    sources = list(results[ds[0]]["latency"])
     colors = {"knock": "#2a7ab9", "knock-split": "#7fb3dc", "inisr": "#d1603d",
               "isrqueue": "#6a9f3a"}
     fig, ax = plt.subplots(2, 2, figsize=(11, 7.5))
@@ -809,15 +1286,15 @@ def plot(results, png):
     a = ax[0][1]
     width = 0.8 / len(ds)
     for i, d in enumerate(ds):
-        xs = [j + (i - (len(ds) - 1) / 2) * width for j in range(len(SOURCES))]
-        p99 = [max(results[d]["latency"][s]["p99"], 1) for s in SOURCES]
-        p50 = [max(results[d]["latency"][s]["p50"], 1) for s in SOURCES]
-        mx = [max(results[d]["latency"][s]["max"], 1) for s in SOURCES]
+        xs = [j + (i - (len(ds) - 1) / 2) * width for j in range(len(sources))]
+        p99 = [max(results[d]["latency"][s]["p99"], 1) for s in sources]
+        p50 = [max(results[d]["latency"][s]["p50"], 1) for s in sources]
+        mx = [max(results[d]["latency"][s]["max"], 1) for s in sources]
         a.bar(xs, p99, width, color=colors[d], label=TITLE[d], alpha=0.85)
         a.scatter(xs, p50, color="black", marker="_", s=80, zorder=3)
         a.scatter(xs, mx, color="black", marker="v", s=14, zorder=3)
-    a.set_xticks(range(len(SOURCES)))
-    a.set_xticklabels(SOURCES)
+    a.set_xticks(range(len(sources)))
+    a.set_xticklabels(sources)
     a.set_yscale("log")
     a.set_title("Latency, interrupt to service done\n(bar: p99, dash: p50, triangle: max)")
     a.set_ylabel("instructions (log)")
@@ -880,8 +1357,7 @@ def bench_figures(iso, elf, doc=REPO / "docs" / "bakeoff.md", png=REPO / "docs" 
             "value": r["hardware_lost"]["total"], "goal": None, "unit": "events", "met": None,
             "detail": {**r["hardware_lost"], **detail}}
     for d, r in results.items():
-        for s in SOURCES:
-            lat = r["latency"][s]
+        for s, lat in r["latency"].items():
             figures[f"bakeoff.latency.{s}.{d}"] = {
                 "value": f"{lat['p50']} / {lat['p99']} / {lat['max']}", "goal": None,
                 "unit": "instructions (p50 / p99 / max)", "met": None,
@@ -911,14 +1387,24 @@ def main():
     ap.add_argument("--design", action="append", choices=DESIGNS,
                     help="only this design (repeatable); the report is then not written")
     ap.add_argument("--from-json", help="only regenerate the report from this JSON")
+    ap.add_argument("--load", choices=LOADS, default="world",
+                    help="world (default, what make bench uses: the same every run) or host "
+                         "(keys and bytes from the host; the report is then not written)")
+    ap.add_argument("--world-keys", type=int, default=WORLD_KEYS,
+                    help="keys the world types (a shorter run; the report is then not written)")
+    ap.add_argument("--world-bytes", type=int, default=WORLD_BYTES,
+                    help="serial bytes the world sends (likewise)")
     args = ap.parse_args()
     qemu, version = kq.qemu_version(), kq.makefile_version()
     if args.from_json:
         results = json.loads(Path(args.from_json).read_text())
     else:
-        results = run_all(args.iso, args.elf, tuple(args.design or DESIGNS))
+        results = run_all(args.iso, args.elf, tuple(args.design or DESIGNS), load=args.load,
+                          world_keys=args.world_keys, world_bytes=args.world_bytes)
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
-    if not args.design:
+    default_load = (args.load, args.world_keys, args.world_bytes) == \
+        ("world", WORLD_KEYS, WORLD_BYTES)
+    if not args.design and (default_load or args.from_json):
         write_report(results, args.doc, args.png, qemu, version)
     print(markdown(results, qemu, version).split("## Results", 1)[-1].split("![")[0])
     return 0
@@ -935,6 +1421,8 @@ the same workload and machine. It was written by `make bench` from what it
 measured (knock {version}, QEMU {qemu}, `-machine pc`, one CPU,
 `-icount shift=0,sleep=off`: the guest's TSC counts instructions, so every
 figure below is in instructions; at 1 GHz an instruction is a nanosecond).
+The load is played inside the guest on a seeded schedule, so two runs give
+the same figures ("The workload").
 
 ## The designs
 
@@ -965,7 +1453,7 @@ All are the same kernel, capsules and drivers, in the lab image
    and the loop works from it later (board/pc/lab/design_isrqueue.c). As
    its advocate would build it: one single-producer single-consumer ring
    per source, sized for that source's worst burst (keyboard 16 bytes,
-   COM1 256: 20 ms at 115200 baud is 230), popped by the loop with
+   the serial line 256: 20 ms at 115200 baud is 230), popped by the loop with
    interrupts on (kernel/lab/isr_queue.h); level-like state (the timer
    fired, the transmit FIFO emptied) is a flag, not a queued event, so it
    cannot be dropped; and a full ring throttles its source instead of
@@ -976,32 +1464,7 @@ All are the same kernel, capsules and drivers, in the lab image
 
 ## The workload
 
-The same for each design, one QEMU boot per design with
-`<design's options> {options}`, every other option knock's default: the
-stall watchdog and storm detection on, stats as they come (their timing is
-off by default). `stubs=stamped` swaps the top halves for ones that also
-store the TSC and count (see "How it is measured"): {stamped}
-instructions instead of {plain}, which the windows below include.
-
-- **A capsule that sometimes runs long**: a callback that computes for
-  {bakeoff_burn_ms} ms, then {bakeoff_burn_gap_ms} ms without, until the
-  rest of the load is done (capsules/lab/bakeoff_load.c). Its computation
-  comes in units of a fixed instruction sequence, and it counts the units
-  it completed: the useful work.
-- **Alarms**: {bakeoff_alarms} one-shot alarms set at once, delays 1 to
-  {bakeoff_alarm_max_ms} ms (capsules/lab/alarm_flood.h).
-- **Key flood**: {keys} keys (`echo` lines and their Enter) typed through
-  QMP `input-send-event` into the shell, at most {rate} keys/s and never
-  more than {window} keys ahead of what the guest has read from the
-  i8042, so that QEMU's 16-byte PS/2 queue cannot overflow.
-- **Serial flood**: {serial_kib} KiB of seeded random bytes sent into COM1
-  as fast as QEMU takes them, to a sink that counts them and computes
-  their CRC-32 until a terminator.
-
-The load starts {bakeoff_settle_ms} ms after boot; the keys come first,
-then the serial bytes. When the alarms and the sink are done, the guest is
-stopped and the figures are read from its memory
-(board/pc/lab/wire_bakeoff.h).
+{workload}
 
 ## Results
 
@@ -1019,38 +1482,7 @@ Notes from the runs:
 
 ## Loss as hardware would count it
 
-QEMU is kinder than hardware. Its UART stops taking bytes from the host
-while the 16-byte receive FIFO is full (serial_can_receive in
-hw/char/serial.c), and its PS/2 keyboard queues keys, so in QEMU a slow
-reader loses nothing. Real devices do not wait. The row "events real
-hardware would have lost" applies a model of each device to when each
-design actually read it:
-
-- **Serial**: a 16550 at 115200 baud receives a byte every 86.8 us and
-  holds 16 in its FIFO; knock's driver sets the FIFO to interrupt at 14
-  bytes, which leaves 2 byte times (174 us) to start reading. Every time
-  a design reads the FIFO (a driver's drain, a handler's read: struct
-  serial_hw_model in board/pc/lab/design.h), the guest notes when the
-  read began and, if it found at least 14 bytes (the line was streaming),
-  how many bytes would have arrived since the FIFO was last left empty
-  (or since 13 byte times before the interrupt, whichever is later): what
-  exceeds 16 is lost. A source left throttled counts from when reading
-  stopped.
-- **Timer**: a periodic LAPIC tick at 1 kHz: an interrupt answered more
-  than one period late is a tick lost (from the latency histogram: a lower
-  bound).
-- **Keyboard**: a PS/2 keyboard buffers 16 bytes and the i8042 holds one;
-  at the typing rate above, a byte that waited longer than 17 bytes' worth
-  of typing would have been lost (from the latency histogram).
-
-When the serial flood and a long callback overlap, knock's driver does not
-read the UART for the whole callback: on hardware that overruns the FIFO
-1.4 ms into a 20 ms callback. What a knock capsule should do about it is
-what the second column does: split long work into slices of well under the
-FIFO's 1.4 ms (the default 1 ms slice is close; a serial-heavy board would
-choose less), so the loop comes round to the UART between slices. The
-figures of a run say whether the flood overlapped a callback (com1
-latency max of about 20 M means it did).
+{loss}
 
 ## How to read it
 
@@ -1059,9 +1491,9 @@ latency max of about 20 M means it did).
 - **Longest interrupts-off window**: knock's are its top halves (the
   stamped ones the run used: {stamped} instructions; the product's plain
   ones are {plain}) and the sleep check (`cli`, look at `pending`,
-  `sti; hlt`). in-ISR's are its handlers (a driver's whole service) and
-  its guarded callbacks; ISR-queue's its handlers (a COM1 handler reads
-  the FIFO until the ring is full, while QEMU refills it).
+  `sti`). in-ISR's are its handlers (a driver's whole service) and
+  its guarded callbacks; ISR-queue's its handlers (a serial handler
+  reads the FIFO into the ring).
 - **Latency**, in every design, is one sample per interrupt, from that
   interrupt to the end of the work it caused. knock: the stamped top half
   counts each entry and keeps the first and last entry's TSC since its bit
@@ -1080,8 +1512,8 @@ latency max of about 20 M means it did).
   callbacks compare. What interrupt handling takes out of a callback
   (in-ISR's handlers run inside it) is work the load did not get done.
 - **Overhead** is the instructions the CPU ran over the load's window
-  ([started, finished], its sleeps taken out) that were not load, per
-  event serviced: interrupt entries, drivers, the loop.
+  ([started, finished], its sleeps and the world's steps taken out) that
+  were not load, per event serviced: interrupt entries, drivers, the loop.
 
 ## How it is measured
 
@@ -1103,42 +1535,7 @@ latency max of about 20 M means it did).
   the serial log of each run is kept in build/bakeoff-<design>.log and all
   the figures, with more detail, in build/bench.json under "bakeoff".
 
-## What these figures cannot show yet
-
-**They do not repeat exactly.** The guest is deterministic under icount,
-but the keys and serial bytes come from the host at host pace, so where a
-key or a byte lands relative to a long callback differs from run to run,
-and with it the latency tails, the hardware-loss counts and whether the
-serial flood overlaps a callback at all. QEMU's record/replay cannot help
-across designs (each runs different guest code, so a recorded input
-stream does not replay into another). The way to identical figures is a
-guest-side generator under icount: a second CPU of the lab image acting
-as the outside world, pacing itself by its own clock on a seeded
-schedule, with every device interrupt routed to CPU 0 where the design
-under test runs. QEMU's devices allow it: the i8042's command 0xD2 writes
-the next data byte into the keyboard output buffer and raises IRQ1 as if
-the keyboard had sent it (KBD_CCMD_WRITE_OBUF in hw/input/pckbd.c), and a
-16550 in loopback mode (MCR bit 4) receives what it transmits
-(serial_xmit calls serial_receive1 in hw/char/serial.c), setting LSR's
-overrun bit instead of overwriting when its 16-byte FIFO is full, so COM2
-in loopback, paced at 115200 baud, overruns the way hardware does.
-
-That generator exists, off by default: the boot option `world` (with
-`bakeoff`, `-smp 2` and a second `-serial` for COM2) makes CPU 1 the
-outside world (chips/x86_64/lab/world.c, its seeded load in
-capsules/lab/world_load.c): it types the keys through 0xD2 as a PS/2
-keyboard would (a 16-byte buffer of its own, a byte only when the
-controller is empty) and sends 64 KiB into COM2 at 115200 baud, and the
-design under test reads COM2 into the load's sink. It works as far as
-it goes (every key echoed; in a run whose bytes were not overrun, the
-sink's count and CRC-32 equalled the generator's), but not yet
-faithfully: QEMU {qemu}'s single-threaded icount scheduler does not run
-CPU 1 while CPU 0 runs a 20 ms callback, even with CPU 1's LAPIC timer
-ticking every 10 us, so the world's keys and bytes stop during a callback
-and come out in a burst after it (world.late_max of about 20 M), which
-overruns COM2 through no design's fault. Until that is understood (or
-the world paces itself another way), `make bench` keeps the host-driven
-load above.
+{limits}
 """
 
 

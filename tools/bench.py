@@ -22,6 +22,14 @@ gdb attached to QEMU's gdb stub under -icount shift=0,sleep=off
   top_half_instructions.<source>  per interrupt table row: objdump's count
       of top_half_<source> to its iretq, checked against the count gdb
       stepped on the way (where the source can be triggered from outside).
+  udp_echo_instructions  one 64-byte UDP datagram to knock's echo port
+      on an idle CPU (tools/bench_net.py, the Makefile's QEMU_DEVICES):
+      from the receive queue's MSI-X top half to the transport's notify
+      of the transmit queue.
+  msix_top_half_instructions, blk_read_instructions_per_4k  tools/bench_blk.py,
+      one boot with a virtio-blk disk: `blk crc 0 8`, one 4 KiB read: the
+      driver's read() to its return, the queue's MSI-X top half, and its
+      loop client to the caller's done(); the top half alone.
   kernel_text_bytes  size of the .text section of the kernel ELF.
   boot_to_ready_s  wall time from starting QEMU to the ready banner arriving
       on serial: TCG without icount, -machine pc, median of 5 runs. Includes
@@ -41,8 +49,9 @@ given) carries the in-guest probes and load generators:
   lab.idle_wakeups_per_s  one boot with `bench` (capsules/lab/bench_idle.c):
       the loop's wake-up counter over one idle guest second.
   bakeoff.<figure>.<design>  the bake-off of knock, knock with its long
-      callback split, in-ISR and ISR-queue on one workload (tools/bakeoff.py,
-      docs/bakeoff.md): events lost in the guest (knock's goal: 0), events
+      callback split, in-ISR and ISR-queue on one workload, played inside
+      the guest so that every run gives the same figures (tools/bakeoff.py's
+      world load, docs/bakeoff.md): events lost (knock's goal: 0), events
       real hardware would have lost, the longest interrupts-off window in
       instructions (knock's goal: below the other designs'), latency p50 /
       p99 / max per source, and useful work done per long callback; the rest
@@ -50,6 +59,10 @@ given) carries the in-guest probes and load generators:
       regenerates with docs/bakeoff.png.
   ipi_wake_instructions, lock_fairness.<lock>  the SMP benches (docs/smp.md).
 
+wallclock.* rows are wall-clock figures from the host under plain TCG
+(tools/bench_net.py: the UDP echo's round trip, median, and datagrams per
+second with 16 in flight): NOT repeatable, they depend on the host, its
+load and QEMU's slirp; printed without a goal.
 xv6.* rows are fixed reference figures, not measured here (their source is
 in the detail).
 
@@ -75,6 +88,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests" / "e2e"), str(REPO / "tools")]
 import knock_qemu as kq  # noqa: E402
 import bakeoff  # noqa: E402
+import bench_net  # noqa: E402
 import count_path  # noqa: E402
 
 MACHINE = "pc"
@@ -91,10 +105,16 @@ GOALS = {
     "top_half_instructions": 3,
     "keystroke_instructions": 300,
     "timer_wake_latency": 45,
+    "udp_echo_instructions": 1500,  # issue 15
+    "msix_top_half_instructions": 3,
+    "blk_read_instructions_per_4k": 1000,
+    # A level-triggered INTx row's top half: the knock, its IOAPIC entry
+    # selected and masked, the EOI, iretq (docs/interrupts.md).
+    "level_top_half_instructions": 5,
 }
 # Lab figures describe an image nobody ships and xv6 rows are references:
 # printed without a goal.
-NO_GOAL_PREFIXES = ("lab.", "xv6.")
+NO_GOAL_PREFIXES = ("lab.", "xv6.", "wallclock.")
 XV6_SOURCE = ("xv6-public on QEMU 7.2, measured the same way under -icount shift=0 "
               "(figures quoted in issue 11)")
 XV6_REFERENCE = {
@@ -116,6 +136,10 @@ INTERRUPT_TABLE = REPO / "board" / "pc" / "interrupts.h"
 TABLE_ROW = re.compile(
     r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,\s*(-?\d+)\s*,'
     r'\s*(-?\d+)\s*\)')
+
+
+LEVEL_ROW = re.compile(r'L\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,'
+                       r'\s*(\d+)\s*\)')
 
 
 class Unmeasured(Exception):
@@ -143,6 +167,22 @@ def interrupt_sources():
     if not rows:
         raise Unmeasured(f"no X(...) rows in {INTERRUPT_TABLE}")
     return rows
+
+
+def level_sources():
+    """[(row name, GSI)] of the board's level-triggered (INTx) rows."""
+    return [(name, int(gsi)) for _, name, _, _, gsi in
+            LEVEL_ROW.findall(INTERRUPT_TABLE.read_text())]
+
+
+def measure_level_top_half(elf, name, gsi):
+    """objdump's count only: a level row is triggered by a PCI function
+    without MSI-X, which the shipped machine does not have (tests/e2e/
+    test_intx.py checks the same stubs and runs them)."""
+    insns = stub_instructions(elf, f"top_half_{name}")
+    return len(insns), "instructions", {
+        "gsi": gsi, "symbol": f"top_half_{name}", "instructions": insns,
+        "method": "static: objdump -d of the ELF, the stub's entry to its iretq"}
 
 
 def stub_instructions(elf, symbol):
@@ -205,6 +245,33 @@ def product_paths(iso, elf):
     return result
 
 
+_blk_runs = {}
+
+
+def blk_paths(iso, elf):
+    """tools/bench_blk.py's counts (one boot with a disk, run once)."""
+    key = (str(iso), str(elf))
+    if key not in _blk_runs:
+        try:
+            _blk_runs[key] = count_path.run_in_gdb(REPO / "tools" / "bench_blk.py",
+                                                   [str(iso), str(elf)])
+        except count_path.CountError as e:
+            _blk_runs[key] = Unmeasured(f"tools/bench_blk.py: {e}")
+    result = _blk_runs[key]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def measure_blk_path(iso, elf, name):
+    r = dict(blk_paths(iso, elf)[name])
+    value = r.pop("instructions")
+    r["method"] = (f"gdb single-stepping the shipped image (default options, a virtio-blk "
+                   f"disk attached) through QEMU's gdb stub under -icount {ICOUNT} "
+                   "(tools/count_path.py, tools/bench_blk.py); see definition")
+    return value, "instructions", r
+
+
 def measure_path(iso, elf, name):
     r = dict(product_paths(iso, elf)[name])
     value = r.pop("instructions")
@@ -212,6 +279,38 @@ def measure_path(iso, elf, name):
                    f"gdb stub under -icount {ICOUNT}, interrupts masked while stepping "
                    "(tools/count_path.py, tools/bench_paths.py); see definition")
     return value, "instructions", r
+
+
+def measure_udp_echo(iso, elf):
+    try:
+        r = count_path.run_in_gdb(REPO / "tools" / "bench_net.py", [str(iso), str(elf)])
+    except count_path.CountError as e:
+        raise Unmeasured(f"tools/bench_net.py: {e}") from e
+    r = dict(r["udp_echo_instructions"])
+    value = r.pop("instructions")
+    r["method"] = (f"gdb single-stepping the shipped image with the Makefile's QEMU_DEVICES "
+                   f"through QEMU's gdb stub under -icount {ICOUNT}, interrupts masked while "
+                   "stepping (tools/count_path.py, tools/bench_net.py); see definition")
+    return value, "instructions", r
+
+
+_wall_runs = {}
+
+
+def measure_udp_wall(iso, which):
+    """One wall-clock run (tools/bench_net.py) for both wallclock.udp_* rows."""
+    if iso not in _wall_runs:
+        try:
+            _wall_runs[iso] = bench_net.wall_clock(iso, machine=MACHINE)
+        except (count_path.CountError, kq.KnockFailure, kq.QmpError, OSError) as e:
+            _wall_runs[iso] = Unmeasured(f"tools/bench_net.py: {e}")
+    result = _wall_runs[iso]
+    if isinstance(result, Exception):
+        raise result
+    rtt_us, per_s, detail = result
+    if which == "rtt":
+        return round(rtt_us), "us", detail
+    return round(per_s), "datagrams/s", detail
 
 
 def xv6_reference(name):
@@ -563,11 +662,21 @@ def main():
         "keystroke_instructions":
             lambda: measure_path(args.iso, args.elf, "keystroke_instructions"),
         "timer_wake_latency": lambda: measure_path(args.iso, args.elf, "timer_wake_latency"),
+        "udp_echo_instructions": lambda: measure_udp_echo(args.iso, args.elf),
+        "wallclock.udp_echo_round_trip_us": lambda: measure_udp_wall(args.iso, "rtt"),
+        "wallclock.udp_echo_datagrams_per_s": lambda: measure_udp_wall(args.iso, "rate"),
+        "msix_top_half_instructions":
+            lambda: measure_blk_path(args.iso, args.elf, "msix_top_half_instructions"),
+        "blk_read_instructions_per_4k":
+            lambda: measure_blk_path(args.iso, args.elf, "blk_read_instructions_per_4k"),
     }
     for source, vector in interrupt_sources():
         name = f"top_half_instructions.{source}"
         measurements[name] = functools.partial(measure_top_half, args.iso, args.elf, source,
                                                vector)
+    for source, gsi in level_sources():
+        measurements[f"level_top_half_instructions.{source}"] = functools.partial(
+            measure_level_top_half, args.elf, source, gsi)
     measurements.update({
         "kernel_text_bytes": lambda: measure_text(args.elf),
         "boot_to_ready_s": lambda: measure_boot(args.iso, version),
@@ -580,6 +689,8 @@ def main():
         "lab.deferred_call_instructions": lambda: measure_deferred_call(lab_iso),
         "lab.idle_wakeups_per_s": lambda: measure_idle(lab_iso),
     })
+    units.update({"wallclock.udp_echo_round_trip_us": "us",
+                  "wallclock.udp_echo_datagrams_per_s": "datagrams/s"})
     units.update({"kernel_text_bytes": "bytes", "boot_to_ready_s": "s",
                   "boot_to_ready_uefi_s": "s", "lab.idle_wakeups_per_s": "wake-ups/s"})
     measurements.update(smp_measurements(lab_iso))
@@ -629,7 +740,9 @@ def main():
 def print_definitions(figures):
     """Where each product path starts and ends, and the xv6 rows' source:
     a figure means nothing without them."""
-    for name in ("keystroke_instructions", "deferred_call_instructions", "timer_wake_latency"):
+    for name in ("keystroke_instructions", "deferred_call_instructions", "timer_wake_latency",
+                 "udp_echo_instructions", "msix_top_half_instructions",
+                 "blk_read_instructions_per_4k"):
         definition = figures.get(name, {}).get("detail", {}).get("definition")
         if definition:
             print(f"bench: {name}: {definition}")

@@ -521,8 +521,9 @@ class Session:
     while a helper thread triggers the path; settle() lets it run until it
     sleeps again; walk() (above) does the counting."""
 
-    def __init__(self, iso, elf, cmdline=None, timeout=None, busy=False):
+    def __init__(self, iso, elf, cmdline=None, timeout=None, busy=False, extra_args=()):
         import gdb
+        self.extra_args = list(extra_args)  # more QEMU options (devices)
         self.gdb = gdb
         self.busy = busy  # the guest never sleeps (a process spins): never wait for hlt
         self.kq = load_harness()
@@ -539,7 +540,8 @@ class Session:
         self._dir = tempfile.mkdtemp(prefix="knock-gdb-")
         sock = os.path.join(self._dir, "gdb.sock")
         self.vm = self.kq.Knock(self.iso, cmdline=self.cmdline, icount=ICOUNT, name="count",
-                                extra_args=["-gdb", f"unix:{sock},server=on,wait=off"])
+                                extra_args=["-gdb", f"unix:{sock},server=on,wait=off"]
+                                + self.extra_args)
         try:
             self.vm.start()
             # icount runs the guest slower than plain TCG.

@@ -64,6 +64,16 @@ ROW = re.compile(r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\
 # Anything that looks like a row, to refuse one the pattern above misses
 # (a column left out) instead of silently generating no stub for it.
 ROW_LIKE = re.compile(r'^\s*X\(.*\)', re.M)
+# A level-triggered row (a PCI INTx line through the IOAPIC): enum, name,
+# vector, pending bit, GSI. Its top half masks the GSI's redirection entry
+# before the EOI (docs/interrupts.md, "Level-triggered INTx").
+LEVEL_ROW = re.compile(r'L\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,'
+                       r'\s*(\d+)\s*\)')
+LEVEL_LIKE = re.compile(r'^\s*L\(.*\)', re.M)
+# The IOAPIC whose entries a level top half masks: the first, at its usual
+# address with GSI base 0 (the board refuses a line elsewhere), seen
+# through the high mapping of the top GiB like the LAPIC's EOI register.
+IOAPIC_GSIS = 24
 # The highest CPU id a row may name (CPU_MAX in kernel/cpu.h is checked at
 # boot; this only catches nonsense).
 CPU_LIMIT = 64
@@ -77,9 +87,35 @@ def parse(text):
     return rows
 
 
+def parse_level(text):
+    """The L rows, as X-like rows (no ISA IRQ, no CPU column: -1, -1), and
+    {name: GSI} for the stubs that mask."""
+    rows, level = [], {}
+    for m in LEVEL_ROW.finditer(text):
+        enum, name, vector, bit, gsi = m.groups()
+        rows.append((enum, name, int(vector, 0), int(bit), -1, -1))
+        level[name] = int(gsi)
+    return rows, level
+
+
 def unparsed(text):
-    """Row-like lines the pattern does not read (a missing column)."""
-    return [m.group(0).strip() for m in ROW_LIKE.finditer(text) if not ROW.search(m.group(0))]
+    """Row-like lines the patterns do not read (a missing column)."""
+    return [m.group(0).strip() for m in ROW_LIKE.finditer(text) if not ROW.search(m.group(0))] + \
+        [m.group(0).strip() for m in LEVEL_LIKE.finditer(text)
+         if not LEVEL_ROW.search(m.group(0))]
+
+
+def check_level(level):
+    return [f"{name}: GSI {gsi} beyond the first IOAPIC's {IOAPIC_GSIS} entries"
+            for name, gsi in level.items() if gsi >= IOAPIC_GSIS]
+
+
+def mask_lines(gsi):
+    """Mask the level row's IOAPIC entry: select its low dword, set bit 16.
+    No register: an immediate store, then `or` on the window (read, or,
+    write back; Remote IRR and delivery status are read-only)."""
+    return [f"\tmov dword [abs IOAPIC_REGSEL_HIGH], {0x10 + 2 * gsi:#x}   ; GSI {gsi}'s entry, low",
+            "\tor dword [abs IOAPIC_WIN_HIGH], 0x10000          ; masked"]
 
 
 def cpu_layout(text):
@@ -159,32 +195,39 @@ def header(source, stamp_offset, counters=None):
             f"CPU_IRQ_STAMP_OFFSET equ {stamp_offset}"] + \
         [f"{name} equ {offset}" for name, offset in (counters or {}).items()] + \
         ["LAPIC_EOI_HIGH equ 0xfffffffffee000b0",
+         "IOAPIC_REGSEL_HIGH equ 0xfffffffffec00000",
+         "IOAPIC_WIN_HIGH equ 0xfffffffffec00010",
          "MSR_X2APIC_EOI equ 0x80b",
          "section .text"]
 
 
-def plain_stubs(rows):
+def plain_stubs(rows, level=None):
     out = []
+    level = level or {}
     for _, name, vector, bit, *_ in rows:
         out += ["align 16",
                 f"global top_half_{name}",
-                f"top_half_{name}:                    ; vector {vector:#x}, pending bit {bit}"]
-        out += [line.format(bit=bit) for line in KNOCK]
+                f"top_half_{name}:                    ; vector {vector:#x}, pending bit {bit}",
+                KNOCK[0].format(bit=bit)]
+        out += mask_lines(level[name]) if name in level else []
+        out += KNOCK[1:]
     return out
 
 
-def x2apic_stubs(rows):
+def x2apic_stubs(rows, level=None):
     out = []
+    level = level or {}
     for _, name, vector, bit, *_ in rows:
         out += ["align 16",
                 f"global x2apic_top_half_{name}",
                 f"x2apic_top_half_{name}:             ; vector {vector:#x}, pending bit {bit}",
                 KNOCK[0].format(bit=bit)]
+        out += mask_lines(level[name]) if name in level else []
         out += X2APIC_EOI
     return out
 
 
-def stamped_stubs(rows):
+def stamped_stubs(rows, level=None):
     """Store the TSC, count the entry, knock; then, from the carry flag
     `lock bts` leaves (the bit was already set), count a coalesced
     interrupt and keep the stamp of the entry that set the bit. No branch:
@@ -210,6 +253,7 @@ def stamped_stubs(rows):
                 f"\tadd [gs:CPU_IRQ_FOUND_SET_OFFSET + {8 * bit}], rax  ; irq_found_set[{bit}]",
                 "\tpop rdx",
                 "\tpop rax"]
+        out += mask_lines((level or {})[name]) if name in (level or {}) else []
         out += [line.format(bit=bit) for line in KNOCK[1:]]
     return out
 
@@ -224,22 +268,22 @@ def table(label, prefix, rows):
     return out
 
 
-def emit(rows, source, stamp_offset=0):
+def emit(rows, source, stamp_offset=0, level=None):
     """The product's file: one plain stub per row and top_half_table."""
-    out = header(source, stamp_offset) + plain_stubs(rows) + x2apic_stubs(rows)
+    out = header(source, stamp_offset) + plain_stubs(rows, level) + x2apic_stubs(rows, level)
     out += ["section .rodata", "align 8"] + table("top_half_table", "top_half_", rows)
     out += table("x2apic_top_half_table", "x2apic_top_half_", rows) + [""]
     return "\n".join(out)
 
 
-def emit_lab(rows, lab_rows, source, stamp_offset=0, counters=None):
+def emit_lab(rows, lab_rows, source, stamp_offset=0, counters=None, level=None):
     """The lab's file: plain and x2APIC stubs of the lab's rows
     (lab_top_half_table, lab_x2apic_top_half_table), stamped stubs of every
     row (top_half_stamped_table; xAPIC only)."""
     counters = counters or {name: 0 for name in COUNTERS}
     out = header(source, stamp_offset, counters) + plain_stubs(lab_rows) + \
         x2apic_stubs(lab_rows)
-    out += stamped_stubs(rows + lab_rows)
+    out += stamped_stubs(rows + lab_rows, level)
     out += ["section .rodata", "align 8"]
     out += table("lab_top_half_table", "top_half_", lab_rows)
     out += table("lab_x2apic_top_half_table", "x2apic_top_half_", lab_rows)
@@ -258,7 +302,8 @@ def main():
     args = ap.parse_args()
     with open(args.table) as f:
         text = f.read()
-    rows, bad = parse(text), [(args.table, r) for r in unparsed(text)]
+    level_rows, level = parse_level(text)
+    rows, bad = parse(text) + level_rows, [(args.table, r) for r in unparsed(text)]
     lab_rows = []
     if args.lab:
         with open(args.lab) as f:
@@ -269,8 +314,8 @@ def main():
             print(f"{args.lab}: no X(...) rows found", file=sys.stderr)
             return 1
     for source, row in bad:
-        print(f"{source}: not a row of six columns (enum, name, vector, bit, ISA IRQ, CPU): "
-              f"{row}", file=sys.stderr)
+        print(f"{source}: not a row of six columns (enum, name, vector, bit, ISA IRQ, CPU) "
+              f"nor a level row of five (enum, name, vector, bit, GSI): {row}", file=sys.stderr)
     if bad:
         return 1
     try:
@@ -281,7 +326,7 @@ def main():
     except (OSError, ValueError) as e:
         print(f"{args.cpu_header}: {e}", file=sys.stderr)
         return 1
-    errors = check(rows + lab_rows, stamps)
+    errors = check(rows + lab_rows, stamps) + check_level(level)
     if errors:
         for e in errors:
             print(f"{args.lab or args.table}: {e}", file=sys.stderr)
@@ -289,9 +334,9 @@ def main():
     with open(args.output, "w") as f:
         if args.lab:
             f.write(emit_lab(rows, lab_rows, f"{args.table} and {args.lab}", stamp_offset,
-                             counters))
+                             counters, level))
         else:
-            f.write(emit(rows, args.table, stamp_offset))
+            f.write(emit(rows, args.table, stamp_offset, level))
     return 0
 
 

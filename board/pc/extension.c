@@ -29,13 +29,6 @@ void board_extensions_wire(void)
 	}
 }
 
-void board_extensions_claim_ap(unsigned cpu)
-{
-	for (size_t i = 0, n = extension_count(); i < n; i++)
-		if (board_extension_table_start[i].claim_ap)
-			board_extension_table_start[i].claim_ap(cpu);
-}
-
 void board_extensions_wire_ap(unsigned cpu)
 {
 	for (size_t i = 0, n = extension_count(); i < n; i++)

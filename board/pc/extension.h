@@ -19,10 +19,6 @@ struct board_extension {
 	/* After the product's wiring, before loop_verify(): declare bits,
 	 * create capsules, replace clients (loop_replace_client). */
 	void (*wire)(void);
-	/* On each other CPU, first thing, or NULL: the extension may take
-	 * that CPU for itself (the bake-off's outside world) and never
-	 * return; returning leaves it to the product. */
-	void (*claim_ap)(unsigned cpu);
 	/* On each other CPU, after the product's wiring of it, before its
 	 * loop: that CPU's end of what wire() made. */
 	void (*wire_ap)(unsigned cpu);
@@ -39,7 +35,6 @@ struct board_extension {
 		__attribute__((used, section(".board_extensions"), aligned(8)))
 
 void board_extensions_wire(void);
-void board_extensions_claim_ap(unsigned cpu);
 void board_extensions_wire_ap(unsigned cpu);
 void board_extensions_start(void);
 /* The extension's run, or loop_run(). */

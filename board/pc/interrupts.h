@@ -45,22 +45,49 @@
  * claim declares the row's loop slot, the driver's wiring gives it a
  * client, and loop_verify() checks it like every other bit. An unclaimed
  * row has no slot, and nothing is programmed to send its vector.
+ * Six rows: the devices `make run` gives QEMU take four (virtio-rng one,
+ * virtio-net two, a DISK= virtio-blk one), and two are spare. Bit 8 is the
+ * lab's (board/pc/lab/interrupts.h), 9 and 10 the INTx lines'.
  */
-#define BOARD_MSI_POOL(X)                  \
-	X(MSIX0, "msix0", 0x50, 4, -1, -1) \
-	X(MSIX1, "msix1", 0x51, 5, -1, -1) \
-	X(MSIX2, "msix2", 0x52, 6, -1, -1) \
-	X(MSIX3, "msix3", 0x53, 7, -1, -1)
+#define BOARD_MSI_POOL(X)                   \
+	X(MSIX0, "msix0", 0x50, 4, -1, -1)  \
+	X(MSIX1, "msix1", 0x51, 5, -1, -1)  \
+	X(MSIX2, "msix2", 0x52, 6, -1, -1)  \
+	X(MSIX3, "msix3", 0x53, 7, -1, -1)  \
+	X(MSIX4, "msix4", 0x54, 11, -1, -1) \
+	X(MSIX5, "msix5", 0x55, 12, -1, -1)
+
+/*
+ * The level-triggered lines: a PCI function without MSI-X interrupts
+ * through its INTx pin, which the chipset routes to one of the IRQs the
+ * firmware hands out to PCI (SeaBIOS and OVMF: 10 and 11, on pc and q35;
+ * QEMU's MADT marks them level). Columns: enum, name, vector, pending
+ * bit, GSI. tools/gen_top_halves.py gives each row a top half of five
+ * instructions: the knock, then the GSI's IOAPIC entry selected and
+ * masked, then the EOI and iretq; the capsule unmasks it once it has
+ * drained the device (board/pc/wire_intx.h; docs/interrupts.md,
+ * "Level-triggered INTx"). Like the MSI pool, a row has a loop slot only
+ * once a driver's wiring claims it.
+ */
+#define BOARD_INTX_LINES(L)              \
+	L(INTX10, "intx10", 0x5a, 9, 10) \
+	L(INTX11, "intx11", 0x5b, 10, 11)
 
 enum board_pending_bit {
 #define BOARD_BIT_ENUM(e, name, vector, bit, isa, cpu) BIT_##e = (bit),
-	BOARD_INTERRUPTS(BOARD_BIT_ENUM) BOARD_MSI_POOL(BOARD_BIT_ENUM)
+#define BOARD_LEVEL_BIT_ENUM(e, name, vector, bit, gsi) BIT_##e = (bit),
+	BOARD_INTERRUPTS(BOARD_BIT_ENUM)
+	BOARD_MSI_POOL(BOARD_BIT_ENUM) BOARD_INTX_LINES(BOARD_LEVEL_BIT_ENUM)
+#undef BOARD_LEVEL_BIT_ENUM
 #undef BOARD_BIT_ENUM
 };
 
 enum board_vector {
 #define BOARD_VEC_ENUM(e, name, vector, bit, isa, cpu) VEC_##e = (vector),
-	BOARD_INTERRUPTS(BOARD_VEC_ENUM) BOARD_MSI_POOL(BOARD_VEC_ENUM)
+#define BOARD_LEVEL_VEC_ENUM(e, name, vector, bit, gsi) VEC_##e = (vector),
+	BOARD_INTERRUPTS(BOARD_VEC_ENUM)
+	BOARD_MSI_POOL(BOARD_VEC_ENUM) BOARD_INTX_LINES(BOARD_LEVEL_VEC_ENUM)
+#undef BOARD_LEVEL_VEC_ENUM
 #undef BOARD_VEC_ENUM
 };
 

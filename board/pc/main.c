@@ -24,6 +24,8 @@
 #include "board/pc/wire_shell.h"
 #include "board/pc/wire_smp.h"
 #include "board/pc/wire_timer.h"
+#include "board/pc/wire_virtio_net.h"
+#include "board/pc/wire_virtio_blk.h"
 #include "board/pc/wire_virtio_rng.h"
 #include "board/pc/wire_watchdog.h"
 #include "capsules/hello.h"
@@ -102,6 +104,8 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	/* The capsules, each wired to its chips and clients. */
 	board_wire_pci();
 	board_wire_virtio_rng();
+	board_wire_virtio_net();
+	board_wire_virtio_blk();
 	board_wire_timer();
 	board_wire_keyboard();
 	board_wire_console(have_uart, board_keyboard());

@@ -80,11 +80,16 @@ struct pci_function *board_pci_function(pci_bdf bdf)
 #define CMD_MEMORY (1u << 1)
 #define CMD_BUS_MASTER (1u << 2)
 
-void board_pci_enable_dma(struct pci_function *f)
+void board_pci_set_command(struct pci_function *f, uint16_t command)
 {
 	if (!have_config)
 		return;
-	f->command = (uint16_t)(f->command | CMD_MEMORY | CMD_BUS_MASTER);
+	f->command = command;
 	/* The status half is write-1-to-clear: zeros leave it alone. */
 	config.write32(config.hw, f->bdf, 0x04, f->command);
+}
+
+void board_pci_enable_dma(struct pci_function *f)
+{
+	board_pci_set_command(f, (uint16_t)(f->command | CMD_MEMORY | CMD_BUS_MASTER));
 }

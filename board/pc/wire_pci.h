@@ -28,6 +28,9 @@ struct pci_function *board_pci_function(pci_bdf bdf);
  * Updates the record's command. */
 void board_pci_enable_dma(struct pci_function *f);
 
+/* Write `f`'s command register (the record's too). */
+void board_pci_set_command(struct pci_function *f, uint16_t command);
+
 /* How configuration space was reached ("ECAM", "ports 0xcf8/0xcfc"), or
  * NULL if it was not. */
 const char *board_pci_method(void);

@@ -12,6 +12,8 @@
 #include "board/pc/wire_pci.h"
 #include "board/pc/wire_reset.h"
 #include "board/pc/wire_timer.h"
+#include "board/pc/wire_virtio_net.h"
+#include "board/pc/wire_virtio_blk.h"
 #include "board/pc/wire_virtio_rng.h"
 #include "capsules/alarm_commands.h"
 #include "capsules/heartbeat.h"
@@ -19,6 +21,8 @@
 #include "capsules/keyboard_commands.h"
 #include "capsules/pci_commands.h"
 #include "capsules/reboot_commands.h"
+#include "capsules/net_commands.h"
+#include "capsules/blk_commands.h"
 #include "capsules/rng_commands.h"
 #include "capsules/smp_commands.h"
 #include "capsules/stats_commands.h"
@@ -36,6 +40,8 @@ static struct trace_commands trace_cmds;
 static struct reboot_commands reboot_cmds;
 static struct pci_commands pci_cmds;
 static struct rng_commands rng_cmds;
+static struct net_commands net_cmds;
+static struct blk_commands blk_cmds;
 static struct shell_remote remote;
 static struct smp_commands smp_cmds;
 
@@ -64,6 +70,10 @@ void board_wire_shell(void)
 	pci_commands_init(&pci_cmds, board_pci_scan()->functions, board_pci_scan()->count,
 			  board_pci_method());
 	rng_commands_init(&rng_cmds, board_rng());
+	unsigned link_count;
+	const struct net_counter *link = board_net_link_counters(&link_count);
+	net_commands_init(&net_cmds, board_net_stack(), link, link_count);
+	blk_commands_init(&blk_cmds, board_block());
 
 	shell_register(&shell, &alarm_cmds.set);
 	shell_register(&shell, &keyboard_cmds.set);
@@ -73,6 +83,8 @@ void board_wire_shell(void)
 	shell_register(&shell, &reboot_cmds.set);
 	shell_register(&shell, &pci_cmds.set);
 	shell_register(&shell, &rng_cmds.set);
+	shell_register(&shell, &net_cmds.set);
+	shell_register(&shell, &blk_cmds.set);
 	shell_start(&shell);
 }
 

@@ -72,7 +72,6 @@ static _Noreturn void ap_main(unsigned cpu)
 {
 	lapic_init(board_platform.lapic_address, VEC_LAPIC_SPURIOUS, VEC_TIMER,
 		   board_lint1_is_nmi());
-	board_extensions_claim_ap(cpu); /* the lab may keep this CPU (docs/lab.md) */
 
 	struct lapic_alarm *a = &ap_alarm[cpu];
 	a->tsc_hz = board_lapic_alarm.tsc_hz;

@@ -1,9 +1,10 @@
 /*
  * The pc board's virtio-rng wiring (wire_virtio_rng.h): find the device,
- * claim a pool vector and give its bit the capsule at once (a claimed bit
+ * claim its interrupt (a pool vector, or its INTx line without MSI-X:
+ * wire_virtio_irq.h) and give its bit the capsule at once (a claimed bit
  * must have a client whatever happens next), lend the capsule two pages
- * of DMA memory (the queue, and the buffer the device writes), route MSI-X
- * entry 0 to the vector, then let the capsule start the device.
+ * of DMA memory (the queue, and the buffer the device writes), route the
+ * interrupt, then let the capsule start the device.
  *
  * Physical and virtual addresses are the same here: knock maps RAM one to
  * one (board/pc/wire_memory.c), below 4 GiB and above.
@@ -12,23 +13,22 @@
 #include <stdint.h>
 
 #include "board/pc/wire_memory.h"
-#include "board/pc/wire_msi.h"
 #include "board/pc/wire_pci.h"
+#include "board/pc/wire_virtio_irq.h"
 #include "board/pc/wire_virtio_rng.h"
 #include "capsules/virtio_rng.h"
 #include "chips/x86_64/virtio_pci.h"
 #include "kernel/log.h"
-#include "kernel/loop.h"
 
 #define VIRTIO_VENDOR 0x1af4
 #define VIRTIO_RNG_MODERN 0x1044
 #define VIRTIO_RNG_TRANSITIONAL 0x1005
 #define PAGE 4096
-#define QUEUE_ENTRY 0 /* the MSI-X table entry the request queue signals */
 
 static struct virtio_pci transport;
 static struct hil_virtio device;
 static struct virtio_rng rng;
+static struct board_virtio_irq irq;
 static bool have_rng;
 
 static struct pci_function *find(void)
@@ -53,8 +53,6 @@ static struct pci_function *find(void)
 void board_wire_virtio_rng(void)
 {
 	struct pci_function *f = board_pci_config() ? find() : NULL;
-	unsigned bit;
-	uint8_t vector;
 	uint64_t queue_addr, buf_addr;
 
 	if (!f) {
@@ -63,24 +61,23 @@ void board_wire_virtio_rng(void)
 	}
 	if (virtio_pci_open(&transport, board_pci_config(), f, &device) != 0)
 		return;
-	if (!board_msi_claim("virtio-rng", &bit, &vector))
+	if (!board_virtio_irq_claim(&irq, f, "virtio-rng", &device, virtio_rng_service, &rng))
 		return;
-	loop_set_client(bit, "virtio-rng", virtio_rng_service, &rng);
 	if (!board_dma_alloc(PAGE, PAGE, &queue_addr) || !board_dma_alloc(PAGE, PAGE, &buf_addr)) {
 		log_warn("virtio-rng: no memory for its queue and buffer: not driven");
 		return;
 	}
 	board_pci_enable_dma(f);
-	uint16_t entry = QUEUE_ENTRY;
-	if (!board_msix_enable(f, &entry, &bit, 1))
+	if (!board_virtio_irq_route(&irq, f))
 		return;
 	if (virtio_rng_init(&rng, &device, (void *)(uintptr_t)queue_addr, queue_addr,
-			    (uint8_t *)(uintptr_t)buf_addr, buf_addr, PAGE, QUEUE_ENTRY) != 0)
+			    (uint8_t *)(uintptr_t)buf_addr, buf_addr, PAGE, irq.entry) != 0)
 		return;
+	board_virtio_irq_start(&irq);
 	have_rng = true;
-	log_info("virtio-rng: %02x:%02x.%x on vector 0x%x, pending bit %u; queue at 0x%llx, "
+	log_info("virtio-rng: %02x:%02x.%x on %s, pending bit %u; queue at 0x%llx, "
 		 "buffer at 0x%llx",
-		 PCI_BDF_BUS(f->bdf), PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf), vector, bit,
+		 PCI_BDF_BUS(f->bdf), PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf), irq.how, irq.bit,
 		 (unsigned long long)queue_addr, (unsigned long long)buf_addr);
 }
 

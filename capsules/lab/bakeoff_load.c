@@ -64,6 +64,13 @@ static void load_burn(void *ctx)
 	uint64_t t;
 	uint32_t x = (uint32_t)l->burns | 1;
 
+	/* Finished: the figures cover [started, finished], and stay as they
+	 * were then however long the host takes to stop the guest (a split
+	 * burn would otherwise go on slicing). */
+	if (l->finished) {
+		l->burn_left = 0;
+		return;
+	}
 	if (l->slice_each && !l->burn_left)
 		l->burn_left = BAKEOFF_BURN_MS / BAKEOFF_SLICE_MS;
 	if (l->hooks.long_work)

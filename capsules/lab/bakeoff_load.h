@@ -19,7 +19,8 @@
  *    one-shots, delays 1..BAKEOFF_ALARM_MAX_MS, seed BAKEOFF_ALARM_SEED.
  *  - A serial sink (capsules/sink.h) reading raw until BAKEOFF_TERMINATOR,
  *    for the host's serial flood: count and CRC-32 of what arrived.
- * The keys come from the host (QMP), typed into the shell.
+ * The keys come from the host (QMP) or from the outside world
+ * (chips/x86_64/lab/world.h, option `world`), typed into the shell.
  *
  * bakeoff_load_start() waits BAKEOFF_SETTLE_MS (the boot's output drains),
  * then calls the board's started() hook (which zeroes the meters), starts

@@ -114,3 +114,9 @@ bool world_load_next_serial(void *ctx, uint8_t *byte)
 	}
 	return false;
 }
+
+void world_load_resend_terminator(struct world_load *w)
+{
+	if (!w->data_left)
+		w->term_pos = 0;
+}

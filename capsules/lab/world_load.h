@@ -1,6 +1,6 @@
 /*
  * world_load: the bake-off's seeded load as the outside world sends it
- * (chips/x86_64/lab/world.h plays it from a second CPU): the keys of
+ * (chips/x86_64/lab/world.h plays it from NMIs): the keys of
  * `echo` lines typed into the shell, and a stream of serial bytes ending
  * in a terminator. Everything comes from xorshift32 generators with fixed
  * seeds, so the load is the same in every run and for every design;
@@ -45,6 +45,10 @@ void world_load_init(struct world_load *w, uint64_t keys, uint64_t serial_bytes,
 char world_load_next_char(struct world_load *w);
 /* Set-1 make code of a character of the load (0 if it has none). */
 uint8_t world_scancode(char c);
+
+/* Send the terminator again (after the data and the terminator are out:
+ * the sink lost some of it). */
+void world_load_resend_terminator(struct world_load *w);
 
 /* For struct world_source. */
 bool world_load_next_key(void *ctx, uint8_t *make, uint8_t *brk);

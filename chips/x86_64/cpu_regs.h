@@ -35,9 +35,17 @@ DEFINE_READ_CR(4)
 
 static inline uint64_t rdtsc(void)
 {
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
+	/* Joined in the asm: RDTSC zeroes the upper halves of RAX and RDX,
+	 * which GCC does not know, and it would zero-extend and move them
+	 * again (the timer wake-up reads the clock: make bench counts it). */
+	uint64_t tsc;
+	__asm__ volatile("rdtsc\n\t"
+			 "shl $32, %%rdx\n\t"
+			 "or %%rdx, %%rax"
+			 : "=a"(tsc)
+			 :
+			 : "rdx");
+	return tsc;
 }
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c,

@@ -46,6 +46,16 @@ __attribute__((cold)) void x86_enable_irq_and_idle_pic_tick(void);
 __attribute__((noinline)) bool x86_idle_tick_stays_on(const struct cpu *cpu,
 						      const struct ioapic_pin *pin);
 
+/* This CPU's block, read inline (arch_this_cpu() is a call, and a call
+ * here would make the halt's function save registers it then restores on
+ * the wake-up path). */
+static inline struct cpu *x86_idle_this_cpu(void)
+{
+	struct cpu *c;
+	__asm__("mov %%gs:%c1, %0" : "=r"(c) : "i"(__builtin_offsetof(struct cpu, self)));
+	return c;
+}
+
 static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 {
 	const struct ioapic_pin *pin;
@@ -55,7 +65,7 @@ static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 		x86_enable_irq_and_idle_pic_tick();
 		return;
 	}
-	cpu = arch_this_cpu();
+	cpu = x86_idle_this_cpu();
 	if (cpu != x86_idle_masked_cpu) {
 		/* Not the tick's CPU: awake again, it makes sure the tick is
 		 * on (kernel/ticker.h). */

@@ -34,9 +34,8 @@ void trap_set_handler(unsigned vector, trap_handler_fn fn)
 		trap_handlers[vector] = fn;
 }
 
-/* The highest vector in service at this CPU's LAPIC, or
- * TRAP_VECTOR_FIND_IN_SERVICE if none is. Vectors 0-31 cannot be. */
-static unsigned in_service_vector(void)
+/* Vectors 0-31 cannot be in service. */
+unsigned trap_in_service_vector(void)
 {
 	for (unsigned i = 7; i >= 1; i--) {
 		uint32_t bits = lapic_read(LAPIC_REG_ISR0 + 0x10 * i);
@@ -64,7 +63,7 @@ static void unexpected_vector(unsigned vector)
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector == TRAP_VECTOR_FIND_IN_SERVICE)
-		f->vector = in_service_vector();
+		f->vector = trap_in_service_vector();
 
 	struct cpu *c = x86_this_cpu_or_null();
 	if (c)

@@ -24,6 +24,11 @@ struct trap_frame {
 
 void trap_dispatch(struct trap_frame *f);
 
+/* The highest vector in service at this CPU's LAPIC, or
+ * TRAP_VECTOR_FIND_IN_SERVICE if none is: how a common entry's vector is
+ * found (trap_dispatch, and user_mode.c for an interrupt taken in ring 3). */
+unsigned trap_in_service_vector(void);
+
 /* A C handler for a vector past the exceptions that needs the interrupted
  * state (the watchdog's tick): it runs on the slow stub with interrupts
  * off and must EOI its own interrupt. NULL removes it. */

@@ -210,7 +210,12 @@ static enum user_stop hil_run(void *hw, unsigned slot, struct syscall_args *args
 		args->a[3] = c->r10;
 		return USER_SYSCALL;
 	case 1: /* the interrupt again, in kernel mode: its top half knocks */
-		((void (*)(void))(user_replay_table + 16 * (c->vector & 0xff)))();
+		/* From the common stub (user_entry.asm): the vector is the one in
+		 * service; none in service is nothing to replay. */
+		if (c->vector == TRAP_VECTOR_FIND_IN_SERVICE)
+			c->vector = trap_in_service_vector();
+		if (c->vector < 256)
+			((void (*)(void))(user_replay_table + 4 * c->vector))();
 		__asm__ volatile("sti");
 		return USER_INTERRUPTED;
 	case 2:

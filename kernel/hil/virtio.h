@@ -21,6 +21,13 @@
 
 #define VIRTIO_F_VERSION_1 (1ull << 32)
 
+/* queue_setup()'s msix_entry for a device that interrupts through INTx. */
+#define VIRTIO_NO_VECTOR 0xffff
+
+/* The ISR status bits (4.1.4.5). */
+#define VIRTIO_ISR_QUEUE 1
+#define VIRTIO_ISR_CONFIG 2
+
 struct hil_virtio {
 	void *hw;
 	/* Write 0 to the status and wait (bounded) until it reads 0.
@@ -39,6 +46,15 @@ struct hil_virtio {
 			   uint64_t used, uint16_t msix_entry);
 	/* Tell the device that queue `q` has new buffers. */
 	void (*notify)(void *hw, uint16_t q);
+	/* The device-specific configuration: the `width`-byte field (1, 2, 4
+	 * or 8) at `offset`, read with its own width (8: two 32-bit reads,
+	 * again while the configuration generation changes). 0 if the device
+	 * has no such field. */
+	uint64_t (*config_read)(void *hw, uint32_t offset, unsigned width);
+	/* Read the ISR status: the read acknowledges the interrupt, and the
+	 * device deasserts its INTx line (a level interrupt's driver reads it
+	 * before it drains the queues; MSI-X needs no acknowledgement). */
+	uint8_t (*isr)(void *hw);
 };
 
 #endif

@@ -3,7 +3,8 @@
 One `Knock` is one QEMU process (TCG only, never KVM, so every host gives
 the same machine) with:
 
-- the serial line on a unix socket, read by a background thread into a
+- the serial line on a unix socket (or, with serial_file=True, in a file
+  that a thread tails), read by a background thread into a
   text buffer; `wait_for(regex)` waits on that buffer (a condition variable,
   no sleeping) until a deadline and then fails with the whole serial log;
 - QMP on a second unix socket, with a tiny JSON client: commands, events,
@@ -228,7 +229,7 @@ class Knock:
 
     def __init__(self, iso, machine="pc", memory_mib=128, cmdline=None, cpu=None,
                  icount=None, smp=1, extra_args=(), qemu=QEMU, name="knock",
-                 uefi=False, accel="tcg"):
+                 uefi=False, accel="tcg", serial_file=False):
         self.iso = Path(iso)
         self.machine = machine
         self.memory_mib = memory_mib
@@ -243,6 +244,13 @@ class Knock:
         self.qemu = qemu
         self.name = name
         self.uefi = uefi  # boot under OVMF (UEFI) instead of SeaBIOS
+        # COM1 into a file instead of our socket: QEMU's UART then never
+        # waits for the host to read (a socket that is full makes it retry
+        # later, at host pace), so a run under -icount stays deterministic
+        # (tools/bakeoff.py). The line is then output only: serial_write()
+        # refuses.
+        self.serial_file = serial_file
+        self._stop_tail = threading.Event()
         self.proc = None
         self.qmp = None
         self.started_at = None  # time.monotonic() just before QEMU was spawned
@@ -267,7 +275,8 @@ class Knock:
              # No network: nothing uses one yet, and the NIC option ROM
              # only slows the firmware down.
              "-nic", "none",
-             "-chardev", f"socket,id=ser0,path={serial_path}",
+             "-chardev", (f"file,id=ser0,path={serial_path}" if self.serial_file
+                          else f"socket,id=ser0,path={serial_path}"),
              "-serial", "chardev:ser0",
              "-chardev", f"socket,id=qmp0,path={qmp_path}",
              "-mon", "chardev=qmp0,mode=control",
@@ -288,9 +297,9 @@ class Knock:
         if self.uefi and not os.path.isfile(OVMF):
             raise KnockFailure(f"{OVMF} does not exist: install Debian's ovmf (make deps)")
         self._dir = tempfile.mkdtemp(prefix="knock-qemu-")
-        serial_path = os.path.join(self._dir, "serial.sock")
+        serial_path = os.path.join(self._dir, "serial.out" if self.serial_file else "serial.sock")
         qmp_path = os.path.join(self._dir, "qmp.sock")
-        serial_listener = self._listen(serial_path)
+        serial_listener = None if self.serial_file else self._listen(serial_path)
         qmp_listener = self._listen(qmp_path)
         self._stderr_path = os.path.join(self._dir, "qemu.stderr")
         self.command_line = self.args(serial_path, qmp_path)
@@ -300,9 +309,13 @@ class Knock:
                                          stdout=err, stderr=err,
                                          preexec_fn=_die_with_parent)
         deadline = time.monotonic() + BOOT_TIMEOUT * TIMEOUT_SCALE
-        self._serial = self._accept(serial_listener, "serial", deadline)
-        self._reader = threading.Thread(target=self._read_serial, daemon=True,
-                                        name=f"{self.name}-serial")
+        if self.serial_file:
+            self._reader = threading.Thread(target=self._tail_serial, args=(serial_path,),
+                                            daemon=True, name=f"{self.name}-serial")
+        else:
+            self._serial = self._accept(serial_listener, "serial", deadline)
+            self._reader = threading.Thread(target=self._read_serial, daemon=True,
+                                            name=f"{self.name}-serial")
         self._reader.start()
         qmp_sock = self._accept(qmp_listener, "QMP", deadline)
         self.qmp = Qmp(qmp_sock, max(deadline - time.monotonic(), 1.0))
@@ -310,6 +323,7 @@ class Knock:
 
     def kill(self):
         """Stop QEMU for sure and free everything. Safe to call twice."""
+        self._stop_tail.set()
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
         if self.proc:
@@ -352,6 +366,40 @@ class Knock:
                 if self.proc.poll() is not None:
                     break
         raise KnockFailure(f"QEMU never connected its {what} socket\n{self.describe()}")
+
+    TAIL_POLL_S = 0.01
+
+    def _tail_serial(self, path):
+        """The reader of a serial line that goes into a file: what QEMU
+        appended, as it comes, until QEMU exits (or kill())."""
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        f = None
+        try:
+            while True:
+                # Whether QEMU is gone is asked before the read, so that a
+                # read after it has everything QEMU ever wrote.
+                over = self._stop_tail.is_set() or (self.proc and self.proc.poll() is not None)
+                if f is None and os.path.exists(path):
+                    f = open(path, "rb")  # pylint: disable=consider-using-with
+                data = f.read() if f else b""
+                now = time.monotonic()
+                with self._cond:
+                    if data:
+                        self._text += decoder.decode(data).replace("\r", "")
+                        self._arrivals.append((len(self._text), now))
+                    if over:
+                        self._text += decoder.decode(b"", final=True)
+                        self._serial_closed = True
+                    self._cond.notify_all()
+                if over:
+                    return
+                if not data:
+                    # A file has no "data arrived" event to wait on: look
+                    # again soon.
+                    self._stop_tail.wait(self.TAIL_POLL_S)
+        finally:
+            if f:
+                f.close()
 
     def _read_serial(self):
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
@@ -421,6 +469,8 @@ class Knock:
         is sent as Latin-1, one byte per character ("\\x1b[D" is Left)."""
         if isinstance(data, str):
             data = data.encode("latin-1")
+        if self.serial_file:
+            raise KnockFailure("this QEMU's serial line goes into a file: nothing can be sent")
         try:
             self._serial.sendall(data)
         except OSError as e:

@@ -33,6 +33,11 @@ CPU_H = REPO / "kernel" / "cpu.h"
 ROW = re.compile(r'X\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,'
                  r'\s*(-?\d+)\s*,\s*(-?\d+)\s*\)')
 GOAL = 3
+# Level-triggered rows (PCI INTx): enum, name, vector, bit, GSI. Their top
+# half masks the GSI's IOAPIC entry between the knock and the EOI: five.
+LEVEL_ROW = re.compile(r'L\(\s*(\w+)\s*,\s*"(\w+)"\s*,\s*(0x[0-9a-fA-F]+|\d+)\s*,\s*(\d+)\s*,'
+                       r'\s*(\d+)\s*\)')
+LEVEL_GOAL = 5
 
 
 def table_rows(table=TABLE):
@@ -42,6 +47,18 @@ def table_rows(table=TABLE):
 
 def lab_rows():
     return table_rows(LAB_TABLE)
+
+
+def level_rows(table=TABLE):
+    return [(name, int(vec, 0), int(bit), int(gsi))
+            for _, name, vec, bit, gsi in LEVEL_ROW.findall(table.read_text())]
+
+
+def mask_patterns(gsi):
+    """IOREGSEL (0xfec00000, through the high mapping) gets the entry's low
+    dword register; IOWIN's value gets the mask bit."""
+    return [rf"movl\s+\$0x{0x10 + 2 * gsi:x},0xfffffffffec00000$",
+            r"orl\s+\$0x10000,0xfffffffffec00010$"]
 
 
 def disassemble(symbol, elf=ELF):
@@ -83,6 +100,32 @@ def test_top_half_is_three_instructions_without_a_call(name, vector, bit, elf):
         f"first instruction must set pending bit {bit} through GS:\n{listing}"
     assert re.match(r"movl\s+\$0x0,0xfffffffffee000b0$", insns[1]), \
         f"second instruction must write the LAPIC EOI:\n{listing}"
+
+
+def test_the_table_has_level_rows():
+    assert level_rows(), f"no L(...) rows in {TABLE}"
+
+
+@pytest.mark.parametrize("name,vector,bit,gsi,elf",
+                         [r + (ELF,) for r in level_rows()] + [r + (LAB_ELF,) for r in level_rows()])
+def test_level_top_half_masks_its_entry_before_the_eoi(name, vector, bit, gsi, elf):
+    insns = disassemble(f"top_half_{name}", elf)
+    assert len(insns) <= LEVEL_GOAL, "\n".join(insns)
+    check_sequence(f"top_half_{name}", insns,
+                   [rf"lock btsq \$0x{bit:x},%gs:0x0$"] + mask_patterns(gsi) +
+                   [r"movl\s+\$0x0,0xfffffffffee000b0$", r"iretq"])
+
+
+@pytest.mark.parametrize("name,vector,bit,gsi", level_rows())
+def test_level_x2apic_and_stamped_top_halves_mask_too(name, vector, bit, gsi):
+    symbol = f"x2apic_top_half_{name}"
+    check_sequence(symbol, disassemble(symbol),
+                   [rf"lock btsq \$0x{bit:x},%gs:0x0$"] + mask_patterns(gsi) + X2APIC_EOI)
+    stamped = disassemble(f"top_half_stamped_{name}", LAB_ELF)
+    assert not any(re.match(r"(call|j)", i) for i in stamped), "\n".join(stamped)
+    tail = mask_patterns(gsi) + [r"movl\s+\$0x0,0xfffffffffee000b0$", r"iretq"]
+    for insn, pattern in zip(stamped[-4:], tail):
+        assert re.match(pattern, insn), "\n".join(stamped)
 
 
 def cpu_offset(name):
@@ -151,6 +194,6 @@ def test_stamped_top_half_stores_the_tsc_then_knocks_without_a_call(name, vector
 
 
 def test_idt_vectors_are_unique_and_outside_reserved_ranges():
-    vectors = [v for _, v, _ in table_rows() + lab_rows()]
+    vectors = [v for _, v, _ in table_rows() + lab_rows()] + [v for _, v, _, _ in level_rows()]
     assert len(vectors) == len(set(vectors))
     assert all(0x30 <= v < 0xff for v in vectors)

@@ -495,8 +495,54 @@ def mptable_seeds():
     write("mptable", "over-limits.bin", big)
 
 
+# Frames QEMU's user networking (libslirp) sent knock, captured with
+# filter-dump (tests/unit/test_net_stack.c has the same): an ARP request
+# for 10.0.2.15 and two datagrams to its port 7.
+SLIRP_FRAMES = {
+    "arp-request": "ffffffffffff52550a0002020806000108000604000152550a0002020a000202"
+                   "0000000000000a00020f",
+    "udp-echo": "52540012345652550a00020208004500002700000000401162b60a0002020a"
+                "00020fad8400070013ae676b6e6f636b206b6e6f636b",
+    "udp-odd": "52540012345652550a00020208004500001f00010000401162bd0a0002020a"
+               "00020fad840007000b66d76f6464",
+}
+
+
+def inet_sum(data, start=0):
+    data = bytes(data) + (b"\0" if len(data) % 2 else b"")
+    s = start + sum(struct.unpack(f">{len(data) // 2}H", data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def net_stack_seeds():
+    """The slirp frames (the broadcast ARP request starts with an odd byte,
+    so fuzz_net_stack gives it the driver's roomy buffer; the others get an
+    exact one), an ICMP echo request made from the datagram, and the
+    datagram with IP options."""
+    for name, hexdata in SLIRP_FRAMES.items():
+        frame = bytearray.fromhex(hexdata)
+        write("net_stack", name, frame)
+    udp = bytearray.fromhex(SLIRP_FRAMES["udp-echo"])
+    ping = bytearray(udp[:34]) + bytes([8, 0, 0, 0, 0x12, 0x34, 0, 1]) + b"abcdefghijklmnopqrst"
+    ping[14 + 9] = 1
+    struct.pack_into(">H", ping, 14 + 2, len(ping) - 14)
+    struct.pack_into(">H", ping, 14 + 10, 0)
+    struct.pack_into(">H", ping, 14 + 10, inet_sum(ping[14:34]))
+    struct.pack_into(">H", ping, 34 + 2, inet_sum(ping[34:]))
+    write("net_stack", "ping", ping)
+    opts = bytearray(udp[:34]) + b"\x01\x01\x01\x00" + udp[34:]
+    opts[14] = 0x46
+    struct.pack_into(">H", opts, 14 + 2, len(opts) - 14)
+    struct.pack_into(">H", opts, 14 + 10, 0)
+    struct.pack_into(">H", opts, 14 + 10, inet_sum(opts[14:38]))
+    write("net_stack", "ip-options", opts)
+
+
 def main():
     acpi_seeds()
+    net_stack_seeds()
     pci_scan_seeds()
     mptable_seeds()
     multiboot2_seeds()

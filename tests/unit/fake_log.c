@@ -41,3 +41,12 @@ void fake_log_expect(const char *text)
 	fprintf(stderr, "expected \"%s\" in the log:\n%s\n", text, fake_log);
 	mock_assert(0, "the log has the expected text", __FILE__, __LINE__);
 }
+
+void fake_log_expect_warnings(unsigned n)
+{
+	unsigned got = fake_log_count("warning: ");
+	if (got == n)
+		return;
+	fprintf(stderr, "expected %u warnings, got %u; the log:\n%s\n", n, got, fake_log);
+	mock_assert(0, "the log has the expected number of warnings", __FILE__, __LINE__);
+}

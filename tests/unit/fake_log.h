@@ -22,4 +22,8 @@ unsigned fake_log_count(const char *text);
  * Only cmocka's mock_assert(): the fuzz harnesses link this file too. */
 void fake_log_expect(const char *text);
 
+/* Fail the test unless the log has exactly `n` warnings (the log is
+ * printed). */
+void fake_log_expect_warnings(unsigned n);
+
 #endif

@@ -23,53 +23,9 @@
 #include "chips/x86_64/acpi_parse.h"
 #include "kernel/log.h"
 #include "fake_log.h"
+#include "fixture.h"
 
 #define FIXTURES "tests/data/acpi/"
-
-static void expect_warnings(unsigned n)
-{
-	unsigned got = fake_log_count("warning: ");
-	if (got != n)
-		fail_msg("expected %u warnings, got %u; the log:\n%s", n, got, fake_log);
-}
-
-/* ---- exact-size buffers ----------------------------------------------------- */
-
-#define MAX_ALLOCS 1024
-static void *allocs[MAX_ALLOCS];
-static unsigned alloc_count;
-
-/* A copy of `n` bytes that ends exactly at the end of its allocation and
- * starts at an odd address. */
-static uint8_t *exact(const void *src, size_t n)
-{
-	assert_true(alloc_count < MAX_ALLOCS);
-	uint8_t *block = malloc(n + 1);
-	assert_non_null(block);
-	allocs[alloc_count++] = block;
-	if (n)
-		memcpy(block + 1, src, n);
-	return block + 1;
-}
-
-struct blob {
-	uint8_t *b;
-	size_t n;
-};
-
-static struct blob load(const char *name)
-{
-	char path[256];
-	uint8_t buf[4096];
-	snprintf(path, sizeof(path), FIXTURES "%s", name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (tests run from the repository root)", path);
-	size_t n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	assert_true(n > 0 && n < sizeof(buf));
-	return (struct blob){ exact(buf, n), n };
-}
 
 /* Make the table's bytes sum to 0 again after a test edited them. */
 static void fix_checksum(uint8_t *t, size_t n)
@@ -81,55 +37,9 @@ static void fix_checksum(uint8_t *t, size_t n)
 	t[9] = (uint8_t)(0x100 - sum);
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
+/* ---- fake physical memory (fixture.h) ------------------------------------------ */
 
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-/* ---- fake physical memory ----------------------------------------------------- */
-
-#define MAX_REGIONS 16
-struct region {
-	uint64_t addr;
-	const uint8_t *bytes;
-	size_t len;
-};
-
-struct memory {
-	struct region r[MAX_REGIONS];
-	unsigned count;
-	unsigned maps, refused;
-};
-
-static struct memory mem;
-
-static void mem_add(uint64_t addr, const uint8_t *bytes, size_t len)
-{
-	assert_true(mem.count < MAX_REGIONS);
-	mem.r[mem.count++] = (struct region){ addr, bytes, len };
-}
-
-/* Only whole ranges inside one region are readable: a walker asking for
- * more than a table's bytes gets NULL, never a pointer it could overrun. */
-static const void *mem_map(void *ctx, uint64_t phys, size_t len)
-{
-	struct memory *m = ctx;
-	m->maps++;
-	for (unsigned i = 0; i < m->count; i++) {
-		const struct region *r = &m->r[i];
-		if (phys >= r->addr && phys - r->addr <= r->len && len <= r->len - (phys - r->addr))
-			return r->bytes + (phys - r->addr);
-	}
-	m->refused++;
-	return NULL;
-}
+static struct fixture_memory mem;
 
 struct seen {
 	char sigs[16][5];
@@ -153,39 +63,32 @@ static void on_table(void *ctx, uint64_t phys, const uint8_t *t, size_t len)
 static struct acpi_memory acpi_mem(void)
 {
 	return (struct acpi_memory){
-		.map = mem_map,
+		.map = fixture_mem_map,
 		.ctx = &mem,
 		.on_table = on_table,
 		.on_table_ctx = &seen,
 	};
 }
 
+static void place_table(void *ctx, const char *sig, uint64_t addr, struct blob b)
+{
+	struct blob *rsdp = ctx;
+
+	if (!strcmp(sig, "RSDP"))
+		*rsdp = b;
+	else
+		fixture_mem_add(&mem, addr, b.b, b.n);
+}
+
 /* Load a machine's dump: every table at its address (from M-tables.txt);
  * the RSDP is returned instead. */
 static struct blob load_machine(const char *machine)
 {
-	char path[256], line[256];
+	char manifest[64];
 	struct blob rsdp = { NULL, 0 };
 
-	snprintf(path, sizeof(path), FIXTURES "%s-tables.txt", machine);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	while (fgets(line, sizeof(line), f)) {
-		char sig[8], file[64];
-		unsigned long long addr;
-		size_t len;
-		if (line[0] == '#' ||
-		    sscanf(line, "%7s %llx %zu %63s", sig, &addr, &len, file) != 4)
-			continue;
-		struct blob b = load(file);
-		assert_int_equal(b.n, len);
-		if (!strcmp(sig, "RSDP"))
-			rsdp = b;
-		else
-			mem_add(addr, b.b, b.n);
-	}
-	fclose(f);
+	snprintf(manifest, sizeof(manifest), "%s-tables.txt", machine);
+	fixture_load_dump(FIXTURES, manifest, place_table, &rsdp);
 	assert_non_null(rsdp.b);
 	return rsdp;
 }
@@ -207,9 +110,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	for (unsigned i = 0; i < alloc_count; i++)
-		free(allocs[i]);
-	alloc_count = 0;
+	fixture_free_all();
 	return 0;
 }
 
@@ -312,7 +213,7 @@ static void test_pc_tables(void **state)
 	assert_int_equal(p.tables_seen, 5); /* the RSDT and its 4 entries */
 	assert_int_equal(p.tables_untrusted, 0);
 	assert_int_equal(mem.refused, 0);
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 
 	assert_int_equal(seen.n, 5);
 	assert_string_equal(seen.sigs[0], "RSDT");
@@ -396,7 +297,7 @@ static void test_q35_tables(void **state)
 	assert_int_equal(p.tables_untrusted, 0);
 	assert_int_equal(seen.n, 6);
 	assert_string_equal(seen.sigs[4], "MCFG");
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 
 	fake_log_clear();
 	platform_print(&p);
@@ -421,34 +322,34 @@ static void test_q35_tables(void **state)
 static void test_mcfg_damage(void **state)
 {
 	(void)state;
-	struct blob q35 = load("q35-mcfg.bin");
+	struct blob q35 = fixture_load(FIXTURES, "q35-mcfg.bin");
 	assert_int_equal(q35.n, 60);
 	struct platform p;
 	memset(&p, 0, sizeof(p));
 
 	assert_int_equal(acpi_mcfg_parse(q35.b, q35.n, &p), 0);
 	assert_int_equal(p.ecam_count, 1);
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 
 	/* Three entries: the real one, one whose bus range is backwards, one
 	 * not aligned to 1 MiB, then 3 odd bytes. */
 	uint8_t t[44 + 3 * 16 + 3];
 	memset(t, 0, sizeof(t));
 	memcpy(t, q35.b, 60);
-	put32(t + 4, sizeof(t));
-	put64(t + 60, 0xc0000000u);
+	fixture_put32(t + 4, sizeof(t));
+	fixture_put64(t + 60, 0xc0000000u);
 	t[60 + 10] = 0x20;
 	t[60 + 11] = 0x10;
-	put64(t + 76, 0xc0080000u);
+	fixture_put64(t + 76, 0xc0080000u);
 	t[76 + 11] = 0x01;
 	fix_checksum(t, sizeof(t));
-	assert_int_equal(acpi_mcfg_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
+	assert_int_equal(acpi_mcfg_parse(fixture_exact(t, sizeof(t)), sizeof(t), &p), 0);
 	fake_log_expect("acpi: MCFG: 51 bytes of entries is not a whole number");
 	fake_log_expect(
 		"acpi: MCFG: entry at offset 60 (segment 0, buses 20-10 at 0xc0000000): its last bus is before its first: skipped");
 	fake_log_expect(
 		"acpi: MCFG: entry at offset 76 (segment 0, buses 00-01 at 0xc0080000): its base is 0 or not 1 MiB aligned: skipped");
-	expect_warnings(3);
+	fake_log_expect_warnings(3);
 	assert_int_equal(p.ecam_count, 1);
 	assert_int_equal(p.mcfg_entries_bad, 2);
 	assert_int_equal(p.ecam[0].base, 0xb0000000u);
@@ -456,7 +357,7 @@ static void test_mcfg_damage(void **state)
 	/* A bad checksum: not trusted, nothing kept. */
 	fake_log_clear();
 	t[20] ^= 1;
-	assert_int_equal(acpi_mcfg_parse(exact(t, sizeof(t)), sizeof(t), &p), -1);
+	assert_int_equal(acpi_mcfg_parse(fixture_exact(t, sizeof(t)), sizeof(t), &p), -1);
 	assert_false(p.has_mcfg);
 	assert_int_equal(p.ecam_count, 0);
 	fake_log_expect("acpi: MCFG table: checksum over 95 bytes");
@@ -464,9 +365,9 @@ static void test_mcfg_damage(void **state)
 	/* Shorter than its fixed part. */
 	fake_log_clear();
 	memcpy(t, q35.b, 40);
-	put32(t + 4, 40);
+	fixture_put32(t + 4, 40);
 	fix_checksum(t, 40);
-	assert_int_equal(acpi_mcfg_parse(exact(t, 40), 40, &p), -1);
+	assert_int_equal(acpi_mcfg_parse(fixture_exact(t, 40), 40, &p), -1);
 	fake_log_expect("acpi: MCFG table: length 40 is shorter than its 44 fixed bytes");
 }
 
@@ -532,13 +433,13 @@ static void expect_edge_madt(const struct platform *p)
 static void test_edge_madt(void **state)
 {
 	(void)state;
-	struct blob t = load("edge-madt.bin");
+	struct blob t = fixture_load(FIXTURES, "edge-madt.bin");
 	struct platform p;
 
 	memset(&p, 0xa5, sizeof(p)); /* the parser must clear what it owns */
 	assert_int_equal(acpi_madt_parse(t.b, t.n, &p), 0);
 	expect_edge_madt(&p);
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 
 	/* Routes: the flags are taken as written, conforming means ISA's. */
 	expect_route(&p, 9, 9, true, true);
@@ -583,7 +484,7 @@ static void test_edge_madt(void **state)
 static void test_madt_bad_checksum(void **state)
 {
 	(void)state;
-	struct blob t = load("edge-madt.bin");
+	struct blob t = fixture_load(FIXTURES, "edge-madt.bin");
 	struct platform p;
 
 	t.b[0x78] ^= 0x01; /* irq 0's GSI: 2 becomes 3 */
@@ -595,27 +496,27 @@ static void test_madt_bad_checksum(void **state)
 	assert_int_equal(p.ioapic_count, 0);
 	fake_log_expect(
 		"warning: acpi: MADT (APIC) table: checksum over 220 bytes sums to 0x01, not 0: not trusted\n");
-	expect_warnings(1);
+	fake_log_expect_warnings(1);
 }
 
 static void test_madt_truncated(void **state)
 {
 	(void)state;
-	struct blob t = load("edge-madt.bin");
+	struct blob t = fixture_load(FIXTURES, "edge-madt.bin");
 	struct platform p;
 
 	/* Every prefix is refused, and none is read past its end. */
 	for (size_t n = 0; n < t.n; n++) {
 		fake_log_clear();
-		uint8_t *cut = exact(t.b, n);
+		uint8_t *cut = fixture_exact(t.b, n);
 		assert_int_equal(acpi_madt_parse(cut, n, &p), -1);
 		assert_false(p.has_madt);
-		expect_warnings(1);
+		fake_log_expect_warnings(1);
 		fake_log_expect(n < 36 ? "less than the 36-byte header: not trusted" :
 					 "truncated: length field 220 but only");
 	}
 	fake_log_clear();
-	uint8_t *cut = exact(t.b, 219);
+	uint8_t *cut = fixture_exact(t.b, 219);
 	acpi_madt_parse(cut, 219, &p);
 	fake_log_expect(
 		"warning: acpi: MADT (APIC) table: truncated: length field 220 but only 219 bytes readable: not trusted\n");
@@ -624,15 +525,15 @@ static void test_madt_truncated(void **state)
 	 * room for the MADT's own fields. */
 	uint8_t hdr[40];
 	memcpy(hdr, t.b, sizeof(hdr));
-	put32(hdr + 4, 30);
+	fixture_put32(hdr + 4, 30);
 	fix_checksum(hdr, 30);
 	fake_log_clear();
-	assert_int_equal(acpi_madt_parse(exact(hdr, 40), 40, &p), -1);
+	assert_int_equal(acpi_madt_parse(fixture_exact(hdr, 40), 40, &p), -1);
 	fake_log_expect("length field 30 is shorter than the 36-byte header: not trusted");
-	put32(hdr + 4, 40);
+	fixture_put32(hdr + 4, 40);
 	fix_checksum(hdr, 40);
 	fake_log_clear();
-	assert_int_equal(acpi_madt_parse(exact(hdr, 40), 40, &p), -1);
+	assert_int_equal(acpi_madt_parse(fixture_exact(hdr, 40), 40, &p), -1);
 	fake_log_expect(
 		"length 40 leaves no room for the local APIC address and flags: not trusted");
 }
@@ -640,13 +541,13 @@ static void test_madt_truncated(void **state)
 static void test_madt_wrong_signature(void **state)
 {
 	(void)state;
-	struct blob t = load("q35-fadt.bin");
+	struct blob t = fixture_load(FIXTURES, "q35-fadt.bin");
 	struct platform p;
 
 	assert_int_equal(acpi_madt_parse(t.b, t.n, &p), -1);
 	fake_log_expect("warning: acpi: MADT (APIC) table: signature is 'FACP': not trusted\n");
 	fake_log_clear();
-	assert_int_equal(acpi_fadt_parse(load("pc-madt.bin").b, 128, &p), -1);
+	assert_int_equal(acpi_fadt_parse(fixture_load(FIXTURES, "pc-madt.bin").b, 128, &p), -1);
 	fake_log_expect("warning: acpi: FADT (FACP) table: signature is 'APIC': not trusted\n");
 }
 
@@ -658,11 +559,11 @@ static void test_table_shorter_than_a_signature(void **state)
 	(void)state;
 	static const uint8_t two[] = { 'A', 'P' };
 
-	assert_false(acpi_table_valid(exact(two, 2), 2, NULL));
+	assert_false(acpi_table_valid(fixture_exact(two, 2), 2, NULL));
 	fake_log_expect(
 		"warning: acpi: ???? table: only 2 bytes readable, less than the 36-byte header: not trusted\n");
 	fake_log_clear();
-	assert_false(acpi_table_valid(exact(two, 0), 0, NULL));
+	assert_false(acpi_table_valid(fixture_exact(two, 0), 0, NULL));
 	fake_log_expect("warning: acpi: ???? table: only 0 bytes readable");
 }
 
@@ -672,7 +573,7 @@ static void test_table_shorter_than_a_signature(void **state)
 static void test_madt_entry_past_end(void **state)
 {
 	(void)state;
-	struct blob t = load("edge-madt.bin");
+	struct blob t = fixture_load(FIXTURES, "edge-madt.bin");
 	struct platform p;
 
 	t.b[EDGE_LAST_ENTRY + 1] = 0x11; /* one byte more than there is */
@@ -684,13 +585,13 @@ static void test_madt_entry_past_end(void **state)
 	assert_int_equal(p.override_count, 5);
 	fake_log_expect(
 		"warning: acpi: MADT: entry at offset 204 (type 6, length 17) runs past the end of the table (220 bytes): the rest is ignored\n");
-	expect_warnings(1);
+	fake_log_expect_warnings(1);
 }
 
 static void test_madt_zero_length_entry(void **state)
 {
 	(void)state;
-	struct blob t = load("edge-madt.bin");
+	struct blob t = fixture_load(FIXTURES, "edge-madt.bin");
 	struct platform p;
 
 	t.b[44 + 8 + 1] = 0; /* the second CPU entry: a walker that trusts it loops forever */
@@ -701,7 +602,7 @@ static void test_madt_zero_length_entry(void **state)
 	assert_int_equal(p.madt_entries_bad, 1);
 	fake_log_expect(
 		"warning: acpi: MADT: entry at offset 52 (type 0) has length 0: the rest of the table is ignored\n");
-	expect_warnings(1);
+	fake_log_expect_warnings(1);
 }
 
 /* ---- MADTs built here, for what iasl will not write --------------------------------- */
@@ -717,8 +618,8 @@ static void madt_start(struct madt *m, uint32_t flags)
 	memcpy(m->b, "APIC", 4);
 	m->b[8] = 5;
 	memcpy(m->b + 10, "KNOCK ", 6);
-	put32(m->b + 36, 0xfee00000);
-	put32(m->b + 40, flags);
+	fixture_put32(m->b + 36, 0xfee00000);
+	fixture_put32(m->b + 40, flags);
 	m->n = 44;
 }
 
@@ -735,22 +636,22 @@ static void madt_add(struct madt *m, uint8_t type, uint8_t len, const uint8_t *r
 static void madt_cpu(struct madt *m, uint8_t uid, uint8_t apic_id, uint32_t flags)
 {
 	uint8_t e[6] = { uid, apic_id };
-	put32(e + 2, flags);
+	fixture_put32(e + 2, flags);
 	madt_add(m, 0, 8, e);
 }
 
 static void madt_ioapic(struct madt *m, uint8_t id, uint32_t addr, uint32_t gsi_base)
 {
 	uint8_t e[10] = { id, 0 };
-	put32(e + 2, addr);
-	put32(e + 6, gsi_base);
+	fixture_put32(e + 2, addr);
+	fixture_put32(e + 6, gsi_base);
 	madt_add(m, 1, 12, e);
 }
 
 static void madt_override(struct madt *m, uint8_t irq, uint32_t gsi, uint16_t flags)
 {
 	uint8_t e[8] = { 0, irq };
-	put32(e + 2, gsi);
+	fixture_put32(e + 2, gsi);
 	e[6] = (uint8_t)flags;
 	e[7] = (uint8_t)(flags >> 8);
 	madt_add(m, 2, 10, e);
@@ -758,9 +659,9 @@ static void madt_override(struct madt *m, uint8_t irq, uint32_t gsi, uint16_t fl
 
 static uint8_t *madt_finish(struct madt *m)
 {
-	put32(m->b + 4, (uint32_t)m->n);
+	fixture_put32(m->b + 4, (uint32_t)m->n);
 	fix_checksum(m->b, m->n);
-	return exact(m->b, m->n);
+	return fixture_exact(m->b, m->n);
 }
 
 static void test_madt_limits(void **state)
@@ -806,7 +707,7 @@ static void test_madt_odd_entries(void **state)
 	madt_override(&m, 9, 9, 0x000a);  /* reserved polarity and trigger */
 	madt_override(&m, 9, 19, 0x000f); /* a second override for irq 9 */
 	madt_add(&m, 4, 6, nmi_lint2);    /* LINT2 does not exist */
-	put32(x2apic_disabled + 2, 7);
+	fixture_put32(x2apic_disabled + 2, 7);
 	madt_add(&m, 9, 16, x2apic_disabled);           /* a disabled x2APIC cpu */
 	madt_add(&m, 0x7f, 4, (const uint8_t[2]){ 0 }); /* a type from the future */
 	m.b[m.n++] = 0;                                 /* a stray byte at the end */
@@ -828,7 +729,7 @@ static void test_madt_odd_entries(void **state)
 		"warning: acpi: MADT: second override for bus 0 irq 9 (offset 78): ignored, the first stands\n");
 	fake_log_expect("names LINT2; there are only LINT0 and LINT1: skipped\n");
 	fake_log_expect("warning: acpi: MADT: a stray byte at offset");
-	expect_warnings(5);
+	fake_log_expect_warnings(5);
 }
 
 /* Damage at random, checksum fixed so the damage gets past it: whatever the
@@ -836,7 +737,7 @@ static void test_madt_odd_entries(void **state)
 static void test_madt_random_damage(void **state)
 {
 	(void)state;
-	struct blob t = load("edge-madt.bin");
+	struct blob t = fixture_load(FIXTURES, "edge-madt.bin");
 	uint8_t orig[220];
 	uint32_t seed = 12345;
 	struct platform p;
@@ -845,7 +746,7 @@ static void test_madt_random_damage(void **state)
 	memcpy(orig, t.b, sizeof(orig));
 	log_remove_all_sinks(); /* thousands of warnings: not the point here */
 	for (int round = 0; round < 3000; round++) {
-		uint8_t *copy = exact(orig, sizeof(orig));
+		uint8_t *copy = fixture_exact(orig, sizeof(orig));
 		for (int k = 0; k < 4; k++) {
 			seed = seed * 1103515245u + 12345u;
 			size_t at = 44 + (seed >> 8) % (sizeof(orig) - 44);
@@ -858,8 +759,7 @@ static void test_madt_random_damage(void **state)
 		assert_true(p.override_count <= PLATFORM_MAX_OVERRIDES);
 		assert_true(p.lapic_nmi_count <= PLATFORM_MAX_LAPIC_NMIS);
 		assert_true(p.nmi_source_count <= PLATFORM_MAX_NMI_SOURCES);
-		if (alloc_count > MAX_ALLOCS - 4)
-			teardown(NULL);
+		fixture_free_all(); /* this round's copy (and, once, the fixture's) */
 	}
 }
 
@@ -868,7 +768,7 @@ static void test_madt_random_damage(void **state)
 static void test_edge_fadt(void **state)
 {
 	(void)state;
-	struct blob t = load("edge-fadt.bin");
+	struct blob t = fixture_load(FIXTURES, "edge-fadt.bin");
 	struct platform p;
 
 	memset(&p, 0xa5, sizeof(p));
@@ -884,7 +784,7 @@ static void test_edge_fadt(void **state)
 	assert_true(p.has_boot_arch);
 	assert_int_equal(p.boot_arch, 0x1);
 	assert_false(p.has_8042);
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 
 	p.has_madt = false;
 	p.has_mcfg = false;
@@ -899,7 +799,7 @@ static void test_edge_fadt(void **state)
 static void test_fadt_reset_register_cases(void **state)
 {
 	(void)state;
-	struct blob q35 = load("q35-fadt.bin");
+	struct blob q35 = fixture_load(FIXTURES, "q35-fadt.bin");
 	struct platform p;
 	uint8_t t[244];
 
@@ -908,7 +808,7 @@ static void test_fadt_reset_register_cases(void **state)
 	memcpy(t, q35.b, sizeof(t));
 	t[113] &= (uint8_t)~0x04;
 	fix_checksum(t, sizeof(t));
-	assert_int_equal(acpi_fadt_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
+	assert_int_equal(acpi_fadt_parse(fixture_exact(t, sizeof(t)), sizeof(t), &p), 0);
 	assert_true(p.has_fadt);
 	assert_false(p.has_reset_reg);
 
@@ -917,7 +817,7 @@ static void test_fadt_reset_register_cases(void **state)
 	t[116] = 5;
 	fix_checksum(t, sizeof(t));
 	fake_log_clear();
-	assert_int_equal(acpi_fadt_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
+	assert_int_equal(acpi_fadt_parse(fixture_exact(t, sizeof(t)), sizeof(t), &p), 0);
 	assert_false(p.has_reset_reg);
 	fake_log_expect(
 		"warning: acpi: FADT: reset register in address space 5 at 0xcf9 is not usable: ignored\n");
@@ -925,28 +825,28 @@ static void test_fadt_reset_register_cases(void **state)
 	/* PCI configuration space is fine. */
 	memcpy(t, q35.b, sizeof(t));
 	t[116] = ACPI_SPACE_PCI_CONFIG;
-	put64(t + 120, 0x0000001f00000044ull); /* device 31, function 0, offset 0x44 */
+	fixture_put64(t + 120, 0x0000001f00000044ull); /* device 31, function 0, offset 0x44 */
 	fix_checksum(t, sizeof(t));
-	assert_int_equal(acpi_fadt_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
+	assert_int_equal(acpi_fadt_parse(fixture_exact(t, sizeof(t)), sizeof(t), &p), 0);
 	assert_true(p.has_reset_reg);
 	assert_int_equal(p.reset_reg.address, 0x0000001f00000044ull);
 
 	/* A table that ends inside the reset register, flag or not. */
 	memcpy(t, q35.b, sizeof(t));
-	put32(t + 4, 128);
+	fixture_put32(t + 4, 128);
 	fix_checksum(t, 128);
 	fake_log_clear();
-	assert_int_equal(acpi_fadt_parse(exact(t, 128), 128, &p), 0);
+	assert_int_equal(acpi_fadt_parse(fixture_exact(t, 128), 128, &p), 0);
 	assert_false(p.has_reset_reg);
 	fake_log_expect(
 		"acpi: FADT: RESET_REG_SUP is set but the table (128 bytes) ends before the reset register\n");
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 
 	/* Shorter than ACPI 1.0's FADT: no flags at all. */
-	put32(t + 4, 100);
+	fixture_put32(t + 4, 100);
 	fix_checksum(t, 100);
 	fake_log_clear();
-	assert_int_equal(acpi_fadt_parse(exact(t, 100), 100, &p), 0);
+	assert_int_equal(acpi_fadt_parse(fixture_exact(t, 100), 100, &p), 0);
 	assert_false(p.has_reset_reg);
 	fake_log_expect("warning: acpi: FADT: only 100 bytes, shorter than ACPI 1.0's 116");
 }
@@ -954,14 +854,14 @@ static void test_fadt_reset_register_cases(void **state)
 static void test_fadt_boot_arch_needs_revision_3(void **state)
 {
 	(void)state;
-	struct blob q35 = load("q35-fadt.bin");
+	struct blob q35 = fixture_load(FIXTURES, "q35-fadt.bin");
 	struct platform p;
 	uint8_t t[244];
 
 	memcpy(t, q35.b, sizeof(t));
 	t[8] = 2;
 	fix_checksum(t, sizeof(t));
-	assert_int_equal(acpi_fadt_parse(exact(t, sizeof(t)), sizeof(t), &p), 0);
+	assert_int_equal(acpi_fadt_parse(fixture_exact(t, sizeof(t)), sizeof(t), &p), 0);
 	assert_false(p.has_boot_arch);
 	assert_false(p.has_8042);
 	assert_true(p.has_reset_reg); /* the reset register was there from 2 */
@@ -970,7 +870,7 @@ static void test_fadt_boot_arch_needs_revision_3(void **state)
 static void test_fadt_bad_checksum(void **state)
 {
 	(void)state;
-	struct blob t = load("q35-fadt.bin");
+	struct blob t = fixture_load(FIXTURES, "q35-fadt.bin");
 	struct platform p;
 
 	t.b[128] = 0x06; /* the reset value: 0x0f becomes 0x06 */
@@ -980,7 +880,7 @@ static void test_fadt_bad_checksum(void **state)
 	fake_log_expect(
 		"warning: acpi: FADT (FACP) table: checksum over 244 bytes sums to 0xf7, not 0: not trusted\n");
 	fake_log_clear();
-	assert_int_equal(acpi_fadt_parse(exact(t.b, 200), 200, &p), -1);
+	assert_int_equal(acpi_fadt_parse(fixture_exact(t.b, 200), 200, &p), -1);
 	fake_log_expect(
 		"warning: acpi: FADT (FACP) table: truncated: length field 244 but only 200 bytes readable: not trusted\n");
 }
@@ -990,24 +890,24 @@ static void test_fadt_bad_checksum(void **state)
 static void test_rsdp_v1(void **state)
 {
 	(void)state;
-	struct blob b = load("pc-rsdp.bin");
+	struct blob b = fixture_load(FIXTURES, "pc-rsdp.bin");
 	struct acpi_rsdp r;
 
 	assert_int_equal(acpi_rsdp_parse(b.b, 20, &r), 0);
-	assert_int_equal(acpi_rsdp_parse(exact(b.b, 19), 19, &r), -1);
+	assert_int_equal(acpi_rsdp_parse(fixture_exact(b.b, 19), 19, &r), -1);
 	fake_log_expect(
 		"warning: acpi: RSDP: only 19 bytes, an ACPI 1.0 RSDP has 20: not trusted\n");
 
 	/* Every byte of the 20 is covered by the checksum. */
 	for (size_t i = 8; i < 20; i++) {
-		uint8_t *bad = exact(b.b, 20);
+		uint8_t *bad = fixture_exact(b.b, 20);
 		bad[i] = (uint8_t)(bad[i] + 0x40);
 		fake_log_clear();
 		assert_int_equal(acpi_rsdp_parse(bad, 20, &r), -1);
 		fake_log_expect(
 			"checksum over its first 20 bytes sums to 0x40, not 0: not trusted");
 	}
-	uint8_t *bad = exact(b.b, 20);
+	uint8_t *bad = fixture_exact(b.b, 20);
 	bad[3] = '\n';
 	fake_log_clear();
 	assert_int_equal(acpi_rsdp_parse(bad, 20, &r), -1);
@@ -1024,14 +924,14 @@ static void test_rsdp_v1(void **state)
 		sum = (uint8_t)(sum + zero[i]);
 	zero[8] = (uint8_t)(0x100 - sum);
 	fake_log_clear();
-	assert_int_equal(acpi_rsdp_parse(exact(zero, 20), 20, &r), -1);
+	assert_int_equal(acpi_rsdp_parse(fixture_exact(zero, 20), 20, &r), -1);
 	fake_log_expect("no RSDT address and no usable XSDT");
 }
 
 static void test_rsdp_v2(void **state)
 {
 	(void)state;
-	struct blob b = load("edge-rsdp.bin");
+	struct blob b = fixture_load(FIXTURES, "edge-rsdp.bin");
 	struct acpi_rsdp r;
 
 	assert_int_equal(b.n, 36);
@@ -1041,23 +941,23 @@ static void test_rsdp_v2(void **state)
 	assert_true(r.has_xsdt);
 	assert_int_equal(r.xsdt_address, 0x100000000ull);
 	assert_int_equal(r.rsdt_address, 0x7fe1b33);
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 
 	/* Only the 1.0 part (a Multiboot2 "old ACPI" copy): the RSDT. */
-	assert_int_equal(acpi_rsdp_parse(exact(b.b, 20), 20, &r), 0);
+	assert_int_equal(acpi_rsdp_parse(fixture_exact(b.b, 20), 20, &r), 0);
 	assert_false(r.has_xsdt);
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 
 	/* Bytes 20-35 are covered by the extended checksum only: damage there
 	 * leaves a usable 1.0 RSDP and an untrusted XSDT. */
 	for (size_t i = 20; i < 36; i++) {
-		uint8_t *bad = exact(b.b, 36);
+		uint8_t *bad = fixture_exact(b.b, 36);
 		bad[i] = (uint8_t)(bad[i] + 1);
 		fake_log_clear();
 		assert_int_equal(acpi_rsdp_parse(bad, 36, &r), 0);
 		assert_false(r.has_xsdt);
 		assert_int_equal(r.rsdt_address, 0x7fe1b33);
-		expect_warnings(1);
+		fake_log_expect_warnings(1);
 		fake_log_expect(
 			i < 24 ?
 				"XSDT not trusted, using the RSDT" /* the length */
@@ -1069,7 +969,7 @@ static void test_rsdp_v2(void **state)
 static void test_rsdp_scan(void **state)
 {
 	(void)state;
-	struct blob good = load("pc-rsdp.bin");
+	struct blob good = fixture_load(FIXTURES, "pc-rsdp.bin");
 	uint8_t area[0x214];
 
 	memset(area, 0, sizeof(area));
@@ -1077,24 +977,26 @@ static void test_rsdp_scan(void **state)
 	area[0x100 + 12] ^= 1;            /* a stale copy: bad checksum */
 	memcpy(area + 0x128, good.b, 20); /* not on a 16-byte boundary */
 	memcpy(area + 0x200, good.b, 20); /* the real one, at the very end */
-	assert_int_equal(acpi_rsdp_scan(exact(area, sizeof(area)), sizeof(area)), 0x200);
+	assert_int_equal(acpi_rsdp_scan(fixture_exact(area, sizeof(area)), sizeof(area)), 0x200);
 	/* One byte short of it: not found, and not read past the end. */
-	assert_int_equal(acpi_rsdp_scan(exact(area, sizeof(area) - 1), sizeof(area) - 1), -1);
-	assert_int_equal(acpi_rsdp_scan(exact(area, 10), 10), -1);
-	assert_int_equal(acpi_rsdp_scan(exact(area, 0), 0), -1);
-	expect_warnings(0);
+	assert_int_equal(acpi_rsdp_scan(fixture_exact(area, sizeof(area) - 1), sizeof(area) - 1),
+			 -1);
+	assert_int_equal(acpi_rsdp_scan(fixture_exact(area, 10), 10), -1);
+	assert_int_equal(acpi_rsdp_scan(fixture_exact(area, 0), 0), -1);
+	fake_log_expect_warnings(0);
 }
 
 /* ---- walking ---------------------------------------------------------------------------- */
 
 static void load_edge_xsdt_machine(struct blob *rsdp, struct blob *xsdt)
 {
-	*rsdp = load("edge-rsdp.bin");
-	*xsdt = load("edge-xsdt.bin");
-	struct blob madt = load("edge-madt.bin"), fadt = load("edge-fadt.bin");
-	mem_add(0x100000000ull, xsdt->b, xsdt->n);
-	mem_add(0x100001000ull, madt.b, madt.n);
-	mem_add(0x7f00000, fadt.b, fadt.n);
+	*rsdp = fixture_load(FIXTURES, "edge-rsdp.bin");
+	*xsdt = fixture_load(FIXTURES, "edge-xsdt.bin");
+	struct blob madt = fixture_load(FIXTURES, "edge-madt.bin"),
+		    fadt = fixture_load(FIXTURES, "edge-fadt.bin");
+	fixture_mem_add(&mem, 0x100000000ull, xsdt->b, xsdt->n);
+	fixture_mem_add(&mem, 0x100001000ull, madt.b, madt.n);
+	fixture_mem_add(&mem, 0x7f00000, fadt.b, fadt.n);
 }
 
 static void test_xsdt_walk(void **state)
@@ -1117,7 +1019,7 @@ static void test_xsdt_walk(void **state)
 	assert_int_equal(p.tables_untrusted, 0);
 	assert_int_equal(seen.n, 3);
 	assert_int_equal(seen.addrs[1], 0x100001000ull);
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 }
 
 static void test_xsdt_bad_falls_back_to_rsdt(void **state)
@@ -1141,7 +1043,7 @@ static void test_xsdt_bad_falls_back_to_rsdt(void **state)
 	fake_log_expect(
 		"warning: acpi: XSDT table: checksum over 52 bytes sums to 0x10, not 0: not trusted\n");
 	fake_log_expect("warning: acpi: falling back from the XSDT to the RSDT\n");
-	expect_warnings(2);
+	fake_log_expect_warnings(2);
 }
 
 /* An RSDT built here around whatever entries a test wants. */
@@ -1151,19 +1053,20 @@ static uint8_t *rsdt_of(const uint32_t *entries, size_t count, size_t extra, siz
 	*len = 36 + 4 * count + extra;
 	assert_true(*len <= sizeof(t));
 	memcpy(t, "RSDT", 4);
-	put32(t + 4, (uint32_t)*len);
+	fixture_put32(t + 4, (uint32_t)*len);
 	t[8] = 1;
 	for (size_t i = 0; i < count; i++)
-		put32(t + 36 + 4 * i, entries[i]);
+		fixture_put32(t + 36 + 4 * i, entries[i]);
 	fix_checksum(t, *len);
-	return exact(t, *len);
+	return fixture_exact(t, *len);
 }
 
 static void test_walk_skips_bad_entries(void **state)
 {
 	(void)state;
-	struct blob madt = load("edge-madt.bin"), pc_madt = load("pc-madt.bin");
-	struct blob fadt = load("q35-fadt.bin");
+	struct blob madt = fixture_load(FIXTURES, "edge-madt.bin"),
+		    pc_madt = fixture_load(FIXTURES, "pc-madt.bin");
+	struct blob fadt = fixture_load(FIXTURES, "q35-fadt.bin");
 	uint8_t huge[36];
 	struct acpi_rsdp rsdp = { .revision = 0, .rsdt_address = 0x1000 };
 	struct platform p;
@@ -1171,14 +1074,14 @@ static void test_walk_skips_bad_entries(void **state)
 
 	fadt.b[200] ^= 0xff; /* untrusted */
 	memcpy(huge, madt.b, 36);
-	put32(huge + 4, 0x7fffffff); /* a length no table has */
+	fixture_put32(huge + 4, 0x7fffffff); /* a length no table has */
 	const uint32_t entries[] = { 0x3000, 0, 0xdead000, 0x4000, 0x5000, 0x6000 };
 	uint8_t *rsdt = rsdt_of(entries, 6, 0, &len);
-	mem_add(0x1000, rsdt, len);
-	mem_add(0x3000, madt.b, madt.n);
-	mem_add(0x4000, fadt.b, fadt.n);
-	mem_add(0x5000, exact(huge, 36), 36);
-	mem_add(0x6000, pc_madt.b, pc_madt.n);
+	fixture_mem_add(&mem, 0x1000, rsdt, len);
+	fixture_mem_add(&mem, 0x3000, madt.b, madt.n);
+	fixture_mem_add(&mem, 0x4000, fadt.b, fadt.n);
+	fixture_mem_add(&mem, 0x5000, fixture_exact(huge, 36), 36);
+	fixture_mem_add(&mem, 0x6000, pc_madt.b, pc_madt.n);
 
 	struct acpi_memory m = acpi_mem();
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
@@ -1192,14 +1095,14 @@ static void test_walk_skips_bad_entries(void **state)
 	fake_log_expect(
 		"warning: acpi: RSDT entry 4 at 0x5000 ('APIC'): length field 2147483647 is not plausible: not trusted\n");
 	fake_log_expect("warning: acpi: a second MADT at 0x6000: ignored, the first one stands\n");
-	expect_warnings(5);
+	fake_log_expect_warnings(5);
 	assert_int_equal(seen.n, 3); /* the RSDT and both MADTs passed their checks */
 }
 
 static void test_walk_root_problems(void **state)
 {
 	(void)state;
-	struct blob madt = load("pc-madt.bin");
+	struct blob madt = fixture_load(FIXTURES, "pc-madt.bin");
 	struct acpi_rsdp rsdp = { .revision = 0, .rsdt_address = 0x1000 };
 	struct platform p;
 	size_t len;
@@ -1207,8 +1110,8 @@ static void test_walk_root_problems(void **state)
 	/* Two odd bytes after the one entry. */
 	const uint32_t one[] = { 0x3000 };
 	uint8_t *rsdt = rsdt_of(one, 1, 2, &len);
-	mem_add(0x1000, rsdt, len);
-	mem_add(0x3000, madt.b, madt.n);
+	fixture_mem_add(&mem, 0x1000, rsdt, len);
+	fixture_mem_add(&mem, 0x3000, madt.b, madt.n);
 	struct acpi_memory m = acpi_mem();
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), 0);
 	assert_true(p.has_madt);
@@ -1229,7 +1132,7 @@ static void test_walk_root_problems(void **state)
 	/* A root whose bytes run out before its length field says. */
 	fake_log_clear();
 	mem.count = 0;
-	mem_add(0x1000, rsdt, len - 1);
+	fixture_mem_add(&mem, 0x1000, rsdt, len - 1);
 	rsdp.rsdt_address = 0x1000;
 	assert_int_equal(acpi_walk(&rsdp, &m, &p), -1);
 	fake_log_expect(

@@ -26,54 +26,12 @@
 #include "chips/x86_64/mptable_parse.h"
 #include "kernel/log.h"
 #include "fake_log.h"
+#include "fixture.h"
 
 #define FIXTURES "tests/data/mptable/"
 #define FSEG 0xf0000u
 #define QEMU_FLOATING 0xf5bb0u /* where SeaBIOS put them (pc-smpN.txt) */
 #define QEMU_CONFIG 0xf5bc0u
-
-static void expect_warnings(unsigned n)
-{
-	unsigned got = fake_log_count("warning: ");
-	if (got != n)
-		fail_msg("expected %u warnings, got %u; the log:\n%s", n, got, fake_log);
-}
-
-/* ---- exact-size buffers ----------------------------------------------------- */
-
-#define MAX_ALLOCS 64
-static void *allocs[MAX_ALLOCS];
-static unsigned alloc_count;
-
-static uint8_t *exact(const void *src, size_t n)
-{
-	assert_true(alloc_count < MAX_ALLOCS);
-	uint8_t *block = malloc(n + 1);
-	assert_non_null(block);
-	allocs[alloc_count++] = block;
-	if (n)
-		memcpy(block + 1, src, n);
-	return block + 1;
-}
-
-struct blob {
-	uint8_t *b;
-	size_t n;
-};
-
-static struct blob load(const char *name)
-{
-	char path[256];
-	static uint8_t buf[0x10000];
-	snprintf(path, sizeof(path), FIXTURES "%s", name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (tests run from the repository root)", path);
-	size_t n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	assert_true(n > 0);
-	return (struct blob){ exact(buf, n), n };
-}
 
 /* The MP checksum of the n bytes at t, made good again through byte `at`. */
 static void fix_sum(uint8_t *t, size_t n, size_t at)
@@ -85,82 +43,31 @@ static void fix_sum(uint8_t *t, size_t n, size_t at)
 	t[at] = (uint8_t)(0x100 - sum);
 }
 
-static void put16(uint8_t *p, uint16_t v)
+/* ---- fake physical memory (fixture.h) ------------------------------------------ */
+
+static struct fixture_memory mem;
+
+static void place_file(void *ctx, const char *what, uint64_t addr, struct blob b)
 {
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
+	struct blob *fseg = ctx;
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* ---- fake physical memory ----------------------------------------------------- */
-
-#define MAX_REGIONS 8
-struct region {
-	uint64_t addr;
-	const uint8_t *bytes;
-	size_t len;
-};
-
-struct memory {
-	struct region r[MAX_REGIONS];
-	unsigned count;
-	unsigned refused;
-};
-
-static struct memory mem;
-
-static void mem_add(uint64_t addr, const uint8_t *bytes, size_t len)
-{
-	assert_true(mem.count < MAX_REGIONS);
-	mem.r[mem.count++] = (struct region){ addr, bytes, len };
-}
-
-/* Only whole ranges inside one region are readable. */
-static const void *mem_map(void *ctx, uint64_t phys, size_t len)
-{
-	struct memory *m = ctx;
-	for (unsigned i = 0; i < m->count; i++) {
-		const struct region *r = &m->r[i];
-		if (phys >= r->addr && phys - r->addr <= r->len && len <= r->len - (phys - r->addr))
-			return r->bytes + (phys - r->addr);
+	if (!strcmp(what, "fseg")) {
+		assert_int_equal(addr, FSEG);
+		*fseg = b;
 	}
-	m->refused++;
-	return NULL;
+	if (strcmp(what, "config") != 0) /* the config table is inside the F segment */
+		fixture_mem_add(&mem, addr, b.b, b.n);
 }
 
 /* A machine's dump, every file at its address (from pc-smpN.txt); the F
  * segment is returned, for the scan. */
 static struct blob load_machine(const char *machine)
 {
-	char path[256], line[256];
+	char manifest[64];
 	struct blob fseg = { NULL, 0 };
 
-	snprintf(path, sizeof(path), FIXTURES "%s.txt", machine);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	while (fgets(line, sizeof(line), f)) {
-		char what[16], file[64];
-		unsigned long long addr;
-		size_t len;
-		if (line[0] == '#' ||
-		    sscanf(line, "%15s %llx %zu %63s", what, &addr, &len, file) != 4)
-			continue;
-		struct blob b = load(file);
-		assert_int_equal(b.n, len);
-		if (!strcmp(what, "fseg")) {
-			assert_int_equal(addr, FSEG);
-			fseg = b;
-		}
-		if (strcmp(what, "config") != 0) /* the config table is inside the F segment */
-			mem_add(addr, b.b, b.n);
-	}
-	fclose(f);
+	snprintf(manifest, sizeof(manifest), "%s.txt", machine);
+	fixture_load_dump(FIXTURES, manifest, place_file, &fseg);
 	assert_non_null(fseg.b);
 	return fseg;
 }
@@ -168,7 +75,7 @@ static struct blob load_machine(const char *machine)
 /* The configuration table's own fixture, for editing. */
 static struct blob qemu_config(void)
 {
-	struct blob b = load("pc-smp1-config.bin");
+	struct blob b = fixture_load(FIXTURES, "pc-smp1-config.bin");
 	assert_int_equal(b.n, 192);
 	return b;
 }
@@ -187,9 +94,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	for (unsigned i = 0; i < alloc_count; i++)
-		free(allocs[i]);
-	alloc_count = 0;
+	fixture_free_all();
 	return 0;
 }
 
@@ -221,7 +126,7 @@ static void qemu_machine(const char *machine, unsigned logical, struct mp_config
 	assert_int_equal(fp.default_config, 0);
 	assert_false(fp.imcr); /* QEMU: virtual wire, no IMCR */
 
-	assert_int_equal(mp_config_read(&fp, mem_map, &mem, mc), 0);
+	assert_int_equal(mp_config_read(&fp, fixture_mem_map, &mem, mc), 0);
 	assert_string_equal(mc->oem_id, "BOCHSCPU");
 	assert_string_equal(mc->product_id, "0.1");
 	assert_int_equal(mc->lapic_address, 0xfee00000u);
@@ -303,7 +208,7 @@ static void qemu_machine(const char *machine, unsigned logical, struct mp_config
 	fake_log_expect("mptable: INT ISA irq 0 -> ioapic 0 pin 2 (conforming, conforming)");
 	fake_log_expect("mptable: local ExtINT from ISA irq 0 -> apic 0 lint0");
 	fake_log_expect("mptable: local NMI from ISA irq 0 -> all cpus lint1");
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 }
 
 static struct mp_config mc;
@@ -347,7 +252,7 @@ static void test_qemu_smp2_listed_only(void **state)
 static void test_qemu_ebda_has_none(void **state)
 {
 	(void)state;
-	struct blob ebda = load("pc-smp1-ebda.bin");
+	struct blob ebda = fixture_load(FIXTURES, "pc-smp1-ebda.bin");
 	assert_int_equal(mp_floating_scan(ebda.b, ebda.n), -1);
 }
 
@@ -355,8 +260,8 @@ static void test_qemu_ebda_has_none(void **state)
 
 static uint8_t *qemu_floating(void)
 {
-	struct blob fseg = load("pc-smp1-fseg.bin");
-	return exact(fseg.b + (QEMU_FLOATING - FSEG), MP_FLOATING_BYTES);
+	struct blob fseg = fixture_load(FIXTURES, "pc-smp1-fseg.bin");
+	return fixture_exact(fseg.b + (QEMU_FLOATING - FSEG), MP_FLOATING_BYTES);
 }
 
 static void test_floating_bad_checksum(void **state)
@@ -368,7 +273,7 @@ static void test_floating_bad_checksum(void **state)
 	assert_int_equal(mp_floating_scan(f, MP_FLOATING_BYTES), -1);
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), -1);
 	fake_log_expect("mptable: floating pointer: checksum sums to 0x10, not 0: not trusted");
-	expect_warnings(1);
+	fake_log_expect_warnings(1);
 }
 
 static void test_floating_short_and_wrong(void **state)
@@ -389,7 +294,7 @@ static void test_floating_short_and_wrong(void **state)
 	fix_sum(f, 16, 10);
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), -1);
 	fake_log_expect("signature is '_XP_', not '_MP_'");
-	expect_warnings(3);
+	fake_log_expect_warnings(3);
 	/* Too short to scan: nothing, and no read past the end. */
 	assert_int_equal(mp_floating_scan(f, 8), -1);
 }
@@ -404,12 +309,12 @@ static void test_floating_scan_skips_stale(void **state)
 	memcpy(area, good, 16);
 	area[10] ^= 1;               /* stale: bad checksum */
 	memcpy(area + 24, good, 16); /* misaligned copy */
-	uint8_t *a = exact(area, sizeof(area));
+	uint8_t *a = fixture_exact(area, sizeof(area));
 	assert_int_equal(mp_floating_scan(a, sizeof(area)), -1);
 	memcpy(area + 48, good, 16);
-	a = exact(area, sizeof(area));
+	a = fixture_exact(area, sizeof(area));
 	assert_int_equal(mp_floating_scan(a, sizeof(area)), 48);
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 }
 
 static void test_default_configuration(void **state)
@@ -418,12 +323,12 @@ static void test_default_configuration(void **state)
 	struct mp_floating fp;
 	uint8_t *f = qemu_floating();
 
-	put32(f + 4, 0);
+	fixture_put32(f + 4, 0);
 	f[11] = 5; /* ISA + PCI, integrated APICs */
 	fix_sum(f, 16, 10);
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), 0);
 	assert_int_equal(fp.default_config, 5);
-	assert_int_equal(mp_config_read(&fp, mem_map, &mem, &mc), -1);
+	assert_int_equal(mp_config_read(&fp, fixture_mem_map, &mem, &mc), -1);
 	fake_log_expect("mptable: no configuration table: default configuration 5");
 
 	f[11] = 8; /* no such configuration */
@@ -435,7 +340,7 @@ static void test_default_configuration(void **state)
 	fix_sum(f, 16, 10);
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), -1);
 	fake_log_expect("names neither a configuration table nor a default configuration");
-	expect_warnings(3);
+	fake_log_expect_warnings(3);
 }
 
 static void test_floating_imcr_and_revision(void **state)
@@ -450,7 +355,7 @@ static void test_floating_imcr_and_revision(void **state)
 	assert_int_equal(mp_floating_parse(f, MP_FLOATING_BYTES, &fp), 0);
 	assert_true(fp.imcr);
 	fake_log_expect("spec revision 2 (knows 1 and 4)");
-	expect_warnings(0);
+	fake_log_expect_warnings(0);
 }
 
 /* A floating pointer whose table lies outside the memory the caller can
@@ -461,15 +366,15 @@ static void test_table_outside_memory(void **state)
 	struct blob cfg = qemu_config();
 	struct mp_floating fp = { .config_address = 0x7fe0000, .spec_rev = 4 };
 
-	mem_add(QEMU_CONFIG, cfg.b, cfg.n);
-	assert_int_equal(mp_config_read(&fp, mem_map, &mem, &mc), -1);
+	fixture_mem_add(&mem, QEMU_CONFIG, cfg.b, cfg.n);
+	assert_int_equal(mp_config_read(&fp, fixture_mem_map, &mem, &mc), -1);
 	fake_log_expect("mptable: configuration table at 0x7fe0000 cannot be read: not trusted");
 	/* Its header readable, the rest of it not. */
 	fp.config_address = QEMU_CONFIG + 64;
 	memcpy(cfg.b + 64, cfg.b, 44);
-	assert_int_equal(mp_config_read(&fp, mem_map, &mem, &mc), -1);
+	assert_int_equal(mp_config_read(&fp, fixture_mem_map, &mem, &mc), -1);
 	fake_log_expect("(192 bytes) cannot be read");
-	expect_warnings(2);
+	fake_log_expect_warnings(2);
 	assert_int_equal(mc.cpu_count, 0);
 }
 
@@ -483,7 +388,7 @@ static void test_config_bad_checksum(void **state)
 	assert_int_equal(mp_config_parse(c.b, c.n, &mc), -1);
 	fake_log_expect("checksum over 192 bytes sums to 0x01, not 0: not trusted");
 	assert_int_equal(mc.cpu_count, 0);
-	expect_warnings(1);
+	fake_log_expect_warnings(1);
 }
 
 static void test_config_lengths(void **state)
@@ -496,14 +401,14 @@ static void test_config_lengths(void **state)
 	/* All 192 bytes are there but only 191 may be read. */
 	assert_int_equal(mp_config_parse(c.b, 191, &mc), -1);
 	fake_log_expect("base length 192 is not between 44 and the 191 bytes readable");
-	put16(c.b + 4, 40);
+	fixture_put16(c.b + 4, 40);
 	fix_sum(c.b, 40, 7);
 	assert_int_equal(mp_config_parse(c.b, c.n, &mc), -1);
 	fake_log_expect("base length 40 is not between 44");
 	c.b[0] = 'X';
 	assert_int_equal(mp_config_parse(c.b, c.n, &mc), -1);
 	fake_log_expect("signature is 'XCMP', not 'PCMP'");
-	expect_warnings(4);
+	fake_log_expect_warnings(4);
 }
 
 /* The header counts more entries than the base table holds. */
@@ -511,14 +416,14 @@ static void test_config_count_too_large(void **state)
 {
 	(void)state;
 	struct blob c = qemu_config();
-	put16(c.b + 34, 40);
+	fixture_put16(c.b + 34, 40);
 	fix_sum(c.b, 192, 7);
 	assert_int_equal(mp_config_parse(c.b, c.n, &mc), 0);
 	assert_int_equal(mc.entries_read, 17);
 	assert_int_equal(mc.io_int_count, 11);
 	assert_int_equal(mc.local_int_count, 2);
 	fake_log_expect("the header counts 40 entries but the 192-byte base table holds 17");
-	expect_warnings(1);
+	fake_log_expect_warnings(1);
 }
 
 /* An entry the base length cuts in two: the walk stops before it. */
@@ -527,7 +432,7 @@ static void test_config_entry_past_end(void **state)
 	(void)state;
 	struct blob c = qemu_config();
 	/* 44 + 20 (cpu) + 2 * 8 (buses) = 80: the IOAPIC; cut inside it. */
-	put16(c.b + 4, 84);
+	fixture_put16(c.b + 4, 84);
 	fix_sum(c.b, 84, 7);
 	assert_int_equal(mp_config_parse(c.b, 84, &mc), 0);
 	assert_int_equal(mc.entries_read, 3);
@@ -535,7 +440,7 @@ static void test_config_entry_past_end(void **state)
 	assert_int_equal(mc.ioapic_count, 0);
 	fake_log_expect("entry 3 (IOAPIC, offset 80) runs past the 84-byte base table: using the 3 "
 			"before it");
-	expect_warnings(1);
+	fake_log_expect_warnings(1);
 	/* Nothing usable: no IOAPIC. */
 	struct mp_floating fp = { .config_address = QEMU_CONFIG, .spec_rev = 4 };
 	memset(&plat, 0, sizeof(plat));
@@ -553,7 +458,7 @@ static void test_config_unknown_type(void **state)
 	assert_int_equal(mc.entries_read, 3);
 	assert_int_equal(mc.io_int_count, 0);
 	fake_log_expect("entry 3 (offset 80) has type 7, not a base entry type (0-4)");
-	expect_warnings(1);
+	fake_log_expect_warnings(1);
 }
 
 static void test_config_extended_table(void **state)
@@ -565,13 +470,13 @@ static void test_config_extended_table(void **state)
 	/* A bus hierarchy descriptor (type 129, 8 bytes). */
 	const uint8_t ext[8] = { 129, 8, 2, 1, 0, 0, 0, 0 };
 	memcpy(t + 192, ext, 8);
-	put16(t + 40, 8);
+	fixture_put16(t + 40, 8);
 	uint8_t s = 0;
 	for (int i = 0; i < 8; i++)
 		s = (uint8_t)(s + ext[i]);
 	t[42] = (uint8_t)(0x100 - s); /* the extended table's checksum, in the header */
 	fix_sum(t, 192, 7);
-	uint8_t *b = exact(t, sizeof(t));
+	uint8_t *b = fixture_exact(t, sizeof(t));
 	assert_int_equal(mp_config_parse(b, sizeof(t), &mc), 0);
 	assert_true(mc.extended_trusted);
 	b[195] ^= 1;
@@ -583,7 +488,7 @@ static void test_config_extended_table(void **state)
 	assert_false(mc.extended_trusted);
 	fake_log_expect("extended table (8 bytes) not readable");
 	assert_int_equal(mc.entries_read, 17);
-	expect_warnings(1);
+	fake_log_expect_warnings(1);
 }
 
 /* ---- the platform from hand-made tables ---------------------------------------- */
@@ -600,7 +505,7 @@ static void b_start(struct builder *b)
 	memcpy(b->t, "PCMP", 4);
 	b->t[6] = 4;
 	memcpy(b->t + 8, "TESTOEM TESTPRODUCT ", 20);
-	put32(b->t + 36, 0xfee00000u);
+	fixture_put32(b->t + 36, 0xfee00000u);
 	b->n = 44;
 }
 
@@ -652,10 +557,10 @@ static void b_int(struct builder *b, uint8_t entry, uint8_t kind, uint8_t flags,
 
 static const uint8_t *b_finish(struct builder *b)
 {
-	put16(b->t + 4, (uint16_t)b->n);
-	put16(b->t + 34, (uint16_t)b->entries);
+	fixture_put16(b->t + 4, (uint16_t)b->n);
+	fixture_put16(b->t + 34, (uint16_t)b->entries);
 	fix_sum(b->t, b->n, 7);
-	return exact(b->t, b->n);
+	return fixture_exact(b->t, b->n);
 }
 
 static struct builder bld;
@@ -784,7 +689,7 @@ static void test_not_usable(void **state)
 	assert_int_equal(mp_config_parse(t, bld.n, &mc), 0);
 	assert_int_equal(mptable_to_platform(&fp, &mc, NULL, 1, &plat), -1);
 	fake_log_expect("0 enabled cpus, 1 enabled IOAPICs, an ISA bus");
-	expect_warnings(2);
+	fake_log_expect_warnings(2);
 }
 
 /* Siblings: only ids the table does not list, only from a package's

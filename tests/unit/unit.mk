@@ -24,18 +24,23 @@ UNIT_LIB_SRCS := $(filter-out kernel/string.c,$(wildcard kernel/*.c kernel/lab/*
 
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 UNIT_LIB_OBJS := $(patsubst %.c,$(BUILD)/unit/obj/%.o,$(UNIT_LIB_SRCS))
+# Helpers that call cmocka beyond mock_assert() (tests/unit/fixture.c):
+# linked into the unit tests only, not into the fuzz harnesses, which
+# build from UNIT_LIB_SRCS without cmocka.
+UNIT_SUPPORT_OBJS := $(BUILD)/unit/obj/tests/unit/fixture.o
 
 $(BUILD)/unit/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c $(UNIT_LIB_OBJS)
+$(BUILD)/unit/test_%: tests/unit/test_%.c $(UNIT_LIB_OBJS) $(UNIT_SUPPORT_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTLD  $@"
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP $< $(UNIT_LIB_OBJS) -o $@ $(HOST_LDLIBS)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP $< $(UNIT_LIB_OBJS) $(UNIT_SUPPORT_OBJS) -o $@ \
+	  $(HOST_LDLIBS)
 
--include $(UNIT_LIB_OBJS:.o=.d) $(UNIT_TESTS:=.d)
+-include $(UNIT_LIB_OBJS:.o=.d) $(UNIT_SUPPORT_OBJS:.o=.d) $(UNIT_TESTS:=.d)
 
 .PHONY: unit unit-build
 unit-build: $(UNIT_TESTS)
@@ -51,7 +56,7 @@ unit: unit-build
 
 # Keep the host objects between test links (make would treat them as
 # intermediates and delete them).
-.SECONDARY: $(UNIT_LIB_OBJS)
+.SECONDARY: $(UNIT_LIB_OBJS) $(UNIT_SUPPORT_OBJS)
 
 # The thread tests under ThreadSanitizer run with the unit tests.
 include tests/tsan/tsan.mk

@@ -287,3 +287,120 @@ def test_bench_figures_give_every_column_its_rows(monkeypatch, tmp_path):
     assert figures["bakeoff.latency.com1.knock"]["value"] == "100 / 1000 / 2000"
     assert figures["bakeoff.hardware_lost.isrqueue"]["value"] == 3
     assert figures["bakeoff.useful_work.inisr"]["value"] == 2 * 10**7
+
+
+# --- the world load (chips/x86_64/lab/world.h) ---------------------------------
+
+def test_world_keys_make_exactly_the_keys_asked_for_in_echo_lines():
+    for n in (0, 7, 40, 300):
+        keys = bakeoff.world_keys(n)
+        assert len(keys) == n
+        assert set(keys) <= set(bakeoff.ALPHABET + " \n")
+    lines = bakeoff.world_lines(300)
+    assert len(lines) == bakeoff.world_keys(300).count("\n") > 0
+    assert all(line.startswith("echo ") and not line.endswith(" ") for line in lines)
+    # The same seed, the same text: the first keys of a longer run are
+    # the keys of a shorter one, up to the last line's cut.
+    assert bakeoff.world_keys(300).startswith(bakeoff.world_keys(40).rsplit("\n", 1)[0])
+
+
+def test_world_data_is_the_low_byte_of_xorshift32_from_seed_5():
+    x, expect = 5, bytearray()
+    for _ in range(4):
+        x ^= (x << 13) & 0xffffffff
+        x ^= x >> 17
+        x ^= (x << 5) & 0xffffffff
+        expect.append(x & 0xff)
+    assert bakeoff.world_data(4) == bytes(expect)
+    assert bakeoff.terminator() not in bakeoff.world_data(64 * 1024)
+
+
+def test_the_worlds_instructions_are_not_the_designs_busy_time():
+    v = figures(**{"load.finished": 101_000_000, "idle.at_finish": 30_000_000,
+                   "load.burns": 3, "load.burn_units": 60_000, "load.unit_cycles": 1_000,
+                   "world.cycles_at_finish": 4_000_000})
+    w = bakeoff.work_figures(v, 5_000)
+    assert w["busy"] == 66_000_000 and w["world"] == 4_000_000
+    assert w["overhead_instructions"] == 6_000_000 and w["overhead_per_event"] == 1_200.0
+
+
+def test_useful_work_per_callback_counts_a_burn_the_finish_cut_short():
+    # 59 whole 20 ms burns and half of a 60th: per 20 ms, not per burn run.
+    tsc_hz, burn = 10**9, 20_000_000
+    v = figures(**{"load.burns": 59, "load.burn_units": 59_500, "load.unit_cycles": 20_000,
+                   "load.burn_cycles": 59 * burn + burn // 2, "tsc_hz": tsc_hz})
+    w = bakeoff.work_figures(v, 10)
+    assert w["useful_per_burn"] == 20_000_000
+
+
+def world_values(sent=1000, counted=1000, sink_crc=None, world_crc=None, keys=10,
+                 delivered=20, keyboard_lost=0):
+    data = bakeoff.world_data(sent)
+    crc = bakeoff.zlib.crc32(data)
+    empty = hist([1])
+    v = {"world.keys": keys, "world.key_bytes_sent": delivered,
+         "world.key_bytes_lost": keyboard_lost, "world.data_sent": sent,
+         "world.data_crc": crc if world_crc is None else world_crc,
+         "world.late_max": 43_500, "world.steps": 100, "world.cycles": 10_000,
+         "world.cycles_at_finish": 10_000, "world.stray_nmis": 0, "world.serial_again": 0,
+         "world.started": 5, "world.done": 105, "tsc_hz": 10**9,
+         "keyboard.bytes_delivered": delivered, "keyboard.key_events": delivered // 2,
+         "load.sink_done": 1, "load.sink_bytes": counted,
+         "load.sink_crc": crc if sink_crc is None else sink_crc,
+         "alarms.set": 200, "alarms.fired": 200, "alarms.twice": 0, "alarms.out_of_order": 0,
+         "alarms.missing": 0, "load.flood_done": 1, "com2.rx_bytes": counted,
+         "com2.overrun": 0, "timer.alarms_fired": 200,
+         "queue.keyboard.dropped": 0, "queue.keyboard.throttles": 0,
+         "queue.com2.dropped": 0, "queue.com2.throttles": 0,
+         "queue.keyboard.high_water": 0, "queue.com1.high_water": 0,
+         "hw.serial.lost": 0, "hw.serial.full_reads": 0, "hw.serial.worst_held": 0,
+         "irqoff.loop.longest": 30, "irqoff.handler.longest": 0, "irqoff.loop.windows": 1,
+         "irqoff.handler.windows": 0, "irqoff.handler.total": 0, "irqoff.loop.total": 30,
+         "handler.entry_cost": 0, "handler.exit_cost": 0,
+         "latency.timer": empty, "latency.keyboard": empty, "latency.com2": empty}
+    v.update(figures(**{"load.finished": 0}))
+    return v
+
+
+def world_run(keys=10):
+    run = bakeoff.Run.__new__(bakeoff.Run)
+    run.design, run.notes, run.world_keys, run.world_bytes = "knock", [], keys, 1000
+    return run
+
+
+def test_world_serial_loss_is_what_the_world_sent_and_the_sink_did_not_count():
+    v = world_values(counted=900, sink_crc=1)
+    r = world_run().summarize_world(v, {k: 0 for k in v}, True, "")
+    assert r["serial"]["lost"] == 100 and not r["serial"]["crc_match"]
+    assert r["serial"]["world_crc_match"]
+    assert r["hardware_lost"]["serial"] == 100 and r["events_lost"] == 100
+    assert r["world"]["kept_pace"] and not r["notes"]
+
+
+def test_world_counts_are_checked_against_the_seeded_load():
+    v = world_values(world_crc=12345)  # the world sent other bytes than the seed makes
+    run = world_run()
+    r = run.summarize_world(v, {k: 0 for k in v}, True, "")
+    assert not r["serial"]["world_crc_match"] and not r["serial"]["crc_match"]
+    assert any("other bytes" in n for n in r["notes"])
+    v = world_values(keys=9, delivered=18)  # a key the world never pressed
+    r = world_run().summarize_world(v, {k: 0 for k in v}, True, "")
+    assert any("pressed 9 of 10 keys" in n for n in r["notes"])
+
+
+def test_the_world_report_says_where_knock_loses():
+    results = {d: result(d) for d in bakeoff.DESIGNS}
+    for d, r in results.items():
+        r.update(load="world", world={"steps": 10, "cycles": 1000, "late_max": 43_500})
+        r["latency"] = {s: dict(r["latency"]["com1"]) for s in bakeoff.WORLD_SOURCES}
+        r["keys"]["bytes_lost_in_keyboard"] = 0
+        r["hardware_lost"]["serial_model"] = 0
+    k = results["knock"]
+    k["events_lost"] = k["serial"]["lost"] = k["hardware_lost"]["serial"] = 500
+    k["hardware_lost"]["serial_model"] = 480
+    text = bakeoff.markdown(results, "7.2", "0.1.0")
+    assert "- knock lost nothing: **no**" in text
+    assert "**knock lost events in this run**: 500 of the world's 1,000 serial bytes" in text
+    assert "estimated 480" in text
+    assert "| **com2 latency**" in text and "com1 latency" not in text
+    assert "They do not repeat exactly" not in text

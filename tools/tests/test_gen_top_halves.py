@@ -187,3 +187,35 @@ def test_a_header_without_the_layout_fails_the_build(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 1
     assert "CPU_IRQ_STAMP_OFFSET" in r.stderr
+
+
+def test_level_rows_mask_their_ioapic_entry_before_the_eoi():
+    text = ('#define BOARD_INTX_LINES(L) \\\n\tL(INTX11, "intx11", 0x5b, 10, 11)\n')
+    rows, level = gen.parse_level(text)
+    assert rows == [("INTX11", "intx11", 0x5b, 10, -1, -1)] and level == {"intx11": 11}
+    asm = gen.emit(ROWS + rows, "test", stamp_offset=48, level=level)
+    stub = asm.split("top_half_intx11:")[1].split("align 16")[0].strip().splitlines()[1:]
+    assert [l.split(";")[0].strip() for l in stub] == [
+        "lock bts qword [gs:CPU_PENDING_OFFSET], 10",
+        "mov dword [abs IOAPIC_REGSEL_HIGH], 0x26",
+        "or dword [abs IOAPIC_WIN_HIGH], 0x10000",
+        "mov dword [abs LAPIC_EOI_HIGH], 0",
+        "iretq"]
+    # The other rows are untouched: three instructions.
+    timer = asm.split("top_half_timer:")[1].split("align 16")[0].strip().splitlines()[1:]
+    assert len(timer) == 3
+    lab = gen.emit_lab(ROWS + rows, LAB_ROWS, "test", stamp_offset=48, level=level)
+    stamped = lab.split("top_half_stamped_intx11:")[1].split("align 16")[0]
+    assert "IOAPIC_REGSEL_HIGH], 0x26" in stamped
+    assert stamped.index("IOAPIC_WIN_HIGH") < stamped.index("LAPIC_EOI_HIGH")
+
+
+def test_a_level_row_beyond_the_first_ioapic_or_with_a_column_missing_is_refused(tmp_path):
+    assert gen.check_level({"intx30": 30}) == [
+        "intx30: GSI 30 beyond the first IOAPIC's 24 entries"]
+    bad = tmp_path / "bad.h"
+    bad.write_text('#define BOARD_INTERRUPTS(X) \\\n\tX(TIMER, "timer", 0x40, 0, -1, -1)\n'
+                   '#define BOARD_INTX_LINES(L) \\\n\tL(INTX11, "intx11", 0x5b, 10)\n')
+    r = subprocess.run([sys.executable, str(GEN), str(bad), "-o", str(tmp_path / "o.asm")],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and 'L(INTX11, "intx11", 0x5b, 10)' in r.stderr, r.stderr

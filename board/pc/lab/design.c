@@ -111,7 +111,8 @@ struct uart16550 *board_design_uart(unsigned bit)
 
 void board_design_latency_add(unsigned bit, uint64_t cycles)
 {
-	if (board_bakeoff && bit < DESIGN_BITS)
+	/* While the meter runs: from the load's start to its finish. */
+	if (board_bakeoff && irq_off_meter.on && bit < DESIGN_BITS)
 		latency_hist_add(&board_design_latency[bit], cycles);
 }
 
@@ -262,9 +263,7 @@ void board_design_wire(void)
 	for (unsigned bit = 0; bit < DESIGN_BITS; bit++)
 		if (design_device_bit(bit))
 			reroute(bit);
-	if (board_bakeoff && board_world)
-		board_limit_cpus(2, "the bakeoff option measures the boot cpu; cpu 1 is the world");
-	else if (board_design != BOARD_DESIGN_KNOCK || board_bakeoff)
+	if (board_design != BOARD_DESIGN_KNOCK || board_bakeoff)
 		board_limit_cpus(1, board_bakeoff ? "the bakeoff option measures the boot cpu" :
 						    "the design's handlers serve the boot cpu");
 }

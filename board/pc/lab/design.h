@@ -60,8 +60,9 @@ static inline bool design_device_bit(unsigned bit)
 
 extern enum board_design board_design;
 /* With `bakeoff world`, the load's keys and serial bytes come from the
- * outside world on CPU 1 (chips/x86_64/lab/world.h) instead of the host
- * (set here, wired by board/pc/lab/wire_bakeoff.c). */
+ * outside world, played on the boot CPU from NMIs
+ * (chips/x86_64/lab/world.h), instead of the host (set here, wired by
+ * board/pc/lab/wire_bakeoff.c). */
 extern bool board_world;
 /* The UART the world sends on (COM2), or NULL when there is none
  * (wire_bakeoff.c). */

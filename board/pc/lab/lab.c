@@ -11,7 +11,8 @@
  *                          (default), or ones that also store the TSC at
  *                          entry in irq_stamp (the bake-off's latencies,
  *                          stats' latency from the interrupt)
- *   design=knock|inisr|isrqueue, bakeoff   the bake-off (design.h)
+ *   design=knock|inisr|isrqueue, bakeoff, burn=whole|split, world,
+ *   world_keys=N, world_bytes=N   the bake-off (design.h, wire_bakeoff.c)
  *   smpbench=ipi|fair|handover  the SMP figures (capsules/lab/bench_smp.h)
  *   fault=<kind>           provoke a CPU exception once the loop runs
  * and the shell commands busy, sink, storm, `alarms flood`, fault, bench.
@@ -242,7 +243,6 @@ static void lab_run(void)
 BOARD_EXTENSION(lab_extension) = {
 	.name = "lab",
 	.wire = lab_wire,
-	.claim_ap = board_world_ap, /* CPU 1 with `bakeoff world`: never returns */
 	.wire_ap = lab_wire_ap,
 	.start = lab_start,
 	.run = lab_run,

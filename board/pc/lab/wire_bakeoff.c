@@ -10,9 +10,10 @@
 #include "chips/x86_64/lab/irq_off_meter.h"
 #include "board/pc/lab/interrupts.h"
 #include "capsules/lab/world_load.h"
+#include "chips/x86_64/lab/hpet_nmi.h"
 #include "chips/x86_64/lab/world.h"
+#include "chips/x86_64/lapic.h"
 #include "chips/x86_64/ioapic.h"
-#include "chips/x86_64/smp.h"
 #include "chips/x86_64/uart16550.h"
 #include "board/pc/interrupts.h"
 #include "kernel/arch.h"
@@ -22,7 +23,7 @@
 #include "kernel/log.h"
 #include "kernel/string.h"
 
-_Static_assert(BOARD_DEVICES <= CPU_IRQ_STAMPS,
+_Static_assert(BOARD_DEVICES <= CPU_IRQ_STAMPS && BIT_COM2 < CPU_IRQ_STAMPS,
 	       "every device bit has a stamped top half's counters");
 
 static struct bakeoff_load load;
@@ -32,7 +33,7 @@ static uint64_t tsc_hz;
 
 /* The outside world (option `world`): its plan, source and counts. */
 bool board_world;
-static bool com2_there;
+static bool com2_there, world_clock;
 static struct world_plan world_plan;
 static struct world_load world_load;
 static struct world_source world_source;
@@ -44,28 +45,78 @@ static struct world_stats world_stats;
 #define WORLD_BAUD 115200
 #define WORLD_PS2_BYTES_PER_S 1000 /* 11 bits at 10-16.7 kHz: about 1 ms a byte */
 #define WORLD_COM2 0x2f8
-#define WORLD_TICKS_PER_S 100000 /* 10 us: a byte at 115200 baud is 86.8 us */
+/* Half a byte time at 115200 baud (86.8 us): each byte goes out within
+ * half a byte time of its due time, one a tick at most. */
+#define WORLD_TICK_NS 43400
+/* The sink's terminator again after this much quiet, while the sink has
+ * not seen it (a design that overran COM2 lost some of it). Longer than
+ * a long callback. */
+#define WORLD_SERIAL_AGAIN_MS 30
 #define COM2_ISA_IRQ 3
+
+/* The keys and bytes a run sends can be cut (the options world_keys= and
+ * world_bytes=) for a short run, as tests/e2e/test_bakeoff_repeat.py
+ * makes. */
+static uint64_t option_u64(const char *name, uint64_t fallback, uint64_t max)
+{
+	char value[16];
+	uint64_t n = 0;
+
+	if (!cmdline_value(name, value, sizeof(value)))
+		return fallback;
+	for (const char *c = value; *c; c++) {
+		if (*c < '0' || *c > '9' || n > max) {
+			log_warn("options: %s=%s is not a number up to %llu; using %llu", name,
+				 value, (unsigned long long)max, (unsigned long long)fallback);
+			return fallback;
+		}
+		n = n * 10 + (uint64_t)(*c - '0');
+	}
+	if (n > max) {
+		log_warn("options: %s=%s is more than %llu; using %llu", name, value,
+			 (unsigned long long)max, (unsigned long long)fallback);
+		return fallback;
+	}
+	return n;
+}
+
+/* The line went quiet and the sink has not seen its terminator: again. */
+static bool world_serial_again(void *ctx)
+{
+	(void)ctx;
+	if (__atomic_load_n(&load.sink_done, __ATOMIC_ACQUIRE))
+		return false;
+	world_load_resend_terminator(&world_load);
+	return true;
+}
 
 static void world_wire(void)
 {
 	uint64_t hz = board_lapic_alarm.tsc_hz;
+	uint64_t keys = option_u64("world_keys", WORLD_KEYS, 100000);
+	uint64_t bytes = option_u64("world_bytes", WORLD_SERIAL_BYTES, UINT64_C(1) << 24);
 
-	world_load_init(&world_load, WORLD_KEYS, WORLD_SERIAL_BYTES, BAKEOFF_TERMINATOR);
+	world_load_init(&world_load, keys, bytes, BAKEOFF_TERMINATOR);
 	world_source = (struct world_source){
 		.ctx = &world_load,
 		.next_key = world_load_next_key,
 		.next_serial = com2_there ? world_load_next_serial : NULL,
+		.serial_again = com2_there ? world_serial_again : NULL,
 	};
 	world_plan = (struct world_plan){
 		.key_every = hz / WORLD_KEY_RATE,
 		.ps2_byte = hz / WORLD_PS2_BYTES_PER_S,
 		.serial_every = hz * 10 / WORLD_BAUD,
-		.tick = hz / WORLD_TICKS_PER_S,
-		.lapic_per_tsc_q32 = board_lapic_alarm.lapic_per_tsc_q32,
-		.timer_vector = VEC_STORM,
+		.serial_again = hz / 1000 * WORLD_SERIAL_AGAIN_MS,
+		.tick_ns = WORLD_TICK_NS,
 		.serial_port = WORLD_COM2,
+		.apic_id = (uint8_t)lapic_id(),
 	};
+	world_install_nmi();
+	log_info("bakeoff: world: %llu keys at %u/s, %llu bytes into COM2 at %u baud, "
+		 "paced by HPET NMIs every %u ns",
+		 (unsigned long long)keys, WORLD_KEY_RATE, (unsigned long long)bytes, WORLD_BAUD,
+		 WORLD_TICK_NS);
 }
 
 /* COM2, the world's serial line, driven by the design under test as any
@@ -99,6 +150,11 @@ void board_wire_com2(void)
 	loop_set_client(BIT_COM2, "com2", com2_service, NULL);
 	if (!board_bakeoff || !board_world)
 		return;
+	const char *why = NULL;
+	world_clock = hpet_nmi_probe(&why);
+	if (!world_clock)
+		log_warn("bakeoff: world: no clock for it: HPET at 0x%x: %s; the world is off",
+			 HPET_NMI_BASE, why);
 	com2_there = world_serial_init(WORLD_COM2);
 	if (!com2_there) {
 		log_warn("bakeoff: world: no COM2 at 0x%x (QEMU needs a second -serial)",
@@ -111,16 +167,8 @@ void board_wire_com2(void)
 	ioapic_set_masked(board_route_isa_irq(COM2_ISA_IRQ, VEC_COM2), false);
 }
 
-void board_world_ap(unsigned cpu)
-{
-	if (!board_bakeoff || !board_world || cpu != 1)
-		return;
-	smp_ap_online();
-	world_run(&world_plan, &world_source, &world_stats);
-}
-
 /* Filled in board_wire_bakeoff(): some addresses exist only then. */
-static struct bakeoff_figure figures[96];
+static struct bakeoff_figure figures[112];
 static unsigned figure_count;
 
 struct bakeoff_export board_bakeoff_export;
@@ -154,22 +202,25 @@ static void started(void *ctx)
 	};
 	for (unsigned i = 0; i < figure_count; i++)
 		figures[i].at_start = value_now(&figures[i]);
-	if (board_world) {
-		uint64_t now = arch_cycles();
-		__atomic_store_n(&world_plan.serial_start, now, __ATOMIC_RELEASE);
-		__atomic_store_n(&world_plan.start, now, __ATOMIC_RELEASE);
-	}
+	if (board_world && world_clock)
+		world_start(&world_plan, &world_source, &world_stats);
 }
 
 /* The load is done: what the meters said then, so that the figures cover
  * exactly [load.started, load.finished] whatever runs after. */
-static uint64_t idle_at_finish, sleeps_at_finish;
+static uint64_t idle_at_finish, sleeps_at_finish, world_at_finish;
 
 static void finished(void *ctx)
 {
 	(void)ctx;
 	idle_at_finish = irq_off_meter.idle_total;
 	sleeps_at_finish = irq_off_meter.sleeps;
+	world_at_finish = world_stats.cycles;
+	/* The figures stay as they are now, whenever the host stops the
+	 * guest: the meter (windows, sleeps, latencies) stops, and the CPU
+	 * may halt again. */
+	__atomic_store_n(&irq_off_meter.on, false, __ATOMIC_RELEASE);
+	irq_idle_spins = false;
 }
 
 static uint64_t interrupt_cycles(void *ctx)
@@ -231,7 +282,12 @@ static void add_figures(void)
 	add("world.serial_sent", &world_stats.serial_sent, BAKEOFF_U64);
 	add("world.data_sent", &world_load.data_sent, BAKEOFF_U64);
 	add("world.data_crc", &world_load.data_crc, BAKEOFF_U32);
-	add("world.wakes", &world_stats.wakes, BAKEOFF_U64);
+	add("world.serial_again", &world_stats.serial_again, BAKEOFF_U64);
+	add("world.steps", &world_stats.steps, BAKEOFF_U64);
+	add("world.cycles", &world_stats.cycles, BAKEOFF_U64);
+	add("world.cycles_at_finish", &world_at_finish, BAKEOFF_U64);
+	add("world.started", &world_stats.started, BAKEOFF_U64);
+	add("world.stray_nmis", &world_stray_nmis, BAKEOFF_U64);
 	add("com2.rx_bytes", &com2.stats.rx_bytes, BAKEOFF_U64);
 	add("com2.overrun", &com2.stats.overrun, BAKEOFF_U64);
 	add("world.late_max", &world_stats.late_max, BAKEOFF_U64);
@@ -293,6 +349,14 @@ static void add_figures(void)
 	add("queue.com1.pushed", &design_isrqueue_com1.pushed, BAKEOFF_U64);
 	add("queue.com1.dropped", &design_isrqueue_com1.dropped, BAKEOFF_U64);
 	add("queue.com1.throttles", &design_isrqueue_com1.throttles, BAKEOFF_U64);
+	add("queue.com2.high_water", &design_isrqueue_com2.high_water, BAKEOFF_U32);
+	add("queue.com2.dropped", &design_isrqueue_com2.dropped, BAKEOFF_U64);
+	add("queue.com2.throttles", &design_isrqueue_com2.throttles, BAKEOFF_U64);
+	/* COM2, the outside world's serial line (a lab row). */
+	add("latency.com2", &board_design_latency[BIT_COM2], BAKEOFF_HIST);
+	add("loop.serviced.com2", &boot_cpu->serviced[BIT_COM2], BAKEOFF_U64);
+	add("irq.entered.com2", &boot_cpu->irq_entered[BIT_COM2], BAKEOFF_U64);
+	add("irq.found_set.com2", &boot_cpu->irq_found_set[BIT_COM2], BAKEOFF_U64);
 	for (unsigned b = 0; b < BOARD_DEVICES; b++) {
 		add(latency_names[b], &board_design_latency[b], BAKEOFF_HIST);
 		add(serviced_names[b], &boot_cpu->serviced[b], BAKEOFF_U64);

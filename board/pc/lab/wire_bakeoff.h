@@ -56,7 +56,5 @@ void board_bakeoff_start(void);
  * boot), its UART only with `bakeoff world` (after the lab's rows are
  * declared, before board_design_wire()). */
 void board_wire_com2(void);
-/* On CPU `cpu` before its loop: CPU 1 becomes the world, for good. */
-void board_world_ap(unsigned cpu);
 
 #endif

@@ -12,6 +12,36 @@
 #include "chips/x86_64/idle.h"
 #include "chips/x86_64/lab/irq_off_meter.h"
 #include "kernel/arch.h"
+#include "kernel/cpu.h"
+
+bool irq_idle_spins;
+
+/*
+ * The idle wait of irq_idle_spins (irq_off_meter.h): interrupts on, the
+ * CPU polling until an interrupt gave the loop work (a pending bit) or
+ * ended the meter's sleep (a C handler's entry), then back to the loop as
+ * from a halt. The watchdog's tick is masked around it as around a halt
+ * (idle.h), so the designs see the same interrupts either way.
+ */
+static void idle_spin(void)
+{
+	const struct ioapic_pin *pin = x86_idle_masked_pin;
+	struct cpu *c = arch_this_cpu();
+	bool mask = x86_idle_masked_pic_irq < 0 && pin && c == x86_idle_masked_cpu &&
+		    !__atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED);
+
+	if (mask)
+		ioapic_pin_set_masked(pin, true);
+	__asm__ volatile("sti" ::: "memory");
+	while (!__atomic_load_n(&c->pending, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&irq_off_meter.idle_since, __ATOMIC_RELAXED))
+		;
+	if (mask) {
+		__asm__ volatile("cli" ::: "memory");
+		ioapic_pin_set_masked(pin, false);
+		__asm__ volatile("sti" ::: "memory");
+	}
+}
 
 static __attribute__((noinline, cold)) void irq_enable_metered(void)
 {
@@ -40,7 +70,10 @@ void arch_irq_disable(void)
 static __attribute__((noinline, cold)) void enable_irq_and_idle_metered(void)
 {
 	irq_off_meter_sleep();
-	x86_enable_irq_and_idle();
+	if (irq_idle_spins)
+		idle_spin();
+	else
+		x86_enable_irq_and_idle();
 }
 
 void arch_enable_irq_and_idle(void)

@@ -34,8 +34,10 @@ void irq_off_meter_record(enum irq_off_kind kind, uint64_t ticks)
 void irq_off_meter_begin(void)
 {
 	/* A nested disable keeps the window of the outer one. */
-	if (!irq_off_meter.since)
+	if (!irq_off_meter.since) {
+		irq_off_meter.stolen_at_since = irq_off_meter.stolen;
 		irq_off_meter.since = rdtsc();
+	}
 }
 
 void irq_off_meter_end(void)
@@ -45,7 +47,8 @@ void irq_off_meter_end(void)
 
 	if (!m->since)
 		return;
-	uint64_t ticks = now - m->since;
+	uint64_t stolen = m->stolen - m->stolen_at_since;
+	uint64_t ticks = now - m->since > stolen ? now - m->since - stolen : 0;
 	irq_off_meter_record(IRQ_OFF_LOOP, ticks > m->overhead ? ticks - m->overhead : 0);
 	m->closed_since = m->since;
 	m->since = 0;

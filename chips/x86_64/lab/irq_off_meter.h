@@ -19,6 +19,9 @@
  * the stamped top half's entry time). Under -icount sleep=off the TSC
  * jumps over a sleep, so elapsed minus idle is the instructions executed.
  *
+ * The bake-off's outside world runs from NMIs, inside any window; what its
+ * steps take (`stolen`) is subtracted from the window they fell in.
+ *
  * Off (the default) it costs arch_irq_disable(), arch_irq_enable() and
  * arch_enable_irq_and_idle() one test of `on` each, all before the halt, so
  * no wake-up latency grows. Boot CPU only: the bake-off runs one CPU.
@@ -53,9 +56,29 @@ struct irq_off_meter {
 	uint64_t on_at;
 	uint64_t closed_since;
 	uint64_t held; /* C-handled interrupts that such a stretch held pending */
+	/* TSC cycles the bake-off's outside world took from this CPU (its
+	 * NMIs, chips/x86_64/lab/world.h): not the design's, so taken out of
+	 * any window they fell in. */
+	uint64_t stolen;
+	uint64_t stolen_at_since; /* `stolen` when the loop's window began */
 };
 
 extern struct irq_off_meter irq_off_meter;
+
+/*
+ * While the meter is on, the loop's idle wait polls instead of halting
+ * (chips/x86_64/lab/arch_irq_metered.c), when set (the bake-off's outside
+ * world sets it, world.h). Why: under QEMU -icount sleep=off a halt makes
+ * QEMU move the clock on to the next timer's deadline, and with halts two
+ * runs differed (once in tens of thousands of halts, an NMI woke the CPU
+ * 32 instructions past its deadline, at host pace): most likely QEMU
+ * 7.2's main loop moving the clock before the halted CPU's last
+ * instructions are counted. A CPU that never halts moves the clock only
+ * by the instructions it runs, and the runs agree. The idle time is
+ * measured the same way either way (from the sleep to the interrupt that
+ * ends it).
+ */
+extern bool irq_idle_spins;
 
 /* Forget everything measured and start (calibrates `overhead`). */
 void irq_off_meter_start(void);
