@@ -17,6 +17,8 @@
 #define RED_ZONE 128
 #define DEFAULT_RESTARTS 3
 
+static bool fast_syscall(void *ctx, const struct syscall_args *a, struct syscall_result *r);
+
 void processes_init(struct processes *ps, const struct hil_user *user, enum fault_policy policy,
 		    unsigned restart_max)
 {
@@ -24,6 +26,8 @@ void processes_init(struct processes *ps, const struct hil_user *user, enum faul
 	ps->user = user;
 	ps->policy = policy;
 	ps->restart_max = restart_max;
+	if (user->set_syscall)
+		user->set_syscall(user->hw, fast_syscall, ps);
 }
 
 static void slice_over(void *ctx, struct alarm *a)
@@ -170,24 +174,36 @@ static void fault(struct processes *ps, struct process *p, const struct user_fau
 		processes_restart(ps, p);
 }
 
+/* The kernel's pointer to the 8 bytes at user address sp, if they are p's
+ * to write: in its stack (always mapped read-write; the usual case, and
+ * the short one), or elsewhere in its writable memory. NULL otherwise. */
+static void *stack_slot(struct process *p, uint64_t sp)
+{
+	const struct process_memory *m = &p->mem;
+	void *k;
+
+	if (sp >= m->stack_lo && sp <= m->stack_hi - 8)
+		return m->kbase + (sp - m->base);
+	return process_memory_translate(&p->mem, sp, 8, PROC_WRITE, &k) ? k : NULL;
+}
+
 /* Deliver upcall u: the function runs on p's stack, below the red zone,
  * and returns to where p called yield. */
-static bool deliver(struct processes *ps, struct process *p, const struct upcall *u)
+static bool deliver(struct processes *ps, struct process *p, unsigned slot, const struct upcall *u)
 {
-	unsigned slot = slot_of(ps, p);
-	uint64_t ret = ps->user->pc(ps->user->hw, slot);
-	uint64_t sp = ps->user->sp(ps->user->hw, slot);
-	void *k;
+	const struct hil_user *h = ps->user;
+	uint64_t sp = h->sp(h->hw, slot);
 
 	/* At a function's entry RSP + 8 is 16-aligned (the return address). */
 	if (sp < RED_ZONE + 64)
 		return false;
 	sp = ((sp - RED_ZONE) & ~(uint64_t)15) - 8;
-	if (!process_memory_translate(&p->mem, sp, 8, PROC_WRITE, &k))
+	uint64_t *k = stack_slot(p, sp);
+	if (!k)
 		return false;
-	memcpy(k, &ret, 8);
+	*k = h->pc(h->hw, slot);
 	const uint64_t a[4] = { u->arg[0], u->arg[1], u->arg[2], u->userdata };
-	ps->user->call(ps->user->hw, slot, u->fn, sp, a);
+	h->call(h->hw, slot, u->fn, sp, a);
 	return true;
 }
 
@@ -203,86 +219,139 @@ static void upcall_fault(struct processes *ps, struct process *p)
 	fault(ps, p, &f);
 }
 
-static void run_until_stop(struct processes *ps, struct process *p);
-
-/* Run p until it stops, within a timeslice. The slice is cancelled when p
- * gives up the CPU (so a system of waiting processes arms no alarm), and
- * left running when a knock interrupted p (the next run sets it anew). */
-static void run(struct processes *ps, struct process *p)
+/* Could a process other than p run now? */
+static bool another_runnable(const struct processes *ps, const struct process *p)
 {
-	if (ps->mux)
-		alarm_set_oneshot(ps->mux, &ps->slice, ps->slice_ticks);
-	run_until_stop(ps, p);
-	if (ps->mux && p->state != PROCESS_READY)
-		alarm_cancel(ps->mux, &ps->slice);
+	for (unsigned i = 0; i < ps->count; i++) {
+		const struct process *q = &ps->proc[i];
+		if (q != p && (q->state == PROCESS_READY ||
+			       (q->state == PROCESS_YIELDED && upcall_queue_count(&q->upcalls))))
+			return true;
+	}
+	return false;
 }
 
-static void run_until_stop(struct processes *ps, struct process *p)
+/*
+ * The chip's fast path (kernel/hil/user.h): answer a call of the running
+ * process in place. yield and exit change what runs next, so they go to
+ * the loop (run_until_stop), as do brk and sbrk; every other call is
+ * answered here, checked by the same code (syscall_answer()).
+ */
+static bool fast_syscall(void *ctx, const struct syscall_args *a, struct syscall_result *r)
 {
-	unsigned slot = slot_of(ps, p);
-	struct syscall_args args;
+	const struct processes *ps = ctx;
+
+	/* brk and sbrk move the break, and the pages must be mapped again:
+	 * the loop's path does it (run_until_stop). */
+	if (a->cls == SYSCALL_MEMOP && a->a[0] <= MEMOP_SBRK)
+		return false;
+	return syscall_answer(ps->running, a, r);
+}
+
+/* After a run that a knock did not end: the call the fast path left to
+ * the loop (and the process's next runs, while the calls are answered
+ * here), or the fault. Returns how the last run ended. */
+static __attribute__((noinline)) enum user_stop stopped(struct processes *ps, struct process *p,
+							unsigned slot, enum user_stop stop)
+{
 	struct syscall_result r;
 	struct user_fault f;
 	struct upcall u;
 
 	for (;;) {
-		switch (ps->user->run(ps->user->hw, slot, &args, &f)) {
-		case USER_NOT_RUN:
-		case USER_INTERRUPTED:
-			return;
-		case USER_FAULT:
+		if (stop == USER_INTERRUPTED || stop == USER_NOT_RUN)
+			return stop;
+		if (stop == USER_FAULT) {
+			ps->user->fault(ps->user->hw, slot, &f);
 			fault(ps, p, &f);
-			return;
-		case USER_SYSCALL:
-			break;
+			return stop;
 		}
 		uint64_t brk = p->mem.app_break;
-		switch (syscall_handle(p, &args, &r, &u)) {
+		switch (syscall_handle(p, &ps->args, &r, &u)) {
 		case SYSCALL_RETURN:
 			if (p->mem.app_break != brk)
 				ps->user->remap(ps->user->hw, slot, &p->mem);
 			ps->user->set_return(ps->user->hw, slot, &r);
 			break;
 		case SYSCALL_UPCALL:
-			if (!deliver(ps, p, &u)) {
+			if (!deliver(ps, p, slot, &u)) {
 				upcall_fault(ps, p);
-				return;
+				return USER_FAULT;
 			}
 			break;
 		case SYSCALL_BLOCK:
-			return;
+			return USER_SYSCALL;
 		case SYSCALL_EXITED:
 			log_info("process %s: exited with %lu", p->name,
 				 (unsigned long)p->exit_code);
-			return;
+			return USER_SYSCALL;
 		case SYSCALL_RESTART:
 			processes_restart(ps, p);
-			return;
+			return USER_SYSCALL;
 		}
+		stop = ps->user->run(ps->user->hw, slot, &ps->args);
 	}
+}
+
+/*
+ * Run p (in `slot`) until it stops: a knock, a yield with nothing to
+ * deliver, an exit, a fault; calls are answered on the way, by the chip's
+ * fast path (fast_syscall) or here. Within a timeslice: the slice is there
+ * to share the CPU between processes, since a knock of any other kind
+ * already ends a run (the shell and the capsules never wait for a
+ * process); so it is armed only when some other process could run now.
+ * Only the loop makes a process runnable (an upcall queued by a capsule,
+ * a restart), and the loop runs only once a knock has ended the current
+ * run; so a process that runs alone arms nothing, and the next run looks
+ * again. The slice is cancelled when p gives up the CPU (so a system of
+ * waiting processes arms no alarm), and left running when a knock
+ * interrupted p (the next run sets it anew).
+ */
+static bool run(struct processes *ps, struct process *p, unsigned slot)
+{
+	if (ps->mux && another_runnable(ps, p))
+		alarm_set_oneshot(ps->mux, &ps->slice, ps->slice_ticks);
+	ps->running = p;
+	enum user_stop stop = ps->user->run(ps->user->hw, slot, &ps->args);
+	if (__builtin_expect(stop == USER_INTERRUPTED, 1))
+		return true;
+	stopped(ps, p, slot, stop);
+	if (ps->slice.armed && p->state != PROCESS_READY)
+		alarm_cancel(ps->mux, &ps->slice);
+	return true;
+}
+
+/* p waits in yield and has an upcall: deliver it, then run p. */
+static __attribute__((noinline)) bool wake(struct processes *ps, struct process *p, unsigned slot)
+{
+	p->state = PROCESS_READY;
+	bool ok = deliver(ps, p, slot, upcall_queue_peek(&p->upcalls));
+	upcall_queue_drop(&p->upcalls);
+	if (!ok) {
+		upcall_fault(ps, p);
+		return true;
+	}
+	return run(ps, p, slot);
 }
 
 bool processes_run_one(void *ctx)
 {
 	struct processes *ps = ctx;
+	unsigned n = ps->count, i = ps->next;
 
-	for (unsigned k = 0; k < ps->count; k++) {
-		unsigned i = (ps->next + k) % ps->count;
+	for (unsigned k = 0; k < n; k++) {
 		struct process *p = &ps->proc[i];
-		struct upcall u;
+		unsigned slot = i;
 
-		if (p->state == PROCESS_YIELDED && upcall_queue_pop(&p->upcalls, &u)) {
-			p->state = PROCESS_READY;
-			if (!deliver(ps, p, &u)) {
-				upcall_fault(ps, p);
-				return true;
-			}
+		i = i + 1 == n ? 0 : i + 1;
+		if (p->state == PROCESS_READY) {
+			ps->next = i;
+			return run(ps, p, slot);
 		}
-		if (p->state != PROCESS_READY)
-			continue;
-		ps->next = i + 1;
-		run(ps, p);
-		return true;
+		if (p->state == PROCESS_YIELDED && upcall_queue_count(&p->upcalls)) {
+			ps->next = i;
+			return wake(ps, p, slot);
+		}
 	}
 	return false;
 }

@@ -41,6 +41,8 @@ struct processes {
 	struct process proc[PROCESSES_MAX];
 	unsigned count;
 	unsigned next; /* round robin: where the next search starts */
+	struct process *running; /* the one the chip runs (its fast path answers it) */
+	struct syscall_args args; /* a call the fast path left to the loop */
 	enum fault_policy policy;
 	unsigned restart_max; /* FAULT_RESTART: at most this many per process */
 	/* The timeslice: a one-shot alarm armed while a process runs. Its

@@ -76,6 +76,7 @@ sys.path[:0] = [str(REPO / "tests" / "e2e"), str(REPO / "tools")]
 import knock_qemu as kq  # noqa: E402
 import bakeoff  # noqa: E402
 import count_path  # noqa: E402
+import bench_processes  # noqa: E402
 
 MACHINE = "pc"
 BOOT_RUNS = 5
@@ -91,6 +92,10 @@ GOALS = {
     "top_half_instructions": 3,
     "keystroke_instructions": 300,
     "timer_wake_latency": 45,
+    # Processes (issue 16), on the test apps' image (tools/bench_processes.py).
+    "syscall_instructions": 120,
+    "upcall_instructions": 400,
+    "user_knock_instructions": 60,
 }
 # Lab figures describe an image nobody ships and xv6 rows are references:
 # printed without a goal.
@@ -546,6 +551,10 @@ def main():
     ap.add_argument("--elf", required=True, help="its kernel ELF")
     ap.add_argument("--lab-iso", help="the lab image for the lab figures (default: --iso)")
     ap.add_argument("--lab-elf", help="its kernel ELF (default: --elf)")
+    ap.add_argument("--testapps-iso", default=str(REPO / "build" / "knock-testapps.iso"),
+                    help="the product kernel with the test apps, for the process figures")
+    ap.add_argument("--apps-dir", default=str(REPO / "build" / "apps"),
+                    help="the apps' ELFs (their symbols mark the process paths)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--only", metavar="PREFIX",
                     help="measure only the figures whose names start with PREFIX (the "
@@ -564,6 +573,9 @@ def main():
             lambda: measure_path(args.iso, args.elf, "keystroke_instructions"),
         "timer_wake_latency": lambda: measure_path(args.iso, args.elf, "timer_wake_latency"),
     }
+    for name in bench_processes.DEFINITIONS:
+        measurements[name] = functools.partial(bench_processes.measure, name,
+                                               args.testapps_iso, args.elf, args.apps_dir)
     for source, vector in interrupt_sources():
         name = f"top_half_instructions.{source}"
         measurements[name] = functools.partial(measure_top_half, args.iso, args.elf, source,
@@ -592,7 +604,8 @@ def main():
     for name, measure in measurements.items():
         try:
             value, unit, detail = measure()
-        except (Unmeasured, kq.KnockFailure, kq.QmpError, OSError, ValueError, KeyError) as e:
+        except (Unmeasured, bench_processes.Unmeasured, kq.KnockFailure, kq.QmpError, OSError,
+                ValueError, KeyError) as e:
             value, unit, detail = None, units.get(name, "instructions"), {"error": str(e)}
             failed.append(name)
             print(f"bench: {name} not measured: {e}", file=sys.stderr)
@@ -629,7 +642,8 @@ def main():
 def print_definitions(figures):
     """Where each product path starts and ends, and the xv6 rows' source:
     a figure means nothing without them."""
-    for name in ("keystroke_instructions", "deferred_call_instructions", "timer_wake_latency"):
+    for name in ("keystroke_instructions", "deferred_call_instructions", "timer_wake_latency",
+                 *bench_processes.DEFINITIONS):
         definition = figures.get(name, {}).get("detail", {}).get("definition")
         if definition:
             print(f"bench: {name}: {definition}")

@@ -25,10 +25,12 @@ static struct knock_result call(uint64_t cls, uint64_t a0, uint64_t a1, uint64_t
 	register uint64_t rdx __asm__("rdx") = a2;
 	register uint64_t r10 __asm__("r10") = a3;
 
+	/* RCX and R11 are the CPU's (the return address, RFLAGS); R8-R10
+	 * come back zero (docs/processes.md, "The five calls"). */
 	__asm__ volatile("syscall"
 			 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10)
 			 :
-			 : "rcx", "r11", "memory");
+			 : "rcx", "r8", "r9", "r11", "memory");
 	return (struct knock_result){ rax, { rdi, rsi, rdx } };
 }
 

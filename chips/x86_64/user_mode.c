@@ -8,7 +8,9 @@
  * the process may touch, with U/S=1 and each page's rights.
  *
  * The user IDT: every gate leads to user_stub_N (user_entry.asm), which
- * saves the process and returns to the loop; only the double fault keeps
+ * saves the process and returns to the loop, except the device rows'
+ * vectors, which get their user top halves (tools/gen_top_halves.py: the
+ * knock, then back to the loop); only the double fault keeps
  * the kernel's stub and its IST stack. The breakpoint gate has DPL 3, so
  * an `int3` in a process is reported as a breakpoint rather than as a
  * general protection fault.
@@ -23,6 +25,8 @@
 #include "chips/x86_64/cpu_regs.h"
 #include "chips/x86_64/gdt.h"
 #include "chips/x86_64/idt.h"
+#include "chips/x86_64/lapic.h"
+#include "chips/x86_64/top_halves.h"
 #include "chips/x86_64/trap_frame.h"
 #include "chips/x86_64/user_mode.h"
 #include "kernel/fmt.h"
@@ -38,6 +42,8 @@
 #define RFLAGS_TF (1u << 8)
 #define RFLAGS_DF (1u << 10)
 #define RFLAGS_AC (1u << 18)
+#define RFLAGS_NT (1u << 14)
+#define RFLAGS_RESERVED (1u << 1)
 
 #define PTE_P (1ull << 0)
 #define PTE_W (1ull << 1)
@@ -50,19 +56,34 @@
 #define EXC_DOUBLE_FAULT 8
 #define GATE_INTERRUPT_DPL3 0xee
 
-_Static_assert(offsetof(struct user_context, rip) == 120 &&
-		       offsetof(struct user_context, cr3) == 144 &&
-		       offsetof(struct user_context, cr2) == 168 &&
-		       offsetof(struct user_context, sysret) == 176,
+_Static_assert(offsetof(struct user_context, rax) == 112 &&
+		       offsetof(struct user_context, vector) == 120 &&
+		       offsetof(struct user_context, rip) == 136 &&
+		       offsetof(struct user_context, ss) == 168 &&
+		       offsetof(struct user_context, cr3) == 176 &&
+		       offsetof(struct user_context, cr2) == 184,
 	       "user_context.inc has these offsets: update both");
+/* A trap from ring 3 aligns the new RSP down to 16 bytes before it pushes
+ * the frame (Intel SDM vol. 3A 6.14.2): the frame's end must be aligned
+ * already, or the frame would land 8 bytes off. */
+_Static_assert(offsetof(struct user_context, cr3) % 16 == 0 &&
+		       sizeof(struct user_context) % 16 == 0,
+	       "the interrupt frame in struct user_context must end 16-aligned");
 _Static_assert(PROCESS_USER_BASE == 1ull << 39, "the user window is PML4 entry 1");
 
 extern uint64_t boot_pml4[512];
 extern uint32_t boot_nx_high; /* boot/entry32.asm: NX's bit as a PTE's high half, or 0 */
 extern const uint64_t user_stub_table[256];
-extern const uint8_t user_replay_table[];
+/* build/top_halves.asm: each device row's top half for ring 3 (xAPIC). */
+extern const struct top_half_entry user_top_half_table[];
+extern const uint64_t user_top_half_count;
 extern void user_syscall_entry(void);
-uint64_t user_run(struct user_context *ctx);
+enum user_stop user_run(struct user_context *ctx, struct syscall_args *args);
+
+/* For user_entry.asm: where TSS.RSP0 is, and the fast path's handler. */
+uintptr_t user_tss_rsp0;
+user_syscall_fn user_syscall_handler;
+void *user_syscall_handler_ctx;
 
 struct slot_tables {
 	uint64_t pml4[512];
@@ -101,6 +122,15 @@ static void set_gate(unsigned v, uintptr_t handler, unsigned ist, uint8_t type)
 	g->zero = 0;
 }
 
+/* Until the processes capsule sets its handler: every call to the loop. */
+static bool decline(void *ctx, const struct syscall_args *a, struct syscall_result *r)
+{
+	(void)ctx;
+	(void)a;
+	(void)r;
+	return false;
+}
+
 void user_mode_init(void)
 {
 	struct descriptor_ptr kidt;
@@ -113,6 +143,14 @@ void user_mode_init(void)
 	const struct gate *kg = (const struct gate *)kidt.base;
 	user_idt[EXC_DOUBLE_FAULT] = kg[EXC_DOUBLE_FAULT];
 	set_gate(EXC_BREAKPOINT, user_stub_table[EXC_BREAKPOINT], 0, GATE_INTERRUPT_DPL3);
+	/* The device rows knock from ring 3 with their own top halves (the bit,
+	 * the EOI, back to the loop). In x2APIC mode the EOI is a WRMSR, which
+	 * needs registers: those vectors keep the generic gate, which raises
+	 * them again in kernel mode. */
+	if (!lapic_x2apic())
+		for (uint64_t i = 0; i < user_top_half_count; i++)
+			set_gate((unsigned)user_top_half_table[i].vector,
+				 user_top_half_table[i].entry, 0, 0x8e);
 	user_idt_ptr.limit = sizeof(user_idt) - 1;
 	user_idt_ptr.base = (uintptr_t)user_idt;
 
@@ -121,7 +159,10 @@ void user_mode_init(void)
 	 * syscall: CS = kernel code, SS = + 8 = kernel data. */
 	wrmsr(MSR_STAR, ((uint64_t)(SEL_USER32 | 3) << 48) | ((uint64_t)SEL_KCODE << 32));
 	wrmsr(MSR_LSTAR, (uintptr_t)user_syscall_entry);
-	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC);
+	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
+	/* Processes run on the boot CPU only (docs/processes.md). */
+	user_tss_rsp0 = gdt_tss_rsp0(0);
+	user_syscall_handler = decline;
 }
 
 /* The page-table entry for the user page at va, from what m allows there. */
@@ -158,7 +199,6 @@ static void map(unsigned slot, const struct process_memory *m)
 
 static void set_entry(struct user_context *c, uint64_t pc, uint64_t sp, const uint64_t a[4])
 {
-	c->sysret = 0; /* pc is not after a `syscall`: enter with iretq */
 	c->rip = pc;
 	c->rsp = sp;
 	c->rdi = a[0];
@@ -183,7 +223,11 @@ static void hil_load(void *hw, unsigned slot, const struct process_memory *m, ui
 	map(slot, m);
 	memset(c, 0, sizeof(*c));
 	c->cr3 = (uintptr_t)t->pml4;
-	c->rflags = RFLAGS_IF;
+	/* The frame `iretq` takes: every later value of these comes from the
+	 * CPU itself (a trap's frame, or `syscall`'s R11 for RFLAGS). */
+	c->cs = SEL_UCODE | 3;
+	c->ss = SEL_UDATA | 3;
+	c->rflags = RFLAGS_IF | RFLAGS_RESERVED;
 	set_entry(c, pc, sp, a);
 }
 
@@ -193,38 +237,29 @@ static void hil_remap(void *hw, unsigned slot, const struct process_memory *m)
 	map(slot, m);
 }
 
-static enum user_stop hil_run(void *hw, unsigned slot, struct syscall_args *args,
-			      struct user_fault *fault)
+static enum user_stop hil_run(void *hw, unsigned slot, struct syscall_args *args)
 {
 	(void)hw;
-	struct user_context *c = &contexts[slot];
-	uint64_t why = user_run(c);
+	return user_run(&contexts[slot], args);
+}
 
-	switch (why) {
-	case 0: /* syscall: class in RAX, arguments in RDI, RSI, RDX, R10 */
-		__asm__ volatile("sti");
-		args->cls = c->rax;
-		args->a[0] = c->rdi;
-		args->a[1] = c->rsi;
-		args->a[2] = c->rdx;
-		args->a[3] = c->r10;
-		return USER_SYSCALL;
-	case 1: /* the interrupt again, in kernel mode: its top half knocks */
-		((void (*)(void))(user_replay_table + 16 * (c->vector & 0xff)))();
-		__asm__ volatile("sti");
-		return USER_INTERRUPTED;
-	case 2:
-		__asm__ volatile("sti");
-		fault->vector = c->vector;
-		fault->name = exception_name((unsigned)c->vector);
-		fault->error = c->error;
-		fault->address = c->vector == 14 ? c->cr2 : 0;
-		fault->pc = c->rip;
-		fault->sp = c->rsp;
-		return USER_FAULT;
-	default:
-		return USER_NOT_RUN;
-	}
+static void hil_fault(void *hw, unsigned slot, struct user_fault *fault)
+{
+	(void)hw;
+	const struct user_context *c = &contexts[slot];
+	fault->vector = c->vector;
+	fault->name = exception_name((unsigned)c->vector);
+	fault->error = c->error;
+	fault->address = c->vector == 14 ? c->cr2 : 0;
+	fault->pc = c->rip;
+	fault->sp = c->rsp;
+}
+
+static void hil_set_syscall(void *hw, user_syscall_fn fn, void *ctx)
+{
+	(void)hw;
+	user_syscall_handler_ctx = ctx;
+	user_syscall_handler = fn ? fn : decline;
 }
 
 static void hil_set_return(void *hw, unsigned slot, const struct syscall_result *r)
@@ -280,6 +315,8 @@ static const struct hil_user hil = {
 	.load = hil_load,
 	.remap = hil_remap,
 	.run = hil_run,
+	.fault = hil_fault,
+	.set_syscall = hil_set_syscall,
 	.set_return = hil_set_return,
 	.call = hil_call,
 	.pc = hil_pc,

@@ -172,7 +172,8 @@ def preemptions(vm):
 
 
 def test_timeslice_preempts_a_spinning_process(boot):
-    vm = boot(testapps=True, cmdline="apps=spin timeslice=10 watchdog=off")
+    # Two processes that never yield: only the timeslice shares the CPU.
+    vm = boot(testapps=True, cmdline="apps=spin:busy timeslice=10 watchdog=off")
     vm.wait_for(r"spin: spinning")
     vm.wait_shell()
     before, t0 = preemptions(vm), guest_seconds(vm)
@@ -183,6 +184,18 @@ def test_timeslice_preempts_a_spinning_process(boot):
     # Each shell command is a knock that starts a new slice, so fewer than
     # that; but most of the interval nothing else happens.
     assert after - before >= expected / 2, (before, after, t0, t1)
+
+
+def test_a_process_that_runs_alone_is_not_sliced(boot):
+    # Any other knock ends its run anyway: no alarm is armed for it.
+    vm = boot(testapps=True, cmdline="apps=spin timeslice=10 watchdog=off")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    before, t0 = preemptions(vm), guest_seconds(vm)
+    time.sleep(1)  # the interval measured, not a wait for an event
+    after, t1 = preemptions(vm), guest_seconds(vm)
+    print(f"spin alone: {after - before} preemptions in {t1 - t0:.2f} s of guest time")
+    assert t1 - t0 > 0.1 and after == before == 0, (before, after, t0, t1)
 
 
 def test_timeslice_off(boot):

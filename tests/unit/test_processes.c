@@ -62,8 +62,9 @@ static void f_remap(void *hw, unsigned s, const struct process_memory *m)
 	slot[s].remaps++;
 }
 
-static enum user_stop f_run(void *hw, unsigned s, struct syscall_args *args,
-			    struct user_fault *fault)
+static struct user_fault last_fault;
+
+static enum user_stop f_run(void *hw, unsigned s, struct syscall_args *args)
 {
 	(void)hw;
 	if (nran < 32)
@@ -72,10 +73,17 @@ static enum user_stop f_run(void *hw, unsigned s, struct syscall_args *args,
 		return USER_INTERRUPTED;
 	const struct step *st = &script[script_pos++];
 	*args = st->args;
-	*fault = st->fault;
+	last_fault = st->fault;
 	if (st->stop == USER_SYSCALL)
 		slot[s].pc += 2; /* past the `syscall` */
 	return st->stop;
+}
+
+static void f_fault(void *hw, unsigned s, struct user_fault *fault)
+{
+	(void)hw;
+	(void)s;
+	*fault = last_fault;
 }
 
 static void f_set_return(void *hw, unsigned s, const struct syscall_result *r)
@@ -117,6 +125,7 @@ static const struct hil_user fake_user = {
 	.load = f_load,
 	.remap = f_remap,
 	.run = f_run,
+	.fault = f_fault,
 	.set_return = f_set_return,
 	.call = f_call,
 	.pc = f_pc,
