@@ -8,8 +8,8 @@ boot; the runs must agree (a difference is an error, not a median).
 
   syscall_instructions     apps=nop: the app's no-op command (command 0 of
       the console driver), from its `syscall` instruction (the symbol
-      nop_command in build/apps/nop.elf) to the app's next instruction
-      (nop_command_done): the whole round trip, kernel and both switches;
+      knock_exists_syscall in build/apps/nop.elf) to the app's next instruction
+      (knock_exists_done): the whole round trip, kernel and both switches;
   upcall_instructions      apps=blink: blink's alarm, the CPU idle, from
       top_half_timer's first instruction to the first instruction of the
       app's upcall function (`fired` in build/apps/blink.elf);
@@ -34,7 +34,7 @@ IMAGE = "build/knock-testapps.iso"
 DEFINITIONS = {
     "syscall_instructions": (
         f"{IMAGE}, apps=nop: a no-op command (console driver, command 0) from the app's "
-        "`syscall` (nop_command) to the app's next instruction (nop_command_done)"),
+        "`syscall` (knock_exists_syscall) to the app's next instruction (knock_exists_done)"),
     "upcall_instructions": (
         f"{IMAGE}, apps=blink: blink's alarm, CPU idle in hlt: from top_half_timer to the "
         "first instruction of the app's upcall function `fired`"),
@@ -78,8 +78,8 @@ def measure(name, iso, elf, apps_dir):
     apps_dir = Path(apps_dir)
     if name == "syscall_instructions":
         app = apps_dir / "nop.elf"
-        value, detail = count(iso, elf, "apps=nop", app_symbol(app, "nop_command"),
-                              app_symbol(app, "nop_command_done"), ["--serial", "\\r"])
+        value, detail = count(iso, elf, "apps=nop", app_symbol(app, "knock_exists_syscall"),
+                              app_symbol(app, "knock_exists_done"), ["--serial", "\\r"])
     elif name == "upcall_instructions":
         app = apps_dir / "blink.elf"
         value, detail = count(iso, elf, "apps=blink", "top_half_timer",

@@ -8,8 +8,6 @@
 
 int main(void)
 {
-	volatile uint64_t n = 0;
-
 	for (;;)
-		n++;
+		; /* C11 6.8.5p6: a loop with a constant condition may not be assumed to end */
 }
