@@ -12,9 +12,6 @@
 #include "kernel/panic.h"
 #include "kernel/string.h"
 
-/* The System V ABI's red zone: 128 bytes below RSP a leaf function may
- * use, which an upcall's frame must not overwrite. */
-#define RED_ZONE 128
 #define DEFAULT_RESTARTS 3
 
 static bool fast_syscall(void *ctx, const struct syscall_args *a, struct syscall_result *r);
@@ -174,37 +171,11 @@ static void fault(struct processes *ps, struct process *p, const struct user_fau
 		processes_restart(ps, p);
 }
 
-/* The kernel's pointer to the 8 bytes at user address sp, if they are p's
- * to write: in its stack (always mapped read-write; the usual case, and
- * the short one), or elsewhere in its writable memory. NULL otherwise. */
-static void *stack_slot(struct process *p, uint64_t sp)
-{
-	const struct process_memory *m = &p->mem;
-	void *k;
-
-	if (sp >= m->stack_lo && sp <= m->stack_hi - 8)
-		return m->kbase + (sp - m->base);
-	return process_memory_translate(&p->mem, sp, 8, PROC_WRITE, &k) ? k : NULL;
-}
-
-/* Deliver upcall u: the function runs on p's stack, below the red zone,
- * and returns to where p called yield. */
+/* Deliver upcall u: the chip calls its function on p's stack, and it
+ * returns to where p called yield. */
 static bool deliver(struct processes *ps, struct process *p, unsigned slot, const struct upcall *u)
 {
-	const struct hil_user *h = ps->user;
-	uint64_t sp = h->sp(h->hw, slot);
-
-	/* At a function's entry RSP + 8 is 16-aligned (the return address). */
-	if (sp < RED_ZONE + 64)
-		return false;
-	sp = ((sp - RED_ZONE) & ~(uint64_t)15) - 8;
-	uint64_t *k = stack_slot(p, sp);
-	if (!k)
-		return false;
-	*k = h->pc(h->hw, slot);
-	const uint64_t a[4] = { u->arg[0], u->arg[1], u->arg[2], u->userdata };
-	h->call(h->hw, slot, u->fn, sp, a);
-	return true;
+	return ps->user->upcall(ps->user->hw, slot, &p->mem, u);
 }
 
 static void upcall_fault(struct processes *ps, struct process *p)
@@ -248,112 +219,147 @@ static bool fast_syscall(void *ctx, const struct syscall_args *a, struct syscall
 	return syscall_answer(ps->running, a, r);
 }
 
-/* After a run that a knock did not end: the call the fast path left to
- * the loop (and the process's next runs, while the calls are answered
- * here), or the fault. Returns how the last run ended. */
-static __attribute__((noinline)) enum user_stop stopped(struct processes *ps, struct process *p,
-							unsigned slot, enum user_stop stop)
+/*
+ * After a run that a knock did not end: the call the fast path left to
+ * the loop, or the fault. Returns true if the process can run on (the
+ * call was answered, or an upcall is to run): it stays ready, and the
+ * loop's next turn runs it, or the next ready process (every run starts
+ * from processes_run_one(), so every knock takes the same way back).
+ */
+static __attribute__((noinline)) bool stopped(struct processes *ps, enum user_stop stop)
 {
+	struct process *p = ps->running;
+	unsigned slot = ps->slot;
 	struct syscall_result r;
 	struct user_fault f;
 	struct upcall u;
 
-	for (;;) {
-		if (stop == USER_INTERRUPTED || stop == USER_NOT_RUN)
-			return stop;
-		if (stop == USER_FAULT) {
-			ps->user->fault(ps->user->hw, slot, &f);
-			fault(ps, p, &f);
-			return stop;
-		}
-		uint64_t brk = p->mem.app_break;
-		switch (syscall_handle(p, &ps->args, &r, &u)) {
-		case SYSCALL_RETURN:
-			if (p->mem.app_break != brk)
-				ps->user->remap(ps->user->hw, slot, &p->mem);
-			ps->user->set_return(ps->user->hw, slot, &r);
-			break;
-		case SYSCALL_UPCALL:
-			if (!deliver(ps, p, slot, &u)) {
-				upcall_fault(ps, p);
-				return USER_FAULT;
-			}
-			break;
-		case SYSCALL_BLOCK:
-			return USER_SYSCALL;
-		case SYSCALL_EXITED:
-			log_info("process %s: exited with %lu", p->name,
-				 (unsigned long)p->exit_code);
-			return USER_SYSCALL;
-		case SYSCALL_RESTART:
-			processes_restart(ps, p);
-			return USER_SYSCALL;
-		}
-		stop = ps->user->run(ps->user->hw, slot, &ps->args);
+	if (stop == USER_NOT_RUN)
+		return false;
+	if (stop == USER_FAULT) {
+		ps->user->fault(ps->user->hw, slot, &f);
+		fault(ps, p, &f);
+		return false;
 	}
+	uint64_t brk = p->mem.app_break;
+	switch (syscall_handle(p, &ps->args, &r, &u)) {
+	case SYSCALL_RETURN:
+		if (p->mem.app_break != brk)
+			ps->user->remap(ps->user->hw, slot, &p->mem);
+		ps->user->set_return(ps->user->hw, slot, &r);
+		return true;
+	case SYSCALL_UPCALL:
+		if (!deliver(ps, p, slot, &u)) {
+			upcall_fault(ps, p);
+			return false;
+		}
+		return true;
+	case SYSCALL_BLOCK:
+		return false;
+	case SYSCALL_EXITED:
+		log_info("process %s: exited with %lu", p->name, (unsigned long)p->exit_code);
+		return false;
+	case SYSCALL_RESTART:
+		processes_restart(ps, p);
+		return false;
+	}
+	return false;
 }
 
-/*
- * Run p (in `slot`) until it stops: a knock, a yield with nothing to
- * deliver, an exit, a fault; calls are answered on the way, by the chip's
- * fast path (fast_syscall) or here. Within a timeslice: the slice is there
- * to share the CPU between processes, since a knock of any other kind
- * already ends a run (the shell and the capsules never wait for a
- * process); so it is armed only when some other process could run now.
- * Only the loop makes a process runnable (an upcall queued by a capsule,
- * a restart), and the loop runs only once a knock has ended the current
- * run; so a process that runs alone arms nothing, and the next run looks
- * again. The slice is cancelled when p gives up the CPU (so a system of
- * waiting processes arms no alarm), and left running when a knock
- * interrupted p (the next run sets it anew).
- */
-static bool run(struct processes *ps, struct process *p, unsigned slot)
+/* The run is over, and not by a knock: cancel the slice if p gave up the
+ * CPU (see pick()). */
+static __attribute__((noinline)) bool run_over(struct processes *ps)
 {
-	if (ps->mux && another_runnable(ps, p))
-		alarm_set_oneshot(ps->mux, &ps->slice, ps->slice_ticks);
-	ps->running = p;
-	enum user_stop stop = ps->user->run(ps->user->hw, slot, &ps->args);
-	if (__builtin_expect(stop == USER_INTERRUPTED, 1))
-		return true;
-	stopped(ps, p, slot, stop);
-	if (ps->slice.armed && p->state != PROCESS_READY)
+	if (ps->slice.armed && ps->running->state != PROCESS_READY)
 		alarm_cancel(ps->mux, &ps->slice);
 	return true;
 }
 
-/* p waits in yield and has an upcall: deliver it, then run p. */
-static __attribute__((noinline)) bool wake(struct processes *ps, struct process *p, unsigned slot)
-{
-	p->state = PROCESS_READY;
-	bool ok = deliver(ps, p, slot, upcall_queue_peek(&p->upcalls));
-	upcall_queue_drop(&p->upcalls);
-	if (!ok) {
-		upcall_fault(ps, p);
-		return true;
-	}
-	return run(ps, p, slot);
-}
+/*
+ * Choose the process to run next, round robin: one that is ready
+ * (PICK_RUN), or one that waits in yield and has an upcall (PICK_WAKE: the
+ * upcall is to be delivered first). It becomes ps->running (in ps->slot).
+ * PICK_NONE if none can run.
+ *
+ * The timeslice: it is there to share the CPU between processes, since a
+ * knock of any other kind already ends a run (the shell and the capsules
+ * never wait for a process); so it is armed only when some other process
+ * could run now. Only the loop makes a process runnable (an upcall queued
+ * by a capsule, a restart), and the loop runs only once a knock has ended
+ * the current run; so a process that runs alone arms nothing, and the next
+ * run looks again. The slice is cancelled when the process gives up the
+ * CPU (so a system of waiting processes arms no alarm), and left running
+ * when a knock interrupted it (the next run sets it anew).
+ */
+enum pick { PICK_NONE, PICK_RUN, PICK_WAKE };
 
-bool processes_run_one(void *ctx)
+static __attribute__((noinline)) enum pick pick(struct processes *ps)
 {
-	struct processes *ps = ctx;
 	unsigned n = ps->count, i = ps->next;
 
 	for (unsigned k = 0; k < n; k++) {
 		struct process *p = &ps->proc[i];
 		unsigned slot = i;
+		enum pick picked;
 
 		i = i + 1 == n ? 0 : i + 1;
-		if (p->state == PROCESS_READY) {
-			ps->next = i;
-			return run(ps, p, slot);
-		}
-		if (p->state == PROCESS_YIELDED && upcall_queue_count(&p->upcalls)) {
-			ps->next = i;
-			return wake(ps, p, slot);
-		}
+		if (p->state == PROCESS_READY)
+			picked = PICK_RUN;
+		else if (p->state == PROCESS_YIELDED && upcall_queue_count(&p->upcalls))
+			picked = PICK_WAKE;
+		else
+			continue;
+		ps->next = i;
+		ps->running = p;
+		ps->slot = slot;
+		if (ps->mux && n > 1 && another_runnable(ps, p))
+			alarm_set_oneshot(ps->mux, &ps->slice, ps->slice_ticks);
+		return picked;
 	}
-	return false;
+	return PICK_NONE;
+}
+
+/* The running process waits in yield with an upcall queued: deliver it,
+ * and the process is ready. False if its stack had no room (a fault,
+ * reported). */
+static __attribute__((noinline)) bool wake(struct processes *ps)
+{
+	struct process *p = ps->running;
+	bool ok = deliver(ps, p, ps->slot, upcall_queue_peek(&p->upcalls));
+
+	upcall_queue_drop(&p->upcalls);
+	if (!ok) {
+		upcall_fault(ps, p);
+		return false;
+	}
+	p->state = PROCESS_READY;
+	return true;
+}
+
+/*
+ * The loop's idle work: run the next process until it stops (a knock, a
+ * call the fast path (fast_syscall) does not answer, a fault); stopped()
+ * handles the call or the fault. The
+ * usual end, a knock, returns straight to the loop (user_knock_instructions
+ * counts this way back: keep it short).
+ */
+/* Without a frame pointer (the one function here): on the knock's way
+ * back it saves an instruction of the figure, and a backtrace through it
+ * only skips its frame (RBP is left as the loop's). */
+__attribute__((optimize("omit-frame-pointer"))) bool processes_run_one(void *ctx)
+{
+	struct processes *ps = ctx;
+	enum pick picked = pick(ps);
+
+	if (picked == PICK_NONE)
+		return false;
+	if (picked == PICK_WAKE && !wake(ps))
+		return true;
+	enum user_stop stop = ps->user->run(ps->user->hw, ps->slot, &ps->args);
+	if (__builtin_expect(stop == USER_INTERRUPTED, 1))
+		return true;
+	stopped(ps, stop);
+	return run_over(ps);
 }
 
 struct process *processes_find(struct processes *ps, const char *name)

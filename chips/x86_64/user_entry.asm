@@ -51,9 +51,9 @@ bits 64
 
 %include "chips/x86_64/user_context.inc"
 
-extern user_idt_ptr, kernel_idt_ptr, user_tss_rsp0
+extern user_idt_ptr, kernel_idt_ptr, user_tss_rsp0, user_contexts
 extern user_syscall_handler, user_syscall_handler_ctx
-global user_run, user_syscall_entry, user_stub_table, user_replay_table, user_knocked
+global user_run, user_run_slot, user_syscall_entry, user_stub_table, user_replay_table, user_knocked
 
 CPU_USER_CONTEXT equ 1104       ; kernel/cpu.h, checked there
 CPU_KERNEL_RSP   equ 1112
@@ -66,6 +66,15 @@ STOP_FAULT       equ 2
 STOP_NOT_RUN     equ 3
 
 section .text
+
+; enum user_stop user_run_slot(void *hw, unsigned slot, struct syscall_args *args):
+; the HIL's run() (kernel/hil/user.h), user_run() on the slot's context.
+user_run_slot:
+	imul edi, esi, CTX_SIZE
+	lea rax, [rel user_contexts]
+	add rdi, rax
+	mov rsi, rdx
+	; fall through
 
 ; enum user_stop user_run(struct user_context *ctx, struct syscall_args *args)
 user_run:
@@ -108,7 +117,6 @@ user_run:
 	pop rcx
 	pop rbx
 	pop rax
-	add rsp, 16                     ; vector, error code
 	swapgs
 	iretq                           ; RIP, CS, RFLAGS, RSP, SS from ctx
 .not_run:
@@ -231,16 +239,21 @@ user_syscall_entry:
 	jmp back_to_loop_regs
 
 ; The user IDT's generic gates. On entry RSP is ctx + CTX_FRAME_END less
-; the frame the CPU pushed ([error], RIP, CS, RFLAGS, RSP, SS); each stub
-; pushes a 0 where the CPU pushes no error code, then its vector.
+; the frame the CPU pushed (RIP, CS, RFLAGS, RSP, SS), and, for the
+; exceptions that have one, the error code below it, in RAX's slot of ctx.
+; Each stub puts the process's RAX in that slot (exchanging it with the
+; error code, or pushing it), and RAX = error code << 8 | vector.
 %macro USER_STUB 1
 align 16
 user_stub_%1:
 %if %1 = 8 || %1 = 10 || %1 = 11 || %1 = 12 || %1 = 13 || %1 = 14 || %1 = 17 || %1 = 21 || %1 = 29 || %1 = 30
+	xchg rax, [rsp]
+	shl rax, 8
+	mov al, %1
 %else
-	push 0
+	push rax
+	mov eax, %1
 %endif
-	push %1
 	jmp user_trap
 %endmacro
 
@@ -251,7 +264,6 @@ USER_STUB v
 %endrep
 
 user_trap:
-	push rax
 	push rbx
 	push rcx
 	push rdx
@@ -267,19 +279,22 @@ user_trap:
 	push r14
 	push r15
 	swapgs
+	movzx ecx, al
+	mov [rsp + CTX_VECTOR], rcx
+	shr rax, 8
+	mov [rsp + CTX_ERROR], rax
 	mov rax, cr2
 	mov [rsp + CTX_CR2], rax
-	mov rax, [rsp + CTX_VECTOR]
 	mov rsp, [gs:CPU_KERNEL_RSP]
 	lidt [rel kernel_idt_ptr]
 	push 2                          ; RFLAGS: DF and AC clear (above)
 	popfq
-	cmp rax, 32
+	cmp ecx, 32
 	jb .exception
 	; An interrupt with no user top half: raise it again in kernel mode
 	; (`int N`), so that its own top half knocks as usual.
-	shl eax, 4
-	lea rcx, [rel user_replay_table]
+	shl ecx, 4
+	lea rax, [rel user_replay_table]
 	add rax, rcx
 	call rax
 	sti
@@ -291,11 +306,9 @@ user_trap:
 	jmp back_to_loop_regs
 
 ; A user top half (swapgs, its bit set, EOI) jumps here: the process's
-; registers into ctx (the vector and error code slots are left as they
-; were: nothing reads them after a knock), then the loop.
+; registers into ctx, then the loop.
 align 16
 user_knocked:
-	sub rsp, 16                     ; vector, error code
 	push rax
 	push rbx
 	push rcx

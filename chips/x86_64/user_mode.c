@@ -57,18 +57,20 @@
 #define GATE_INTERRUPT_DPL3 0xee
 
 _Static_assert(offsetof(struct user_context, rax) == 112 &&
-		       offsetof(struct user_context, vector) == 120 &&
-		       offsetof(struct user_context, rip) == 136 &&
-		       offsetof(struct user_context, ss) == 168 &&
-		       offsetof(struct user_context, cr3) == 176 &&
-		       offsetof(struct user_context, cr2) == 184,
+		       offsetof(struct user_context, rip) == 120 &&
+		       offsetof(struct user_context, ss) == 152 &&
+		       offsetof(struct user_context, cr3) == 160 &&
+		       offsetof(struct user_context, cr2) == 168 &&
+		       offsetof(struct user_context, vector) == 176 &&
+		       offsetof(struct user_context, error) == 184,
 	       "user_context.inc has these offsets: update both");
 /* A trap from ring 3 aligns the new RSP down to 16 bytes before it pushes
  * the frame (Intel SDM vol. 3A 6.14.2): the frame's end must be aligned
  * already, or the frame would land 8 bytes off. */
 _Static_assert(offsetof(struct user_context, cr3) % 16 == 0 &&
-		       sizeof(struct user_context) % 16 == 0,
-	       "the interrupt frame in struct user_context must end 16-aligned");
+		       sizeof(struct user_context) == 192,
+	       "the interrupt frame in struct user_context must end 16-aligned (and "
+	       "user_context.inc has CTX_SIZE 192)");
 _Static_assert(PROCESS_USER_BASE == 1ull << 39, "the user window is PML4 entry 1");
 
 extern uint64_t boot_pml4[512];
@@ -78,7 +80,7 @@ extern const uint64_t user_stub_table[256];
 extern const struct top_half_entry user_top_half_table[];
 extern const uint64_t user_top_half_count;
 extern void user_syscall_entry(void);
-enum user_stop user_run(struct user_context *ctx, struct syscall_args *args);
+enum user_stop user_run_slot(void *hw, unsigned slot, struct syscall_args *args);
 
 /* For user_entry.asm: where TSS.RSP0 is, and the fast path's handler. */
 uintptr_t user_tss_rsp0;
@@ -93,7 +95,8 @@ struct slot_tables {
 };
 
 static struct slot_tables tables[USER_SLOTS] __attribute__((aligned(4096)));
-static struct user_context contexts[USER_SLOTS];
+/* Global for user_entry.asm's user_run_slot. */
+struct user_context user_contexts[USER_SLOTS];
 
 struct __attribute__((packed)) gate {
 	uint16_t offset_lo;
@@ -212,7 +215,7 @@ static void hil_load(void *hw, unsigned slot, const struct process_memory *m, ui
 {
 	(void)hw;
 	struct slot_tables *t = &tables[slot];
-	struct user_context *c = &contexts[slot];
+	struct user_context *c = &user_contexts[slot];
 
 	memcpy(t->pml4, boot_pml4, sizeof(t->pml4));
 	memset(t->pdpt, 0, sizeof(t->pdpt));
@@ -237,16 +240,10 @@ static void hil_remap(void *hw, unsigned slot, const struct process_memory *m)
 	map(slot, m);
 }
 
-static enum user_stop hil_run(void *hw, unsigned slot, struct syscall_args *args)
-{
-	(void)hw;
-	return user_run(&contexts[slot], args);
-}
-
 static void hil_fault(void *hw, unsigned slot, struct user_fault *fault)
 {
 	(void)hw;
-	const struct user_context *c = &contexts[slot];
+	const struct user_context *c = &user_contexts[slot];
 	fault->vector = c->vector;
 	fault->name = exception_name((unsigned)c->vector);
 	fault->error = c->error;
@@ -265,35 +262,53 @@ static void hil_set_syscall(void *hw, user_syscall_fn fn, void *ctx)
 static void hil_set_return(void *hw, unsigned slot, const struct syscall_result *r)
 {
 	(void)hw;
-	struct user_context *c = &contexts[slot];
+	struct user_context *c = &user_contexts[slot];
 	c->rax = r->variant;
 	c->rdi = r->v[0];
 	c->rsi = r->v[1];
 	c->rdx = r->v[2];
 }
 
-static void hil_call(void *hw, unsigned slot, uint64_t pc, uint64_t sp, const uint64_t a[4])
+/* The System V ABI's red zone: 128 bytes below RSP a leaf function may
+ * use, which an upcall's frame must not overwrite. */
+#define RED_ZONE 128
+
+static bool hil_upcall(void *hw, unsigned slot, const struct process_memory *m,
+		       const struct upcall *u)
 {
 	(void)hw;
-	set_entry(&contexts[slot], pc, sp, a);
+	struct user_context *c = &user_contexts[slot];
+	uint64_t sp = process_memory_call_sp(c->rsp, RED_ZONE);
+	uint64_t *k = sp ? process_memory_word(m, sp) : NULL;
+
+	if (!k)
+		return false;
+	*k = c->rip;
+	c->rip = u->fn;
+	c->rsp = sp;
+	c->rdi = u->arg[0];
+	c->rsi = u->arg[1];
+	c->rdx = u->arg[2];
+	c->rcx = u->userdata;
+	return true;
 }
 
 static uint64_t hil_pc(void *hw, unsigned slot)
 {
 	(void)hw;
-	return contexts[slot].rip;
+	return user_contexts[slot].rip;
 }
 
 static uint64_t hil_sp(void *hw, unsigned slot)
 {
 	(void)hw;
-	return contexts[slot].rsp;
+	return user_contexts[slot].rsp;
 }
 
 static size_t hil_dump(void *hw, unsigned slot, char *buf, size_t cap)
 {
 	(void)hw;
-	const struct user_context *c = &contexts[slot];
+	const struct user_context *c = &user_contexts[slot];
 	int n = ksnprintf(buf, cap,
 			  "  rip %016lx  rsp %016lx  rflags %08lx\n"
 			  "  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n"
@@ -314,11 +329,11 @@ static const struct hil_user hil = {
 	.slots = USER_SLOTS,
 	.load = hil_load,
 	.remap = hil_remap,
-	.run = hil_run,
+	.run = user_run_slot, /* user_entry.asm: straight into user_run */
 	.fault = hil_fault,
 	.set_syscall = hil_set_syscall,
 	.set_return = hil_set_return,
-	.call = hil_call,
+	.upcall = hil_upcall,
 	.pc = hil_pc,
 	.sp = hil_sp,
 	.dump = hil_dump,

@@ -17,16 +17,15 @@
 #define USER_REGION_MAX ((size_t)512 * 4096)
 
 /* What user_entry.asm saves and restores (offsets: user_context.inc), in
- * the order its entry paths push it: the registers, the vector and error
- * code, then the CPU's interrupt frame (TSS.RSP0 points just past it while
- * the process runs, so a trap from ring 3 pushes its frame here). */
+ * the order its entry paths push it: the registers, then the CPU's
+ * interrupt frame (TSS.RSP0 points just past it while the process runs,
+ * so a trap from ring 3 pushes its frame here). */
 struct user_context {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error; /* why it last trapped (exceptions) */
-	uint64_t rip, cs, rflags, rsp, ss;
+	uint64_t rip, cs, rflags, rsp, ss; /* the interrupt frame */
 	uint64_t cr3;
-	uint64_t cr2; /* at its last exception */
+	uint64_t cr2, vector, error; /* at its last exception */
 } __attribute__((aligned(16)));
 
 /* Boot CPU, after idt_init(): the user IDT, EFER.SCE and the syscall

@@ -61,9 +61,15 @@ struct hil_user {
 	void (*fault)(void *hw, unsigned slot, struct user_fault *fault);
 	/* The values the last call returns (before the next run). */
 	void (*set_return)(void *hw, unsigned slot, const struct syscall_result *r);
-	/* Make the next run start at pc with stack sp and arguments a[] (an
-	 * upcall: the caller has pushed the return address). */
-	void (*call)(void *hw, unsigned slot, uint64_t pc, uint64_t sp, const uint64_t a[4]);
+	/* Make the next run call u's function as if the process had called it
+	 * where it is now (in yield): its return address pushed on the
+	 * process's stack in m (process_memory_call_sp(), process_memory_word()), its three
+	 * arguments and userdata in the argument registers. False, with
+	 * nothing changed, if the stack has no room (the caller reports a
+	 * fault). The function was checked at subscribe to be the process's
+	 * code. */
+	bool (*upcall)(void *hw, unsigned slot, const struct process_memory *m,
+		       const struct upcall *u);
 	uint64_t (*pc)(void *hw, unsigned slot);
 	uint64_t (*sp)(void *hw, unsigned slot);
 	/* The slot's registers as text (a fault report's middle part): writes
