@@ -42,6 +42,10 @@ _Noreturn void knock_restart(void);
 /* An int3: knock reports it as the process's fault (a breakpoint). */
 void knock_breakpoint(void);
 
+/* The rng driver: fill buf with n random bytes (n at most 256). Returns
+ * how many came, or minus the error code (KNOCK_ENODEVICE: no source). */
+int knock_rng(void *buf, size_t n);
+
 /* The console: write all of s (waits while the serial line drains). */
 void knock_write(const char *s, size_t len);
 void knock_puts(const char *s);

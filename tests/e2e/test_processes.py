@@ -284,3 +284,23 @@ def test_echo_reads_a_line_given_by_input(boot):
     vm.wait_for(r"process echo: exited with 0", pos=pos)
     vm.wait_shell(pos=pos)
     assert vm.shell("input") == "input: no process is waiting for a line\n"
+
+
+def test_rng_app_gets_bytes_from_virtio_rng(boot):
+    vm = boot(testapps=True, cmdline="apps=rng", extra_args=["-device", "virtio-rng-pci"])
+    first = vm.wait_for(r"rng 1: ([0-9a-f]{32})$").group(1)
+    second = vm.wait_for(r"rng 2: ([0-9a-f]{32})$").group(1)
+    vm.wait_for(r"process rng: exited with 0")
+    vm.wait_shell()
+    assert first != second, first
+    assert len(set(bytes.fromhex(first))) > 4, first
+    # The shell's `rng` shares the source with the processes' driver.
+    assert re.match(r"^[0-9a-f]{16}$", vm.shell("rng 8", timeout=10)), "rng 8"
+
+
+def test_rng_app_without_a_source(boot):
+    vm = boot(testapps=True, cmdline="apps=rng")
+    vm.wait_for(r"rng: no random number source$")
+    vm.wait_for(r"process rng: exited with 0")
+    vm.wait_shell()
+    assert ps_row(vm, "rng")["state"] == "exited"
