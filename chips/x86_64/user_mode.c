@@ -45,6 +45,12 @@
 #define RFLAGS_NT (1u << 14)
 #define RFLAGS_RESERVED (1u << 1)
 
+/* CPUID.(EAX=7,ECX=0):EBX and the CR4 bits (SDM vol. 3A 4.6, 2.5). */
+#define CPUID7_EBX_SMEP (1u << 7)
+#define CPUID7_EBX_SMAP (1u << 20)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
+
 #define PTE_P (1ull << 0)
 #define PTE_W (1ull << 1)
 #define PTE_U (1ull << 2)
@@ -134,6 +140,32 @@ static bool decline(void *ctx, const struct syscall_args *a, struct syscall_resu
 	return false;
 }
 
+/*
+ * SMEP and SMAP, when the CPU has them: the kernel then faults on fetching
+ * from a user page (a jump into process memory) and on reading or writing
+ * one. knock reaches a process's memory only through the identity map
+ * (supervisor pages; docs/processes.md), never through the user window,
+ * so SMAP needs no stac/clac anywhere: there is no copy routine to open.
+ * Every way into the kernel from ring 3 leaves RFLAGS.AC clear (FMASK for
+ * `syscall`, RFLAGS = 2 on the trap paths in user_entry.asm), so a process
+ * cannot switch SMAP off for the kernel by setting AC.
+ */
+static void protect_kernel(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t on = 0;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a >= 7) {
+		cpuid(7, 0, &a, &b, &c, &d);
+		on = ((b & CPUID7_EBX_SMEP) ? CR4_SMEP : 0) | ((b & CPUID7_EBX_SMAP) ? CR4_SMAP : 0);
+	}
+	if (on)
+		__asm__ volatile("mov %0, %%cr4" : : "r"(read_cr4() | on) : "memory");
+	log_info("user mode: SMEP %s, SMAP %s", (on & CR4_SMEP) ? "on" : "not on this CPU",
+		 (on & CR4_SMAP) ? "on" : "not on this CPU");
+}
+
 void user_mode_init(void)
 {
 	struct descriptor_ptr kidt;
@@ -163,6 +195,7 @@ void user_mode_init(void)
 	wrmsr(MSR_STAR, ((uint64_t)(SEL_USER32 | 3) << 48) | ((uint64_t)SEL_KCODE << 32));
 	wrmsr(MSR_LSTAR, (uintptr_t)user_syscall_entry);
 	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
+	protect_kernel();
 	/* Processes run on the boot CPU only (docs/processes.md). */
 	user_tss_rsp0 = gdt_tss_rsp0(0);
 	user_syscall_handler = decline;

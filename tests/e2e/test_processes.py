@@ -304,3 +304,26 @@ def test_rng_app_without_a_source(boot):
     vm.wait_for(r"process rng: exited with 0")
     vm.wait_shell()
     assert ps_row(vm, "rng")["state"] == "exited"
+
+
+def test_processes_with_smep_and_smap_on(boot):
+    # -cpu max has SMEP and SMAP: knock turns them on, and every path that
+    # touches a process's memory (loading, allow, the console's copies,
+    # upcall frames, rng's bytes, the fault report) still works, since the
+    # kernel never reaches user pages through the user window.
+    vm = boot(testapps=True, cpu="max", cmdline="apps=hello:badallow:rng:readkernel",
+              extra_args=["-device", "virtio-rng-pci"])
+    vm.wait_for(r"user mode: SMEP on, SMAP on")
+    vm.wait_for(r"hello from ring 3: memory at 0x8000000000")
+    vm.wait_for(r"badallow: 3 of 3 bad buffers refused")
+    vm.wait_for(r"rng 2: [0-9a-f]{32}$")
+    report = fault_report(vm, "readkernel")
+    assert re.search(r"address 0x100000 \(not the process's memory\)", report), report
+    vm.wait_shell()
+    assert vm.shell("version").startswith("knock ")
+
+
+def test_default_cpu_says_it_has_no_smap(boot):
+    vm = boot(testapps=True, cmdline="apps=hello")
+    vm.wait_for(r"user mode: SMEP not on this CPU, SMAP not on this CPU")
+    vm.wait_for(r"process hello: exited with 0")
