@@ -39,6 +39,7 @@ void processes_set_timeslice(struct processes *ps, struct alarm_mux *mux, unsign
 {
 	ps->mux = ms ? mux : NULL;
 	ps->slice_ms = ms;
+	ps->slicing = ps->mux && ps->count > 1;
 	if (!ps->mux)
 		return;
 	alarm_init(&ps->slice, "timeslice", slice_over, ps);
@@ -72,6 +73,7 @@ bool processes_load(struct processes *ps, const char *name, const uint8_t *file,
 		return false;
 	}
 	ps->count++;
+	ps->slicing = ps->mux && ps->count > 1;
 	start(ps, p);
 	log_info("process %s: loaded, %lu bytes of image, %lu KiB of memory", p->name,
 		 (unsigned long)(p->image.hi - p->image.lo), (unsigned long)(size / 1024));
@@ -266,20 +268,22 @@ static __attribute__((noinline)) bool stopped(struct processes *ps, enum user_st
 	return false;
 }
 
-/* The run is over, and not by a knock: cancel the slice if p gave up the
- * CPU (see pick()). */
-static __attribute__((noinline)) bool run_over(struct processes *ps)
+/* The run is over, and not by a knock: the call or the fault (stopped()),
+ * then cancel the slice if the process gave up the CPU (see pick()). */
+static __attribute__((noinline)) bool run_over(struct processes *ps, enum user_stop stop)
 {
+	stopped(ps, stop);
 	if (ps->slice.armed && ps->running->state != PROCESS_READY)
 		alarm_cancel(ps->mux, &ps->slice);
 	return true;
 }
 
 /*
- * Choose the process to run next, round robin: one that is ready
- * (PICK_RUN), or one that waits in yield and has an upcall (PICK_WAKE: the
- * upcall is to be delivered first). It becomes ps->running (in ps->slot).
- * PICK_NONE if none can run.
+ * Choose the process to run next, round robin: one that is ready, or one
+ * that waits in yield and has an upcall (delivered here). It becomes
+ * ps->running (in ps->slot): PICK_RUN. PICK_NONE if none can run;
+ * PICK_FAULTED if the one chosen had no room on its stack for its upcall
+ * (the caller reports the fault: work was done, but nothing is to run).
  *
  * The timeslice: it is there to share the CPU between processes, since a
  * knock of any other kind already ends a run (the shell and the capsules
@@ -291,49 +295,50 @@ static __attribute__((noinline)) bool run_over(struct processes *ps)
  * CPU (so a system of waiting processes arms no alarm), and left running
  * when a knock interrupted it (the next run sets it anew).
  */
-enum pick { PICK_NONE, PICK_RUN, PICK_WAKE };
+enum pick { PICK_NONE, PICK_RUN, PICK_FAULTED };
 
 static __attribute__((noinline)) enum pick pick(struct processes *ps)
 {
 	unsigned n = ps->count, i = ps->next;
+	struct process *p = &ps->proc[i];
 
 	for (unsigned k = 0; k < n; k++) {
-		struct process *p = &ps->proc[i];
+		struct process *q = p;
 		unsigned slot = i;
-		enum pick picked;
 
-		i = i + 1 == n ? 0 : i + 1;
-		if (p->state == PROCESS_READY)
-			picked = PICK_RUN;
-		else if (p->state == PROCESS_YIELDED && upcall_queue_count(&p->upcalls))
-			picked = PICK_WAKE;
-		else
+		/* The next one, round robin (a pointer and its index: no multiply). */
+		if (++i == n) {
+			i = 0;
+			p = ps->proc;
+		} else {
+			p++;
+		}
+		if (q->state == PROCESS_YIELDED) {
+			if (!upcall_queue_count(&q->upcalls))
+				continue;
+		} else if (q->state != PROCESS_READY) {
 			continue;
+		}
 		ps->next = i;
-		ps->running = p;
+		ps->running = q;
 		ps->slot = slot;
-		if (ps->mux && n > 1 && another_runnable(ps, p))
-			alarm_set_oneshot(ps->mux, &ps->slice, ps->slice_ticks);
-		return picked;
+		if (q->state == PROCESS_READY)
+			return PICK_RUN;
+		/* Taken from the queue first (its slot stays as it is until the
+		 * next push), so that nothing is left to do after the call. */
+		const struct upcall *u = &q->upcalls.slot[q->upcalls.head]; /* count > 0 */
+		upcall_queue_drop(&q->upcalls);
+		q->state = PROCESS_READY;
+		return deliver(ps, q, slot, u) ? PICK_RUN : PICK_FAULTED;
 	}
 	return PICK_NONE;
 }
 
-/* The running process waits in yield with an upcall queued: deliver it,
- * and the process is ready. False if its stack had no room (a fault,
- * reported). */
-static __attribute__((noinline)) bool wake(struct processes *ps)
+/* The timeslice, for the process pick() chose (see there). */
+static __attribute__((noinline)) void slice(struct processes *ps)
 {
-	struct process *p = ps->running;
-	bool ok = deliver(ps, p, ps->slot, upcall_queue_peek(&p->upcalls));
-
-	upcall_queue_drop(&p->upcalls);
-	if (!ok) {
-		upcall_fault(ps, p);
-		return false;
-	}
-	p->state = PROCESS_READY;
-	return true;
+	if (another_runnable(ps, ps->running))
+		alarm_set_oneshot(ps->mux, &ps->slice, ps->slice_ticks);
 }
 
 /*
@@ -351,15 +356,18 @@ __attribute__((optimize("omit-frame-pointer"))) bool processes_run_one(void *ctx
 	struct processes *ps = ctx;
 	enum pick picked = pick(ps);
 
-	if (picked == PICK_NONE)
-		return false;
-	if (picked == PICK_WAKE && !wake(ps))
+	if (__builtin_expect(picked != PICK_RUN, 0)) {
+		if (picked == PICK_NONE)
+			return false;
+		upcall_fault(ps, ps->running);
 		return true;
+	}
+	if (ps->slicing)
+		slice(ps);
 	enum user_stop stop = ps->user->run(ps->user->hw, ps->slot, &ps->args);
-	if (__builtin_expect(stop == USER_INTERRUPTED, 1))
-		return true;
-	stopped(ps, stop);
-	return run_over(ps);
+	if (__builtin_expect(stop != USER_INTERRUPTED, 0))
+		return run_over(ps, stop);
+	return true;
 }
 
 struct process *processes_find(struct processes *ps, const char *name)

@@ -52,6 +52,7 @@ struct processes {
 	struct alarm_mux *mux;
 	struct alarm slice;
 	uint64_t slice_ticks;
+	bool slicing; /* a timeslice and more than one process: slices may be armed */
 	unsigned slice_ms;
 	uint64_t preemptions; /* timeslices that ran out */
 };

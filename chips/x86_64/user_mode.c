@@ -306,16 +306,9 @@ static void hil_set_return(void *hw, unsigned slot, const struct syscall_result 
  * use, which an upcall's frame must not overwrite. */
 #define RED_ZONE 128
 
-static bool hil_upcall(void *hw, unsigned slot, const struct process_memory *m,
-		       const struct upcall *u)
+static void enter_upcall(struct user_context *c, uint64_t sp, uint64_t *k,
+			 const struct upcall *u)
 {
-	(void)hw;
-	struct user_context *c = &user_contexts[slot];
-	uint64_t sp = process_memory_call_sp(c->rsp, RED_ZONE);
-	uint64_t *k = sp ? process_memory_word(m, sp) : NULL;
-
-	if (!k)
-		return false;
 	*k = c->rip;
 	c->rip = u->fn;
 	c->rsp = sp;
@@ -323,6 +316,34 @@ static bool hil_upcall(void *hw, unsigned slot, const struct process_memory *m,
 	c->rsi = u->arg[1];
 	c->rdx = u->arg[2];
 	c->rcx = u->userdata;
+}
+
+/* The return address's place when it is not in the stack proper (a
+ * process that moved its stack into its data or heap): the full check. */
+static __attribute__((noinline)) bool upcall_elsewhere(struct user_context *c,
+						       const struct process_memory *m,
+						       uint64_t sp, const struct upcall *u)
+{
+	uint64_t *k = sp ? process_memory_word(m, sp) : NULL;
+
+	if (!k)
+		return false;
+	enter_upcall(c, sp, k, u);
+	return true;
+}
+
+static bool hil_upcall(void *hw, unsigned slot, const struct process_memory *m,
+		       const struct upcall *u)
+{
+	(void)hw;
+	struct user_context *c = &user_contexts[slot];
+	uint64_t sp = process_memory_call_sp(c->rsp, RED_ZONE);
+
+	/* The usual case here, with no call (process_memory_word()'s first
+	 * test, which a 0 from process_memory_call_sp() fails too). */
+	if (sp < m->stack_lo || sp > m->stack_hi - 8)
+		return upcall_elsewhere(c, m, sp, u);
+	enter_upcall(c, sp, (uint64_t *)(void *)(m->kbase + (sp - m->base)), u);
 	return true;
 }
 
