@@ -4,7 +4,10 @@ outside on the shipped kernel with the test apps as GRUB modules
 (build/knock-testapps.iso: the product kernel, default options but for
 `apps=`), with tools/count_path.py (gdb single-stepping under
 `-icount shift=0,sleep=off`). Each path is counted REPEAT times in one
-boot; the runs must agree (a difference is an error, not a median).
+boot; the figure is the largest count (runs may differ by an instruction
+or two where the data does: the alarm mux stores a new largest lateness
+only when there is one), and a spread of more than SPREAD is an error
+(a different path, not the same one).
 
   syscall_instructions     apps=nop: the app's no-op command (command 0 of
       the console driver), from its `syscall` instruction (the symbol
@@ -29,6 +32,7 @@ import count_path  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 REPEAT = 3
+SPREAD = 4
 IMAGE = "build/knock-testapps.iso"
 
 DEFINITIONS = {
@@ -66,12 +70,17 @@ def count(iso, elf, cmdline, start, until, trigger, busy=False):
     except count_path.CountError as e:
         raise Unmeasured(f"tools/count_path.py {' '.join(argv)}: {e}") from e
     counts = r["counts"]
-    if len(set(counts)) != 1:
-        raise Unmeasured(f"the {REPEAT} runs differ: {counts}")
-    return counts[0], {"counts": counts, "profile": r["runs"][0]["profile"],
+    # Runs may differ by a few instructions where the data does (the alarm
+    # mux stores a new largest lateness only when there is one): the
+    # figure is the largest; a wide spread means a different path.
+    if max(counts) - min(counts) > SPREAD:
+        raise Unmeasured(f"the {REPEAT} runs differ by more than {SPREAD}: {counts}")
+    worst = counts.index(max(counts))
+    return counts[worst], {"counts": counts, "profile": r["runs"][worst]["profile"],
                        "end": r["runs"][0]["end"], "cmdline": cmdline, "image": str(iso),
                        "method": f"tools/count_path.py on {iso}, -icount "
-                                 f"{count_path.ICOUNT}, {REPEAT} runs in one boot"}
+                                 f"{count_path.ICOUNT}, the largest of {REPEAT} runs in "
+                                 "one boot"}
 
 
 def measure(name, iso, elf, apps_dir):

@@ -48,6 +48,7 @@
 /* CPUID.(EAX=7,ECX=0):EBX and the CR4 bits (SDM vol. 3A 4.6, 2.5). */
 #define CPUID7_EBX_SMEP (1u << 7)
 #define CPUID7_EBX_SMAP (1u << 20)
+#define CR0_EM (1ull << 2)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 
@@ -162,6 +163,13 @@ static void protect_kernel(void)
 	}
 	if (on)
 		__asm__ volatile("mov %0, %%cr4" : : "r"(read_cr4() | on) : "memory");
+	/* No floating point for processes: knock switches no x87/SSE state
+	 * between them (docs/processes.md, "Floating point"). CR4.OSFXSR is
+	 * clear, so SSE is an invalid opcode; CR0.EM makes x87 instructions a
+	 * device-not-available fault (and MMX invalid), so a process that uses
+	 * them faults instead of seeing another's registers. The kernel uses
+	 * none (-mgeneral-regs-only). */
+	__asm__ volatile("mov %0, %%cr0" : : "r"(read_cr0() | CR0_EM) : "memory");
 	log_info("user mode: SMEP %s, SMAP %s", (on & CR4_SMEP) ? "on" : "not on this CPU",
 		 (on & CR4_SMAP) ? "on" : "not on this CPU");
 }
