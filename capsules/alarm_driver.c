@@ -27,7 +27,8 @@ static void fired(void *ctx, struct alarm *a)
 	pa->ad->fired++;
 	/* "now" is when the mux found it due, in this round. */
 	syscall_schedule_upcall(&pa->ad->driver, pa->p, 0,
-				alarm_mux_ticks_to_us(pa->ad->mux, alarm_mux_round_now(pa->ad->mux)),
+				alarm_mux_ticks_to_us(pa->ad->mux,
+						      alarm_mux_round_now(pa->ad->mux)),
 				pa->deadline_us, 0);
 }
 

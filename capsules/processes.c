@@ -295,7 +295,11 @@ static __attribute__((noinline)) bool run_over(struct processes *ps, enum user_s
  * CPU (so a system of waiting processes arms no alarm), and left running
  * when a knock interrupted it (the next run sets it anew).
  */
-enum pick { PICK_NONE, PICK_RUN, PICK_FAULTED };
+enum pick {
+	PICK_NONE,
+	PICK_RUN,
+	PICK_FAULTED
+};
 
 static __attribute__((noinline)) enum pick pick(struct processes *ps)
 {

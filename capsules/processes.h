@@ -40,9 +40,9 @@ struct processes {
 	const struct hil_user *user;
 	struct process proc[PROCESSES_MAX];
 	unsigned count;
-	unsigned next; /* round robin: where the next search starts */
-	struct process *running; /* the one the chip runs (its fast path answers it) */
-	unsigned slot;           /* its slot */
+	unsigned next;            /* round robin: where the next search starts */
+	struct process *running;  /* the one the chip runs (its fast path answers it) */
+	unsigned slot;            /* its slot */
 	struct syscall_args args; /* a call the fast path left to the loop */
 	enum fault_policy policy;
 	unsigned restart_max; /* FAULT_RESTART: at most this many per process */

@@ -74,8 +74,7 @@ _Static_assert(offsetof(struct user_context, rax) == 112 &&
 /* A trap from ring 3 aligns the new RSP down to 16 bytes before it pushes
  * the frame (Intel SDM vol. 3A 6.14.2): the frame's end must be aligned
  * already, or the frame would land 8 bytes off. */
-_Static_assert(offsetof(struct user_context, cr3) % 16 == 0 &&
-		       sizeof(struct user_context) == 192,
+_Static_assert(offsetof(struct user_context, cr3) % 16 == 0 && sizeof(struct user_context) == 192,
 	       "the interrupt frame in struct user_context must end 16-aligned (and "
 	       "user_context.inc has CTX_SIZE 192)");
 _Static_assert(PROCESS_USER_BASE == 1ull << 39, "the user window is PML4 entry 1");
@@ -159,7 +158,8 @@ static void protect_kernel(void)
 	cpuid(0, 0, &a, &b, &c, &d);
 	if (a >= 7) {
 		cpuid(7, 0, &a, &b, &c, &d);
-		on = ((b & CPUID7_EBX_SMEP) ? CR4_SMEP : 0) | ((b & CPUID7_EBX_SMAP) ? CR4_SMAP : 0);
+		on = ((b & CPUID7_EBX_SMEP) ? CR4_SMEP : 0) |
+		     ((b & CPUID7_EBX_SMAP) ? CR4_SMAP : 0);
 	}
 	if (on)
 		__asm__ volatile("mov %0, %%cr4" : : "r"(read_cr4() | on) : "memory");
@@ -314,8 +314,7 @@ static void hil_set_return(void *hw, unsigned slot, const struct syscall_result 
  * use, which an upcall's frame must not overwrite. */
 #define RED_ZONE 128
 
-static void enter_upcall(struct user_context *c, uint64_t sp, uint64_t *k,
-			 const struct upcall *u)
+static void enter_upcall(struct user_context *c, uint64_t sp, uint64_t *k, const struct upcall *u)
 {
 	*k = c->rip;
 	c->rip = u->fn;
@@ -329,8 +328,8 @@ static void enter_upcall(struct user_context *c, uint64_t sp, uint64_t *k,
 /* The return address's place when it is not in the stack proper (a
  * process that moved its stack into its data or heap): the full check. */
 static __attribute__((noinline)) bool upcall_elsewhere(struct user_context *c,
-						       const struct process_memory *m,
-						       uint64_t sp, const struct upcall *u)
+						       const struct process_memory *m, uint64_t sp,
+						       const struct upcall *u)
 {
 	uint64_t *k = sp ? process_memory_word(m, sp) : NULL;
 

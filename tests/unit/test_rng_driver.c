@@ -89,12 +89,12 @@ static int setup_with(const struct hil_rng *src)
 	region = aligned_alloc(PROC_PAGE, REGION);
 	assert_null(process_load(&proc, "r", file, len, region, REGION));
 	/* Subscribed (any function in its code) and 64 bytes allowed. */
-	assert_int_equal(fake_syscall(&proc, SYSCALL_SUBSCRIBE, RNG_DRIVER_NUMBER, 0, BASE, 7)
-				 .variant,
-			 SYSCALL_SUCCESS_U32_U32);
-	assert_int_equal(fake_syscall(&proc, SYSCALL_ALLOW_RW, RNG_DRIVER_NUMBER, 0, DATA, 64)
-				 .variant,
-			 SYSCALL_SUCCESS_U32_U32);
+	assert_int_equal(
+		fake_syscall(&proc, SYSCALL_SUBSCRIBE, RNG_DRIVER_NUMBER, 0, BASE, 7).variant,
+		SYSCALL_SUCCESS_U32_U32);
+	assert_int_equal(
+		fake_syscall(&proc, SYSCALL_ALLOW_RW, RNG_DRIVER_NUMBER, 0, DATA, 64).variant,
+		SYSCALL_SUCCESS_U32_U32);
 	return 0;
 }
 
@@ -150,9 +150,9 @@ static void test_sizes_busy_and_unknown_commands(void **state)
 	assert_int_equal(r.variant, SYSCALL_FAILURE);
 	assert_int_equal(r.v[0], ERR_SIZE);
 	assert_int_equal(ask(65).v[0], ERR_SIZE); /* more than allowed */
-	assert_int_equal(fake_syscall(&proc, SYSCALL_ALLOW_RW, RNG_DRIVER_NUMBER, 0, DATA, 4000)
-				 .variant,
-			 SYSCALL_SUCCESS_U32_U32);
+	assert_int_equal(
+		fake_syscall(&proc, SYSCALL_ALLOW_RW, RNG_DRIVER_NUMBER, 0, DATA, 4000).variant,
+		SYSCALL_SUCCESS_U32_U32);
 	assert_int_equal(ask(RNG_DRIVER_MAX + 1).v[0], ERR_SIZE); /* more than the driver's */
 	assert_int_equal(ask(RNG_DRIVER_MAX).variant, SYSCALL_SUCCESS);
 	assert_int_equal(ask(8).v[0], ERR_BUSY);
