@@ -1,6 +1,7 @@
 ; Ring 3: entering a process and every way back out of it.
 ;
-;   user_run(ctx, args)  from the loop (through user_mode.c): save the
+;   user_run_slot        the HIL's run(): user_run on the slot's context.
+;   user_run(ctx, args)  save the
 ;                        loop's callee-saved registers and stack pointer,
 ;                        load the user IDT, the process's CR3 and TSS.RSP0,
 ;                        then `iretq` into ring 3 with every register from
@@ -20,10 +21,11 @@
 ; (kernel/hil/user.h) in EAX, and interrupts on again: 0 a system call
 ; the fast path did not answer (its arguments in *args), 1 a knock (its
 ; bit is set: a user top half set it, or a generic gate raised the
-; interrupt again in kernel mode), 2 an exception (vector, error code,
-; CR2 in ctx), 3 not run at all (a bit
-; was pending at entry, checked with interrupts off, so a knock can
-; never be lost between the loop's check and ring 3).
+; interrupt again in kernel mode; or a call answered by the fast path
+; when a bit was pending, its answer in ctx), 2 an exception (vector,
+; error code, CR2 in ctx), 3 not run at all (a bit was pending at entry,
+; checked with interrupts off, so a knock can never be lost between the
+; loop's check and ring 3).
 ;
 ; The context is laid out as the entry paths push it: while a process
 ; runs, TSS.RSP0 points at the end of its interrupt frame in ctx, so an
@@ -41,7 +43,8 @@
 ; but leaves DF and AC as the process had them, and the kernel's C code
 ; needs DF clear (System V ABI) and AC clear (with SMAP, AC set would let
 ; the kernel touch user pages): every trap path loads RFLAGS = 2 (all
-; clear, interrupts still off). `syscall` clears them through FMASK.
+; clear, interrupts still off; 0x202 on the knock's path, which has
+; nothing left to do with them off). `syscall` clears them through FMASK.
 ;
 ; Spec: Intel SDM vol. 3A 5.8.8 (SYSCALL/SYSRET), 6.12.1 and 6.14 (64-bit
 ; interrupt handling, the stack switch to TSS.RSP0 from ring 3, the 16-byte
@@ -55,7 +58,7 @@ extern user_idt_ptr, kernel_idt_ptr, user_tss_rsp0, user_contexts
 extern user_syscall_handler, user_syscall_handler_ctx
 global user_run, user_run_slot, user_syscall_entry, user_stub_table, user_replay_table, user_knocked
 
-CPU_USER_CONTEXT equ 1104       ; kernel/cpu.h, checked there
+CPU_USER_CONTEXT equ 1104       ; kernel/cpu.h (CPU_USER_*_OFFSET), checked there
 CPU_KERNEL_RSP   equ 1112
 CPU_USER_RSP     equ 1120
 CPU_USER_ARGS    equ 1136
