@@ -310,9 +310,9 @@ e2e: deps
 
 # The figures describe $(ISO), the image a user boots; the lab figures
 # (in-guest benchmarks, bake-off, SMP benches) come from the lab image.
-bench: iso
+bench: iso testapps-iso
 	$(PYTHON) tools/bench.py --iso $(ISO) --elf $(ELF) --lab-iso $(LAB_ISO) --lab-elf $(LAB_ELF) \
-	  --out $(BUILD)/bench.json
+	  --testapps-iso $(BUILD)/knock-testapps.iso --apps-dir $(BUILD)/apps --out $(BUILD)/bench.json
 
 trace: iso
 	$(PYTHON) tools/make_trace.py --iso $(LAB_ISO) --json $(BUILD)/trace.json --png $(BUILD)/trace.png \

@@ -25,7 +25,11 @@ static void fired(void *ctx, struct alarm *a)
 
 	(void)a;
 	pa->ad->fired++;
-	syscall_schedule_upcall(&pa->ad->driver, pa->p, 0, now_us(pa->ad), pa->deadline_us, 0);
+	/* "now" is when the mux found it due, in this round. */
+	syscall_schedule_upcall(&pa->ad->driver, pa->p, 0,
+				alarm_mux_ticks_to_us(pa->ad->mux,
+						      alarm_mux_round_now(pa->ad->mux)),
+				pa->deadline_us, 0);
 }
 
 static struct syscall_result set_at(struct alarm_driver *ad, struct process_alarm *pa,

@@ -232,4 +232,11 @@ uint64_t alarm_mux_ms_to_ticks(const struct alarm_mux *m, uint64_t ms);
 uint64_t alarm_mux_us_to_ticks(const struct alarm_mux *m, uint64_t us);
 uint64_t alarm_mux_ticks_to_us(const struct alarm_mux *m, uint64_t ticks);
 
+/* In an alarm's callback: the clock as the service round read it, when
+ * it found the alarm due (no second read of the clock). */
+static inline uint64_t alarm_mux_round_now(const struct alarm_mux *m)
+{
+	return m->round_now;
+}
+
 #endif

@@ -12,10 +12,9 @@
 #include "kernel/panic.h"
 #include "kernel/string.h"
 
-/* The System V ABI's red zone: 128 bytes below RSP a leaf function may
- * use, which an upcall's frame must not overwrite. */
-#define RED_ZONE 128
 #define DEFAULT_RESTARTS 3
+
+static bool fast_syscall(void *ctx, const struct syscall_args *a, struct syscall_result *r);
 
 void processes_init(struct processes *ps, const struct hil_user *user, enum fault_policy policy,
 		    unsigned restart_max)
@@ -24,6 +23,8 @@ void processes_init(struct processes *ps, const struct hil_user *user, enum faul
 	ps->user = user;
 	ps->policy = policy;
 	ps->restart_max = restart_max;
+	if (user->set_syscall)
+		user->set_syscall(user->hw, fast_syscall, ps);
 }
 
 static void slice_over(void *ctx, struct alarm *a)
@@ -38,6 +39,7 @@ void processes_set_timeslice(struct processes *ps, struct alarm_mux *mux, unsign
 {
 	ps->mux = ms ? mux : NULL;
 	ps->slice_ms = ms;
+	ps->slicing = ps->mux && ps->count > 1;
 	if (!ps->mux)
 		return;
 	alarm_init(&ps->slice, "timeslice", slice_over, ps);
@@ -71,6 +73,7 @@ bool processes_load(struct processes *ps, const char *name, const uint8_t *file,
 		return false;
 	}
 	ps->count++;
+	ps->slicing = ps->mux && ps->count > 1;
 	start(ps, p);
 	log_info("process %s: loaded, %lu bytes of image, %lu KiB of memory", p->name,
 		 (unsigned long)(p->image.hi - p->image.lo), (unsigned long)(size / 1024));
@@ -170,25 +173,11 @@ static void fault(struct processes *ps, struct process *p, const struct user_fau
 		processes_restart(ps, p);
 }
 
-/* Deliver upcall u: the function runs on p's stack, below the red zone,
- * and returns to where p called yield. */
-static bool deliver(struct processes *ps, struct process *p, const struct upcall *u)
+/* Deliver upcall u: the chip calls its function on p's stack, and it
+ * returns to where p called yield. */
+static bool deliver(struct processes *ps, struct process *p, unsigned slot, const struct upcall *u)
 {
-	unsigned slot = slot_of(ps, p);
-	uint64_t ret = ps->user->pc(ps->user->hw, slot);
-	uint64_t sp = ps->user->sp(ps->user->hw, slot);
-	void *k;
-
-	/* At a function's entry RSP + 8 is 16-aligned (the return address). */
-	if (sp < RED_ZONE + 64)
-		return false;
-	sp = ((sp - RED_ZONE) & ~(uint64_t)15) - 8;
-	if (!process_memory_translate(&p->mem, sp, 8, PROC_WRITE, &k))
-		return false;
-	memcpy(k, &ret, 8);
-	const uint64_t a[4] = { u->arg[0], u->arg[1], u->arg[2], u->userdata };
-	ps->user->call(ps->user->hw, slot, u->fn, sp, a);
-	return true;
+	return ps->user->upcall(ps->user->hw, slot, &p->mem, u);
 }
 
 static void upcall_fault(struct processes *ps, struct process *p)
@@ -203,88 +192,193 @@ static void upcall_fault(struct processes *ps, struct process *p)
 	fault(ps, p, &f);
 }
 
-static void run_until_stop(struct processes *ps, struct process *p);
-
-/* Run p until it stops, within a timeslice. The slice is cancelled when p
- * gives up the CPU (so a system of waiting processes arms no alarm), and
- * left running when a knock interrupted p (the next run sets it anew). */
-static void run(struct processes *ps, struct process *p)
+/* Could a process other than p run now? */
+static bool another_runnable(const struct processes *ps, const struct process *p)
 {
-	if (ps->mux)
-		alarm_set_oneshot(ps->mux, &ps->slice, ps->slice_ticks);
-	run_until_stop(ps, p);
-	if (ps->mux && p->state != PROCESS_READY)
-		alarm_cancel(ps->mux, &ps->slice);
+	for (unsigned i = 0; i < ps->count; i++) {
+		const struct process *q = &ps->proc[i];
+		if (q != p && (q->state == PROCESS_READY ||
+			       (q->state == PROCESS_YIELDED && upcall_queue_count(&q->upcalls))))
+			return true;
+	}
+	return false;
 }
 
-static void run_until_stop(struct processes *ps, struct process *p)
+/*
+ * The chip's fast path (kernel/hil/user.h): answer a call of the running
+ * process in place. yield and exit change what runs next, so they go to
+ * the loop (run_until_stop), as do brk and sbrk; every other call is
+ * answered here, checked by the same code (syscall_answer()).
+ */
+static bool fast_syscall(void *ctx, const struct syscall_args *a, struct syscall_result *r)
 {
-	unsigned slot = slot_of(ps, p);
-	struct syscall_args args;
+	const struct processes *ps = ctx;
+
+	/* brk and sbrk move the break, and the pages must be mapped again:
+	 * the loop's path does it (run_until_stop). */
+	if (a->cls == SYSCALL_MEMOP && a->a[0] <= MEMOP_SBRK)
+		return false;
+	return syscall_answer(ps->running, a, r);
+}
+
+/*
+ * After a run that a knock did not end: the call the fast path left to
+ * the loop, or the fault. Returns true if the process can run on (the
+ * call was answered, or an upcall is to run): it stays ready, and the
+ * loop's next turn runs it, or the next ready process (every run starts
+ * from processes_run_one(), so every knock takes the same way back).
+ */
+static __attribute__((noinline)) bool stopped(struct processes *ps, enum user_stop stop)
+{
+	struct process *p = ps->running;
+	unsigned slot = ps->slot;
 	struct syscall_result r;
 	struct user_fault f;
 	struct upcall u;
 
-	for (;;) {
-		switch (ps->user->run(ps->user->hw, slot, &args, &f)) {
-		case USER_NOT_RUN:
-		case USER_INTERRUPTED:
-			return;
-		case USER_FAULT:
-			fault(ps, p, &f);
-			return;
-		case USER_SYSCALL:
-			break;
-		}
-		uint64_t brk = p->mem.app_break;
-		switch (syscall_handle(p, &args, &r, &u)) {
-		case SYSCALL_RETURN:
-			if (p->mem.app_break != brk)
-				ps->user->remap(ps->user->hw, slot, &p->mem);
-			ps->user->set_return(ps->user->hw, slot, &r);
-			break;
-		case SYSCALL_UPCALL:
-			if (!deliver(ps, p, &u)) {
-				upcall_fault(ps, p);
-				return;
-			}
-			break;
-		case SYSCALL_BLOCK:
-			return;
-		case SYSCALL_EXITED:
-			log_info("process %s: exited with %lu", p->name,
-				 (unsigned long)p->exit_code);
-			return;
-		case SYSCALL_RESTART:
-			processes_restart(ps, p);
-			return;
-		}
+	if (stop == USER_NOT_RUN)
+		return false;
+	if (stop == USER_FAULT) {
+		ps->user->fault(ps->user->hw, slot, &f);
+		fault(ps, p, &f);
+		return false;
 	}
-}
-
-bool processes_run_one(void *ctx)
-{
-	struct processes *ps = ctx;
-
-	for (unsigned k = 0; k < ps->count; k++) {
-		unsigned i = (ps->next + k) % ps->count;
-		struct process *p = &ps->proc[i];
-		struct upcall u;
-
-		if (p->state == PROCESS_YIELDED && upcall_queue_pop(&p->upcalls, &u)) {
-			p->state = PROCESS_READY;
-			if (!deliver(ps, p, &u)) {
-				upcall_fault(ps, p);
-				return true;
-			}
-		}
-		if (p->state != PROCESS_READY)
-			continue;
-		ps->next = i + 1;
-		run(ps, p);
+	uint64_t brk = p->mem.app_break;
+	switch (syscall_handle(p, &ps->args, &r, &u)) {
+	case SYSCALL_RETURN:
+		if (p->mem.app_break != brk)
+			ps->user->remap(ps->user->hw, slot, &p->mem);
+		ps->user->set_return(ps->user->hw, slot, &r);
 		return true;
+	case SYSCALL_UPCALL:
+		if (!deliver(ps, p, slot, &u)) {
+			upcall_fault(ps, p);
+			return false;
+		}
+		return true;
+	case SYSCALL_BLOCK:
+		return false;
+	case SYSCALL_EXITED:
+		log_info("process %s: exited with %lu", p->name, (unsigned long)p->exit_code);
+		return false;
+	case SYSCALL_RESTART:
+		processes_restart(ps, p);
+		return false;
 	}
 	return false;
+}
+
+/* The run is over, and not by a knock: the call or the fault (stopped()),
+ * then cancel the slice if the process gave up the CPU (see pick()). */
+static __attribute__((noinline)) bool run_over(struct processes *ps, enum user_stop stop)
+{
+	stopped(ps, stop);
+	if (ps->slice.armed && ps->running->state != PROCESS_READY)
+		alarm_cancel(ps->mux, &ps->slice);
+	return true;
+}
+
+/*
+ * Choose the process to run next, round robin: one that is ready, or one
+ * that waits in yield and has an upcall (delivered here). It becomes
+ * ps->running (in ps->slot): PICK_RUN. PICK_NONE if none can run;
+ * PICK_FAULTED if the one chosen had no room on its stack for its upcall
+ * (the caller reports the fault: work was done, but nothing is to run).
+ *
+ * The timeslice: it is there to share the CPU between processes, since a
+ * knock of any other kind already ends a run (the shell and the capsules
+ * never wait for a process); so it is armed only when some other process
+ * could run now. Only the loop makes a process runnable (an upcall queued
+ * by a capsule, a restart), and the loop runs only once a knock has ended
+ * the current run; so a process that runs alone arms nothing, and the next
+ * run looks again. The slice is cancelled when the process gives up the
+ * CPU (so a system of waiting processes arms no alarm), and left running
+ * when a knock interrupted it (the next run sets it anew).
+ */
+enum pick {
+	PICK_NONE,
+	PICK_RUN,
+	PICK_FAULTED
+};
+
+static __attribute__((noinline)) enum pick pick(struct processes *ps)
+{
+	unsigned n = ps->count, i = ps->next;
+	struct process *p = &ps->proc[i];
+
+	for (unsigned k = 0; k < n; k++) {
+		struct process *q = p;
+		unsigned slot = i;
+
+		/* The next one, round robin (a pointer and its index: no multiply). */
+		if (++i == n) {
+			i = 0;
+			p = ps->proc;
+		} else {
+			p++;
+		}
+		if (q->state == PROCESS_YIELDED) {
+			if (!upcall_queue_count(&q->upcalls))
+				continue;
+		} else if (q->state != PROCESS_READY) {
+			continue;
+		}
+		ps->next = i;
+		ps->running = q;
+		ps->slot = slot;
+		if (q->state == PROCESS_READY)
+			return PICK_RUN;
+		/* Taken from the queue first (its slot stays as it is until the
+		 * next push), so that nothing is left to do after the call. */
+		const struct upcall *u = &q->upcalls.slot[q->upcalls.head]; /* count > 0 */
+		upcall_queue_drop(&q->upcalls);
+		q->state = PROCESS_READY;
+		return deliver(ps, q, slot, u) ? PICK_RUN : PICK_FAULTED;
+	}
+	return PICK_NONE;
+}
+
+/* The timeslice, for the process pick() chose (see there). */
+static __attribute__((noinline)) void slice(struct processes *ps)
+{
+	if (another_runnable(ps, ps->running))
+		alarm_set_oneshot(ps->mux, &ps->slice, ps->slice_ticks);
+}
+
+/*
+ * The loop's idle work: run the next process until it stops (a knock, a
+ * call the fast path (fast_syscall) does not answer, a fault); stopped()
+ * handles the call or the fault. The
+ * usual end, a knock, returns straight to the loop (user_knock_instructions
+ * counts this way back: keep it short).
+ */
+/* Without a frame pointer (the one function here): on the knock's way
+ * back it saves an instruction of the figure, and a backtrace through it
+ * only skips its frame (RBP is left as the loop's). GCC's attribute; the
+ * host's clang builds (the fuzzers) keep the frame. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define WITHOUT_FRAME_POINTER __attribute__((optimize("omit-frame-pointer")))
+#else
+#define WITHOUT_FRAME_POINTER
+#endif
+
+WITHOUT_FRAME_POINTER bool processes_run_one(void *ctx)
+{
+	struct processes *ps = ctx;
+	enum pick picked = pick(ps);
+
+	if (__builtin_expect(picked != PICK_RUN, 0)) {
+		if (picked == PICK_NONE)
+			return false;
+		upcall_fault(ps, ps->running);
+		return true;
+	}
+	if (ps->slicing)
+		slice(ps);
+	enum user_stop stop = ps->user->run(ps->user->hw, ps->slot, &ps->args);
+	if (__builtin_expect(stop != USER_INTERRUPTED, 0))
+		return run_over(ps, stop);
+	return true;
 }
 
 struct process *processes_find(struct processes *ps, const char *name)

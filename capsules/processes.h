@@ -40,7 +40,10 @@ struct processes {
 	const struct hil_user *user;
 	struct process proc[PROCESSES_MAX];
 	unsigned count;
-	unsigned next; /* round robin: where the next search starts */
+	unsigned next;            /* round robin: where the next search starts */
+	struct process *running;  /* the one the chip runs (its fast path answers it) */
+	unsigned slot;            /* its slot */
+	struct syscall_args args; /* a call the fast path left to the loop */
 	enum fault_policy policy;
 	unsigned restart_max; /* FAULT_RESTART: at most this many per process */
 	/* The timeslice: a one-shot alarm armed while a process runs. Its
@@ -49,6 +52,7 @@ struct processes {
 	struct alarm_mux *mux;
 	struct alarm slice;
 	uint64_t slice_ticks;
+	bool slicing; /* a timeslice and more than one process: slices may be armed */
 	unsigned slice_ms;
 	uint64_t preemptions; /* timeslices that ran out */
 };

@@ -36,6 +36,9 @@ static void cmd_rng(struct shell *sh, void *ctx, int argc, char **argv)
 		shell_fail(sh, "the random number source is busy\n");
 		return;
 	}
+	/* The client of the request under way: the source may also serve
+	 * processes (capsules/rng_driver.c), which set themselves the same way. */
+	c->rng->set_client(c->rng->hw, &c->client);
 	shell_answer_later(sh);
 }
 
@@ -48,8 +51,6 @@ void rng_commands_init(struct rng_commands *c, const struct hil_rng *rng)
 	memset(c, 0, sizeof(*c));
 	c->rng = rng;
 	c->client = (struct hil_rng_client){ .ready = ready, .ctx = c };
-	if (rng)
-		rng->set_client(rng->hw, &c->client);
 	c->set = (struct shell_command_set){
 		.name = "rng",
 		.cmds = commands,

@@ -75,6 +75,9 @@ struct cpu {
 	/* Times the loop's idle work (running processes) did something: the
 	 * stall watchdog counts them as progress, like rounds and sleeps. */
 	uint64_t idle_work;
+	/* Where a system call the chip's fast path did not answer leaves its
+	 * arguments (the user_run() argument; chips/x86_64/user_entry.asm). */
+	uint64_t user_args;
 };
 
 _Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,
@@ -98,9 +101,11 @@ _Static_assert(offsetof(struct cpu, irq_entered) == CPU_IRQ_ENTERED_OFFSET &&
 #define CPU_USER_CONTEXT_OFFSET 1104
 #define CPU_KERNEL_RSP_OFFSET 1112
 #define CPU_USER_RSP_OFFSET 1120
+#define CPU_USER_ARGS_OFFSET 1136
 _Static_assert(offsetof(struct cpu, user_context) == CPU_USER_CONTEXT_OFFSET &&
 		       offsetof(struct cpu, kernel_rsp) == CPU_KERNEL_RSP_OFFSET &&
-		       offsetof(struct cpu, user_rsp) == CPU_USER_RSP_OFFSET,
+		       offsetof(struct cpu, user_rsp) == CPU_USER_RSP_OFFSET &&
+		       offsetof(struct cpu, user_args) == CPU_USER_ARGS_OFFSET,
 	       "chips/x86_64/user_entry.asm uses these offsets: update both");
 
 #endif

@@ -84,6 +84,34 @@ bool process_memory_check(const struct process_memory *m, uint64_t uaddr, size_t
 bool process_memory_translate(const struct process_memory *m, uint64_t uaddr, size_t len,
 			      unsigned access, void **kptr);
 
+/*
+ * The frame of a call into the process (an upcall) on a stack whose
+ * pointer is `sp`: the return address goes below `red_zone` bytes (the
+ * System V ABI's 128 a leaf function may use without moving RSP), at an
+ * address A with A + 8 16-aligned (a function's entry). Returns A, or 0 if
+ * sp is too low to hold it at all.
+ */
+static inline uint64_t process_memory_call_sp(uint64_t sp, uint64_t red_zone)
+{
+	if (sp < red_zone + 64)
+		return 0;
+	return ((sp - red_zone) & ~(uint64_t)15) - 8;
+}
+
+/*
+ * The kernel's pointer to the 8 bytes at uaddr if they are the process's
+ * to write, else NULL. Inline, with the stack (mapped read-write) checked
+ * first: the chip builds every upcall's frame with it.
+ */
+static inline uint64_t *process_memory_word(const struct process_memory *m, uint64_t uaddr)
+{
+	void *k;
+
+	if (uaddr >= m->stack_lo && uaddr <= m->stack_hi - 8)
+		return (uint64_t *)(void *)(m->kbase + (uaddr - m->base));
+	return process_memory_translate(m, uaddr, 8, PROC_WRITE, &k) ? (uint64_t *)k : NULL;
+}
+
 /* memop brk: move the break to `new_break`; false (nothing changed) if it
  * is below the heap's start or would share a page with the grants. */
 bool process_memory_brk(struct process_memory *m, uint64_t new_break);

@@ -141,12 +141,16 @@ static struct syscall_result allow(struct process *p, const uint64_t *a, bool rw
 	return (struct syscall_result){ SYSCALL_SUCCESS_U32_U32, { old.addr, old.len, 0 } };
 }
 
+/* Command 0 of a driver that exists is success (TRD 104: "does this
+ * driver exist?"), answered here without calling the driver. */
 static struct syscall_result command(struct process *p, const uint64_t *a)
 {
 	const struct syscall_driver *d = find_driver(a[0]);
 
 	if (!d)
 		return syscall_failure(ERR_NODEVICE);
+	if ((uint32_t)a[1] == 0)
+		return syscall_success();
 	return d->command(d->ctx, p, (uint32_t)a[1], a[2], a[3]);
 }
 
@@ -207,26 +211,68 @@ static enum syscall_action yield(struct process *p, const uint64_t *a, struct sy
 	}
 }
 
+/* One class each, out of line: syscall_answer() is then a dispatch that
+ * jumps to them, and the short ones (command 0) pay for no register the
+ * long ones need. */
+static __attribute__((noinline)) bool answer_command(struct process *p, const uint64_t *a,
+						     struct syscall_result *r)
+{
+	p->syscalls++;
+	*r = command(p, a);
+	return true;
+}
+
+static __attribute__((noinline)) bool answer_subscribe(struct process *p, const uint64_t *a,
+						       struct syscall_result *r)
+{
+	p->syscalls++;
+	*r = subscribe(p, a);
+	return true;
+}
+
+static __attribute__((noinline)) bool answer_allow(struct process *p, const uint64_t *a,
+						   struct syscall_result *r, bool rw)
+{
+	p->syscalls++;
+	*r = allow(p, a, rw);
+	return true;
+}
+
+static __attribute__((noinline)) bool answer_memop(struct process *p, const uint64_t *a,
+						   struct syscall_result *r)
+{
+	p->syscalls++;
+	*r = memop(p, a);
+	return true;
+}
+
+bool syscall_answer(struct process *p, const struct syscall_args *a, struct syscall_result *r)
+{
+	switch (a->cls) {
+	case SYSCALL_COMMAND:
+		return answer_command(p, a->a, r);
+	case SYSCALL_SUBSCRIBE:
+		return answer_subscribe(p, a->a, r);
+	case SYSCALL_ALLOW_RW:
+		return answer_allow(p, a->a, r, true);
+	case SYSCALL_ALLOW_RO:
+		return answer_allow(p, a->a, r, false);
+	case SYSCALL_MEMOP:
+		return answer_memop(p, a->a, r);
+	default:
+		return false;
+	}
+}
+
 enum syscall_action syscall_handle(struct process *p, const struct syscall_args *a,
 				   struct syscall_result *r, struct upcall *u)
 {
+	if (syscall_answer(p, a, r))
+		return SYSCALL_RETURN;
 	p->syscalls++;
 	switch (a->cls) {
 	case SYSCALL_YIELD:
 		return yield(p, a->a, r, u);
-	case SYSCALL_SUBSCRIBE:
-		*r = subscribe(p, a->a);
-		return SYSCALL_RETURN;
-	case SYSCALL_COMMAND:
-		*r = command(p, a->a);
-		return SYSCALL_RETURN;
-	case SYSCALL_ALLOW_RW:
-	case SYSCALL_ALLOW_RO:
-		*r = allow(p, a->a, a->cls == SYSCALL_ALLOW_RW);
-		return SYSCALL_RETURN;
-	case SYSCALL_MEMOP:
-		*r = memop(p, a->a);
-		return SYSCALL_RETURN;
 	case SYSCALL_EXIT:
 		if (a->a[0] == EXIT_TERMINATE) {
 			p->exit_code = a->a[1];
@@ -259,17 +305,22 @@ bool syscall_schedule_upcall(const struct syscall_driver *d, struct process *p, 
 {
 	if (sub >= d->upcalls || p->state == PROCESS_EMPTY || p->state > PROCESS_YIELDED)
 		return false;
-	uint8_t *g = enter(d, p);
-	if (!g || upcall_slots(g)[sub].fn == 0)
+	/* No grant yet: nothing was subscribed (subscribe enters the grant). */
+	const struct upcall_slot *s = (const struct upcall_slot *)p->grants.slot[d->grant];
+	if (!s || s[sub].fn == 0)
 		return false;
-	struct upcall up = {
+	struct upcall *up = upcall_queue_tail(&p->upcalls);
+	if (!up)
+		return false;
+	*up = (struct upcall){
 		.driver = d->number,
 		.subscribe = sub,
-		.fn = upcall_slots(g)[sub].fn,
-		.userdata = upcall_slots(g)[sub].userdata,
+		.fn = s[sub].fn,
+		.userdata = s[sub].userdata,
 		.arg = { a0, a1, a2 },
 	};
-	return upcall_queue_push(&p->upcalls, &up);
+	upcall_queue_commit(&p->upcalls);
+	return true;
 }
 
 static bool buffer(const struct syscall_driver *d, struct process *p, unsigned n, bool rw,

@@ -152,6 +152,12 @@ enum syscall_action {
 void syscall_register(const struct syscall_driver *d);
 void syscall_reset_for_test(void);
 
+/* The calls answered at once, whoever runs next (command, subscribe,
+ * allow, memop): answer one into *r and return true; false for the others
+ * (yield, exit, an unknown class), untouched. The chip's fast path
+ * (kernel/hil/user.h) uses it; syscall_handle() begins with it. */
+bool syscall_answer(struct process *p, const struct syscall_args *a, struct syscall_result *r);
+
 /* One call from process p. *r is set for SYSCALL_RETURN, *u for SYSCALL_UPCALL. */
 enum syscall_action syscall_handle(struct process *p, const struct syscall_args *a,
 				   struct syscall_result *r, struct upcall *u);

@@ -54,6 +54,38 @@ bool upcall_queue_pop(struct upcall_queue *q, struct upcall *u);
  */
 unsigned upcall_queue_remove(struct upcall_queue *q, uint32_t driver, uint32_t subscribe);
 
+/* The oldest, left in place (NULL if none): the loop delivers it straight
+ * from the queue, then drops it. */
+static inline const struct upcall *upcall_queue_peek(const struct upcall_queue *q)
+{
+	return q->count ? &q->slot[q->head] : (const struct upcall *)0;
+}
+
+/* Take the oldest away (after upcall_queue_peek() found it). */
+static inline void upcall_queue_drop(struct upcall_queue *q)
+{
+	q->head = (q->head + 1) % UPCALL_QUEUE_LEN;
+	q->count--;
+	q->delivered++;
+}
+
+/* The slot for a new upcall behind the others, to be filled and then
+ * committed; NULL (and counted in `dropped`) if the queue is full. */
+static inline struct upcall *upcall_queue_tail(struct upcall_queue *q)
+{
+	if (q->count == UPCALL_QUEUE_LEN) {
+		q->dropped++;
+		return (struct upcall *)0;
+	}
+	return &q->slot[(q->head + q->count) % UPCALL_QUEUE_LEN];
+}
+
+static inline void upcall_queue_commit(struct upcall_queue *q)
+{
+	q->count++;
+	q->queued++;
+}
+
 static inline unsigned upcall_queue_count(const struct upcall_queue *q)
 {
 	return q->count;

@@ -90,6 +90,7 @@ import knock_qemu as kq  # noqa: E402
 import bakeoff  # noqa: E402
 import bench_net  # noqa: E402
 import count_path  # noqa: E402
+import bench_processes  # noqa: E402
 
 MACHINE = "pc"
 BOOT_RUNS = 5
@@ -111,6 +112,10 @@ GOALS = {
     # A level-triggered INTx row's top half: the knock, its IOAPIC entry
     # selected and masked, the EOI, iretq (docs/interrupts.md).
     "level_top_half_instructions": 5,
+    # Processes (issue 16), on the test apps' image (tools/bench_processes.py).
+    "syscall_instructions": 120,
+    "upcall_instructions": 400,
+    "user_knock_instructions": 60,
 }
 # Lab figures describe an image nobody ships and xv6 rows are references:
 # printed without a goal.
@@ -645,6 +650,10 @@ def main():
     ap.add_argument("--elf", required=True, help="its kernel ELF")
     ap.add_argument("--lab-iso", help="the lab image for the lab figures (default: --iso)")
     ap.add_argument("--lab-elf", help="its kernel ELF (default: --elf)")
+    ap.add_argument("--testapps-iso", default=str(REPO / "build" / "knock-testapps.iso"),
+                    help="the product kernel with the test apps, for the process figures")
+    ap.add_argument("--apps-dir", default=str(REPO / "build" / "apps"),
+                    help="the apps' ELFs (their symbols mark the process paths)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--only", metavar="PREFIX",
                     help="measure only the figures whose names start with PREFIX (the "
@@ -670,6 +679,9 @@ def main():
         "blk_read_instructions_per_4k":
             lambda: measure_blk_path(args.iso, args.elf, "blk_read_instructions_per_4k"),
     }
+    for name in bench_processes.DEFINITIONS:
+        measurements[name] = functools.partial(bench_processes.measure, name,
+                                               args.testapps_iso, args.elf, args.apps_dir)
     for source, vector in interrupt_sources():
         name = f"top_half_instructions.{source}"
         measurements[name] = functools.partial(measure_top_half, args.iso, args.elf, source,
@@ -703,7 +715,8 @@ def main():
     for name, measure in measurements.items():
         try:
             value, unit, detail = measure()
-        except (Unmeasured, kq.KnockFailure, kq.QmpError, OSError, ValueError, KeyError) as e:
+        except (Unmeasured, bench_processes.Unmeasured, kq.KnockFailure, kq.QmpError, OSError,
+                ValueError, KeyError) as e:
             value, unit, detail = None, units.get(name, "instructions"), {"error": str(e)}
             failed.append(name)
             print(f"bench: {name} not measured: {e}", file=sys.stderr)
@@ -742,7 +755,7 @@ def print_definitions(figures):
     a figure means nothing without them."""
     for name in ("keystroke_instructions", "deferred_call_instructions", "timer_wake_latency",
                  "udp_echo_instructions", "msix_top_half_instructions",
-                 "blk_read_instructions_per_4k"):
+                 "blk_read_instructions_per_4k", *bench_processes.DEFINITIONS):
         definition = figures.get(name, {}).get("detail", {}).get("definition")
         if definition:
             print(f"bench: {name}: {definition}")

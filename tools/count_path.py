@@ -709,6 +709,9 @@ def parse_args(argv):
     ap.add_argument("--busy", action="store_true",
                     help="the guest never idles (a process spins in ring 3): attach and "
                          "repeat without waiting for its CPU to halt")
+    ap.add_argument("--trace", action="store_true",
+                    help="also list every instruction run (each run's \"trace\": "
+                         "symbol+offset and its disassembly), to see where a path goes")
     args = ap.parse_args(argv)
     if not (args.until or args.until_all or args.until_return):
         ap.error("give a stop condition: --until, --until-all or --until-return")
@@ -764,6 +767,9 @@ def count_command(args):
             results.append({"instructions": w.steps, "times": w.times,
                             "end": s.symbols.describe(w.end_pc),
                             "profile": profile(w.trail[:w.steps], s.symbols)})
+            if args.trace:
+                results[-1]["trace"] = [f"{s.symbols.describe(a)}: {s.disasm.at(a)}"
+                                        for a in w.trail[:w.steps]]
     return {"start": args.start, "counts": [r["instructions"] for r in results],
             "runs": results}
 

@@ -32,6 +32,13 @@ WRMSR takes its operands in ecx, eax and edx. So every row also gets
 first, then those three registers saved, the WRMSR, restored, iretq.
 chips/x86_64/top_halves.c installs one table or the other. Still no call.
 
+Every row also gets `user_top_half_<name>` (table `user_top_half_table`),
+the gate of the row's vector in the user IDT that is loaded while a
+process runs in ring 3 (docs/processes.md): `swapgs`, the same knock and
+EOI, then a jump to user_entry.asm's user_knocked, which saves the process
+and returns to the loop. xAPIC only (in x2APIC mode the user IDT's
+generic gate raises the vector again in kernel mode).
+
 The lab image (docs/lab.md) gets a second file, generated with
 `--lab board/<board>/lab/interrupts.h`: plain stubs for the lab's own rows
 (`lab_top_half_table`), and for every row, the product's and the lab's, a
@@ -227,6 +234,26 @@ def x2apic_stubs(rows, level=None):
     return out
 
 
+def user_stubs(rows, level=None):
+    """The same knock for an interrupt that lands in ring 3 (the user IDT's
+    gate for the row's vector; chips/x86_64/user_mode.c installs them in
+    xAPIC mode): `swapgs` first (the kernel's GS base is in KERNEL_GS_BASE
+    while a process runs), then the bit (and a level row's mask) and the
+    EOI, then user_knocked (chips/x86_64/user_entry.asm) saves the process
+    and returns to the loop instead of to ring 3."""
+    out = []
+    level = level or {}
+    for _, name, vector, bit, *_ in rows:
+        out += ["align 16",
+                f"global user_top_half_{name}",
+                f"user_top_half_{name}:               ; vector {vector:#x}, pending bit {bit}",
+                "\tswapgs",
+                KNOCK[0].format(bit=bit)]
+        out += mask_lines(level[name]) if name in level else []
+        out += [KNOCK[1], "\tjmp user_knocked"]
+    return out
+
+
 def stamped_stubs(rows, level=None):
     """Store the TSC, count the entry, knock; then, from the carry flag
     `lock bts` leaves (the bit was already set), count a coalesced
@@ -270,9 +297,11 @@ def table(label, prefix, rows):
 
 def emit(rows, source, stamp_offset=0, level=None):
     """The product's file: one plain stub per row and top_half_table."""
-    out = header(source, stamp_offset) + plain_stubs(rows, level) + x2apic_stubs(rows, level)
+    out = header(source, stamp_offset) + ["extern user_knocked"] + plain_stubs(rows, level) + \
+        x2apic_stubs(rows, level) + user_stubs(rows, level)
     out += ["section .rodata", "align 8"] + table("top_half_table", "top_half_", rows)
-    out += table("x2apic_top_half_table", "x2apic_top_half_", rows) + [""]
+    out += table("x2apic_top_half_table", "x2apic_top_half_", rows)
+    out += table("user_top_half_table", "user_top_half_", rows) + [""]
     return "\n".join(out)
 
 

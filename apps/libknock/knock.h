@@ -32,10 +32,19 @@ struct knock_result knock_command(uint32_t driver, uint32_t cmd, uint64_t a1, ui
 struct knock_result knock_allow_rw(uint32_t driver, uint32_t n, void *buf, size_t len);
 struct knock_result knock_allow_ro(uint32_t driver, uint32_t n, const void *buf, size_t len);
 struct knock_result knock_memop(uint32_t op, uint64_t arg);
+/* Does driver `driver` exist? Command 0, which every driver answers with
+ * success (TRD 104). Its `syscall` instruction and the next carry the
+ * labels knock_exists_syscall and knock_exists_done (for `make bench`:
+ * the no-op command's round trip, tools/bench_processes.py). */
+int knock_driver_exists(uint32_t driver);
 _Noreturn void knock_exit(uint64_t code);
 _Noreturn void knock_restart(void);
 /* An int3: knock reports it as the process's fault (a breakpoint). */
 void knock_breakpoint(void);
+
+/* The rng driver: fill buf with n random bytes (n at most 256). Returns
+ * how many came, or minus the error code (KNOCK_ENODEVICE: no source). */
+int knock_rng(void *buf, size_t n);
 
 /* The console: write all of s (waits while the serial line drains). */
 void knock_write(const char *s, size_t len);

@@ -25,10 +25,12 @@ static struct knock_result call(uint64_t cls, uint64_t a0, uint64_t a1, uint64_t
 	register uint64_t rdx __asm__("rdx") = a2;
 	register uint64_t r10 __asm__("r10") = a3;
 
+	/* RCX and R11 are the CPU's (the return address, RFLAGS); R8-R10
+	 * come back zero (docs/processes.md, "The five calls"). */
 	__asm__ volatile("syscall"
 			 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10)
 			 :
-			 : "rcx", "r11", "memory");
+			 : "rcx", "r8", "r9", "r11", "memory");
 	return (struct knock_result){ rax, { rdi, rsi, rdx } };
 }
 
@@ -107,4 +109,24 @@ _Noreturn void knock_restart(void)
 void knock_breakpoint(void)
 {
 	__asm__ volatile("int3");
+}
+
+/* Out of line and called from one place, so its labels are defined once. */
+__attribute__((noinline)) int knock_driver_exists(uint32_t driver)
+{
+	register uint64_t rax __asm__("rax") = COMMAND;
+	register uint64_t rdi __asm__("rdi") = driver;
+	register uint64_t rsi __asm__("rsi") = 0; /* command 0 */
+	register uint64_t rdx __asm__("rdx") = 0;
+	register uint64_t r10 __asm__("r10") = 0;
+
+	__asm__ volatile(".globl knock_exists_syscall\n"
+			 "knock_exists_syscall:\n\t"
+			 "syscall\n"
+			 ".globl knock_exists_done\n"
+			 "knock_exists_done:"
+			 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10)
+			 :
+			 : "rcx", "r8", "r9", "r11", "memory");
+	return rax == 128; /* success */
 }

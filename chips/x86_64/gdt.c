@@ -15,6 +15,7 @@
  * Spec: Intel SDM vol. 3A 3.4.5 (segment descriptors), 7.2.3 (TSS descriptor
  * in 64-bit mode), 7.7 (64-bit TSS), 6.14.5 (interrupt stack table).
  */
+#include <stddef.h>
 #include <stdint.h>
 
 #include "chips/x86_64/cpu_regs.h"
@@ -48,6 +49,13 @@ static uint8_t trap_stacks[MAX_CPUS_GDT][TRAP_STACK_SIZE] __attribute__((aligned
 #define GDT_UCODE64 0x0020fa0000000000ull /* DPL 3, L=1 */
 #define TSS_TYPE_AVAILABLE 0x9ull
 #define DESC_PRESENT (1ull << 47)
+
+uintptr_t gdt_tss_rsp0(unsigned cpu)
+{
+	/* Not &tss.rsp[0]: a pointer into a packed struct (and the field is
+	 * 4 bytes off an 8-byte boundary, as the TSS's layout has it). */
+	return (uintptr_t)&tables[cpu % MAX_CPUS_GDT].tss + offsetof(struct tss64, rsp);
+}
 
 void gdt_load_for_cpu(unsigned cpu, uintptr_t ist_df_top)
 {

@@ -22,4 +22,9 @@
  * double-fault stack. */
 void gdt_load_for_cpu(unsigned cpu, uintptr_t ist_df_top);
 
+/* The address of CPU `cpu`'s TSS.RSP0 (the stack a trap from ring 3 lands on): the
+ * user-mode entry points it into the running process's saved context
+ * (chips/x86_64/user_entry.asm). */
+uintptr_t gdt_tss_rsp0(unsigned cpu);
+
 #endif

@@ -1,55 +1,85 @@
 ; Ring 3: entering a process and every way back out of it.
 ;
-;   user_run(ctx)        from the loop (through user_mode.c): save the
+;   user_run_slot        the HIL's run(): user_run on the slot's context.
+;   user_run(ctx, args)  save the
 ;                        loop's callee-saved registers and stack pointer,
-;                        load the user IDT and the process's CR3, then
-;                        back into ring 3 with all its registers from ctx:
-;                        `sysret` after a system call (to the instruction
-;                        after its `syscall`, canonical by construction),
-;                        `iretq` otherwise.
-;   user_syscall_entry   LSTAR: a `syscall` from ring 3.
-;   user_stub_N          the user IDT's 256 gates: an exception or an
-;                        interrupt that arrived in ring 3.
+;                        load the user IDT, the process's CR3 and TSS.RSP0,
+;                        then `iretq` into ring 3 with every register from
+;                        ctx (the interrupt frame is part of ctx).
+;   user_syscall_entry   LSTAR: a `syscall` from ring 3. Answered in place
+;                        when it can be (the fast path, below); otherwise
+;                        back to the loop.
+;   user_stub_N          the user IDT's generic gates: an exception, or an
+;                        interrupt without a user top half, in ring 3.
+;   user_knocked         where the user top halves (build/top_halves.asm,
+;                        tools/gen_top_halves.py) end: a device interrupt
+;                        in ring 3 whose bit is already set.
 ;
-; Every way out saves the process's registers into ctx (struct
-; user_context, user_mode.h) and returns from user_run() on the loop's
-; stack, as if the call had returned, with why in RAX: 0 a system call,
-; 1 an interrupt (vector in ctx), 2 an exception (vector, error code, CR2
-; in ctx), 3 not run at all (a bit was pending at entry, checked with
-; interrupts off, so a knock can never be lost between the loop's check
-; and ring 3).
+; Every way back to the loop leaves the process's registers in ctx
+; (struct user_context, user_mode.h) and returns from user_run() on the
+; loop's stack, as if the call had returned, with an enum user_stop
+; (kernel/hil/user.h) in EAX, and interrupts on again: 0 a system call
+; the fast path did not answer (its arguments in *args), 1 a knock (its
+; bit is set: a user top half set it, or a generic gate raised the
+; interrupt again in kernel mode; or a call answered by the fast path
+; when a bit was pending, its answer in ctx), 2 an exception (vector,
+; error code, CR2 in ctx), 3 not run at all (a bit was pending at entry,
+; checked with interrupts off, so a knock can never be lost between the
+; loop's check and ring 3).
+;
+; The context is laid out as the entry paths push it: while a process
+; runs, TSS.RSP0 points at the end of its interrupt frame in ctx, so an
+; interrupt from ring 3 pushes RIP, CS, RFLAGS, RSP, SS straight into
+; ctx, and the stub pushes the rest there too; the way in pops them all
+; from ctx and ends with `iretq`. No copy either way.
 ;
 ; While a process runs, GS's base is the process's (it may load GS) and
 ; the kernel's per-CPU block sits in KERNEL_GS_BASE: every way in begins
 ; with `swapgs`. The kernel-mode top halves stay three instructions: in
-; ring 3 the other IDT is loaded, whose gates lead here; the C side then
-; replays the interrupt in kernel mode (`int N`), so the usual top half
-; sets its bit (docs/processes.md).
+; ring 3 the other IDT is loaded, whose gates lead here
+; (docs/processes.md).
+;
+; RFLAGS on the way back to the loop: an interrupt gate clears IF and TF
+; but leaves DF and AC as the process had them, and the kernel's C code
+; needs DF clear (System V ABI) and AC clear (with SMAP, AC set would let
+; the kernel touch user pages): every trap path loads RFLAGS = 2 (all
+; clear, interrupts still off; 0x202 on the knock's path, which has
+; nothing left to do with them off). `syscall` clears them through FMASK.
 ;
 ; Spec: Intel SDM vol. 3A 5.8.8 (SYSCALL/SYSRET), 6.12.1 and 6.14 (64-bit
-; interrupt handling, the stack switch to TSS.RSP0 from ring 3), vol. 2B
-; SWAPGS, IRETQ.
+; interrupt handling, the stack switch to TSS.RSP0 from ring 3, the 16-byte
+; alignment of the new RSP), vol. 2B SWAPGS, IRETQ.
 
 bits 64
 
 %include "chips/x86_64/user_context.inc"
 
-extern user_idt_ptr, kernel_idt_ptr
-global user_run, user_syscall_entry, user_stub_table, user_replay_table
+extern user_idt_ptr, kernel_idt_ptr, user_tss_rsp0, user_contexts
+extern user_syscall_handler, user_syscall_handler_ctx
+global user_run, user_run_slot, user_syscall_entry, user_stub_table, user_replay_table, user_knocked
 
-CPU_USER_CONTEXT equ 1104       ; kernel/cpu.h, checked there
+CPU_USER_CONTEXT equ 1104       ; kernel/cpu.h (CPU_USER_*_OFFSET), checked there
 CPU_KERNEL_RSP   equ 1112
 CPU_USER_RSP     equ 1120
-SEL_UDATA_RPL3   equ 0x23       ; chips/x86_64/gdt.h
-SEL_UCODE_RPL3   equ 0x2b
-; The RFLAGS bits a process may set: CF PF AF ZF SF DF OF (not TF, not
-; IOPL, not NT, not AC). IF is always set.
-RFLAGS_USER      equ 0x0cd5
-RFLAGS_IF        equ 0x0200
+CPU_USER_ARGS    equ 1136
+
+STOP_SYSCALL     equ 0          ; enum user_stop (kernel/hil/user.h)
+STOP_INTERRUPTED equ 1
+STOP_FAULT       equ 2
+STOP_NOT_RUN     equ 3
 
 section .text
 
-; uint64_t user_run(struct user_context *ctx)
+; enum user_stop user_run_slot(void *hw, unsigned slot, struct syscall_args *args):
+; the HIL's run() (kernel/hil/user.h), user_run() on the slot's context.
+user_run_slot:
+	imul edi, esi, CTX_SIZE
+	lea rax, [rel user_contexts]
+	add rdi, rax
+	mov rsi, rdx
+	; fall through
+
+; enum user_stop user_run(struct user_context *ctx, struct syscall_args *args)
 user_run:
 	push rbx
 	push rbp
@@ -62,6 +92,7 @@ user_run:
 	jne .not_run
 	mov [gs:CPU_KERNEL_RSP], rsp
 	mov [gs:CPU_USER_CONTEXT], rdi
+	mov [gs:CPU_USER_ARGS], rsi
 	lidt [rel user_idt_ptr]
 	mov rax, [rdi + CTX_CR3]
 	mov rcx, cr3
@@ -69,167 +100,238 @@ user_run:
 	je .same_space
 	mov cr3, rax
 .same_space:
-	cmp qword [rdi + CTX_SYSRET], 0
-	jne .sysret
-	push SEL_UDATA_RPL3
-	push qword [rdi + CTX_RSP]
-	mov rax, [rdi + CTX_RFLAGS]
-	and rax, RFLAGS_USER
-	or rax, RFLAGS_IF
-	push rax
-	push SEL_UCODE_RPL3
-	push qword [rdi + CTX_RIP]
-	mov rax, [rdi + CTX_RAX]
-	mov rbx, [rdi + CTX_RBX]
-	mov rcx, [rdi + CTX_RCX]
-	mov rdx, [rdi + CTX_RDX]
-	mov rsi, [rdi + CTX_RSI]
-	mov rbp, [rdi + CTX_RBP]
-	mov r8, [rdi + CTX_R8]
-	mov r9, [rdi + CTX_R9]
-	mov r10, [rdi + CTX_R10]
-	mov r11, [rdi + CTX_R11]
-	mov r12, [rdi + CTX_R12]
-	mov r13, [rdi + CTX_R13]
-	mov r14, [rdi + CTX_R14]
-	mov r15, [rdi + CTX_R15]
-	mov rdi, [rdi + CTX_RDI]
+	lea rax, [rdi + CTX_FRAME_END]  ; a trap from ring 3 pushes its frame into ctx
+	mov rcx, [rel user_tss_rsp0]
+	mov [rcx], rax
+	; Nothing may trap from here to the iretq: RSP walks through ctx.
+	mov rsp, rdi
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rbp
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rbx
+	pop rax
 	swapgs
-	iretq
-.sysret:
-	; RCX = where to go, R11 = its RFLAGS (only the bits a process may
-	; set, and IF). RSP is the process's from here on: nothing may trap
-	; until sysret (interrupts are off; knock uses no NMI).
-	mov rcx, [rdi + CTX_RIP]
-	mov r11, [rdi + CTX_RFLAGS]
-	and r11, RFLAGS_USER
-	or r11, RFLAGS_IF
-	mov rax, [rdi + CTX_RAX]
-	mov rbx, [rdi + CTX_RBX]
-	mov rdx, [rdi + CTX_RDX]
-	mov rsi, [rdi + CTX_RSI]
-	mov rbp, [rdi + CTX_RBP]
-	mov r8, [rdi + CTX_R8]
-	mov r9, [rdi + CTX_R9]
-	mov r10, [rdi + CTX_R10]
-	mov r12, [rdi + CTX_R12]
-	mov r13, [rdi + CTX_R13]
-	mov r14, [rdi + CTX_R14]
-	mov r15, [rdi + CTX_R15]
-	mov rsp, [rdi + CTX_RSP]
-	mov rdi, [rdi + CTX_RDI]
-	swapgs
-	o64 sysret
+	iretq                           ; RIP, CS, RFLAGS, RSP, SS from ctx
 .not_run:
 	sti
-	mov eax, 3
+	mov eax, STOP_NOT_RUN
 	jmp back_to_loop_regs
 
-; `syscall` from ring 3: RCX = the process's RIP, R11 = its RFLAGS, IF (and
-; DF, TF, AC) cleared by FMASK, still on the process's stack.
+; `syscall` from ring 3: RCX = the process's RIP, R11 = its RFLAGS; IF, DF,
+; TF, AC and NT cleared by FMASK; still on the process's stack.
+;
+; The fast path answers the call without leaving for the loop: the
+; arguments become a struct syscall_args on the loop's stack (below
+; user_run's frame, which is where the loop's RSP was saved), the
+; processes capsule's handler (user_syscall_handler, set through the HIL's set_syscall)
+; fills a struct syscall_result there, and `sysret` goes back to the
+; instruction after the `syscall`. Interrupts stay off throughout (the
+; handler is short and never waits), with the kernel's IDT loaded so that
+; a fault in the kernel is the kernel's. Before going back, `pending` is
+; checked, as at every entry into ring 3: a call that set a bit (a deferred
+; call) returns to the loop instead, with its answer in ctx.
+;
+; The system call ABI this gives (docs/processes.md): RAX, RDI, RSI, RDX
+; carry the result; RCX and R11 are the CPU's (the return address and
+; RFLAGS); R8, R9, R10 come back zero (the handler's C code used them:
+; nothing of the kernel's leaks); every other register is preserved (the
+; C code preserves RBX, RBP, R12-R15 itself).
+;
+; `sysret`'s hazard, a non-canonical RCX faulting in ring 0 on the user's
+; stack, cannot occur: RCX is the CPU's own, the address after a
+; `syscall` in the user window. R11 is the CPU's too: the process's
+; RFLAGS as ring 3 may have set them (never IOPL; IF always set).
 user_syscall_entry:
 	swapgs
 	mov [gs:CPU_USER_RSP], rsp
-	mov rsp, [gs:CPU_USER_CONTEXT]  ; only a base register here: nothing is pushed
-	mov [rsp + CTX_RAX], rax
-	mov [rsp + CTX_RBX], rbx
-	mov [rsp + CTX_RCX], rcx
-	mov [rsp + CTX_RDX], rdx
-	mov [rsp + CTX_RSI], rsi
-	mov [rsp + CTX_RDI], rdi
-	mov [rsp + CTX_RBP], rbp
-	mov [rsp + CTX_R8], r8
-	mov [rsp + CTX_R9], r9
-	mov [rsp + CTX_R10], r10
-	mov [rsp + CTX_R11], r11
-	mov [rsp + CTX_R12], r12
-	mov [rsp + CTX_R13], r13
-	mov [rsp + CTX_R14], r14
-	mov [rsp + CTX_R15], r15
-	mov [rsp + CTX_RIP], rcx
-	mov [rsp + CTX_RFLAGS], r11
-	mov qword [rsp + CTX_SYSRET], 1
-	mov rax, [gs:CPU_USER_RSP]
-	mov [rsp + CTX_RSP], rax
-	mov rsp, [gs:CPU_KERNEL_RSP]
+	mov rsp, [gs:CPU_KERNEL_RSP]    ; 16n + 8: seven pushes then 32 bytes align the call
 	lidt [rel kernel_idt_ptr]
-	xor eax, eax
+	push rcx
+	push r11
+	push r10                        ; struct syscall_args: cls, a[0..3]
+	push rdx
+	push rsi
+	push rdi
+	push rax
+	mov rsi, rsp
+	sub rsp, 32                     ; struct syscall_result: variant, v[0..2]
+	mov rdx, rsp
+	mov rdi, [rel user_syscall_handler_ctx]
+	call [rel user_syscall_handler]      ; bool fn(ctx, const args *, result *)
+	test al, al
+	jz .not_answered
+	cmp qword [gs:0], 0
+	jne .answered_knocked
+	lidt [rel user_idt_ptr]
+	pop rax
+	pop rdi
+	pop rsi
+	pop rdx
+	add rsp, 40                     ; the arguments
+	pop r11
+	pop rcx
+	xor r8d, r8d
+	xor r9d, r9d
+	xor r10d, r10d
+	mov rsp, [gs:CPU_USER_RSP]
+	swapgs
+	o64 sysret
+
+; Back to the loop after a `syscall`: ctx gets the whole process, as if
+; it had trapped, so that it goes back with `iretq` like any other way in.
+.answered_knocked:
+	mov rax, [gs:CPU_USER_CONTEXT]
+	pop qword [rax + CTX_RAX]       ; the answer
+	pop qword [rax + CTX_RDI]
+	pop qword [rax + CTX_RSI]
+	pop qword [rax + CTX_RDX]
+	add rsp, 40
+	mov qword [rax + CTX_R10], 0
+	mov ecx, STOP_INTERRUPTED
+	jmp .save_rest
+.not_answered:
+	mov rax, [gs:CPU_USER_CONTEXT]
+	mov rdx, [gs:CPU_USER_ARGS]
+	add rsp, 32
+	mov rcx, [rsp]                  ; the call, for the loop (*args) and in ctx
+	mov [rdx], rcx
+	mov [rax + CTX_RAX], rcx
+	mov rcx, [rsp + 8]
+	mov [rdx + 8], rcx
+	mov [rax + CTX_RDI], rcx
+	mov rcx, [rsp + 16]
+	mov [rdx + 16], rcx
+	mov [rax + CTX_RSI], rcx
+	mov rcx, [rsp + 24]
+	mov [rdx + 24], rcx
+	mov [rax + CTX_RDX], rcx
+	mov rcx, [rsp + 32]
+	mov [rdx + 32], rcx
+	mov [rax + CTX_R10], rcx
+	add rsp, 40
+	mov ecx, STOP_SYSCALL
+.save_rest:
+	pop rdx                         ; R11: RFLAGS
+	mov [rax + CTX_RFLAGS], rdx
+	mov [rax + CTX_R11], rdx
+	pop rdx                         ; RCX: RIP
+	mov [rax + CTX_RIP], rdx
+	mov [rax + CTX_RCX], rdx
+	mov rdx, [gs:CPU_USER_RSP]
+	mov [rax + CTX_RSP], rdx
+	mov [rax + CTX_RBX], rbx
+	mov [rax + CTX_RBP], rbp
+	mov [rax + CTX_R12], r12
+	mov [rax + CTX_R13], r13
+	mov [rax + CTX_R14], r14
+	mov [rax + CTX_R15], r15
+	mov qword [rax + CTX_R8], 0
+	mov qword [rax + CTX_R9], 0
+	mov eax, ecx
+	sti
 	jmp back_to_loop_regs
 
-; The user IDT's gates. On the trap stack (TSS.RSP0): [error], RIP, CS,
-; RFLAGS, RSP, SS; each stub pushes a 0 where the CPU pushes no error
-; code, then its vector. A stub of its own for: the 32 exceptions, the 16
-; 8259 vectors (in service at the 8259, not the LAPIC), and the two ranges
-; where the board puts its sources (board/pc/interrupts.h: devices and the
-; MSI-X pool at 0x40-0x5f; the watchdog's tick, the IPIs and the spurious
-; vector at 0xf0-0xff), so that a knock landing in ring 3 costs no lookup.
-; Every other vector enters at user_stub_common, which pushes
-; VEC_FIND_IN_SERVICE instead, and the C side finds it in the LAPIC's
-; in-service registers (user_mode.c), as trap_dispatch does for the
-; kernel's common entry: 96 stubs instead of 256, with no padding between
-; them, about 3 KiB less.
-VEC_FIND_IN_SERVICE equ 0x100   ; chips/x86_64/trap_frame.h
-
-%define OWN_STUB(v) ((v) < 0x30 || ((v) >= 0x40 && (v) < 0x60) || (v) >= 0xf0)
-
+; The user IDT's generic gates. On entry RSP is ctx + CTX_FRAME_END less
+; the frame the CPU pushed (RIP, CS, RFLAGS, RSP, SS), and, for the
+; exceptions that have one, the error code below it, in RAX's slot of ctx.
+; Each stub puts the process's RAX in that slot (exchanging it with the
+; error code, or pushing it), and RAX = error code << 8 | vector.
 %macro USER_STUB 1
+align 16
 user_stub_%1:
 %if %1 = 8 || %1 = 10 || %1 = 11 || %1 = 12 || %1 = 13 || %1 = 14 || %1 = 17 || %1 = 21 || %1 = 29 || %1 = 30
+	xchg rax, [rsp]
+	shl rax, 8
+	mov al, %1
 %else
-	push 0
+	push rax
+	mov eax, %1
 %endif
-	push %1
 	jmp user_trap
 %endmacro
 
 %assign v 0
 %rep 256
-%if OWN_STUB(v)
 USER_STUB v
-%endif
 %assign v v + 1
 %endrep
 
-user_stub_common:
-	push 0
-	push VEC_FIND_IN_SERVICE
-	jmp user_trap
-
 user_trap:
+	push rbx
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push rbp
+	push r8
+	push r9
+	push r10
+	push r11
+	push r12
+	push r13
+	push r14
+	push r15
 	swapgs
-	push rax
-	mov rax, [gs:CPU_USER_CONTEXT]
-	mov [rax + CTX_RBX], rbx
-	mov [rax + CTX_RCX], rcx
-	mov [rax + CTX_RDX], rdx
-	mov [rax + CTX_RSI], rsi
-	mov [rax + CTX_RDI], rdi
-	mov [rax + CTX_RBP], rbp
-	mov [rax + CTX_R8], r8
-	mov [rax + CTX_R9], r9
-	mov [rax + CTX_R10], r10
-	mov [rax + CTX_R11], r11
-	mov [rax + CTX_R12], r12
-	mov [rax + CTX_R13], r13
-	mov [rax + CTX_R14], r14
-	mov [rax + CTX_R15], r15
-	pop qword [rax + CTX_RAX]
-	pop qword [rax + CTX_VECTOR]
-	pop qword [rax + CTX_ERROR]
-	pop qword [rax + CTX_RIP]
-	add rsp, 8                      ; CS
-	pop qword [rax + CTX_RFLAGS]
-	pop qword [rax + CTX_RSP]
-	mov rbx, cr2
-	mov [rax + CTX_CR2], rbx
-	mov qword [rax + CTX_SYSRET], 0
+	movzx ecx, al
+	mov [rsp + CTX_VECTOR], rcx
+	shr rax, 8
+	mov [rsp + CTX_ERROR], rax
+	mov rax, cr2
+	mov [rsp + CTX_CR2], rax
 	mov rsp, [gs:CPU_KERNEL_RSP]
 	lidt [rel kernel_idt_ptr]
-	mov rbx, [rax + CTX_VECTOR]
-	mov eax, 2
-	cmp rbx, 32
-	jb back_to_loop_regs
-	mov eax, 1
+	push 2                          ; RFLAGS: DF and AC clear (above)
+	popfq
+	cmp ecx, 32
+	jb .exception
+	; An interrupt with no user top half: raise it again in kernel mode
+	; (`int N`), so that its own top half knocks as usual.
+	shl ecx, 4
+	lea rax, [rel user_replay_table]
+	add rax, rcx
+	call rax
+	sti
+	mov eax, STOP_INTERRUPTED
+	jmp back_to_loop_regs
+.exception:
+	sti
+	mov eax, STOP_FAULT
+	jmp back_to_loop_regs
+
+; A user top half (swapgs, its bit set, EOI) jumps here: the process's
+; registers into ctx, then the loop.
+align 16
+user_knocked:
+	push rax
+	push rbx
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push rbp
+	push r8
+	push r9
+	push r10
+	push r11
+	push r12
+	push r13
+	push r14
+	push r15
+	mov rsp, [gs:CPU_KERNEL_RSP]
+	lidt [rel kernel_idt_ptr]
+	push 0x202                      ; RFLAGS: DF and AC clear (above), IF set
+	popfq
+	mov eax, STOP_INTERRUPTED
 back_to_loop_regs:
 	pop r15
 	pop r14
@@ -241,15 +343,14 @@ back_to_loop_regs:
 
 ; void replay(void), one per vector: raise the interrupt again in kernel
 ; mode, so its kernel top half runs (interrupts are off; `int` does not
-; look at IF). 4 bytes each (`int n`, `ret`, a pad): user_replay_table +
-; 4 * vector.
-align 4
+; look at IF). 16 bytes each: user_replay_table + 16 * vector.
+align 16
 user_replay_table:
 %assign v 0
 %rep 256
+align 16
 	int v
 	ret
-	nop
 %assign v v + 1
 %endrep
 
@@ -258,10 +359,6 @@ align 8
 user_stub_table:
 %assign v 0
 %rep 256
-%if OWN_STUB(v)
 	dq user_stub_ %+ v
-%else
-	dq user_stub_common
-%endif
 %assign v v + 1
 %endrep

@@ -16,17 +16,17 @@
 /* A region's largest size: one page table maps it. */
 #define USER_REGION_MAX ((size_t)512 * 4096)
 
-/* What user_entry.asm saves and restores (offsets: user_context.inc). */
+/* What user_entry.asm saves and restores (offsets: user_context.inc), in
+ * the order its entry paths push it: the registers, then the CPU's
+ * interrupt frame (TSS.RSP0 points just past it while the process runs,
+ * so a trap from ring 3 pushes its frame here). */
 struct user_context {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t rip, rflags, rsp;
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t rip, cs, rflags, rsp, ss; /* the interrupt frame */
 	uint64_t cr3;
-	uint64_t vector, error, cr2; /* why it last came back */
-	/* 1: it came back with `syscall` and goes back to the instruction after
-	 * it with `sysret`; 0: `iretq` (entry, upcall, after an interrupt). */
-	uint64_t sysret;
-};
+	uint64_t cr2, vector, error; /* at its last exception */
+} __attribute__((aligned(16)));
 
 /* Boot CPU, after idt_init(): the user IDT, EFER.SCE and the syscall
  * MSRs (STAR, LSTAR, FMASK). */

@@ -5,7 +5,10 @@
  * `len` bytes and returns 0, or -1 if a request is already under way or
  * the length is not one the source takes; the client's ready() gets the
  * same buffer back, full, later, from the loop (never from inside get()).
- * The buffer is the source's until then.
+ * The buffer is the source's until then. A source may have several
+ * clients (the shell's `rng`, the processes' driver): each sets itself
+ * with set_client() right after a get() that succeeded, so ready() goes
+ * to the client of the request under way.
  */
 #ifndef KNOCK_KERNEL_HIL_RNG_H
 #define KNOCK_KERNEL_HIL_RNG_H

@@ -42,6 +42,8 @@ def test_hello(boot):
     ("divzero", [r"divide error \(vector 0, error 0\) at rip 0x8000000"]),
     ("noncanonical", [r"general protection fault \(vector 13, error 0\) at rip 0x800000000000$"]),
     ("breakpoint", [r"breakpoint \(vector 3, error 0\) at rip 0x8000000"]),
+    # an x87 instruction: no floating point for processes (CR0.EM)
+    ("x87", [r"device not available \(vector 7, error 0\) at rip 0x8000000"]),
 ])
 def test_hostile_app_ends_in_its_own_report(boot, app, words):
     vm = boot(testapps=True, cmdline=f"apps={app}:hello")
@@ -172,7 +174,8 @@ def preemptions(vm):
 
 
 def test_timeslice_preempts_a_spinning_process(boot):
-    vm = boot(testapps=True, cmdline="apps=spin timeslice=10 watchdog=off")
+    # Two processes that never yield: only the timeslice shares the CPU.
+    vm = boot(testapps=True, cmdline="apps=spin:busy timeslice=10 watchdog=off")
     vm.wait_for(r"spin: spinning")
     vm.wait_shell()
     before, t0 = preemptions(vm), guest_seconds(vm)
@@ -183,6 +186,18 @@ def test_timeslice_preempts_a_spinning_process(boot):
     # Each shell command is a knock that starts a new slice, so fewer than
     # that; but most of the interval nothing else happens.
     assert after - before >= expected / 2, (before, after, t0, t1)
+
+
+def test_a_process_that_runs_alone_is_not_sliced(boot):
+    # Any other knock ends its run anyway: no alarm is armed for it.
+    vm = boot(testapps=True, cmdline="apps=spin timeslice=10 watchdog=off")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    before, t0 = preemptions(vm), guest_seconds(vm)
+    time.sleep(1)  # the interval measured, not a wait for an event
+    after, t1 = preemptions(vm), guest_seconds(vm)
+    print(f"spin alone: {after - before} preemptions in {t1 - t0:.2f} s of guest time")
+    assert t1 - t0 > 0.1 and after == before == 0, (before, after, t0, t1)
 
 
 def test_timeslice_off(boot):
@@ -252,22 +267,79 @@ def test_spinning_process_is_not_a_stalled_loop(boot):
     assert not re.search(r"^warning: watchdog", vm.log, re.M), vm.log[-2000:]
 
 
+def give_input(vm, timeout=10):
+    """Type `input` until echo takes it (its prompt), and return where the
+    log stood. echo prints that it waits before it asks for the line (its
+    read is the next system calls), so an `input` typed at once can come
+    first and get "no process is waiting": then the shell's answer is the
+    synchronisation, and `input` is typed again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pos = len(vm.log)
+        vm.serial_write("input\r")
+        m = vm.wait_for(r"(^echo< |input: no process is waiting for a line$)", pos=pos,
+                        whole_lines=False)
+        if m.group(1) == "echo< ":
+            return pos
+        assert time.monotonic() < deadline, "echo never asked for a line"
+        vm.wait_shell(pos=pos)
+
+
 def test_echo_reads_a_line_given_by_input(boot):
     vm = boot(testapps=True, cmdline="apps=echo")
     vm.wait_for(r"echo: waiting for a line")
     vm.wait_shell()
     # `input` hands the console to echo for one line, prompted with its name.
-    pos = len(vm.log)
-    vm.serial_write("input\r")
-    vm.wait_for(r"^echo< ", pos=pos, whole_lines=False)
+    pos = give_input(vm)
     vm.serial_write("hello from the serial line\r")
     vm.wait_for(r"echo: hello from the serial line$", pos=pos)
     vm.wait_shell(pos=pos)
     assert vm.shell("version").startswith("knock ")
-    pos = len(vm.log)
-    vm.serial_write("input\r")
-    vm.wait_for(r"^echo< ", pos=pos, whole_lines=False)
+    pos = give_input(vm)
     vm.serial_write("exit\r")
     vm.wait_for(r"process echo: exited with 0", pos=pos)
     vm.wait_shell(pos=pos)
     assert vm.shell("input") == "input: no process is waiting for a line\n"
+
+
+def test_rng_app_gets_bytes_from_virtio_rng(boot):
+    vm = boot(testapps=True, cmdline="apps=rng", extra_args=["-device", "virtio-rng-pci"])
+    first = vm.wait_for(r"rng 1: ([0-9a-f]{32})$").group(1)
+    second = vm.wait_for(r"rng 2: ([0-9a-f]{32})$").group(1)
+    vm.wait_for(r"process rng: exited with 0")
+    vm.wait_shell()
+    assert first != second, first
+    assert len(set(bytes.fromhex(first))) > 4, first
+    # The shell's `rng` shares the source with the processes' driver.
+    assert re.match(r"^[0-9a-f]{16}$", vm.shell("rng 8", timeout=10)), "rng 8"
+
+
+def test_rng_app_without_a_source(boot):
+    vm = boot(testapps=True, cmdline="apps=rng")
+    vm.wait_for(r"rng: no random number source$")
+    vm.wait_for(r"process rng: exited with 0")
+    vm.wait_shell()
+    assert ps_row(vm, "rng")["state"] == "exited"
+
+
+def test_processes_with_smep_and_smap_on(boot):
+    # -cpu max has SMEP and SMAP: knock turns them on, and every path that
+    # touches a process's memory (loading, allow, the console's copies,
+    # upcall frames, rng's bytes, the fault report) still works, since the
+    # kernel never reaches user pages through the user window.
+    vm = boot(testapps=True, cpu="max", cmdline="apps=hello:badallow:rng:readkernel",
+              extra_args=["-device", "virtio-rng-pci"])
+    vm.wait_for(r"user mode: SMEP on, SMAP on")
+    vm.wait_for(r"hello from ring 3: memory at 0x8000000000")
+    vm.wait_for(r"badallow: 3 of 3 bad buffers refused")
+    vm.wait_for(r"rng 2: [0-9a-f]{32}$")
+    report = fault_report(vm, "readkernel")
+    assert re.search(r"address 0x100000 \(not the process's memory\)", report), report
+    vm.wait_shell()
+    assert vm.shell("version").startswith("knock ")
+
+
+def test_default_cpu_says_it_has_no_smap(boot):
+    vm = boot(testapps=True, cmdline="apps=hello")
+    vm.wait_for(r"user mode: SMEP not on this CPU, SMAP not on this CPU")
+    vm.wait_for(r"process hello: exited with 0")

@@ -192,6 +192,44 @@ static void test_translate(void **state)
 	assert_ptr_equal(k, f->region + 7 * PROC_PAGE - 1);
 }
 
+/* process_memory_word()'s inline test of the stack agrees with the full
+ * check at every 8-byte place around the region (every byte offset near
+ * the stack's edges), and its pointer with translate's: the upcall's frame
+ * is built through it. */
+static void test_word_agrees_with_the_check(void **state)
+{
+	struct fixture *f = *state;
+
+	for (uint64_t a = BASE - 64; a < END + 64; a++) {
+		bool near_edge = (a >= STACK_LO - 16 && a < STACK_LO + 16) ||
+				 (a >= STACK_HI - 16 && a < STACK_HI + 16);
+		if (a % 8 && !near_edge)
+			continue;
+		void *k = NULL;
+		bool ok = process_memory_translate(&f->m, a, 8, PROC_WRITE, &k);
+		uint64_t *w = process_memory_word(&f->m, a);
+		assert_int_equal(ok, w != NULL);
+		if (ok)
+			assert_ptr_equal(w, k);
+	}
+}
+
+/* The upcall's stack pointer: below the red zone, RSP + 8 16-aligned, and
+ * 0 where there is no room at all. */
+static void test_call_sp(void **state)
+{
+	(void)state;
+	for (uint64_t sp = STACK_HI - 40; sp <= STACK_HI; sp++) {
+		uint64_t n = process_memory_call_sp(sp, 128);
+		assert_true(n + 8 <= sp - 128);
+		assert_true(n + 8 > sp - 128 - 16);
+		assert_int_equal((n + 8) % 16, 0);
+	}
+	assert_int_equal(process_memory_call_sp(128 + 63, 128), 0);
+	assert_int_equal(process_memory_call_sp(0, 128), 0);
+	assert_int_not_equal(process_memory_call_sp(128 + 64, 128), 0);
+}
+
 /* ---- the break ---------------------------------------------------------- */
 
 static void test_brk_limits(void **state)
@@ -282,6 +320,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stack_heap_and_guard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outside_and_wrapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_translate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_word_agrees_with_the_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_call_sp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_brk_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grants_from_the_top_zeroed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grants_and_break_never_share_a_page, setup,

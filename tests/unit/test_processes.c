@@ -62,20 +62,49 @@ static void f_remap(void *hw, unsigned s, const struct process_memory *m)
 	slot[s].remaps++;
 }
 
-static enum user_stop f_run(void *hw, unsigned s, struct syscall_args *args,
-			    struct user_fault *fault)
+static struct user_fault last_fault;
+
+/* The chip's fast path, as the processes capsule set it. */
+static user_syscall_fn fast_fn;
+static void *fast_ctx;
+static unsigned fast_answered;
+
+static void f_set_syscall(void *hw, user_syscall_fn fn, void *ctx)
+{
+	(void)hw;
+	fast_fn = fn;
+	fast_ctx = ctx;
+}
+
+/* One run: the script's steps until one ends it. A call goes to the fast
+ * path first, as on the chip: answered, the run goes on. */
+static enum user_stop f_run(void *hw, unsigned s, struct syscall_args *args)
 {
 	(void)hw;
 	if (nran < 32)
 		ran[nran++] = s;
-	if (script_pos == script_len)
-		return USER_INTERRUPTED;
-	const struct step *st = &script[script_pos++];
-	*args = st->args;
-	*fault = st->fault;
-	if (st->stop == USER_SYSCALL)
+	for (;;) {
+		if (script_pos == script_len)
+			return USER_INTERRUPTED;
+		const struct step *st = &script[script_pos++];
+		last_fault = st->fault;
+		if (st->stop != USER_SYSCALL)
+			return st->stop;
 		slot[s].pc += 2; /* past the `syscall` */
-	return st->stop;
+		if (fast_fn && fast_fn(fast_ctx, &st->args, &slot[s].ret)) {
+			fast_answered++;
+			continue;
+		}
+		*args = st->args;
+		return USER_SYSCALL;
+	}
+}
+
+static void f_fault(void *hw, unsigned s, struct user_fault *fault)
+{
+	(void)hw;
+	(void)s;
+	*fault = last_fault;
 }
 
 static void f_set_return(void *hw, unsigned s, const struct syscall_result *r)
@@ -84,13 +113,23 @@ static void f_set_return(void *hw, unsigned s, const struct syscall_result *r)
 	slot[s].ret = *r;
 }
 
-static void f_call(void *hw, unsigned s, uint64_t pc, uint64_t sp, const uint64_t a[4])
+static bool f_upcall(void *hw, unsigned s, const struct process_memory *m, const struct upcall *u)
 {
 	(void)hw;
-	slot[s].pc = pc;
+	uint64_t sp = process_memory_call_sp(slot[s].sp, 128);
+	uint64_t *k = sp ? process_memory_word(m, sp) : NULL;
+
+	if (!k)
+		return false;
+	*k = slot[s].pc;
+	slot[s].pc = u->fn;
 	slot[s].sp = sp;
-	memcpy(slot[s].a, a, sizeof(slot[s].a));
+	slot[s].a[0] = u->arg[0];
+	slot[s].a[1] = u->arg[1];
+	slot[s].a[2] = u->arg[2];
+	slot[s].a[3] = u->userdata;
 	slot[s].calls++;
+	return true;
 }
 
 static uint64_t f_pc(void *hw, unsigned s)
@@ -117,8 +156,10 @@ static const struct hil_user fake_user = {
 	.load = f_load,
 	.remap = f_remap,
 	.run = f_run,
+	.fault = f_fault,
+	.set_syscall = f_set_syscall,
 	.set_return = f_set_return,
-	.call = f_call,
+	.upcall = f_upcall,
 	.pc = f_pc,
 	.sp = f_sp,
 	.dump = f_dump,
@@ -183,6 +224,7 @@ static int setup(void **state)
 	syscall_register(&drv);
 	memset(slot, 0, sizeof(slot));
 	script_len = script_pos = nran = 0;
+	fast_answered = 0;
 	file_len = fake_elf_build(file, sizeof(file), BASE, seg, 1);
 	processes_init(&ps, &fake_user, FAULT_STOP, 0);
 	for (int i = 0; i < 2; i++)
@@ -238,12 +280,58 @@ static void test_calls_answered_without_leaving(void **state)
 	then(USER_SYSCALL, SYSCALL_COMMAND, DRIVER, 1, 21, 0);
 	then(USER_SYSCALL, SYSCALL_MEMOP, MEMOP_SBRK, 4096, 0, 0);
 	assert_true(processes_run_one(&ps));
-	/* Three runs of slot 0 in one go: call, call, then interrupted. */
-	assert_int_equal(nran, 3);
-	assert_int_equal(ran[2], 0);
+	/* One run: the command answered in place by the fast path, sbrk (the
+	 * break moves, the pages are mapped again) left to the loop. */
+	assert_int_equal(nran, 1);
+	assert_int_equal(fast_answered, 1);
 	assert_int_equal(slot[0].ret.variant, SYSCALL_SUCCESS_U64); /* sbrk's old break */
-	assert_int_equal(slot[0].remaps, 1); /* the break moved: mapped again */
+	assert_int_equal(slot[0].remaps, 1);
 	assert_int_equal(ps.proc[0].syscalls, 2);
+	assert_int_equal(ps.proc[0].state, PROCESS_READY);
+	/* The next turn is the other process's (round robin), then this one's. */
+	assert_true(processes_run_one(&ps));
+	assert_true(processes_run_one(&ps));
+	assert_int_equal(ran[1], 1);
+	assert_int_equal(ran[2], 0);
+}
+
+static void test_fast_path_answers_only_what_changes_nothing_else(void **state)
+{
+	(void)state;
+	struct syscall_result r;
+	struct syscall_args a;
+
+	assert_non_null(fast_fn);
+	ps.running = &ps.proc[0];
+	a = (struct syscall_args){ SYSCALL_COMMAND, { DRIVER, 1, 21, 0 } };
+	assert_true(fast_fn(fast_ctx, &a, &r));
+	assert_int_equal(r.variant, SYSCALL_SUCCESS_U32);
+	assert_int_equal(r.v[0], 42);
+	a = (struct syscall_args){ SYSCALL_COMMAND, { DRIVER, 0, 0, 0 } };
+	assert_true(fast_fn(fast_ctx, &a, &r));
+	assert_int_equal(r.variant, SYSCALL_SUCCESS); /* command 0: the driver exists */
+	a = (struct syscall_args){ SYSCALL_COMMAND, { 0x999, 0, 0, 0 } };
+	assert_true(fast_fn(fast_ctx, &a, &r));
+	assert_int_equal(r.variant, SYSCALL_FAILURE);
+	assert_int_equal(r.v[0], ERR_NODEVICE);
+	/* A bad pointer is an error code on the fast path too. */
+	a = (struct syscall_args){ SYSCALL_ALLOW_RO, { DRIVER, 0, 0x1000, 16 } };
+	assert_true(fast_fn(fast_ctx, &a, &r));
+	assert_int_equal(r.variant, SYSCALL_FAILURE_U32_U32);
+	assert_int_equal(r.v[0], ERR_INVAL);
+	/* Declined, untouched: yield, exit, brk and sbrk. */
+	static const uint64_t declined[][2] = { { SYSCALL_YIELD, YIELD_WAIT },
+						{ SYSCALL_YIELD, YIELD_NO_WAIT },
+						{ SYSCALL_EXIT, EXIT_TERMINATE },
+						{ SYSCALL_MEMOP, MEMOP_BRK },
+						{ SYSCALL_MEMOP, MEMOP_SBRK } };
+	uint64_t calls = ps.proc[0].syscalls;
+	for (unsigned i = 0; i < sizeof(declined) / sizeof(declined[0]); i++) {
+		a = (struct syscall_args){ declined[i][0], { declined[i][1], 0, 0, 0 } };
+		assert_false(fast_fn(fast_ctx, &a, &r));
+	}
+	assert_int_equal(ps.proc[0].syscalls, calls);
+	assert_int_equal(ps.proc[0].state, PROCESS_READY);
 }
 
 static void test_waiting_process_is_not_run_until_an_upcall(void **state)
@@ -414,6 +502,7 @@ int main(void)
 		T(test_load_starts_at_the_entry),
 		T(test_round_robin),
 		T(test_calls_answered_without_leaving),
+		T(test_fast_path_answers_only_what_changes_nothing_else),
 		T(test_waiting_process_is_not_run_until_an_upcall),
 		T(test_fault_stop_reports),
 		T(test_fault_restart_up_to_n),

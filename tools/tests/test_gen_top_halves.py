@@ -97,6 +97,18 @@ def test_x2apic_stub_knocks_first_then_writes_the_eoi_msr():
     assert lab.index("dq 0x43, x2apic_top_half_storm") > lab.index("lab_x2apic_top_half_table:")
 
 
+def test_user_stub_swaps_gs_then_knocks_and_leaves_for_the_loop():
+    asm = gen.emit(ROWS, "test", stamp_offset=48)
+    assert stub(asm, "user_top_half_keyboard") == [
+        "swapgs",
+        "lock bts qword [gs:CPU_PENDING_OFFSET], 1",
+        "mov dword [abs LAPIC_EOI_HIGH], 0",
+        "jmp user_knocked"]
+    assert asm.index("dq 0x41, user_top_half_keyboard") > asm.index("user_top_half_table:")
+    assert "user_top_half_count:\n\tdq 2" in asm
+    assert "user_top_half_" not in gen.emit_lab(ROWS, LAB_ROWS, "test", stamp_offset=48)
+
+
 def test_the_product_file_has_no_stamped_stubs():
     asm = gen.emit(ROWS, "test", stamp_offset=48)
     assert "stamped" not in asm and "storm" not in asm
