@@ -11,7 +11,9 @@
 #include "board/pc/wire_processes.h"
 #include "board/pc/wire_shell.h"
 #include "board/pc/wire_timer.h"
+#include "board/pc/wire_virtio_blk.h"
 #include "capsules/alarm_driver.h"
+#include "capsules/block_driver.h"
 #include "capsules/console_driver.h"
 #include "capsules/process_commands.h"
 #include "capsules/processes.h"
@@ -29,12 +31,14 @@
 enum {
 	GRANT_CONSOLE = 0,
 	GRANT_ALARM = 1,
+	GRANT_BLOCK = 3,
 };
 
 static uint8_t regions[PROCESSES_MAX][PROCESS_REGION_SIZE] __attribute__((aligned(4096)));
 static struct processes processes;
 static struct console_driver console_driver;
 static struct alarm_driver alarm_driver;
+static struct block_driver block_driver;
 static struct process_commands process_cmds;
 
 _Static_assert(PROCESSES_MAX <= USER_SLOTS, "every process needs a slot of page tables");
@@ -107,6 +111,7 @@ void board_wire_processes(const struct boot_info *bi)
 	processes_set_timeslice(&processes, &board_alarm_mux, slice_ms);
 	console_driver_init(&console_driver, board_console(), GRANT_CONSOLE);
 	alarm_driver_init(&alarm_driver, &board_alarm_mux, GRANT_ALARM);
+	block_driver_init(&block_driver, board_block(), board_block_client(), GRANT_BLOCK);
 	for (uint32_t i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];
 		module_name(m, name, sizeof(name));

@@ -1,0 +1,53 @@
+"""The block device from a process (capsules/block_driver.c, driver 0x3,
+docs/processes.md): the app `blkread` reads a disk the test wrote with
+known bytes, through the system calls, 4 KiB at a time, and prints the
+CRC-32 of what it read; the host computes zlib.crc32 over the same bytes.
+The shell's `blk` still works beside the driver (the driver passes the
+shell's buffers on). Without a disk, the driver does not exist: NODEVICE.
+"""
+import random
+import zlib
+
+SECTOR = 512
+SECTORS = 301  # not a multiple of the app's 8-sector reads: the last read is 5
+
+
+def drive(path, readonly=False):
+    ro = ",readonly=on" if readonly else ""
+    return ["-drive", f"file={path},format=raw,if=none,id=d0{ro}",
+            "-device", "virtio-blk-pci,drive=d0"]
+
+
+def make_image(path):
+    rnd = random.Random(16)
+    data = bytes(rnd.getrandbits(8) for _ in range(SECTORS * SECTOR))
+    path.write_bytes(data)
+    return data
+
+
+def test_blkread_reads_the_disk(boot, tmp_path):
+    img = tmp_path / "disk.img"
+    data = make_image(img)
+    vm = boot(testapps=True, cmdline="apps=blkread", extra_args=drive(img, readonly=True))
+    first = " ".join(f"{b:02x}" for b in data[:8])
+    m = vm.wait_for(r"blkread: (\d+) sectors of (\d+), crc32 0x([0-9a-f]{8}), first bytes "
+                    r"([0-9a-f ]+)$", timeout=60)
+    assert m.group(1) == str(SECTORS) and m.group(2) == str(SECTORS), m.group(0)
+    assert int(m.group(3), 16) == zlib.crc32(data), m.group(0)
+    assert m.group(4) == first, m.group(0)
+    vm.wait_for(r"process blkread: exited with 0")
+    # The shell's blk is still the device's client through the driver.
+    vm.wait_shell()
+    answer = vm.shell(f"blk crc 0 {SECTORS}", timeout=60)
+    assert answer == f"crc32 0x{zlib.crc32(data):08x} over {SECTORS} sectors from LBA 0\n", \
+        answer
+    assert "faulted" not in vm.log and "PANIC" not in vm.log
+
+
+def test_blkread_without_a_disk(boot):
+    vm = boot(testapps=True, cmdline="apps=blkread")
+    vm.wait_for(r"^virtio-blk: no device$")
+    vm.wait_for(r"blkread: no disk \(error 11\)$")  # NODEVICE
+    vm.wait_for(r"process blkread: exited with 1")
+    vm.wait_shell()
+    assert vm.shell("version").startswith("knock ")
