@@ -16,7 +16,10 @@
  * done() copies it to the process only if, at that moment:
  *   - the read's owner still exists: release() (called before a process's
  *     grants and region are given up, whatever the reason) clears `owner`,
- *     so a read for a process that is gone finds NULL and is dropped; and
+ *     so a read for a process that is gone finds NULL and is dropped (even
+ *     when the same struct process is running again after a restart, with
+ *     a buffer at the same address: the grant's state is new, the read is
+ *     not its); and
  *   - the process still shares the buffer it read into: allow_rw 0 is
  *     looked up again (syscall_buffer_rw() checks it against the
  *     process's memory anew) and must be the same kernel address with room
@@ -43,8 +46,6 @@ struct block_state {
 	uint32_t sectors;
 	void *buf; /* the allowed buffer's kernel address when it asked */
 };
-
-static void start_next(struct block_driver *bd);
 
 /* Hand the device the read in bd->lba/sectors. False if refused for good
  * (answered already); a full queue is not that: room() retries it. */
@@ -73,7 +74,8 @@ static void start_next(struct block_driver *bd)
 	while (!bd->busy && bd->queued) {
 		struct process *p = bd->queue[0];
 		bd->queued--;
-		memmove(&bd->queue[0], &bd->queue[1], bd->queued * sizeof(bd->queue[0]));
+		for (unsigned i = 0; i < bd->queued; i++)
+			bd->queue[i] = bd->queue[i + 1];
 		bd->queue[bd->queued] = NULL;
 		struct block_state *st = syscall_driver_state(&bd->driver, p);
 		if (!st || !st->pending)

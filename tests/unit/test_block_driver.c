@@ -300,6 +300,31 @@ static void test_killed_with_a_read_out_is_never_written(void **state)
 	assert_memory_equal(data(1), disk[4], HIL_BLOCK_SECTOR);
 }
 
+/* The danger case: the process restarts in the same slot and region, and
+ * shares the same buffer at once, with its old read still out. The old
+ * sectors must not land in the new process, and its own read comes next. */
+static void test_restarted_does_not_get_the_old_read(void **state)
+{
+	(void)state;
+	uint64_t status, n;
+	allow(0, 0, HIL_BLOCK_SECTOR);
+	cmd(0, 2, 3, 1);
+	syscall_release(&procs[0]);
+	assert_null(process_restart(&procs[0]));
+	memset(data(0), 0xee, 4 * PROC_PAGE);
+	fake_syscall(&procs[0], SYSCALL_SUBSCRIBE, DRV, 0, BASE, 0);
+	allow(0, 0, HIL_BLOCK_SECTOR);
+	assert_int_equal(cmd(0, 2, 9, 1).variant, SYSCALL_SUCCESS); /* waits: the device is busy */
+	finish(1);                                                  /* the old read, LBA 3 */
+	assert_true(untouched(data(0), 4 * PROC_PAGE));
+	assert_false(upcall(0, &status, &n));
+	assert_int_equal(blk.out[0].lba, 9);
+	finish(1);
+	assert_true(upcall(0, &status, &n));
+	assert_int_equal(status, 0);
+	assert_memory_equal(data(0), disk[9], HIL_BLOCK_SECTOR);
+}
+
 static void test_killed_while_queued_is_forgotten(void **state)
 {
 	(void)state;
@@ -365,6 +390,29 @@ static void test_full_queue_waits_for_room(void **state)
 	assert_int_equal(blk.fulls, 1); /* retried once, from room(), not in a loop */
 }
 
+static void test_killed_while_waiting_for_room_is_never_sent(void **state)
+{
+	(void)state;
+	uint64_t status, n;
+	blk.full = true;
+	allow(0, 0, HIL_BLOCK_SECTOR);
+	allow(1, 0, HIL_BLOCK_SECTOR);
+	cmd(0, 2, 3, 1);
+	cmd(1, 2, 4, 1);
+	assert_int_equal(blk.fulls, 1);
+	syscall_release(&procs[0]);
+	process_stop(&procs[0], PROCESS_KILLED);
+	blk.full = false;
+	blk.client->room(blk.client->ctx);
+	/* a's read never goes out; b's does. */
+	assert_int_equal(blk.n_out, 1);
+	assert_int_equal(blk.out[0].lba, 4);
+	finish(1);
+	assert_true(upcall(1, &status, &n));
+	assert_int_equal(status, 0);
+	assert_true(untouched(data(0), 4 * PROC_PAGE));
+}
+
 static void test_device_error(void **state)
 {
 	(void)state;
@@ -400,11 +448,15 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_killed_with_a_read_out_is_never_written, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_restarted_does_not_get_the_old_read, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_killed_while_queued_is_forgotten, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_given_back_is_not_written, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_full_queue_waits_for_room, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_killed_while_waiting_for_room_is_never_sent,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_disk_is_nodevice, setup, teardown),
 	};
