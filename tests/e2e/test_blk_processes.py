@@ -41,6 +41,18 @@ def test_blkread_reads_the_disk(boot, tmp_path):
     answer = vm.shell(f"blk crc 0 {SECTORS}", timeout=60)
     assert answer == f"crc32 0x{zlib.crc32(data):08x} over {SECTORS} sectors from LBA 0\n", \
         answer
+    # Again, with the shell's CRC typed while the app reads: the two
+    # clients' requests share the device, each gets its own sectors (the
+    # app's line and the shell's answer may come in either order).
+    pos = len(vm.log)
+    assert vm.shell("restart blkread") == "restarted blkread\n"
+    vm.serial_write(f"blk crc 0 {SECTORS}\r")
+    m = vm.wait_for(r"blkread: (\d+) sectors of \d+, crc32 0x([0-9a-f]{8})", timeout=60, pos=pos,
+                    whole_lines=False)
+    assert m.group(1) == str(SECTORS) and int(m.group(2), 16) == zlib.crc32(data), m.group(0)
+    vm.wait_for(rf"crc32 0x{zlib.crc32(data):08x} over {SECTORS} sectors from LBA 0", timeout=60,
+                pos=pos, whole_lines=False)
+    vm.wait_for(r"process blkread: exited with 0", pos=pos)
     assert "faulted" not in vm.log and "PANIC" not in vm.log
 
 
