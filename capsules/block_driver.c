@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "capsules/block_driver.h"
+#include "kernel/log.h"
 #include "kernel/string.h"
 
 /* Per process, in its grant: its read, from command 2 to the upcall. */
@@ -125,7 +126,11 @@ static void done(void *ctx, enum hil_block_op op, uint64_t lba, uint8_t *buf, si
 			st->pending = false;
 		syscall_schedule_upcall(&bd->driver, p, 0, status, status ? 0 : sectors, 0);
 	} else {
-		bd->dropped++; /* its process is gone: the sectors go nowhere */
+		/* Its process is gone: the sectors go nowhere. Said once per
+		 * dead process at most, so it is no flood. */
+		bd->dropped++;
+		log_info("block: read of LBA %llu came back for a process that is gone: dropped",
+			 (unsigned long long)lba);
 	}
 	start_next(bd);
 }
