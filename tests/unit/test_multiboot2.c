@@ -389,7 +389,7 @@ static void test_modules(void **state)
 	assert_int_equal(info.modules[1].start, 0x320000); /* the backwards one skipped */
 	fake_log_expect("warning: multiboot2: module [0x310000-0x30ffff) ends before it starts, "
 			"skipped\n");
-	fake_log_expect("warning: multiboot2: more than 16 modules, the rest ignored (and not kept "
+	fake_log_expect("warning: multiboot2: more than 32 modules, the rest ignored (and not kept "
 			"out of the page allocator)\n");
 	fake_log_expect("warning: multiboot2: module tag too short (4 bytes)\n");
 	assert_int_equal(info.warnings, 3);
@@ -784,7 +784,7 @@ static void test_too_many_modules(void **state)
 	assert_int_equal(info.module_count, BOOT_MODULES_MAX);
 	assert_true(info.modules_truncated);
 	assert_int_equal(info.warnings, 1); /* once, not once per module */
-	fake_log_expect("more than 16 modules, the rest ignored");
+	fake_log_expect("more than 32 modules, the rest ignored");
 	assert_int_equal(info.modules[BOOT_MODULES_MAX - 1].start,
 			 0x400000 + (BOOT_MODULES_MAX - 1) * 0x1000);
 }
