@@ -32,7 +32,7 @@
 #define BOOT_MMAP_MAX 32
 #define BOOT_CMDLINE_MAX 256
 #define BOOT_LOADER_MAX 64
-#define BOOT_MODULES_MAX 32
+#define BOOT_MODULES_MAX 32 /* the test image carries every app (make testapps-iso) */
 #define BOOT_MODULE_NAME_MAX 32
 
 struct boot_mmap_entry {
