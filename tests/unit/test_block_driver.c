@@ -43,6 +43,7 @@ static struct {
 	} out[QUEUE];
 	unsigned n_out, fulls;
 	bool full;         /* refuse every request with HIL_BLOCK_FULL */
+	bool refuse;       /* refuse every request with HIL_BLOCK_REFUSED */
 	bool refused_full; /* a FULL is owed its room() */
 } blk;
 
@@ -54,6 +55,8 @@ static uint64_t capacity(void *hw)
 static int rd(void *hw, uint64_t lba, uint8_t *buf, size_t sectors)
 {
 	(void)hw;
+	if (blk.refuse)
+		return HIL_BLOCK_REFUSED;
 	if (blk.full || blk.n_out == QUEUE) {
 		blk.fulls++;
 		blk.refused_full = true;
@@ -427,6 +430,33 @@ static void test_device_error(void **state)
 	assert_int_equal(bd.errors, 1);
 }
 
+/* The device refuses a read the driver checked (it went bad): FAIL in the
+ * upcall, and the next process is still served. */
+static void test_device_refusing_fails_the_read(void **state)
+{
+	(void)state;
+	uint64_t status, n;
+	allow(0, 0, HIL_BLOCK_SECTOR);
+	allow(1, 0, HIL_BLOCK_SECTOR);
+	blk.full = true;
+	cmd(0, 2, 3, 1);
+	cmd(1, 2, 4, 1);
+	blk.full = false;
+	blk.refuse = true;
+	blk.client->room(blk.client->ctx); /* a's read, sent again, is refused */
+	assert_true(upcall(0, &status, &n));
+	assert_int_equal(status, ERR_FAIL);
+	assert_true(untouched(data(0), 4 * PROC_PAGE));
+	assert_true(upcall(1, &status, &n)); /* b's went next, refused too */
+	assert_int_equal(status, ERR_FAIL);
+	blk.refuse = false;
+	assert_int_equal(cmd(0, 2, 5, 1).variant, SYSCALL_SUCCESS); /* a can ask again */
+	finish(1);
+	assert_true(upcall(0, &status, &n));
+	assert_int_equal(status, 0);
+	assert_memory_equal(data(0), disk[5], HIL_BLOCK_SECTOR);
+}
+
 static void test_no_disk_is_nodevice(void **state)
 {
 	(void)state;
@@ -458,6 +488,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_while_waiting_for_room_is_never_sent,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_refusing_fails_the_read, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_no_disk_is_nodevice, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
