@@ -63,6 +63,15 @@ uint64_t knock_alarm_now_us(void);
 int knock_alarm_sleep_until_us(uint64_t deadline);
 int knock_alarm_sleep_us(uint64_t us);
 
+/* The block device (driver 0x3), read-only: its size in sectors of
+ * KNOCK_BLOCK_SECTOR bytes, or minus the error (-KNOCK_ENODEVICE: no
+ * disk); read `sectors` (1 .. KNOCK_BLOCK_MAX_SECTORS) from `lba` into
+ * buf, waiting in yield: 0, or the error code. */
+#define KNOCK_BLOCK_SECTOR 512
+#define KNOCK_BLOCK_MAX_SECTORS 8
+int64_t knock_block_sectors(void);
+int knock_block_read(uint64_t lba, void *buf, uint32_t sectors);
+
 /* What every app defines; its return value is the exit code. */
 int main(void);
 

@@ -11,8 +11,10 @@
 #include "board/pc/wire_processes.h"
 #include "board/pc/wire_shell.h"
 #include "board/pc/wire_timer.h"
+#include "board/pc/wire_virtio_blk.h"
 #include "board/pc/wire_virtio_rng.h"
 #include "capsules/alarm_driver.h"
+#include "capsules/block_driver.h"
 #include "capsules/console_driver.h"
 #include "capsules/process_commands.h"
 #include "capsules/processes.h"
@@ -32,6 +34,7 @@ enum {
 	GRANT_CONSOLE = 0,
 	GRANT_ALARM = 1,
 	GRANT_RNG = 2,
+	GRANT_BLOCK = 3,
 };
 
 static uint8_t regions[PROCESSES_MAX][PROCESS_REGION_SIZE] __attribute__((aligned(4096)));
@@ -39,6 +42,7 @@ static struct processes processes;
 static struct console_driver console_driver;
 static struct alarm_driver alarm_driver;
 static struct rng_driver rng_driver;
+static struct block_driver block_driver;
 static struct process_commands process_cmds;
 
 _Static_assert(PROCESSES_MAX <= USER_SLOTS, "every process needs a slot of page tables");
@@ -112,6 +116,7 @@ void board_wire_processes(const struct boot_info *bi)
 	console_driver_init(&console_driver, board_console(), GRANT_CONSOLE);
 	alarm_driver_init(&alarm_driver, &board_alarm_mux, GRANT_ALARM);
 	rng_driver_init(&rng_driver, board_rng(), GRANT_RNG); /* after board_wire_virtio_rng() */
+	block_driver_init(&block_driver, board_block(), board_block_client(), GRANT_BLOCK);
 	for (uint32_t i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];
 		module_name(m, name, sizeof(name));

@@ -87,3 +87,8 @@ const struct hil_block *board_block(void)
 {
 	return have_blk ? &blk.hil : NULL;
 }
+
+const struct hil_block_client *board_block_client(void)
+{
+	return have_blk ? blk.client : NULL;
+}

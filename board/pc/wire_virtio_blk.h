@@ -15,4 +15,8 @@ void board_wire_virtio_blk(void);
 /* The block device, or NULL if there is none (or it refused to start). */
 const struct hil_block *board_block(void);
 
+/* The device's client now (the shell's `blk`), or NULL: the processes'
+ * block driver takes its place and passes its requests on to it. */
+const struct hil_block_client *board_block_client(void);
+
 #endif

@@ -395,6 +395,22 @@ def syscall_seeds():
     write("syscall", "hostile.bin", b"".join(hostile))
 
 
+# --- the block driver (tests/fuzz/fuzz_block_driver.c) ----------------------------------
+
+def block_driver_seeds():
+    """Steps of 4 bytes: op, process, two arguments."""
+    steps = [
+        (0, 0, 0, 16), (0, 1, 8, 16), (0, 2, 0, 64),   # allow: 1 KiB, 1 KiB, 4 KiB
+        (1, 0, 3, 2), (1, 1, 5, 2), (1, 2, 30, 8),     # reads
+        (6, 0, 7, 0), (3, 1, 0, 0), (6, 0, 9, 0),      # the shell reads; the queue fills
+        (2, 0, 0, 0), (3, 0, 0, 0), (4, 0, 0, 0),      # one finishes; room
+        (5, 1, 1, 0), (2, 0, 0, 0), (2, 0x80, 0, 0),   # b killed and restarted; one fails
+        (0, 1, 8, 16), (1, 1, 39, 1), (2, 0, 0, 0), (2, 0, 0, 0),
+        (7, 0, 1, 0), (7, 0, 3, 0),                    # capacity; no write command
+    ]
+    write("block_driver", "session.bin", bytes(b for s in steps for b in s))
+
+
 # --- PCI configuration spaces ------------------------------------------------
 
 
@@ -551,6 +567,7 @@ def main():
     line_editor_seeds()
     elf_seeds()
     syscall_seeds()
+    block_driver_seeds()
     return 0
 
 
