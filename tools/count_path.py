@@ -521,8 +521,10 @@ class Session:
     while a helper thread triggers the path; settle() lets it run until it
     sleeps again; walk() (above) does the counting."""
 
-    def __init__(self, iso, elf, cmdline=None, timeout=None, busy=False, extra_args=()):
+    def __init__(self, iso, elf, cmdline=None, timeout=None, busy=False, extra_args=(),
+                 smp=1):
         import gdb
+        self.smp = smp  # vCPUs (-smp): the wait for the prompt watches CPU 0
         self.extra_args = list(extra_args)  # more QEMU options (devices)
         self.gdb = gdb
         self.busy = busy  # the guest never sleeps (a process spins): never wait for hlt
@@ -540,6 +542,7 @@ class Session:
         self._dir = tempfile.mkdtemp(prefix="knock-gdb-")
         sock = os.path.join(self._dir, "gdb.sock")
         self.vm = self.kq.Knock(self.iso, cmdline=self.cmdline, icount=ICOUNT, name="count",
+                                smp=self.smp,
                                 extra_args=["-gdb", f"unix:{sock},server=on,wait=off"]
                                 + self.extra_args)
         try:
