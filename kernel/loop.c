@@ -440,10 +440,10 @@ static __attribute__((noinline)) const struct loop_ctx_row *loop_ctx_row(unsigne
 	return &loop_ctx[cpu];
 }
 
-/* no-crossjumping: GCC would otherwise merge the take after the round's
- * last call with the take after the sleep, and the usual round would pay
- * a jump to reach it (deferred_call_instructions counts it). */
-__attribute__((optimize("no-crossjumping"))) _Noreturn void loop_run(void)
+/* Built with -fno-crossjumping (the Makefile's NO_CROSSJUMP_C): GCC would
+ * otherwise merge the take after the round's last call with the take after
+ * the sleep, and the usual round would pay a jump to reach it. */
+_Noreturn void loop_run(void)
 {
 	struct cpu *cpu = arch_this_cpu();
 	unsigned i = loop_cpu_index(cpu);
