@@ -461,8 +461,15 @@ __attribute__((noinline)) static void end_round(struct alarm_mux *m)
 	first = first_alarm(m);
 	if (first)
 		hw_arm(m, first->deadline);
-	else if (m->hw_armed)
+	else if (m->hw_armed && deadline_before(m->round_now, m->hw_deadline))
 		hw_disarm(m);
+	else
+		/* The hardware's deadline has passed: its one-shot has knocked
+		 * (this round is that knock, or its knock is on the way and
+		 * finds an empty round) and will not knock again, so there is
+		 * nothing to disarm: the last alarm's upcall or wake-up does
+		 * not wait for a timer write. */
+		m->hw_armed = false;
 }
 
 __attribute__((noinline, noreturn)) static void service_nested(void)
