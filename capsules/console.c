@@ -195,11 +195,6 @@ bool console_write_line(struct console *c, const char *s, size_t n)
 	return false;
 }
 
-bool console_line_fits(const struct console *c, const char *s, size_t n)
-{
-	return !c->uart || serial_len(s, n) <= writer_free(c);
-}
-
 uint64_t console_dropped_log_lines(const struct console *c)
 {
 	return c->stats.lines_dropped;

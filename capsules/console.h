@@ -22,9 +22,7 @@
  * through console_write_line(): all or nothing. A line that does not fit is
  * still shown on the screen but counted as dropped for the serial line
  * (console_dropped_log_lines()); once the ring has drained, the console
- * says on the serial line how many were lost. The kernel log does not
- * take that risk: its sink asks console_line_fits() first and writes a
- * line that would not fit synchronously.
+ * says on the serial line how many were lost.
  *
  * The last CONSOLE_ECHO_RESERVE bytes of the ring are kept for the line
  * editor's echo, so typing still echoes while writers fill the ring. Echo
@@ -158,11 +156,6 @@ size_t console_write(struct console *c, const char *s, size_t n);
 /* One complete line (or several), all or nothing: true if it was queued
  * for the serial line. Shown on the screen either way. */
 bool console_write_line(struct console *c, const char *s, size_t n);
-/* Would console_write_line() queue this line for the serial line now?
- * The board's log sink asks first: a log line that would not fit goes out
- * synchronously instead, after what is queued (board/pc/wire_console.c),
- * so the log never loses a line to a full ring. */
-bool console_line_fits(const struct console *c, const char *s, size_t n);
 
 /* Call client->room(ctx) once, later, when the ring has room again.
  * Returns 0, or -1 if CONSOLE_MAX_WAITERS others are already waiting (the

@@ -37,12 +37,8 @@ static void console_log_sink(const char *s, size_t n)
 {
 	/* From an interrupt (the watchdog's report), or its text held while
 	 * it interrupted a line (kernel/log.h): the loop may be stuck, so
-	 * not through the ring it drains. And a line the ring has no room
-	 * for (a burst of fault reports): rather than drop it, what is queued
-	 * goes out first and then the line, synchronously; the loop waits for
-	 * the UART meanwhile, as a panic does, but the log loses nothing. */
-	if (arch_this_cpu()->handler_depth > 0 || log_writing_held() ||
-	    !console_line_fits(&console, s, n)) {
+	 * not through the ring it drains. */
+	if (arch_this_cpu()->handler_depth > 0 || log_writing_held()) {
 		console_flush_sync();
 		if (uart_present)
 			uart_write(s, n);
