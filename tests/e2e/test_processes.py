@@ -127,15 +127,25 @@ def test_ps_kill_restart(boot):
     assert row["faults"] == 2 and row["restarts"] == 1, row
 
 
+NOT_SENT = r"console: (\d+) lines? not sent on the serial line \(output full\)"
+
+
 def test_fault_policy_restart_up_to_n(boot):
     vm = boot(testapps=True, cmdline="apps=recurse procfault=restart:2")
     for n in (1, 2):
         vm.wait_for(rf"policy: restart \({n} of 2\)")
-    vm.wait_for(r"policy: restart, but it restarted 2 times: stopped")
-    assert len(re.findall(r"^process recurse faulted", vm.log, re.M)) == 3
+    # Three reports of about 1.3 KB back to back can overfill the console's
+    # output ring (4 KB, a quarter kept for echo): a log line that does not
+    # fit is shown on the screen, counted, and the serial line is told how
+    # many it missed (docs/interrupts.md, "The console's output ring"). So
+    # the third report, or the console's note in its place.
+    vm.wait_for(rf"policy: restart, but it restarted 2 times: stopped|{NOT_SENT}")
     vm.wait_shell()
     row = ps_row(vm, "recurse")
     assert row["state"] == "faulted" and row["faults"] == 3 and row["restarts"] == 2, row
+    reports = len(re.findall(r"^process recurse faulted", vm.log, re.M))
+    not_sent = sum(int(n) for n in re.findall(NOT_SENT, vm.log))
+    assert reports >= 2 and reports + not_sent == 3, (reports, not_sent)
 
 
 def wakeups(vm):
