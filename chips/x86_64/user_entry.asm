@@ -296,7 +296,7 @@ user_trap:
 	jb .exception
 	; An interrupt with no user top half: raise it again in kernel mode
 	; (`int N`), so that its own top half knocks as usual.
-	shl ecx, 4
+	shl ecx, 2
 	lea rax, [rel user_replay_table]
 	add rax, rcx
 	call rax
@@ -343,12 +343,13 @@ back_to_loop_regs:
 
 ; void replay(void), one per vector: raise the interrupt again in kernel
 ; mode, so its kernel top half runs (interrupts are off; `int` does not
-; look at IF). 16 bytes each: user_replay_table + 16 * vector.
+; look at IF). 4 bytes each (`int imm8` is 2, `ret` 1): user_replay_table
+; + 4 * vector.
 align 16
 user_replay_table:
 %assign v 0
 %rep 256
-align 16
+align 4
 	int v
 	ret
 %assign v v + 1
