@@ -77,6 +77,26 @@ struct pci_function *board_pci_function(pci_bdf bdf)
 	return NULL;
 }
 
+struct pci_function *board_pci_find_one(const char *name, uint16_t vendor, uint16_t device,
+					uint16_t other_device)
+{
+	struct pci_function *found = NULL;
+
+	if (!board_pci_config())
+		return NULL;
+	for (unsigned i = 0; i < scan.count; i++) {
+		struct pci_function *f = &scan.functions[i];
+		if (f->vendor != vendor || (f->device != device && f->device != other_device))
+			continue;
+		if (found)
+			log_info("%s: %02x:%02x.%x is a second one: not driven", name,
+				 PCI_BDF_BUS(f->bdf), PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf));
+		else
+			found = f;
+	}
+	return found;
+}
+
 #define CMD_MEMORY (1u << 1)
 #define CMD_BUS_MASTER (1u << 2)
 

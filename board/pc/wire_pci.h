@@ -23,6 +23,13 @@ const struct hil_pci_config *board_pci_config(void);
  * update (MSI-X enabled), or NULL. */
 struct pci_function *board_pci_function(pci_bdf bdf);
 
+/* The function a driver drives: the first with `vendor` and either device
+ * id (a virtio device's modern and transitional ids), or NULL when there
+ * is none or no way into configuration space. Later ones get one line
+ * each, under the driver's `name`, and are left alone. */
+struct pci_function *board_pci_find_one(const char *name, uint16_t vendor, uint16_t device,
+					uint16_t other_device);
+
 /* Let `f` decode its memory BARs and master the bus (DMA, and the memory
  * writes that are MSI messages), as its driver needs before it starts it.
  * Updates the record's command. */

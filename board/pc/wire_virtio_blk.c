@@ -32,28 +32,10 @@ static struct virtio_blk blk;
 static struct board_virtio_irq irq;
 static bool have_blk;
 
-static struct pci_function *find(void)
-{
-	const struct pci_scan *scan = board_pci_scan();
-	struct pci_function *found = NULL;
-
-	for (unsigned i = 0; i < scan->count; i++) {
-		const struct pci_function *f = &scan->functions[i];
-		if (f->vendor != VIRTIO_VENDOR ||
-		    (f->device != VIRTIO_BLK_MODERN && f->device != VIRTIO_BLK_TRANSITIONAL))
-			continue;
-		if (found)
-			log_info("virtio-blk: %02x:%02x.%x is a second one: not driven",
-				 PCI_BDF_BUS(f->bdf), PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf));
-		else
-			found = board_pci_function(f->bdf);
-	}
-	return found;
-}
-
 void board_wire_virtio_blk(void)
 {
-	struct pci_function *f = board_pci_config() ? find() : NULL;
+	struct pci_function *f = board_pci_find_one("virtio-blk", VIRTIO_VENDOR, VIRTIO_BLK_MODERN,
+						    VIRTIO_BLK_TRANSITIONAL);
 	uint64_t page;
 
 	if (!f) {

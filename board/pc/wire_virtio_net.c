@@ -47,28 +47,10 @@ static const struct net_counter link_counters[] = {
 	{ "oversized (beyond its buffer)", &net.stats.oversized, true },
 };
 
-static struct pci_function *find(void)
-{
-	const struct pci_scan *scan = board_pci_scan();
-	struct pci_function *found = NULL;
-
-	for (unsigned i = 0; i < scan->count; i++) {
-		const struct pci_function *f = &scan->functions[i];
-		if (f->vendor != VIRTIO_VENDOR ||
-		    (f->device != VIRTIO_NET_MODERN && f->device != VIRTIO_NET_TRANSITIONAL))
-			continue;
-		if (found)
-			log_info("virtio-net: %02x:%02x.%x is a second one: not driven",
-				 PCI_BDF_BUS(f->bdf), PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf));
-		else
-			found = board_pci_function(f->bdf);
-	}
-	return found;
-}
-
 void board_wire_virtio_net(void)
 {
-	struct pci_function *f = board_pci_config() ? find() : NULL;
+	struct pci_function *f = board_pci_find_one("virtio-net", VIRTIO_VENDOR, VIRTIO_NET_MODERN,
+						    VIRTIO_NET_TRANSITIONAL);
 	unsigned bits[2];
 	uint8_t vectors[2];
 	uint64_t rx_addr, tx_addr, bufs_addr;
