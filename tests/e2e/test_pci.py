@@ -100,6 +100,10 @@ def test_pci_lists_what_qemu_has(boot, machine):
     rngs = [k for k, f in knock.items() if f["id"][:2] in ((0x1af4, 0x1005), (0x1af4, 0x1044))]
     assert len(rngs) == 2 and any(bus != 0 for bus, _, _ in rngs), \
         f"both virtio-rng functions, one behind the bridge, expected:\n{answer}"
+    # The driver takes one (board_pci_find_one) and names the other, left alone.
+    second = [k for k in rngs if re.search(
+        r"^virtio-rng: %02x:%02x\.%x is a second one: not driven$" % k, vm.log, re.M)]
+    assert len(second) == 1, f"one of {rngs} named as a second one, expected:\n{vm.log}"
 
     for key in sorted(qemu):
         k, q = knock[key], qemu[key]
