@@ -45,12 +45,14 @@ KCFLAGS   := -std=gnu11 -Oz -g $(WARN) -ffreestanding -fno-builtin -nostdinc \
 # paths measurably need (make bench under icount): the console, which the
 # keystroke's echo and the deferred call both run through (at -Oz:
 # keystroke 283 -> 301 instructions, deferred call 30 -> 31), and the
-# string helpers. The loop, the alarm mux, the LAPIC alarm, the key
+# string helpers, and the two ticket locks (the parking lock's hand-over
+# under thread=single: 0.88 of the plain lock's rate at -Oz, 0.94 at -O2;
+# docs/smp.md). The loop, the alarm mux, the LAPIC alarm, the key
 # decoder and the line editor are built for size too (keystroke 283,
 # deferred call 30, timer wake 60, with two helpers of the key decoder
 # forced inline), which keeps 2 pages of text out of the image against
 # -O2 for them and -Os for the rest.
-HOT_C     := capsules/console.c kernel/string.c
+HOT_C     := capsules/console.c kernel/string.c kernel/ticketlock.c kernel/lab/ticketlock_plain.c
 # -fno-crossjumping for the loop: GCC would otherwise merge the take after
 # a round's last call with the take after the sleep, and the usual round
 # would pay a jump to reach it (deferred_call_instructions counts it). A
