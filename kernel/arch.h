@@ -19,6 +19,22 @@ void arch_irq_disable(void);
 /* Whether they are on (the interrupt flag). */
 bool arch_irq_enabled(void);
 
+/* Interrupts off for a few steps no handler on this CPU may come between,
+ * and back as they were: `bool on = arch_irq_save(); ...;
+ * arch_irq_restore(on);`. */
+static inline bool arch_irq_save(void)
+{
+	bool on = arch_irq_enabled();
+	arch_irq_disable();
+	return on;
+}
+
+static inline void arch_irq_restore(bool on)
+{
+	if (on)
+		arch_irq_enable();
+}
+
 /*
  * Enable interrupts and halt in one indivisible step: an interrupt that
  * arrives after the caller's last check of `pending` (made with interrupts

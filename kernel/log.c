@@ -153,9 +153,8 @@ static void hold(const char *s, size_t n)
  * in the middle (the sinks only queue or poll: they are quick). */
 static void flush_held(void)
 {
-	bool irq_on = arch_irq_enabled();
+	bool irq_on = arch_irq_save();
 
-	arch_irq_disable();
 	flushing_held = true;
 	for (size_t at = 0; at < held_len;) {
 		size_t n = (size_t)(unsigned char)held[at] | (size_t)(unsigned char)held[at + 1]
@@ -172,8 +171,7 @@ static void flush_held(void)
 		to_sinks(note, (size_t)n);
 	}
 	flushing_held = false;
-	if (irq_on)
-		arch_irq_enable();
+	arch_irq_restore(irq_on);
 }
 
 void kwrite(const char *s, size_t n)

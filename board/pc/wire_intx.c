@@ -52,11 +52,17 @@ static struct line_row rows[] = {
 static void unmask(void *hw)
 {
 	const struct line_row *r = hw;
-	bool on = arch_irq_enabled();
-	arch_irq_disable();
+	bool on = arch_irq_save();
 	ioapic_pin_set_masked(&r->pin, false);
-	if (on)
-		arch_irq_enable();
+	arch_irq_restore(on);
+}
+
+bool board_intx_claimed(void)
+{
+	for (unsigned i = 0; i < ROWS; i++)
+		if (rows[i].owner)
+			return true;
+	return false;
 }
 
 static bool refuse(const struct pci_function *f, const char *owner, const char *why, unsigned a,

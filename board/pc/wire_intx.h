@@ -35,4 +35,9 @@
 bool board_intx_claim(const struct pci_function *f, const char *owner, unsigned *bit,
 		      uint8_t *vector, const struct hil_irq_line **line);
 
+/* Whether any level row is claimed: its top half then selects its entry
+ * through the IOAPIC's register select, so no other CPU may use that
+ * register pair (wire_watchdog.c). */
+bool board_intx_claimed(void);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include "board/pc/interrupts.h"
 #include "board/pc/wire_acpi.h"
+#include "board/pc/wire_intx.h"
 #include "board/pc/wire_timer.h"
 #include "chips/x86_64/idt.h"
 #include "chips/x86_64/pit.h"
@@ -40,6 +41,8 @@ void board_wire_watchdog(void)
 
 void board_watchdog_start(void)
 {
+	bool by_ipi = false;
+
 	if (!options.limit_ms && !options.storm_per_s) {
 		log_info("watchdog: off (watchdog=off storm=off)");
 		return;
@@ -58,10 +61,18 @@ void board_watchdog_start(void)
 		/* The other CPUs are online: the tick's CPU passes each tick
 		 * on to those that are awake (its first tick may come before
 		 * this and pass nothing on), and they turn it on when they
-		 * wake while it sleeps masked (kernel/ticker.h). */
+		 * wake while it sleeps masked (kernel/ticker.h): with two
+		 * stores to the IOAPIC, unless a level row is claimed. Its
+		 * top half (on this CPU too: the rows were routed here)
+		 * selects its own entry through the same register select,
+		 * and another CPU's window store landing after that select
+		 * would rewrite the row's entry with the tick's. Then they
+		 * wake this CPU instead, and it unmasks its tick itself, with
+		 * interrupts off, on its way out of the halt. */
 		x86_watchdog_poke_start(VEC_WATCHDOG_POKE);
 		watchdog_set_tick_cpu(cpus_this(), x86_watchdog_poke);
-		ticker_set_cpu(cpus_this(), x86_watchdog_tick_unmask);
+		by_ipi = board_intx_claimed();
+		ticker_set_cpu(cpus_this(), by_ipi ? NULL : x86_watchdog_tick_unmask);
 	}
 	char stalls[48] = "off", storms[32] = "off";
 	if (options.limit_ms)
@@ -72,4 +83,8 @@ void board_watchdog_start(void)
 	log_info("watchdog: PIT tick every %u us while busy, masked while idle; stalls %s; "
 		 "storms %s",
 		 PIT_MAX_PERIOD_US, stalls, storms);
+	if (by_ipi && cpus_in_mask(cpus_online_mask()) > 1)
+		log_info("watchdog: other cpus wake cpu %u to turn its tick on (a level line's top "
+			 "half uses the IOAPIC's register select)",
+			 cpus_this());
 }

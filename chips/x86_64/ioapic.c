@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "chips/x86_64/ioapic.h"
+#include "kernel/arch.h"
 #include "kernel/log.h"
 
 #define IOREGSEL 0x00
@@ -43,16 +44,26 @@ struct ioapic {
 static struct ioapic ioapics[IOAPIC_MAX];
 static unsigned ioapic_count;
 
+/* Each select-then-window pair with this CPU's interrupts off: a level
+ * row's top half (tools/gen_top_halves.py) selects its own entry, and one
+ * landing between the two would send this access to that entry. Other
+ * CPUs keep off the pair while a level row is claimed
+ * (board/pc/wire_watchdog.c). */
 static uint32_t reg_read(const struct ioapic *io, uint32_t reg)
 {
+	bool on = arch_irq_save();
 	io->mmio[IOREGSEL / 4] = reg;
-	return io->mmio[IOWIN / 4];
+	uint32_t value = io->mmio[IOWIN / 4];
+	arch_irq_restore(on);
+	return value;
 }
 
 static void reg_write(const struct ioapic *io, uint32_t reg, uint32_t value)
 {
+	bool on = arch_irq_save();
 	io->mmio[IOREGSEL / 4] = reg;
 	io->mmio[IOWIN / 4] = value;
+	arch_irq_restore(on);
 }
 
 /* The top 32 MiB below 4 GiB is mapped uncached (boot/entry32.asm); an

@@ -209,6 +209,38 @@ def test_a_stall_on_another_cpu_is_reported_naming_it(boot, lab_kernel_functions
     assert len(re.findall(r"^warning: watchdog:", vm.log, re.M)) == 1, "reported more than once"
 
 
+@pytest.mark.parametrize("intx", [False, True], ids=["ioapic-store", "wake-ipi"])
+def test_a_cpu_waking_while_cpu_0_sleeps_masked_turns_the_tick_on(boot, intx):
+    """Two 1.5 s callbacks on CPU 1, 1.5 s apart. In the gap every CPU
+    sleeps, so CPU 0 sleeps with its tick masked; CPU 1's alarm wakes CPU 1
+    alone, and only its wake-up turns the tick on again (kernel/ticker.h),
+    so only then is the second stall seen in time. It does so with two
+    stores to the IOAPIC, or, with a level INTx line claimed (virtio-rng
+    without MSI-X: the line's top half on CPU 0 selects its own entry
+    through the same register select, so another CPU must keep off it),
+    by waking CPU 0, which unmasks its tick itself."""
+    extra = ["-device", "virtio-rng-pci,vectors=0"] if intx else []
+    vm = start(boot, "q35", 2, lab=True, extra_args=extra)
+    says_ipi = re.search(r"^watchdog: other cpus wake cpu 0 to turn its tick on \(a level "
+                         r"line's top half uses the IOAPIC's register select\)$", vm.log, re.M)
+    assert bool(says_ipi) == intx, vm.log
+    burn_ms = 1500
+    assert vm.shell(f"on 1 busy {burn_ms} 2 {burn_ms}") == \
+        f"busy: 2 callbacks of {burn_ms} ms, {burn_ms} ms apart\n"
+    pos = len(vm.log)
+    for _ in range(2):
+        head = vm.wait_for(r"^warning: watchdog: capsule 'busy' \(bit \d+, deferred call "
+                           r"'busy'\) has run for (\d+) ms on cpu 1 ", timeout=30, pos=pos)
+        # Seen within a tick or two of the limit: the tick was on.
+        ms = int(head.group(1))
+        assert WATCHDOG_LIMIT_MS <= ms < WATCHDOG_LIMIT_MS + 2 * TICK_MS + 400, head.group(0)
+        pos = vm.wait_for(r"watchdog: capsule 'busy' \(bit \d+\) returned on cpu 1 after ",
+                          timeout=30, pos=head.end()).end()
+    if intx:
+        answer = vm.shell("rng 32", timeout=20)
+        assert len(bytes.fromhex(answer.replace("\n", ""))) == 32, answer
+
+
 def test_a_stall_on_another_cpu_with_watchdog_panic_stops_every_cpu(boot):
     """watchdog=panic: the stalled CPU panics itself from its own tick,
     which stops the others first (docs/smp.md, "A panic stops every CPU"):
