@@ -129,6 +129,8 @@ static void cmd_pci(struct shell *sh, void *ctx, int argc, char **argv)
 		shell_say(sh, "no PCI: configuration space was not reachable\n");
 		return;
 	}
+	if (c->read_bars)
+		c->read_bars();
 	shell_say(sh, "%u function%s, configuration space through %s\n", c->count,
 		  c->count == 1 ? "" : "s", c->method);
 	for (unsigned i = 0; i < c->count; i++) {
@@ -142,12 +144,13 @@ static const struct shell_command commands[] = {
 };
 
 void pci_commands_init(struct pci_commands *c, const struct pci_function *functions, unsigned count,
-		       const char *method)
+		       const char *method, void (*read_bars)(void))
 {
 	memset(c, 0, sizeof(*c));
 	c->functions = functions;
 	c->count = count;
 	c->method = method;
+	c->read_bars = read_bars;
 	c->set = (struct shell_command_set){
 		.name = "pci",
 		.cmds = commands,

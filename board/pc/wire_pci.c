@@ -1,9 +1,13 @@
 /*
  * The pc board's PCI wiring (wire_pci.h): q35 has an MCFG table and its
  * ECAM window at 0xb0000000; pc has no MCFG, so the ports are used. The
- * scan runs once, here, with the boot CPU alone and before any PCI driver
- * exists, so sizing a BAR (decode off for a moment) disturbs nobody but
- * the firmware's framebuffer, which the scanner restores before it logs.
+ * scan runs once, here, with the boot CPU alone. A function's BARs are
+ * sized when first wanted: by its driver's wiring, before the driver
+ * starts (board_pci_find_one()), or by `pci`. Sizing turns the function's
+ * decoding off for a moment, so it runs with interrupts off: no handler
+ * can write the screen (the VGA, or a framebuffer that is one of these
+ * BARs) meanwhile, and only the boot CPU draws. Drivers' functions are
+ * sized before they start, so nothing in use is ever sized.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,6 +16,7 @@
 #include "board/pc/wire_pci.h"
 #include "chips/x86_64/pci.h"
 #include "chips/x86_64/pci_parse.h"
+#include "kernel/arch.h"
 #include "kernel/log.h"
 
 static struct pci_scan scan;
@@ -59,6 +64,21 @@ const struct pci_scan *board_pci_scan(void)
 	return &scan;
 }
 
+void board_pci_read_bars(struct pci_function *f)
+{
+	if (!have_config || f->bars_read)
+		return;
+	bool on = arch_irq_save();
+	pci_read_bars(&config, &scan, f);
+	arch_irq_restore(on);
+}
+
+void board_pci_read_all_bars(void)
+{
+	for (unsigned i = 0; i < scan.count; i++)
+		board_pci_read_bars(&scan.functions[i]);
+}
+
 const char *board_pci_method(void)
 {
 	return have_config ? config.method : NULL;
@@ -94,6 +114,8 @@ struct pci_function *board_pci_find_one(const char *name, uint16_t vendor, uint1
 		else
 			found = f;
 	}
+	if (found)
+		board_pci_read_bars(found);
 	return found;
 }
 

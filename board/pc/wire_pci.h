@@ -16,6 +16,11 @@ void board_wire_pci(void);
  * space. */
 const struct pci_scan *board_pci_scan(void);
 
+/* Size `f`'s BARs if that is not done yet (wire_pci.c says when it is
+ * safe); all functions' for a listing. */
+void board_pci_read_bars(struct pci_function *f);
+void board_pci_read_all_bars(void);
+
 /* Configuration space (for drivers' wiring), or NULL if not reachable. */
 const struct hil_pci_config *board_pci_config(void);
 
@@ -25,8 +30,8 @@ struct pci_function *board_pci_function(pci_bdf bdf);
 
 /* The function a driver drives: the first with `vendor` and either device
  * id (a virtio device's modern and transitional ids), or NULL when there
- * is none or no way into configuration space. Later ones get one line
- * each, under the driver's `name`, and are left alone. */
+ * is none or no way into configuration space, with its BARs sized. Later
+ * ones get one line each, under the driver's `name`, and are left alone. */
 struct pci_function *board_pci_find_one(const char *name, uint16_t vendor, uint16_t device,
 					uint16_t other_device);
 

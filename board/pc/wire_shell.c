@@ -68,7 +68,7 @@ void board_wire_shell(void)
 	trace_commands_init(&trace_cmds, o->trace_dump);
 	reboot_commands_init(&reboot_cmds, &board_reset, &board_alarm_mux);
 	pci_commands_init(&pci_cmds, board_pci_scan()->functions, board_pci_scan()->count,
-			  board_pci_method());
+			  board_pci_method(), board_pci_read_all_bars);
 	rng_commands_init(&rng_cmds, board_rng());
 	unsigned link_count;
 	const struct net_counter *link = board_net_link_counters(&link_count);

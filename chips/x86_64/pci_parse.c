@@ -214,6 +214,26 @@ static void decode_bars(struct pci_scan *out, struct pci_function *f, const stru
 	}
 }
 
+void pci_read_bars(const struct hil_pci_config *c, struct pci_scan *scan, struct pci_function *f)
+{
+	struct bar_probe probe;
+
+	if (f->bars_read)
+		return;
+	f->bars_read = true;
+	switch (f->header_type & 0x7f) {
+	case HEADER_DEVICE:
+		probe_bars(c, f, PCI_BARS, &probe);
+		break;
+	case HEADER_BRIDGE:
+		probe_bars(c, f, 2, &probe);
+		break;
+	default:
+		return; /* CardBus (its one BAR is the socket's) or unknown */
+	}
+	decode_bars(scan, f, &probe);
+}
+
 /* ---- capabilities ------------------------------------------------------------- */
 
 static void read_msi(const struct hil_pci_config *c, struct pci_function *f, uint8_t at,
@@ -359,7 +379,6 @@ static void add_function(const struct hil_pci_config *c, struct pci_scan *out, p
 			 uint32_t id, struct bus_queue *q)
 {
 	struct pci_function f;
-	struct bar_probe probe;
 
 	memset(&f, 0, sizeof(f));
 	f.bdf = bdf;
@@ -378,12 +397,8 @@ static void add_function(const struct hil_pci_config *c, struct pci_scan *out, p
 
 	switch (f.header_type & 0x7f) {
 	case HEADER_DEVICE:
-		probe_bars(c, &f, PCI_BARS, &probe);
-		decode_bars(out, &f, &probe);
 		break;
 	case HEADER_BRIDGE:
-		probe_bars(c, &f, 2, &probe);
-		decode_bars(out, &f, &probe);
 		follow_bridge(c, out, &f, q);
 		break;
 	case HEADER_CARDBUS:

@@ -6,7 +6,8 @@
  * accessors (ECAM, ports 0xcf8/0xcfc).
  *
  * It finds every function on bus 0 and on every bus behind a PCI-to-PCI
- * bridge, sizes the BARs, and walks the capability list. It trusts
+ * bridge and walks the capability list; a function's BARs are sized when
+ * they are first wanted (pci_read_bars()). It trusts
  * nothing it reads: a capability list that loops or points into the
  * header, a BAR that reads all ones, a 64-bit BAR in the last slot, a
  * bridge whose secondary bus was already scanned, each costs one warning
@@ -30,15 +31,22 @@ struct pci_scan {
 	unsigned warnings; /* warnings logged */
 };
 
+/* Scan segment 0 through `cfg` into `out` (cleared first). Reads only:
+ * no BAR is sized. */
+void pci_scan(const struct hil_pci_config *cfg, struct pci_scan *out);
+
 /*
- * Scan segment 0 through `cfg` into `out` (cleared first). Sizing a BAR
- * means writing all ones to it, so decoding is switched off in the command
+ * Size `f`'s BARs (struct pci_function, `bars`), once. Sizing a BAR means
+ * writing all ones to it, so decoding is switched off in the command
  * register around the sizing writes of a device (not of a host bridge,
  * which Linux also leaves alone) and the original BARs and command are
  * written back before anything is logged: a log line may go to a
- * framebuffer that is one of these BARs.
+ * framebuffer that is one of these BARs. Warnings are
+ * logged and counted in `scan->warnings`. Whoever calls it must know that
+ * nothing uses the function's windows meanwhile (the board: interrupts
+ * off, before a driver starts).
  */
-void pci_scan(const struct hil_pci_config *cfg, struct pci_scan *out);
+void pci_read_bars(const struct hil_pci_config *cfg, struct pci_scan *scan, struct pci_function *f);
 
 /* The function at `bdf` in `scan`, or NULL. */
 const struct pci_function *pci_scan_find(const struct pci_scan *scan, pci_bdf bdf);

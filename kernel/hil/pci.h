@@ -89,7 +89,13 @@ struct pci_function {
 	uint8_t irq_line;    /* what the firmware wrote (the 8259 IRQ) */
 	enum pci_irq_mode irq_mode;
 
-	struct pci_bar bars[PCI_BARS]; /* 6 for a device, 2 for a bridge */
+	/* 6 for a device, 2 for a bridge; empty until bars_read. Sizing a
+	 * BAR turns the function's decoding off for a moment, and each turn
+	 * makes an emulator rebuild its address map (3.5 of knock's 26 ms of
+	 * boot under QEMU), so the scan leaves it to the first user:
+	 * pci_read_bars() (chips/x86_64/pci_parse.h). */
+	struct pci_bar bars[PCI_BARS];
+	bool bars_read;
 
 	/* Capabilities: offsets in configuration space, 0 when absent. */
 	uint8_t msi_cap;

@@ -11,9 +11,10 @@
  *
  * Checked on every input: the scan ends (libFuzzer's timeout), it keeps
  * at most PCI_SCAN_MAX_FUNCTIONS, every function it lists exists and is
- * listed once, every BAR it sized has a power-of-two size, no BAR was
+ * listed once, it sizes no BAR (that is pci_read_bars(), run on every
+ * function after it), every BAR sized has a power-of-two size, no BAR was
  * written while its function decoded, and every register of every function
- * reads as it did before the scan.
+ * reads as it did before the scan and the sizing.
  */
 #include <stdint.h>
 #include <string.h>
@@ -62,6 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&before, &fake, sizeof(before));
 	struct hil_pci_config cfg = fake_pci_config(&fake);
 	pci_scan(&cfg, &scan);
+	for (unsigned i = 0; i < scan.count; i++) {
+		FUZZ_CHECK(!scan.functions[i].bars_read);
+		pci_read_bars(&cfg, &scan, &scan.functions[i]);
+		FUZZ_CHECK(scan.functions[i].bars_read);
+	}
 
 	FUZZ_CHECK(scan.count <= PCI_SCAN_MAX_FUNCTIONS);
 	FUZZ_CHECK(scan.buses >= 1 && scan.buses <= 256);

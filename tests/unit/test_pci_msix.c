@@ -91,6 +91,7 @@ static int setup(void **state)
 	struct hil_pci_config cfg = fake_pci_config(&fake);
 	pci_scan(&cfg, &scan);
 	assert_int_equal(scan.count, 1);
+	pci_read_bars(&cfg, &scan, &scan.functions[0]);
 	assert_int_equal(scan.functions[0].irq_mode, PCI_IRQ_INTX);
 	return 0;
 }

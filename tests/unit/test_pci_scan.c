@@ -42,10 +42,13 @@ static void expect_warnings(unsigned n)
 	assert_int_equal(scan.warnings, n);
 }
 
+/* The scan, then every function's BARs, as `pci` has them sized. */
 static void run_scan(void)
 {
 	struct hil_pci_config cfg = fake_pci_config(&fake);
 	pci_scan(&cfg, &scan);
+	for (unsigned i = 0; i < scan.count; i++)
+		pci_read_bars(&cfg, &scan, &scan.functions[i]);
 }
 
 static const struct pci_function *found(unsigned bus, unsigned dev, unsigned fn)
@@ -112,6 +115,32 @@ static void build_q35(void)
 	msi[2] = 0x81; /* 64-bit, enabled, 1 vector */
 	fn = fake_pci_add(&fake, PCI_BDF(0, 0x1f, 3), 0x8086, 0x2930, 0x0c050002, 0);
 	fake_pci_bar(fn, 4, 0x0701, 0xffffffc0);
+}
+
+/* The scan only reads; a function's BARs are sized when asked, once. */
+static void test_bars_are_sized_when_asked_and_once(void **state)
+{
+	(void)state;
+	build_q35();
+	struct hil_pci_config cfg = fake_pci_config(&fake);
+	pci_scan(&cfg, &scan);
+	expect_warnings(0);
+	assert_int_equal(fake.writes, 0);
+	for (unsigned i = 0; i < scan.count; i++) {
+		assert_false(scan.functions[i].bars_read);
+		for (unsigned b = 0; b < PCI_BARS; b++)
+			assert_int_equal(scan.functions[i].bars[b].kind, PCI_BAR_NONE);
+	}
+	struct pci_function *vga = (struct pci_function *)found(0, 1, 0);
+	pci_read_bars(&cfg, &scan, vga);
+	assert_true(vga->bars_read);
+	assert_int_equal(vga->bars[0].size, 16 * 1024 * 1024);
+	unsigned writes = fake.writes;
+	assert_true(writes > 0);
+	pci_read_bars(&cfg, &scan, vga);
+	assert_int_equal(fake.writes, writes);
+	assert_false(found(0, 2, 0)->bars_read);
+	assert_int_equal(found(0, 2, 0)->bars[0].kind, PCI_BAR_NONE);
 }
 
 static void test_q35_shape(void **state)
@@ -370,6 +399,7 @@ static void test_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_bars_are_sized_when_asked_and_once, setup),
 		cmocka_unit_test_setup(test_q35_shape, setup),
 		cmocka_unit_test_setup(test_sizing_switches_decode_off, setup),
 		cmocka_unit_test_setup(test_single_function_device_hides_others, setup),
