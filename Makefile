@@ -213,7 +213,9 @@ $(eval $(call KERNEL_IMAGE,knock-lab,$(LAB_KOBJS),))
 # Every app on the product kernel, for the process tests (apps/apps.mk).
 $(eval $(call ISO_IMAGE,knock-testapps,knock,$(APP_NAMES)))
 
-testapps-iso: deps
+# After `iso`, not beside it: each runs a sub-make, and under make -j two
+# sub-makes would link knock.elf at once (`make -j2 bench` did).
+testapps-iso: iso
 	@$(MAKE) --no-print-directory $(BUILD)/knock-testapps.iso
 
 iso: deps
