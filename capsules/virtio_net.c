@@ -92,6 +92,12 @@ void virtio_net_tx_service(void *ctx)
 		n->dev.notify(n->dev.hw, RECEIVEQ);
 }
 
+void virtio_net_service(void *ctx)
+{
+	virtio_net_tx_service(ctx);
+	virtio_net_rx_service(ctx);
+}
+
 static void mac(void *hw, uint8_t out[ETH_ADDR_LEN])
 {
 	const struct virtio_net *n = hw;

@@ -84,4 +84,9 @@ void virtio_net_rx_service(void *ctx);
  * receive queue. */
 void virtio_net_tx_service(void *ctx);
 
+/* Both, for a device whose queues share one interrupt (its INTx line,
+ * without MSI-X): the sent buffers back first, so that the receive queue
+ * is as full as it can be, then what came in. */
+void virtio_net_service(void *ctx);
+
 #endif

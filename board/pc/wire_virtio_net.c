@@ -4,7 +4,8 @@
  * capsule at once (a claimed bit must have a client whatever happens
  * next), lend the capsule DMA memory (two queues and the frame buffers),
  * route MSI-X entries 0 and 1 to the vectors, start the device, and put
- * the IPv4 host on it.
+ * the IPv4 host on it. A device without MSI-X (QEMU's vectors=0) gets its
+ * INTx line instead, one interrupt for both queues (wire_virtio_irq.h).
  *
  * Physical and virtual addresses are the same here: knock maps RAM one to
  * one (board/pc/wire_memory.c), below 4 GiB and above.
@@ -15,10 +16,12 @@
 #include "board/pc/wire_memory.h"
 #include "board/pc/wire_msi.h"
 #include "board/pc/wire_pci.h"
+#include "board/pc/wire_virtio_irq.h"
 #include "board/pc/wire_virtio_net.h"
 #include "capsules/net_stack.h"
 #include "capsules/virtio_net.h"
 #include "chips/x86_64/virtio_pci.h"
+#include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
 
@@ -37,6 +40,7 @@ static struct virtio_pci transport;
 static struct hil_virtio device;
 static struct virtio_net net;
 static struct net_stack stack;
+static struct board_virtio_irq intx; /* without MSI-X */
 static bool have_net;
 
 static const struct net_counter link_counters[] = {
@@ -47,12 +51,41 @@ static const struct net_counter link_counters[] = {
 	{ "oversized (beyond its buffer)", &net.stats.oversized, true },
 };
 
+/* MSI-X: a pool vector and bit per queue, entries 0 and 1. */
+static bool claim_msix(unsigned bits[2], uint8_t vectors[2])
+{
+	if (!board_msi_claim("virtio-net rx", &bits[0], &vectors[0]))
+		return false;
+	loop_set_client(bits[0], "virtio-net rx", virtio_net_rx_service, &net);
+	if (!board_msi_claim("virtio-net tx", &bits[1], &vectors[1]))
+		return false;
+	loop_set_client(bits[1], "virtio-net tx", virtio_net_tx_service, &net);
+	return true;
+}
+
+static void log_started(const struct pci_function *f, const unsigned bits[2],
+			const uint8_t vectors[2])
+{
+	char how[96];
+
+	if (f->msix_cap)
+		ksnprintf(how, sizeof(how),
+			  "rx on vector 0x%x, pending bit %u; tx on vector 0x%x, pending bit %u",
+			  vectors[0], bits[0], vectors[1], bits[1]);
+	else
+		ksnprintf(how, sizeof(how), "rx and tx on %s, pending bit %u", intx.how, intx.bit);
+	log_info("virtio-net: %02x:%02x.%x %s; IP %u.%u.%u.%u (static)", PCI_BDF_BUS(f->bdf),
+		 PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf), how, knock_ip[0], knock_ip[1],
+		 knock_ip[2], knock_ip[3]);
+}
+
 void board_wire_virtio_net(void)
 {
 	struct pci_function *f = board_pci_find_one("virtio-net", VIRTIO_VENDOR, VIRTIO_NET_MODERN,
 						    VIRTIO_NET_TRANSITIONAL);
-	unsigned bits[2];
-	uint8_t vectors[2];
+	unsigned bits[2] = { 0, 0 };
+	uint8_t vectors[2] = { 0, 0 };
+	uint16_t entries[2] = { RX_ENTRY, TX_ENTRY };
 	uint64_t rx_addr, tx_addr, bufs_addr;
 
 	if (!f) {
@@ -61,34 +94,32 @@ void board_wire_virtio_net(void)
 	}
 	if (virtio_pci_open(&transport, board_pci_config(), f, &device) != 0)
 		return;
-	if (!board_msi_claim("virtio-net rx", &bits[0], &vectors[0]))
+	if (f->msix_cap ? !claim_msix(bits, vectors) :
+			  !board_virtio_irq_claim(&intx, f, "virtio-net", &device,
+						  virtio_net_service, &net))
 		return;
-	loop_set_client(bits[0], "virtio-net rx", virtio_net_rx_service, &net);
-	if (!board_msi_claim("virtio-net tx", &bits[1], &vectors[1]))
-		return;
-	loop_set_client(bits[1], "virtio-net tx", virtio_net_tx_service, &net);
 	if (!board_dma_alloc(PAGE, PAGE, &rx_addr) || !board_dma_alloc(PAGE, PAGE, &tx_addr) ||
 	    !board_dma_alloc((uint64_t)BUFS * VIRTIO_NET_BUF_BYTES, PAGE, &bufs_addr)) {
 		log_warn("virtio-net: no memory for its queues and buffers: not driven");
 		return;
 	}
 	board_pci_enable_dma(f);
-	const uint16_t entries[2] = { RX_ENTRY, TX_ENTRY };
-	if (!board_msix_enable(f, entries, bits, 2))
+	if (f->msix_cap ? !board_msix_enable(f, entries, bits, 2) :
+			  !board_virtio_irq_route(&intx, f))
 		return;
+	if (!f->msix_cap)
+		entries[0] = entries[1] = intx.entry;
 	if (virtio_net_init(&net, &device, (void *)(uintptr_t)rx_addr, rx_addr,
 			    (void *)(uintptr_t)tx_addr, tx_addr, (uint8_t *)(uintptr_t)bufs_addr,
-			    bufs_addr, BUFS, RX_ENTRY, TX_ENTRY) != 0)
+			    bufs_addr, BUFS, entries[0], entries[1]) != 0)
 		return;
+	board_virtio_irq_start(&intx);
 	uint8_t mac[ETH_ADDR_LEN];
 	net.hil.mac(net.hil.hw, mac);
 	net_stack_init(&stack, mac, knock_ip);
 	net.hil.set_client(net.hil.hw, &stack.client);
 	have_net = true;
-	log_info("virtio-net: %02x:%02x.%x rx on vector 0x%x, pending bit %u; tx on vector 0x%x, "
-		 "pending bit %u; IP %u.%u.%u.%u (static)",
-		 PCI_BDF_BUS(f->bdf), PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf), vectors[0], bits[0],
-		 vectors[1], bits[1], knock_ip[0], knock_ip[1], knock_ip[2], knock_ip[3]);
+	log_started(f, bits, vectors);
 	log_info("virtio-net: queues at 0x%llx and 0x%llx, buffers at 0x%llx",
 		 (unsigned long long)rx_addr, (unsigned long long)tx_addr,
 		 (unsigned long long)bufs_addr);
