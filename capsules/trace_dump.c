@@ -73,9 +73,13 @@ static bool next_line(struct trace_dump *d)
 				d->phase = TRACE_DUMP_END;
 				continue;
 			}
-			if (!r) { /* a CPU beyond TRACE_MAX_CPUS: nothing recorded */
+			if (!r) {
+				/* A CPU without a ring recorded nothing, but it
+				 * is in the header's count: an empty section. */
+				n = ksnprintf(d->line, sizeof(d->line),
+					      "@cpu %u events=0 overwritten=0 t0=0\n", c->id);
 				d->cpu_at++;
-				continue;
+				break;
 			}
 			d->seq = trace_oldest(r);
 			d->prev = trace_held(r) ? r->events[d->seq % TRACE_RING_EVENTS].tsc : 0;

@@ -29,7 +29,7 @@
 #include "latency_hist.h"
 #include "trace.h"
 
-#define OBSERVE_MAX_CPUS TRACE_MAX_CPUS
+#define OBSERVE_MAX_CPUS CPU_MAX
 /* Bits that can have a latency histogram (the first to be timed get one). */
 #define OBSERVE_HISTS 32
 

@@ -25,9 +25,9 @@
 
 #include "cpu.h"
 
-/* The kernel image must fit its first 2 MiB (boot/linker.ld), so the rings
- * are modest: 16 KiB per CPU, for the first four CPUs. */
-#define TRACE_MAX_CPUS 4
+/* 16 KiB per CPU. The rings are not in the image, which must fit its
+ * first 2 MiB (boot/linker.ld): 64 CPUs' would be 1 MiB. The board lends
+ * them at boot (trace_set_rings()), one per CPU it may start. */
 #define TRACE_RING_EVENTS 1024 /* a power of two */
 
 /* The letters are the event's code in the text dump. */
@@ -65,16 +65,18 @@ struct trace_ring {
 /* On and not paused: what trace_record() and observe_note_events() test
  * (read it, never write it). */
 extern bool trace_recording;
-/* The rings, one per CPU (read them through trace_ring()). */
-extern struct trace_ring trace_rings[TRACE_MAX_CPUS];
+/* The rings, one per CPU id below trace_ring_count (read them through
+ * trace_ring()). */
+extern struct trace_ring *trace_rings;
+extern unsigned trace_ring_count;
 
 /* Record one event in `cpu`'s ring (only while trace_is_on() and not
- * paused; CPUs with id >= TRACE_MAX_CPUS are not traced). Inline: a few
+ * paused; a CPU without a ring is not traced). Inline: a few
  * instructions, on the observed dispatch path. */
 static inline void trace_record(const struct cpu *cpu, enum trace_kind kind, unsigned bit,
 				uint32_t arg, uint64_t tsc)
 {
-	if (!trace_recording || cpu->id >= TRACE_MAX_CPUS)
+	if (!trace_recording || cpu->id >= trace_ring_count)
 		return;
 	struct trace_ring *r = &trace_rings[cpu->id];
 	struct trace_event *e = &r->events[r->head++ & (TRACE_RING_EVENTS - 1)];
@@ -84,6 +86,11 @@ static inline void trace_record(const struct cpu *cpu, enum trace_kind kind, uns
 	e->reserved = 0;
 	e->arg = arg;
 }
+
+/* The rings of CPUs 0 .. count - 1, lent for good (emptied here). Before
+ * this, and for CPUs beyond them, nothing is recorded. Not while the
+ * trace is on. */
+void trace_set_rings(struct trace_ring *rings, unsigned count);
 
 /* TRACE_SET or TRACE_KNOCK for a TRACE_FRESH event of `bit`. */
 enum trace_kind trace_fresh_kind(unsigned bit);

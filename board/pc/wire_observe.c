@@ -21,8 +21,10 @@
 #include <stddef.h>
 
 #include "board/pc/interrupts.h"
+#include "board/pc/wire_acpi.h"
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_keyboard.h"
+#include "board/pc/wire_memory.h"
 #include "board/pc/wire_observe.h"
 #include "board/pc/wire_timer.h"
 #include "chips/x86_64/percpu.h"
@@ -97,6 +99,28 @@ static struct cpu *cpu_at(void *ctx, unsigned i)
 	return i < MAX_CPUS && cpu_blocks[i].self ? &cpu_blocks[i] : NULL;
 }
 
+/* One trace ring per CPU the platform lists (the boot CPU's at least),
+ * from the memory for buffers: 16 KiB each, 1 MiB for 64 CPUs, more than
+ * the image's 2 MiB could spare (kernel/trace.h). Returns how many. */
+static unsigned lend_trace_rings(void)
+{
+	unsigned n = board_platform.cpu_count;
+	uint64_t addr;
+
+	if (n < 1)
+		n = 1;
+	if (n > CPU_MAX)
+		n = CPU_MAX;
+	if (!board_dma_alloc((uint64_t)n * sizeof(struct trace_ring), 4096, &addr)) {
+		log_warn("observe: no memory for %u trace rings of %u KiB: the trace records "
+			 "nothing",
+			 n, (unsigned)(sizeof(struct trace_ring) / 1024));
+		return 0;
+	}
+	trace_set_rings((struct trace_ring *)(uintptr_t)addr, n);
+	return n;
+}
+
 void board_wire_observe(void)
 {
 	uint64_t hz = board_lapic_alarm.tsc_hz;
@@ -109,6 +133,7 @@ void board_wire_observe(void)
 	};
 	char value[16];
 
+	unsigned rings = lend_trace_rings();
 	stats_init(&stats, &sb);
 	trace_dump_init(&trace_dump, board_console(), cpu_at, NULL, hz);
 
@@ -124,8 +149,9 @@ void board_wire_observe(void)
 	bool trace = cmdline_value("trace", value, sizeof(value)) && !strcmp(value, "on");
 	observe_set_timing(timing);
 	observe_set_trace(trace);
-	log_info("observe: stats %s, trace %s", timing ? "with latency timing" : "counts only",
-		 trace ? "on" : "off");
+	log_info("observe: stats %s, trace %s (rings for %u cpu%s)",
+		 timing ? "with latency timing" : "counts only", trace ? "on" : "off", rings,
+		 rings == 1 ? "" : "s");
 }
 
 const struct board_observe *board_observe(void)

@@ -57,6 +57,10 @@ static void client_irq(void *ctx)
 	observe_note_events(4); /* as a driver does: 4 bytes drained */
 }
 
+/* The board lends the rings (kernel/trace.h); two CPUs' here. */
+#define TEST_RINGS 2
+static struct trace_ring rings[TEST_RINGS];
+
 static int setup(void **state)
 {
 	(void)state;
@@ -65,7 +69,7 @@ static int setup(void **state)
 	observe_set_timing(false);
 	observe_set_trace(false);
 	observe_reset_for_test();
-	trace_clear();
+	trace_set_rings(rings, TEST_RINGS);
 	runs_a = runs_b = runs_irq = 0;
 	spend = 0;
 	deferred_call_init(&dc_a, "a");
@@ -208,6 +212,25 @@ static const struct trace_event *event(unsigned i)
 	return &r->events[(trace_oldest(r) + i) % TRACE_RING_EVENTS];
 }
 
+/* The board lends a ring per CPU it may start; a CPU beyond them (or any,
+ * before the lending) records nothing and costs nothing else. */
+static void test_only_cpus_with_a_lent_ring_record(void **state)
+{
+	(void)state;
+	struct cpu c1 = { .id = 1 }, c2 = { .id = TEST_RINGS };
+	observe_set_trace(true);
+	trace_record(&c1, TRACE_SLEEP, 0, 0, 10);
+	trace_record(&c2, TRACE_SLEEP, 0, 0, 10);
+	assert_int_equal(trace_ring(1)->head, 1);
+	assert_int_equal(trace_ring(1)->events[0].kind, TRACE_SLEEP);
+	assert_null(trace_ring(TEST_RINGS));
+	trace_set_rings(NULL, 0);
+	trace_record(&c1, TRACE_WAKE, 0, 0, 11);
+	assert_null(trace_ring(0));
+	assert_null(trace_ring(1));
+	assert_int_equal(rings[1].head, 1);
+}
+
 static void test_trace_records_a_round_in_order(void **state)
 {
 	(void)state;
@@ -301,6 +324,8 @@ int main(void)
 			test_timing_measures_from_the_round_start_to_callback_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clients_set_later_are_timed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_inside_a_callback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_only_cpus_with_a_lent_ring_record, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_trace_records_a_round_in_order, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_trace_records_sleep_and_wake, setup, teardown),
