@@ -51,11 +51,12 @@ void board_wire_pci(void)
 	 * word, so a clean boot log has none. */
 	log_info("pci: %u functions on %u bus%s", scan.count, scan.buses,
 		 scan.buses == 1 ? "" : "es");
+	/* Each function at debug level: `pci` lists them, with more. */
 	for (unsigned i = 0; i < scan.count; i++) {
 		const struct pci_function *f = &scan.functions[i];
-		log_info("pci: %02x:%02x.%x %04x:%04x class %02x%02x%02x", PCI_BDF_BUS(f->bdf),
-			 PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf), f->vendor, f->device,
-			 f->class_code, f->subclass, f->prog_if);
+		log_debug("pci: %02x:%02x.%x %04x:%04x class %02x%02x%02x", PCI_BDF_BUS(f->bdf),
+			  PCI_BDF_DEV(f->bdf), PCI_BDF_FN(f->bdf), f->vendor, f->device,
+			  f->class_code, f->subclass, f->prog_if);
 	}
 }
 

@@ -810,6 +810,9 @@ static unsigned flags_of(enum acpi_polarity p, enum acpi_trigger t)
 	return (unsigned)p | (unsigned)t << 2;
 }
 
+/* The summary, the IOAPICs and anything odd at info level; each override
+ * and NMI wiring at debug (loglevel=debug): `irqs` shows the routes in use,
+ * and a boot log line costs a character time per byte on a serial line. */
 static void print_madt(const struct platform *p)
 {
 	char ids[LOG_LINE_MAX];
@@ -836,15 +839,15 @@ static void print_madt(const struct platform *p)
 	for (unsigned i = 0; i < p->override_count; i++) {
 		const struct platform_override *o = &p->overrides[i];
 		bool isa = o->bus == 0;
-		log_info("acpi: MADT: override %sirq %u -> gsi %u flags 0x%x (%s, %s)",
-			 isa ? "" : "non-ISA bus ", o->source_irq, o->gsi,
-			 flags_of(o->polarity, o->trigger), trigger_name(o->trigger, isa),
-			 polarity_name(o->polarity, isa));
+		log_debug("acpi: MADT: override %sirq %u -> gsi %u flags 0x%x (%s, %s)",
+			  isa ? "" : "non-ISA bus ", o->source_irq, o->gsi,
+			  flags_of(o->polarity, o->trigger), trigger_name(o->trigger, isa),
+			  polarity_name(o->polarity, isa));
 	}
 	for (unsigned i = 0; i < p->nmi_source_count; i++) {
 		const struct platform_nmi_source *s = &p->nmi_sources[i];
-		log_info("acpi: MADT: nmi source gsi %u (%s, %s)", s->gsi,
-			 trigger_name(s->trigger, false), polarity_name(s->polarity, false));
+		log_debug("acpi: MADT: nmi source gsi %u (%s, %s)", s->gsi,
+			  trigger_name(s->trigger, false), polarity_name(s->polarity, false));
 	}
 	for (unsigned i = 0; i < p->lapic_nmi_count; i++) {
 		const struct platform_lapic_nmi *l = &p->lapic_nmis[i];
@@ -853,8 +856,8 @@ static void print_madt(const struct platform *p)
 			ksnprintf(who, sizeof(who), "all cpus");
 		else
 			ksnprintf(who, sizeof(who), "cpu uid %u", l->acpi_uid);
-		log_info("acpi: MADT: lapic nmi on %s lint%u (%s, %s)", who, l->lint,
-			 trigger_name(l->trigger, false), polarity_name(l->polarity, false));
+		log_debug("acpi: MADT: lapic nmi on %s lint%u (%s, %s)", who, l->lint,
+			  trigger_name(l->trigger, false), polarity_name(l->polarity, false));
 	}
 	if (p->madt_entries_unknown || p->madt_entries_bad || p->madt_entries_dropped)
 		log_info("acpi: MADT: %u entries of unused types, %u bad, %u over the limits",
@@ -895,7 +898,7 @@ void platform_print(const struct platform *p)
 				 p->ecam[i].segment, p->ecam[i].bus_start, p->ecam[i].bus_end,
 				 (unsigned long long)p->ecam[i].base);
 	else
-		log_info("acpi: no MCFG: PCI configuration space through ports 0xcf8/0xcfc");
+		log_debug("acpi: no MCFG: PCI configuration space through ports 0xcf8/0xcfc");
 	if (p->tables_untrusted)
 		log_info("acpi: %u of %u tables were not trusted (see the warnings above)",
 			 p->tables_untrusted, p->tables_seen);

@@ -7,7 +7,8 @@ from knock_qemu import BOOT_TIMEOUT
 
 MEMORY = re.compile(r"^boot: memory (\d+) KiB usable in (\d+) regions "
                     r"\(lower (\d+) KiB, upper (\d+) KiB\)$", re.M)
-REGION = re.compile(r"^boot:   \[0x([0-9a-f]+)-0x([0-9a-f]+)\) (\w+)$", re.M)
+# The map itself is at debug level (loglevel=debug).
+REGION = re.compile(r"^debug: boot:   \[0x([0-9a-f]+)-0x([0-9a-f]+)\) (\w+)$", re.M)
 # The line may go on with an explanation in parentheses (which has quotes).
 OPTIONS = r"^boot: options '(.*?)'(?: \(.*\))?$"
 
@@ -18,6 +19,8 @@ def test_ready_banner_then_idle(boot, banner, version, machine):
     start = vm.wait_for(rf"^knock {re.escape(version)} starting on the pc board$", BOOT_TIMEOUT)
     vm.wait_for(r"^boot: ACPI RSDP v[12] ", pos=start.end())
     vm.wait_for(banner, pos=start.end())
+    # The memory map's lines are debug level: not in a default boot log.
+    assert not REGION.search(vm.log) and "boot:   [" not in vm.log, vm.log
     # With nothing left to do the loop must sleep in `sti; hlt`: halted
     # with interrupts on (a panic halts with them off).
     assert vm.wait_cpu_halted() is True, "the CPU halted with interrupts off"
@@ -26,7 +29,7 @@ def test_ready_banner_then_idle(boot, banner, version, machine):
 
 @pytest.mark.parametrize("mib", [64, 128, 512])
 def test_boot_summary_memory(boot, mib):
-    vm = boot(memory_mib=mib)
+    vm = boot(memory_mib=mib, cmdline="loglevel=debug")
     summary = vm.wait_for(MEMORY, BOOT_TIMEOUT)
     # The memory map is printed between the summary and the options line.
     options = vm.wait_for(OPTIONS, pos=summary.end())

@@ -225,6 +225,15 @@ static void test_pc_tables(void **state)
 
 	fake_log_clear();
 	p.ioapics[0].gsi_count = 24; /* as acpi.c reads it from the IOAPIC */
+	/* At the default level the overrides, the NMI wiring and "no MCFG"
+	 * (the PCI line says the same) stay out of the boot log. */
+	platform_print(&p);
+	assert_int_equal(fake_log_count("override"), 0);
+	assert_int_equal(fake_log_count("nmi"), 0);
+	assert_int_equal(fake_log_count("MCFG"), 0);
+	fake_log_expect("acpi: FADT has no reset register\n");
+	fake_log_clear();
+	log_set_level(LOG_DEBUG);
 	platform_print(&p);
 	fake_log_expect(
 		"acpi: MADT: lapic 0xfee00000, 2 cpus (apic ids 0 1), 0 disabled, 0 over the limit; 8259s present\n");
@@ -467,6 +476,7 @@ static void test_edge_madt(void **state)
 	p.has_fadt = false; /* still 0xa5 bytes: the MADT parser leaves them be */
 	p.has_mcfg = false;
 	p.tables_untrusted = 0;
+	log_set_level(LOG_DEBUG); /* the overrides and NMI wiring are debug lines */
 	platform_print(&p);
 	fake_log_expect(
 		"acpi: MADT: lapic 0x1fee00000 (64-bit override), 3 cpus (apic ids 0 4 256), 2 disabled, 0 over the limit; no 8259s\n");

@@ -266,20 +266,25 @@ static void test_summary_lines(void **state)
 
 	struct grub_offsets off = build_grub_like(&bl);
 	assert_int_equal(parse(&bl, &info), 0);
+	/* The map's lines are debug level: not at the default. */
+	boot_info_print(&info);
+	assert_int_equal(fake_log_count("boot:   ["), 0);
+	fake_log_clear();
+	log_set_level(LOG_DEBUG);
 	boot_info_print(&info);
 	snprintf(want, sizeof(want),
 		 "boot: loader 'GRUB 2.06-13+deb12u1'\n"
 		 "boot: command line 'fault=pf smp=2'\n"
 		 "boot: memory 130559 KiB usable in 2 regions (lower 639 KiB, upper 129920 KiB)\n"
-		 "boot:   [0x0000000000000000-0x000000000009fc00) available\n"
-		 "boot:   [0x000000000009fc00-0x00000000000a0000) reserved\n"
-		 "boot:   [0x00000000000f0000-0x0000000000100000) reserved\n"
-		 "boot:   [0x0000000000100000-0x0000000007fe0000) available\n"
-		 "boot:   [0x0000000007fe0000-0x0000000008000000) reserved\n"
-		 "boot:   [0x00000000fffc0000-0x0000000100000000) reserved\n"
-		 "boot:   [0x00000000fd000000-0x00000000fd001000) acpi-reclaimable\n"
-		 "boot:   [0x00000000fe000000-0x00000000fe001000) acpi-nvs\n"
-		 "boot:   [0x00000000fe800000-0x00000000fe801000) bad\n"
+		 "debug: boot:   [0x0000000000000000-0x000000000009fc00) available\n"
+		 "debug: boot:   [0x000000000009fc00-0x00000000000a0000) reserved\n"
+		 "debug: boot:   [0x00000000000f0000-0x0000000000100000) reserved\n"
+		 "debug: boot:   [0x0000000000100000-0x0000000007fe0000) available\n"
+		 "debug: boot:   [0x0000000007fe0000-0x0000000008000000) reserved\n"
+		 "debug: boot:   [0x00000000fffc0000-0x0000000100000000) reserved\n"
+		 "debug: boot:   [0x00000000fd000000-0x00000000fd001000) acpi-reclaimable\n"
+		 "debug: boot:   [0x00000000fe000000-0x00000000fe001000) acpi-nvs\n"
+		 "debug: boot:   [0x00000000fe800000-0x00000000fe801000) bad\n"
 		 "boot: ACPI RSDP v2 copy at 0x%zx\n"
 		 "boot: ACPI RSDP v1 copy at 0x%zx\n"
 		 "boot: framebuffer 0xb8000 80x25 16 bpp type 2\n",
