@@ -257,6 +257,20 @@ static void test_no_stall_before_the_loop_dispatched_anything(void **state)
 	assert_null(strstr(fake_log, "watchdog"));
 }
 
+/* The loop counts a round when it ends: its very first callback runs
+ * with rounds at 0, and only its bit's service count says it began. */
+static void test_a_stall_in_the_first_callback_is_reported(void **state)
+{
+	(void)state;
+	start();
+	running(BIT_BUSY, 0);
+	fake_cpu.serviced[BIT_BUSY] = 1;
+	tick_after(TICK);
+	tick_after(1000 * MS);
+	assert_non_null(strstr(fake_log, "capsule 'busy_burn' (bit 40, deferred call 'busy') has "
+					 "run for 1000 ms on cpu 0"));
+}
+
 static void test_panic_mode_panics_with_the_report(void **state)
 {
 	(void)state;
@@ -576,6 +590,7 @@ int main(void)
 				       setup),
 		cmocka_unit_test_setup(test_limit_option_and_off, setup),
 		cmocka_unit_test_setup(test_no_stall_before_the_loop_dispatched_anything, setup),
+		cmocka_unit_test_setup(test_a_stall_in_the_first_callback_is_reported, setup),
 		cmocka_unit_test_setup(test_panic_mode_panics_with_the_report, setup),
 		cmocka_unit_test_setup(test_a_storm_is_reported_with_name_and_rate_then_its_end,
 				       setup),
