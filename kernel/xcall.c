@@ -49,7 +49,7 @@ static inline __attribute__((always_inline)) void knock(struct cpu *target, uint
 }
 
 static __attribute__((noinline, cold, noreturn)) void no_client(const struct xcall *xc,
-								  unsigned cpu)
+								unsigned cpu)
 {
 	panic("xcall %s: cpu %u has no client for it", loop_slot_name(xc->bit), cpu);
 }

@@ -56,13 +56,71 @@ static inline struct cpu *x86_idle_this_cpu(void)
 	return c;
 }
 
+/*
+ * Calls the compiler does not see, each with its own frame record: the
+ * halt's function then calls nothing as far as GCC knows and sets up no
+ * frame, so its wake-up paths end in a bare `ret` (timer_wake_latency and
+ * ipi_wake_instructions would count a `pop %rbp`). The record pushed here
+ * is the one the function's prologue would have made: the caller's %rbp
+ * under the return address, which is at the top of the stack since a
+ * frameless leaf pushes nothing (check `objdump -d` of
+ * arch_enable_irq_and_idle after a change: no push but these), so a
+ * backtrace from inside the callee still names the loop. The push keeps
+ * the stack 16-byte aligned at the call, as the ABI wants.
+ */
+#define X86_IDLE_CALL_ASM      \
+	"push %%rbp\n\t"       \
+	"mov %%rsp, %%rbp\n\t" \
+	"call %P[fn]\n\t"      \
+	"pop %%rbp"
+#define X86_IDLE_CALL_CLOBBERS "rcx", "rdx", "r8", "r9", "r10", "r11", "memory", "cc"
+
+/* x86_enable_irq_and_idle_pic_tick() */
+static inline __attribute__((always_inline)) void x86_idle_call_pic_tick(void)
+{
+	__asm__ volatile(X86_IDLE_CALL_ASM
+			 :
+			 : [fn] "i"(x86_enable_irq_and_idle_pic_tick)
+			 : "rax", "rdi", "rsi", X86_IDLE_CALL_CLOBBERS);
+}
+
+/* ticker_wake(cpu) */
+static inline __attribute__((always_inline)) void x86_idle_call_ticker_wake(const struct cpu *cpu)
+{
+	__asm__ volatile(X86_IDLE_CALL_ASM
+			 : "+D"(cpu)
+			 : [fn] "i"(ticker_wake)
+			 : "rax", "rsi", X86_IDLE_CALL_CLOBBERS);
+}
+
+/* x86_idle_tick_stays_on(cpu, pin) */
+static inline __attribute__((always_inline)) bool
+x86_idle_call_tick_stays_on(const struct cpu *cpu, const struct ioapic_pin *pin)
+{
+	bool on;
+
+	__asm__ volatile(X86_IDLE_CALL_ASM
+			 : "=a"(on), "+D"(cpu), "+S"(pin)
+			 : [fn] "i"(x86_idle_tick_stays_on)
+			 : X86_IDLE_CALL_CLOBBERS);
+	return on;
+}
+
+/* ticker_note_awake() with its rare call hidden as above. */
+static inline __attribute__((always_inline)) void x86_idle_note_awake(struct cpu *cpu)
+{
+	__atomic_store_n(&cpu->idle, 0, __ATOMIC_SEQ_CST);
+	if (__builtin_expect(__atomic_load_n(&ticker_asleep, __ATOMIC_RELAXED) != 0, 0))
+		x86_idle_call_ticker_wake(cpu);
+}
+
 static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 {
 	const struct ioapic_pin *pin;
 	struct cpu *cpu;
 
 	if (__builtin_expect(x86_idle_masked_pic_irq >= 0, 0)) {
-		x86_enable_irq_and_idle_pic_tick();
+		x86_idle_call_pic_tick();
 		return;
 	}
 	cpu = x86_idle_this_cpu();
@@ -70,14 +128,14 @@ static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 		/* Not the tick's CPU: awake again, it makes sure the tick is
 		 * on (kernel/ticker.h). */
 		__asm__ volatile("sti\n\thlt" ::: "memory");
-		ticker_note_awake(cpu);
+		x86_idle_note_awake(cpu);
 		return;
 	}
 	/* The tick watches every CPU: it stays on while another one is
 	 * awake. */
 	pin = x86_idle_masked_pin;
 	if (!pin || __atomic_load_n(&watchdog_idle_tick_wanted, __ATOMIC_RELAXED) ||
-	    x86_idle_tick_stays_on(cpu, pin)) {
+	    x86_idle_call_tick_stays_on(cpu, pin)) {
 		__asm__ volatile("sti\n\thlt" ::: "memory");
 		return;
 	}
