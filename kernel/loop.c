@@ -424,6 +424,8 @@ static inline __attribute__((always_inline)) bool loop_sleep_inline(struct cpu *
 	/* Still before the `sti; hlt`, never between them. */
 	loop_halt();
 	cpu->wakeups++;
+	/* The idle mark down, and on the ticker its flag with it: the two
+	 * share the word (kernel/ticker.h). */
 	__atomic_store_n(&cpu->idle, 0, __ATOMIC_RELAXED);
 	return true;
 }

@@ -43,7 +43,7 @@ __attribute__((cold)) void x86_enable_irq_and_idle_pic_tick(void);
  * True, with the tick unmasked and the flag down again, if another CPU is
  * awake: the tick stays on. Out of line, so that nothing the halt's
  * wake-up path needs lives across the call. */
-__attribute__((noinline)) bool x86_idle_tick_stays_on(const struct cpu *cpu,
+__attribute__((noinline)) bool x86_idle_tick_stays_on(struct cpu *cpu,
 						      const struct ioapic_pin *pin);
 
 /* This CPU's block, read inline (arch_this_cpu() is a call, and a call
@@ -95,7 +95,7 @@ static inline __attribute__((always_inline)) void x86_idle_call_ticker_wake(cons
 
 /* x86_idle_tick_stays_on(cpu, pin) */
 static inline __attribute__((always_inline)) bool
-x86_idle_call_tick_stays_on(const struct cpu *cpu, const struct ioapic_pin *pin)
+x86_idle_call_tick_stays_on(struct cpu *cpu, const struct ioapic_pin *pin)
 {
 	bool on;
 
@@ -110,7 +110,8 @@ x86_idle_call_tick_stays_on(const struct cpu *cpu, const struct ioapic_pin *pin)
 static inline __attribute__((always_inline)) void x86_idle_note_awake(struct cpu *cpu)
 {
 	__atomic_store_n(&cpu->idle, 0, __ATOMIC_SEQ_CST);
-	if (__builtin_expect(__atomic_load_n(&ticker_asleep, __ATOMIC_RELAXED) != 0, 0))
+	if (__builtin_expect((__atomic_load_n(ticker_flag, __ATOMIC_RELAXED) & TICKER_ASLEEP) != 0,
+			     0))
 		x86_idle_call_ticker_wake(cpu);
 }
 
@@ -142,8 +143,9 @@ static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 	pin = x86_idle_masked_pin;
 	/* The unmask after the wake-up is on the path from the interrupt to
 	 * its client (make bench: timer_wake_latency), so its operands are
-	 * in registers before the halt: four instructions after it, and the
-	 * flag's store. */
+	 * in registers before the halt: four instructions after it. The
+	 * ticker's flag goes down with the loop's idle mark, whose word it
+	 * shares (kernel/ticker.h): one store after the halt, the loop's. */
 	__asm__ volatile("sti\n\t"
 			 "hlt\n\t"
 			 "cli\n\t"
@@ -154,7 +156,6 @@ static inline __attribute__((always_inline)) void x86_enable_irq_and_idle(void)
 			 : [regsel] "r"(pin->regsel), [reg] "r"(pin->reg),
 			   [unmasked] "r"(pin->unmasked), [window] "i"(IOAPIC_WINDOW_WORD * 4)
 			 : "memory");
-	__atomic_store_n(&ticker_asleep, 0, __ATOMIC_RELAXED);
 }
 
 #endif
