@@ -106,12 +106,19 @@ x86_idle_call_tick_stays_on(struct cpu *cpu, const struct ioapic_pin *pin)
 	return on;
 }
 
-/* ticker_note_awake() with its rare call hidden as above. */
+/* ticker_note_awake() with its rare call hidden as above, and the flag
+ * tested in memory (`testb`: one load fewer than an atomic load and a
+ * test; an aligned byte read is atomic, and the `xchg` before it is a
+ * full barrier). */
 static inline __attribute__((always_inline)) void x86_idle_note_awake(struct cpu *cpu)
 {
+	bool up;
+
 	__atomic_store_n(&cpu->idle, 0, __ATOMIC_SEQ_CST);
-	if (__builtin_expect((__atomic_load_n(ticker_flag, __ATOMIC_RELAXED) & TICKER_ASLEEP) != 0,
-			     0))
+	__asm__ volatile("testb %[bit], %[flag]"
+			 : "=@ccnz"(up)
+			 : [flag] "m"(*(const uint8_t *)ticker_flag), [bit] "i"(TICKER_ASLEEP));
+	if (__builtin_expect(up, 0))
 		x86_idle_call_ticker_wake(cpu);
 }
 
