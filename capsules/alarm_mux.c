@@ -448,6 +448,9 @@ __attribute__((noinline)) static void end_round(struct alarm_mux *m)
 {
 	struct alarm *first;
 
+	/* Counted here, once the round's clients have run: not on the way
+	 * from the knock to the first of them (timer_wake_latency). */
+	m->stats.rounds++;
 	if (!m->round_fired)
 		m->stats.empty_rounds++;
 	m->round_seq = ROUND_SEQ_NONE;
@@ -485,7 +488,6 @@ void alarm_mux_service(void *mux)
 	if (__builtin_expect(m->in_service, 0))
 		service_nested();
 	m->in_service = true;
-	m->stats.rounds++;
 
 	/* The round's clock is kept in the mux, not in a register the
 	 * service would have to save before it calls a client. Alarms set

@@ -169,7 +169,7 @@ struct alarm_mux_stats {
 	uint64_t armed;        /* alarms armed now */
 	uint64_t fired;        /* callbacks run, all alarms */
 	uint64_t missed;       /* periodic grid points skipped, all alarms */
-	uint64_t rounds;       /* alarm_mux_service() calls */
+	uint64_t rounds;       /* alarm_mux_service() calls, counted at their end */
 	uint64_t empty_rounds; /* rounds that found nothing due */
 	uint64_t max_lateness; /* worst (now - deadline) at firing, ticks */
 	uint64_t hw_arms;      /* hw->arm() calls */

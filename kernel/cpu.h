@@ -38,7 +38,7 @@ struct cpu {
 	struct cpu *self;       /* lets arch_this_cpu() read the block's address */
 	uint32_t id;            /* small dense number, 0 = boot CPU */
 	uint32_t handler_depth; /* >0 while an exception handler runs C */
-	uint64_t rounds;        /* loop rounds that dispatched work */
+	uint64_t rounds;        /* loop rounds that dispatched work, counted as each ends */
 	uint64_t sleeps;        /* times the loop halted */
 	uint64_t wakeups;       /* times the loop came back from a halt */
 	/* Loop services per pending bit (PENDING_BITS of them): one increment

@@ -335,7 +335,6 @@ void loop_verify(void)
 static inline __attribute__((always_inline)) void
 loop_dispatch(struct cpu *cpu, const loop_client_fn *fn, void *const *ctx, uint64_t work)
 {
-	cpu->rounds++;
 	for (;;) {
 		unsigned long bit = (unsigned long)__builtin_ctzll(work) & 63;
 		loop_client_fn client = fn[bit];
@@ -345,10 +344,16 @@ loop_dispatch(struct cpu *cpu, const loop_client_fn *fn, void *const *ctx, uint6
 		work &= work - 1;
 		/* Two calls, one per outcome of "was it the round's last bit?",
 		 * decided from the flags of the `and` above: the usual round has
-		 * one bit, and its client then returns straight into the next
-		 * take, with no test of `work` after the call. */
+		 * one bit, and its client then returns straight into the round's
+		 * count and the next take, with no test of `work` after the
+		 * call. The round is counted once it is over, after its last
+		 * client (not on the way from a knock to the client); while it
+		 * runs, `rounds` is the count of the rounds before it, one value
+		 * per round all the same (the watchdog and the trace tell rounds
+		 * apart by it). */
 		if (__builtin_expect(work == 0, 1)) {
 			client(arg);
+			cpu->rounds++;
 			return;
 		}
 		client(arg);
@@ -385,7 +390,7 @@ static void loop_halt_observed(void)
 
 /* Inlined into loop_run(), so that a wake-up returns into the next take
  * without a function's return (timer_wake_latency counts it). */
-static inline __attribute__((always_inline)) void loop_sleep_inline(struct cpu *cpu)
+static inline __attribute__((always_inline)) bool loop_sleep_inline(struct cpu *cpu)
 {
 	/*
 	 * Check `pending` only with interrupts off. Checked with them on, a
@@ -413,18 +418,21 @@ static inline __attribute__((always_inline)) void loop_sleep_inline(struct cpu *
 		 * and masked the watchdog's tick (kernel/ticker.h). The mark
 		 * goes down there, with a full barrier. */
 		ticker_note_awake(cpu);
-		return;
+		return false;
 	}
 	cpu->sleeps++;
 	/* Still before the `sti; hlt`, never between them. */
 	loop_halt();
 	cpu->wakeups++;
+	/* The idle mark down, and on the ticker its flag with it: the two
+	 * share the word (kernel/ticker.h). */
 	__atomic_store_n(&cpu->idle, 0, __ATOMIC_RELAXED);
+	return true;
 }
 
 void loop_sleep_if_idle(struct cpu *cpu)
 {
-	loop_sleep_inline(cpu);
+	(void)loop_sleep_inline(cpu);
 }
 
 /* Out of line on purpose: seeing both of loop_run()'s rows at the same
@@ -459,15 +467,26 @@ _Noreturn void loop_run(void)
 	uint64_t work = pending_take_all(cpu);
 
 	for (;;) {
-		while (__builtin_expect(work != 0, 1)) {
+		if (__builtin_expect(work != 0, 1)) {
+dispatch:
 			loop_dispatch(cpu, fn->bit, ctx->bit, work);
 			work = pending_take_all(cpu);
+			if (__builtin_expect(work != 0, 1))
+				goto dispatch;
 		}
-		if (fn->idle && fn->idle(ctx->idle))
+		if (fn->idle && fn->idle(ctx->idle)) {
 			cpu->idle_work++;
-		else
-			loop_sleep_inline(cpu);
+		} else if (loop_sleep_inline(cpu)) {
+			/* Its own take after the halt, which the wake-up
+			 * falls into (timer_wake_latency counts a jump to a
+			 * shared one). */
+			work = pending_take_all(cpu);
+			if (__builtin_expect(work != 0, 1))
+				goto dispatch;
+		}
 		work = pending_take_all(cpu);
+		if (__builtin_expect(work != 0, 1))
+			goto dispatch;
 	}
 }
 

@@ -71,10 +71,13 @@ static void observe_dispatch(unsigned bit, void *ctx)
 	}
 	struct observe_loop *l = &loops[cpu->id];
 	uint64_t start = arch_cycles();
-	if (l->round != cpu->rounds) {
-		l->round = cpu->rounds;
+	/* The loop counts a round once it has ended: the one under way is
+	 * the next (1 for the first). */
+	uint64_t round = cpu->rounds + 1;
+	if (l->round != round) {
+		l->round = round;
 		l->round_start = start;
-		trace_record(cpu, TRACE_ROUND, 0, (uint32_t)cpu->rounds, start);
+		trace_record(cpu, TRACE_ROUND, 0, (uint32_t)round, start);
 	}
 	uint64_t stamp = fresh_stamp(cpu, l, bit);
 	if (stamp)

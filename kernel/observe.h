@@ -35,7 +35,7 @@
 
 /* Per loop (per CPU). */
 struct observe_loop {
-	uint64_t round;       /* the cpu->rounds value whose round is under way */
+	uint64_t round;       /* the round under way: cpu->rounds + 1 */
 	uint64_t round_start; /* cycle count when that round's first callback began */
 	uint64_t callbacks;   /* callbacks timed */
 	uint64_t longest;     /* longest callback, in cycles */

@@ -21,7 +21,7 @@ static inline void pending_set(struct cpu *cpu, unsigned bit)
 	__atomic_fetch_or(&cpu->pending, (uint64_t)1 << bit, __ATOMIC_RELEASE);
 }
 
-static inline uint64_t pending_take_all(struct cpu *cpu)
+static inline __attribute__((always_inline)) uint64_t pending_take_all(struct cpu *cpu)
 {
 	return __atomic_exchange_n(&cpu->pending, 0, __ATOMIC_ACQUIRE);
 }

@@ -3,14 +3,18 @@
 
 #include "arch.h"
 
-unsigned ticker_asleep;
+static uint64_t no_ticker; /* ticker_flag's word until there is a ticker */
+uint64_t *ticker_flag = &no_ticker;
 static unsigned ticker_cpu;
 static void (*ticker_unmask)(void);
 
 void ticker_set_cpu(unsigned id, void (*unmask)(void))
 {
+	struct cpu *c = arch_cpu(id);
+
 	ticker_cpu = id;
 	ticker_unmask = unmask;
+	ticker_flag = c ? &c->idle : &no_ticker;
 }
 
 bool ticker_others_awake(const struct cpu *self)
@@ -28,11 +32,13 @@ bool ticker_others_awake(const struct cpu *self)
 
 void ticker_wake(const struct cpu *self)
 {
-	const struct cpu *c = arch_cpu(ticker_cpu);
+	struct cpu *c = arch_cpu(ticker_cpu);
 
 	/* The first CPU to wake after the ticker masked its tick turns it on;
 	 * the ones after it find the flag down and pay a load only. */
-	if (!c || c == self || !__atomic_exchange_n(&ticker_asleep, 0, __ATOMIC_ACQ_REL))
+	if (!c || c == self ||
+	    !(__atomic_fetch_and(&c->idle, ~(uint64_t)TICKER_ASLEEP, __ATOMIC_ACQ_REL) &
+	      TICKER_ASLEEP))
 		return;
 	if (ticker_unmask)
 		ticker_unmask();
@@ -42,7 +48,8 @@ void ticker_wake(const struct cpu *self)
 
 void ticker_reset_for_test(void)
 {
-	ticker_asleep = 0;
+	no_ticker = 0;
+	ticker_flag = &no_ticker;
 	ticker_cpu = 0;
 	ticker_unmask = NULL;
 }

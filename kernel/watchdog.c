@@ -330,8 +330,13 @@ static void check_stall(const struct cpu *cpu, struct watchdog_stall *st, unsign
 		return;
 	}
 	st->last_seen = now;
-	/* rounds == 0: the loop has not dispatched anything yet. */
-	if (st->reported || !limit_cycles || rounds == 0 || now - st->first_seen < limit_cycles)
+	/* The loop has not dispatched anything yet: no round has ended and
+	 * no bit was counted serviced (the loop counts a round after its last
+	 * client, a bit before its client: a stall in the very first callback
+	 * has serviced[running] at 1). */
+	if (st->reported || !limit_cycles ||
+	    (rounds == 0 && cpu->serviced[running % PENDING_BITS] == 0) ||
+	    now - st->first_seen < limit_cycles)
 		return;
 	st->reported = true;
 	report_stall(cpu, st, now, where);

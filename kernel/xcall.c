@@ -24,8 +24,10 @@ void xcall_register(const struct xcall *xc, const char *client, loop_client_fn f
 	loop_set_client(xc->bit, client, fn, ctx);
 }
 
-/* Set `mask` in CPU `cpu`'s pending word and wake it if it may sleep. */
-static void knock(struct cpu *target, uint64_t mask)
+/* Set `mask` in CPU `cpu`'s pending word and wake it if it may sleep.
+ * Inline in both callers: xcall_set() is on the way from one CPU's knock
+ * to the other's client (ipi_wake_instructions). */
+static inline __attribute__((always_inline)) void knock(struct cpu *target, uint64_t mask)
 {
 	struct cpu *me = arch_this_cpu();
 	struct xcall_stats *st = &stats[me->id % CPU_MAX];
@@ -46,6 +48,12 @@ static void knock(struct cpu *target, uint64_t mask)
 	}
 }
 
+static __attribute__((noinline, cold, noreturn)) void no_client(const struct xcall *xc,
+								unsigned cpu)
+{
+	panic("xcall %s: cpu %u has no client for it", loop_slot_name(xc->bit), cpu);
+}
+
 bool xcall_set(const struct xcall *xc, unsigned cpu)
 {
 	struct cpu *target = arch_cpu(cpu);
@@ -55,7 +63,7 @@ bool xcall_set(const struct xcall *xc, unsigned cpu)
 	/* Every CPU shares the boot CPU's client function for the bit; one
 	 * that never registered has no context for it. */
 	if (!loop_has_client(cpu, xc->bit))
-		panic("xcall %s: cpu %u has no client for it", loop_slot_name(xc->bit), cpu);
+		no_client(xc, cpu);
 	knock(target, xc->mask);
 	return true;
 }

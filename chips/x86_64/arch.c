@@ -20,14 +20,14 @@ const struct ioapic_pin *x86_idle_masked_pin;
 const struct cpu *x86_idle_masked_cpu;
 int x86_idle_masked_pic_irq = -1;
 
-bool x86_idle_tick_stays_on(const struct cpu *cpu, const struct ioapic_pin *pin)
+bool x86_idle_tick_stays_on(struct cpu *cpu, const struct ioapic_pin *pin)
 {
 	ioapic_pin_set_masked(pin, true);
-	__atomic_store_n(&ticker_asleep, 1, __ATOMIC_SEQ_CST);
+	ticker_flag_raise(cpu);
 	if (!ticker_others_awake(cpu))
 		return false;
 	ioapic_pin_set_masked(pin, false);
-	__atomic_store_n(&ticker_asleep, 0, __ATOMIC_RELAXED);
+	ticker_flag_lower(cpu);
 	return true;
 }
 

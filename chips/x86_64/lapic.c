@@ -141,7 +141,7 @@ void lapic_timer_oneshot(uint32_t count)
  * half sends); one 64-bit MSR in x2APIC mode. No interrupt handler sends
  * IPIs (top halves only set bits), so nothing on this CPU can write the
  * ICR between the two xAPIC stores. */
-static void icr_write(uint32_t dest, uint32_t low)
+static inline __attribute__((always_inline)) void icr_write(uint32_t dest, uint32_t low)
 {
 	if (x2apic_mode) {
 		/* A WRMSR to the x2APIC registers is not serializing (SDM
@@ -151,8 +151,8 @@ static void icr_write(uint32_t dest, uint32_t low)
 		wrmsr(MSR_X2APIC_ICR, (uint64_t)dest << 32 | low);
 		return;
 	}
-	lapic_write(LAPIC_REG_ICR_HIGH, dest << ICR_DEST_SHIFT);
-	lapic_write(LAPIC_REG_ICR_LOW, low);
+	lapic[LAPIC_REG_ICR_HIGH / 4] = dest << ICR_DEST_SHIFT;
+	lapic[LAPIC_REG_ICR_LOW / 4] = low;
 }
 
 void lapic_self_ipi(uint8_t vector)
@@ -160,30 +160,49 @@ void lapic_self_ipi(uint8_t vector)
 	icr_write(0, ICR_SHORTHAND_SELF | vector);
 }
 
-bool lapic_wait_icr_idle(void)
+/* Inlined into send_ipi(): the wake-up IPI's way (ipi_wake_instructions)
+ * pays no call for it. */
+static inline __attribute__((always_inline)) bool icr_wait_idle(void)
 {
 	if (x2apic_mode)
 		return true; /* no delivery status in x2APIC mode (SDM 11.12.9) */
 	for (uint32_t i = 0; i < ICR_IDLE_POLLS; i++) {
-		if (!(lapic_read(LAPIC_REG_ICR_LOW) & ICR_SEND_PENDING))
+		if (!(lapic[LAPIC_REG_ICR_LOW / 4] & ICR_SEND_PENDING)) /* xAPIC only */
 			return true;
 		__asm__ volatile("pause");
 	}
 	return false;
 }
 
-bool lapic_can_reach(uint32_t apic_id)
+bool lapic_wait_icr_idle(void)
+{
+	return icr_wait_idle();
+}
+
+static inline __attribute__((always_inline)) bool can_reach(uint32_t apic_id)
 {
 	/* xAPIC: 8-bit physical destinations, 0xff being the broadcast. */
 	return x2apic_mode ? apic_id != 0xffffffffu : apic_id < 0xff;
 }
 
-static bool send_ipi(uint32_t apic_id, uint32_t command)
+bool lapic_can_reach(uint32_t apic_id)
 {
-	if (!lapic_can_reach(apic_id))
-		panic("lapic: APIC id %u cannot be sent an IPI in %s mode", apic_id,
-		      x2apic_mode ? "x2APIC" : "xAPIC");
-	if (!lapic_wait_icr_idle())
+	return can_reach(apic_id);
+}
+
+static __attribute__((noinline, cold, noreturn)) void cannot_reach(uint32_t apic_id)
+{
+	panic("lapic: APIC id %u cannot be sent an IPI in %s mode", apic_id,
+	      x2apic_mode ? "x2APIC" : "xAPIC");
+}
+
+/* Inline in each sender: the wake-up IPI (lapic_send_fixed) is on the
+ * way from one CPU's knock to another's client. */
+static inline __attribute__((always_inline)) bool send_ipi(uint32_t apic_id, uint32_t command)
+{
+	if (!can_reach(apic_id))
+		cannot_reach(apic_id);
+	if (!icr_wait_idle())
 		return false;
 	icr_write(apic_id, command);
 	return true;

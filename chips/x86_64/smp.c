@@ -282,13 +282,23 @@ void arch_stop_other_cpus(void)
 /* Each try waits up to ICR_IDLE_POLLS reads of the ICR (lapic.c) for the
  * last IPI to leave. A busy ICR is transient on hardware; one that stays
  * busy through every try is counted here and reported by the caller. */
-bool arch_wake_cpu(const struct cpu *cpu)
+static __attribute__((noinline, cold)) bool wake_retry(const struct cpu *cpu)
 {
-	for (unsigned try = 0; try < SMP_WAKE_TRIES; try++) {
+	smp_wake_send_retries++; /* the first try, arch_wake_cpu()'s */
+	for (unsigned try = 1; try < SMP_WAKE_TRIES; try++) {
 		if (lapic_send_fixed(cpu->hw_id, wakeup_vector))
 			return true;
 		smp_wake_send_retries++;
 	}
 	smp_wake_send_failures++;
 	return false;
+}
+
+/* The first try inline, the others out of line: the usual wake-up sets
+ * up no loop (ipi_wake_instructions counts the sender's way). */
+bool arch_wake_cpu(const struct cpu *cpu)
+{
+	if (__builtin_expect(lapic_send_fixed(cpu->hw_id, wakeup_vector), 1))
+		return true;
+	return wake_retry(cpu);
 }

@@ -10,8 +10,6 @@ uint64_t loop_round_guarded(struct cpu *cpu)
 {
 	uint64_t taken = pending_take_all(cpu);
 
-	if (taken)
-		cpu->rounds++;
 	for (uint64_t work = taken; work; work &= work - 1) {
 		unsigned bit = (unsigned)__builtin_ctzll(work);
 		loop_client_fn fn = loop_slot_client_fn(bit);
@@ -28,6 +26,9 @@ uint64_t loop_round_guarded(struct cpu *cpu)
 			arch_irq_enable();
 		}
 	}
+	/* Counted once it has ended, as the product's loop does. */
+	if (taken)
+		cpu->rounds++;
 	return taken;
 }
 

@@ -7,12 +7,13 @@
  * seen)?
  *
  * T, going to sleep (chips/x86_64/idle.h, x86_idle_tick_stays_on()):
- *   mask the tick; flag = 1 (xchg); A's idle mark down?
+ *   mask the tick; flag = 1 (`lock or` into T's own idle mark, whose
+ *   bit TICKER_ASLEEP the flag is, kernel/ticker.h); A's idle mark down?
  *     yes: unmask; flag = 0; sleep with the tick on
  *     no:  sleep masked (only the tick wakes T: it has nothing else here);
- *          woken: unmask; flag = 0
- * A, waking (ticker_note_awake()): idle = 0 (xchg); flag? exchange it to
- *   0 and, if it was 1, unmask; then its callback (a_busy).
+ *          woken: unmask; flag = 0 (the loop's store of T's idle mark)
+ * A, waking (ticker_note_awake()): idle = 0 (xchg); flag? clear it
+ *   (`lock and`) and, if it was 1, unmask; then its callback (a_busy).
  *
  * Every shared access is a locked instruction or an MMIO write (uncached,
  * in order) or a plain load, so the model is sequentially consistent.
@@ -25,7 +26,7 @@
  */
 
 bool masked;        /* the tick's IOAPIC pin */
-bool flag;          /* ticker_asleep */
+bool flag;          /* T's flag: bit TICKER_ASLEEP of T's idle mark */
 bool a_idle;        /* A's idle mark */
 bool a_busy;        /* A is in a callback */
 bool a_unmasked;    /* witness: A turned the tick on */

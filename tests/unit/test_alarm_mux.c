@@ -85,15 +85,16 @@ static void client_fired(void *ctx, struct alarm *a)
 	 * taking the next place among equal deadlines: follow it */
 	if (a->period)
 		c->set_order = set_counter++;
-	/* the mux's promise: no alarm fires twice in one service round */
-	assert_true(c->fired_round < mux.stats.rounds);
-	c->fired_round = mux.stats.rounds;
+	/* the mux's promise: no alarm fires twice in one service round
+	 * (stats.rounds counts the rounds that ended: this one is the next) */
+	assert_true(c->fired_round < mux.stats.rounds + 1);
+	c->fired_round = mux.stats.rounds + 1;
 	assert_true(nfirings < MAX_FIRINGS);
 	firings[nfirings++] = (struct firing){
 		.id = c->id,
 		.served = a->last_deadline,
 		.now = hw.now,
-		.round = mux.stats.rounds,
+		.round = mux.stats.rounds + 1, /* the round under way */
 		.armed = a->armed,
 	};
 	if (c->action)

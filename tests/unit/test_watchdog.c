@@ -257,6 +257,20 @@ static void test_no_stall_before_the_loop_dispatched_anything(void **state)
 	assert_null(strstr(fake_log, "watchdog"));
 }
 
+/* The loop counts a round when it ends: its very first callback runs
+ * with rounds at 0, and only its bit's service count says it began. */
+static void test_a_stall_in_the_first_callback_is_reported(void **state)
+{
+	(void)state;
+	start();
+	running(BIT_BUSY, 0);
+	fake_cpu.serviced[BIT_BUSY] = 1;
+	tick_after(TICK);
+	tick_after(1000 * MS);
+	assert_non_null(strstr(fake_log, "capsule 'busy_burn' (bit 40, deferred call 'busy') has "
+					 "run for 1000 ms on cpu 0"));
+}
+
 static void test_panic_mode_panics_with_the_report(void **state)
 {
 	(void)state;
@@ -533,25 +547,32 @@ static void test_the_tick_cpu_sleeps_with_its_tick_only_when_all_sleep(void **st
 	assert_true(ticker_others_awake(&others[2]));
 
 	/* A CPU that wakes wakes the tick's CPU only if that one sleeps with
-	 * its tick masked. */
+	 * its tick masked (the board names the ticker, as the pc board's
+	 * wiring does; no unmask of its own: the wake-up IPI). */
+	ticker_set_cpu(0, NULL);
 	unmasks = 0;
 	others[2].idle = 1;
 	ticker_note_awake(&others[2]);
 	assert_int_equal(others[2].idle, 0);
 	assert_int_equal(fake_wakes[0], 0);
-	ticker_asleep = 1;
+	/* The ticker's flag is a bit of its own idle mark. */
+	fake_cpu.idle = 1 | TICKER_ASLEEP;
 	others[1].idle = 1;
 	ticker_note_awake(&others[1]);
 	assert_int_equal(others[1].idle, 0);
 	assert_int_equal(fake_wakes[0], 1);
-	/* Only the first CPU to wake turns the tick on. */
-	assert_int_equal(ticker_asleep, 0);
+	/* Only the first CPU to wake turns the tick on; the ticker's own
+	 * idle mark stays up. */
+	assert_int_equal(fake_cpu.idle, 1);
 	ticker_note_awake(&others[3]);
 	assert_int_equal(fake_wakes[0], 1);
-	/* The ticker never wakes itself. */
-	ticker_asleep = 1;
+	/* The ticker never wakes itself (and its mark going down takes the
+	 * flag down with it). */
+	fake_cpu.idle = 1 | TICKER_ASLEEP;
 	ticker_note_awake(&fake_cpu);
 	assert_int_equal(fake_wakes[0], 1);
+	assert_int_equal(fake_cpu.idle, 0);
+	fake_cpu.idle = 1 | TICKER_ASLEEP;
 
 	/* With the board's unmask (the pc board's: the tick's IOAPIC pin),
 	 * that instead of the wake-up IPI. */
@@ -560,7 +581,7 @@ static void test_the_tick_cpu_sleeps_with_its_tick_only_when_all_sleep(void **st
 	ticker_note_awake(&others[2]);
 	assert_int_equal(unmasks, 1);
 	assert_int_equal(fake_wakes[0], 1);
-	ticker_asleep = 0;
+	fake_cpu.idle = 1;
 	ticker_note_awake(&others[1]);
 	assert_int_equal(unmasks, 1);
 }
@@ -576,6 +597,7 @@ int main(void)
 				       setup),
 		cmocka_unit_test_setup(test_limit_option_and_off, setup),
 		cmocka_unit_test_setup(test_no_stall_before_the_loop_dispatched_anything, setup),
+		cmocka_unit_test_setup(test_a_stall_in_the_first_callback_is_reported, setup),
 		cmocka_unit_test_setup(test_panic_mode_panics_with_the_report, setup),
 		cmocka_unit_test_setup(test_a_storm_is_reported_with_name_and_rate_then_its_end,
 				       setup),
