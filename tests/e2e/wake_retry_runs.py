@@ -2,7 +2,8 @@
 
 QEMU's ICR is never busy, so arch_wake_cpu()'s retry loop (chips/x86_64/
 smp.c) never retries on its own. Here gdb makes it: a hardware breakpoint
-on arch_wake_cpu()'s call to lapic_send_fixed() skips the call and sets
+on each call to lapic_send_fixed() in arch_wake_cpu() (the first try)
+and in wake_retry() (the others, out of line) skips the call and sets
 its result to false, exactly what a send that found the ICR busy through
 all its polls returns. Only wake-ups knocked by kernel/xcall.c are failed
 (the caller is read from the stack); others pass untouched. Two more
@@ -77,9 +78,13 @@ class Events:
         ret = self.t.read_u64(self.t.register("rsp"))
         self.log.append({"kind": "wake", "cpu": current_cpu(self.gdb), "caller": self.caller(ret)})
 
-    def send(self, after_call):
-        # arch_wake_cpu() keeps its frame pointer: its return address is at rbp + 8.
-        caller = self.caller(self.t.read_u64(self.t.register("rbp") + 8))
+    def send(self, after_call, depth):
+        # arch_wake_cpu() keeps its frame pointer: its return address is at
+        # rbp + 8; from wake_retry() (depth 1), one saved rbp further up.
+        frame = self.t.register("rbp")
+        for _ in range(depth):
+            frame = self.t.read_u64(frame)
+        caller = self.caller(self.t.read_u64(frame + 8))
         event = {"kind": "send", "cpu": current_cpu(self.gdb), "caller": caller,
                  "apic_id": self.t.register("rdi") & 0xFFFFFFFF, "failed": False}
         if caller in self.XCALL and (self.budget is None or self.budget > 0):
@@ -94,22 +99,31 @@ class Events:
         self.log.append({"kind": "ipi", "cpu": current_cpu(self.gdb)})
 
     def install(self, s):
-        call, after_call = send_call(s)
         observer(self.gdb, s.symbols.lookup("arch_wake_cpu").address, self.wake)
         observer(self.gdb, s.symbols.lookup("wakeup_ipi_entry").address, self.ipi)
-        self.failer = observer(self.gdb, call, lambda: self.send(after_call))
+        self.failers = [observer(self.gdb, call, lambda a=after_call, d=depth: self.send(a, d))
+                        for call, after_call, depth in send_calls(s)]
+
+    def stop_failing(self):
+        for bp in self.failers:
+            bp.delete()
 
 
-def send_call(s):
-    """(address of arch_wake_cpu()'s call to lapic_send_fixed, the next
-    instruction's), from objdump."""
-    fn = s.symbols.lookup("arch_wake_cpu")
-    addresses = s.disasm.range_addresses(fn.address, fn.address + fn.size)
-    calls = [a for a in addresses if s.disasm.mnemonic(a) == "call"
-             and s.disasm.at(a).endswith("<lapic_send_fixed>")]
-    if len(calls) != 1:
-        raise cp.CountError(f"arch_wake_cpu has {len(calls)} calls to lapic_send_fixed, not 1")
-    return calls[0], addresses[addresses.index(calls[0]) + 1]
+def send_calls(s):
+    """[(address of a call to lapic_send_fixed, the next instruction's,
+    frames below arch_wake_cpu's)] for arch_wake_cpu() (one call: the
+    first try) and wake_retry() (the retries, which GCC may unroll), from
+    objdump."""
+    found = []
+    for depth, name in enumerate(("arch_wake_cpu", "wake_retry")):
+        fn = s.symbols.lookup(name)
+        addresses = s.disasm.range_addresses(fn.address, fn.address + fn.size)
+        calls = [a for a in addresses if s.disasm.mnemonic(a) == "call"
+                 and s.disasm.at(a).endswith("<lapic_send_fixed>")]
+        if not calls or (depth == 0 and len(calls) != 1):
+            raise cp.CountError(f"{name} has {len(calls)} calls to lapic_send_fixed")
+        found += [(a, addresses[addresses.index(a) + 1], depth) for a in calls]
+    return found
 
 
 def main():
@@ -156,7 +170,7 @@ def main():
         result["initial"] = counters()
         phase("a", fails, ["on 1 echo retried", "ping", "cpus"])
         phase("b", None, ["ping", "cpus"])
-        events.failer.delete()
+        events.stop_failing()
         phase("c", 0, ["on 1 echo back", "ping", "cpus"])
     print(json.dumps(result))
     return 0
