@@ -17,12 +17,12 @@
 #include "kernel/loop.h"
 #include "fake_alarm.h"
 #include "fake_arch.h"
-#include "fake_elf.h"
+#include "fake_process.h"
 #include "fake_log.h"
 #include "fake_syscall.h"
 
 #define BASE PROCESS_USER_BASE
-#define REGION (16 * PROC_PAGE)
+#define REGION FAKE_PROCESS_REGION
 #define HZ 1000000000ull /* 1 GHz: a tick is a nanosecond */
 
 static struct fake_alarm hw;
@@ -34,9 +34,6 @@ static uint8_t *region;
 static int setup(void **state)
 {
 	(void)state;
-	static uint8_t file[1024];
-	static const uint8_t text[16] = { 0xc3 };
-	const struct fake_elf_segment seg[] = { { 5, BASE, text, sizeof(text), sizeof(text) } };
 
 	fake_arch_reset();
 	loop_reset_for_test();
@@ -46,9 +43,7 @@ static int setup(void **state)
 	fake_alarm_init(&hw, HZ, 0);
 	alarm_mux_init(&mux, &hw.hil);
 	alarm_driver_init(&ad, &mux, 1);
-	size_t len = fake_elf_build(file, sizeof(file), BASE, seg, 1);
-	region = aligned_alloc(PROC_PAGE, REGION);
-	assert_null(process_load(&proc, "p", file, len, region, REGION));
+	assert_null(fake_process_load(&proc, "p", 0, &region));
 	return 0;
 }
 

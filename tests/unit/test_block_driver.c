@@ -21,14 +21,14 @@
 #include "capsules/block_driver.h"
 #include "kernel/loop.h"
 #include "fake_arch.h"
-#include "fake_elf.h"
+#include "fake_process.h"
 #include "fake_syscall.h"
 
 #define DISK_SECTORS 100
 #define QUEUE 2
 #define BASE PROCESS_USER_BASE
-#define REGION (16 * PROC_PAGE)
-#define DATA (BASE + PROC_PAGE) /* user address of the data segment */
+#define REGION FAKE_PROCESS_REGION
+#define DATA FAKE_PROCESS_DATA
 #define DRV BLOCK_DRIVER_NUMBER
 #define NPROC 3
 
@@ -127,12 +127,6 @@ static uint8_t *regions[NPROC];
 static int setup(void **state)
 {
 	(void)state;
-	static uint8_t file[1024];
-	static const uint8_t text[16] = { 0xc3 };
-	const struct fake_elf_segment seg[] = {
-		{ 5, BASE, text, sizeof(text), sizeof(text) },
-		{ 6, DATA, NULL, 0, 4 * PROC_PAGE },
-	};
 
 	fake_arch_reset();
 	loop_reset_for_test();
@@ -143,11 +137,9 @@ static int setup(void **state)
 	for (unsigned s = 0; s < DISK_SECTORS; s++)
 		for (unsigned i = 0; i < HIL_BLOCK_SECTOR; i++)
 			disk[s][i] = (uint8_t)(s * 7 + i);
-	size_t len = fake_elf_build(file, sizeof(file), BASE, seg, 2);
 	for (unsigned i = 0; i < NPROC; i++) {
-		regions[i] = aligned_alloc(PROC_PAGE, REGION);
 		char name[2] = { (char)('a' + i), 0 };
-		assert_null(process_load(&procs[i], name, file, len, regions[i], REGION));
+		assert_null(fake_process_load(&procs[i], name, 4, &regions[i]));
 		memset(regions[i] + PROC_PAGE, 0xee, 4 * PROC_PAGE);
 	}
 	block_driver_init(&bd, &hil, &next, 2);

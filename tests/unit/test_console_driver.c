@@ -16,13 +16,13 @@
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "fake_arch.h"
-#include "fake_elf.h"
+#include "fake_process.h"
 #include "fake_uart.h"
 #include "fake_syscall.h"
 
 #define BASE PROCESS_USER_BASE
-#define REGION (16 * PROC_PAGE)
-#define DATA (BASE + PROC_PAGE)
+#define REGION FAKE_PROCESS_REGION
+#define DATA FAKE_PROCESS_DATA
 #define TEXT_LEN 5000 /* more than the console's ring */
 
 static struct fake_uart fu;
@@ -34,12 +34,6 @@ static uint8_t *region;
 static int setup(void **state)
 {
 	(void)state;
-	static uint8_t file[1024];
-	static const uint8_t text[16] = { 0xc3 };
-	const struct fake_elf_segment seg[] = {
-		{ 5, BASE, text, sizeof(text), sizeof(text) },
-		{ 6, DATA, NULL, 0, 2 * PROC_PAGE },
-	};
 
 	fake_arch_reset();
 	loop_reset_for_test();
@@ -48,9 +42,7 @@ static int setup(void **state)
 	fake_uart_init(&fu);
 	console_init(&con, &fu.hil, NULL);
 	console_driver_init(&cd, &con, 0);
-	size_t len = fake_elf_build(file, sizeof(file), BASE, seg, 2);
-	region = aligned_alloc(PROC_PAGE, REGION);
-	assert_null(process_load(&proc, "w", file, len, region, REGION));
+	assert_null(fake_process_load(&proc, "w", 2, &region));
 	for (int i = 0; i < TEXT_LEN; i++)
 		region[PROC_PAGE + i] = (uint8_t)('a' + i % 26);
 	return 0;

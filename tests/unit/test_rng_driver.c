@@ -18,12 +18,12 @@
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "fake_arch.h"
-#include "fake_elf.h"
+#include "fake_process.h"
 #include "fake_syscall.h"
 
 #define BASE PROCESS_USER_BASE
-#define REGION (16 * PROC_PAGE)
-#define DATA (BASE + PROC_PAGE)
+#define REGION FAKE_PROCESS_REGION
+#define DATA FAKE_PROCESS_DATA
 
 /* ---- a scripted source ---------------------------------------------------- */
 
@@ -70,13 +70,6 @@ static uint8_t *region;
 
 static int setup_with(const struct hil_rng *src)
 {
-	static uint8_t file[1024];
-	static const uint8_t text[16] = { 0xc3 };
-	const struct fake_elf_segment seg[] = {
-		{ 5, BASE, text, sizeof(text), sizeof(text) },
-		{ 6, DATA, NULL, 0, PROC_PAGE },
-	};
-
 	fake_arch_reset();
 	loop_reset_for_test();
 	log_remove_all_sinks();
@@ -85,9 +78,7 @@ static int setup_with(const struct hil_rng *src)
 	client = NULL;
 	gets = 0;
 	rng_driver_init(&rd, src, 0);
-	size_t len = fake_elf_build(file, sizeof(file), BASE, seg, 2);
-	region = aligned_alloc(PROC_PAGE, REGION);
-	assert_null(process_load(&proc, "r", file, len, region, REGION));
+	assert_null(fake_process_load(&proc, "r", 1, &region));
 	/* Subscribed (any function in its code) and 64 bytes allowed. */
 	assert_int_equal(
 		fake_syscall(&proc, SYSCALL_SUBSCRIBE, RNG_DRIVER_NUMBER, 0, BASE, 7).variant,
