@@ -1,9 +1,9 @@
 /*
  * capsules/virtio_blk.c and capsules/virtio_intx.c against a fake
- * transport whose device reads the queue the capsule set up and serves
- * each chain as a virtio-blk does (header, data, status byte) on a disk
- * of its own: the features taken, the capacity, reads and writes
- * reaching the disk and the caller's buffer, answers only from the
+ * transport (fake_virtio.h) whose device reads the queue the capsule set
+ * up and serves each chain as a virtio-blk does (header, data, status
+ * byte) on a disk of its own: the features taken, the capacity, reads and
+ * writes reaching the disk and the caller's buffer, answers only from the
  * service, requests in flight bounded by the queue (a full queue refuses
  * with HIL_BLOCK_FULL and room() follows a completion), completions out
  * of order, the device's error status, bad requests refused, each way a
@@ -22,128 +22,72 @@
 #include "capsules/virtio_intx.h"
 #include "kernel/log.h"
 #include "fake_log.h"
+#include "fake_virtio.h"
 
 #define DISK_SECTORS 64
 
-static struct fake_dev {
-	uint8_t status;
-	uint64_t offered, accepted;
-	bool keep_features_ok, needs_reset;
-	uint16_t queue_max;
-	struct virtq_desc *desc;
-	struct virtq_avail *avail;
-	struct virtq_used *used;
-	uint16_t size, last_avail, msix_entry;
-	unsigned notifies;
+static struct fake_virtio dev; /* one queue, 0 */
+static struct fake_virtq *const vq = &dev.q[0];
+
+/* The virtio-blk device behind the transport. */
+static struct {
 	bool hold;      /* take chains but answer only when told */
 	uint8_t answer; /* the status byte it writes */
 	uint8_t isr;    /* what the ISR read returns (and clears) */
 	char order[16]; /* i: ISR read, s: service, u: unmask */
 	unsigned order_len;
-	uint8_t disk[DISK_SECTORS][HIL_BLOCK_SECTOR];
+	uint8_t sectors[DISK_SECTORS][HIL_BLOCK_SECTOR];
 	unsigned flushes;
-} dev;
+} disk;
 
-static int reset(void *hw)
+static uint64_t config_read(uint32_t offset, unsigned width)
 {
-	(void)hw;
-	dev.status = 0;
-	return 0;
-}
-static uint8_t get_status(void *hw)
-{
-	(void)hw;
-	return dev.status;
-}
-static void set_status(void *hw, uint8_t s)
-{
-	(void)hw;
-	if ((s & VIRTIO_STATUS_FEATURES_OK) && !dev.keep_features_ok)
-		s &= (uint8_t)~VIRTIO_STATUS_FEATURES_OK;
-	if ((s & VIRTIO_STATUS_DRIVER_OK) && dev.needs_reset)
-		s |= VIRTIO_STATUS_NEEDS_RESET;
-	dev.status = s;
-}
-static uint64_t device_features(void *hw)
-{
-	(void)hw;
-	return dev.offered;
-}
-static void set_driver_features(void *hw, uint64_t f)
-{
-	(void)hw;
-	dev.accepted = f;
-}
-static uint16_t queue_max(void *hw, uint16_t q)
-{
-	(void)hw;
-	return q == 0 ? dev.queue_max : 0;
-}
-static int queue_setup(void *hw, uint16_t q, uint16_t size, uint64_t desc, uint64_t avail,
-		       uint64_t used, uint16_t msix_entry)
-{
-	(void)hw;
-	assert_int_equal(q, 0);
-	dev.size = size;
-	dev.desc = (struct virtq_desc *)(uintptr_t)desc;
-	dev.avail = (struct virtq_avail *)(uintptr_t)avail;
-	dev.used = (struct virtq_used *)(uintptr_t)used;
-	dev.msix_entry = msix_entry;
-	return 0;
-}
-static uint64_t config_read(void *hw, uint32_t offset, unsigned width)
-{
-	(void)hw;
 	assert_int_equal(offset, 0); /* capacity, le64 */
 	assert_int_equal(width, 8);
 	return DISK_SECTORS;
 }
-static uint8_t isr(void *hw)
+static uint8_t isr(void)
 {
-	(void)hw;
-	dev.order[dev.order_len++] = 'i';
-	uint8_t v = dev.isr;
-	dev.isr = 0;
+	disk.order[disk.order_len++] = 'i';
+	uint8_t v = disk.isr;
+	disk.isr = 0;
 	return v;
 }
 
-/* Serve the chain at avail slot `k` (not necessarily the oldest). */
+/* Serve the chain at `head` (not necessarily the oldest). */
 static void serve(uint16_t head)
 {
-	const struct virtq_desc *h = &dev.desc[head];
+	const struct virtq_desc *h = &vq->desc[head];
 	assert_int_equal(h->len, 16);
 	assert_false(h->flags & VIRTQ_DESC_F_WRITE);
 	assert_true(h->flags & VIRTQ_DESC_F_NEXT);
 	const struct virtio_blk_req *r = (const struct virtio_blk_req *)(uintptr_t)h->addr;
-	const struct virtq_desc *d = &dev.desc[h->next];
+	const struct virtq_desc *d = &vq->desc[h->next];
 	const struct virtq_desc *st = d;
 	uint32_t written = 1;
 	if (r->type != 4) { /* IN or OUT: a data buffer, then the status */
 		assert_true(d->flags & VIRTQ_DESC_F_NEXT);
-		st = &dev.desc[d->next];
+		st = &vq->desc[d->next];
 		assert_int_equal(d->len % HIL_BLOCK_SECTOR, 0);
 		assert_true(r->sector + d->len / HIL_BLOCK_SECTOR <= DISK_SECTORS);
 		if (r->type == 0) {
 			assert_true(d->flags & VIRTQ_DESC_F_WRITE);
-			memcpy((void *)(uintptr_t)d->addr, dev.disk[r->sector], d->len);
+			memcpy((void *)(uintptr_t)d->addr, disk.sectors[r->sector], d->len);
 			written += d->len;
 		} else {
 			assert_int_equal(r->type, 1);
 			assert_false(d->flags & VIRTQ_DESC_F_WRITE);
-			memcpy(dev.disk[r->sector], (const void *)(uintptr_t)d->addr, d->len);
+			memcpy(disk.sectors[r->sector], (const void *)(uintptr_t)d->addr, d->len);
 		}
 	} else {
-		dev.flushes++;
+		disk.flushes++;
 	}
 	assert_int_equal(st->len, 1);
 	assert_true(st->flags & VIRTQ_DESC_F_WRITE);
 	assert_false(st->flags & VIRTQ_DESC_F_NEXT);
-	*(uint8_t *)(uintptr_t)st->addr = dev.answer;
-	struct virtq_used_elem *u = &dev.used->ring[dev.used->idx % dev.size];
-	u->id = head;
-	u->len = written;
-	dev.used->idx++;
-	dev.isr |= VIRTIO_ISR_QUEUE;
+	*(uint8_t *)(uintptr_t)st->addr = disk.answer;
+	fake_virtio_used(vq, head, written);
+	disk.isr |= VIRTIO_ISR_QUEUE;
 }
 
 /* Answer every chain made available so far; newest first if `reverse`. */
@@ -151,34 +95,18 @@ static void device_run(bool reverse)
 {
 	uint16_t heads[VIRTQ_MAX_SIZE];
 	unsigned n = 0;
-	while (dev.last_avail != dev.avail->idx)
-		heads[n++] = dev.avail->ring[dev.last_avail++ % dev.size];
+	while (fake_virtio_take(vq, &heads[n]))
+		n++;
 	for (unsigned i = 0; i < n; i++)
 		serve(heads[reverse ? n - 1 - i : i]);
 }
 
-static void notify(void *hw, uint16_t q)
+static void notified(uint16_t q)
 {
-	(void)hw;
 	assert_int_equal(q, 0);
-	dev.notifies++;
-	if (!dev.hold)
+	if (!disk.hold)
 		device_run(false);
 }
-
-static const struct hil_virtio transport = {
-	.hw = &dev,
-	.reset = reset,
-	.get_status = get_status,
-	.set_status = set_status,
-	.device_features = device_features,
-	.set_driver_features = set_driver_features,
-	.queue_max = queue_max,
-	.queue_setup = queue_setup,
-	.notify = notify,
-	.config_read = config_read,
-	.isr = isr,
-};
 
 static struct virtio_blk blk;
 static _Alignas(16) uint8_t queue_mem[4096];
@@ -245,23 +173,26 @@ static int setup(void **state)
 	log_set_level(LOG_INFO);
 	log_add_sink(fake_log_sink);
 	fake_log_clear();
-	memset(&dev, 0, sizeof(dev));
+	fake_virtio_init(&dev, 1);
+	dev.config_read = config_read;
+	dev.isr = isr;
+	dev.notified = notified;
+	memset(&disk, 0, sizeof(disk));
 	memset(&got, 0, sizeof(got));
 	/* VERSION_1, RO off, FLUSH, BLK_SIZE, SEG_MAX, and bit 28 (indirect
 	 * descriptors), which knock does not take. */
 	dev.offered = VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_BLK_SIZE |
 		      VIRTIO_BLK_F_SEG_MAX | 1u << 28;
-	dev.keep_features_ok = true;
-	dev.queue_max = 256;
+	vq->max = 256;
 	for (unsigned s = 0; s < DISK_SECTORS; s++)
 		for (unsigned i = 0; i < HIL_BLOCK_SECTOR; i++)
-			dev.disk[s][i] = (uint8_t)(s * 7 + i);
+			disk.sectors[s][i] = (uint8_t)(s * 7 + i);
 	return 0;
 }
 
 static int start(void)
 {
-	int rc = virtio_blk_init(&blk, &transport, queue_mem, (uint64_t)(uintptr_t)queue_mem,
+	int rc = virtio_blk_init(&blk, &dev.hil, queue_mem, (uint64_t)(uintptr_t)queue_mem,
 				 reqs_mem, (uint64_t)(uintptr_t)reqs_mem, 2);
 	blk.hil.set_client(blk.hil.hw, &client);
 	return rc;
@@ -273,8 +204,8 @@ static void test_start_up(void **state)
 	assert_int_equal(start(), 0);
 	assert_int_equal(dev.accepted, VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_FLUSH);
 	assert_true(dev.status & VIRTIO_STATUS_DRIVER_OK);
-	assert_int_equal(dev.size, VIRTIO_BLK_QUEUE_SIZE);
-	assert_int_equal(dev.msix_entry, 2);
+	assert_int_equal(vq->size, VIRTIO_BLK_QUEUE_SIZE);
+	assert_int_equal(vq->msix_entry, 2);
 	assert_int_equal(blk.hil.capacity(blk.hil.hw), DISK_SECTORS);
 	assert_int_equal(blk.hil.read_only(blk.hil.hw), 0);
 	fake_log_expect(
@@ -295,7 +226,7 @@ static void test_read_and_write(void **state)
 	assert_ptr_equal(got.d[0].buf, buf);
 	assert_int_equal(got.d[0].sectors, 8);
 	assert_true(got.d[0].ok);
-	assert_memory_equal(buf, dev.disk[8], sizeof(buf));
+	assert_memory_equal(buf, disk.sectors[8], sizeof(buf));
 
 	memset(out, 0x5a, sizeof(out));
 	assert_int_equal(wr(63, out, 1), 0); /* the last sector */
@@ -303,13 +234,13 @@ static void test_read_and_write(void **state)
 	assert_int_equal(got.calls, 2);
 	assert_int_equal(got.d[1].op, HIL_BLOCK_WRITE);
 	assert_true(got.d[1].ok);
-	assert_memory_equal(dev.disk[63], out, sizeof(out));
+	assert_memory_equal(disk.sectors[63], out, sizeof(out));
 
 	got.in_call++;
 	assert_int_equal(blk.hil.flush(blk.hil.hw), 0);
 	got.in_call--;
 	virtio_blk_service(&blk);
-	assert_int_equal(dev.flushes, 1);
+	assert_int_equal(disk.flushes, 1);
 	assert_int_equal(got.d[2].op, HIL_BLOCK_FLUSH);
 	assert_null(got.d[2].buf);
 	assert_int_equal(blk.stats.sectors_read, 8);
@@ -321,7 +252,7 @@ static void test_full_queue_waits_for_room(void **state)
 	(void)state;
 	static uint8_t buf[8][HIL_BLOCK_SECTOR];
 	assert_int_equal(start(), 0);
-	dev.hold = true;
+	disk.hold = true;
 	/* A queue of 16 descriptors holds 5 requests of 3. */
 	for (unsigned i = 0; i < 5; i++)
 		assert_int_equal(rd(i, buf[i], 1), 0);
@@ -337,14 +268,14 @@ static void test_full_queue_waits_for_room(void **state)
 	for (unsigned i = 0; i < 5; i++) {
 		assert_int_equal(got.d[i].lba, 4 - i); /* in the device's order */
 		assert_ptr_equal(got.d[i].buf, buf[4 - i]);
-		assert_memory_equal(buf[4 - i], dev.disk[4 - i], HIL_BLOCK_SECTOR);
+		assert_memory_equal(buf[4 - i], disk.sectors[4 - i], HIL_BLOCK_SECTOR);
 	}
 	assert_int_equal(rd(5, buf[5], 1), 0);
 	device_run(false);
 	virtio_blk_service(&blk);
 	assert_int_equal(got.rooms, 1); /* nobody was refused since */
 	/* 70 more requests: the slots and descriptors come back every time. */
-	dev.hold = false;
+	disk.hold = false;
 	for (unsigned i = 0; i < 70; i++) {
 		assert_int_equal(rd(i % DISK_SECTORS, buf[0], 1), 0);
 		virtio_blk_service(&blk);
@@ -358,7 +289,7 @@ static void test_device_error_and_bad_requests(void **state)
 	(void)state;
 	static uint8_t buf[2 * HIL_BLOCK_SECTOR];
 	assert_int_equal(start(), 0);
-	dev.answer = 1; /* VIRTIO_BLK_S_IOERR */
+	disk.answer = 1; /* VIRTIO_BLK_S_IOERR */
 	assert_int_equal(rd(0, buf, 1), 0);
 	virtio_blk_service(&blk);
 	assert_int_equal(got.calls, 1);
@@ -372,7 +303,7 @@ static void test_device_error_and_bad_requests(void **state)
 	assert_int_equal(rd(0, NULL, 1), HIL_BLOCK_REFUSED);
 	assert_int_equal(rd(0, buf, VIRTIO_BLK_MAX_SECTORS + 1), HIL_BLOCK_REFUSED);
 	assert_int_equal(blk.stats.refused, 6);
-	assert_int_equal(dev.notifies, 1);
+	assert_int_equal(vq->notifies, 1);
 }
 
 static void test_read_only_and_no_flush(void **state)
@@ -413,20 +344,20 @@ static void test_refusals(void **state)
 	dev.needs_reset = true;
 	expect_refused("virtio-blk: the device reports DEVICE_NEEDS_RESET: not driven");
 	setup(NULL);
-	dev.queue_max = 2;
+	vq->max = 2;
 	expect_refused("virtio-blk: the device's request queue holds 2 descriptors, fewer than "
 		       "one request needs: not driven");
 }
 
 static void order_service(void *ctx)
 {
-	dev.order[dev.order_len++] = 's';
+	disk.order[disk.order_len++] = 's';
 	virtio_blk_service(ctx);
 }
 static void unmask(void *hw)
 {
 	(void)hw;
-	dev.order[dev.order_len++] = 'u';
+	disk.order[disk.order_len++] = 'u';
 }
 
 static void test_intx_order(void **state)
@@ -436,14 +367,14 @@ static void test_intx_order(void **state)
 	static const struct hil_irq_line line = { .hw = NULL, .unmask = unmask };
 	struct virtio_intx x;
 	assert_int_equal(start(), 0);
-	virtio_intx_init(&x, &transport, &line, order_service, &blk);
+	virtio_intx_init(&x, &dev.hil, &line, order_service, &blk);
 	assert_int_equal(rd(3, buf, 1), 0);
 	virtio_intx_service(&x);
-	assert_string_equal(dev.order, "isu");
+	assert_string_equal(disk.order, "isu");
 	assert_int_equal(got.calls, 1);
 	assert_int_equal(x.stats.queue, 1);
 	virtio_intx_service(&x); /* nothing new: counted as empty, still unmasked */
-	assert_string_equal(dev.order, "isuisu");
+	assert_string_equal(disk.order, "isuisu");
 	assert_int_equal(x.stats.empty, 1);
 	assert_int_equal(x.stats.services, 2);
 }

@@ -1,16 +1,17 @@
 /*
- * capsules/virtio_net.c against a fake transport whose device reads the
- * two queues the capsule set up, as a virtio-net does: frames written into
- * the receive buffers it finds (after the 12-byte virtio-net header), and
- * frames read from the transmit buffers it is given. With the IPv4 host of
- * capsules/net_stack.c as the client: the start-up (features, MAC from the
- * device configuration, one MSI-X entry per queue, every buffer lent to
- * the receive queue before DRIVER_OK); an echo leaving in the very buffer
- * the request came in, with a zeroed header; buffers going back to the
- * receive queue when not answered or once sent, none ever lost or in two
- * places over thousands of frames; used lengths the device should not
- * have given (shorter than the header, longer than the buffer) counted,
- * not trusted; and each refusal one warning and a FAILED device.
+ * capsules/virtio_net.c against a fake transport (fake_virtio.h) whose
+ * device reads the two queues the capsule set up, as a virtio-net does:
+ * frames written into the receive buffers it finds (after the 12-byte
+ * virtio-net header), and frames read from the transmit buffers it is
+ * given. With the IPv4 host of capsules/net_stack.c as the client: the
+ * start-up (features, MAC from the device configuration, one MSI-X entry
+ * per queue, every buffer lent to the receive queue before DRIVER_OK); an
+ * echo leaving in the very buffer the request came in, with a zeroed
+ * header; buffers going back to the receive queue when not answered or
+ * once sent, none ever lost or in two places over thousands of frames;
+ * used lengths the device should not have given (shorter than the header,
+ * longer than the buffer) counted, not trusted; and each refusal one
+ * warning and a FAILED device.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,20 +26,12 @@
 #include "capsules/virtio_net.h"
 #include "kernel/log.h"
 #include "fake_log.h"
+#include "fake_virtio.h"
 
-#define NQ 2
-static struct fake_dev {
-	uint8_t status;
-	uint64_t offered, accepted;
-	uint16_t queue_max[NQ];
-	bool refuse_vector;
-	struct fq {
-		struct virtq_desc *desc;
-		struct virtq_avail *avail;
-		struct virtq_used *used;
-		uint16_t size, last_avail, msix_entry;
-		unsigned notifies;
-	} q[NQ];
+static struct fake_virtio dev; /* two queues: 0 receive, 1 transmit */
+
+/* The virtio-net device behind the transport. */
+static struct {
 	uint8_t config[8];
 	bool hold_tx;
 	/* What the device sent: the last frame, and how many. */
@@ -46,91 +39,34 @@ static struct fake_dev {
 	uint32_t sent_len;
 	uint64_t sent_addr;
 	unsigned sent_count;
-} dev;
+} netdev;
 
-static int reset(void *hw)
+static uint64_t config_read(uint32_t off, unsigned width)
 {
-	(void)hw;
-	dev.status = 0;
-	return 0;
-}
-static uint8_t get_status(void *hw)
-{
-	(void)hw;
-	return dev.status;
-}
-static void set_status(void *hw, uint8_t s)
-{
-	(void)hw;
-	dev.status = s;
-}
-static uint64_t device_features(void *hw)
-{
-	(void)hw;
-	return dev.offered;
-}
-static void set_driver_features(void *hw, uint64_t f)
-{
-	(void)hw;
-	dev.accepted = f;
-}
-static uint16_t queue_max(void *hw, uint16_t q)
-{
-	(void)hw;
-	return q < NQ ? dev.queue_max[q] : 0;
-}
-static int queue_setup(void *hw, uint16_t q, uint16_t size, uint64_t desc, uint64_t avail,
-		       uint64_t used, uint16_t msix_entry)
-{
-	(void)hw;
-	assert_true(q < NQ);
-	if (dev.refuse_vector)
-		return -1;
-	dev.q[q] = (struct fq){ .desc = (struct virtq_desc *)(uintptr_t)desc,
-				.avail = (struct virtq_avail *)(uintptr_t)avail,
-				.used = (struct virtq_used *)(uintptr_t)used,
-				.size = size,
-				.msix_entry = msix_entry };
-	return 0;
-}
-static uint64_t config_read(void *hw, uint32_t off, unsigned width)
-{
-	(void)hw;
 	assert_int_equal(width, 1); /* the MAC is read a byte at a time */
-	return off < sizeof(dev.config) ? dev.config[off] : 0;
-}
-
-static void complete(struct fq *q, uint16_t head, uint32_t len)
-{
-	struct virtq_used_elem *u = &q->used->ring[q->used->idx % q->size];
-	u->id = head;
-	u->len = len;
-	q->used->idx++;
+	return off < sizeof(netdev.config) ? netdev.config[off] : 0;
 }
 
 /* The device transmits everything it was given, unless told to hold. */
 static void device_tx(void)
 {
-	struct fq *q = &dev.q[1];
-	while (q->last_avail != q->avail->idx) {
-		uint16_t head = q->avail->ring[q->last_avail++ % q->size];
+	struct fake_virtq *q = &dev.q[1];
+	uint16_t head;
+	while (fake_virtio_take(q, &head)) {
 		const struct virtq_desc *d = &q->desc[head];
 		assert_false(d->flags & (VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT));
-		assert_true(d->len <= sizeof(dev.sent));
-		memcpy(dev.sent, (void *)(uintptr_t)d->addr, d->len);
-		dev.sent_len = d->len;
-		dev.sent_addr = d->addr;
-		dev.sent_count++;
-		complete(q, head, 0);
+		assert_true(d->len <= sizeof(netdev.sent));
+		memcpy(netdev.sent, (void *)(uintptr_t)d->addr, d->len);
+		netdev.sent_len = d->len;
+		netdev.sent_addr = d->addr;
+		netdev.sent_count++;
+		fake_virtio_used(q, head, 0);
 	}
 }
 
-static void notify(void *hw, uint16_t q)
+static void notified(uint16_t q)
 {
-	(void)hw;
-	assert_true(q < NQ);
-	dev.q[q].notifies++;
-	if (q == 1 && !dev.hold_tx)
+	if (q == 1 && !netdev.hold_tx)
 		device_tx();
 }
 
@@ -140,32 +76,19 @@ static void notify(void *hw, uint16_t q)
  * device address, or 0 if the driver gave none. */
 static uint64_t device_rx(const uint8_t *frame, size_t len, uint32_t used_len)
 {
-	struct fq *q = &dev.q[0];
-	if (q->last_avail == q->avail->idx)
+	struct fake_virtq *q = &dev.q[0];
+	uint16_t head;
+	if (!fake_virtio_take(q, &head))
 		return 0;
-	uint16_t head = q->avail->ring[q->last_avail++ % q->size];
 	const struct virtq_desc *d = &q->desc[head];
 	assert_true(d->flags & VIRTQ_DESC_F_WRITE);
 	assert_int_equal(d->len, VIRTIO_NET_BUF_BYTES);
 	uint8_t *buf = (uint8_t *)(uintptr_t)d->addr;
 	memset(buf, 0xee, VIRTIO_NET_HDR_BYTES);
 	memcpy(buf + VIRTIO_NET_HDR_BYTES, frame, len);
-	complete(q, head, used_len);
+	fake_virtio_used(q, head, used_len);
 	return d->addr;
 }
-
-static const struct hil_virtio transport = {
-	.hw = &dev,
-	.reset = reset,
-	.get_status = get_status,
-	.set_status = set_status,
-	.device_features = device_features,
-	.set_driver_features = set_driver_features,
-	.queue_max = queue_max,
-	.queue_setup = queue_setup,
-	.notify = notify,
-	.config_read = config_read,
-};
 
 static struct virtio_net net;
 static struct net_stack stack;
@@ -201,10 +124,13 @@ static int setup(void **state)
 	log_set_level(LOG_INFO);
 	log_add_sink(fake_log_sink);
 	fake_log_clear();
-	memset(&dev, 0, sizeof(dev));
+	fake_virtio_init(&dev, 2);
+	dev.config_read = config_read;
+	dev.notified = notified;
+	memset(&netdev, 0, sizeof(netdev));
 	dev.offered = VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC | 1ull << 0 /* CSUM: not wanted */;
-	dev.queue_max[0] = dev.queue_max[1] = 256;
-	memcpy(dev.config, mac, 6);
+	dev.q[0].max = dev.q[1].max = 256;
+	memcpy(netdev.config, mac, 6);
 	request_len = unhex(udp_request, request);
 	answer_len = unhex(udp_answer, answer);
 	return 0;
@@ -212,7 +138,7 @@ static int setup(void **state)
 
 static int start(unsigned nbufs)
 {
-	int r = virtio_net_init(&net, &transport, rx_mem, (uint64_t)(uintptr_t)rx_mem, tx_mem,
+	int r = virtio_net_init(&net, &dev.hil, rx_mem, (uint64_t)(uintptr_t)rx_mem, tx_mem,
 				(uint64_t)(uintptr_t)tx_mem, bufs, (uint64_t)(uintptr_t)bufs, nbufs,
 				0, 1);
 	if (r == 0) {
@@ -227,7 +153,7 @@ static int start(unsigned nbufs)
 /* Buffers with the device for receiving. */
 static unsigned rx_posted(void)
 {
-	return (uint16_t)(dev.q[0].avail->idx - dev.q[0].last_avail);
+	return fake_virtio_available(&dev.q[0]);
 }
 
 static void test_start_up(void **state)
@@ -247,7 +173,7 @@ static void test_start_up(void **state)
 
 	/* A device without a MAC of its own: a locally administered one. */
 	dev.offered &= ~VIRTIO_NET_F_MAC;
-	dev.queue_max[1] = 16; /* the smaller queue sets both sizes, and the pool */
+	dev.q[1].max = 16; /* the smaller queue sets both sizes, and the pool */
 	assert_int_equal(start(VIRTIO_NET_QUEUE_SIZE), 0);
 	fake_log_expect("MAC 02:00:00:00:00:01 (our own), queues of 16, 16 buffers");
 	assert_int_equal(rx_posted(), 16);
@@ -260,12 +186,12 @@ static void test_echo_leaves_in_the_same_buffer(void **state)
 	uint64_t addr =
 		device_rx(request, request_len, (uint32_t)(VIRTIO_NET_HDR_BYTES + request_len));
 	virtio_net_rx_service(&net);
-	assert_int_equal(dev.sent_count, 1);
-	assert_int_equal(dev.sent_addr, addr); /* no copy */
-	assert_int_equal(dev.sent_len, VIRTIO_NET_HDR_BYTES + answer_len);
+	assert_int_equal(netdev.sent_count, 1);
+	assert_int_equal(netdev.sent_addr, addr); /* no copy */
+	assert_int_equal(netdev.sent_len, VIRTIO_NET_HDR_BYTES + answer_len);
 	static const uint8_t zero[VIRTIO_NET_HDR_BYTES];
-	assert_memory_equal(dev.sent, zero, VIRTIO_NET_HDR_BYTES);
-	assert_memory_equal(dev.sent + VIRTIO_NET_HDR_BYTES, answer, answer_len);
+	assert_memory_equal(netdev.sent, zero, VIRTIO_NET_HDR_BYTES);
+	assert_memory_equal(netdev.sent + VIRTIO_NET_HDR_BYTES, answer, answer_len);
 	assert_int_equal(rx_posted(), VIRTIO_NET_QUEUE_SIZE - 1); /* out until sent */
 	virtio_net_tx_service(&net);
 	assert_int_equal(rx_posted(), VIRTIO_NET_QUEUE_SIZE);
@@ -282,7 +208,7 @@ static void test_unanswered_frame_goes_back_at_once(void **state)
 	device_rx(request, request_len, (uint32_t)(VIRTIO_NET_HDR_BYTES + request_len));
 	unsigned notifies = dev.q[0].notifies;
 	virtio_net_rx_service(&net);
-	assert_int_equal(dev.sent_count, 0);
+	assert_int_equal(netdev.sent_count, 0);
 	assert_int_equal(rx_posted(), VIRTIO_NET_QUEUE_SIZE);
 	assert_int_equal(dev.q[0].notifies, notifies + 1);
 	assert_int_equal(stack.stats.drops[NET_DROP_BAD_CHECKSUM], 1);
@@ -306,7 +232,7 @@ static void test_no_buffer_lost_over_many_frames(void **state)
 {
 	(void)state;
 	assert_int_equal(start(VIRTIO_NET_QUEUE_SIZE), 0);
-	dev.hold_tx = true; /* sent only when the test says: buffers pile up in tx */
+	netdev.hold_tx = true; /* sent only when the test says: buffers pile up in tx */
 	unsigned echoed = 0;
 	for (unsigned round = 0; round < 500; round++) {
 		unsigned burst = 1 + round % 40;
@@ -336,7 +262,7 @@ static void test_no_buffer_lost_over_many_frames(void **state)
 	virtio_net_tx_service(&net);
 	assert_int_equal(rx_posted(), VIRTIO_NET_QUEUE_SIZE);
 	assert_int_equal(net.tx.num_free, VIRTIO_NET_QUEUE_SIZE);
-	assert_int_equal(dev.sent_count, echoed);
+	assert_int_equal(netdev.sent_count, echoed);
 	assert_int_equal(stack.stats.udp_echoes, echoed);
 	assert_int_equal(net.stats.ring_full, 0);
 	assert_int_equal(net.rx.stats.bad_used + net.tx.stats.bad_used, 0);
@@ -345,11 +271,11 @@ static void test_no_buffer_lost_over_many_frames(void **state)
 static void test_refusals(void **state)
 {
 	(void)state;
-	dev.queue_max[1] = 0;
+	dev.q[1].max = 0;
 	assert_int_equal(start(VIRTIO_NET_QUEUE_SIZE), -1);
 	fake_log_expect("virtio-net: the device has no receive or no transmit queue: not driven");
 	assert_true(dev.status & VIRTIO_STATUS_FAILED);
-	dev.queue_max[1] = 256;
+	dev.q[1].max = 256;
 	dev.refuse_vector = true;
 	assert_int_equal(start(VIRTIO_NET_QUEUE_SIZE), -1);
 	fake_log_expect("virtio-net: the device did not take its queues: not driven");

@@ -1,13 +1,13 @@
 /*
  * capsules/virtio.c and capsules/virtio_rng.c against a fake transport
- * whose device reads the queue the capsule set up and writes bytes into
- * the buffers it finds there, as a virtio-rng does: the start-up sequence
- * of status bits; the caller's buffer filled with exactly the device's
- * bytes, also when the device answers in short pieces; one request at a
- * time; and each way a device can refuse (legacy only, FEATURES_OK not
- * kept, no queue, MSI-X entry not taken, DEVICE_NEEDS_RESET, a reset that
- * never ends) costs one warning, leaves the device FAILED and the rng HIL
- * refusing requests.
+ * (fake_virtio.h) whose device reads the queue the capsule set up and
+ * writes bytes into the buffers it finds there, as a virtio-rng does: the
+ * start-up sequence of status bits; the caller's buffer filled with
+ * exactly the device's bytes, also when the device answers in short
+ * pieces; one request at a time; and each way a device can refuse (legacy
+ * only, FEATURES_OK not kept, no queue, MSI-X entry not taken,
+ * DEVICE_NEEDS_RESET, a reset that never ends) costs one warning, leaves
+ * the device FAILED and the rng HIL refusing requests.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,117 +20,40 @@
 #include "capsules/virtio_rng.h"
 #include "kernel/log.h"
 #include "fake_log.h"
+#include "fake_virtio.h"
 
-static struct fake_dev {
-	uint8_t status;
-	uint8_t statuses[16];
-	unsigned status_writes;
-	uint64_t offered, accepted;
-	bool keep_features_ok, needs_reset, reset_hangs, refuse_vector;
-	uint16_t queue_max;
-	struct virtq_desc *desc;
-	struct virtq_avail *avail;
-	struct virtq_used *used;
-	uint16_t size, last_avail, msix_entry;
-	unsigned notifies;
+static struct fake_virtio dev; /* one queue, 0 */
+static struct fake_virtq *const vq = &dev.q[0];
+
+/* The virtio-rng device behind the transport. */
+static struct {
 	uint32_t chunk; /* bytes the device writes per buffer, at most */
 	uint8_t next_byte;
 	bool hold; /* take buffers but answer only when told */
-} dev;
-
-static int reset(void *hw)
-{
-	(void)hw;
-	if (dev.reset_hangs)
-		return -1;
-	dev.status = 0;
-	return 0;
-}
-static uint8_t get_status(void *hw)
-{
-	(void)hw;
-	return dev.status;
-}
-static void set_status(void *hw, uint8_t s)
-{
-	(void)hw;
-	if (dev.status_writes < sizeof(dev.statuses))
-		dev.statuses[dev.status_writes++] = s;
-	if ((s & VIRTIO_STATUS_FEATURES_OK) && !dev.keep_features_ok)
-		s &= (uint8_t)~VIRTIO_STATUS_FEATURES_OK;
-	if ((s & VIRTIO_STATUS_DRIVER_OK) && dev.needs_reset)
-		s |= VIRTIO_STATUS_NEEDS_RESET;
-	dev.status = s;
-}
-static uint64_t device_features(void *hw)
-{
-	(void)hw;
-	return dev.offered;
-}
-static void set_driver_features(void *hw, uint64_t f)
-{
-	(void)hw;
-	dev.accepted = f;
-}
-static uint16_t queue_max(void *hw, uint16_t q)
-{
-	(void)hw;
-	return q == 0 ? dev.queue_max : 0;
-}
-static int queue_setup(void *hw, uint16_t q, uint16_t size, uint64_t desc, uint64_t avail,
-		       uint64_t used, uint16_t msix_entry)
-{
-	(void)hw;
-	assert_int_equal(q, 0);
-	if (dev.refuse_vector)
-		return -1;
-	dev.size = size;
-	dev.desc = (struct virtq_desc *)(uintptr_t)desc;
-	dev.avail = (struct virtq_avail *)(uintptr_t)avail;
-	dev.used = (struct virtq_used *)(uintptr_t)used;
-	dev.msix_entry = msix_entry;
-	return 0;
-}
+} rngdev;
 
 /* The device: answer every buffer made available since last time. */
 static void device_run(void)
 {
-	while (dev.last_avail != dev.avail->idx) {
-		uint16_t head = dev.avail->ring[dev.last_avail++ % dev.size];
-		const struct virtq_desc *d = &dev.desc[head];
+	uint16_t head;
+	while (fake_virtio_take(vq, &head)) {
+		const struct virtq_desc *d = &vq->desc[head];
 		assert_true(d->flags & VIRTQ_DESC_F_WRITE);
 		assert_false(d->flags & VIRTQ_DESC_F_NEXT);
-		uint32_t n = d->len < dev.chunk ? d->len : dev.chunk;
+		uint32_t n = d->len < rngdev.chunk ? d->len : rngdev.chunk;
 		uint8_t *buf = (uint8_t *)(uintptr_t)d->addr;
 		for (uint32_t i = 0; i < n; i++)
-			buf[i] = dev.next_byte++;
-		struct virtq_used_elem *u = &dev.used->ring[dev.used->idx % dev.size];
-		u->id = head;
-		u->len = n;
-		dev.used->idx++;
+			buf[i] = rngdev.next_byte++;
+		fake_virtio_used(vq, head, n);
 	}
 }
 
-static void notify(void *hw, uint16_t q)
+static void notified(uint16_t q)
 {
-	(void)hw;
 	assert_int_equal(q, 0);
-	dev.notifies++;
-	if (!dev.hold)
+	if (!rngdev.hold)
 		device_run();
 }
-
-static const struct hil_virtio transport = {
-	.hw = &dev,
-	.reset = reset,
-	.get_status = get_status,
-	.set_status = set_status,
-	.device_features = device_features,
-	.set_driver_features = set_driver_features,
-	.queue_max = queue_max,
-	.queue_setup = queue_setup,
-	.notify = notify,
-};
 
 static struct virtio_rng rng;
 static _Alignas(16) uint8_t queue_mem[4096];
@@ -159,19 +82,20 @@ static int setup(void **state)
 	log_set_level(LOG_INFO);
 	log_add_sink(fake_log_sink);
 	fake_log_clear();
-	memset(&dev, 0, sizeof(dev));
+	fake_virtio_init(&dev, 1);
+	dev.notified = notified;
+	memset(&rngdev, 0, sizeof(rngdev));
 	memset(&got, 0, sizeof(got));
 	dev.offered = VIRTIO_F_VERSION_1 | 1u << 28; /* and one feature knock does not want */
-	dev.keep_features_ok = true;
-	dev.queue_max = 64;
-	dev.chunk = UINT32_MAX;
-	dev.next_byte = 1;
+	vq->max = 64;
+	rngdev.chunk = UINT32_MAX;
+	rngdev.next_byte = 1;
 	return 0;
 }
 
 static int start(void)
 {
-	return virtio_rng_init(&rng, &transport, queue_mem, (uint64_t)(uintptr_t)queue_mem, dma,
+	return virtio_rng_init(&rng, &dev.hil, queue_mem, (uint64_t)(uintptr_t)queue_mem, dma,
 			       (uint64_t)(uintptr_t)dma, sizeof(dma), 3);
 }
 
@@ -189,13 +113,13 @@ static void test_start_up_sequence(void **state)
 	assert_int_equal(dev.status_writes, 4);
 	assert_memory_equal(dev.statuses, want, sizeof(want));
 	assert_int_equal(dev.accepted, VIRTIO_F_VERSION_1); /* only what knock knows */
-	assert_int_equal(dev.size, VIRTIO_RNG_QUEUE_SIZE);
-	assert_int_equal(dev.msix_entry, 3);
+	assert_int_equal(vq->size, VIRTIO_RNG_QUEUE_SIZE);
+	assert_int_equal(vq->msix_entry, 3);
 	assert_non_null(strstr(fake_log, "virtio-rng: ready, queue of 8"));
 
-	dev.queue_max = 6; /* not a power of two: the largest one below */
+	vq->max = 6; /* not a power of two: the largest one below */
 	assert_int_equal(start(), 0);
-	assert_int_equal(dev.size, 4);
+	assert_int_equal(vq->size, 4);
 }
 
 static void test_bytes_reach_the_caller(void **state)
@@ -207,7 +131,7 @@ static void test_bytes_reach_the_caller(void **state)
 
 	/* The device answers in pieces of 50 bytes of a 64-byte buffer: the
 	 * capsule asks again until the 200 bytes are there. */
-	dev.chunk = 50;
+	rngdev.chunk = 50;
 	memset(buf, 0, sizeof(buf));
 	assert_int_equal(rng.hil.get(rng.hil.hw, buf, sizeof(buf)), 0);
 	assert_int_equal(got.calls, 0); /* never from inside get() */
@@ -220,7 +144,7 @@ static void test_bytes_reach_the_caller(void **state)
 		assert_int_equal(buf[i], (uint8_t)(1 + i));
 	assert_int_equal(rng.stats.submitted, 4);
 	assert_int_equal(rng.stats.bytes, 200);
-	assert_int_equal(dev.notifies, 4);
+	assert_int_equal(vq->notifies, 4);
 }
 
 static void test_one_request_at_a_time(void **state)
@@ -229,7 +153,7 @@ static void test_one_request_at_a_time(void **state)
 	uint8_t a[8], b[8];
 	assert_int_equal(start(), 0);
 	rng.hil.set_client(rng.hil.hw, &client);
-	dev.hold = true;
+	rngdev.hold = true;
 	assert_int_equal(rng.hil.get(rng.hil.hw, a, sizeof(a)), 0);
 	assert_int_equal(rng.hil.get(rng.hil.hw, b, sizeof(b)), -1);
 	assert_int_equal(rng.hil.get(rng.hil.hw, b, 0), -1);
@@ -282,7 +206,7 @@ static void test_needs_reset(void **state)
 static void test_no_queue(void **state)
 {
 	(void)state;
-	dev.queue_max = 0;
+	vq->max = 0;
 	expect_refused("virtio-rng: the device has no request queue: not driven");
 }
 
