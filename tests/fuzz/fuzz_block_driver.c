@@ -24,6 +24,7 @@
 
 #include "capsules/block_driver.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/unit/fake_block.h"
 #include "tests/unit/fake_elf.h"
 
 #define BASE PROCESS_USER_BASE
@@ -48,22 +49,7 @@ static struct {
 	uint64_t lba, n;
 } want[NPROC];
 
-static struct {
-	const struct hil_block_client *client;
-	struct req {
-		uint64_t lba;
-		uint8_t *buf;
-		size_t sectors;
-	} out[QUEUE];
-	unsigned n_out;
-	bool full, owed_room;
-} blk;
-
-static uint64_t capacity(void *hw)
-{
-	(void)hw;
-	return DISK_SECTORS;
-}
+static struct fake_block blk;
 
 static bool in_a_region(const uint8_t *p, size_t n)
 {
@@ -73,42 +59,19 @@ static bool in_a_region(const uint8_t *p, size_t n)
 	return false;
 }
 
+/* The device's read, checked: the driver hands it only its bounce buffer
+ * or the shell's, one read of its own at a time, inside the disk. */
 static int rd(void *hw, uint64_t lba, uint8_t *buf, size_t sectors)
 {
-	(void)hw;
 	FUZZ_CHECK(sectors > 0 && lba < DISK_SECTORS && sectors <= DISK_SECTORS - lba);
 	FUZZ_CHECK(!in_a_region(buf, sectors * HIL_BLOCK_SECTOR));
-	if (blk.full || blk.n_out == QUEUE) {
-		blk.owed_room = true;
-		return HIL_BLOCK_FULL;
-	}
-	blk.out[blk.n_out++] = (struct req){ lba, buf, sectors };
+	int rc = fake_block_read(hw, lba, buf, sectors);
 	unsigned mine = 0;
 	for (unsigned i = 0; i < blk.n_out; i++)
 		mine += blk.out[i].buf == bd.bounce;
 	FUZZ_CHECK(mine <= 1);
-	return 0;
+	return rc;
 }
-
-static int wr(void *hw, uint64_t lba, uint8_t *buf, size_t sectors)
-{
-	(void)hw;
-	(void)lba;
-	(void)buf;
-	(void)sectors;
-	FUZZ_CHECK(!"the driver wrote to the disk");
-	return HIL_BLOCK_REFUSED;
-}
-
-static void set_client(void *hw, const struct hil_block_client *c)
-{
-	(void)hw;
-	blk.client = c;
-}
-
-static const struct hil_block hil = {
-	.capacity = capacity, .read = rd, .write = wr, .set_client = set_client
-};
 
 static void shell_done(void *ctx, enum hil_block_op op, uint64_t lba, uint8_t *buf, size_t n,
 		       int ok)
@@ -133,12 +96,10 @@ static const struct hil_block_client shell = { .done = shell_done, .room = shell
 static void finish(int ok)
 {
 	static uint8_t before[NPROC][REGION];
-	struct req r = blk.out[0];
+	struct fake_block_req r = fake_block_take(&blk);
 	void *ubuf[NPROC];
 	size_t ulen[NPROC];
 
-	memmove(&blk.out[0], &blk.out[1], (blk.n_out - 1) * sizeof(r));
-	blk.n_out--;
 	if (ok)
 		memcpy(r.buf, disk_bytes + r.lba * HIL_BLOCK_SECTOR, r.sectors * HIL_BLOCK_SECTOR);
 	for (unsigned i = 0; i < NPROC; i++) {
@@ -171,10 +132,7 @@ static void finish(int ok)
 		}
 	}
 	FUZZ_CHECK(changed <= 1);
-	if (blk.owed_room && !blk.full) {
-		blk.owed_room = false;
-		blk.client->room(blk.client->ctx);
-	}
+	fake_block_room(&blk);
 }
 
 static struct syscall_result call(unsigned i, uint64_t cls, uint64_t a0, uint64_t a1, uint64_t a2,
@@ -222,10 +180,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_reset();
 	syscall_reset_for_test();
-	memset(&blk, 0, sizeof(blk));
+	fake_block_init(&blk, DISK_SECTORS, QUEUE);
+	blk.hil.read = rd;
 	shell_out = shell_back = 0;
 	memset(want, 0, sizeof(want));
-	block_driver_init(&bd, &hil, &shell, 2);
+	block_driver_init(&bd, &blk.hil, &shell, 2);
 	for (unsigned i = 0; i < NPROC; i++)
 		load(i);
 	for (size_t at = 0; at + STEP <= size; at += STEP) {
@@ -247,10 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			blk.full = s[1] & 1;
 			break;
 		case 4:
-			if (!blk.full && blk.owed_room) {
-				blk.owed_room = false;
-				blk.client->room(blk.client->ctx);
-			}
+			fake_block_room(&blk);
 			break;
 		case 5: /* killed, then started again in the same slot */
 			want[p].pending = false;
@@ -261,7 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 6: /* the shell's own read */
 			if (shell_out - shell_back < QUEUE &&
-			    rd(NULL, s[2] % DISK_SECTORS, shell_buf[shell_out % QUEUE], 1) == 0)
+			    rd(&blk, s[2] % DISK_SECTORS, shell_buf[shell_out % QUEUE], 1) == 0)
 				shell_out++;
 			break;
 		default: /* any command (2 goes through ask(), to know what was asked) */
@@ -273,10 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* The queue empties: every read still waiting goes out and comes back. */
 	blk.full = false;
-	if (blk.owed_room) {
-		blk.owed_room = false;
-		blk.client->room(blk.client->ctx);
-	}
+	fake_block_room(&blk);
 	while (blk.n_out)
 		finish(1);
 	FUZZ_CHECK(!bd.busy && bd.queued == 0);

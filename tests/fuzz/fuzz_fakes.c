@@ -67,14 +67,18 @@ _Noreturn void fuzz_fail(const char *what, const char *file, int line)
 	abort();
 }
 
-/* Called by the fakes where a unit test would catch a panic or a reset. */
+/* Called by the fakes where a unit test would catch a panic or a reset,
+ * or where a fake's own check fails (tests/unit/fake_block.c: the driver
+ * wrote to the disk). */
 void mock_assert(const int result, const char *const expression, const char *const file,
 		 const int line)
 {
 	if (result)
 		return;
 	print_log_tail();
-	fprintf(stderr, "fuzz: %s (%s:%d): the kernel panicked or reset on this input\n",
+	fprintf(stderr,
+		"fuzz: %s (%s:%d): the kernel panicked or reset, or a fake's check failed, "
+		"on this input\n",
 		expression, file, line);
 	abort();
 }

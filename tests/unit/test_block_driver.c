@@ -1,13 +1,13 @@
 /*
- * capsules/block_driver.c against a fake block HIL (a disk of numbered
- * bytes, a queue that answers only when the test says, and can be full)
- * and real processes: command 0, the capacity, a read landing in the
- * allowed buffer only from done() and with an upcall; every refusal
- * (SIZE, INVAL, RESERVE, BUSY, no write command, NODEVICE without a
- * disk); several processes served oldest first; a process killed with a
- * read out, or one that gave its buffer back, never written; a full queue
- * retried from room(); a device error; and the shell's buffers and
- * room() passed on to the client before the driver.
+ * capsules/block_driver.c against a fake block HIL (fake_block.h: a disk
+ * of numbered bytes, a queue that answers only when the test says, and
+ * can be full) and real processes: command 0, the capacity, a read
+ * landing in the allowed buffer only from done() and with an upcall;
+ * every refusal (SIZE, INVAL, RESERVE, BUSY, no write command, NODEVICE
+ * without a disk); several processes served oldest first; a process
+ * killed with a read out, or one that gave its buffer back, never
+ * written; a full queue retried from room(); a device error; and the
+ * shell's buffers and room() passed on to the client before the driver.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +21,7 @@
 #include "capsules/block_driver.h"
 #include "kernel/loop.h"
 #include "fake_arch.h"
+#include "fake_block.h"
 #include "fake_process.h"
 #include "fake_syscall.h"
 
@@ -34,55 +35,7 @@
 
 static uint8_t disk[DISK_SECTORS][HIL_BLOCK_SECTOR];
 
-static struct {
-	const struct hil_block_client *client;
-	struct req {
-		uint64_t lba;
-		uint8_t *buf;
-		size_t sectors;
-	} out[QUEUE];
-	unsigned n_out, fulls;
-	bool full;         /* refuse every request with HIL_BLOCK_FULL */
-	bool refuse;       /* refuse every request with HIL_BLOCK_REFUSED */
-	bool refused_full; /* a FULL is owed its room() */
-} blk;
-
-static uint64_t capacity(void *hw)
-{
-	(void)hw;
-	return DISK_SECTORS;
-}
-static int rd(void *hw, uint64_t lba, uint8_t *buf, size_t sectors)
-{
-	(void)hw;
-	if (blk.refuse)
-		return HIL_BLOCK_REFUSED;
-	if (blk.full || blk.n_out == QUEUE) {
-		blk.fulls++;
-		blk.refused_full = true;
-		return HIL_BLOCK_FULL;
-	}
-	blk.out[blk.n_out++] = (struct req){ lba, buf, sectors };
-	return 0;
-}
-static int wr(void *hw, uint64_t lba, uint8_t *buf, size_t sectors)
-{
-	(void)hw;
-	(void)lba;
-	(void)buf;
-	(void)sectors;
-	fail_msg("the driver wrote to the disk");
-	return HIL_BLOCK_REFUSED;
-}
-static void set_client(void *hw, const struct hil_block_client *c)
-{
-	(void)hw;
-	blk.client = c;
-}
-
-static const struct hil_block hil = {
-	.capacity = capacity, .read = rd, .write = wr, .set_client = set_client
-};
+static struct fake_block blk;
 
 /* The client before the driver (the shell's `blk`): what reaches it. */
 static unsigned next_dones, next_rooms;
@@ -107,17 +60,11 @@ static const struct hil_block_client next = { .done = next_done, .room = next_ro
 /* The device finishes the oldest request out; ok false: a device error. */
 static void finish(int ok)
 {
-	assert_true(blk.n_out > 0);
-	struct req r = blk.out[0];
-	memmove(&blk.out[0], &blk.out[1], (blk.n_out - 1) * sizeof(r));
-	blk.n_out--;
+	struct fake_block_req r = fake_block_take(&blk);
 	if (ok)
 		memcpy(r.buf, disk[r.lba], r.sectors * HIL_BLOCK_SECTOR);
 	blk.client->done(blk.client->ctx, HIL_BLOCK_READ, r.lba, r.buf, r.sectors, ok);
-	if (blk.refused_full) {
-		blk.refused_full = false;
-		blk.client->room(blk.client->ctx);
-	}
+	fake_block_room(&blk);
 }
 
 static struct block_driver bd;
@@ -131,7 +78,7 @@ static int setup(void **state)
 	fake_arch_reset();
 	loop_reset_for_test();
 	syscall_reset_for_test();
-	memset(&blk, 0, sizeof(blk));
+	fake_block_init(&blk, DISK_SECTORS, QUEUE);
 	next_dones = next_rooms = 0;
 	next_buf = NULL;
 	for (unsigned s = 0; s < DISK_SECTORS; s++)
@@ -142,7 +89,7 @@ static int setup(void **state)
 		assert_null(fake_process_load(&procs[i], name, 4, &regions[i]));
 		memset(regions[i] + PROC_PAGE, 0xee, 4 * PROC_PAGE);
 	}
-	block_driver_init(&bd, &hil, &next, 2);
+	block_driver_init(&bd, &blk.hil, &next, 2);
 	for (unsigned i = 0; i < NPROC; i++)
 		assert_int_equal(
 			fake_syscall(&procs[i], SYSCALL_SUBSCRIBE, DRV, 0, BASE, 0).variant,
@@ -362,8 +309,8 @@ static void test_full_queue_waits_for_room(void **state)
 	uint64_t status, n;
 	/* The shell's two reads fill the device's queue. */
 	static uint8_t shell_buf[2][HIL_BLOCK_SECTOR];
-	assert_int_equal(rd(NULL, 50, shell_buf[0], 1), 0);
-	assert_int_equal(rd(NULL, 51, shell_buf[1], 1), 0);
+	assert_int_equal(fake_block_read(&blk, 50, shell_buf[0], 1), 0);
+	assert_int_equal(fake_block_read(&blk, 51, shell_buf[1], 1), 0);
 	allow(0, 0, HIL_BLOCK_SECTOR);
 	assert_int_equal(cmd(0, 2, 7, 1).variant, SYSCALL_SUCCESS);
 	assert_int_equal(blk.fulls, 1);
