@@ -456,6 +456,32 @@ def work_figures(v, serviced):
     return out
 
 
+def loop_figures(v, sources, serviced):
+    """What either load reads the same way from the guest's figures: the
+    alarms, the interrupts-off windows, the latency of each of `sources`
+    and the useful work (work_figures(), `serviced` events)."""
+    latency = {}
+    for s in sources:
+        h = v[f"latency.{s}"]
+        latency[s] = {"samples": h["count"], "p50": percentile(h, 500),
+                      "p99": percentile(h, 990), "max": h["max"]}
+    windows = {"loop": v["irqoff.loop.longest"], "handler": v["irqoff.handler.longest"]}
+    return {
+        "alarms": {"set": v["alarms.set"], "fired": v["alarms.fired"],
+                   "twice": v["alarms.twice"], "out_of_order": v["alarms.out_of_order"],
+                   "missing": v["alarms.missing"], "lost": v["alarms.set"] - v["alarms.fired"],
+                   "flood_finished": bool(v["load.flood_done"])},
+        "irq_off": {"longest": max(windows.values()), "longest_loop": windows["loop"],
+                    "longest_handler": windows["handler"],
+                    "loop_windows": v["irqoff.loop.windows"],
+                    "handler_windows": v["irqoff.handler.windows"],
+                    "handler_total": v["irqoff.handler.total"],
+                    "loop_total": v["irqoff.loop.total"]},
+        "latency": latency,
+        "work": work_figures(v, serviced),
+    }
+
+
 class Run:
     """One design's boot: drive the workload (host load), or let the guest's
     outside world play it (world load), then read the figures."""
@@ -555,30 +581,22 @@ class Run:
             cmd += f" world_bytes={self.world_bytes}"
         return cmd
 
-    def run_world(self):
-        """The world load: nothing from the host while it runs. COM1 goes
-        into a file (QEMU's UART never waits for a reader) and nothing is
-        asked over QMP until the guest says the load finished, so the run
-        is the guest's alone: the same instructions every time."""
-        with kq.Knock(self.iso, machine=MACHINE, cmdline=self.world_cmdline(), icount=ICOUNT,
-                      extra_args=WORLD_QEMU_ARGS, serial_file=True,
-                      name=f"bakeoff-{self.design}") as vm:
+    def boot(self, cmdline, drive, **knock_args):
+        """One boot of the image with the load: waits for the guest to
+        start it (its serial sink must wait for the host's terminator),
+        lets `drive(vm, said, pos)` run it (`said`: the terminator the
+        guest said, `pos`: where the load started in the log), then stops
+        the guest and reads its figures. Returns the figures, their values
+        at the load's start, the log from there, and what drive returned."""
+        with kq.Knock(self.iso, machine=MACHINE, cmdline=cmdline, icount=ICOUNT,
+                      name=f"bakeoff-{self.design}", **knock_args) as vm:
             m = vm.wait_for(r"bakeoff: load started: .*sink until '([^']+)'$", LOAD_TIMEOUT)
             said = m.group(1).encode()
             if said != terminator():
                 raise Unmeasured(f"the guest's sink waits for {said!r}, not {terminator()!r}: "
                                  "rebuild the ISO")
             pos = m.end()
-            off = re.search(r"^.*bakeoff: world: no .*$", vm.log[:pos], re.M)
-            if off:
-                raise Unmeasured(f"the world cannot run: {off.group(0).strip()}")
-            finished = True
-            try:
-                vm.wait_for(r"bakeoff: load finished", WORLD_TIMEOUT, pos=pos)
-            except kq.KnockFailure:
-                finished = False
-                self.notes.append(f"the load did not finish in {WORLD_TIMEOUT:g} s: "
-                                  "figures read as they stood")
+            driven = drive(vm, said, pos)
             vm.qmp.command("stop")
             mem = Memory(vm)
             log = vm.log
@@ -586,32 +604,52 @@ class Run:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             (self.log_dir / f"bakeoff-{self.design}.log").write_text(log)
         values, at_start = read_figures(mem, self.addr, None)
-        return self.summarize_world(values, at_start, finished, log[pos:])
+        return values, at_start, log[pos:], driven
+
+    def run_world(self):
+        """The world load: nothing from the host while it runs. COM1 goes
+        into a file (QEMU's UART never waits for a reader) and nothing is
+        asked over QMP until the guest says the load finished, so the run
+        is the guest's alone: the same instructions every time."""
+        def wait(vm, said, pos):
+            off = re.search(r"^.*bakeoff: world: no .*$", vm.log[:pos], re.M)
+            if off:
+                raise Unmeasured(f"the world cannot run: {off.group(0).strip()}")
+            try:
+                vm.wait_for(r"bakeoff: load finished", WORLD_TIMEOUT, pos=pos)
+            except kq.KnockFailure:
+                self.notes.append(f"the load did not finish in {WORLD_TIMEOUT:g} s: "
+                                  "figures read as they stood")
+                return False
+            return True
+
+        values, at_start, log, finished = self.boot(
+            self.world_cmdline(), wait, extra_args=WORLD_QEMU_ARGS, serial_file=True)
+        return self.summarize_world(values, at_start, finished, log)
 
     def run(self):
         if self.load == "world":
             return self.run_world()
-        terminator_expected = terminator()
-        cmdline = f"{DESIGN_OPTIONS[self.design]} {OPTIONS}"
-        with kq.Knock(self.iso, machine=MACHINE, cmdline=cmdline, icount=ICOUNT,
-                      name=f"bakeoff-{self.design}") as vm:
-            m = vm.wait_for(r"bakeoff: load started: .*sink until '([^']+)'$", LOAD_TIMEOUT)
-            said = m.group(1).encode()
-            if said != terminator_expected:
-                raise Unmeasured(f"the guest's sink waits for {said!r}, not "
-                                 f"{terminator_expected!r}: rebuild the ISO")
-            pos = m.end()
-            keys = self.type_keys(vm)
-            serial = self.send_serial(vm, said)
-            finished = self.wait_finished(vm)
-            vm.qmp.command("stop")
-            mem = Memory(vm)
-            log = vm.log
-        if self.log_dir:
-            self.log_dir.mkdir(parents=True, exist_ok=True)
-            (self.log_dir / f"bakeoff-{self.design}.log").write_text(log)
-        values, at_start = read_figures(mem, self.addr, None)
-        return self.summarize(values, at_start, keys, serial, finished, log[pos:])
+
+        def play(vm, said, pos):
+            return self.type_keys(vm), self.send_serial(vm, said), self.wait_finished(vm)
+
+        values, at_start, log, (keys, serial, finished) = self.boot(
+            f"{DESIGN_OPTIONS[self.design]} {OPTIONS}", play)
+        return self.summarize(values, at_start, keys, serial, finished, log)
+
+    def run_figures(self, v, finished):
+        """The last figures of either load's result: the design's handler
+        stub costs, its queues' high water, whether the load finished, the
+        TSC rate and the run's notes."""
+        return {
+            "handler_stub": {"entry": v["handler.entry_cost"], "exit": v["handler.exit_cost"]},
+            "queue_high_water": {"keyboard": v["queue.keyboard.high_water"],
+                                 "com1": v["queue.com1.high_water"]},
+            "load_finished": finished,
+            "tsc_hz": v["tsc_hz"],
+            "notes": self.notes,
+        }
 
     def summarize(self, v, at_start, keys, serial, finished, log):
         def delta(name):
@@ -624,19 +662,11 @@ class Run:
         crc_ok = sink_ok and v["load.sink_crc"] == zlib.crc32(self.data) and \
             v["load.sink_bytes"] == len(self.data)
         serial_lost = len(self.data) - v["load.sink_bytes"] if sink_ok else None
-        alarms_set = v["alarms.set"]
-        alarms_lost = alarms_set - v["alarms.fired"]
-        events_lost = (key_bytes_sent - key_bytes) + (serial_lost if serial_lost is not None
-                                                       else len(self.data)) + alarms_lost
         serviced = key_bytes + delta("console.rx_bytes") + delta("timer.alarms_fired")
-        work = work_figures(v, serviced)
+        loop = loop_figures(v, SOURCES, serviced)
+        events_lost = (key_bytes_sent - key_bytes) + (serial_lost if serial_lost is not None
+                                                       else len(self.data)) + loop["alarms"]["lost"]
         hardware = hardware_losses(v, v["tsc_hz"], KEY_RATE)
-        latency = {}
-        for s in SOURCES:
-            h = v[f"latency.{s}"]
-            latency[s] = {"samples": h["count"], "p50": percentile(h, 500),
-                          "p99": percentile(h, 990), "max": h["max"]}
-        windows = {"loop": v["irqoff.loop.longest"], "handler": v["irqoff.handler.longest"]}
         return {
             "design": self.design,
             "what": DESIGN_TEXT[self.design],
@@ -656,24 +686,8 @@ class Run:
                        "uart_overruns": delta("uart.overrun") if "uart.overrun" in v else None,
                        "terminators_sent": serial["terminators"],
                        "send_s": serial["seconds"]},
-            "alarms": {"set": alarms_set, "fired": v["alarms.fired"],
-                       "twice": v["alarms.twice"], "out_of_order": v["alarms.out_of_order"],
-                       "missing": v["alarms.missing"], "lost": alarms_lost,
-                       "flood_finished": bool(v["load.flood_done"])},
-            "irq_off": {"longest": max(windows.values()), "longest_loop": windows["loop"],
-                        "longest_handler": windows["handler"],
-                        "loop_windows": v["irqoff.loop.windows"],
-                        "handler_windows": v["irqoff.handler.windows"],
-                        "handler_total": v["irqoff.handler.total"],
-                        "loop_total": v["irqoff.loop.total"]},
-            "latency": latency,
-            "work": work,
-            "handler_stub": {"entry": v["handler.entry_cost"], "exit": v["handler.exit_cost"]},
-            "queue_high_water": {"keyboard": v["queue.keyboard.high_water"],
-                                 "com1": v["queue.com1.high_water"]},
-            "load_finished": finished,
-            "tsc_hz": v["tsc_hz"],
-            "notes": self.notes,
+            **loop,
+            **self.run_figures(v, finished),
         }
 
 
@@ -710,12 +724,10 @@ class Run:
         serial_lost = v["world.data_sent"] - counted if sink_ok else v["world.data_sent"]
         crc_ok = sink_ok and counted == v["world.data_sent"] and \
             v["load.sink_crc"] == v["world.data_crc"]
-        alarms_set = v["alarms.set"]
-        alarms_lost = alarms_set - v["alarms.fired"]
         keys_lost = key_bytes_pressed - key_bytes
-        events_lost = keys_lost + serial_lost + alarms_lost
         serviced = key_bytes + delta("com2.rx_bytes") + delta("timer.alarms_fired")
-        work = work_figures(v, serviced)
+        loop = loop_figures(v, WORLD_SOURCES, serviced)
+        events_lost = keys_lost + serial_lost + loop["alarms"]["lost"]
         model = hardware_losses(v, v["tsc_hz"], None)
         hardware = {
             # Real losses now: COM2 overruns as a 16550 does, and the world's
@@ -725,12 +737,6 @@ class Run:
             "serial_model": model["serial"], "serial_full_reads": model["serial_full_reads"],
             "serial_worst_unread_us": model["serial_worst_unread_us"]}
         hardware["total"] = hardware["serial"] + hardware["keyboard"] + hardware["timer"]
-        latency = {}
-        for s in WORLD_SOURCES:
-            h = v[f"latency.{s}"]
-            latency[s] = {"samples": h["count"], "p50": percentile(h, 500),
-                          "p99": percentile(h, 990), "max": h["max"]}
-        windows = {"loop": v["irqoff.loop.longest"], "handler": v["irqoff.handler.longest"]}
         return {
             "design": self.design,
             "what": DESIGN_TEXT[self.design],
@@ -754,29 +760,13 @@ class Run:
                        if "queue.com2.throttles" in v else 0,
                        "uart_overruns_seen": delta("com2.overrun"),
                        "terminators_sent": 1 + v["world.serial_again"]},
-            "alarms": {"set": alarms_set, "fired": v["alarms.fired"],
-                       "twice": v["alarms.twice"], "out_of_order": v["alarms.out_of_order"],
-                       "missing": v["alarms.missing"], "lost": alarms_lost,
-                       "flood_finished": bool(v["load.flood_done"])},
-            "irq_off": {"longest": max(windows.values()), "longest_loop": windows["loop"],
-                        "longest_handler": windows["handler"],
-                        "loop_windows": v["irqoff.loop.windows"],
-                        "handler_windows": v["irqoff.handler.windows"],
-                        "handler_total": v["irqoff.handler.total"],
-                        "loop_total": v["irqoff.loop.total"]},
-            "latency": latency,
-            "work": work,
+            **loop,
             "world": {"steps": v["world.steps"], "cycles": v["world.cycles"],
                       "late_max": v["world.late_max"], "kept_pace": kept_pace,
                       "tick": tick, "stray_nmis": v["world.stray_nmis"],
                       "done_after": v["world.done"] - v["world.started"]
                       if v["world.done"] else None},
-            "handler_stub": {"entry": v["handler.entry_cost"], "exit": v["handler.exit_cost"]},
-            "queue_high_water": {"keyboard": v["queue.keyboard.high_water"],
-                                 "com1": v["queue.com1.high_water"]},
-            "load_finished": finished,
-            "tsc_hz": v["tsc_hz"],
-            "notes": notes,
+            **self.run_figures(v, finished),
         }
 
 
