@@ -13,26 +13,33 @@
  * unlock serves the next ticket. Tickets are served in the order they were
  * drawn, so no CPU waits while later arrivals go first.
  *
- * Parking. A waiter that has spun TICKETLOCK_SPINS turns stops spinning
- * and halts until the releaser knocks, as the loop sleeps: with interrupts
- * off it publishes "CPU c is parked on ticket t" in parked[t % CPU_MAX]
- * (an xchg, a full barrier), re-checks `serving`, and only if its turn
- * has still not come executes `sti; hlt` (arch_enable_irq_and_halt()).
- * The releaser stores the next ticket into `serving` (also an xchg), then
- * reads that ticket's parked slot and, only if a CPU is parked there,
- * sends it the wake-up IPI. Each side stores, then loads what the other
- * stored, both behind full barriers, so one of them sees the other: the
- * releaser sees the mark and knocks (the IPI is held while the waiter has
- * interrupts off and wakes its `hlt`), or the waiter's re-check sees its
- * turn. tests/model/parklock.pml checks this with spin.
+ * Parking. A waiter that has spun its budget stops spinning and halts
+ * until a releaser knocks, as the loop sleeps: with interrupts off it
+ * publishes "CPU c is parked on ticket t" in parked[t % CPU_MAX] (an
+ * xchg, a full barrier), re-checks `serving`, and only if it is still as
+ * far from its turn as it parked for executes `sti; hlt`
+ * (arch_enable_irq_and_halt()). The next in line spins TICKETLOCK_SPINS
+ * turns and parks until its turn; a waiter two or more tickets back spins
+ * only TICKETLOCK_SPINS_BEHIND and parks until it is next in line. The
+ * releaser stores the next ticket into `serving` (also an xchg), then
+ * reads that ticket's parked slot and the one after it, and sends the
+ * wake-up IPI to each CPU parked there: the new holder, and early, the
+ * new next in line, whose wake-up then overlaps the holder's critical
+ * section instead of following it. Each side stores, then loads what the
+ * other stored, both behind full barriers, so one of them sees the other:
+ * the releaser sees the mark and knocks (the IPI is held while the waiter
+ * has interrupts off and wakes its `hlt`), or the waiter's re-check sees
+ * the distance shrunk. tests/model/parklock.pml checks this with spin.
  *
  * Why park: under a hypervisor (QEMU's TCG with a host thread per vCPU,
  * or any VM on a shared host) the next ticket holder may be a vCPU the
  * host has descheduled, and every CPU behind it spins through whole host
  * time slices. A halted vCPU gives its host CPU back, and the knock wakes
- * exactly the CPU whose turn it is. At most CPU_MAX CPUs hold tickets at
- * once (one per CPU), so ticket t and t + CPU_MAX are never outstanding
- * together and one slot per CPU_MAX tickets is enough.
+ * the CPUs whose turn is next. Parking the waiters further back early
+ * leaves the host's CPUs to the holder and the next in line. At most
+ * CPU_MAX CPUs hold tickets at once (one per CPU), so ticket t and
+ * t + CPU_MAX are never outstanding together and one slot per CPU_MAX
+ * tickets is enough.
  *
  * Taking it never disables interrupts for longer than the park's check. A
  * lock must disable them only if an interrupt handler could take the same
@@ -63,6 +70,9 @@
  * enough for a hand-over between running CPUs, short next to a host time
  * slice (docs/smp.md has the measurements behind it). */
 #define TICKETLOCK_SPINS 512
+/* ... for a waiter two or more tickets from its turn, which halts sooner
+ * and is knocked when it becomes next in line. */
+#define TICKETLOCK_SPINS_BEHIND 64
 
 struct ticketlock {
 	uint32_t next;    /* the ticket the next taker draws */

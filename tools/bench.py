@@ -555,6 +555,9 @@ HANDOVER_LOCKS = ("plain", "parking", "tas")
 # (accelerator, -smp): QEMU's default TCG (a host thread per vCPU) with
 # more vCPUs than this 2-core host has cores, and all vCPUs on one thread.
 HANDOVER_RUNS = (("tcg", 4), ("tcg", 8), ("tcg,thread=single", 4))
+# And under KVM when /dev/kvm is usable (never required; issue 14): each
+# vCPU a host thread that really halts. No goal: a figure to compare.
+HANDOVER_KVM_RUN = ("kvm", 4)
 SMP_GOALS.update({
     # Parking vs plain with more vCPUs than host cores (issue 14).
     "lock_handover_parking_over_plain": 20,
@@ -567,7 +570,12 @@ _handover_runs = {}
 
 
 def handover_key(accel, smp):
-    return f"{'single' if 'single' in accel else 'tcg'}_smp{smp}"
+    kind = "single" if "single" in accel else "kvm" if accel == "kvm" else "tcg"
+    return f"{kind}_smp{smp}"
+
+
+def kvm_usable():
+    return os.access("/dev/kvm", os.R_OK | os.W_OK)
 
 
 def handover_run(iso, accel, smp):
@@ -622,12 +630,19 @@ def measure_handover_ratio(iso, accel, smp):
 
 def handover_measurements(iso):
     out = {}
-    for accel, smp in HANDOVER_RUNS:
+    runs = HANDOVER_RUNS
+    if kvm_usable():
+        runs += (HANDOVER_KVM_RUN,)
+    else:
+        print("bench: lock hand-overs under KVM not run: /dev/kvm is not usable here "
+              "(never required)", file=sys.stderr)
+    for accel, smp in runs:
         key = handover_key(accel, smp)
         for lock in HANDOVER_LOCKS:
             out[f"lock_handovers_per_s.{lock}.{key}"] = functools.partial(
                 measure_handover_rate, iso, accel, smp, lock)
         ratio = ("lock_handover_single_parking_over_plain" if "single" in accel
+                 else "lock_handover_kvm_parking_over_plain" if accel == "kvm"
                  else "lock_handover_parking_over_plain")
         out[f"{ratio}.{key}"] = functools.partial(measure_handover_ratio, iso, accel, smp)
     return out

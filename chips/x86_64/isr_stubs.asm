@@ -20,6 +20,8 @@
 ; Spec: Intel SDM vol. 3A 6.14.1-6.14.2 (64-bit interrupt stack frame, which
 ; vectors push an error code).
 
+%include "chips/x86_64/gprs.inc"
+
 bits 64
 extern trap_dispatch
 global isr_common, isr_unknown_entry, isr_stub_table_low
@@ -56,39 +58,11 @@ isr_unknown_entry:
 ; RSP to 16 before pushing its 5 words; 2 + 15 more keep it 16-aligned for
 ; the C call (22 words = 176 bytes).
 isr_common:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	cld
 	mov rdi, rsp
 	call trap_dispatch
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	POP_GPRS
 	add rsp, 16                     ; vector and error code
 	iretq
 

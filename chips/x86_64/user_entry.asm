@@ -53,6 +53,7 @@
 bits 64
 
 %include "chips/x86_64/user_context.inc"
+%include "chips/x86_64/gprs.inc"
 
 extern user_idt_ptr, kernel_idt_ptr, user_tss_rsp0, user_contexts
 extern user_syscall_handler, user_syscall_handler_ctx
@@ -105,21 +106,7 @@ user_run:
 	mov [rcx], rax
 	; Nothing may trap from here to the iretq: RSP walks through ctx.
 	mov rsp, rdi
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	POP_GPRS
 	swapgs
 	iretq                           ; RIP, CS, RFLAGS, RSP, SS from ctx
 .not_run:
@@ -267,20 +254,7 @@ USER_STUB v
 %endrep
 
 user_trap:
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS_BUT_RAX
 	swapgs
 	movzx ecx, al
 	mov [rsp + CTX_VECTOR], rcx
@@ -312,21 +286,7 @@ user_trap:
 ; registers into ctx, then the loop.
 align 16
 user_knocked:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	mov rsp, [gs:CPU_KERNEL_RSP]
 	lidt [rel kernel_idt_ptr]
 	push 0x202                      ; RFLAGS: DF and AC clear (above), IF set

@@ -103,19 +103,26 @@ MODELS = (
     Model(
         file="parklock.pml",
         properties=("mutual_exclusion", "fifo_order", "no_starvation", "no_lost_wakeup",
-                    "kick_only_next"),
+                    "no_late_early_park", "kick_only_next_two"),
         fair=frozenset({"no_starvation"}),
         variants=(
             Variant("model", None, (),
-                    "ticket lock; a waiter parks: cli, publish (xchg), re-check, sti; hlt; "
-                    "the releaser stores serving (xchg), reads the slot, knocks",
+                    "ticket lock; a waiter parks: cli, publish (xchg), re-check its distance, "
+                    "sti; hlt; the releaser stores serving (xchg), reads the served ticket's "
+                    "slot and the next one's, knocks",
                     ("witness_contended", "witness_kick_wakes_halt",
-                     "witness_recheck_saw_turn")),
+                     "witness_recheck_saw_turn", "witness_early_kick_wakes",
+                     "witness_early_recheck_saw_next")),
             Variant("check-before-publish", "MUTANT_CHECK_BEFORE_PUBLISH",
                     ("no_starvation", "no_lost_wakeup"),
                     "the releaser reads the parked slot before storing serving"),
-            Variant("no-recheck", "MUTANT_NO_RECHECK", ("no_starvation", "no_lost_wakeup"),
+            Variant("no-recheck", "MUTANT_NO_RECHECK",
+                    ("no_starvation", "no_lost_wakeup", "no_late_early_park"),
                     "the waiter halts without re-checking its turn after publishing"),
+            Variant("early-before-store", "MUTANT_EARLY_BEFORE_STORE", ("no_late_early_park",),
+                    "the releaser reads the next waiter's slot before storing serving"),
+            Variant("early-halts-next", "MUTANT_EARLY_HALTS_NEXT", ("no_late_early_park",),
+                    "an early park halts unless its turn has come, even next in line"),
         ),
     ),
     Model(

@@ -286,27 +286,28 @@ static void test_with_interrupts_off_a_waiter_spins_and_never_halts(void **state
 	assert_false(fake_irq_enabled);
 }
 
-/* Slots filled by hand: CPUs 4 and 5 stand for waiters on tickets 1 and 2
- * while cpu 0 holds ticket 0. */
-static void test_the_releaser_knocks_only_the_next_ticket_and_only_if_parked(void **state)
+/* Slots filled by hand: CPUs 4, 5 and 6 stand for waiters on tickets 1, 2
+ * and 3 while cpu 0 holds ticket 0. */
+static void test_the_releaser_knocks_the_served_and_the_next_ticket_only_if_parked(void **state)
 {
 	struct ticketlock l = TICKETLOCK_INIT("next");
-	struct cpu c4 = { .id = 4 }, c5 = { .id = 5 };
+	struct cpu c4 = { .id = 4 }, c5 = { .id = 5 }, c6 = { .id = 6 };
 
 	(void)state;
 	fake_cpus[4] = &c4;
 	fake_cpus[5] = &c5;
+	fake_cpus[6] = &c6;
 	ticketlock_lock(&l);
-	l.next = 3;
-	l.parked[2] = 5 + 1; /* ticket 2's waiter parked; ticket 1's spins */
+	l.next = 4;
+	l.parked[3] = 6 + 1; /* ticket 3's waiter parked; 1's spins, 2's spins */
 	ticketlock_unlock(&l);
 	assert_int_equal(l.serving, 1);
-	assert_int_equal(l.kicks, 0);
+	assert_int_equal(l.kicks, 0); /* neither 1 nor 2 parked; 3 is two away */
 	for (unsigned i = 0; i < CPU_MAX; i++)
 		assert_int_equal(fake_wakes[i], 0);
 
-	/* Ticket 1 (cpu 4) takes it, and releases to ticket 2: a knock for
-	 * cpu 5, and for no one else. */
+	/* Ticket 1 (cpu 4) releases to ticket 2: ticket 3's waiter is next
+	 * in line now and is knocked early, and no one else. */
 	fake_arch_set_this_cpu(&c4);
 	c4.self = &c4;
 	l.holder = 4 + 1;
@@ -314,9 +315,109 @@ static void test_the_releaser_knocks_only_the_next_ticket_and_only_if_parked(voi
 	fake_arch_set_this_cpu(NULL);
 	assert_int_equal(l.serving, 2);
 	assert_int_equal(l.kicks, 1);
-	assert_int_equal(fake_wakes[5], 1);
+	assert_int_equal(fake_wakes[6], 1);
+	assert_int_equal(fake_wakes[5], 0);
 	assert_int_equal(fake_wakes[4], 0);
 	assert_int_equal(fake_wakes[0], 0);
+
+	/* Ticket 2 (cpu 5) releases to ticket 3, whose slot still names cpu
+	 * 6 (it has not woken yet): knocked again, now as the one served. */
+	fake_arch_set_this_cpu(&c5);
+	c5.self = &c5;
+	l.holder = 5 + 1;
+	ticketlock_unlock(&l);
+	fake_arch_set_this_cpu(NULL);
+	assert_int_equal(l.serving, 3);
+	assert_int_equal(l.kicks, 2);
+	assert_int_equal(fake_wakes[6], 2);
+	assert_int_equal(fake_wakes[5], 0);
+}
+
+/* Cpu 0 draws ticket 2 while `other` holds 0 and a phantom waiter (cpu 4)
+ * holds ticket 1: two from its turn. */
+static struct cpu phantom;
+
+static void setup_two_behind(struct ticketlock *l)
+{
+	setup_contended(l);
+	phantom = (struct cpu){ .id = 4 };
+	phantom.self = &phantom;
+	fake_cpus[4] = &phantom;
+	l->next++; /* ticket 1: the phantom's */
+}
+
+static void phantom_releases(void)
+{
+	shared->holder = phantom.id + 1;
+	fake_arch_set_this_cpu(&phantom);
+	ticketlock_unlock(shared);
+	fake_arch_set_this_cpu(NULL);
+}
+
+static void phantom_releases_at_relax(void)
+{
+	if (fake_relaxes == release_at)
+		phantom_releases();
+}
+
+/* Halt 1 (parked two behind): `other` releases to the phantom, which
+ * knocks cpu 0 early. Halt 2 (parked next in line): the phantom releases
+ * to cpu 0 and knocks it. */
+static void release_two_steps(void)
+{
+	slot_seen = shared->parked[2];
+	if (++halts == 1)
+		as_other(other_releases);
+	else
+		phantom_releases();
+}
+
+static void test_a_waiter_two_behind_parks_sooner_and_is_knocked_next_in_line(void **state)
+{
+	struct ticketlock l = TICKETLOCK_INIT("behind");
+
+	(void)state;
+	setup_two_behind(&l);
+	fake_on_halt = release_two_steps;
+	ticketlock_lock(&l);
+	/* A short spin two behind, a halt until knocked next in line, the
+	 * full spin next in line, a halt until its turn. */
+	assert_int_equal(halts, 2);
+	assert_int_equal(fake_relaxes, TICKETLOCK_SPINS_BEHIND + TICKETLOCK_SPINS);
+	assert_string_equal(fake_arch_trace, "DHDH");
+	assert_int_equal(slot_seen, fake_cpu.id + 1);
+	assert_int_equal(l.parks, 2);
+	assert_int_equal(l.kicks, 2);
+	assert_int_equal(fake_wakes[0], 2); /* early by `other`, then by the phantom */
+	assert_int_equal(l.holder, fake_cpu.id + 1);
+	for (unsigned i = 0; i < CPU_MAX; i++)
+		assert_int_equal(l.parked[i], 0);
+}
+
+/* The release that makes cpu 0 next in line lands between its cli and its
+ * publish: that releaser read an empty slot and knocked no one, so cpu 0
+ * must see in its re-check that it is next in line and spin, not halt
+ * two behind's halt (it would sleep through its early knock). */
+static void test_an_early_park_rechecks_and_spins_once_next_in_line(void **state)
+{
+	struct ticketlock l = TICKETLOCK_INIT("behind-recheck");
+
+	(void)state;
+	setup_two_behind(&l);
+	fake_on_irq_disable = release_when_irq_off; /* `other` releases to the phantom */
+	release_at = TICKETLOCK_SPINS_BEHIND + 100;
+	fake_on_relax = phantom_releases_at_relax;
+	ticketlock_lock(&l);
+	fake_on_irq_disable = NULL;
+	/* Re-checked, found itself next in line, spun until the phantom's
+	 * release: no halt, no knock needed. */
+	assert_string_equal(fake_arch_trace, "DE");
+	assert_int_equal(fake_relaxes, TICKETLOCK_SPINS_BEHIND + 100);
+	assert_int_equal(l.parks, 0);
+	assert_int_equal(l.kicks, 0);
+	assert_int_equal(fake_wakes[0], 0);
+	assert_int_equal(l.holder, fake_cpu.id + 1);
+	assert_int_equal(l.parked[2], 0);
 }
 
 /* Slot indices wrap with the tickets: ticket CPU_MAX + 1 uses slot 1. */
@@ -421,7 +522,12 @@ int main(void)
 		cmocka_unit_test_setup(test_with_interrupts_off_a_waiter_spins_and_never_halts,
 				       setup),
 		cmocka_unit_test_setup(
-			test_the_releaser_knocks_only_the_next_ticket_and_only_if_parked, setup),
+			test_the_releaser_knocks_the_served_and_the_next_ticket_only_if_parked,
+			setup),
+		cmocka_unit_test_setup(
+			test_a_waiter_two_behind_parks_sooner_and_is_knocked_next_in_line, setup),
+		cmocka_unit_test_setup(test_an_early_park_rechecks_and_spins_once_next_in_line,
+				       setup),
 		cmocka_unit_test_setup(test_slots_follow_the_ticket_across_wrap, setup),
 		cmocka_unit_test_setup(test_a_knock_that_could_not_be_sent_is_counted, setup),
 		cmocka_unit_test_setup(test_the_plain_ticket_lock_spins_and_never_parks, setup),
