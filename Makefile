@@ -189,20 +189,22 @@ $(BUILD)/$(1).elf: $(2) $(BUILD)/$(1)-ksyms.o boot/linker.ld
 $(eval $(call ISO_IMAGE,$(1),$(1),$(3)))
 endef
 
-# ISO_IMAGE(iso, kernel, apps): GRUB, the kernel and the apps (apps/apps.mk).
+# ISO_IMAGE(iso, kernel, apps): GRUB, the kernel and the apps (apps/apps.mk),
+# by tools/mkiso.sh, with GRUB's commands in its core images.
 # GRUB reads the whole kernel file: the ISO gets a copy without the debug
 # information and symbol table (0.7 MB; backtraces use the embedded
 # .ksyms). build/knock.elf keeps them for gdb and the tests.
 define ISO_IMAGE
 $(eval $(call ISO_APPS,$(1),$(3)))
-$(BUILD)/$(1).iso: $(BUILD)/$(2).elf $(BUILD)/$(1).grub.cfg $(patsubst %,$(BUILD)/apps/%.elf,$(3))
+$(BUILD)/$(1).iso: $(BUILD)/$(2).elf $(BUILD)/$(1).grub-bios.cfg $(BUILD)/$(1).grub-efi.cfg \
+		$(patsubst %,$(BUILD)/apps/%.elf,$(3)) tools/mkiso.sh
 	@echo "  ISO     $$@"
-	$(Q)rm -rf $(BUILD)/$(1).isodir && mkdir -p $(BUILD)/$(1).isodir/boot/grub $(BUILD)/$(1).isodir/boot/apps
+	$(Q)rm -rf $(BUILD)/$(1).isodir && mkdir -p $(BUILD)/$(1).isodir/boot/apps
 	$(Q)$(OBJCOPY) --strip-all $(BUILD)/$(2).elf $(BUILD)/$(1).isodir/boot/knock.elf
-	$(Q)cp $(BUILD)/$(1).grub.cfg $(BUILD)/$(1).isodir/boot/grub/grub.cfg
 	$(Q)$(if $(3),cp $(patsubst %,$(BUILD)/apps/%.elf,$(3)) $(BUILD)/$(1).isodir/boot/apps/)
-	$(Q)grub-mkrescue -o $$@ $(BUILD)/$(1).isodir 2>$(BUILD)/$(1).grub-mkrescue.log || \
-	  { cat $(BUILD)/$(1).grub-mkrescue.log; exit 1; }
+	$(Q)tools/mkiso.sh $$@ $(BUILD)/$(1).isodir $(BUILD)/$(1).grub-bios.cfg \
+	  $(BUILD)/$(1).grub-efi.cfg 2>$(BUILD)/$(1).mkiso.log || \
+	  { cat $(BUILD)/$(1).mkiso.log; exit 1; }
 endef
 
 include apps/apps.mk

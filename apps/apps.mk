@@ -45,17 +45,18 @@ $(BUILD)/apps/%.elf: $(BUILD)/apps/obj/%/main.o $(LIBKNOCK_OBJS) apps/app.ld
 -include $(wildcard $(BUILD)/apps/obj/*/*.d)
 .SECONDARY: $(LIBKNOCK_OBJS) $(patsubst %,$(BUILD)/apps/obj/%/main.o,$(APP_NAMES))
 
-# The GRUB configuration of an image: board/pc/grub.cfg with one module2
-# line per app after the kernel's. $(BUILD)/<image>.apps holds the list,
-# rewritten only when it changes, so a new APPS rebuilds the ISO.
+# The GRUB commands of an image, one file per firmware:
+# board/pc/grub-{bios,efi}.cfg with one module2 line per app after the
+# kernel's. $(BUILD)/<image>.apps holds the list, rewritten only when it
+# changes, so a new APPS rebuilds the ISO.
 # ISO_APPS(image, apps)
 define ISO_APPS
 $(BUILD)/$(1).apps: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(2)' | cmp -s - $$@ || echo '$(2)' > $$@
 
-$(BUILD)/$(1).grub.cfg: board/$(BOARD)/grub.cfg $(BUILD)/$(1).apps
-	$(Q)awk -v apps='$(2)' '{ print } /multiboot2 \/boot\/knock.elf/ { \
+$(BUILD)/$(1).grub-%.cfg: board/$(BOARD)/grub-%.cfg $(BUILD)/$(1).apps
+	$(Q)awk -v apps='$(2)' '{ print } /^multiboot2 \/boot\/knock.elf/ { \
 	  n = split(apps, a, " "); for (i = 1; i <= n; i++) \
-	  printf "\tmodule2 /boot/apps/%s.elf %s\n", a[i], a[i] }' $$< > $$@
+	  printf "module2 /boot/apps/%s.elf %s\n", a[i], a[i] }' $$< > $$@
 endef

@@ -13,11 +13,11 @@ gcc              compiles the kernel and the host unit tests
 libc6-dev        C library headers for the host unit tests (gcc only recommends it)
 binutils         ld links the kernel; objcopy and nm for the symbol table
 nasm             assembles boot/ and chips/x86_64/*.asm
-grub-common      grub-mkrescue, which builds the bootable ISO
-grub-pc-bin      GRUB's BIOS modules: without them grub-mkrescue makes an ISO that does not boot under BIOS
+grub-common      grub-mkimage, which builds GRUB's core images for the bootable ISO (tools/mkiso.sh)
+grub-pc-bin      GRUB's BIOS modules: without them no ISO can be built
 grub-efi-amd64-bin GRUB's x86_64 UEFI modules: without them the ISO does not boot under UEFI (make run UEFI=1)
-xorriso          grub-mkrescue writes the ISO image with it
-mtools           grub-mkrescue calls its mformat for the ISO's EFI boot image
+xorriso          writes the ISO image
+mtools           mformat and mcopy build the ISO's EFI boot image
 qemu-system-x86  runs knock: make run, the end-to-end tests, make bench
 ovmf             UEFI firmware for QEMU: make run UEFI=1, the UEFI end-to-end tests and bench figure
 console-setup-linux the framebuffer console's font (/usr/share/consolefonts, tools/psf_to_c.py)
