@@ -192,7 +192,7 @@ int lapic_alarm_calibrate(struct lapic_alarm *a)
 	a->lapic_per_tsc_q32 = (a->lapic_hz << 32) / a->tsc_hz;
 	uint64_t tsc_ppm = rate_bound_ppm(tsc), lapic_ppm = rate_bound_ppm(lapic);
 	log_info("timer: TSC %llu.%06llu MHz +-%llu ppm, LAPIC timer %llu.%06llu MHz +-%llu ppm "
-		 "(against the PIT: %d window%s, %llu us, %llu us of it waited for)",
+		 "(against the PIT: %d window%s, %llu us, %llu us waited)",
 		 (unsigned long long)(a->tsc_hz / 1000000),
 		 (unsigned long long)(a->tsc_hz % 1000000), (unsigned long long)tsc_ppm,
 		 (unsigned long long)(a->lapic_hz / 1000000),
