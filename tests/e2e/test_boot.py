@@ -17,7 +17,7 @@ OPTIONS = r"^boot: options '(.*?)'(?: \(.*\))?$"
 def test_ready_banner_then_idle(boot, banner, version, machine):
     vm = boot(machine=machine)
     start = vm.wait_for(rf"^knock {re.escape(version)} starting on the pc board$", BOOT_TIMEOUT)
-    vm.wait_for(r"^boot: ACPI RSDP v[12] ", pos=start.end())
+    vm.wait_for(r"^acpi: RSDP rev \d+ .* from the multiboot2 ACPI [12]\.0 tag ", pos=start.end())
     vm.wait_for(banner, pos=start.end())
     # The memory map's lines are debug level: not in a default boot log.
     assert not REGION.search(vm.log) and "boot:   [" not in vm.log, vm.log
