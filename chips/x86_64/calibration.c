@@ -24,8 +24,9 @@
  * then not used; a window's own uncertainty, one PIT period either way
  * in `d`, then shrinks as it grows (about 1/d: 120 ppm at 7 ms).
  *
- * If the bounds miss the goal at the finish, the PIT is read again until
- * they meet it, for at most WAIT_PIT_TICKS (2 ms) of waiting per window;
+ * If the window is shorter than 2 ms (fast hardware; QEMU's -icount) or
+ * the bounds miss the goal at the finish, the PIT is read again until
+ * neither holds, for at most WAIT_PIT_TICKS (2 ms) of waiting per window;
  * then a new window starts, up to MAX_WINDOWS in all (the most that is
  * waited is 20 ms, as with the ten runs before). A count that reached
  * zero (OUT2 high: the window outlived 54.9 ms, a very slow boot) also
@@ -58,6 +59,9 @@
 #define READ_TRIES 4
 #define MAX_WINDOWS 10
 #define WAIT_PIT_TICKS 2386u /* 2 ms: the longest one window is waited for */
+/* 2 ms, the length of the runs before: a window is never shorter, so the
+ * figures are never worse than theirs (+-210 ppm of the window's own). */
+#define MIN_WINDOW_PIT_TICKS 2386u
 /* 51.5 ms: a window this old is replaced before its count reaches zero. */
 #define WINDOW_PIT_TICKS_MAX 0xf000u
 /* Rounds of readings in all. A round is at least 16 port accesses, 8 us
@@ -159,7 +163,8 @@ int lapic_alarm_calibrate(struct lapic_alarm *a)
 				lapic = RATE_UNKNOWN;
 				calibration_start_lapic();
 			}
-			if (rate_bound_ppm(tsc) <= GOAL_PPM && rate_bound_ppm(lapic) <= GOAL_PPM)
+			if (steps >= MIN_WINDOW_PIT_TICKS && rate_bound_ppm(tsc) <= GOAL_PPM &&
+			    rate_bound_ppm(lapic) <= GOAL_PPM)
 				break;
 			if (last - first < WAIT_PIT_TICKS)
 				continue;
