@@ -14,7 +14,8 @@ void calibration_start(void);
 
 /* Start the LAPIC timer counting down and take its first reading. Once
  * the LAPIC is set up (lapic_init(), which stops the timer) and before
- * anything else uses the timer. */
+ * anything else uses the timer. If the PIT window is more than half gone
+ * by then (a slow serial line), it starts again too. */
 void calibration_start_lapic(void);
 
 /* Finish: read both counters again, waiting only if the window so far
