@@ -45,14 +45,19 @@ void boot_info_print(const struct boot_info *info)
 			  (unsigned long long)(e->base + e->length), mmap_type_name(e->type));
 	}
 
+	/* The ACPI and framebuffer tags at debug level too: the lines that
+	 * use them say the same at info level ("acpi: RSDP ... from the
+	 * multiboot2 ACPI 2.0 tag (at ...)", "screen: ..." or its warning
+	 * with the tag), and each line is about 0.3 ms of knock's boot in
+	 * QEMU (docs/boot.md, "Where knock's own boot time goes"). */
 	if (info->has_rsdp_v2)
-		log_info("boot: ACPI RSDP v2 copy at 0x%llx",
-			 (unsigned long long)info->rsdp_v2_addr);
+		log_debug("boot: ACPI RSDP v2 copy at 0x%llx",
+			  (unsigned long long)info->rsdp_v2_addr);
 	if (info->has_rsdp_v1)
-		log_info("boot: ACPI RSDP v1 copy at 0x%llx",
-			 (unsigned long long)info->rsdp_v1_addr);
+		log_debug("boot: ACPI RSDP v1 copy at 0x%llx",
+			  (unsigned long long)info->rsdp_v1_addr);
 	if (!info->has_rsdp_v1 && !info->has_rsdp_v2)
-		log_info("boot: no ACPI RSDP tag (will scan BIOS areas)");
+		log_debug("boot: no ACPI RSDP tag (will scan BIOS areas)");
 
 	for (uint32_t i = 0; i < info->module_count; i++)
 		log_info("boot: module '%s' [0x%x-0x%x) %u bytes", info->modules[i].name,
@@ -60,9 +65,9 @@ void boot_info_print(const struct boot_info *info)
 			 info->modules[i].end - info->modules[i].start);
 
 	if (info->has_framebuffer)
-		log_info("boot: framebuffer 0x%llx %ux%u %u bpp type %u",
-			 (unsigned long long)info->fb_addr, info->fb_width, info->fb_height,
-			 (unsigned)info->fb_bpp, (unsigned)info->fb_type);
+		log_debug("boot: framebuffer 0x%llx %ux%u %u bpp type %u",
+			  (unsigned long long)info->fb_addr, info->fb_width, info->fb_height,
+			  (unsigned)info->fb_bpp, (unsigned)info->fb_type);
 	else
-		log_info("boot: no framebuffer tag");
+		log_debug("boot: no framebuffer tag");
 }

@@ -144,8 +144,9 @@ void board_ioapics_init(const struct platform *p)
 	for (unsigned i = 0; i < p->ioapic_count; i++) {
 		const struct platform_ioapic *io = &p->ioapics[i];
 		unsigned n = ioapic_add(io->id, io->address, io->gsi_base);
-		log_info("ioapic: id %u at 0x%x, GSI %u-%u, all masked", io->id, io->address,
-			 io->gsi_base, io->gsi_base + n - 1);
+		/* Debug level: the MADT's or the MP table's line said it. */
+		log_debug("ioapic: id %u at 0x%x, GSI %u-%u, all masked", io->id, io->address,
+			  io->gsi_base, io->gsi_base + n - 1);
 	}
 }
 

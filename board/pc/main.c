@@ -84,6 +84,10 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	log_add_sink(board_screen_write);
 
 	log_info("knock %s starting on the pc board", KNOCK_VERSION);
+	/* The timer's calibration measures the boot itself: its window is
+	 * everything from here to board_wire_timer(), which then needs to
+	 * wait only if that was too short (board/pc/wire_timer.h). */
+	board_timer_calibration_start();
 	if (!have_uart)
 		log_warn("no UART at COM1: the serial console is off");
 	board_screen_report();
@@ -97,6 +101,7 @@ _Noreturn void board_main(uint32_t magic, uint64_t mbi_addr)
 	board_interrupts_declare();
 	board_choose_apic_mode(&board_platform);
 	board_interrupts_init_cpu(board_platform.lapic_address, board_lint1_is_nmi());
+	board_timer_calibration_start_lapic();
 	board_interrupts_set_boot_apic((uint8_t)lapic_id());
 	board_ioapics_init(&board_platform);
 	board_irq_cpus_load();

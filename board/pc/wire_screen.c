@@ -15,6 +15,14 @@ static enum {
 	SCREEN_FRAMEBUFFER
 } kind;
 static const char *why_none;
+/* The tag, for the warning when it gave no screen (the boot summary's own
+ * line for it is at debug level). */
+static struct {
+	bool given;
+	uint64_t addr;
+	uint32_t width, height;
+	unsigned bpp, type;
+} tag;
 static struct fb_info fb;
 static struct fb_console fb_console;
 static struct hil_text_screen screen;
@@ -62,6 +70,12 @@ static void choose_framebuffer(const struct boot_info *info)
 void board_screen_init(const struct boot_info *info)
 {
 	kind = SCREEN_NONE;
+	tag.given = info->has_framebuffer;
+	tag.addr = info->fb_addr;
+	tag.width = info->fb_width;
+	tag.height = info->fb_height;
+	tag.bpp = info->fb_bpp;
+	tag.type = info->fb_type;
 	if (!info->has_framebuffer)
 		why_none = "the boot loader gave no framebuffer tag";
 	else if (info->fb_type == MB2_FB_TYPE_EGA_TEXT)
@@ -86,7 +100,13 @@ void board_screen_report(void)
 			 fb.green_size, fb.blue_pos, fb.blue_size);
 		break;
 	default:
-		log_warn("screen: none, serial console only: %s", why_none);
+		if (tag.given)
+			log_warn("screen: none, serial console only: %s (framebuffer tag: 0x%llx "
+				 "%ux%u %u bpp type %u)",
+				 why_none, (unsigned long long)tag.addr, tag.width, tag.height,
+				 tag.bpp, tag.type);
+		else
+			log_warn("screen: none, serial console only: %s", why_none);
 	}
 }
 

@@ -1,8 +1,8 @@
 /*
  * The per-CPU hardware alarm (struct hil_alarm): the TSC is the clock, the
  * LAPIC timer in one-shot mode raises the timer's pending bit at the
- * deadline. Calibrated against the PIT at boot. Its clock is the TSC
- * counted from knock's start.
+ * deadline. Calibrated against the PIT at boot (calibration.c). Its clock
+ * is the TSC counted from knock's start.
  */
 #ifndef KNOCK_CHIPS_LAPIC_ALARM_H
 #define KNOCK_CHIPS_LAPIC_ALARM_H
@@ -24,10 +24,7 @@ struct lapic_alarm {
 	uint64_t arms, disarms;
 };
 
-/* Measure both clocks against the PIT (prints them with their bounds, and
- * a warning if they miss the 0.1 % goal). Returns 0, or -1 when the PIT
- * did not answer (then nominal values are used, with a warning). */
-int lapic_alarm_calibrate(struct lapic_alarm *a);
+/* The rates come from the boot's calibration (chips/x86_64/calibration.h). */
 
 /* A hil_alarm over `a`, to hand to the alarm mux. */
 void lapic_alarm_hil(struct lapic_alarm *a, struct hil_alarm *out);

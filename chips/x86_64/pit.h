@@ -9,17 +9,21 @@
 
 #define PIT_HZ 1193182u
 
+struct counter_reading;
+
+/* Channel 2 counts down from PIT_COUNT_FROM, one step per PIT period
+ * (mode 0, gate on), from now on: 54.9 ms before it reaches zero. */
+#define PIT_COUNT_FROM 0xffffu
+void pit_count_start(void);
+
 /*
- * Run PIT channel 2 for `pit_ticks` (< 65536), bracketed by TSC reads.
- * The window lasts between pit_ticks - 1 and pit_ticks PIT periods (the
- * 8254 counts from the first clock edge after the gate rises), and its
- * length in TSC ticks is returned as bounds: the truth is in [*tsc_min,
- * *tsc_max]. Anything that stops the CPU near either end of the window
- * (an SMI, or under an emulator the host's scheduler) widens them, never
- * moves the truth out. Returns false if the PIT never finished (no PIT:
- * a bounded wait).
+ * Latch channel 2's count and read it into `r`, with the TSC read just
+ * before and just after the latch command (r->before, r->after). Returns
+ * false when the count had reached zero (OUT2 high): it may have wrapped,
+ * and the reading says nothing. Without a PIT the count never moves
+ * (reads give 0xffff); the caller bounds its waits.
  */
-bool pit_measure(uint16_t pit_ticks, uint64_t *tsc_min, uint64_t *tsc_max);
+bool pit_count_read(struct counter_reading *r);
 
 /* Channel 0 as a rate generator (mode 2): an IRQ 0 edge every `divisor`
  * PIT ticks, 0 meaning 65536 (54.9 ms, the slowest it goes). */

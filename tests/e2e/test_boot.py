@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from knock_qemu import BOOT_TIMEOUT
+from knock_qemu import BOOT_TIMEOUT, VGA_COLUMNS, VGA_ROWS
 
 MEMORY = re.compile(r"^boot: memory (\d+) KiB usable in (\d+) regions "
                     r"\(lower (\d+) KiB, upper (\d+) KiB\)$", re.M)
@@ -17,7 +17,7 @@ OPTIONS = r"^boot: options '(.*?)'(?: \(.*\))?$"
 def test_ready_banner_then_idle(boot, banner, version, machine):
     vm = boot(machine=machine)
     start = vm.wait_for(rf"^knock {re.escape(version)} starting on the pc board$", BOOT_TIMEOUT)
-    vm.wait_for(r"^boot: ACPI RSDP v[12] ", pos=start.end())
+    vm.wait_for(r"^acpi: RSDP rev \d+ .* from the multiboot2 ACPI [12]\.0 tag ", pos=start.end())
     vm.wait_for(banner, pos=start.end())
     # The memory map's lines are debug level: not in a default boot log.
     assert not REGION.search(vm.log) and "boot:   [" not in vm.log, vm.log
@@ -54,6 +54,34 @@ def test_options_line_echoes_fw_cfg(boot, banner, options):
     assert m.group(1) == options
     vm.wait_for(banner)
     assert "warning" not in vm.log
+
+
+def vga_rows(text):
+    """The rows the VGA console (chips/x86_64/vga_text.c) makes of `text`:
+    a line wraps at 80 columns, and one that fills the last column has
+    already moved to the next row when its newline comes."""
+    rows = []
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        chunks = [line[i:i + VGA_COLUMNS] for i in range(0, len(line), VGA_COLUMNS)] or [""]
+        if len(line) and len(line) % VGA_COLUMNS == 0 and n < len(lines) - 1:
+            chunks.append("")
+        rows += chunks
+    return [r.rstrip() for r in rows]
+
+
+@pytest.mark.parametrize("loglevel", ["info", "error"])
+def test_screen_shows_the_log_and_is_blank_below(boot, version, loglevel):
+    # The screen is cleared before knock's first line (GRUB's text is
+    # gone), then shows what the serial line shows from that line on,
+    # scrolled when it is longer than the screen: at loglevel=error (read
+    # after the first two lines) only those, the shell's and blanks.
+    vm = boot(cmdline=f"loglevel={loglevel}")
+    vm.wait_shell()
+    start = vm.log.find(f"knock {version} starting")
+    want = vga_rows(vm.log[start:])[-VGA_ROWS:]
+    want += [""] * (VGA_ROWS - len(want))
+    assert vm.screen() == want, "\n".join(vm.screen())
 
 
 def test_cpu_without_long_mode_is_refused(boot):

@@ -88,7 +88,8 @@ def test_pci_lists_what_qemu_has(boot, machine):
               extra_args=["-device", "virtio-rng-pci"] + BRIDGED_RNG[machine])
     vm.wait_shell()
     method = "ECAM at 0xb0000000" if machine == "q35" else "ports 0xcf8/0xcfc"
-    vm.wait_for(r"^pci: configuration space through " + re.escape(method))
+    vm.wait_for(r"^pci: \d+ functions? on \d+ bus(?:es)?, configuration space through "
+                + re.escape(method))
     answer = vm.shell("pci", timeout=10)
     knock = knock_listing(answer)
     qemu = qemu_listing(vm.qmp.command("query-pci"))

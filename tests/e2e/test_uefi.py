@@ -68,15 +68,17 @@ def boot_uefi(boot, **options):
 
 
 def test_uefi_boot_acpi_and_shell(boot, banner):
-    vm, start = boot_uefi(boot)
+    # loglevel=debug: the boot summary's lines for the tags are debug level.
+    vm, start = boot_uefi(boot, cmdline="loglevel=debug")
     # The framebuffer console is the screen, announced right after the
     # first line; the firmware's framebuffer is below 4 GiB.
     fb = vm.wait_for(FB_LINE, pos=start.end())
     assert int(fb.group(6), 16) + int(fb.group(3)) * int(fb.group(4)) * 4 <= 1 << 32
-    vm.wait_for(r"^boot: framebuffer 0x[0-9a-f]+ \d+x\d+ (24|32) bpp type 1$", pos=start.end())
+    vm.wait_for(r"^debug: boot: framebuffer 0x[0-9a-f]+ \d+x\d+ (24|32) bpp type 1$",
+                pos=start.end())
     # ACPI from the new RSDP tag (ACPI 2.0+: XSDT), and the same MADT path
     # as under BIOS.
-    vm.wait_for(r"^boot: ACPI RSDP v2 copy at 0x[0-9a-f]+$", pos=start.end())
+    vm.wait_for(r"^debug: boot: ACPI RSDP v2 copy at 0x[0-9a-f]+$", pos=start.end())
     vm.wait_for(r"^acpi: RSDP rev 2 .* from the multiboot2 ACPI 2\.0 tag .*XSDT at ", pos=start.end())
     vm.wait_for(r"^acpi: MADT: lapic 0xfee00000, 1 cpus ", pos=start.end())
     vm.wait_for(r"^acpi: MADT: ioapic id \d+ at 0xfec00000 gsi 0-23$", pos=start.end())
@@ -213,10 +215,10 @@ def test_uefi_screendump_matches_the_console_text(boot, banner, tmp_path):
 def test_bios_keeps_vga_text_mode(boot, banner):
     # The header's framebuffer request must not cost BIOS boots their text
     # mode: GRUB passes EGA text (type 2) and knock writes to 0xb8000.
-    vm = boot()
+    vm = boot(cmdline="loglevel=debug")
     start = vm.wait_for(STARTING, BOOT_TIMEOUT)
     vm.wait_for(r"^screen: VGA text 80x25 at 0xb8000$", pos=start.end())
-    vm.wait_for(r"^boot: framebuffer 0xb8000 80x25 16 bpp type 2$", pos=start.end())
+    vm.wait_for(r"^debug: boot: framebuffer 0xb8000 80x25 16 bpp type 2$", pos=start.end())
     vm.wait_for(banner, pos=start.end())
     vm.wait_shell(pos=start.end())
     assert vm.shell("echo on vga") == "on vga\n"

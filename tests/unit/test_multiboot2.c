@@ -285,9 +285,9 @@ static void test_summary_lines(void **state)
 		 "debug: boot:   [0x00000000fd000000-0x00000000fd001000) acpi-reclaimable\n"
 		 "debug: boot:   [0x00000000fe000000-0x00000000fe001000) acpi-nvs\n"
 		 "debug: boot:   [0x00000000fe800000-0x00000000fe801000) bad\n"
-		 "boot: ACPI RSDP v2 copy at 0x%zx\n"
-		 "boot: ACPI RSDP v1 copy at 0x%zx\n"
-		 "boot: framebuffer 0xb8000 80x25 16 bpp type 2\n",
+		 "debug: boot: ACPI RSDP v2 copy at 0x%zx\n"
+		 "debug: boot: ACPI RSDP v1 copy at 0x%zx\n"
+		 "debug: boot: framebuffer 0xb8000 80x25 16 bpp type 2\n",
 		 0x10000 + off.rsdp_v2, 0x10000 + off.rsdp_v1);
 	assert_string_equal(fake_log, want);
 }
@@ -302,9 +302,12 @@ static void test_summary_without_optional_tags(void **state)
 	assert_string_equal(fake_log,
 			    "boot: loader ''\n"
 			    "boot: command line ''\n"
-			    "boot: memory 0 KiB usable in 0 regions (lower 0 KiB, upper 0 KiB)\n"
-			    "boot: no ACPI RSDP tag (will scan BIOS areas)\n"
-			    "boot: no framebuffer tag\n");
+			    "boot: memory 0 KiB usable in 0 regions (lower 0 KiB, upper 0 KiB)\n");
+	fake_log_clear();
+	log_set_level(LOG_DEBUG);
+	boot_info_print(&info);
+	fake_log_expect("debug: boot: no ACPI RSDP tag (will scan BIOS areas)\n"
+			"debug: boot: no framebuffer tag\n");
 }
 
 /* ---- unusable blocks: -1, defaults, one warning ------------------------ */
