@@ -22,6 +22,7 @@
 #include "fake_alarm.h"
 #include "fake_arch.h"
 #include "fake_log.h"
+#include "xorshift.h"
 
 #define TPS UINT64_C(1000000000) /* 1 GHz fake clock */
 
@@ -32,19 +33,9 @@ static struct alarm_mux mux;
 
 static uint64_t rng_state;
 
-static uint64_t rnd(void)
-{
-	/* xorshift64 */
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
 static uint64_t rnd_below(uint64_t n)
 {
-	return rnd() % n;
+	return xorshift64_below(&rng_state, n);
 }
 
 /* --- clients and the record of firings -------------------------------- */
@@ -227,7 +218,7 @@ static int setup(void **state)
 	assert_non_null(firings);
 	nfirings = 0;
 	set_counter = 0;
-	rng_state = 0x9e3779b97f4a7c15u;
+	rng_state = XORSHIFT_SEED;
 	fake_alarm_init(&hw, TPS, 1000);
 	alarm_mux_init(&mux, &hw.hil);
 	return 0;

@@ -12,26 +12,18 @@
 #include <cmocka.h>
 
 #include "kernel/rate_bound.h"
+#include "tests/unit/xorshift.h"
 
 #define PS_PER_S 1000000000000ull
 #define PIT_HZ 1193182u
 
 /* --- deterministic randomness (fixed seed, same on every host) -------- */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state; /* xorshift64 */
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
+static uint64_t rng_state = XORSHIFT_SEED;
 
 static uint64_t rnd_below(uint64_t n)
 {
-	return rnd() % n;
+	return xorshift64_below(&rng_state, n);
 }
 
 /* --- simulated counters, time in picoseconds --------------------------- */

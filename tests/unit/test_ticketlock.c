@@ -286,6 +286,16 @@ static void test_with_interrupts_off_a_waiter_spins_and_never_halts(void **state
 	assert_false(fake_irq_enabled);
 }
 
+/* CPU c, holding the lock (as far as the checks can tell), releases it. */
+static void release_as(struct ticketlock *l, struct cpu *c)
+{
+	c->self = c;
+	fake_arch_set_this_cpu(c);
+	l->holder = c->id + 1;
+	ticketlock_unlock(l);
+	fake_arch_set_this_cpu(NULL);
+}
+
 /* Slots filled by hand: CPUs 4, 5 and 6 stand for waiters on tickets 1, 2
  * and 3 while cpu 0 holds ticket 0. */
 static void test_the_releaser_knocks_the_served_and_the_next_ticket_only_if_parked(void **state)
@@ -308,11 +318,7 @@ static void test_the_releaser_knocks_the_served_and_the_next_ticket_only_if_park
 
 	/* Ticket 1 (cpu 4) releases to ticket 2: ticket 3's waiter is next
 	 * in line now and is knocked early, and no one else. */
-	fake_arch_set_this_cpu(&c4);
-	c4.self = &c4;
-	l.holder = 4 + 1;
-	ticketlock_unlock(&l);
-	fake_arch_set_this_cpu(NULL);
+	release_as(&l, &c4);
 	assert_int_equal(l.serving, 2);
 	assert_int_equal(l.kicks, 1);
 	assert_int_equal(fake_wakes[6], 1);
@@ -322,11 +328,7 @@ static void test_the_releaser_knocks_the_served_and_the_next_ticket_only_if_park
 
 	/* Ticket 2 (cpu 5) releases to ticket 3, whose slot still names cpu
 	 * 6 (it has not woken yet): knocked again, now as the one served. */
-	fake_arch_set_this_cpu(&c5);
-	c5.self = &c5;
-	l.holder = 5 + 1;
-	ticketlock_unlock(&l);
-	fake_arch_set_this_cpu(NULL);
+	release_as(&l, &c5);
 	assert_int_equal(l.serving, 3);
 	assert_int_equal(l.kicks, 2);
 	assert_int_equal(fake_wakes[6], 2);
@@ -348,10 +350,7 @@ static void setup_two_behind(struct ticketlock *l)
 
 static void phantom_releases(void)
 {
-	shared->holder = phantom.id + 1;
-	fake_arch_set_this_cpu(&phantom);
-	ticketlock_unlock(shared);
-	fake_arch_set_this_cpu(NULL);
+	release_as(shared, &phantom);
 }
 
 static void phantom_releases_at_relax(void)
