@@ -87,14 +87,17 @@ static uint64_t width(struct counter_reading r)
  * zero; false if none was. */
 static bool pit_read_tightest(struct counter_reading *best)
 {
+	struct counter_reading tightest = { 0 };
 	bool any = false;
 	for (int i = 0; i < READ_TRIES; i++) {
 		struct counter_reading r;
-		if (pit_count_read(&r) && (!any || width(r) < width(*best))) {
-			*best = r;
+		if (pit_count_read(&r) && (!any || width(r) < width(tightest))) {
+			tightest = r;
 			any = true;
 		}
 	}
+	if (any)
+		*best = tightest;
 	return any;
 }
 
