@@ -78,6 +78,13 @@ struct cpu {
 	/* Where a system call the chip's fast path did not answer leaves its
 	 * arguments (the user_run() argument; chips/x86_64/user_entry.asm). */
 	uint64_t user_args;
+	/* Lab, stamped top halves: irq_first as it was before the entry that
+	 * last set the bit wrote it. The loop may take the bit and an
+	 * interrupt set it again before the client reads its stamps; the
+	 * first of that client's interrupts is then here, not in irq_first
+	 * (board/pc/lab/design.c, knock_timed()). At the end, so that the
+	 * user-mode offsets above stay put. */
+	uint64_t irq_first_prev[CPU_IRQ_STAMPS];
 };
 
 _Static_assert(offsetof(struct cpu, irq_stamp) == CPU_IRQ_STAMP_OFFSET,
@@ -94,9 +101,11 @@ _Static_assert(offsetof(struct cpu, ipis) == CPU_IPIS_OFFSET,
 #define CPU_IRQ_ENTERED_OFFSET 720
 #define CPU_IRQ_FOUND_SET_OFFSET 848
 #define CPU_IRQ_FIRST_OFFSET 976
+#define CPU_IRQ_FIRST_PREV_OFFSET 1144
 _Static_assert(offsetof(struct cpu, irq_entered) == CPU_IRQ_ENTERED_OFFSET &&
 		       offsetof(struct cpu, irq_found_set) == CPU_IRQ_FOUND_SET_OFFSET &&
-		       offsetof(struct cpu, irq_first) == CPU_IRQ_FIRST_OFFSET,
+		       offsetof(struct cpu, irq_first) == CPU_IRQ_FIRST_OFFSET &&
+		       offsetof(struct cpu, irq_first_prev) == CPU_IRQ_FIRST_PREV_OFFSET,
 	       "the stamped top halves count at CPU_IRQ_*_OFFSET: update them");
 #define CPU_USER_CONTEXT_OFFSET 1104
 #define CPU_KERNEL_RSP_OFFSET 1112

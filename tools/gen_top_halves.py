@@ -50,8 +50,10 @@ reader never sees half a stamp, counts the entry in irq_entered[bit], and
 knocks with the same `lock bts`. The carry flag that leaves says whether
 the bit was already set: without a branch, the stub adds it to
 irq_found_set[bit] (an interrupt coalesced with one not yet serviced,
-counted where it happens) and, when it was clear, keeps the stamp in
-irq_first[bit] (the first interrupt of the coming service). Then it
+counted where it happens) and, when it was clear, moves irq_first[bit] to
+irq_first_prev[bit] and keeps the stamp in irq_first[bit] (the first
+interrupt of the coming service; the previous one stays readable for a
+service whose bit was set again before it read its stamps). Then it
 restores the registers, writes the EOI and returns. The stamp is written
 before the bit is set, so the loop never sees a bit whose stamp is older
 than its interrupt. Still no call. The offsets and the slot count come
@@ -136,7 +138,8 @@ def cpu_layout(text):
     return values["CPU_IRQ_STAMP_OFFSET"], values["CPU_IRQ_STAMPS"]
 
 
-COUNTERS = ("CPU_IRQ_ENTERED_OFFSET", "CPU_IRQ_FOUND_SET_OFFSET", "CPU_IRQ_FIRST_OFFSET")
+COUNTERS = ("CPU_IRQ_ENTERED_OFFSET", "CPU_IRQ_FOUND_SET_OFFSET", "CPU_IRQ_FIRST_OFFSET",
+            "CPU_IRQ_FIRST_PREV_OFFSET")
 
 
 def cpu_counters(text):
@@ -272,6 +275,9 @@ def stamped_stubs(rows, level=None):
                 f"\tmov [gs:CPU_IRQ_STAMP_OFFSET + {8 * bit}], rax    ; irq_stamp[{bit}]",
                 f"\tinc qword [gs:CPU_IRQ_ENTERED_OFFSET + {8 * bit}]  ; irq_entered[{bit}]",
                 KNOCK[0].format(bit=bit),
+                f"\tmov rdx, [gs:CPU_IRQ_FIRST_PREV_OFFSET + {8 * bit}]",
+                f"\tcmovnc rdx, [gs:CPU_IRQ_FIRST_OFFSET + {8 * bit}]",
+                f"\tmov [gs:CPU_IRQ_FIRST_PREV_OFFSET + {8 * bit}], rdx  ; irq_first_prev[{bit}]",
                 f"\tmov rdx, [gs:CPU_IRQ_FIRST_OFFSET + {8 * bit}]",
                 "\tcmovnc rdx, rax                  ; the bit was clear: this entry set it",
                 f"\tmov [gs:CPU_IRQ_FIRST_OFFSET + {8 * bit}], rdx  ; irq_first[{bit}]",

@@ -175,13 +175,15 @@ def test_stamped_top_half_stores_the_tsc_then_knocks_without_a_call(name, vector
     listing = "\n".join(insns)
     assert not any(re.match(r"(call|j)", i) for i in insns), listing
     stamp = 8 * bit + irq_stamp_offset()
-    entered, found, first = (8 * bit + cpu_offset(n) for n in
-                             ("CPU_IRQ_ENTERED_OFFSET", "CPU_IRQ_FOUND_SET_OFFSET",
-                              "CPU_IRQ_FIRST_OFFSET"))
+    entered, found, first, prev = (8 * bit + cpu_offset(n) for n in
+                                   ("CPU_IRQ_ENTERED_OFFSET", "CPU_IRQ_FOUND_SET_OFFSET",
+                                    "CPU_IRQ_FIRST_OFFSET", "CPU_IRQ_FIRST_PREV_OFFSET"))
     expected = [r"push\s+%rax$", r"push\s+%rdx$", r"rdtsc$", r"shl\s+\$0x20,%rdx$",
                 r"or\s+%rdx,%rax$", rf"mov\s+%rax,%gs:0x{stamp:x}$",
                 rf"incq\s+%gs:0x{entered:x}$",
                 rf"lock btsq \$0x{bit:x},%gs:0x0$",
+                rf"mov\s+%gs:0x{prev:x},%rdx$", rf"cmovae\s+%gs:0x{first:x},%rdx$",
+                rf"mov\s+%rdx,%gs:0x{prev:x}$",
                 rf"mov\s+%gs:0x{first:x},%rdx$", r"cmovae\s+%rax,%rdx$",
                 rf"mov\s+%rdx,%gs:0x{first:x}$", r"setb\s+%al$", r"movzbl\s+%al,%eax$",
                 rf"add\s+%rax,%gs:0x{found:x}$",

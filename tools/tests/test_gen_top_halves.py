@@ -129,17 +129,21 @@ def test_stamped_stub_stores_the_stamp_before_it_knocks():
 
 def test_stamped_stub_counts_coalescing_from_the_carry_of_its_knock():
     """Between `lock bts` and the first instruction that writes the flags,
-    the carry is the old bit: the first stamp is kept only when it was
-    clear (cmovnc), and the carry itself is added to irq_found_set."""
+    the carry is the old bit: only when it was clear (cmovnc) does the
+    first stamp move to irq_first_prev and the new one take its place, and
+    the carry itself is added to irq_found_set."""
     counters = {"CPU_IRQ_ENTERED_OFFSET": 100, "CPU_IRQ_FOUND_SET_OFFSET": 200,
-                "CPU_IRQ_FIRST_OFFSET": 300}
+                "CPU_IRQ_FIRST_OFFSET": 300, "CPU_IRQ_FIRST_PREV_OFFSET": 400}
     asm = gen.emit_lab(ROWS, LAB_ROWS, "test", stamp_offset=48, counters=counters)
     for name, offset in counters.items():
         assert f"{name} equ {offset}" in asm
     body = stub(asm, "top_half_stamped_keyboard")
     knock = body.index("lock bts qword [gs:CPU_PENDING_OFFSET], 1")
     after = body[knock + 1:]
-    assert after[:6] == ["mov rdx, [gs:CPU_IRQ_FIRST_OFFSET + 8]", "cmovnc rdx, rax",
+    assert after[:9] == ["mov rdx, [gs:CPU_IRQ_FIRST_PREV_OFFSET + 8]",
+                         "cmovnc rdx, [gs:CPU_IRQ_FIRST_OFFSET + 8]",
+                         "mov [gs:CPU_IRQ_FIRST_PREV_OFFSET + 8], rdx",
+                         "mov rdx, [gs:CPU_IRQ_FIRST_OFFSET + 8]", "cmovnc rdx, rax",
                          "mov [gs:CPU_IRQ_FIRST_OFFSET + 8], rdx", "setc al",
                          "movzx eax, al", "add [gs:CPU_IRQ_FOUND_SET_OFFSET + 8], rax"]
 
