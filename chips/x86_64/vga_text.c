@@ -9,6 +9,12 @@
  * boot. A scroll now reads nothing from the VGA and skips the cells that
  * stay the same (blanks under blanks, mostly).
  *
+ * The clear and the scroll write four cells at a time, a 64-bit store:
+ * under QEMU's TCG each store to the VGA window is a trapped access, and
+ * one of 8 bytes costs 195 ns where four of 2 cost 280 (a throw-away
+ * boot timing 2000 cells each way). A row is 20 such words. Typing stays
+ * a cell at a time: one key, one store.
+ *
  * Spec: IBM VGA Technical Reference: text mode buffer at 0xb8000, CRT
  * controller registers 0x0a-0x0f (cursor shape and location, start address)
  * through ports 0x3d4/0x3d5.
@@ -27,8 +33,17 @@
 #define ATTR_LIGHT_GREY_ON_BLACK 0x07
 #define TAB_WIDTH 8
 
+#define CELLS_PER_WORD 4
+#define WORDS (VGA_ROWS * VGA_COLS / CELLS_PER_WORD)
+#define ROW_WORDS (VGA_COLS / CELLS_PER_WORD)
+
 static volatile uint16_t *const screen = (volatile uint16_t *)VGA_MEMORY;
-static uint16_t shadow[VGA_ROWS * VGA_COLS];
+static volatile uint64_t *const screen_words = (volatile uint64_t *)VGA_MEMORY;
+/* The copy, by cell or by word of four cells. */
+static union {
+	uint16_t cells[VGA_ROWS * VGA_COLS];
+	uint64_t words[WORDS];
+} copy;
 static unsigned col, row;
 
 static inline uint16_t cell(char c)
@@ -47,18 +62,31 @@ static void move_cursor(void)
 
 static inline void set_cell(unsigned i, uint16_t v)
 {
-	if (shadow[i] != v) {
-		shadow[i] = v;
+	if (copy.cells[i] != v) {
+		copy.cells[i] = v;
 		screen[i] = v;
 	}
 }
 
+static inline void set_word(unsigned w, uint64_t v)
+{
+	if (copy.words[w] != v) {
+		copy.words[w] = v;
+		screen_words[w] = v;
+	}
+}
+
+static uint64_t blank_word(void)
+{
+	return cell(' ') * 0x0001000100010001ull;
+}
+
 static void scroll(void)
 {
-	for (unsigned i = 0; i < (VGA_ROWS - 1) * VGA_COLS; i++)
-		set_cell(i, shadow[i + VGA_COLS]);
-	for (unsigned i = 0; i < VGA_COLS; i++)
-		set_cell((VGA_ROWS - 1) * VGA_COLS + i, cell(' '));
+	for (unsigned w = 0; w < WORDS - ROW_WORDS; w++)
+		set_word(w, copy.words[w + ROW_WORDS]);
+	for (unsigned w = WORDS - ROW_WORDS; w < WORDS; w++)
+		set_word(w, blank_word());
 	row = VGA_ROWS - 1;
 }
 
@@ -97,9 +125,9 @@ static void put(char c) // NOLINT(misc-no-recursion)
 
 void vga_init(void)
 {
-	for (unsigned i = 0; i < VGA_ROWS * VGA_COLS; i++) {
-		shadow[i] = cell(' ');
-		screen[i] = shadow[i];
+	for (unsigned w = 0; w < WORDS; w++) {
+		copy.words[w] = blank_word();
+		screen_words[w] = copy.words[w];
 	}
 	col = row = 0;
 	move_cursor();
@@ -117,7 +145,7 @@ static inline __attribute__((always_inline)) void write_text(const char *s, size
 		 * only it). */
 		if (c >= ' ' && col + 1 < VGA_COLS) {
 			unsigned at = row * VGA_COLS + col++;
-			shadow[at] = cell(c);
+			copy.cells[at] = cell(c);
 			screen[at] = cell(c);
 			continue;
 		}
