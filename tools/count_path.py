@@ -723,6 +723,19 @@ def parse_args(argv):
     return args
 
 
+def failure_text(output, tail=30, head=12):
+    """What a failed gdb run printed, for the error: its last lines, and
+    before them the first lines of the error itself (count_path's message
+    or a traceback), which a long serial log in the message would
+    otherwise push out of the tail."""
+    lines = output.strip().splitlines()
+    start = next((i for i, line in enumerate(lines)
+                  if line.startswith(("count_path:", "Traceback"))), None)
+    if start is None or start >= len(lines) - tail:
+        return "\n".join(lines[-tail:])
+    return "\n".join(lines[start:start + head] + ["[...]"] + lines[-tail:])
+
+
 def run_in_gdb(script, argv, timeout=600):
     """Run `script` (a Python file) inside gdb in batch mode with sys.argv =
     argv; return its stdout's last line that starts with "{" as JSON."""
@@ -737,8 +750,7 @@ def run_in_gdb(script, argv, timeout=600):
         raise CountError(f"gdb did not finish within {timeout} s: {' '.join(cmd)}") from e
     lines = [line for line in p.stdout.splitlines() if line.startswith("{")]
     if p.returncode != 0 or not lines:
-        tail = "\n".join((p.stdout + p.stderr).strip().splitlines()[-30:])
-        raise CountError(f"gdb exited with status {p.returncode}:\n{tail}")
+        raise CountError(f"gdb exited with status {p.returncode}:\n{failure_text(p.stdout + p.stderr)}")
     return json.loads(lines[-1])
 
 

@@ -260,3 +260,15 @@ def test_profile_counts_instructions_per_function(syms):
 def test_a_walk_keeps_its_trail():
     w = cp.walk(FakeCpu(straight(5)), cp.Reach("c", [0x1003]))
     assert w.trail == [0x1000, 0x1001, 0x1002]
+
+
+def test_a_failure_keeps_its_message_ahead_of_a_long_serial_log():
+    log = [f"boot: line {i}" for i in range(100)]
+    out = "\n".join(["gdb noise", "count_path: the path went back to sleep", "--- serial log:"]
+                    + log + ["--- end of serial log"])
+    text = cp.failure_text(out)
+    assert text.splitlines()[0] == "count_path: the path went back to sleep"
+    assert text.splitlines()[-1] == "--- end of serial log"
+    assert "boot: line 50" not in text
+    # A short failure is shown whole.
+    assert cp.failure_text("a\ncount_path: short") == "a\ncount_path: short"
