@@ -14,7 +14,7 @@ echoed the lines it typed, the split design's sink counted every byte
 with the world's CRC-32, and the whole-callback knock lost bytes to COM2
 overruns (a long callback does not read the UART: a real 16550 loses
 them, and so does QEMU's in loopback), about as many as the guest's own
-model of a 16550 says it would.
+model of a 16550 says it would (within 5%).
 """
 import json
 import zlib
@@ -72,5 +72,8 @@ def test_two_runs_of_the_bakeoff_give_the_same_figures(tmp_path):
     assert lost > 0 and not whole["serial"]["crc_match"], whole["serial"]
     # The guest's model of a 16550 (design.h), from when knock read the
     # FIFO, against what COM2 really dropped (the world's count minus the
-    # sink's): two sides that share no arithmetic.
-    assert abs(whole["hardware_lost"]["serial_model"] - lost) <= lost // 10, whole["hardware_lost"]
+    # sink's): two sides that share no arithmetic. Within 5%: a model
+    # that misses one of the run's ten overruns (as it did when a stamp
+    # written after the loop's take dated a callback's first interrupt
+    # after it: 1,934 against 2,148) is 10% short.
+    assert abs(whole["hardware_lost"]["serial_model"] - lost) <= lost // 20, whole["hardware_lost"]
