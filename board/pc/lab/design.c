@@ -7,6 +7,7 @@
 #include "board/pc/wire_console.h"
 #include "board/pc/wire_smp.h"
 #include "board/pc/wire_timer.h"
+#include "kernel/lab/irq_stamps.h"
 #include "kernel/lab/loop_guarded.h"
 #include "chips/x86_64/lab/irq_handler.h"
 #include "chips/x86_64/lab/irq_off_meter.h"
@@ -154,23 +155,8 @@ static void knock_timed(void *ctx)
 	struct device_slot *s = ctx;
 	struct cpu *cpu = arch_this_cpu();
 	unsigned bit = s->bit;
-	uint64_t entered, first, last;
-
-	/* A top half may run between these reads: read until the count did
-	 * not move (it runs to completion on this CPU, so this ends). If the
-	 * bit is pending again, an interrupt came after the loop took it and
-	 * before these reads, and wrote its own stamp into irq_first: this
-	 * service's first is then the one it moved to irq_first_prev. (Read
-	 * irq_first regardless, a 20 ms callback's first interrupt read as
-	 * one that came just after it: the 16550 model missed that
-	 * callback's overrun, docs/bakeoff.md.) */
-	do {
-		entered = __atomic_load_n(&cpu->irq_entered[bit], __ATOMIC_ACQUIRE);
-		bool again = __atomic_load_n(&cpu->pending, __ATOMIC_RELAXED) & (1ull << bit);
-		first = __atomic_load_n(again ? &cpu->irq_first_prev[bit] : &cpu->irq_first[bit],
-					__ATOMIC_RELAXED);
-		last = __atomic_load_n(&cpu->irq_stamp[bit], __ATOMIC_RELAXED);
-	} while (entered != __atomic_load_n(&cpu->irq_entered[bit], __ATOMIC_ACQUIRE));
+	struct irq_stamps st = irq_stamps_read(cpu, bit);
+	uint64_t entered = st.entered, first = st.first, last = st.last;
 
 	knock_note_wake(cpu);
 	struct uart16550 *u = bit == board_design_serial_bit ? board_design_uart(bit) : NULL;
