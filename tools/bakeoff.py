@@ -1491,7 +1491,12 @@ Notes from the runs:
   ones are {plain}) and the sleep check (`cli`, look at `pending`,
   `sti`). in-ISR's are its handlers (a driver's whole service) and
   its guarded callbacks; ISR-queue's its handlers (a serial handler
-  reads the FIFO into the ring).
+  reads the FIFO into the ring). A world step that lands inside a window
+  is taken out of it, except for about 18 instructions of its own: the
+  entry and exit of `world_nmi()` outside its two clock reads
+  (chips/x86_64/lab/world.c counts only the asm wrapper's 21). A window
+  of knock's above 25 is the sleep check with a step in it (the split
+  column's 43 in one run: 25 + 18).
 - **Latency**, in every design, is one sample per interrupt, from that
   interrupt to the end of the work it caused. knock: the stamped top half
   counts each entry and keeps the first and last entry's TSC since its bit
