@@ -1492,11 +1492,11 @@ Notes from the runs:
   `sti`). in-ISR's are its handlers (a driver's whole service) and
   its guarded callbacks; ISR-queue's its handlers (a serial handler
   reads the FIFO into the ring). A world step that lands inside a window
-  is taken out of it, except for about 18 instructions of its own: the
-  entry and exit of `world_nmi()` outside its two clock reads
-  (chips/x86_64/lab/world.c counts only the asm wrapper's 21). A window
-  of knock's above 25 is the sleep check with a step in it (the split
-  column's 43 in one run: 25 + 18).
+  is taken out of it whole: its entry stub counts every instruction of
+  the NMI, first to `iretq` (chips/x86_64/lab/world_nmi.asm). Counted in
+  C, about 18 of them (`world_nmi()`'s entry and exit outside its clock
+  reads) were left in: a 25-instruction sleep check with a step in it
+  once measured 43.
 - **Latency**, in every design, is one sample per interrupt, from that
   interrupt to the end of the work it caused. knock: the stamped top half
   counts each entry and keeps the first and last entry's TSC since its bit

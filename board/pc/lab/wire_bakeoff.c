@@ -215,7 +215,7 @@ static void finished(void *ctx)
 	(void)ctx;
 	idle_at_finish = irq_off_meter.idle_total;
 	sleeps_at_finish = irq_off_meter.sleeps;
-	world_at_finish = world_stats.cycles;
+	world_at_finish = irq_off_meter_stolen_now();
 	/* The figures stay as they are now, whenever the host stops the
 	 * guest: the meter (windows, sleeps, latencies) stops, and the CPU
 	 * may halt again. */
@@ -284,7 +284,7 @@ static void add_figures(void)
 	add("world.data_crc", &world_load.data_crc, BAKEOFF_U32);
 	add("world.serial_again", &world_stats.serial_again, BAKEOFF_U64);
 	add("world.steps", &world_stats.steps, BAKEOFF_U64);
-	add("world.cycles", &world_stats.cycles, BAKEOFF_U64);
+	add("world.cycles", &irq_off_meter_stolen, BAKEOFF_U64);
 	add("world.cycles_at_finish", &world_at_finish, BAKEOFF_U64);
 	add("world.started", &world_stats.started, BAKEOFF_U64);
 	add("world.stray_nmis", &world_stray_nmis, BAKEOFF_U64);

@@ -69,7 +69,8 @@ bool irq_handler_run(uint64_t vector)
 	uint64_t entry = rdtsc();
 	const struct irq_handler *h = &handlers[vector & 0xff];
 	struct irq_off_meter *m = &irq_off_meter;
-	uint64_t stolen_at_entry = m->stolen; /* the outside world's NMIs (world.h) */
+	/* The outside world's NMIs (irq_off_meter.h). */
+	uint64_t stolen_at_entry = irq_off_meter_stolen_now();
 
 	if (!h->fn)
 		return false;
@@ -86,7 +87,7 @@ bool irq_handler_run(uint64_t vector)
 	/* The same steps whether the meter is on or not, so that the
 	 * calibration's exit cost (everything from here to iretq) holds. */
 	uint64_t ticks = irq_handler_costs.entry + (exit - entry) + irq_handler_costs.exit -
-			 (m->stolen - stolen_at_entry);
+			 (irq_off_meter_stolen_now() - stolen_at_entry);
 	irq_off_meter_woke(at);
 	if (m->on)
 		irq_off_meter_record(IRQ_OFF_HANDLER, ticks);

@@ -9,6 +9,7 @@
 #include "kernel/string.h"
 
 struct irq_off_meter irq_off_meter;
+uint64_t irq_off_meter_stolen;
 
 void irq_off_meter_start(void)
 {
@@ -35,7 +36,7 @@ void irq_off_meter_begin(void)
 {
 	/* A nested disable keeps the window of the outer one. */
 	if (!irq_off_meter.since) {
-		irq_off_meter.stolen_at_since = irq_off_meter.stolen;
+		irq_off_meter.stolen_at_since = irq_off_meter_stolen_now();
 		irq_off_meter.since = rdtsc();
 	}
 }
@@ -47,7 +48,7 @@ void irq_off_meter_end(void)
 
 	if (!m->since)
 		return;
-	uint64_t stolen = m->stolen - m->stolen_at_since;
+	uint64_t stolen = irq_off_meter_stolen_now() - m->stolen_at_since;
 	uint64_t ticks = now - m->since > stolen ? now - m->since - stolen : 0;
 	irq_off_meter_record(IRQ_OFF_LOOP, ticks > m->overhead ? ticks - m->overhead : 0);
 	m->closed_since = m->since;
@@ -61,6 +62,7 @@ void irq_off_meter_sleep(void)
 
 	irq_off_meter_end();
 	m->sleeps++;
+	m->stolen_at_sleep = irq_off_meter_stolen_now();
 	m->idle_since = m->last_sleep = rdtsc();
 }
 
@@ -70,7 +72,10 @@ void irq_off_meter_woke(uint64_t at)
 
 	if (!m->idle_since)
 		return;
-	if ((int64_t)(at - m->idle_since) > 0)
-		m->idle_total += at - m->idle_since;
+	/* The world's steps in the idle wait were not idle (the wait polls
+	 * while the world runs, so they land in it). */
+	uint64_t stolen = irq_off_meter_stolen_now() - m->stolen_at_sleep;
+	if ((int64_t)(at - m->idle_since) > (int64_t)stolen)
+		m->idle_total += at - m->idle_since - stolen;
 	m->idle_since = 0;
 }

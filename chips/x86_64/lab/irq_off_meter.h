@@ -20,7 +20,7 @@
  * jumps over a sleep, so elapsed minus idle is the instructions executed.
  *
  * The bake-off's outside world runs from NMIs, inside any window; what its
- * steps take (`stolen`) is subtracted from the window they fell in.
+ * steps take (irq_off_meter_stolen) is subtracted from the window they fell in.
  *
  * Off (the default) it costs arch_irq_disable(), arch_irq_enable() and
  * arch_enable_irq_and_idle() one test of `on` each, all before the halt, so
@@ -56,14 +56,27 @@ struct irq_off_meter {
 	uint64_t on_at;
 	uint64_t closed_since;
 	uint64_t held; /* C-handled interrupts that such a stretch held pending */
-	/* TSC cycles the bake-off's outside world took from this CPU (its
-	 * NMIs, chips/x86_64/lab/world.h): not the design's, so taken out of
-	 * any window they fell in. */
-	uint64_t stolen;
-	uint64_t stolen_at_since; /* `stolen` when the loop's window began */
+	/* What the bake-off's outside world had taken from this CPU
+	 * (irq_off_meter_stolen) when the loop's window
+	 * began, and when the CPU went to sleep: what it takes during either
+	 * is not the design's, so it is taken out. */
+	uint64_t stolen_at_since;
+	uint64_t stolen_at_sleep;
 };
 
 extern struct irq_off_meter irq_off_meter;
+
+/* TSC cycles (instructions, under -icount shift=0) the bake-off's outside
+ * world has taken from this CPU since boot: world_nmi_entry
+ * (chips/x86_64/lab/world_nmi.asm) adds each of its NMIs whole, from the
+ * first instruction to iretq. Not the design's work: the meter takes it
+ * out of the windows and idle waits it fell in. */
+extern uint64_t irq_off_meter_stolen;
+
+static inline uint64_t irq_off_meter_stolen_now(void)
+{
+	return __atomic_load_n(&irq_off_meter_stolen, __ATOMIC_RELAXED);
+}
 
 /*
  * While the meter is on, the loop's idle wait polls instead of halting

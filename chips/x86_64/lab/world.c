@@ -35,10 +35,6 @@
 #define UART_FCR_ENABLE_CLEAR_14 0xc7
 
 #define VEC_NMI 2
-/* world_nmi_entry's instructions around C (world_nmi.asm: 9 pushes, cld,
- * call; 9 pops, iretq): taken from the design too. (world_nmi()'s own few
- * before its first clock read and after its last are not counted.) */
-#define WORLD_ENTRY_INSTRUCTIONS 21
 
 bool world_serial_init(uint16_t port)
 {
@@ -195,12 +191,9 @@ void world_nmi(void)
 	hpet_nmi_next();
 	step(entry);
 	w.st->steps++;
-	uint64_t spent = rdtsc() - entry + WORLD_ENTRY_INSTRUCTIONS;
-	w.st->cycles += spent;
-	/* Not the design's: out of the interrupts-off window it fell in, and
-	 * out of the idle wait it fell in (the loop polls while the world
-	 * runs: irq_idle_spins, so an NMI never wakes it). */
-	irq_off_meter.stolen += spent;
-	if (irq_off_meter.idle_since)
-		irq_off_meter.idle_since += spent;
+	/* What the step took, the whole NMI, world_nmi_entry adds to
+	 * irq_off_meter_stolen once this returns: the interrupts-off meter takes
+	 * it out of the window it fell in, and out of the idle wait it fell
+	 * in (the loop polls while the world runs: irq_idle_spins, so an NMI
+	 * never wakes it). */
 }

@@ -30,9 +30,9 @@
  * interrupts off included, and the world's steps are the same code for
  * every design. Its source is an HPET timer (chips/x86_64/lab/hpet_nmi.h).
  *
- * A step takes instructions from the design it interrupts; it adds them
- * up (world_stats.cycles) and hands them to the interrupts-off meter,
- * which takes them out of any window they fell in.
+ * A step takes instructions from the design it interrupts; its entry
+ * stub adds them up (irq_off_meter_stolen), and the interrupts-off meter
+ * takes them out of any window they fell in.
  *
  * Spec: IBM PC AT Technical Reference, 8042 commands (0xD2); TI PC16550D
  * datasheet (MCR loop bit, LSR); Intel SDM vol. 3A 6.7 (NMI).
@@ -75,7 +75,6 @@ struct world_stats {
 	uint64_t serial_sent;
 	uint64_t serial_again; /* times serial_again() gave more */
 	uint64_t steps;        /* NMIs that ran a step */
-	uint64_t cycles;       /* TSC cycles the steps took from the CPU */
 	uint64_t late_max;     /* latest a byte went out after its time, cycles */
 	uint64_t late_at;      /* ...the time it was due */
 	uint64_t started;      /* TSC when the world started; 0 before */
