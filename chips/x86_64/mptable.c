@@ -2,6 +2,11 @@
  * The MP table on the PC (see mptable.h). Everything the table says is
  * checked by mptable_parse.c first; it is read in place through
  * boot/entry32.asm's identity map of the first 4 GiB.
+ *
+ * Spec: Intel MultiProcessor Specification, version 1.4 (May 1997): 4.1
+ * (where to look for the floating pointer: the EBDA's first KiB, the top
+ * KiB of base memory, the BIOS ROM at 0xf0000-0xfffff), 4.2 and 4.3 (the
+ * configuration table and its entries).
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -27,6 +27,11 @@
 ; checked with interrupts off, so a knock can never be lost between the
 ; loop's check and ring 3).
 ;
+; Spec: Intel SDM vol. 2B SYSCALL and SYSRET; vol. 3A 5.8.8 (fast system
+; calls in 64-bit mode: STAR, LSTAR, FMASK), 6.14 (interrupts and
+; exceptions in 64-bit mode: the stack frame, IRETQ to ring 3), 7.7 (the
+; 64-bit TSS: RSP0).
+;
 ; The context is laid out as the entry paths push it: while a process
 ; runs, TSS.RSP0 points at the end of its interrupt frame in ctx, so an
 ; interrupt from ring 3 pushes RIP, CS, RFLAGS, RSP, SS straight into
