@@ -7,9 +7,17 @@
 #include <cmocka.h>
 
 #include "fake_log.h"
+#include "kernel/log.h"
 
 char fake_log[65536];
 size_t fake_log_len;
+
+void fake_log_capture(void)
+{
+	log_remove_all_sinks();
+	log_add_sink(fake_log_sink);
+	fake_log_clear();
+}
 
 void fake_log_sink(const char *s, size_t n)
 {

@@ -15,6 +15,10 @@ extern size_t fake_log_len;
 void fake_log_sink(const char *s, size_t n);
 void fake_log_clear(void);
 
+/* The log from now on goes to this sink alone, from empty (a test's
+ * set-up; the level is the test's to set). */
+void fake_log_capture(void);
+
 /* How many times `text` appears in the log. */
 unsigned fake_log_count(const char *text);
 

@@ -98,10 +98,8 @@ static struct blob load_machine(const char *machine)
 static int setup(void **state)
 {
 	(void)state;
-	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	memset(&mem, 0, sizeof(mem));
 	memset(&seen, 0, sizeof(seen));
 	return 0;

@@ -37,8 +37,7 @@ static int setup(void **state)
 
 	fake_arch_reset();
 	loop_reset_for_test();
-	log_remove_all_sinks();
-	log_add_sink(fake_log_sink);
+	fake_log_capture();
 	syscall_reset_for_test();
 	fake_alarm_init(&hw, HZ, 0);
 	alarm_mux_init(&mux, &hw.hil);

@@ -210,9 +210,7 @@ static int setup(void **state)
 	(void)state;
 	fake_arch_reset();
 	loop_reset_for_test();
-	log_remove_all_sinks();
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	if (!firings)
 		firings = calloc(MAX_FIRINGS, sizeof(*firings));
 	assert_non_null(firings);

@@ -32,9 +32,7 @@ static int setup(void **state)
 	(void)state;
 	fake_arch_reset();
 	loop_reset_for_test();
-	log_remove_all_sinks();
-	fake_log_clear();
-	log_add_sink(fake_log_sink);
+	fake_log_capture();
 	fake_alarm_init(&hw, TPS, 0);
 	alarm_mux_init(&mux, &hw.hil);
 	bench_idle_init(&bench, &mux);

@@ -37,9 +37,7 @@ static int setup(void **state)
 
 	fake_arch_reset();
 	loop_reset_for_test();
-	log_remove_all_sinks();
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	region = aligned_alloc(PROC_PAGE, SIZE);
 	assert_int_equal(process_memory_init(&m, BASE, region, SIZE, &img, PROC_PAGE), PROC_MEM_OK);
 	grant_table_init(&t);

@@ -115,9 +115,8 @@ static int setup(void **state)
 	(void)state;
 	fake_arch_reset();
 	loop_reset_for_test();
-	log_remove_all_sinks();
-	log_add_sink(fake_log_sink);
 	log_set_level(LOG_INFO);
+	fake_log_capture();
 	reset_fakes();
 	keyboard_init(&kb, &fake_port, &keymap_us, &fake_reset_hook);
 	keyboard_set_client(&kb, &test_client);

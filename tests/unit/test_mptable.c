@@ -83,10 +83,8 @@ static struct blob qemu_config(void)
 static int setup(void **state)
 {
 	(void)state;
-	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	memset(&mem, 0, sizeof(mem));
 	return 0;
 }

@@ -23,10 +23,8 @@
 static int setup(void **state)
 {
 	(void)state;
-	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	return 0;
 }
 

@@ -69,10 +69,8 @@ static struct hil_pci_window window = { NULL, table_read, table_write, ENTRIES *
 static int setup(void **state)
 {
 	(void)state;
-	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	fake_pci_init(&fake);
 	memset(&table, 0, sizeof(table));
 	window.bytes = ENTRIES * 16;

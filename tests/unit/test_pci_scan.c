@@ -27,10 +27,8 @@ static struct pci_scan scan;
 static int setup(void **state)
 {
 	(void)state;
-	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	fake_pci_init(&fake);
 	return 0;
 }

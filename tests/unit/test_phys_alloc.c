@@ -26,10 +26,8 @@ static struct phys_alloc pa;
 static int setup(void **state)
 {
 	(void)state;
-	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	phys_alloc_init(&pa);
 	return 0;
 }

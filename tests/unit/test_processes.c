@@ -216,10 +216,8 @@ static int setup(void **state)
 
 	fake_arch_reset();
 	loop_reset_for_test();
-	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	syscall_reset_for_test();
 	syscall_register(&drv);
 	memset(slot, 0, sizeof(slot));

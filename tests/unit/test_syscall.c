@@ -102,9 +102,7 @@ static int setup(void **state)
 
 	fake_arch_reset();
 	loop_reset_for_test();
-	log_remove_all_sinks();
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	syscall_reset_for_test();
 	syscall_register(&fake);
 	file_len = fake_elf_build(file, sizeof(file), TEXT, seg, 2);

@@ -169,10 +169,8 @@ static int wr(uint64_t lba, uint8_t *buf, size_t n)
 static int setup(void **state)
 {
 	(void)state;
-	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	fake_virtio_init(&dev, 1);
 	dev.config_read = config_read;
 	dev.isr = isr;

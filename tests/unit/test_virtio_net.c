@@ -120,10 +120,8 @@ static size_t unhex(const char *hex, uint8_t *out)
 static int setup(void **state)
 {
 	(void)state;
-	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	fake_virtio_init(&dev, 2);
 	dev.config_read = config_read;
 	dev.notified = notified;

@@ -78,10 +78,8 @@ static const struct hil_rng_client client = { ready, NULL };
 static int setup(void **state)
 {
 	(void)state;
-	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	fake_virtio_init(&dev, 1);
 	dev.notified = notified;
 	memset(&rngdev, 0, sizeof(rngdev));

@@ -33,10 +33,8 @@ static uint16_t dev_last_avail;
 static int setup(void **state)
 {
 	(void)state;
-	log_remove_all_sinks();
 	log_set_level(LOG_INFO);
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	memset(mem, 0xa5, sizeof(mem)); /* virtq_init must clear what it uses */
 	dev_last_avail = 0;
 	assert_int_equal(virtq_init(&q, 0, SIZE, mem, MEM_ADDR), 0);

@@ -52,9 +52,7 @@ static int setup(void **state)
 	fake_arch_reset();
 	loop_reset_for_test();
 	watchdog_reset_for_test();
-	log_remove_all_sinks();
-	log_add_sink(fake_log_sink);
-	fake_log_clear();
+	fake_log_capture();
 	now = 1000 * MS;
 	where.caller = 0;
 	watchdog_default_options(&opt);
