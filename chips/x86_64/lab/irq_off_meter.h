@@ -20,7 +20,8 @@
  * jumps over a sleep, so elapsed minus idle is the instructions executed.
  *
  * The bake-off's outside world runs from NMIs, inside any window; what its
- * steps take (irq_off_meter_stolen) is subtracted from the window they fell in.
+ * steps take (irq_off_meter_stolen) is subtracted from the window they
+ * fell in.
  *
  * Off (the default) it costs arch_irq_disable(), arch_irq_enable() and
  * arch_enable_irq_and_idle() one test of `on` each, all before the halt, so
@@ -56,10 +57,9 @@ struct irq_off_meter {
 	uint64_t on_at;
 	uint64_t closed_since;
 	uint64_t held; /* C-handled interrupts that such a stretch held pending */
-	/* What the bake-off's outside world had taken from this CPU
-	 * (irq_off_meter_stolen) when the loop's window
-	 * began, and when the CPU went to sleep: what it takes during either
-	 * is not the design's, so it is taken out. */
+	/* irq_off_meter_stolen when the loop's window began and when the
+	 * CPU went to sleep: what the outside world takes during either is
+	 * not the design's, so it is taken out. */
 	uint64_t stolen_at_since;
 	uint64_t stolen_at_sleep;
 };

@@ -176,12 +176,10 @@ static void step(uint64_t now)
 	}
 }
 
-/* From world_nmi_entry. */
-void world_nmi(void);
-void world_nmi(void)
+/* From world_nmi_entry, with the clock it read first. */
+void world_nmi(uint64_t entry);
+void world_nmi(uint64_t entry)
 {
-	uint64_t entry = rdtsc();
-
 	if (!__atomic_load_n(&w.running, __ATOMIC_ACQUIRE) || panic_in_progress()) {
 		if (w.running)
 			hpet_nmi_stop(); /* a panic report runs: the world keeps still */

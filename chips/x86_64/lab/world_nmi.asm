@@ -1,5 +1,5 @@
 ; The outside world's NMI entry (chips/x86_64/lab/world.h): save what C
-; may clobber, call world_nmi(), restore, iretq; and count every
+; may clobber, call world_nmi(entry), restore, iretq; and count every
 ; instruction of it, from the first to iretq, in irq_off_meter_stolen, which
 ; the interrupts-off meter and the idle meter take out of the windows the
 ; NMI fell in.
@@ -50,6 +50,7 @@ world_nmi_entry:
 	push r10
 	push r11
 	cld
+	mov rdi, rax		; world_nmi(entry): its step's time
 	call world_nmi
 	rdtsc
 	shl rdx, 32
