@@ -82,7 +82,7 @@ struct cpu {
 	 * last set the bit wrote it. The loop may take the bit and an
 	 * interrupt set it again before the client reads its stamps; the
 	 * first of that client's interrupts is then here, not in irq_first
-	 * (board/pc/lab/design.c, knock_timed()). At the end, so that the
+	 * (kernel/lab/irq_stamps.c). At the end, so that the
 	 * user-mode offsets above stay put. */
 	uint64_t irq_first_prev[CPU_IRQ_STAMPS];
 };
