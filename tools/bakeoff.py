@@ -1205,7 +1205,20 @@ When the serial line and a long callback overlap, knock's driver does not
 read the UART for the whole callback: a 16550 overruns 1.4 ms into a
 20 ms callback. What a knock capsule should do about it is what the
 second column does: split long work into slices shorter than the FIFO's
-1.4 ms, so the loop comes round to the UART between slices."""
+1.4 ms, so the loop comes round to the UART between slices.
+
+That needs the knock early: COM2's receive interrupt comes at the first
+byte in its FIFO (`world_serial_init()`, chips/x86_64/lab/world.c), the
+same for every design. At the console's trigger level, 14 bytes, the
+knock would come 2 byte times (174 us) before the overrun, and no loop
+running 1 ms slices could answer it. Until 2026-12-07 COM2 had its
+trigger at 14 too, and every design still had a knock per byte: the
+driver kept transmit-empty on, and each byte the world wrote into the
+loopback UART's transmit register raised it. The driver now enables
+transmit-empty only while it sends (docs/interrupts.md, section 8); with
+the trigger left at 14, the split column's short run lost 502 of 12,000
+bytes. The trigger at 1 byte gives the designs back the whole FIFO from
+the first byte's knock, as the earlier figures had it by accident."""
 
 LOSS_HOST = """QEMU is kinder than hardware on the host load: its UART stops taking
 bytes from the host while the 16-byte receive FIFO is full, and its PS/2

@@ -24,6 +24,7 @@
 
 #include "chips/x86_64/io.h"
 #include "chips/x86_64/uart16550.h"
+#include "kernel/arch.h"
 #include "kernel/observe.h"
 
 #define REG_DATA 0
@@ -50,7 +51,10 @@
 #define IER_RX_DATA 0x01
 #define IER_THR_EMPTY 0x02
 #define IER_LINE_STATUS 0x04
-#define IER_ALL (IER_RX_DATA | IER_THR_EMPTY | IER_LINE_STATUS)
+/* With nothing to send: the transmit-empty interrupt is off (see
+ * uart16550_transmit). */
+#define IER_QUIET (IER_RX_DATA | IER_LINE_STATUS)
+#define IER_RX_SIDE IER_QUIET /* what the ISR-queue design's throttle turns off */
 
 #define IIR_NONE_PENDING 0x01
 #define IIR_CAUSE_MASK 0x0e
@@ -189,6 +193,30 @@ static bool tx_has_more(const struct uart16550 *u)
 	return u->tx_buf && u->tx_done < u->tx_len;
 }
 
+static void write_ier(struct uart16550 *u, uint8_t ier)
+{
+	outb(u->base + REG_IER, ier);
+	u->ier = ier;
+}
+
+/* Transmit-empty on only while a transmission needs its event. Enabling
+ * it while the FIFO is already empty raises it at once (QEMU's 16550
+ * does, and Linux's 8250 driver tests real chips for it), so a
+ * transmission whose bytes all left before the enable still gets its
+ * service(). */
+static void want_tx_event(struct uart16550 *u, bool want)
+{
+	uint8_t ier = want ? (u->ier | IER_THR_EMPTY) : (u->ier & ~IER_THR_EMPTY);
+
+	if (u->ier == ier)
+		return;
+	/* The ISR-queue design's handler changes the receive side of IER
+	 * (uart16550_isr_read): not between this read and write. */
+	bool on = arch_irq_save();
+	write_ier(u, want ? (u->ier | IER_THR_EMPTY) : (u->ier & ~IER_THR_EMPTY));
+	arch_irq_restore(on);
+}
+
 static void uart16550_service(void *hw)
 {
 	struct uart16550 *u = hw;
@@ -196,6 +224,7 @@ static void uart16550_service(void *hw)
 	uint64_t events_before = u->stats.rx_bytes + u->stats.tx_fifo_fills;
 
 	u->stats.services++;
+	u->in_service = true;
 	/*
 	 * Each round: read IIR (counting the cause it names, and acknowledging
 	 * a transmit-empty cause by the read), then do all the work whatever
@@ -219,7 +248,7 @@ static void uart16550_service(void *hw)
 		if (round == SERVICE_ROUNDS) {
 			u->stats.service_limit++;
 			outb(u->base + REG_IER, 0);
-			outb(u->base + REG_IER, IER_ALL);
+			outb(u->base + REG_IER, u->ier);
 			break;
 		}
 	}
@@ -228,15 +257,27 @@ static void uart16550_service(void *hw)
 	observe_note_events((uint32_t)(u->stats.rx_bytes + u->stats.tx_fifo_fills - events_before));
 
 	/* Last, so the client may start the next transmission from its
-	 * callback. */
+	 * callback (which then asks for its own event: no longer in
+	 * service). With nothing left to send, transmit-empty goes off. */
+	u->in_service = false;
 	hand_back_tx_buffer(u);
+	if (!u->tx_buf)
+		want_tx_event(u, false);
 }
 
 /*
- * The transmit-empty interrupt comes only when the FIFO BECOMES empty, so
- * a transmission starts by writing the first FIFO-full here when the FIFO
+ * A transmission starts by writing the first FIFO-full here when the FIFO
  * is empty now; if it is still sending, its emptying will interrupt. The
  * buffer comes back in transmitted() from service(), never from here.
+ *
+ * Transmit-empty is enabled only when that needs an event: bytes are left
+ * for the FIFO's emptying, or the transmission started outside service().
+ * One started inside service() (an echo from received()) that fits in
+ * the FIFO is handed back when that service() ends, with no interrupt: on
+ * QEMU, whose FIFO empties the instant it is written, an always-on
+ * transmit-empty cost each echoed byte a second interrupt and service()
+ * that found nothing to do (Linux's 8250 driver turns THRI off when idle
+ * for the same reason).
  */
 static int uart16550_transmit(void *hw, const uint8_t *buf, size_t len)
 {
@@ -249,6 +290,8 @@ static int uart16550_transmit(void *hw, const uint8_t *buf, size_t len)
 	u->tx_done = 0;
 	if (inb(u->base + REG_LSR) & LSR_THR_EMPTY)
 		fill_tx_fifo(u);
+	if (tx_has_more(u) || !u->in_service)
+		want_tx_event(u, true);
 	return 0;
 }
 
@@ -261,7 +304,7 @@ static void uart16550_set_client(void *hw, const struct hil_uart_client *client)
 void uart16550_init_irq(struct uart16550 *u, uint16_t base)
 {
 	*u = (struct uart16550){ .base = base };
-	outb(base + REG_IER, IER_ALL);
+	write_ier(u, IER_QUIET);
 }
 
 void uart16550_hil(struct uart16550 *u, struct hil_uart *out)
@@ -309,7 +352,7 @@ bool uart16550_isr_read(struct uart16550 *u, void (*rx)(void *ctx, uint8_t byte)
 		uint8_t lsr = inb(u->base + REG_LSR);
 		while (!throttled && (lsr & LSR_DATA_READY)) {
 			if (!room) {
-				outb(u->base + REG_IER, IER_THR_EMPTY);
+				write_ier(u, u->ier & ~IER_RX_SIDE);
 				throttled = true;
 				break;
 			}
@@ -323,7 +366,7 @@ bool uart16550_isr_read(struct uart16550 *u, void (*rx)(void *ctx, uint8_t byte)
 		if (round == SERVICE_ROUNDS) {
 			u->stats.service_limit++;
 			outb(u->base + REG_IER, 0);
-			outb(u->base + REG_IER, throttled ? IER_THR_EMPTY : IER_ALL);
+			outb(u->base + REG_IER, u->ier);
 			return throttled;
 		}
 	}
@@ -331,7 +374,7 @@ bool uart16550_isr_read(struct uart16550 *u, void (*rx)(void *ctx, uint8_t byte)
 
 void uart16550_rx_interrupts(struct uart16550 *u, bool on)
 {
-	outb(u->base + REG_IER, on ? IER_ALL : IER_THR_EMPTY);
+	write_ier(u, on ? (u->ier | IER_RX_SIDE) : (u->ier & ~IER_RX_SIDE));
 }
 
 void uart16550_deliver_rx(struct uart16550 *u, const uint8_t *bytes, size_t n)

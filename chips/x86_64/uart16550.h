@@ -52,6 +52,8 @@ struct uart16550 {
 	/* The buffer being sent (the client's until transmitted()). */
 	const uint8_t *tx_buf;
 	size_t tx_len, tx_done;
+	uint8_t ier;     /* what was last written to IER */
+	bool in_service; /* service() runs, up to its hand-back */
 	struct uart16550_stats stats;
 };
 
@@ -63,7 +65,8 @@ void uart_write_raw(const uint8_t *s, size_t n);
 void uart16550_panic_flush(struct uart16550 *u);
 
 /* Interrupt mode for the UART that uart_init() set up at `base`: enables
- * the received-data, transmit-empty and line-status interrupts. */
+ * the received-data and line-status interrupts; transmit-empty comes on
+ * while a transmission needs it (uart16550.c, uart16550_transmit). */
 void uart16550_init_irq(struct uart16550 *u, uint16_t base);
 /* The hil_uart over `u`. */
 void uart16550_hil(struct uart16550 *u, struct hil_uart *out);

@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from knock_qemu import PROMPT
+
 # What a VT100/xterm sends for the editing keys.
 LEFT, RIGHT, UP, DOWN = "\x1b[D", "\x1b[C", "\x1b[A", "\x1b[B"
 HOME, END, DELETE = "\x1b[H", "\x1b[F", "\x1b[3~"
@@ -162,6 +164,46 @@ def test_nul_bytes_over_serial_never_join_tokens(boot, version):
 
 
 RANDOM_BYTES = 10_000
+def com1_serviced(vm):
+    """COM1's loop services so far, from `irqs`."""
+    m = re.search(r"^com1 +\d+ +(\d+) +\d+ bytes received$", vm.shell("irqs"), re.M)
+    assert m, "no com1 row in irqs"
+    return int(m.group(1))
+
+
+def test_an_echoed_byte_costs_one_com1_service(boot):
+    """A byte typed on the serial line is echoed from the UART's own
+    service, and the echo fits in the FIFO: the driver hands the buffer
+    back as that service ends, with no transmit-empty interrupt
+    (chips/x86_64/uart16550.c, uart16550_transmit). With transmit-empty
+    always on, QEMU raised it the instant the echo was written, and each
+    byte cost a second COM1 service that found nothing to do. The count
+    comes from the loop (`irqs`), the bytes from here: typed one at a
+    time, each after the echo of the last, so no two share a service.
+    The `irqs` lines' own costs cancel out against a run with nothing
+    typed between them."""
+    typed = 30
+    vm = boot()
+    vm.wait_shell()
+    costs = []
+    for count in (0, typed):
+        before = com1_serviced(vm)
+        for _ in range(count):
+            pos = len(vm.log)
+            vm.serial_write("x")
+            vm.wait_for("x", pos=pos, whole_lines=False)
+        pos = len(vm.log)
+        vm.serial_write(CTRL_C)  # a fresh prompt for `irqs`
+        vm.wait_for(r"\^C\n" + re.escape(PROMPT) + "$", pos=pos, whole_lines=False)
+        costs.append(com1_serviced(vm) - before)
+    per_byte = (costs[1] - costs[0]) / typed
+    assert 0.9 <= per_byte <= 1.2, \
+        f"{costs[1] - costs[0]} COM1 services for {typed} echoed bytes ({costs})"
+    # And the driver still sends long output: the answer needs several
+    # FIFO-fulls, each refilled on transmit-empty.
+    assert vm.shell("echo " + "y" * 100) == "y" * 100 + "\n"
+
+
 RANDOM_SEED = 4
 # Each burst of noise ends in one of these, the states hardest to leave:
 # half an escape sequence, a line too long, a bare CR.

@@ -32,7 +32,7 @@
 #define UART_MCR_DTR_RTS_OUT2 0x0b
 #define UART_LCR_DLAB 0x80
 #define UART_LCR_8N1 0x03
-#define UART_FCR_ENABLE_CLEAR_14 0xc7
+#define UART_FCR_ENABLE_CLEAR_TRIGGER_1 0x07 /* bits 7:6 = 00: 1 byte */
 
 #define VEC_NMI 2
 
@@ -43,12 +43,12 @@ bool world_serial_init(uint16_t port)
 	outb(port + UART_THR, 1); /* divisor 1: 115200 baud */
 	outb(port + UART_IER, 0);
 	outb(port + UART_LCR, UART_LCR_8N1);
-	outb(port + UART_FCR, UART_FCR_ENABLE_CLEAR_14);
+	outb(port + UART_FCR, UART_FCR_ENABLE_CLEAR_TRIGGER_1);
 	outb(port + UART_MCR, UART_MCR_LOOP);
 	outb(port + UART_THR, 0xae);
 	bool there = inb(port + UART_THR) == 0xae;
 	outb(port + UART_MCR, UART_MCR_DTR_RTS_OUT2);
-	outb(port + UART_FCR, UART_FCR_ENABLE_CLEAR_14); /* drop the test byte */
+	outb(port + UART_FCR, UART_FCR_ENABLE_CLEAR_TRIGGER_1); /* drop the test byte */
 	return there;
 }
 

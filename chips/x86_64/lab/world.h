@@ -82,9 +82,13 @@ struct world_stats {
 };
 
 /* Set up the UART at `port` as the world's line ends it (115200 8N1,
- * FIFOs on, interrupt at 14 bytes, as knock's console UART) and say
- * whether it is there (a loopback test). The design under test then
- * drives it as any 16550 (uart16550_init_irq). */
+ * FIFOs on, the receive interrupt at the first byte) and say whether it
+ * is there (a loopback test). The design under test then drives it as
+ * any 16550 (uart16550_init_irq). The trigger at 1 byte, not the
+ * console's 14, gives every design the whole FIFO, 16 byte times (1.4
+ * ms), from the first byte's knock to an overrun: at 14, a knock comes
+ * only 2 byte times before one, and no loop that runs 1 ms slices could
+ * answer it (docs/bakeoff.md, "Loss as hardware would count it"). */
 bool world_serial_init(uint16_t port);
 
 /* Point this CPU's NMI gate at the world (the lab image has no
