@@ -1215,7 +1215,9 @@ running 1 ms slices could answer it. Until 2026-12-07 COM2 had its
 trigger at 14 too, and every design still had a knock per byte: the
 driver kept transmit-empty on, and each byte the world wrote into the
 loopback UART's transmit register raised it. The driver now enables
-transmit-empty only while it sends (docs/interrupts.md, section 8); with
+transmit-empty only while it sends (docs/interrupts.md, section 8; the
+ISR-queue design keeps it on for COM1, whose handler reports each
+emptied FIFO, and off for COM2, which only receives); with
 the trigger left at 14, the split column's short run lost 502 of 12,000
 bytes. The trigger at 1 byte gives the designs back the whole FIFO from
 the first byte's knock, as the earlier figures had it by accident."""

@@ -24,7 +24,6 @@
 
 #include "chips/x86_64/io.h"
 #include "chips/x86_64/uart16550.h"
-#include "kernel/arch.h"
 #include "kernel/observe.h"
 
 #define REG_DATA 0
@@ -208,13 +207,8 @@ static void want_tx_event(struct uart16550 *u, bool want)
 {
 	uint8_t ier = want ? (u->ier | IER_THR_EMPTY) : (u->ier & ~IER_THR_EMPTY);
 
-	if (u->ier == ier)
-		return;
-	/* The ISR-queue design's handler changes the receive side of IER
-	 * (uart16550_isr_read): not between this read and write. */
-	bool on = arch_irq_save();
-	write_ier(u, want ? (u->ier | IER_THR_EMPTY) : (u->ier & ~IER_THR_EMPTY));
-	arch_irq_restore(on);
+	if (u->ier != ier)
+		write_ier(u, ier);
 }
 
 static void uart16550_service(void *hw)
@@ -370,6 +364,16 @@ bool uart16550_isr_read(struct uart16550 *u, void (*rx)(void *ctx, uint8_t byte)
 			return throttled;
 		}
 	}
+}
+
+/* Transmit-empty stays on from here, as the design's handler expects a
+ * cause for each emptied FIFO: transmit() then finds it on and never
+ * writes IER, so only the handler (its throttle) and the loop with
+ * interrupts off (uart16550_rx_interrupts) do, and never at once.
+ * service(), which turns it off, is not this design's. */
+void uart16550_isr_mode(struct uart16550 *u)
+{
+	write_ier(u, u->ier | IER_THR_EMPTY);
 }
 
 void uart16550_rx_interrupts(struct uart16550 *u, bool on)

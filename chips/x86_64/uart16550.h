@@ -76,7 +76,8 @@ void uart16550_hil(struct uart16550 *u, struct hil_uart *out);
  * handler reads the UART and the loop works later from what it read;
  * knock's own path is service() through the hil_uart.
  *
- * uart16550_isr_read(), in the handler: acknowledge every pending cause
+ * uart16550_isr_mode() first: transmit-empty on for good (the handler
+ * sees each emptied FIFO). uart16550_isr_read(), in the handler: acknowledge every pending cause
  * and read up to `room` received bytes: rx(ctx, byte) for each,
  * tx_empty(ctx) when the transmit FIFO emptied. When bytes remain and
  * there is no more room, it turns the receive interrupts off (the bytes
@@ -88,6 +89,7 @@ void uart16550_hil(struct uart16550 *u, struct hil_uart *out);
  */
 bool uart16550_isr_read(struct uart16550 *u, void (*rx)(void *ctx, uint8_t byte),
 			void (*tx_empty)(void *ctx), void *ctx, unsigned room);
+void uart16550_isr_mode(struct uart16550 *u);
 void uart16550_rx_interrupts(struct uart16550 *u, bool on);
 void uart16550_deliver_rx(struct uart16550 *u, const uint8_t *bytes, size_t n);
 void uart16550_tx_ready(struct uart16550 *u);

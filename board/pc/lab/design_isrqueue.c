@@ -327,4 +327,10 @@ void design_isrqueue_init(void)
 	isr_queue_init(&design_isrqueue_com2, com2_slots, COM1_RING);
 	keyboard_gsi_known = platform_isa_route(&board_platform, KEYBOARD_ISA_IRQ, &r);
 	keyboard_gsi = r.gsi;
+	/* COM1 carries the console's output. COM2 only receives here: its
+	 * transmit-empty stays off, or each byte the world writes into it
+	 * in loopback would cost this design a second interrupt that no
+	 * real line would raise. */
+	if (board_uart())
+		uart16550_isr_mode(board_uart());
 }

@@ -60,22 +60,18 @@ void arch_irq_enable(void)
 
 /* A window begins only where interrupts were on: a disable inside an
  * interrupt handler (a C handler of the in-ISR design that reaches an
- * arch_irq_save(), chips/x86_64/uart16550.c's want_tx_event()) is inside
+ * arch_irq_save(), such as the IOAPIC's register pairs) is inside
  * the handler's own window, which the stubs time, and no enable in the
- * handler would end it: the `iretq` turns interrupts on. */
-static __attribute__((noinline, cold)) void irq_disable_metered(void)
-{
-	bool was_on = arch_irq_enabled();
-
-	__asm__ volatile("cli" ::: "memory");
-	if (was_on)
-		irq_off_meter_begin();
-}
-
+ * handler would end it: the `iretq` turns interrupts on. All in this
+ * one function: the returns after the meter's clock read are counted in
+ * the window, and a helper's would add two. */
 void arch_irq_disable(void)
 {
 	if (__builtin_expect(irq_off_meter.on, 0)) {
-		irq_disable_metered();
+		bool was_on = read_rflags() & RFLAGS_IF;
+		__asm__ volatile("cli" ::: "memory");
+		if (was_on)
+			irq_off_meter_begin();
 		return;
 	}
 	__asm__ volatile("cli" ::: "memory");
