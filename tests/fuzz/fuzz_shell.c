@@ -46,6 +46,7 @@
 #include "kernel/observe.h"
 #include "kernel/pending.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/unit/fake_alarm.h"
 #include "tests/unit/fake_arch.h"
 
 #define BIT_TIMER 0
@@ -68,35 +69,8 @@ static jmp_buf machine_reset;
 
 /* --- the clock ----------------------------------------------------------- */
 
-static uint64_t clock_now;
-static bool alarm_armed;
-static uint64_t alarm_deadline;
-
-static uint64_t clock_read(void *hw)
-{
-	(void)hw;
-	return clock_now++; /* time passes while the kernel looks at it */
-}
-
-static void alarm_arm(void *hw, uint64_t deadline)
-{
-	(void)hw;
-	alarm_armed = true;
-	alarm_deadline = deadline;
-}
-
-static void alarm_disarm(void *hw)
-{
-	(void)hw;
-	alarm_armed = false;
-}
-
-static const struct hil_alarm clock = {
-	.ticks_per_second = 1000000,
-	.now = clock_read,
-	.arm = alarm_arm,
-	.disarm = alarm_disarm,
-};
+/* Time passes while the kernel looks at it: every read advances it. */
+static struct fake_alarm clock;
 
 /* --- the UART ------------------------------------------------------------ */
 
@@ -243,13 +217,13 @@ static void check_console(void)
  * loop runs until it has nothing left (or a bound). */
 static void step(const uint8_t *bytes, size_t n, uint64_t ms, bool bare)
 {
-	clock_now += ms * 1000;
+	clock.now += ms * 1000;
 	rx = bytes;
 	rx_len = n;
 	if (n || tx)
 		pending_set(&fake_cpu, BIT_COM1);
-	if (!bare && alarm_armed && (int64_t)(clock_now - alarm_deadline) >= 0) {
-		alarm_armed = false; /* one-shot, like the LAPIC timer */
+	if (!bare && fake_alarm_due(&clock)) {
+		fake_alarm_knock(&clock); /* one-shot, like the LAPIC timer */
 		pending_set(&fake_cpu, BIT_TIMER);
 	}
 	for (int i = 0; i < MAX_ROUNDS && loop_round(&fake_cpu); i++)
@@ -261,15 +235,15 @@ static void start(bool bare)
 {
 	fuzz_reset();
 	show_serial = getenv("FUZZ_LOG") != NULL;
-	clock_now = 5000000;
-	alarm_armed = false;
+	fake_alarm_init(&clock, 1000000, 5000000);
+	clock.now_step = 1;
 	rx_len = 0;
 	tx = NULL;
 	loop_declare_interrupt(BIT_TIMER, "timer");
 	loop_declare_interrupt(BIT_COM1, "com1");
 	console_init(&con, &uart, &screen);
 	loop_set_client(BIT_COM1, "console", console_uart_service, &con);
-	alarm_mux_init(&mux, &clock);
+	alarm_mux_init(&mux, &clock.hil);
 	loop_set_client(BIT_TIMER, "alarm_mux", alarm_mux_service, &mux);
 	keyboard_init(&kb, &ps2, &keymap_us, NULL);
 	const struct stats_board sb = {
@@ -314,7 +288,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (setjmp(machine_reset) == 0) {
 		for (size_t at = 1; at < size; at += per_step)
 			step(data + at, size - at < per_step ? size - at : per_step, ms, bare);
-		for (int i = 0; i < DRAIN_STEPS && (tx || fake_cpu.pending || alarm_armed); i++)
+		for (int i = 0; i < DRAIN_STEPS && (tx || fake_cpu.pending || clock.armed); i++)
 			step(NULL, 0, DRAIN_MS, bare);
 	}
 	fuzz_free_all();

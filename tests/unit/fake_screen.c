@@ -30,3 +30,19 @@ void fake_screen_clear(void)
 	fake_screen_len = 0;
 	fake_screen_text[0] = '\0';
 }
+
+const char *fake_screen_answer(const char *line, const char *prompt)
+{
+	static char text[sizeof(fake_screen_text)];
+	size_t echo = strlen(line) + 1, p = strlen(prompt), n = fake_screen_len;
+
+	if (n < echo + p || memcmp(fake_screen_text + n - p, prompt, p) != 0) {
+		mock_assert(0, "the screen ends in the prompt after the echoed line", __FILE__,
+			    __LINE__);
+		return "";
+	}
+	n -= echo + p;
+	memcpy(text, fake_screen_text + echo, n);
+	text[n] = '\0';
+	return text;
+}

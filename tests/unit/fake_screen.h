@@ -17,4 +17,9 @@ extern const struct hil_text_screen fake_screen;
 /* Forget what was shown. */
 void fake_screen_clear(void);
 
+/* A shell command's answer, from a screen cleared before `line` was
+ * typed: what follows the echoed line and its newline, without `prompt`,
+ * which must end the text (a failed check fails the test). */
+const char *fake_screen_answer(const char *line, const char *prompt);
+
 #endif

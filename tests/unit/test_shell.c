@@ -30,6 +30,7 @@
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "kernel/panic.h"
+#include "fake_alarm.h"
 #include "fake_arch.h"
 #include "fake_log.h"
 #include "fake_screen.h"
@@ -37,36 +38,7 @@
 /* --- fakes --------------------------------------------------------------- */
 
 /* A 1 MHz clock: ticks are microseconds. */
-static uint64_t clock_now;
-static uint64_t armed_at;
-static bool armed;
-
-static uint64_t fa_now(void *hw)
-{
-	(void)hw;
-	return clock_now;
-}
-
-static void fa_arm(void *hw, uint64_t deadline)
-{
-	(void)hw;
-	armed = true;
-	armed_at = deadline;
-}
-
-static void fa_disarm(void *hw)
-{
-	(void)hw;
-	armed = false;
-}
-
-static const struct hil_alarm fake_alarm = {
-	.hw = NULL,
-	.ticks_per_second = 1000000,
-	.now = fa_now,
-	.arm = fa_arm,
-	.disarm = fa_disarm,
-};
+static struct fake_alarm fa;
 
 static struct hil_ps2_client ps2_client;
 
@@ -193,14 +165,13 @@ static void start(const struct hil_uart *uart, bool with_keyboard, bool with_clo
 	loop_reset_for_test();
 	log_remove_all_sinks();
 	clear_screen();
-	clock_now = 5000000;
-	armed = false;
+	fake_alarm_init(&fa, 1000000, 5000000);
 	resets = 0;
 	fault_asked[0] = '\0';
 	uart_buf = NULL;
 	wire_len = 0;
 	console_init(&con, uart, &fake_screen);
-	alarm_mux_init(&mux, &fake_alarm);
+	alarm_mux_init(&mux, &fa.hil);
 	if (with_keyboard)
 		keyboard_init(&kb, &fake_ps2, &keymap_us, NULL);
 	shell_init(&sh, &con);
@@ -243,16 +214,8 @@ static const char *type(const char *line)
 /* The answer: what came after the echoed line, without the new prompt. */
 static const char *answer(const char *line)
 {
-	static char text[1 << 16];
-	const char *all = type(line);
-	size_t echo = strlen(line) + 1;
-	size_t n = strlen(all);
-	assert_true(n >= echo + strlen(SHELL_PROMPT));
-	assert_memory_equal(all + n - strlen(SHELL_PROMPT), SHELL_PROMPT, strlen(SHELL_PROMPT));
-	n -= echo + strlen(SHELL_PROMPT);
-	memcpy(text, all + echo, n);
-	text[n] = '\0';
-	return text;
+	type(line);
+	return fake_screen_answer(line, SHELL_PROMPT);
 }
 
 /* --- tests --------------------------------------------------------------- */
@@ -319,7 +282,7 @@ static void test_echo(void **state)
 static void test_uptime_from_the_alarm_clock(void **state)
 {
 	(void)state;
-	clock_now = 61500000;
+	fa.now = 61500000;
 	assert_string_equal(answer("uptime"), "up 0:01:01.500 (61500000 us)\n");
 }
 
@@ -348,25 +311,25 @@ static void test_alarm_bad_arguments(void **state)
 	assert_string_equal(answer("alarm 100 periodic extra"), usage);
 	assert_string_equal(answer("alarm 5 periodic"),
 			    "alarm: a periodic alarm needs at least 10 ms\n");
-	assert_false(armed);
+	assert_false(fa.armed);
 }
 
 static void test_alarm_fires_above_the_prompt(void **state)
 {
 	(void)state;
 	assert_string_equal(answer("alarm 100"), "alarm 1: fires in 100 ms\n");
-	assert_true(armed);
-	assert_int_equal(armed_at, 5000000 + 100000);
+	assert_true(fa.armed);
+	assert_int_equal(fa.deadline, 5000000 + 100000);
 	/* The user has started typing when it fires. */
 	clear_screen();
 	console_input_key(&con, (struct line_input){ .key = LINE_KEY_CHAR, .ch = 'u' });
-	clock_now = armed_at + 35;
-	armed = false; /* the one-shot knocks: the timer's count is spent */
+	fa.now = fa.deadline + 35;
+	fake_alarm_knock(&fa); /* the one-shot knocks: its count is spent */
 	alarm_mux_service(&mux);
 	assert_string_equal(fake_screen_text,
 			    "u\r        \ralarm 1 fired 100.035 ms after it was set (asked "
 			    "100 ms, late 35 us)\nknock> u");
-	assert_false(armed);
+	assert_false(fa.armed);
 	/* A one-shot frees its slot. */
 	assert_string_equal(answer("ptime"), "up 0:00:05.100 (5100035 us)\n");
 	assert_string_equal(answer("alarms"), "no alarms (set one with 'alarm <ms> [periodic]')\n");
@@ -379,7 +342,7 @@ static void test_periodic_alarm_list_and_cancel(void **state)
 	assert_string_equal(answer("alarm 2000"), "alarm 2: fires in 2000 ms\n");
 	for (int i = 1; i <= 3; i++) {
 		clear_screen();
-		clock_now = 5000000 + (uint64_t)i * 10000;
+		fa.now = 5000000 + (uint64_t)i * 10000;
 		alarm_mux_service(&mux);
 		char want[96];
 		snprintf(want, sizeof(want), "alarm 1 fired #%d (every 10 ms, late 0 us, missed 0)",
@@ -395,7 +358,7 @@ static void test_periodic_alarm_list_and_cancel(void **state)
 	assert_string_equal(answer("alarms cancel 1"), "alarms: no alarm '1' (see 'alarms')\n");
 	assert_string_equal(answer("alarms cancel x"), "alarms: no alarm 'x' (see 'alarms')\n");
 	assert_string_equal(answer("alarms cancel 2"), "alarm 2 cancelled\n");
-	assert_false(armed); /* nothing left: the hardware is disarmed */
+	assert_false(fa.armed); /* nothing left: the hardware is disarmed */
 	assert_string_equal(answer("alarms drop"), "alarms: usage: alarms [cancel <id>]\n");
 }
 
@@ -431,9 +394,9 @@ static void test_reboot_after_the_answer_is_out(void **state)
 	/* No prompt comes back: the machine is about to reset. */
 	assert_string_equal(type("reboot"), "reboot\nrebooting\n");
 	assert_int_equal(resets, 0);
-	assert_true(armed); /* a short delay lets the UART send the answer */
-	assert_int_equal(armed_at, clock_now + REBOOT_COMMANDS_DELAY_MS * 1000);
-	clock_now = armed_at;
+	assert_true(fa.armed); /* a short delay lets the UART send the answer */
+	assert_int_equal(fa.deadline, fa.now + REBOOT_COMMANDS_DELAY_MS * 1000);
+	fa.now = fa.deadline;
 	expect_assert_failure(alarm_mux_service(&mux));
 	assert_int_equal(resets, 1);
 }

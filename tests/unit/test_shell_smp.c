@@ -22,37 +22,13 @@
 #include "capsules/smp_ping.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
+#include "fake_alarm.h"
 #include "fake_arch.h"
 #include "fake_screen.h"
 
 /* One clock for both CPUs' muxes (ticks are microseconds), advanced by
  * every read so that round trips take time. */
-static uint64_t clock_now;
-
-static uint64_t fa_now(void *hw)
-{
-	(void)hw;
-	return clock_now++;
-}
-
-static void fa_arm(void *hw, uint64_t deadline)
-{
-	(void)hw;
-	(void)deadline;
-}
-
-static void fa_disarm(void *hw)
-{
-	(void)hw;
-}
-
-static const struct hil_alarm fake_alarm = {
-	.hw = NULL,
-	.ticks_per_second = 1000000,
-	.now = fa_now,
-	.arm = fa_arm,
-	.disarm = fa_disarm,
-};
+static struct fake_alarm fa;
 
 static struct cpu cpu1;
 static struct console con;
@@ -92,7 +68,8 @@ static int setup(void **state)
 	loop_reset_for_test();
 	log_remove_all_sinks();
 	fake_screen_clear();
-	clock_now = 1000;
+	fake_alarm_init(&fa, 1000000, 1000);
+	fa.now_step = 1;
 	fake_cpu.state = CPU_ONLINE;
 	memset(&cpu1, 0, sizeof(cpu1));
 	cpu1 = (struct cpu){ .self = &cpu1, .id = 1, .hw_id = 7, .state = CPU_STARTING };
@@ -100,7 +77,7 @@ static int setup(void **state)
 
 	/* The boot CPU, as the board wires it. */
 	console_init(&con, NULL, &fake_screen);
-	alarm_mux_init(&mux0, &fake_alarm);
+	alarm_mux_init(&mux0, &fa.hil);
 	shell_init(&sh, &con);
 	alarm_commands_init(&alarm_cmds0, &mux0);
 	shell_register(&sh, &alarm_cmds0.set);
@@ -116,7 +93,7 @@ static int setup(void **state)
 
 	/* CPU 1, as ap_main wires it, then online. */
 	on_cpu(&cpu1);
-	alarm_mux_init(&mux1, &fake_alarm);
+	alarm_mux_init(&mux1, &fa.hil);
 	smp_count_join(&count);
 	smp_ping_join(&ping);
 	shell_worker_init(&worker, &remote1, &smp, &mux1);
@@ -135,21 +112,12 @@ static int setup(void **state)
  * the next prompt, which must be there). */
 static const char *answer(const char *line)
 {
-	static char text[1 << 16];
-
 	fake_screen_clear();
 	for (const char *p = line; *p; p++)
 		console_input_key(&con, (struct line_input){ .key = LINE_KEY_CHAR, .ch = *p });
 	console_input_key(&con, (struct line_input){ .key = LINE_KEY_ENTER });
 	run_loops();
-	size_t echo = strlen(line) + 1, n = strlen(fake_screen_text);
-	assert_true(n >= echo + strlen(SHELL_PROMPT));
-	assert_memory_equal(fake_screen_text + n - strlen(SHELL_PROMPT), SHELL_PROMPT,
-			    strlen(SHELL_PROMPT));
-	n -= echo + strlen(SHELL_PROMPT);
-	memcpy(text, fake_screen_text + echo, n);
-	text[n] = '\0';
-	return text;
+	return fake_screen_answer(line, SHELL_PROMPT);
 }
 
 static void test_cpus_lists_both(void **state)
@@ -285,7 +253,7 @@ static void test_the_worker_drops_alarm_messages(void **state)
 {
 	(void)state;
 	answer("on 1 alarm 1");
-	clock_now += 10000;
+	fa.now += 10000;
 	on_cpu(&cpu1);
 	alarm_mux_service(&mux1);
 	on_cpu(&fake_cpu);
