@@ -50,10 +50,10 @@
 #define IER_RX_DATA 0x01
 #define IER_THR_EMPTY 0x02
 #define IER_LINE_STATUS 0x04
-/* With nothing to send: the transmit-empty interrupt is off (see
+/* The receive side, always on but for the ISR-queue design's throttle;
+ * transmit-empty comes on only while a transmission needs it (see
  * uart16550_transmit). */
-#define IER_QUIET (IER_RX_DATA | IER_LINE_STATUS)
-#define IER_RX_SIDE IER_QUIET /* what the ISR-queue design's throttle turns off */
+#define IER_RX_SIDE (IER_RX_DATA | IER_LINE_STATUS)
 
 #define IIR_NONE_PENDING 0x01
 #define IIR_CAUSE_MASK 0x0e
@@ -298,7 +298,7 @@ static void uart16550_set_client(void *hw, const struct hil_uart_client *client)
 void uart16550_init_irq(struct uart16550 *u, uint16_t base)
 {
 	*u = (struct uart16550){ .base = base };
-	write_ier(u, IER_QUIET);
+	write_ier(u, IER_RX_SIDE);
 }
 
 void uart16550_hil(struct uart16550 *u, struct hil_uart *out)

@@ -164,11 +164,11 @@ def test_nul_bytes_over_serial_never_join_tokens(boot, version):
 
 
 RANDOM_BYTES = 10_000
-def com1_serviced(vm):
-    """COM1's loop services so far, from `irqs`."""
-    m = re.search(r"^com1 +\d+ +(\d+) +\d+ bytes received$", vm.shell("irqs"), re.M)
+def com1_row(vm):
+    """COM1's row of `irqs`: (raised, serviced, bytes received)."""
+    m = re.search(r"^com1 +(\d+) +(\d+) +(\d+) bytes received$", vm.shell("irqs"), re.M)
     assert m, "no com1 row in irqs"
-    return int(m.group(1))
+    return tuple(map(int, m.groups()))
 
 
 def test_an_echoed_byte_costs_one_com1_service(boot):
@@ -187,7 +187,7 @@ def test_an_echoed_byte_costs_one_com1_service(boot):
     vm.wait_shell()
     costs = []
     for count in (0, typed):
-        before = com1_serviced(vm)
+        before = com1_row(vm)[1]
         for _ in range(count):
             pos = len(vm.log)
             vm.serial_write("x")
@@ -195,7 +195,7 @@ def test_an_echoed_byte_costs_one_com1_service(boot):
         pos = len(vm.log)
         vm.serial_write(CTRL_C)  # a fresh prompt for `irqs`
         vm.wait_for(r"\^C\n" + re.escape(PROMPT) + "$", pos=pos, whole_lines=False)
-        costs.append(com1_serviced(vm) - before)
+        costs.append(com1_row(vm)[1] - before)
     per_byte = (costs[1] - costs[0]) / typed
     assert 0.9 <= per_byte <= 1.2, \
         f"{costs[1] - costs[0]} COM1 services for {typed} echoed bytes ({costs})"
@@ -239,9 +239,7 @@ def test_random_bytes_on_serial_leave_the_shell_answering(boot, version, machine
     assert vm.shell("echo quiet now") == "quiet now\n"
     assert vm.shell("version") == f"knock {version}\n"
 
-    m = re.search(r"^com1 +(\d+) +(\d+) +(\d+) bytes received$", vm.shell("irqs"), re.M)
-    assert m, "no com1 row in irqs"
-    raised, serviced, received = map(int, m.groups())
+    raised, serviced, received = com1_row(vm)
     # Not a byte was lost on the way to the driver. (The console may then
     # drop keys that came while the shell was busy, and says so.)
     sent += len("echo quiet now\r") + len("version\r") + len("irqs\r")
