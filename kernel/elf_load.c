@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytes.h"
 #include "elf_load.h"
 #include "string.h"
 
@@ -20,27 +21,6 @@
 #define PT_LOAD 1u
 #define PT_DYNAMIC 2u
 #define PT_INTERP 3u
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /* a + b <= limit, with no wrap-around on the way. */
 static bool fits(uint64_t a, uint64_t b, uint64_t limit)
@@ -57,17 +37,17 @@ static enum elf_error check_header(const uint8_t *f, size_t len)
 	if (memcmp(f, magic, sizeof(magic)) != 0)
 		return ELF_E_MAGIC;
 	/* EI_CLASS 2 (64-bit), EI_DATA 1 (little-endian), EI_VERSION 1, e_version 1. */
-	if (f[4] != 2 || f[5] != 1 || f[6] != 1 || rd32(f + 20) != 1)
+	if (f[4] != 2 || f[5] != 1 || f[6] != 1 || load_le32(f + 20) != 1)
 		return ELF_E_CLASS;
-	if (rd16(f + 16) != ET_EXEC || rd16(f + 18) != EM_X86_64)
+	if (load_le16(f + 16) != ET_EXEC || load_le16(f + 18) != EM_X86_64)
 		return ELF_E_TYPE;
-	uint16_t phnum = rd16(f + 56);
+	uint16_t phnum = load_le16(f + 56);
 	/* e_phnum 0xffff (PN_XNUM) means "the count is elsewhere": too many anyway. */
 	if (phnum == 0 || phnum > ELF_PHNUM_MAX)
 		return ELF_E_PHNUM;
-	if (rd16(f + 54) != PHDR_SIZE)
+	if (load_le16(f + 54) != PHDR_SIZE)
 		return ELF_E_PHENTSIZE;
-	if (!fits(rd64(f + 32), (uint64_t)phnum * PHDR_SIZE, len))
+	if (!fits(load_le64(f + 32), (uint64_t)phnum * PHDR_SIZE, len))
 		return ELF_E_PH_RANGE;
 	return ELF_OK;
 }
@@ -149,12 +129,12 @@ enum elf_error elf_parse(const uint8_t *file, size_t len, uint64_t window_lo, ui
 	if (e != ELF_OK)
 		return e;
 
-	uint64_t phoff = rd64(file + 32);
-	uint16_t phnum = rd16(file + 56);
-	out->entry = rd64(file + 24);
+	uint64_t phoff = load_le64(file + 32);
+	uint16_t phnum = load_le16(file + 56);
+	out->entry = load_le64(file + 24);
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = file + phoff + (uint64_t)i * PHDR_SIZE;
-		uint32_t type = rd32(ph);
+		uint32_t type = load_le32(ph);
 		if (type == PT_INTERP || type == PT_DYNAMIC) {
 			e = ELF_E_DYNAMIC;
 			goto bad;
@@ -162,11 +142,11 @@ enum elf_error elf_parse(const uint8_t *file, size_t len, uint64_t window_lo, ui
 		if (type != PT_LOAD)
 			continue; /* notes, GNU_STACK and the like: nothing to load */
 		struct elf_segment s = {
-			.flags = rd32(ph + 4),
-			.offset = rd64(ph + 8),
-			.vaddr = rd64(ph + 16),
-			.filesz = rd64(ph + 32),
-			.memsz = rd64(ph + 40),
+			.flags = load_le32(ph + 4),
+			.offset = load_le64(ph + 8),
+			.vaddr = load_le64(ph + 16),
+			.filesz = load_le64(ph + 32),
+			.memsz = load_le64(ph + 40),
 		};
 		e = check_segment(&s, len, window_lo, window_hi);
 		if (e != ELF_OK)

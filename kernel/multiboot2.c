@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytes.h"
 #include "log.h"
 #include "multiboot2.h"
 #include "string.h"
@@ -25,20 +26,6 @@
 #define MB2_MODULE_MIN 8           /* mod_start, mod_end, then the string */
 #define RSDP_V1_SIZE 20
 #define RSDP_V2_SIZE 36
-
-static uint32_t read_u32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t read_u64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static void warn(struct boot_info *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -84,8 +71,8 @@ static void parse_meminfo(struct boot_info *out, const struct tag *t)
 		return;
 	}
 	out->has_meminfo = true;
-	out->mem_lower_kib = read_u32(t->data);
-	out->mem_upper_kib = read_u32(t->data + 4);
+	out->mem_lower_kib = load_le32(t->data);
+	out->mem_upper_kib = load_le32(t->data + 4);
 }
 
 /* Returns whether the tag gave a memory map. */
@@ -95,7 +82,7 @@ static bool parse_mmap(struct boot_info *out, const struct tag *t)
 		warn(out, "multiboot2: memory map tag too short (%u bytes)", (unsigned)t->len);
 		return false;
 	}
-	uint32_t entry_size = read_u32(t->data);
+	uint32_t entry_size = load_le32(t->data);
 	if (entry_size < MB2_MMAP_ENTRY_MIN || entry_size % 8 != 0) {
 		warn(out, "multiboot2: memory map entry size %u is invalid, map skipped",
 		     entry_size);
@@ -118,9 +105,9 @@ static bool parse_mmap(struct boot_info *out, const struct tag *t)
 			continue;
 		}
 		struct boot_mmap_entry *e = &out->mmap[out->mmap_count++];
-		e->base = read_u64(t->data + at);
-		e->length = read_u64(t->data + at + 8);
-		e->type = read_u32(t->data + at + 16);
+		e->base = load_le64(t->data + at);
+		e->length = load_le64(t->data + at + 8);
+		e->type = load_le32(t->data + at + 16);
 		/* Summed over the kept regions only, so the figure matches
 		 * the regions the kernel actually knows about. */
 		if (e->type == MB2_MMAP_AVAILABLE)
@@ -163,10 +150,10 @@ static void parse_framebuffer(struct boot_info *out, const struct tag *t)
 		return;
 	}
 	out->has_framebuffer = true;
-	out->fb_addr = read_u64(t->data);
-	out->fb_pitch = read_u32(t->data + 8);
-	out->fb_width = read_u32(t->data + 12);
-	out->fb_height = read_u32(t->data + 16);
+	out->fb_addr = load_le64(t->data);
+	out->fb_pitch = load_le32(t->data + 8);
+	out->fb_width = load_le32(t->data + 12);
+	out->fb_height = load_le32(t->data + 16);
 	out->fb_bpp = t->data[20];
 	out->fb_type = t->data[21];
 	out->fb_has_rgb = false;
@@ -196,8 +183,8 @@ static void parse_module(struct boot_info *out, const struct tag *t)
 		warn(out, "multiboot2: module tag too short (%u bytes)", (unsigned)t->len);
 		return;
 	}
-	uint32_t start = read_u32(t->data);
-	uint32_t end = read_u32(t->data + 4);
+	uint32_t start = load_le32(t->data);
+	uint32_t end = load_le32(t->data + 4);
 	if (end < start) {
 		warn(out, "multiboot2: module [0x%x-0x%x) ends before it starts, skipped", start,
 		     end);
@@ -281,7 +268,7 @@ int mb2_parse(const void *mbi, size_t avail, uintptr_t mbi_addr, struct boot_inf
 		warn(out, "multiboot2: no information block (%u bytes available)", (unsigned)avail);
 		return -1;
 	}
-	uint32_t total = read_u32(base);
+	uint32_t total = load_le32(base);
 	if (total < MB2_HEADER_SIZE + MB2_TAG_HEADER_SIZE || total > avail) {
 		warn(out, "multiboot2: information size %u is invalid (%u bytes available)", total,
 		     (unsigned)avail);
@@ -294,8 +281,8 @@ int mb2_parse(const void *mbi, size_t avail, uintptr_t mbi_addr, struct boot_inf
 	bool broken = false;
 	size_t off = MB2_HEADER_SIZE;
 	while (off + MB2_TAG_HEADER_SIZE <= total) {
-		uint32_t type = read_u32(base + off);
-		uint32_t size = read_u32(base + off + 4);
+		uint32_t type = load_le32(base + off);
+		uint32_t size = load_le32(base + off + 4);
 
 		if (size < MB2_TAG_HEADER_SIZE) {
 			warn(out, "multiboot2: tag %u at offset %u is too small (size %u)", type,

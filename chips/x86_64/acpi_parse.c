@@ -16,35 +16,12 @@
 #include <stdint.h>
 
 #include "chips/x86_64/acpi_parse.h"
+#include "kernel/bytes.h"
 #include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
 
 /* ---- bytes ------------------------------------------------------------------ */
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-/* ACPI checksums: all bytes, including the checksum byte, sum to 0 mod 256. */
-static uint8_t sum8(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-	for (size_t i = 0; i < n; i++)
-		s = (uint8_t)(s + p[i]);
-	return s;
-}
 
 /* Copy n bytes of an ACPI name into out (n+1 bytes), unprintables as '?',
  * so a garbage signature cannot put control characters on the console. */
@@ -89,7 +66,7 @@ int acpi_rsdp_parse(const void *bytes, size_t avail, struct acpi_rsdp *out)
 		log_warn("acpi: RSDP: signature is '%s', not 'RSD PTR ': not trusted", sig);
 		return -1;
 	}
-	uint8_t sum = sum8(b, ACPI_RSDP_V1_BYTES);
+	uint8_t sum = bytes_sum8(b, ACPI_RSDP_V1_BYTES);
 	if (sum) {
 		log_warn(
 			"acpi: RSDP: checksum over its first 20 bytes sums to 0x%02x, not 0: not trusted",
@@ -98,7 +75,7 @@ int acpi_rsdp_parse(const void *bytes, size_t avail, struct acpi_rsdp *out)
 	}
 	out->revision = b[15];
 	printable(out->oem_id, b + 9, 6);
-	out->rsdt_address = le32(b + 16);
+	out->rsdt_address = load_le32(b + 16);
 
 	if (out->revision >= 2) {
 		/* ACPI 2.0+: the XSDT address is covered by the extended
@@ -108,16 +85,16 @@ int acpi_rsdp_parse(const void *bytes, size_t avail, struct acpi_rsdp *out)
 				"acpi: RSDP: revision %u but only its 20-byte 1.0 part is here; using the RSDT",
 				out->revision);
 		} else {
-			uint32_t length = le32(b + 20);
+			uint32_t length = load_le32(b + 20);
 			if (length < ACPI_RSDP_V2_BYTES || length > avail)
 				log_warn(
 					"acpi: RSDP: length field %u is not between 36 and the %zu bytes readable: XSDT not trusted, using the RSDT",
 					length, avail);
-			else if ((sum = sum8(b, length)) != 0)
+			else if ((sum = bytes_sum8(b, length)) != 0)
 				log_warn(
 					"acpi: RSDP: extended checksum over %u bytes sums to 0x%02x, not 0: XSDT not trusted, using the RSDT",
 					length, sum);
-			else if ((out->xsdt_address = le64(b + 24)) == 0)
+			else if ((out->xsdt_address = load_le64(b + 24)) == 0)
 				log_warn(
 					"acpi: RSDP: revision %u but the XSDT address is 0; using the RSDT",
 					out->revision);
@@ -139,7 +116,7 @@ long acpi_rsdp_scan(const void *area, size_t len)
 	for (size_t off = 0; len >= ACPI_RSDP_V1_BYTES && off <= len - ACPI_RSDP_V1_BYTES;
 	     off += 16)
 		if (!memcmp(a + off, rsdp_signature, sizeof(rsdp_signature)) &&
-		    sum8(a + off, ACPI_RSDP_V1_BYTES) == 0)
+		    bytes_sum8(a + off, ACPI_RSDP_V1_BYTES) == 0)
 			return (long)off;
 	return -1;
 }
@@ -169,7 +146,7 @@ bool acpi_table_valid(const void *table, size_t avail, const char *sig)
 		log_warn("acpi: %s table: signature is '%s': not trusted", name, found);
 		return false;
 	}
-	uint32_t length = le32(t + 4);
+	uint32_t length = load_le32(t + 4);
 	if (length < ACPI_HEADER_BYTES) {
 		log_warn(
 			"acpi: %s table: length field %u is shorter than the 36-byte header: not trusted",
@@ -182,7 +159,7 @@ bool acpi_table_valid(const void *table, size_t avail, const char *sig)
 			name, length, avail);
 		return false;
 	}
-	uint8_t sum = sum8(t, length);
+	uint8_t sum = bytes_sum8(t, length);
 	if (sum) {
 		log_warn(
 			"acpi: %s table: checksum over %u bytes sums to 0x%02x, not 0: not trusted",
@@ -317,17 +294,17 @@ static void madt_entry(struct platform *p, const uint8_t *e, size_t off)
 
 	switch (type) {
 	case MADT_LOCAL_APIC:
-		madt_add_cpu(p, e[3], e[2], le32(e + 4), false);
+		madt_add_cpu(p, e[3], e[2], load_le32(e + 4), false);
 		break;
 	case MADT_X2APIC:
-		madt_add_cpu(p, le32(e + 4), le32(e + 12), le32(e + 8), true);
+		madt_add_cpu(p, load_le32(e + 4), load_le32(e + 12), load_le32(e + 8), true);
 		break;
 	case MADT_IOAPIC:
 		if (madt_room(p, p->ioapic_count, PLATFORM_MAX_IOAPICS, "IOAPIC"))
 			p->ioapics[p->ioapic_count++] = (struct platform_ioapic){
 				.id = e[2],
-				.address = le32(e + 4),
-				.gsi_base = le32(e + 8),
+				.address = load_le32(e + 4),
+				.gsi_base = load_le32(e + 8),
 			};
 		break;
 	case MADT_OVERRIDE: {
@@ -345,16 +322,16 @@ static void madt_entry(struct platform *p, const uint8_t *e, size_t off)
 		struct platform_override *o = &p->overrides[p->override_count++];
 		o->bus = e[2];
 		o->source_irq = e[3];
-		o->gsi = le32(e + 4);
-		inti_flags(le16(e + 8), "override for irq", e[3], &o->polarity, &o->trigger);
+		o->gsi = load_le32(e + 4);
+		inti_flags(load_le16(e + 8), "override for irq", e[3], &o->polarity, &o->trigger);
 		break;
 	}
 	case MADT_NMI_SOURCE: {
 		if (!madt_room(p, p->nmi_source_count, PLATFORM_MAX_NMI_SOURCES, "NMI source"))
 			break;
 		struct platform_nmi_source *n = &p->nmi_sources[p->nmi_source_count++];
-		n->gsi = le32(e + 4);
-		inti_flags(le16(e + 2), "NMI source gsi", n->gsi, &n->polarity, &n->trigger);
+		n->gsi = load_le32(e + 4);
+		inti_flags(load_le16(e + 2), "NMI source gsi", n->gsi, &n->polarity, &n->trigger);
 		break;
 	}
 	case MADT_LAPIC_NMI:
@@ -372,14 +349,14 @@ static void madt_entry(struct platform *p, const uint8_t *e, size_t off)
 			break;
 		struct platform_lapic_nmi *n = &p->lapic_nmis[p->lapic_nmi_count++];
 		/* UID 0xff (0xffffffff for x2APIC) means every processor. */
-		n->acpi_uid = x2 ? le32(e + 4) : (e[2] == 0xff ? PLATFORM_ALL_CPUS : e[2]);
+		n->acpi_uid = x2 ? load_le32(e + 4) : (e[2] == 0xff ? PLATFORM_ALL_CPUS : e[2]);
 		n->lint = lint;
-		inti_flags(le16(e + (x2 ? 2 : 3)), "local APIC NMI on LINT", lint, &n->polarity,
-			   &n->trigger);
+		inti_flags(load_le16(e + (x2 ? 2 : 3)), "local APIC NMI on LINT", lint,
+			   &n->polarity, &n->trigger);
 		break;
 	}
 	case MADT_LAPIC_ADDRESS:
-		p->lapic_address = le64(e + 4);
+		p->lapic_address = load_le64(e + 4);
 		p->lapic_address_overridden = true;
 		break;
 	default:
@@ -396,15 +373,15 @@ int acpi_madt_parse(const void *table, size_t avail, struct platform *out)
 	platform_madt_clear(out);
 	if (!acpi_table_valid(table, avail, "APIC"))
 		return -1;
-	uint32_t length = le32(t + 4);
+	uint32_t length = load_le32(t + 4);
 	if (length < MADT_FIXED_BYTES) {
 		log_warn(
 			"acpi: MADT (APIC) table: length %u leaves no room for the local APIC address and flags: not trusted",
 			length);
 		return -1;
 	}
-	out->lapic_address = le32(t + 36); /* until a type 5 entry overrides it */
-	out->has_8259 = le32(t + 40) & MADT_PCAT_COMPAT;
+	out->lapic_address = load_le32(t + 36); /* until a type 5 entry overrides it */
+	out->has_8259 = load_le32(t + 40) & MADT_PCAT_COMPAT;
 
 	size_t off = MADT_FIXED_BYTES;
 	while (off < length) {
@@ -477,14 +454,14 @@ int acpi_fadt_parse(const void *table, size_t avail, struct platform *out)
 
 	if (!acpi_table_valid(table, avail, "FACP"))
 		return -1;
-	uint32_t length = le32(t + 4);
+	uint32_t length = load_le32(t + 4);
 	out->has_fadt = true;
 	out->fadt_revision = t[8];
 
 	if (out->fadt_revision >= FADT_BOOT_ARCH_MIN_REVISION &&
 	    length >= FADT_BOOT_ARCH_OFFSET + 2) {
 		out->has_boot_arch = true;
-		out->boot_arch = le16(t + FADT_BOOT_ARCH_OFFSET);
+		out->boot_arch = load_le16(t + FADT_BOOT_ARCH_OFFSET);
 		out->has_8042 = out->boot_arch & FADT_BOOT_ARCH_8042;
 	}
 	if (length < FADT_FLAGS_OFFSET + 4) {
@@ -493,7 +470,7 @@ int acpi_fadt_parse(const void *table, size_t avail, struct platform *out)
 			length);
 		return 0;
 	}
-	if (!(le32(t + FADT_FLAGS_OFFSET) & FADT_FLAG_RESET_REG_SUP))
+	if (!(load_le32(t + FADT_FLAGS_OFFSET) & FADT_FLAG_RESET_REG_SUP))
 		return 0;
 	if (length < FADT_RESET_VALUE_OFFSET + 1) {
 		log_info(
@@ -507,7 +484,7 @@ int acpi_fadt_parse(const void *table, size_t avail, struct platform *out)
 		.bit_width = g[1],
 		.bit_offset = g[2],
 		.access_size = g[3],
-		.address = le64(g + 4),
+		.address = load_le64(g + 4),
 	};
 	if (reg.space > ACPI_SPACE_PCI_CONFIG || reg.address == 0) {
 		log_warn(
@@ -537,7 +514,7 @@ int acpi_mcfg_parse(const void *table, size_t avail, struct platform *out)
 	out->mcfg_entries_bad = 0;
 	if (!acpi_table_valid(table, avail, "MCFG"))
 		return -1;
-	uint32_t length = le32(t + 4);
+	uint32_t length = load_le32(t + 4);
 	if (length < MCFG_FIXED_BYTES) {
 		log_warn(
 			"acpi: MCFG table: length %u is shorter than its 44 fixed bytes: not trusted",
@@ -552,8 +529,8 @@ int acpi_mcfg_parse(const void *table, size_t avail, struct platform *out)
 	     off += MCFG_ENTRY_BYTES) {
 		const uint8_t *e = t + off;
 		struct platform_ecam w = {
-			.base = le64(e),
-			.segment = le16(e + 8),
+			.base = load_le64(e),
+			.segment = load_le16(e + 8),
 			.bus_start = e[10],
 			.bus_end = e[11],
 		};
@@ -601,7 +578,7 @@ static const uint8_t *map_table(const struct acpi_memory *mem, uint64_t phys, co
 			 (unsigned long long)phys);
 		return NULL;
 	}
-	uint32_t length = le32(h + 4);
+	uint32_t length = load_le32(h + 4);
 	if (length < ACPI_HEADER_BYTES || length > ACPI_TABLE_MAX_BYTES) {
 		char sig[5];
 		printable(sig, h, 4);
@@ -691,7 +668,8 @@ static int walk_root(const struct acpi_memory *mem, uint64_t phys, const char *s
 	for (size_t i = 0; i < entries; i++) {
 		const uint8_t *e = t + ACPI_HEADER_BYTES + i * entry_size;
 		out->tables_seen++;
-		visit_table(mem, sig, (unsigned)i, entry_size == 8 ? le64(e) : le32(e), out);
+		visit_table(mem, sig, (unsigned)i, entry_size == 8 ? load_le64(e) : load_le32(e),
+			    out);
 	}
 	return 0;
 }

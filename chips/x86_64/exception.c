@@ -12,14 +12,12 @@
 #include <stdint.h>
 
 #include "chips/x86_64/cpu_regs.h"
+#include "chips/x86_64/idt.h"
 #include "chips/x86_64/percpu.h"
 #include "chips/x86_64/trap_frame.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/symbols.h"
-
-#define EXC_DOUBLE_FAULT 8
-#define EXC_PAGE_FAULT 14
 
 static const char *const exception_names[32][2] = {
 	{ "#DE", "divide error" },

@@ -13,34 +13,25 @@
 #include "chips/x86_64/gdt.h"
 #include "chips/x86_64/idt.h"
 
-#define EXC_DOUBLE_FAULT 8
-#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate: IF cleared on entry */
-
-struct __attribute__((packed)) idt_gate {
-	uint16_t offset_lo;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type_attr;
-	uint16_t offset_mid;
-	uint32_t offset_hi;
-	uint32_t zero;
-};
-
 extern const uint64_t isr_stub_table_low[VEC_PIC_END];
 extern char isr_unknown_entry[];
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
-void idt_set_gate(unsigned vector, uintptr_t handler, unsigned ist)
+void idt_gate_fill(struct idt_gate *g, uintptr_t handler, unsigned ist, uint8_t type_attr)
 {
-	struct idt_gate *g = &idt[vector & 0xff];
 	g->offset_lo = handler & 0xffff;
 	g->selector = SEL_KCODE;
 	g->ist = ist & 7;
-	g->type_attr = GATE_INTERRUPT;
+	g->type_attr = type_attr;
 	g->offset_mid = (handler >> 16) & 0xffff;
 	g->offset_hi = handler >> 32;
 	g->zero = 0;
+}
+
+void idt_set_gate(unsigned vector, uintptr_t handler, unsigned ist)
+{
+	idt_gate_fill(&idt[vector & 0xff], handler, ist, GATE_INTERRUPT);
 }
 
 void idt_load(void)

@@ -13,30 +13,12 @@
 
 #include "chips/x86_64/acpi_parse.h"
 #include "chips/x86_64/mptable_parse.h"
+#include "kernel/bytes.h"
 #include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
 
 /* ---- bytes ------------------------------------------------------------------ */
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* MP checksums: all bytes, including the checksum byte, sum to 0 mod 256. */
-static uint8_t sum8(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-	for (size_t i = 0; i < n; i++)
-		s = (uint8_t)(s + p[i]);
-	return s;
-}
 
 /* n bytes of a blank-padded name into out (n+1 bytes): unprintables as
  * '?' (a garbage table cannot put control characters on the console),
@@ -65,7 +47,7 @@ static const uint8_t floating_signature[4] = { '_', 'M', 'P', '_' };
 static bool floating_candidate(const uint8_t *b)
 {
 	return !memcmp(b, floating_signature, 4) && b[FP_LENGTH] == 1 &&
-	       sum8(b, MP_FLOATING_BYTES) == 0;
+	       bytes_sum8(b, MP_FLOATING_BYTES) == 0;
 }
 
 long mp_floating_scan(const void *area, size_t len)
@@ -101,13 +83,13 @@ int mp_floating_parse(const void *bytes, size_t avail, struct mp_floating *out)
 			b[FP_LENGTH]);
 		return -1;
 	}
-	uint8_t sum = sum8(b, MP_FLOATING_BYTES);
+	uint8_t sum = bytes_sum8(b, MP_FLOATING_BYTES);
 	if (sum) {
 		log_warn("mptable: floating pointer: checksum sums to 0x%02x, not 0: not trusted",
 			 sum);
 		return -1;
 	}
-	out->config_address = le32(b + FP_ADDRESS);
+	out->config_address = load_le32(b + FP_ADDRESS);
 	out->spec_rev = b[FP_SPEC_REV];
 	out->default_config = b[FP_FEATURE1];
 	out->imcr = b[FP_FEATURE2] & FP_IMCRP;
@@ -158,7 +140,7 @@ static const char *const entry_names[] = { "processor", "bus", "IOAPIC", "I/O in
 
 static void read_int(const uint8_t *e, struct mp_int *i)
 {
-	uint16_t flags = le16(e + 2);
+	uint16_t flags = load_le16(e + 2);
 	i->type = e[1];
 	/* The PO and EL fields are the MADT's MPS INTI flags, bit for bit. */
 	i->polarity = (enum acpi_polarity)(flags & 3);
@@ -182,8 +164,8 @@ static bool read_entry(const uint8_t *e, struct mp_config *mc)
 			.apic_version = e[2],
 			.enabled = e[3] & 1,
 			.bsp = e[3] & 2,
-			.signature = le32(e + 4),
-			.features = le32(e + 8),
+			.signature = load_le32(e + 4),
+			.features = load_le32(e + 8),
 		};
 		return true;
 	case MP_ENTRY_BUS:
@@ -200,7 +182,7 @@ static bool read_entry(const uint8_t *e, struct mp_config *mc)
 			.id = e[1],
 			.version = e[2],
 			.enabled = e[3] & 1,
-			.address = le32(e + 4),
+			.address = load_le32(e + 4),
 		};
 		return true;
 	case MP_ENTRY_IO_INT:
@@ -271,14 +253,14 @@ int mp_config_parse(const void *table, size_t avail, struct mp_config *out)
 			 sig);
 		return -1;
 	}
-	uint16_t base = le16(t + CT_BASE_LENGTH);
+	uint16_t base = load_le16(t + CT_BASE_LENGTH);
 	if (base < MP_CONFIG_HEADER_BYTES || base > avail) {
 		log_warn("mptable: configuration table: base length %u is not between 44 and the "
 			 "%zu bytes readable: not trusted",
 			 base, avail);
 		return -1;
 	}
-	uint8_t sum = sum8(t, base);
+	uint8_t sum = bytes_sum8(t, base);
 	if (sum) {
 		log_warn("mptable: configuration table: checksum over %u bytes sums to 0x%02x, "
 			 "not 0: not trusted",
@@ -289,9 +271,9 @@ int mp_config_parse(const void *table, size_t avail, struct mp_config *out)
 	out->spec_rev = t[CT_SPEC_REV];
 	name_of(out->oem_id, t + CT_OEM_ID, 8);
 	name_of(out->product_id, t + CT_PRODUCT_ID, 12);
-	out->entry_count = le16(t + CT_ENTRY_COUNT);
-	out->lapic_address = le32(t + CT_LAPIC);
-	out->extended_length = le16(t + CT_EXT_LENGTH);
+	out->entry_count = load_le16(t + CT_ENTRY_COUNT);
+	out->lapic_address = load_le32(t + CT_LAPIC);
+	out->extended_length = load_le16(t + CT_EXT_LENGTH);
 
 	walk_entries(t, out);
 
@@ -301,7 +283,7 @@ int mp_config_parse(const void *table, size_t avail, struct mp_config *out)
 		if (out->extended_length > avail - base)
 			log_info("mptable: extended table (%u bytes) not readable: ignored",
 				 out->extended_length);
-		else if ((uint8_t)(sum8(t + base, out->extended_length) + t[CT_EXT_CHECKSUM]))
+		else if ((uint8_t)(bytes_sum8(t + base, out->extended_length) + t[CT_EXT_CHECKSUM]))
 			log_warn("mptable: extended table checksum is wrong: ignored");
 		else
 			out->extended_trusted = true;
@@ -328,13 +310,13 @@ int mp_config_read(const struct mp_floating *fp, mp_map_fn map, void *ctx, struc
 	}
 	if (memcmp(h, "PCMP", 4) != 0)
 		return mp_config_parse(h, MP_CONFIG_HEADER_BYTES, out); /* says why */
-	size_t len = (size_t)le16(h + CT_BASE_LENGTH) + le16(h + CT_EXT_LENGTH);
+	size_t len = (size_t)load_le16(h + CT_BASE_LENGTH) + load_le16(h + CT_EXT_LENGTH);
 	if (len < MP_CONFIG_HEADER_BYTES)
 		len = MP_CONFIG_HEADER_BYTES; /* the parser refuses the base length */
 	const uint8_t *t = map(ctx, fp->config_address, len);
 	if (!t) {
 		/* The extended table is optional: try the base table alone. */
-		len = le16(h + CT_BASE_LENGTH);
+		len = load_le16(h + CT_BASE_LENGTH);
 		t = len >= MP_CONFIG_HEADER_BYTES ? map(ctx, fp->config_address, len) : NULL;
 	}
 	if (!t) {

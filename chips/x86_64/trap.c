@@ -23,8 +23,6 @@
 #include "kernel/cpu.h"
 #include "kernel/log.h"
 
-#define EXC_BREAKPOINT 3
-
 uint64_t unexpected_vector_count[257]; /* [256]: none in service */
 static trap_handler_fn trap_handlers[256];
 

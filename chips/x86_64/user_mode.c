@@ -59,10 +59,6 @@
 #define PTE_ADDR 0x000ffffffffff000ull
 #define PAGE 4096u
 
-#define EXC_BREAKPOINT 3
-#define EXC_DOUBLE_FAULT 8
-#define GATE_INTERRUPT_DPL3 0xee
-
 _Static_assert(offsetof(struct user_context, rax) == 112 &&
 		       offsetof(struct user_context, rip) == 120 &&
 		       offsetof(struct user_context, ss) == 152 &&
@@ -104,31 +100,14 @@ static struct slot_tables tables[USER_SLOTS] __attribute__((aligned(4096)));
 /* Global for user_entry.asm's user_run_slot. */
 struct user_context user_contexts[USER_SLOTS];
 
-struct __attribute__((packed)) gate {
-	uint16_t offset_lo;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type_attr;
-	uint16_t offset_mid;
-	uint32_t offset_hi;
-	uint32_t zero;
-};
-
-static struct gate user_idt[256] __attribute__((aligned(16)));
+static struct idt_gate user_idt[256] __attribute__((aligned(16)));
 /* lidt operands for user_entry.asm: the user IDT and the kernel's. */
 struct descriptor_ptr user_idt_ptr;
 struct descriptor_ptr kernel_idt_ptr;
 
-static void set_gate(unsigned v, uintptr_t handler, unsigned ist, uint8_t type)
+static void set_gate(unsigned v, uintptr_t handler, uint8_t type)
 {
-	struct gate *g = &user_idt[v];
-	g->offset_lo = handler & 0xffff;
-	g->selector = SEL_KCODE;
-	g->ist = ist & 7;
-	g->type_attr = type;
-	g->offset_mid = (handler >> 16) & 0xffff;
-	g->offset_hi = handler >> 32;
-	g->zero = 0;
+	idt_gate_fill(&user_idt[v], handler, 0, type);
 }
 
 /* Until the processes capsule sets its handler: every call to the loop. */
@@ -181,11 +160,11 @@ void user_mode_init(void)
 	__asm__ volatile("sidt %0" : "=m"(kidt));
 	kernel_idt_ptr = kidt;
 	for (unsigned v = 0; v < 256; v++)
-		set_gate(v, user_stub_table[v], 0, 0x8e);
+		set_gate(v, user_stub_table[v], GATE_INTERRUPT);
 	/* A double fault is the kernel's: its stub, on its IST stack. */
-	const struct gate *kg = (const struct gate *)kidt.base;
+	const struct idt_gate *kg = (const struct idt_gate *)kidt.base;
 	user_idt[EXC_DOUBLE_FAULT] = kg[EXC_DOUBLE_FAULT];
-	set_gate(EXC_BREAKPOINT, user_stub_table[EXC_BREAKPOINT], 0, GATE_INTERRUPT_DPL3);
+	set_gate(EXC_BREAKPOINT, user_stub_table[EXC_BREAKPOINT], GATE_INTERRUPT_DPL3);
 	/* The device rows knock from ring 3 with their own top halves (the bit,
 	 * the EOI, back to the loop). In x2APIC mode the EOI is a WRMSR, which
 	 * needs registers: those vectors keep the generic gate, which raises
@@ -193,7 +172,7 @@ void user_mode_init(void)
 	if (!lapic_x2apic())
 		for (uint64_t i = 0; i < user_top_half_count; i++)
 			set_gate((unsigned)user_top_half_table[i].vector,
-				 user_top_half_table[i].entry, 0, 0x8e);
+				 user_top_half_table[i].entry, GATE_INTERRUPT);
 	user_idt_ptr.limit = sizeof(user_idt) - 1;
 	user_idt_ptr.base = (uintptr_t)user_idt;
 
