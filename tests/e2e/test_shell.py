@@ -204,6 +204,32 @@ def test_an_echoed_byte_costs_one_com1_service(boot):
     assert vm.shell("echo " + "y" * 100) == "y" * 100 + "\n"
 
 
+def test_a_long_answer_costs_one_com1_interrupt_per_fifo_fill(boot, tmp_path):
+    """QEMU's 16550 sends each byte the instant it is written and raises
+    transmit-empty again after it: filling the FIFO with that interrupt on
+    took one interrupt per byte (`help` three times: about 4,900 for 6,500
+    bytes). The driver fills with it off and turns it on after, one
+    interrupt per 16 bytes (chips/x86_64/uart16550.c, fill_tx_fifo). The
+    count is QEMU's own: the hardware interrupts its CPU took on COM1's
+    vector, from `-d int`, read once QEMU has exited and flushed its log;
+    the bytes are what reached this end of the line."""
+    log = tmp_path / "interrupts.log"
+    vm = boot(extra_args=["-d", "int", "-D", str(log)])
+    vm.wait_shell()
+    m = re.search(r"^irq: ISA IRQ 4 -> .* -> vector (0x[0-9a-f]+) on APIC", vm.log, re.M)
+    assert m, "no COM1 routing line in the boot log"
+    vector = int(m.group(1), 16)
+    answers = [vm.shell("help") for _ in range(3)]
+    assert all(a == answers[0] and "commands:" in a for a in answers), answers
+    sent = len(vm.log) + vm.log.count("\n")  # each newline went out as CR LF
+    vm.kill()
+    taken = log.read_text(errors="replace").count(f"Servicing hardware INT=0x{vector:02x}")
+    # 16 bytes a fill, and the 15 typed bytes' own interrupts: a bound of
+    # half a FIFO per interrupt leaves room for both, and a driver taking
+    # one per byte is far above it.
+    assert 15 <= taken <= sent // 8, f"{taken} COM1 interrupts for {sent} bytes sent"
+
+
 RANDOM_SEED = 4
 # Each burst of noise ends in one of these, the states hardest to leave:
 # half an escape sequence, a line too long, a bare CR.
