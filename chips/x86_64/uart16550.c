@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "chips/x86_64/cpu_regs.h"
 #include "chips/x86_64/io.h"
 #include "chips/x86_64/uart16550.h"
 #include "kernel/observe.h"
@@ -179,7 +180,10 @@ static uint8_t drain_rx(struct uart16550 *u, struct rx_batch *rx)
 static void fill_tx_fifo(struct uart16550 *u, bool quiet)
 {
 	size_t n = u->tx_len - u->tx_done;
-	bool masked = quiet && (u->ier & IER_THR_EMPTY);
+	/* Only with interrupts on: with them off (the in-ISR design's
+	 * handlers), the raises of a fill coalesce into one pending
+	 * interrupt by themselves. */
+	bool masked = quiet && (u->ier & IER_THR_EMPTY) && (read_rflags() & RFLAGS_IF);
 
 	if (n > UART16550_FIFO_SIZE)
 		n = UART16550_FIFO_SIZE;
