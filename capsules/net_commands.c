@@ -8,12 +8,9 @@ static void cmd_net(struct shell *sh, void *ctx, int argc, char **argv)
 {
 	const struct net_commands *c = ctx;
 	const struct net_stack *n = c->stack;
+	(void)argc;
 	(void)argv;
 
-	if (argc != 1) {
-		shell_fail(sh, "usage: net\n");
-		return;
-	}
 	if (!n) {
 		shell_fail(sh, "no network interface on this machine\n");
 		return;

@@ -80,11 +80,8 @@ static void cmd_input(struct shell *sh, void *ctx, int argc, char **argv)
 {
 	struct process_commands *c = ctx;
 
+	(void)argc;
 	(void)argv;
-	if (argc != 1) {
-		shell_fail(sh, "input: usage: input\n");
-		return;
-	}
 	if (!c->cd || !console_driver_reader(c->cd)) {
 		shell_fail(sh, "input: no process is waiting for a line\n");
 		return;

@@ -25,7 +25,7 @@ static void cmd_rng(struct shell *sh, void *ctx, int argc, char **argv)
 	uint64_t n;
 
 	if (argc != 2 || !shell_parse_u64(argv[1], RNG_COMMANDS_MAX, &n) || n == 0) {
-		shell_fail(sh, "usage: rng <n>, n from 1 to %u\n", RNG_COMMANDS_MAX);
+		shell_fail(sh, "rng: usage: rng <n>, n from 1 to %u\n", RNG_COMMANDS_MAX);
 		return;
 	}
 	if (!c->rng) {

@@ -162,8 +162,10 @@ static int name_matches(const char *name, int argc, char **argv)
 	return words;
 }
 
+/* The command `argv` names (the one whose name matches the most words),
+ * its set, and how many of argv's words its name took. */
 static const struct shell_command *find(const struct shell *sh, int argc, char **argv,
-					const struct shell_command_set **set_out)
+					const struct shell_command_set **set_out, int *words_out)
 {
 	const struct shell_command *best = NULL;
 	int best_words = 0;
@@ -175,6 +177,7 @@ static const struct shell_command *find(const struct shell *sh, int argc, char *
 				best = &s->cmds[i];
 				best_words = w;
 				*set_out = s;
+				*words_out = w;
 			}
 		}
 	}
@@ -267,10 +270,17 @@ static void run_line(struct shell *sh, char *line)
 	}
 	if (w.argc == 0)
 		return;
-	const struct shell_command *c = find(sh, w.argc, w.argv, &set);
+	int words = 0;
+	const struct shell_command *c = find(sh, w.argc, w.argv, &set, &words);
 	if (!c) {
 		shell_fail(sh, "error: unknown command '%s' (type 'help' for the list)\n",
 			   w.argv[0]);
+		return;
+	}
+	/* A command whose help shows no arguments refuses them, here for
+	 * all, rather than each ignoring what was typed after it (or not). */
+	if (!c->args[0] && w.argc > words) {
+		shell_fail(sh, "%s: usage: %s (no arguments)\n", c->name, c->name);
 		return;
 	}
 	sh->stats.commands++;

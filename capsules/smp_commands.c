@@ -21,11 +21,8 @@ static void cmd_cpus(struct shell *sh, void *ctx, int argc, char **argv)
 	unsigned known = cpus_known(), online = 0;
 
 	(void)ctx;
+	(void)argc;
 	(void)argv;
-	if (argc != 1) {
-		shell_fail(sh, "cpus: usage: cpus\n");
-		return;
-	}
 	shell_say(sh,
 		  "cpu apic state       rounds     sleeps    wakeups  ipis-in ipis-out  skipped\n");
 	for (unsigned id = 0; id < known; id++) {
@@ -174,13 +171,10 @@ static void cmd_ping(struct shell *sh, void *ctx, int argc, char **argv)
 {
 	struct smp_commands *c = ctx;
 
+	(void)argc;
 	(void)argv;
 	if (!have(sh, "ping", c->ping))
 		return;
-	if (argc != 1) {
-		shell_fail(sh, "ping: usage: ping\n");
-		return;
-	}
 	if (smp_ping_start(c->ping, c->mux, ping_done, c) != 0) {
 		shell_fail(sh, "ping: the last round's knocks are not all answered yet\n");
 		return;

@@ -87,7 +87,7 @@ def test_blk_bad_arguments(boot, tmp_path):
     make_image(img)
     vm = boot(machine="q35", extra_args=drive(img))
     vm.wait_shell()
-    usage = ("usage: blk | blk read <lba> | blk crc <lba> <count> | "
+    usage = ("blk: usage: blk | blk read <lba> | blk crc <lba> <count> | "
              "blk write <lba> <pattern>\n")
     for line in ("blk frobnicate", "blk read", "blk crc 1", "blk write 1"):
         assert vm.shell(line) == usage, line

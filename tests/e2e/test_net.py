@@ -319,7 +319,7 @@ def test_net_without_device(boot):
     vm.wait_shell()
     vm.wait_for(r"^virtio-net: no device$")
     assert vm.shell("net") == "no network interface on this machine\n"
-    assert vm.shell("net now") == "usage: net\n"
+    assert vm.shell("net now") == "net: usage: net (no arguments)\n"
 
 
 def test_net_with_its_buffers_above_4gib(boot):

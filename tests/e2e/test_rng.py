@@ -47,7 +47,7 @@ def test_rng_bad_arguments_and_no_device(boot):
     vm.wait_shell()
     vm.wait_for(r"^virtio-rng: no device$")
     for line in ("rng", "rng 0", "rng 257", "rng x", "rng 1 2"):
-        assert vm.shell(line) == "usage: rng <n>, n from 1 to 256\n", line
+        assert vm.shell(line) == "rng: usage: rng <n>, n from 1 to 256\n", line
     assert vm.shell("rng 16") == "no random number source on this machine\n"
 
 

@@ -261,7 +261,7 @@ static void test_bad_arguments(void **state)
 					     "blk read 1 2" };
 	for (unsigned i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
 		run(usage[i]);
-		assert_string_equal(answer, "usage: blk | blk read <lba> | blk crc <lba> <count> | "
+		assert_string_equal(answer, "blk: usage: blk | blk read <lba> | blk crc <lba> <count> | "
 					    "blk write <lba> <pattern>\n");
 	}
 	run("blk read 100");

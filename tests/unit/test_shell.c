@@ -472,6 +472,7 @@ static const struct shell_command greet_cmds[] = {
 static const struct shell_command other_cmds[] = {
 	{ "bye", "", "say bye", probe_run },
 	{ "tool sub", "<y>", "a tool's subcommand from another set", probe_run },
+	{ "tool stop", "", "a subcommand that takes nothing", probe_run },
 };
 static const struct shell_command clash_cmds[] = {
 	{ "ok", "", "fine", probe_run },
@@ -487,7 +488,7 @@ static struct shell_command_set greet_set = {
 	.name = "greetings", .cmds = greet_cmds, .count = 2, .ctx = &greet_state
 };
 static struct shell_command_set other_set = {
-	.name = "others", .cmds = other_cmds, .count = 2, .ctx = &other_state
+	.name = "others", .cmds = other_cmds, .count = 3, .ctx = &other_state
 };
 
 static void test_a_registered_set_is_in_help_and_dispatch(void **state)
@@ -526,6 +527,28 @@ static void test_two_disjoint_sets_both_work(void **state)
 	/* ... and the sets registered before them still answer. */
 	assert_string_equal(answer("version"), "knock " KNOCK_VERSION "\n");
 	assert_string_equal(answer("alarms cancel 9"), "alarms: no alarm '9' (see 'alarms')\n");
+}
+
+/* A command whose help shows no arguments refuses them, in the shell
+ * itself, without running: it used to be each command's choice, and most
+ * ignored what followed them. */
+static void test_a_command_without_arguments_refuses_them(void **state)
+{
+	(void)state;
+	shell_register(&sh, &other_set);
+	uint64_t errors = sh.stats.errors, commands = sh.stats.commands;
+	other_state.ran[0] = '\0';
+	assert_string_equal(answer("version 2"), "version: usage: version (no arguments)\n");
+	assert_string_equal(answer("bye now"), "bye: usage: bye (no arguments)\n");
+	assert_string_equal(answer("tool stop now"),
+			    "tool stop: usage: tool stop (no arguments)\n");
+	assert_string_equal(other_state.ran, "");
+	assert_int_equal(sh.stats.errors, errors + 3);
+	assert_int_equal(sh.stats.commands, commands);
+	/* Without them, they run; a command with arguments still gets them. */
+	assert_string_equal(answer("tool stop"), "other: tool stop\n");
+	assert_string_equal(answer("bye"), "other: bye\n");
+	assert_string_equal(answer("tool sub 3"), "other: tool sub 3\n");
 }
 
 static void test_a_duplicate_name_panics_naming_both_sets(void **state)
@@ -576,6 +599,7 @@ int main(void)
 		cmocka_unit_test_setup(test_long_answer_through_a_slow_uart_loses_nothing, setup),
 		cmocka_unit_test_setup(test_a_registered_set_is_in_help_and_dispatch, setup),
 		cmocka_unit_test_setup(test_two_disjoint_sets_both_work, setup),
+		cmocka_unit_test_setup(test_a_command_without_arguments_refuses_them, setup),
 		cmocka_unit_test_setup(test_a_duplicate_name_panics_naming_both_sets, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
