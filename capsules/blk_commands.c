@@ -10,7 +10,8 @@
 
 #define BUF_BYTES ((size_t)BLK_COMMANDS_BUF_SECTORS * HIL_BLOCK_SECTOR)
 #define BYTES_PER_LINE 32
-#define USAGE "blk: usage: blk | blk read <lba> | blk crc <lba> <count> | blk write <lba> <pattern>\n"
+#define USAGE \
+	"blk: usage: blk | blk read <lba> | blk crc <lba> <count> | blk write <lba> <pattern>\n"
 
 static void finish(struct blk_commands *c)
 {

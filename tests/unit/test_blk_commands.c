@@ -261,8 +261,9 @@ static void test_bad_arguments(void **state)
 					     "blk read 1 2" };
 	for (unsigned i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
 		run(usage[i]);
-		assert_string_equal(answer, "blk: usage: blk | blk read <lba> | blk crc <lba> <count> | "
-					    "blk write <lba> <pattern>\n");
+		assert_string_equal(answer,
+				    "blk: usage: blk | blk read <lba> | blk crc <lba> <count> | "
+				    "blk write <lba> <pattern>\n");
 	}
 	run("blk read 100");
 	assert_string_equal(answer, "blk: LBA '100' is not a sector of this disk (0 to 99)\n");
