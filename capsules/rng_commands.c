@@ -4,6 +4,7 @@
 
 #include "capsules/rng_commands.h"
 #include "capsules/shell_parse.h"
+#include "kernel/fmt.h"
 #include "kernel/string.h"
 
 #define BYTES_PER_LINE 32
@@ -13,9 +14,37 @@ static void ready(void *ctx, uint8_t *buf, size_t len)
 	struct rng_commands *c = ctx;
 	struct shell *sh = c->set.shell;
 
+	if (!c->waiting) {
+		/* Its timeout already answered: the source is free again. */
+		c->late++;
+		char msg[96];
+		int n = ksnprintf(
+			msg, sizeof(msg),
+			"rng: the source answered late (%u bytes, dropped); it is free again\n",
+			(unsigned)len);
+		if (n > 0)
+			shell_notify(sh, msg, (size_t)n);
+		return;
+	}
+	c->waiting = false;
+	alarm_cancel(c->mux, &c->timeout);
 	for (size_t i = 0; i < len; i++)
 		shell_say(sh, "%02x%s", buf[i],
 			  (i + 1) % BYTES_PER_LINE && i + 1 < len ? "" : "\n");
+	shell_answer_done(sh);
+}
+
+static void timed_out(void *ctx, struct alarm *a)
+{
+	struct rng_commands *c = ctx;
+	struct shell *sh = c->set.shell;
+
+	(void)a;
+	c->waiting = false;
+	shell_fail(
+		sh,
+		"rng: no answer from the random number source in %u ms; it stays busy until it answers\n",
+		RNG_COMMANDS_TIMEOUT_MS);
 	shell_answer_done(sh);
 }
 
@@ -39,6 +68,9 @@ static void cmd_rng(struct shell *sh, void *ctx, int argc, char **argv)
 	/* The client of the request under way: the source may also serve
 	 * processes (capsules/rng_driver.c), which set themselves the same way. */
 	c->rng->set_client(c->rng->hw, &c->client);
+	c->waiting = true;
+	alarm_set_oneshot(c->mux, &c->timeout,
+			  alarm_mux_ms_to_ticks(c->mux, RNG_COMMANDS_TIMEOUT_MS));
 	shell_answer_later(sh);
 }
 
@@ -46,10 +78,12 @@ static const struct shell_command commands[] = {
 	{ "rng", "<n>", "n random bytes from the entropy device", cmd_rng },
 };
 
-void rng_commands_init(struct rng_commands *c, const struct hil_rng *rng)
+void rng_commands_init(struct rng_commands *c, const struct hil_rng *rng, struct alarm_mux *mux)
 {
 	memset(c, 0, sizeof(*c));
 	c->rng = rng;
+	c->mux = mux;
+	alarm_init(&c->timeout, "rng timeout", timed_out, c);
 	c->client = (struct hil_rng_client){ .ready = ready, .ctx = c };
 	c->set = (struct shell_command_set){
 		.name = "rng",

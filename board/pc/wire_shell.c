@@ -69,7 +69,7 @@ void board_wire_shell(void)
 	reboot_commands_init(&reboot_cmds, &board_reset, &board_alarm_mux);
 	pci_commands_init(&pci_cmds, board_pci_scan()->functions, board_pci_scan()->count,
 			  board_pci_method(), board_pci_read_all_bars);
-	rng_commands_init(&rng_cmds, board_rng());
+	rng_commands_init(&rng_cmds, board_rng(), &board_alarm_mux);
 	unsigned link_count;
 	const struct net_counter *link = board_net_link_counters(&link_count);
 	net_commands_init(&net_cmds, board_net_stack(), link, link_count);

@@ -6,8 +6,12 @@ give different bytes; bad arguments and a machine without the device get
 one-line answers and the prompt back.
 """
 import re
+import socket
+import time
 
 import pytest
+
+from knock_qemu import PROMPT
 
 HEX_LINE = re.compile(r"^[0-9a-f]+$")
 
@@ -79,3 +83,42 @@ def test_rng_with_its_buffers_above_4gib(boot, machine):
     queue, buf = int(m.group(1), 16), int(m.group(2), 16)
     assert queue >= 1 << 32 and buf >= 1 << 32, m.group(0)
     assert len(set(rng_bytes(vm, 128))) > 32
+
+
+def test_a_source_that_never_answers_times_out_and_its_late_answer_frees_it(boot, version,
+                                                                          tmp_path):
+    """An entropy source that never answers must not hang the shell. QEMU's
+    virtio-rng draws here from an EGD socket that this test holds: it takes
+    QEMU's requests and answers none until told to. `rng` then answers after
+    its timeout (RNG_COMMANDS_TIMEOUT_MS, 5 s) with the prompt back; the
+    request stays with the device, so a second `rng` is refused as busy;
+    once the socket answers, the late bytes are dropped and said so, and the
+    next `rng` gets the socket's bytes."""
+    egd = tmp_path / "egd.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(egd))
+    server.listen(1)  # QEMU connects at start; nothing is read or sent yet
+    try:
+        vm = boot(extra_args=["-chardev", f"socket,id=egd,path={egd}",
+                              "-object", "rng-egd,id=rng0,chardev=egd",
+                              "-device", "virtio-rng-pci,rng=rng0"])
+        vm.wait_shell()
+        vm.wait_for(r"^virtio-rng: ..:..\.. on vector ")
+        started = time.monotonic()
+        assert vm.shell("rng 16", timeout=30) == (
+            "rng: no answer from the random number source in 5000 ms; "
+            "it stays busy until it answers\n")
+        assert time.monotonic() - started >= 5.0
+        assert vm.shell("version") == f"knock {version}\n"
+        assert vm.shell("rng 16") == "the random number source is busy\n"
+        # Now the source answers: a pattern, so its bytes are recognisable.
+        conn, _ = server.accept()
+        pos = len(vm.log)
+        conn.sendall(bytes([0xa5]) * 4096)
+        vm.wait_for(r"rng: the source answered late \(16 bytes, dropped\); it is free again",
+                    pos=pos, whole_lines=False)
+        vm.wait_for(re.escape(PROMPT) + "$", pos=pos, whole_lines=False)
+        assert vm.shell("rng 16") == "a5" * 16 + "\n"
+        conn.close()
+    finally:
+        server.close()
