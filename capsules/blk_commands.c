@@ -13,9 +13,45 @@
 #define USAGE \
 	"blk: usage: blk | blk read <lba> | blk crc <lba> <count> | blk write <lba> <pattern>\n"
 
+/* The command is over: every request it made is back. */
 static void finish(struct blk_commands *c)
 {
 	c->state = BLK_IDLE;
+	if (c->mux)
+		alarm_cancel(c->mux, &c->timeout);
+	if (c->abandoned) {
+		/* Its answer was given at the timeout; say that blk works again. */
+		static const char msg[] = "blk: the device answered the abandoned command at "
+					  "last; blk is free again\n";
+		c->abandoned = false;
+		shell_notify(c->set.shell, msg, sizeof(msg) - 1);
+		return;
+	}
+	shell_answer_done(c->set.shell);
+}
+
+/* The device answered (or the command began): the timeout counts from now. */
+static void progress(struct blk_commands *c)
+{
+	if (c->mux && !c->abandoned)
+		alarm_set_oneshot(c->mux, &c->timeout,
+				  alarm_mux_ms_to_ticks(c->mux, BLK_COMMANDS_TIMEOUT_MS));
+}
+
+static void timed_out(void *ctx, struct alarm *a)
+{
+	struct blk_commands *c = ctx;
+
+	(void)a;
+	if (c->state == BLK_IDLE || c->abandoned)
+		return;
+	c->abandoned = true;
+	c->abandoned_count++;
+	c->failed = true; /* a CRC issues no more reads */
+	shell_fail(c->set.shell,
+		   "blk: no answer from the device in %u ms; the command is abandoned, and blk "
+		   "is busy until the device gives its requests back\n",
+		   BLK_COMMANDS_TIMEOUT_MS);
 	shell_answer_done(c->set.shell);
 }
 
@@ -101,6 +137,16 @@ static void done(void *ctx, enum hil_block_op op, uint64_t lba, uint8_t *buf, si
 	(void)op;
 	(void)lba;
 	(void)sectors;
+	if (c->abandoned) {
+		/* Nothing more is said of it: only its requests are counted
+		 * back (a CRC's through crc_done(), silent once failed). */
+		if (c->state == BLK_CRC)
+			crc_done(c, buf, ok);
+		else
+			finish(c);
+		return;
+	}
+	progress(c);
 	switch (c->state) {
 	case BLK_READ:
 		if (ok)
@@ -163,6 +209,7 @@ static bool parse_lba(struct shell *sh, const struct blk_commands *c, const char
 static void start(struct shell *sh, struct blk_commands *c, int rc)
 {
 	if (rc == 0) {
+		progress(c);
 		shell_answer_later(sh);
 		return;
 	}
@@ -193,9 +240,8 @@ static void cmd_blk(struct shell *sh, void *ctx, int argc, char **argv)
 		return;
 	}
 	if (c->state != BLK_IDLE) {
-		shell_fail(
-			sh,
-			"blk: a command is still running\n"); /* cannot happen: one line at a time */
+		/* Only after a timeout: the shell runs one line at a time. */
+		shell_fail(sh, "blk: the device still holds the abandoned command's requests\n");
 		return;
 	}
 	if (argc == 3 && strcmp(argv[1], "read") == 0) {
@@ -230,6 +276,7 @@ static void cmd_blk(struct shell *sh, void *ctx, int argc, char **argv)
 			start(sh, c, c->failed ? HIL_BLOCK_REFUSED : HIL_BLOCK_FULL);
 			return;
 		}
+		progress(c);
 		shell_answer_later(sh); /* a refusal after the first read ends it from done() */
 		return;
 	}
@@ -257,10 +304,12 @@ static const struct shell_command commands[] = {
 	  "the block device: capacity and features, a sector in hex, a CRC-32, a write", cmd_blk },
 };
 
-void blk_commands_init(struct blk_commands *c, const struct hil_block *blk)
+void blk_commands_init(struct blk_commands *c, const struct hil_block *blk, struct alarm_mux *mux)
 {
 	memset(c, 0, sizeof(*c));
 	c->blk = blk;
+	c->mux = mux;
+	alarm_init(&c->timeout, "blk timeout", timed_out, c);
 	c->client = (struct hil_block_client){ .ctx = c, .done = done, .room = room };
 	if (blk)
 		blk->set_client(blk->hw, &c->client);

@@ -73,7 +73,7 @@ void board_wire_shell(void)
 	unsigned link_count;
 	const struct net_counter *link = board_net_link_counters(&link_count);
 	net_commands_init(&net_cmds, board_net_stack(), link, link_count);
-	blk_commands_init(&blk_cmds, board_block());
+	blk_commands_init(&blk_cmds, board_block(), &board_alarm_mux);
 
 	shell_register(&shell, &alarm_cmds.set);
 	shell_register(&shell, &keyboard_cmds.set);

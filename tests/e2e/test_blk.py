@@ -9,9 +9,12 @@ one-line answers.
 """
 import os
 import re
+import time
 import zlib
 
 import pytest
+
+from knock_qemu import PROMPT
 
 SECTOR = 512
 SECTORS = 2048  # 1 MiB
@@ -133,3 +136,38 @@ def test_blk_with_its_queue_above_4gib(boot, tmp_path):
     assert int(m.group(1), 16) >= 1 << 32, m.group(0)
     answer = vm.shell(f"blk crc 0 {SECTORS}", timeout=60)
     assert answer == f"crc32 0x{zlib.crc32(data):08x} over {SECTORS} sectors from LBA 0\n"
+
+
+def test_a_device_that_stops_answering_times_the_command_out(boot, tmp_path):
+    """A disk that never answers must not hang the shell. QEMU's blkdebug
+    driver, between the raw format and the image, suspends every read that
+    reaches its breakpoint (HMP `qemu-io`, `break read_aio`) until it is
+    resumed. `blk read` then answers after BLK_COMMANDS_TIMEOUT_MS (5 s)
+    without an answer from the device, the prompt comes back, and blk is
+    refused while the read is still the driver's; resumed, the device's
+    late answer frees blk (a line says so) and the next read shows the
+    sector."""
+    img = tmp_path / "disk.img"
+    data = make_image(img)
+    vm = boot(extra_args=["-drive", f"if=none,id=d0,driver=raw,file.driver=blkdebug,"
+                                    f"file.image.driver=file,file.image.filename={img}",
+                          "-device", "virtio-blk-pci,drive=d0"])
+    vm.wait_shell()
+    vm.wait_for(r"^virtio-blk: ..:..\.. on vector ")
+    vm.qmp.hmp('qemu-io d0 "break read_aio hold"')
+    started = time.monotonic()
+    assert vm.shell("blk read 1", timeout=30) == (
+        "blk: no answer from the device in 5000 ms; the command is abandoned, and blk is "
+        "busy until the device gives its requests back\n")
+    assert time.monotonic() - started >= 5.0
+    assert vm.shell("blk read 2") == "blk: the device still holds the abandoned command's requests\n"
+    assert vm.shell("blk", timeout=10).startswith(f"virtio-blk: {SECTORS} sectors")
+    pos = len(vm.log)
+    vm.qmp.hmp('qemu-io d0 "remove_break hold"')
+    vm.qmp.hmp('qemu-io d0 "resume hold"')
+    vm.wait_for(r"blk: the device answered the abandoned command at last; blk is free again",
+                pos=pos, whole_lines=False)
+    vm.wait_for(re.escape(PROMPT) + "$", pos=pos, whole_lines=False)
+    answer = vm.shell("blk read 2", timeout=10)
+    shown = bytes.fromhex("".join(answer.splitlines()[1:]))
+    assert shown == data[2 * SECTOR:3 * SECTOR], answer

@@ -6,7 +6,9 @@
  * full queue and goes on from room() (never by trying again in a loop),
  * and reports a failed read once, after every buffer is back; `blk read`
  * and `blk write` answer from done(), the write followed by a flush; bad
- * arguments are refused with the usage. The expected CRCs are zlib's
+ * arguments are refused with the usage; a device that stops answering
+ * times the command out (from its last answer, so a slow CRC that keeps
+ * answering does not), and blk is refused until its requests are back. The expected CRCs are zlib's
  * check values, computed here by a bitwise CRC-32 (not capsules/crc32.c).
  */
 #include <setjmp.h>
@@ -20,6 +22,7 @@
 
 #include "capsules/blk_commands.h"
 #include "kernel/loop.h"
+#include "fake_alarm.h"
 #include "fake_arch.h"
 
 #define DISK_SECTORS 100
@@ -119,6 +122,8 @@ static void finish(unsigned i)
 
 static struct shell sh;
 static struct blk_commands cmds;
+static struct fake_alarm fa; /* 1 tick a microsecond */
+static struct alarm_mux mux;
 static char answer[SHELL_OUT_MAX + 1];
 static unsigned answers;
 
@@ -161,7 +166,9 @@ static int setup(void **state)
 		for (unsigned i = 0; i < HIL_BLOCK_SECTOR; i++)
 			disk[s][i] = (uint8_t)(s * 31 + i * 7 + (i >> 8));
 	shell_init_console_less(&sh, answered, NULL);
-	blk_commands_init(&cmds, &hil);
+	fake_alarm_init(&fa, 1000000, 1000);
+	alarm_mux_init(&mux, &fa.hil);
+	blk_commands_init(&cmds, &hil, &mux);
 	shell_register(&sh, &cmds.set);
 	return 0;
 }
@@ -278,10 +285,92 @@ static void test_bad_arguments(void **state)
 static void test_no_device(void **state)
 {
 	(void)state;
-	blk_commands_init(&cmds, NULL);
+	blk_commands_init(&cmds, NULL, NULL);
 	run("blk crc 0 1");
 	assert_string_equal(answer, "no block device on this machine (QEMU: -drive "
 				    "file=IMG,format=raw,if=virtio)\n");
+}
+
+/* The clock moves on by `us`; the alarm's knock and the mux's service
+ * come if it was due, as the loop would run them. */
+static void pass_us(uint64_t us)
+{
+	fa.now += us;
+	if (fake_alarm_due(&fa)) {
+		fake_alarm_knock(&fa);
+		alarm_mux_service(&mux);
+	}
+}
+
+#define TIMEOUT_US ((uint64_t)BLK_COMMANDS_TIMEOUT_MS * 1000)
+#define ABANDONED                                                                          \
+	"blk: no answer from the device in 5000 ms; the command is abandoned, and blk is " \
+	"busy until the device gives its requests back\n"
+
+static void test_a_device_that_stops_answering_times_the_command_out(void **state)
+{
+	(void)state;
+	run("blk read 5");
+	pass_us(TIMEOUT_US - 1);
+	assert_int_equal(answers, 0);
+	pass_us(1);
+	assert_int_equal(answers, 1);
+	assert_string_equal(answer, ABANDONED);
+	/* The read is still the driver's, and so is the buffer it fills. */
+	assert_int_equal(blk.n_out, 1);
+	run("blk read 6");
+	assert_string_equal(answer,
+			    "blk: the device still holds the abandoned command's requests\n");
+	run("blk");
+	assert_non_null(strstr(answer, "100 sectors")); /* what needs no request still answers */
+	assert_int_equal(blk.n_out, 1);
+	/* The device answers at last: nothing printed for the old command
+	 * (its answer was given), a note that blk is free (dropped and counted
+	 * by a console-less shell), and blk works again. */
+	uint64_t notes = sh.stats.notes_dropped;
+	answers = 0;
+	finish(0);
+	assert_int_equal(answers, 0);
+	assert_int_equal(sh.stats.notes_dropped, notes + 1);
+	run("blk read 6");
+	finish(0);
+	assert_int_equal(answers, 1);
+	assert_true(strncmp(answer, "LBA 6:\n", 7) == 0);
+	assert_int_equal(cmds.abandoned_count, 1);
+	pass_us(2 * TIMEOUT_US); /* no timeout left over */
+	assert_int_equal(answers, 1);
+}
+
+static void test_a_slow_crc_that_keeps_answering_is_not_timed_out(void **state)
+{
+	(void)state;
+	run("blk crc 0 40"); /* 5 reads of 8, 3 out at a time */
+	while (blk.n_out) {
+		pass_us(TIMEOUT_US - 1);
+		finish(0);
+	}
+	assert_int_equal(answers, 1);
+	assert_true(strncmp(answer, "crc32 0x", 8) == 0);
+	assert_int_equal(cmds.abandoned_count, 0);
+}
+
+static void test_an_abandoned_crc_gives_back_every_buffer_silently(void **state)
+{
+	(void)state;
+	run("blk crc 0 40");
+	assert_int_equal(blk.n_out, QUEUE);
+	finish(1); /* one answer, out of order, then silence */
+	pass_us(TIMEOUT_US);
+	assert_string_equal(answer, ABANDONED);
+	unsigned calls = blk.calls;
+	uint64_t notes = sh.stats.notes_dropped;
+	answers = 0;
+	while (blk.n_out)
+		finish(blk.n_out - 1);
+	assert_int_equal(blk.calls, calls); /* no read issued after the timeout */
+	assert_int_equal(answers, 0);
+	assert_int_equal(sh.stats.notes_dropped, notes + 1);
+	assert_int_equal(cmds.state, BLK_IDLE);
 }
 
 int main(void)
@@ -295,6 +384,12 @@ int main(void)
 		cmocka_unit_test_setup(test_read_and_write, setup),
 		cmocka_unit_test_setup(test_bad_arguments, setup),
 		cmocka_unit_test_setup(test_no_device, setup),
+		cmocka_unit_test_setup(test_a_device_that_stops_answering_times_the_command_out,
+				       setup),
+		cmocka_unit_test_setup(test_a_slow_crc_that_keeps_answering_is_not_timed_out,
+				       setup),
+		cmocka_unit_test_setup(test_an_abandoned_crc_gives_back_every_buffer_silently,
+				       setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
