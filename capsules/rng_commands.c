@@ -14,9 +14,8 @@ static void ready(void *ctx, uint8_t *buf, size_t len)
 	struct rng_commands *c = ctx;
 	struct shell *sh = c->set.shell;
 
-	if (!c->waiting) {
+	if (!alarm_is_armed(&c->timeout)) {
 		/* Its timeout already answered: the source is free again. */
-		c->late++;
 		char msg[96];
 		int n = ksnprintf(
 			msg, sizeof(msg),
@@ -26,7 +25,6 @@ static void ready(void *ctx, uint8_t *buf, size_t len)
 			shell_notify(sh, msg, (size_t)n);
 		return;
 	}
-	c->waiting = false;
 	alarm_cancel(c->mux, &c->timeout);
 	for (size_t i = 0; i < len; i++)
 		shell_say(sh, "%02x%s", buf[i],
@@ -40,7 +38,6 @@ static void timed_out(void *ctx, struct alarm *a)
 	struct shell *sh = c->set.shell;
 
 	(void)a;
-	c->waiting = false;
 	shell_fail(
 		sh,
 		"rng: no answer from the random number source in %u ms; it stays busy until it answers\n",
@@ -68,7 +65,7 @@ static void cmd_rng(struct shell *sh, void *ctx, int argc, char **argv)
 	/* The client of the request under way: the source may also serve
 	 * processes (capsules/rng_driver.c), which set themselves the same way. */
 	c->rng->set_client(c->rng->hw, &c->client);
-	c->waiting = true;
+	/* Armed while the shell waits: ready() tells a late answer by it. */
 	alarm_set_oneshot(c->mux, &c->timeout,
 			  alarm_mux_ms_to_ticks(c->mux, RNG_COMMANDS_TIMEOUT_MS));
 	shell_answer_later(sh);

@@ -17,8 +17,6 @@
 
 #include <stdint.h>
 
-#include <stdbool.h>
-
 #include "capsules/alarm_mux.h"
 #include "capsules/shell.h"
 #include "kernel/hil/rng.h"
@@ -33,9 +31,7 @@ struct rng_commands {
 	struct hil_rng_client client;
 	uint8_t buf[RNG_COMMANDS_MAX]; /* the source's while a request is out */
 	struct alarm_mux *mux;
-	struct alarm timeout;
-	bool waiting;  /* the shell waits for the request out */
-	uint64_t late; /* answers that came after their timeout, dropped */
+	struct alarm timeout; /* armed while the shell waits for the request out */
 	struct shell_command_set set;
 };
 
