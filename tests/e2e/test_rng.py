@@ -108,7 +108,7 @@ def test_a_source_that_never_answers_times_out_and_its_late_answer_frees_it(boot
         assert vm.shell("rng 16", timeout=30) == (
             "rng: no answer from the random number source in 5000 ms; "
             "it stays busy until it answers\n")
-        assert time.monotonic() - started >= 5.0
+        assert time.monotonic() - started >= 4.5  # the guest's 5 s, give or take its clock's error
         assert vm.shell("version") == f"knock {version}\n"
         assert vm.shell("rng 16") == "the random number source is busy\n"
         # Now the source answers: a pattern, so its bytes are recognisable.
