@@ -160,7 +160,8 @@ def test_a_device_that_stops_answering_times_the_command_out(boot, tmp_path):
         "blk: no answer from the device in 5000 ms; the command is abandoned, and blk is "
         "busy until the device gives its requests back\n")
     assert time.monotonic() - started >= 4.5  # the guest's 5 s, give or take its clock's error
-    assert vm.shell("blk read 2") == "blk: the device still holds the abandoned command's requests\n"
+    assert vm.shell("blk read 2") == \
+        "blk: the device still holds the abandoned command's requests\n"
     assert vm.shell("blk", timeout=10).startswith(f"virtio-blk: {SECTORS} sectors")
     pos = len(vm.log)
     vm.qmp.hmp('qemu-io d0 "remove_break hold"')
