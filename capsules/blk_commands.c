@@ -46,7 +46,6 @@ static void timed_out(void *ctx, struct alarm *a)
 	if (c->state == BLK_IDLE || c->abandoned)
 		return;
 	c->abandoned = true;
-	c->abandoned_count++;
 	c->failed = true; /* a CRC issues no more reads */
 	shell_fail(c->set.shell,
 		   "blk: no answer from the device in %u ms; the command is abandoned, and blk "

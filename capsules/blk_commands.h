@@ -63,8 +63,7 @@ struct blk_commands {
 	uint32_t write_crc;
 	struct alarm_mux *mux;
 	struct alarm timeout;
-	bool abandoned;           /* timed out: its requests are still the driver's */
-	uint64_t abandoned_count; /* commands that timed out */
+	bool abandoned; /* timed out: its requests are still the driver's */
 	/* The driver's while a request is out; 4 KiB each, in RAM the device
 	 * reaches (the board's static memory). */
 	uint8_t buf[BLK_COMMANDS_BUFS][BLK_COMMANDS_BUF_SECTORS * HIL_BLOCK_SECTOR];
