@@ -341,22 +341,19 @@ loop_dispatch(struct cpu *cpu, const loop_client_fn *fn, void *const *ctx, uint6
 		void *arg = ctx[bit];
 		cpu->serviced[bit]++; /* the stats' one cost on this path */
 		cpu->running = bit;   /* and the watchdog's (kernel/watchdog.h) */
+		client(arg);
+		/* The bit is cleared after its client, not before: the work
+		 * mask lives in a callee-saved register across the call, so
+		 * clearing it here costs the same and keeps it off the way
+		 * from a knock to the client. The round is counted once it is
+		 * over, after its last client; while it runs, `rounds` is the
+		 * count of the rounds before it, one value per round all the
+		 * same (the watchdog and the trace tell rounds apart by it). */
 		work &= work - 1;
-		/* Two calls, one per outcome of "was it the round's last bit?",
-		 * decided from the flags of the `and` above: the usual round has
-		 * one bit, and its client then returns straight into the round's
-		 * count and the next take, with no test of `work` after the
-		 * call. The round is counted once it is over, after its last
-		 * client (not on the way from a knock to the client); while it
-		 * runs, `rounds` is the count of the rounds before it, one value
-		 * per round all the same (the watchdog and the trace tell rounds
-		 * apart by it). */
 		if (__builtin_expect(work == 0, 1)) {
-			client(arg);
 			cpu->rounds++;
 			return;
 		}
-		client(arg);
 	}
 }
 
