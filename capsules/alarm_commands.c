@@ -9,10 +9,11 @@ static uint64_t ticks_to_ms(const struct alarm_commands *c, uint64_t ticks)
 	return alarm_mux_ticks_to_us(c->mux, ticks) / 1000;
 }
 
-static void alarm_fired(void *ctx, struct alarm *al)
+static void alarm_fired(void *ctx, struct alarm *alarm)
 {
 	struct alarm_commands_slot *a = ctx;
 	struct alarm_commands *c = a->owner;
+	const struct alarm *al = alarm_read(c->mux, alarm);
 	uint64_t now = alarm_mux_now(c->mux);
 	uint64_t late_us = alarm_mux_ticks_to_us(c->mux, now - al->last_deadline);
 	char msg[224];
@@ -136,11 +137,11 @@ static void cmd_alarms(struct shell *sh, void *ctx, int argc, char **argv)
 			continue;
 		if (!shown++)
 			shell_say(sh, "  id  kind        every/in ms   due in ms   fired\n");
-		uint64_t due = (int64_t)(a->alarm.deadline - now) > 0 ? a->alarm.deadline - now : 0;
+		const struct alarm *al = alarm_read(c->mux, &a->alarm);
+		uint64_t due = (int64_t)(al->deadline - now) > 0 ? al->deadline - now : 0;
 		shell_say(sh, "%4u  %-10s  %11llu   %9llu   %5llu\n", a->id,
 			  a->periodic ? "periodic" : "one-shot", (unsigned long long)a->ms,
-			  (unsigned long long)ticks_to_ms(c, due),
-			  (unsigned long long)a->alarm.fired);
+			  (unsigned long long)ticks_to_ms(c, due), (unsigned long long)al->fired);
 	}
 	if (!shown)
 		shell_say(sh, "no alarms (set one with 'alarm <ms> [periodic]')\n");

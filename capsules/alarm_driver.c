@@ -40,8 +40,7 @@ static struct syscall_result set_at(struct alarm_driver *ad, struct process_alar
 
 	if (delay > ALARM_DRIVER_MAX_US)
 		return syscall_failure(ERR_INVAL);
-	if (pa->alarm.armed)
-		alarm_cancel(ad->mux, &pa->alarm);
+	alarm_cancel(ad->mux, &pa->alarm);
 	pa->deadline_us = deadline_us;
 	alarm_set_oneshot(ad->mux, &pa->alarm, alarm_mux_us_to_ticks(ad->mux, delay));
 	return syscall_success_u64(deadline_us);
@@ -74,7 +73,7 @@ static struct syscall_result command(void *ctx, struct process *p, uint32_t cmd,
 	}
 	switch (cmd) {
 	case 3:
-		if (!pa->alarm.armed)
+		if (!alarm_is_armed(ad->mux, &pa->alarm))
 			return syscall_failure(ERR_ALREADY);
 		alarm_cancel(ad->mux, &pa->alarm);
 		return syscall_success();
@@ -95,7 +94,7 @@ static void release(void *ctx, const struct process *p, void *state)
 	struct process_alarm *pa = state;
 
 	(void)p;
-	if (pa->ad && pa->alarm.armed)
+	if (pa->ad)
 		alarm_cancel(ad->mux, &pa->alarm);
 }
 

@@ -30,20 +30,27 @@
  * -----------------------------------------
  * The earliest alarm is kept OUT of the tree, in m->head; the tree holds
  * the rest, all after it. So the one alarm a timer interrupt is about, the
- * head, leaves the mux in O(1): the service clears m->head, marks the
- * alarm fired and calls its client at once. The O(log n) work comes after
- * the client has run (after_fire()): taking the next head out of the tree,
- * putting a periodic alarm back, the statistics, and at the end of the
- * round the hardware. `make bench` measures this path (timer_wake_latency,
+ * head, leaves the mux in O(1): the service moves it from m->head to
+ * m->firing and calls its client at once. Everything else comes after the
+ * client has run (after_fire()): the alarm's own bookkeeping (settle():
+ * counted fired, its last deadline, a one-shot unarmed or a periodic
+ * alarm's next deadline), taking the next head out of the tree, putting a
+ * periodic alarm back, the statistics, and at the end of the round the
+ * hardware. `make bench` measures this path (timer_wake_latency,
  * docs/interrupts.md).
  *
- * While a client runs, m->head may be empty with alarms still in the
- * tree (the next head is taken out only afterwards), and a periodic alarm
- * that is being served is armed (its next deadline and seq are set, so the
- * client sees it armed and may cancel or move it) but in neither place: it
- * is m->firing until after_fire() inserts it. Everything that reads or
- * changes the set below works in both states: refill_head() restores the
- * head before a change, first_alarm() and next_after() look at all three.
+ * So while a client runs its alarm is unsettled: m->firing, in neither
+ * the head nor the tree, its fields as they were before it fired. Every
+ * public function settles it first thing, so a callback that calls into
+ * the mux (to re-arm, cancel, list, or read its alarm through
+ * alarm_read()) finds the alarm exactly as if the bookkeeping had run
+ * before it was called. Once settled, a periodic alarm is armed (its next
+ * deadline and seq set, so the client may cancel or move it) but still in
+ * neither place: it is m->served until after_fire() inserts it. And m->head
+ * may be empty with alarms still in the tree (the next head is taken out
+ * only afterwards). Everything that reads or changes the set below works
+ * in all these states: refill_head() restores the head before a change,
+ * first_alarm() and next_after() look at the head, the tree and m->served.
  */
 #include "capsules/alarm_mux.h"
 #include "kernel/clock.h"
@@ -224,12 +231,13 @@ static struct alarm *earlier(struct alarm *a, struct alarm *b)
 }
 
 /* The earliest armed alarm: the head, or (between a head's firing and its
- * after_fire()) the tree's first or the periodic alarm being served. */
+ * after_fire()) the tree's first or the periodic alarm being served. Only
+ * with no alarm unsettled (settle()). */
 static struct alarm *first_alarm(const struct alarm_mux *m)
 {
 	struct alarm *first = m->head ? m->head : tree_first(m->root);
 
-	return earlier(first, m->firing);
+	return earlier(first, m->served);
 }
 
 /* The first armed alarm whose key is after (deadline, seq), or NULL. */
@@ -239,8 +247,8 @@ static struct alarm *next_after(const struct alarm_mux *m, uint64_t deadline, ui
 
 	if (m->head && key_before(deadline, seq, m->head))
 		best = earlier(best, m->head);
-	if (m->firing && key_before(deadline, seq, m->firing))
-		best = earlier(best, m->firing);
+	if (m->served && key_before(deadline, seq, m->served))
+		best = earlier(best, m->served);
 	return best;
 }
 
@@ -269,14 +277,64 @@ __attribute__((noinline)) static void insert_alarm(struct alarm_mux *m, struct a
 
 static void remove_alarm(struct alarm_mux *m, struct alarm *a)
 {
-	if (a == m->firing) {
-		m->firing = NULL;
+	if (a == m->served) {
+		m->served = NULL;
 	} else if (a == m->head) {
 		m->head = NULL;
 		refill_head(m);
 	} else {
 		m->root = tree_remove(m->root, a);
 	}
+}
+
+/* --- the alarm being served ------------------------------------------ */
+
+/*
+ * The bookkeeping of the alarm whose client runs now (m->firing), which
+ * the service leaves until after the client (see "The head" above): it is
+ * counted fired, a->last_deadline becomes the deadline served, and a
+ * periodic alarm takes its next deadline (armed, as m->served, so the
+ * client may cancel or move it) while a one-shot is unarmed (so the client
+ * may set it again). Called after the client, and first thing by every
+ * public function, so a callback never sees the alarm unsettled.
+ */
+__attribute__((noinline)) static void settle_firing(struct alarm_mux *m)
+{
+	struct alarm *a = m->firing;
+	uint64_t now = m->round_now, late;
+
+	m->firing = NULL;
+	a->last_deadline = a->deadline;
+	a->fired++;
+	late = now - a->deadline;
+	if (late > m->stats.max_lateness)
+		m->stats.max_lateness = late;
+	m->stats.fired++;
+	m->round_fired++;
+	if (a->period != 0) {
+		/* Grid points in (deadline, now] are skipped; the next one is
+		 * strictly after now, so it cannot fire in this round. */
+		uint64_t skipped = late / a->period;
+		a->missed += skipped;
+		m->stats.missed += skipped;
+		a->deadline += (skipped + 1) * a->period;
+		a->seq = m->next_seq++;
+		m->served = a;
+	} else {
+		a->armed = false;
+		m->stats.armed--;
+	}
+}
+
+static inline void settle(struct alarm_mux *m)
+{
+	if (__builtin_expect(m->firing != NULL, 0))
+		settle_firing(m);
+}
+
+__attribute__((noinline, noreturn)) static void service_nested(void)
+{
+	panic("alarm_mux: service called from inside an alarm callback");
 }
 
 /* --- hardware --------------------------------------------------------- */
@@ -365,6 +423,7 @@ void alarm_set_oneshot(struct alarm_mux *m, struct alarm *a, uint64_t delay_tick
 {
 	uint64_t now = alarm_mux_now(m);
 
+	settle(m);
 	if (a->armed)
 		unlink_alarm(m, a);
 	a->period = 0;
@@ -381,6 +440,7 @@ void alarm_set_periodic(struct alarm_mux *m, struct alarm *a, uint64_t period_ti
 			 a->name ? a->name : "?");
 		period_ticks = 1;
 	}
+	settle(m);
 	if (a->armed)
 		unlink_alarm(m, a);
 	a->period = cap_delay(period_ticks);
@@ -390,6 +450,7 @@ void alarm_set_periodic(struct alarm_mux *m, struct alarm *a, uint64_t period_ti
 
 void alarm_cancel(struct alarm_mux *m, struct alarm *a)
 {
+	settle(m);
 	if (!a->armed)
 		return;
 	unlink_alarm(m, a);
@@ -398,46 +459,33 @@ void alarm_cancel(struct alarm_mux *m, struct alarm *a)
 
 /*
  * The head is due: take it and call its client, in O(1) (see "The head"
- * above). Only what the client can see is done first: the alarm is
- * counted fired, a->last_deadline is the deadline served, and a periodic
- * alarm already holds its next deadline (armed, as m->firing, so the client
- * may cancel or move it); a one-shot is unarmed, so the client may set it
- * again. The rest waits for after_fire().
+ * above). Nothing else is done first: the alarm is m->firing, and its
+ * bookkeeping (settle_firing()) waits for the client to return or to call
+ * into the mux, whichever comes first.
  */
-static inline void fire_head(struct alarm_mux *m, struct alarm *a, uint64_t now)
+static inline void fire_head(struct alarm_mux *m, struct alarm *a)
 {
 	m->head = NULL;
-	a->last_deadline = a->deadline;
-	a->fired++;
-	if (__builtin_expect(a->period != 0, 0)) {
-		/* Grid points in (deadline, now] are skipped; the next one is
-		 * strictly after now, so it cannot fire in this round. */
-		uint64_t skipped = (now - a->deadline) / a->period;
-		a->missed += skipped;
-		m->stats.missed += skipped;
-		a->deadline += (skipped + 1) * a->period;
-		a->seq = m->next_seq++;
-		m->firing = a;
-	} else {
-		a->armed = false;
-		m->stats.armed--;
-	}
+	m->firing = a;
 	a->fired_fn(a->ctx, a);
 }
 
-/* The bookkeeping of a firing, after its client has returned. Not
- * inlined: the service's fast path keeps only what it needs in registers. */
-__attribute__((noinline)) static void after_fire(struct alarm_mux *m, struct alarm *a, uint64_t now)
+/* Everything after a firing's client. Not inlined: the service's fast
+ * path keeps only what it needs in registers. */
+__attribute__((noinline)) static void after_fire(struct alarm_mux *m)
 {
-	uint64_t late = now - a->last_deadline;
+	struct alarm *a;
 
-	if (late > m->stats.max_lateness)
-		m->stats.max_lateness = late;
-	m->stats.fired++;
-	m->round_fired++;
-	if (m->firing == a) {
+	/* A callback that ran the service itself (which ends its round with
+	 * in_service false) is caught here, once it has returned: the check
+	 * costs the way from the knock to the client nothing. */
+	if (__builtin_expect(!m->in_service, 0))
+		service_nested();
+	settle(m);
+	a = m->served;
+	if (a) {
 		/* Still on its grid (the client did not cancel or move it). */
-		m->firing = NULL;
+		m->served = NULL;
 		insert_alarm(m, a);
 	}
 	refill_head(m);
@@ -475,18 +523,13 @@ __attribute__((noinline)) static void end_round(struct alarm_mux *m)
 		m->hw_armed = false;
 }
 
-__attribute__((noinline, noreturn)) static void service_nested(void)
-{
-	panic("alarm_mux: service called from inside an alarm callback");
-}
-
 void alarm_mux_service(void *mux)
 {
 	struct alarm_mux *m = mux;
 	struct alarm *a;
 
-	if (__builtin_expect(m->in_service, 0))
-		service_nested();
+	/* Whether a callback runs the service again is checked after the
+	 * callback, in after_fire(): the flag is all this path pays. */
 	m->in_service = true;
 
 	/* The round's clock is kept in the mux, not in a register the
@@ -506,8 +549,8 @@ void alarm_mux_service(void *mux)
 	a = m->head;
 	if (a && !deadline_before(now, a->deadline)) {
 		for (;;) {
-			fire_head(m, a, now);
-			after_fire(m, a, m->round_now);
+			fire_head(m, a);
+			after_fire(m);
 			a = m->head;
 			now = m->round_now;
 			if (!a || deadline_before(now, a->deadline) || a->seq >= m->round_seq)
@@ -517,15 +560,27 @@ void alarm_mux_service(void *mux)
 	end_round(m);
 }
 
-struct alarm *alarm_mux_first(const struct alarm_mux *m)
+struct alarm *alarm_mux_first(struct alarm_mux *m)
 {
+	settle(m);
 	return first_alarm(m);
+}
+
+const struct alarm *alarm_read(struct alarm_mux *m, const struct alarm *a)
+{
+	if (a == m->firing)
+		settle_firing(m);
+	return a;
 }
 
 void alarm_mux_foreach(struct alarm_mux *m, void (*fn)(void *arg, struct alarm *a), void *arg)
 {
-	uint64_t walk_seq = m->next_seq;
-	struct alarm *a = first_alarm(m);
+	uint64_t walk_seq;
+	struct alarm *a;
+
+	settle(m);
+	walk_seq = m->next_seq;
+	a = first_alarm(m);
 
 	while (a) {
 		/* Save the key: fn may cancel or move a. */

@@ -29,8 +29,9 @@
  * links itself, so the mux has no table to fill up and never allocates.
  * The links are the mux's private business: clients read the public fields
  * (name, deadline, period, fired, missed, armed) and change an alarm only
- * through the functions below. Never alarm_init() or free an armed alarm:
- * cancel it first.
+ * through the functions below. In an alarm's own callback, read them
+ * through alarm_read() (see "Service rounds"). Never alarm_init() or free
+ * an armed alarm: cancel it first.
  *
  * Ordering
  * --------
@@ -55,7 +56,7 @@
  * One-shot alarms
  * ---------------
  * alarm_set_oneshot(m, a, delay): deadline = now + delay. It fires once
- * and is then unarmed (a->armed == false) before its callback runs, so the
+ * and is then unarmed (alarm_is_armed() is false in its callback), so the
  * callback may set it again.
  *
  * Periodic alarms, no drift
@@ -89,16 +90,21 @@
  * the next round fires it: other pending bits get their turn in between.
  *
  * The alarm that knocked leaves the mux in O(1) and its callback runs
- * before any O(log n) work: the next alarm is taken out of the tree, a
- * periodic alarm put back on its grid, the counters (stats.fired,
- * max_lateness) raised and the hardware armed only after the callback
- * returns (a->fired, a->last_deadline and a periodic alarm's next
- * deadline are already set when it runs).
+ * before any other work: the alarm's own bookkeeping (a->fired,
+ * a->last_deadline, a one-shot's a->armed, a periodic alarm's next
+ * deadline and a->missed), the counters (stats.fired, max_lateness), the
+ * next alarm taken out of the tree, a periodic alarm put back on its grid
+ * and the hardware armed come after it returns. The callback still sees
+ * its alarm as if the bookkeeping had run first: the mux does it at the
+ * callback's first call into the mux, and alarm_read() and
+ * alarm_is_armed() are such calls. Only a raw read of the alarm's fields
+ * in its own callback sees them from before the firing.
  *
  * Callbacks may set, re-arm and cancel any alarm, their own included: a
  * cancelled alarm that was due later in the same round does not fire. The
  * hardware is updated once, at the end of the round. Callbacks must not
- * call alarm_mux_service() themselves (it panics).
+ * call alarm_mux_service() themselves (it panics when the callback
+ * returns).
  *
  * Re-arming an armed alarm moves it (it is removed, then inserted with the
  * new deadline and a new sequence number). Cancelling an unarmed alarm does
@@ -185,7 +191,8 @@ struct alarm_mux {
 	void *now_hw;
 	struct alarm *head;   /* the earliest alarm, kept out of the tree */
 	struct alarm *root;   /* the other armed alarms, all after the head */
-	struct alarm *firing; /* a periodic alarm whose client runs now */
+	struct alarm *firing; /* the alarm whose client runs now, unsettled */
+	struct alarm *served; /* settled periodic alarm, back after its client */
 	uint64_t next_seq;
 	bool in_service;
 	uint32_t round_fired; /* alarms fired so far in this service round */
@@ -211,16 +218,23 @@ void alarm_set_periodic(struct alarm_mux *m, struct alarm *a, uint64_t period_ti
 /* Disarm `a`; nothing happens if it is not armed. */
 void alarm_cancel(struct alarm_mux *m, struct alarm *a);
 
-static inline bool alarm_is_armed(const struct alarm *a)
+/* `a` with its public fields up to date: in its own callback, the
+ * firing's bookkeeping is done first (see "Service rounds"); elsewhere
+ * the fields are always current and this only returns `a`. */
+const struct alarm *alarm_read(struct alarm_mux *m, const struct alarm *a);
+
+/* Unsettled in its own callback, a one-shot is as good as unarmed and a
+ * periodic alarm stays armed. */
+static inline bool alarm_is_armed(const struct alarm_mux *m, const struct alarm *a)
 {
-	return a->armed;
+	return a == m->firing ? a->period != 0 : a->armed;
 }
 
 /* The loop client of the timer's pending bit (ctx: the struct alarm_mux). */
 void alarm_mux_service(void *mux);
 
 /* The earliest armed alarm (the one the hardware is armed for), or NULL. */
-struct alarm *alarm_mux_first(const struct alarm_mux *m);
+struct alarm *alarm_mux_first(struct alarm_mux *m);
 
 /* Call fn(arg, a) for each armed alarm, in deadline order (see "Listing"). */
 void alarm_mux_foreach(struct alarm_mux *m, void (*fn)(void *arg, struct alarm *a), void *arg);

@@ -37,9 +37,10 @@ static void call_changed(void *contents, void *arg)
 /* The alarm fired: the loop called the alarm mux for the timer's bit, and
  * the mux called us. Already a callback from the loop, so the client is
  * called right here. */
-static void beat(void *ctx, struct alarm *a)
+static void beat(void *ctx, struct alarm *alarm)
 {
 	struct heartbeat *hb = ctx;
+	const struct alarm *a = alarm_read(hb->mux, alarm);
 	uint64_t ms = alarm_mux_ticks_to_us(hb->mux, alarm_mux_now(hb->mux)) / 1000;
 	int n;
 
@@ -108,10 +109,12 @@ void heartbeat_stop(struct heartbeat *hb)
 
 void heartbeat_get_status(const struct heartbeat *hb, struct heartbeat_status *out)
 {
+	const struct alarm *a = alarm_read(hb->mux, &hb->alarm);
+
 	*out = (struct heartbeat_status){
 		.on = hb->period_s != 0,
 		.period_s = hb->period_s,
-		.beats = hb->alarm.fired,
-		.missed = hb->alarm.missed,
+		.beats = a->fired,
+		.missed = a->missed,
 	};
 }

@@ -273,7 +273,7 @@ static __attribute__((noinline)) bool stopped(struct processes *ps, enum user_st
 static __attribute__((noinline)) bool run_over(struct processes *ps, enum user_stop stop)
 {
 	stopped(ps, stop);
-	if (ps->slice.armed && ps->running->state != PROCESS_READY)
+	if (ps->mux && alarm_is_armed(ps->mux, &ps->slice) && ps->running->state != PROCESS_READY)
 		alarm_cancel(ps->mux, &ps->slice);
 	return true;
 }

@@ -14,7 +14,7 @@ static void ready(void *ctx, uint8_t *buf, size_t len)
 	struct rng_commands *c = ctx;
 	struct shell *sh = c->set.shell;
 
-	if (!alarm_is_armed(&c->timeout)) {
+	if (!alarm_is_armed(c->mux, &c->timeout)) {
 		/* Its timeout already answered: the source is free again. */
 		char msg[96];
 		int n = ksnprintf(

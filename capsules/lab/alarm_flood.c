@@ -34,11 +34,12 @@ static void fired(void *ctx, struct alarm *a)
 	} else {
 		r->fired++;
 	}
-	if (r->fired + r->twice > 1 && (int64_t)(a->last_deadline - f->last_deadline) < 0)
+	uint64_t served = alarm_read(f->mux, a)->last_deadline;
+	if (r->fired + r->twice > 1 && (int64_t)(served - f->last_deadline) < 0)
 		r->out_of_order++;
-	f->last_deadline = a->last_deadline;
+	f->last_deadline = served;
 	f->last_fire_at = now;
-	uint64_t late = alarm_mux_ticks_to_us(f->mux, now - a->last_deadline);
+	uint64_t late = alarm_mux_ticks_to_us(f->mux, now - served);
 	if (late > r->max_late_us)
 		r->max_late_us = late;
 	if (r->fired == r->count)

@@ -56,10 +56,12 @@ struct client {
 
 struct firing {
 	int id;
-	uint64_t served; /* a->last_deadline */
-	uint64_t now;    /* the clock when the callback ran */
-	uint64_t round;  /* mux.stats.rounds */
-	bool armed;      /* a->armed seen from inside the callback */
+	const struct alarm *alarm;
+	uint64_t served;   /* a->last_deadline */
+	bool served_later; /* read after the callback returned, unsettled in it */
+	uint64_t now;      /* the clock when the callback ran */
+	uint64_t round;    /* mux.stats.rounds */
+	bool armed;        /* alarm_is_armed() seen from inside the callback */
 };
 
 #define MAX_FIRINGS 400000
@@ -81,12 +83,17 @@ static void client_fired(void *ctx, struct alarm *a)
 	assert_true(c->fired_round < mux.stats.rounds + 1);
 	c->fired_round = mux.stats.rounds + 1;
 	assert_true(nfirings < MAX_FIRINGS);
+	/* Half the clients read their alarm in the callback, which settles
+	 * it there; the other half leave it to the service, which settles it
+	 * after the callback returns: both must give the same record. */
 	firings[nfirings++] = (struct firing){
 		.id = c->id,
-		.served = a->last_deadline,
+		.alarm = a,
+		.served = c->id % 2 ? alarm_read(&mux, a)->last_deadline : 0,
+		.served_later = c->id % 2 == 0,
 		.now = hw.now,
 		.round = mux.stats.rounds + 1, /* the round under way */
-		.armed = a->armed,
+		.armed = alarm_is_armed(&mux, a),
 	};
 	if (c->action)
 		c->action(c);
@@ -154,6 +161,7 @@ static void check_tree(void)
 		assert_null(mux.head->right);
 	}
 	assert_null(mux.firing);
+	assert_null(mux.served);
 	assert_true(mux.head || !mux.root);
 	check_subtree(mux.root, &prev, &count);
 	assert_int_equal(count, mux.stats.armed);
@@ -173,6 +181,22 @@ static void check_hw(void)
 	}
 }
 
+/* The loop's call for the timer's bit, then the last deadlines of the
+ * firings whose callbacks did not read them (each alarm fires at most
+ * once a round, so its fields still describe this round's firing). */
+static void service(void)
+{
+	size_t first = nfirings;
+
+	alarm_mux_service(&mux);
+	for (size_t i = first; i < nfirings; i++) {
+		if (firings[i].served_later) {
+			firings[i].served = firings[i].alarm->last_deadline;
+			firings[i].served_later = false;
+		}
+	}
+}
+
 /* Play the loop until the clock reaches t: sleep to the armed deadline,
  * wake up to `jitter_max` ticks late, service. */
 static void run_until(uint64_t t, uint64_t jitter_max)
@@ -187,7 +211,7 @@ static void run_until(uint64_t t, uint64_t jitter_max)
 			hw.now += rnd_below(jitter_max + 1);
 		uint64_t fired = mux.stats.fired;
 		fake_alarm_knock(&hw);
-		alarm_mux_service(&mux);
+		service();
 		/* the hardware's deadline was due: at least its alarm fired */
 		assert_true(mux.stats.fired > fired);
 		check_hw();
@@ -202,7 +226,7 @@ static void deliver(void)
 {
 	if (fake_alarm_due(&hw))
 		fake_alarm_knock(&hw);
-	alarm_mux_service(&mux);
+	service();
 }
 
 static int setup(void **state)
@@ -247,7 +271,7 @@ static void test_oneshot_fires_once_at_its_deadline(void **state)
 	struct client c;
 	client_init(&c, 1);
 	set_oneshot(&c, 500);
-	assert_true(alarm_is_armed(&c.alarm));
+	assert_true(alarm_is_armed(&mux, &c.alarm));
 	assert_int_equal(c.alarm.deadline, 1500);
 	check_hw();
 
@@ -255,7 +279,7 @@ static void test_oneshot_fires_once_at_its_deadline(void **state)
 	 * fires, and the spent hardware is armed again for the same deadline */
 	hw.now = 1499;
 	fake_alarm_knock(&hw);
-	alarm_mux_service(&mux);
+	service();
 	assert_int_equal(nfirings, 0);
 	assert_int_equal(mux.stats.empty_rounds, 1);
 	check_hw();
@@ -266,7 +290,7 @@ static void test_oneshot_fires_once_at_its_deadline(void **state)
 	assert_int_equal(firings[0].served, 1500);
 	assert_int_equal(firings[0].now, 1500);
 	assert_false(firings[0].armed);
-	assert_false(alarm_is_armed(&c.alarm));
+	assert_false(alarm_is_armed(&mux, &c.alarm));
 	assert_int_equal(c.alarm.fired, 1);
 	assert_int_equal(mux.stats.fired, 1);
 	check_hw();
@@ -385,7 +409,7 @@ static void test_cancel_head_middle_tail_and_unarmed(void **state)
 	assert_int_equal(hw.deadline, 1010);
 
 	alarm_cancel(&mux, &c[0].alarm); /* head: the hardware moves */
-	assert_false(alarm_is_armed(&c[0].alarm));
+	assert_false(alarm_is_armed(&mux, &c[0].alarm));
 	check_hw();
 	assert_int_equal(hw.deadline, 1020);
 
@@ -441,7 +465,7 @@ static void test_cancel_inside_callback_of_alarm_due_in_same_round(void **state)
 	assert_int_equal(nfirings, 2);
 	assert_int_equal(firings[0].id, 0);
 	assert_int_equal(firings[1].id, 2);
-	assert_false(alarm_is_armed(&b.alarm));
+	assert_false(alarm_is_armed(&mux, &b.alarm));
 	assert_int_equal(b.alarm.fired, 0);
 	assert_int_equal(hw.deadline, 1500);
 }
@@ -460,7 +484,7 @@ static void test_alarm_set_in_callback_waits_for_next_round(void **state)
 	deliver();
 	assert_int_equal(nfirings, 1);
 	/* b is due, but waits: the hardware is armed for it, already passed */
-	assert_true(alarm_is_armed(&b.alarm));
+	assert_true(alarm_is_armed(&mux, &b.alarm));
 	check_hw();
 	assert_true(fake_alarm_due(&hw));
 
@@ -511,7 +535,7 @@ static void test_periodic_cancelled_from_its_own_callback_stops(void **state)
 	run_until(hw.now + 1000, 0);
 	assert_int_equal(p.alarm.fired, 4);
 	assert_true(firings[3].armed); /* armed on its grid during the call */
-	assert_false(alarm_is_armed(&p.alarm));
+	assert_false(alarm_is_armed(&mux, &p.alarm));
 	check_hw();
 }
 
@@ -894,7 +918,7 @@ static void test_foreach_lists_in_order_and_survives_changes(void **state)
 static void service_again(struct client *c)
 {
 	(void)c;
-	alarm_mux_service(&mux);
+	service();
 }
 
 static void test_service_from_a_callback_panics(void **state)
@@ -934,7 +958,7 @@ static void test_huge_delays_are_capped_and_keep_order(void **state)
 	run_until(hw.now + 1000000, 0);
 	assert_int_equal(nfirings, 1);
 	assert_int_equal(firings[0].id, 1);
-	assert_true(alarm_is_armed(&big.alarm));
+	assert_true(alarm_is_armed(&mux, &big.alarm));
 }
 
 /* --- the head fast path (alarm_mux.c, "The head") ------------------------ */
@@ -1046,6 +1070,103 @@ static void test_periodic_head_keeps_its_grid_through_the_fast_path(void **state
 	assert_int_equal(p.alarm.missed, 0);
 }
 
+/* Inside its callback, the alarm's own bookkeeping has not run (the raw
+ * fields are as before the firing), yet every look through the mux sees
+ * it done: alarm_is_armed() without settling, alarm_read() by settling. */
+struct seen_alarm {
+	uint64_t raw_fired, fired, last_deadline, deadline, missed;
+	bool raw_armed, armed_before_read, armed;
+	bool firing_before_read, firing_after_read;
+};
+static struct seen_alarm seen;
+
+static void read_own_alarm(struct client *c)
+{
+	const struct alarm *a;
+
+	seen.raw_fired = c->alarm.fired;
+	seen.raw_armed = c->alarm.armed;
+	seen.armed_before_read = alarm_is_armed(&mux, &c->alarm);
+	seen.firing_before_read = mux.firing == &c->alarm;
+	a = alarm_read(&mux, &c->alarm);
+	seen.firing_after_read = mux.firing != NULL;
+	seen.fired = a->fired;
+	seen.armed = a->armed;
+	seen.last_deadline = a->last_deadline;
+	seen.deadline = a->deadline;
+	seen.missed = a->missed;
+}
+
+static void test_a_callback_sees_its_alarm_settled_through_the_mux(void **state)
+{
+	(void)state;
+	struct client o, p;
+
+	/* even ids: the record does not read the alarm before the action */
+	client_init(&o, 0);
+	client_init(&p, 2);
+	o.action = read_own_alarm;
+	p.action = read_own_alarm;
+
+	set_oneshot(&o, 100); /* deadline 1100 */
+	hw.now = 1150;
+	deliver();
+	assert_int_equal(nfirings, 1);
+	assert_true(seen.firing_before_read);
+	assert_int_equal(seen.raw_fired, 0); /* the bookkeeping is after... */
+	assert_true(seen.raw_armed);
+	assert_false(seen.armed_before_read); /* ...but not as the mux tells it */
+	assert_false(seen.firing_after_read);
+	assert_int_equal(seen.fired, 1);
+	assert_false(seen.armed);
+	assert_int_equal(seen.last_deadline, 1100);
+	assert_int_equal(mux.stats.fired, 1);
+	assert_int_equal(mux.stats.max_lateness, 50);
+
+	set_periodic(&p, 1000); /* grid 2150, 3150, ... */
+	hw.now = 4100;          /* 2150 served, 3150 skipped */
+	deliver();
+	assert_int_equal(nfirings, 2);
+	assert_int_equal(seen.raw_fired, 0);
+	assert_true(seen.armed_before_read);
+	assert_int_equal(seen.fired, 1);
+	assert_true(seen.armed);
+	assert_int_equal(seen.last_deadline, 2150);
+	assert_int_equal(seen.deadline, 4150);
+	assert_int_equal(seen.missed, 1);
+	/* settled in the callback, put back once after it */
+	assert_ptr_equal(mux.head, &p.alarm);
+	check_hw();
+	assert_int_equal(hw.deadline, 4150);
+	alarm_cancel(&mux, &p.alarm);
+}
+
+/* A one-shot that re-arms itself when the mux says it is unarmed: the
+ * usual client code, which an unsettled `armed` would have broken. */
+static void rearm_if_unarmed(struct client *c)
+{
+	if (!alarm_is_armed(&mux, &c->alarm) && c->last_round < 3) {
+		c->last_round++;
+		alarm_set_oneshot(&mux, &c->alarm, 10);
+	}
+}
+
+static void test_a_oneshot_rearms_itself_when_the_mux_says_unarmed(void **state)
+{
+	(void)state;
+	struct client c;
+
+	client_init(&c, 0);
+	c.action = rearm_if_unarmed;
+	set_oneshot(&c, 10);
+	run_until(hw.now + 1000, 0);
+	assert_int_equal(nfirings, 4);
+	assert_int_equal(c.alarm.fired, 4);
+	assert_false(c.alarm.armed);
+	assert_int_equal(mux.stats.armed, 0);
+	assert_false(hw.armed);
+}
+
 static struct client *set_in_callback_other;
 
 static void set_earlier_and_later(struct client *c)
@@ -1136,6 +1257,10 @@ int main(void)
 		cmocka_unit_test_setup(test_periodic_head_keeps_its_grid_through_the_fast_path,
 				       setup),
 		cmocka_unit_test_setup(test_alarm_set_from_a_callback_goes_in_order, setup),
+		cmocka_unit_test_setup(test_a_callback_sees_its_alarm_settled_through_the_mux,
+				       setup),
+		cmocka_unit_test_setup(test_a_oneshot_rearms_itself_when_the_mux_says_unarmed,
+				       setup),
 		cmocka_unit_test_setup(test_conversions, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown_all);

@@ -139,7 +139,7 @@ static void test_flood_fires_all_in_deadline_order(void **state)
 		assert_true(d >= delay_ms[i] * 1000ull);
 		assert_true(d <= delay_ms[i] * 1000ull + result.set_us);
 	}
-	assert_false(alarm_is_armed(&flood.watchdog));
+	assert_false(alarm_is_armed(&mux, &flood.watchdog));
 }
 
 static void test_checker_catches_repeats_and_disorder(void **state)
@@ -196,7 +196,7 @@ static void test_busy_burns_in_one_callback_each(void **state)
 	assert_int_equal(st.burns, 1);
 	assert_int_equal(st.left, 2);
 	assert_true(st.longest_us >= 2000 && st.longest_us < 2100);
-	assert_true(alarm_is_armed(&busy.gap));
+	assert_true(alarm_is_armed(&mux, &busy.gap));
 	/* The gap: the next burn waits for the alarm. */
 	assert_true(hw.deadline - hw.now >= 4900);
 	run(UINT64_MAX / 2, 0);
