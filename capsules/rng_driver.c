@@ -17,9 +17,11 @@ static void ready(void *ctx, uint8_t *buf, size_t len)
 
 	rd->waiting = NULL;
 	if (!p) {
-		rd->dropped++; /* its process went away meanwhile */
+		rd->dropped++; /* its process went away, or its wait timed out */
 		return;
 	}
+	if (rd->mux)
+		alarm_cancel(rd->mux, &rd->timeout);
 	/* The buffer as it is now: the process may have given it up. */
 	if (!syscall_buffer_rw(&rd->driver, p, 0, &dst, &cap))
 		cap = 0;
@@ -28,6 +30,20 @@ static void ready(void *ctx, uint8_t *buf, size_t len)
 		memcpy(dst, buf, n);
 	rd->bytes += n;
 	syscall_schedule_upcall(&rd->driver, p, 0, n, 0, 0);
+}
+
+/* The source kept a process waiting too long: the process hears BUSY, and
+ * the request stays the source's until it answers (ready() drops it). */
+static void timed_out(void *ctx, struct alarm *a)
+{
+	struct rng_driver *rd = ctx;
+	struct process *p = rd->waiting;
+
+	(void)a;
+	rd->waiting = NULL;
+	rd->timeouts++;
+	if (p)
+		syscall_schedule_upcall(&rd->driver, p, 0, 0, ERR_BUSY, 0);
 }
 
 static struct syscall_result command(void *ctx, struct process *p, uint32_t cmd, uint64_t a1,
@@ -53,6 +69,9 @@ static struct syscall_result command(void *ctx, struct process *p, uint32_t cmd,
 	rd->waiting = p;
 	rd->want = (size_t)a1;
 	rd->requests++;
+	if (rd->mux)
+		alarm_set_oneshot(rd->mux, &rd->timeout,
+				  alarm_mux_ms_to_ticks(rd->mux, RNG_DRIVER_TIMEOUT_MS));
 	return syscall_success();
 }
 
@@ -61,14 +80,20 @@ static void release(void *ctx, const struct process *p, void *state)
 	struct rng_driver *rd = ctx;
 
 	(void)state;
-	if (rd->waiting == p)
+	if (rd->waiting == p) {
 		rd->waiting = NULL;
+		if (rd->mux)
+			alarm_cancel(rd->mux, &rd->timeout);
+	}
 }
 
-void rng_driver_init(struct rng_driver *rd, const struct hil_rng *rng, unsigned grant)
+void rng_driver_init(struct rng_driver *rd, const struct hil_rng *rng, unsigned grant,
+		     struct alarm_mux *mux)
 {
 	memset(rd, 0, sizeof(*rd));
 	rd->rng = rng;
+	rd->mux = mux;
+	alarm_init(&rd->timeout, "rng driver timeout", timed_out, rd);
 	rd->client = (struct hil_rng_client){ .ready = ready, .ctx = rd };
 	rd->driver = (struct syscall_driver){
 		.number = RNG_DRIVER_NUMBER,

@@ -17,6 +17,7 @@ struct knock_result {
 };
 
 #define KNOCK_SUCCESS 128
+#define KNOCK_EBUSY 2
 #define KNOCK_EINVAL 6
 #define KNOCK_ENOMEM 9
 #define KNOCK_ENODEVICE 11
@@ -43,7 +44,8 @@ _Noreturn void knock_restart(void);
 void knock_breakpoint(void);
 
 /* The rng driver: fill buf with n random bytes (n at most 256). Returns
- * how many came, or minus the error code (KNOCK_ENODEVICE: no source). */
+ * how many came, or minus the error code (KNOCK_ENODEVICE: no source;
+ * KNOCK_EBUSY: a request is out, or the source did not answer in time). */
 int knock_rng(void *buf, size_t n);
 
 /* The console: write all of s (waits while the serial line drains). */

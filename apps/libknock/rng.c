@@ -1,21 +1,21 @@
 /*
  * The rng driver (TRD 104 driver 0x40001) from the app's side: allow the
  * buffer read-write, ask for n bytes, wait in yield for the upcall that
- * says how many came.
+ * says how many came (or, from a source that did not answer in time, BUSY).
  */
 #include "knock.h"
 
 #define RNG 0x40001
 
 static int done;
-static uint64_t got;
+static uint64_t got, error;
 
-static void rng_done(uint64_t n, uint64_t a1, uint64_t a2, uint64_t ud)
+static void rng_done(uint64_t n, uint64_t err, uint64_t a2, uint64_t ud)
 {
-	(void)a1;
 	(void)a2;
 	(void)ud;
 	got = n;
+	error = err;
 	done = 1;
 }
 
@@ -36,5 +36,5 @@ int knock_rng(void *buf, size_t n)
 	while (!done)
 		knock_yield();
 	knock_allow_rw(RNG, 0, NULL, 0);
-	return (int)got;
+	return error ? -(int)error : (int)got;
 }

@@ -14,6 +14,10 @@ static void show(int round)
 		knock_puts("rng: no random number source\n");
 		return;
 	}
+	if (n == -KNOCK_EBUSY) {
+		knock_puts("rng: the random number source is busy or did not answer\n");
+		return;
+	}
 	if (n < 0) {
 		knock_printf("rng: error %d\n", -n);
 		return;

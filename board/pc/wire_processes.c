@@ -115,7 +115,8 @@ void board_wire_processes(const struct boot_info *bi)
 	processes_set_timeslice(&processes, &board_alarm_mux, slice_ms);
 	console_driver_init(&console_driver, board_console(), GRANT_CONSOLE);
 	alarm_driver_init(&alarm_driver, &board_alarm_mux, GRANT_ALARM);
-	rng_driver_init(&rng_driver, board_rng(), GRANT_RNG); /* after board_wire_virtio_rng() */
+	rng_driver_init(&rng_driver, board_rng(), GRANT_RNG,
+			&board_alarm_mux); /* after board_wire_virtio_rng() */
 	block_driver_init(&block_driver, board_block(), board_block_client(), GRANT_BLOCK);
 	for (uint32_t i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];

@@ -5,6 +5,7 @@ through the queue's MSI-X interrupt (the driver never polls). Two boots
 give different bytes; bad arguments and a machine without the device get
 one-line answers and the prompt back.
 """
+import contextlib
 import re
 import socket
 import time
@@ -83,6 +84,54 @@ def test_rng_with_its_buffers_above_4gib(boot, machine):
     queue, buf = int(m.group(1), 16), int(m.group(2), 16)
     assert queue >= 1 << 32 and buf >= 1 << 32, m.group(0)
     assert len(set(rng_bytes(vm, 128))) > 32
+
+
+@contextlib.contextmanager
+def silent_egd(tmp_path):
+    """A UNIX socket QEMU's rng-egd backend connects to at start; nothing is
+    read or sent until the test accepts and answers. Yields the socket and
+    QEMU's arguments for a virtio-rng drawing from it."""
+    egd = tmp_path / "egd.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(egd))
+    server.listen(1)
+    try:
+        yield server, ["-chardev", f"socket,id=egd,path={egd}",
+                       "-object", "rng-egd,id=rng0,chardev=egd",
+                       "-device", "virtio-rng-pci,rng=rng0"]
+    finally:
+        server.close()
+
+
+def test_a_process_is_not_kept_waiting_by_a_silent_source(boot, tmp_path):
+    """The processes' rng driver times a request out as the shell does
+    (RNG_DRIVER_TIMEOUT_MS, 5 s): the app's first request gets its upcall
+    with BUSY instead of bytes, its second is refused BUSY at once (the
+    source still holds the first), and the app exits. Once the socket
+    answers, the late bytes are dropped and the shell's `rng` gets fresh
+    ones. Without the timeout the app waits in yield for good."""
+    with silent_egd(tmp_path) as (server, args):
+        vm = boot(testapps=True, cmdline="apps=rng", extra_args=args)
+        first = vm.wait_for(r"process rng: loaded")
+        started = time.monotonic()
+        busy = "rng: the random number source is busy or did not answer"
+        m = vm.wait_for(re.escape(busy) + "$", timeout=30, pos=first.end())
+        assert time.monotonic() - started >= 4.5  # the guest's 5 s
+        vm.wait_for(re.escape(busy) + "$", timeout=5, pos=m.end())
+        vm.wait_for(r"process rng: exited with 0", timeout=10, pos=m.end())
+        vm.wait_shell()
+        conn, _ = server.accept()
+        conn.sendall(bytes([0x5a]) * 4096)
+        # The late answer frees the source: the shell's next request is
+        # answered with the socket's bytes (busy until then).
+        deadline = time.monotonic() + 10
+        while True:
+            answer = vm.shell("rng 8", timeout=10)
+            if answer != "the random number source is busy\n":
+                break
+            assert time.monotonic() < deadline, "the late answer never freed the source"
+        assert answer == "5a" * 8 + "\n"
+        conn.close()
 
 
 def test_a_source_that_never_answers_times_out_and_its_late_answer_frees_it(boot, version,

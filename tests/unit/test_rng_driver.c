@@ -4,7 +4,9 @@
  * buffer, never written into the process by the source itself), with an
  * upcall that says how many; bad sizes, a busy source and no source get
  * error codes; a process that goes away while its request is out gets
- * nothing written, and the source's answer is dropped.
+ * nothing written, and the source's answer is dropped; a source that does
+ * not answer in RNG_DRIVER_TIMEOUT_MS gives the process BUSY instead, and
+ * stays busy until its late answer, which is dropped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 #include "capsules/rng_driver.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
+#include "fake_alarm.h"
 #include "fake_arch.h"
 #include "fake_process.h"
 #include "fake_syscall.h"
@@ -64,6 +67,8 @@ static void answer(void)
 
 /* ---- fixture ------------------------------------------------------------- */
 
+static struct fake_alarm fa; /* 1 tick a microsecond */
+static struct alarm_mux mux;
 static struct rng_driver rd;
 static struct process proc;
 static uint8_t *region;
@@ -77,7 +82,9 @@ static int setup_with(const struct hil_rng *src)
 	out_buf = NULL;
 	client = NULL;
 	gets = 0;
-	rng_driver_init(&rd, src, 0);
+	fake_alarm_init(&fa, 1000000, 1000);
+	alarm_mux_init(&mux, &fa.hil);
+	rng_driver_init(&rd, src, 0, &mux);
 	assert_null(fake_process_load(&proc, "r", 1, &region));
 	/* Subscribed (any function in its code) and 64 bytes allowed. */
 	assert_int_equal(
@@ -173,6 +180,68 @@ static void test_a_process_gone_gets_nothing(void **state)
 	assert_int_equal(ask(4).variant, SYSCALL_SUCCESS);
 }
 
+/* The loop, as far as the timer's bit goes: service the mux if due. */
+static void advance_us(uint64_t us)
+{
+	fa.now += us;
+	if (fake_alarm_due(&fa)) {
+		fake_alarm_knock(&fa);
+		alarm_mux_service(&mux);
+	}
+}
+
+static void test_a_silent_source_times_out_with_busy(void **state)
+{
+	(void)state;
+	struct upcall u;
+
+	assert_int_equal(ask(16).variant, SYSCALL_SUCCESS);
+	advance_us(RNG_DRIVER_TIMEOUT_MS * 1000 - 1);
+	assert_false(upcall_queue_pop(&proc.upcalls, &u)); /* still waiting */
+	advance_us(1);
+	assert_true(upcall_queue_pop(&proc.upcalls, &u));
+	assert_int_equal(u.arg[0], 0);
+	assert_int_equal(u.arg[1], ERR_BUSY);
+	assert_int_equal(u.userdata, 7);
+	assert_int_equal(rd.timeouts, 1);
+	/* The source still holds the request: every new one is refused. */
+	assert_int_equal(ask(8).v[0], ERR_BUSY);
+	assert_int_equal(gets, 1);
+	/* Its late answer is dropped: nothing written, no second upcall. */
+	answer();
+	assert_int_equal(region[PROC_PAGE], 0);
+	assert_int_equal(rd.dropped, 1);
+	assert_int_equal(upcall_queue_count(&proc.upcalls), 0);
+	/* Then the source is free again, and answers in time. */
+	assert_int_equal(ask(4).variant, SYSCALL_SUCCESS);
+	answer();
+	assert_true(upcall_queue_pop(&proc.upcalls, &u));
+	assert_int_equal(u.arg[0], 4);
+	assert_int_equal(u.arg[1], 0);
+}
+
+static void test_an_answer_in_time_leaves_no_timeout(void **state)
+{
+	(void)state;
+	struct upcall u;
+
+	assert_int_equal(ask(16).variant, SYSCALL_SUCCESS);
+	assert_true(fa.armed);
+	advance_us(1000);
+	answer();
+	assert_true(upcall_queue_pop(&proc.upcalls, &u));
+	assert_false(alarm_is_armed(&mux, &rd.timeout));
+	assert_false(fa.armed); /* nothing left to wake the CPU for */
+	advance_us(10 * RNG_DRIVER_TIMEOUT_MS * 1000);
+	assert_int_equal(rd.timeouts, 0);
+	assert_int_equal(upcall_queue_count(&proc.upcalls), 0);
+
+	/* A process that goes away takes its timeout with it. */
+	assert_int_equal(ask(16).variant, SYSCALL_SUCCESS);
+	syscall_release(&proc);
+	assert_false(fa.armed);
+}
+
 static void test_no_source_is_nodevice(void **state)
 {
 	(void)state;
@@ -192,6 +261,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_buffer_is_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_process_gone_gets_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_silent_source_times_out_with_busy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_an_answer_in_time_leaves_no_timeout, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_no_source_is_nodevice, setup_no_source,
 						teardown),
 	};
