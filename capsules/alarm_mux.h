@@ -31,7 +31,8 @@
  * (name, deadline, period, fired, missed, armed) and change an alarm only
  * through the functions below. In an alarm's own callback, read them
  * through alarm_read() (see "Service rounds"). Never alarm_init() or free
- * an armed alarm: cancel it first.
+ * an armed alarm (cancel it first), nor an alarm inside its own callback:
+ * the mux still holds it there, to count its firing after the callback.
  *
  * Ordering
  * --------
