@@ -144,20 +144,74 @@ static void deliver(struct uart16550 *u, struct rx_batch *rx)
 	rx->errors = 0;
 }
 
+/*
+ * Quiet for a burst of register accesses (a drain, a FIFO fill) made with
+ * interrupts on, as the loop makes them: receive-data and transmit-empty
+ * off in IER, then back on.
+ *
+ * QEMU's 16550 re-evaluates its causes at every data register access and
+ * raises its line whenever one is pending, and QEMU's IOAPIC takes each
+ * raise of an edge pin as a new edge: reading 14 bytes while more remain,
+ * or writing 16 while received bytes wait, was an interrupt per access,
+ * taken at once (interrupts are on), each costing a top half and the
+ * loop a service() that found nothing. A real 16550's line just stays
+ * high. Turned back on, a cause still pending (bytes that came meanwhile,
+ * an empty FIFO with more to send) raises the line once, on QEMU and on a
+ * real chip alike: one interrupt per burst, for two IER writes. With
+ * interrupts off (the in-ISR design's handlers) the raises coalesce into
+ * one pending interrupt by themselves, so nothing is written. Line status
+ * (errors) stays on: it is rare, and reading LSR acknowledges it.
+ */
+#define IER_QUIET_OFF (IER_RX_DATA | IER_THR_EMPTY)
+
+/* Returns whether it began the quiet (a burst inside another's, such as
+ * an echo's fill from deliver() in a drain, leaves it to the outer). */
+static bool quiet_begin(struct uart16550 *u)
+{
+	if (u->quiet || !(u->ier & IER_QUIET_OFF) || !(read_rflags() & RFLAGS_IF))
+		return false;
+	u->quiet = true;
+	outb(u->base + REG_IER, u->ier & ~IER_QUIET_OFF);
+	return true;
+}
+
+static void quiet_end(struct uart16550 *u, bool began)
+{
+	if (!began)
+		return;
+	u->quiet = false;
+	outb(u->base + REG_IER, u->ier);
+}
+
+/* IER as the driver wants it; while quiet, the hardware gets it at the
+ * quiet's end. */
+static void write_ier(struct uart16550 *u, uint8_t ier)
+{
+	u->ier = ier;
+	outb(u->base + REG_IER, u->quiet ? ier & ~IER_QUIET_OFF : ier);
+}
+
 /* Read until the receive FIFO is empty; returns the last LSR read (its
  * THR-empty bit is then current). Reading LSR clears its error bits, so
  * every read is counted. */
 static uint8_t drain_rx(struct uart16550 *u, struct rx_batch *rx)
 {
-	uint8_t lsr;
+	uint8_t lsr = inb(u->base + REG_LSR);
+	bool began;
 
-	while ((lsr = inb(u->base + REG_LSR)) & LSR_DATA_READY) {
+	if (!(lsr & LSR_DATA_READY)) {
+		count_line_errors(u, lsr, &rx->errors);
+		return lsr;
+	}
+	began = quiet_begin(u);
+	do {
 		count_line_errors(u, lsr, &rx->errors);
 		rx->bytes[rx->n++] = inb(u->base + REG_DATA);
 		u->stats.rx_bytes++;
 		if (rx->n == sizeof(rx->bytes))
 			deliver(u, rx);
-	}
+	} while ((lsr = inb(u->base + REG_LSR)) & LSR_DATA_READY);
+	quiet_end(u, began);
 	count_line_errors(u, lsr, &rx->errors);
 	return lsr;
 }
@@ -169,30 +223,24 @@ static uint8_t drain_rx(struct uart16550 *u, struct rx_batch *rx)
  * transmit-empty enabled, raises its line again after each one: the 16
  * writes of a fill were 16 interrupts, taken one by one since the loop
  * services with interrupts on (`help`, 1,581 bytes on serial, made 1,605
- * COM1 interrupts in QEMU's `-d int` log). With `quiet`, transmit-empty
- * is off while the FIFO is filled and on again after: enabled with the
- * FIFO empty, it is raised at once (QEMU, whose FIFO is empty by then),
- * and on a real 16550 when the FIFO empties (1.4 ms later at 115200
- * baud), so one interrupt a fill either way, for two IER writes. The
- * ISR-queue design passes false: its loop never writes IER beside the
- * handler's throttle (uart16550_isr_mode).
+ * COM1 interrupts in QEMU's `-d int` log). With `quiet`, the fill is a
+ * quiet burst (quiet_begin()): transmit-empty, enabled again with the
+ * FIFO empty, is raised at once (QEMU, whose FIFO is empty by then), and
+ * on a real 16550 when the FIFO empties (1.4 ms later at 115200 baud), so
+ * one interrupt a fill either way. The ISR-queue design passes false: its
+ * loop never writes IER beside the handler's throttle
+ * (uart16550_isr_mode).
  */
 static void fill_tx_fifo(struct uart16550 *u, bool quiet)
 {
 	size_t n = u->tx_len - u->tx_done;
-	/* Only with interrupts on: with them off (the in-ISR design's
-	 * handlers), the raises of a fill coalesce into one pending
-	 * interrupt by themselves. */
-	bool masked = quiet && (u->ier & IER_THR_EMPTY) && (read_rflags() & RFLAGS_IF);
+	bool began = quiet && quiet_begin(u);
 
 	if (n > UART16550_FIFO_SIZE)
 		n = UART16550_FIFO_SIZE;
-	if (masked)
-		outb(u->base + REG_IER, u->ier & ~IER_THR_EMPTY);
 	for (size_t i = 0; i < n; i++)
 		outb(u->base + REG_DATA, u->tx_buf[u->tx_done + i]);
-	if (masked)
-		outb(u->base + REG_IER, u->ier);
+	quiet_end(u, began);
 	u->tx_done += n;
 	u->stats.tx_bytes += n;
 	u->stats.tx_fifo_fills++;
@@ -213,12 +261,6 @@ static void hand_back_tx_buffer(struct uart16550 *u)
 static bool tx_has_more(const struct uart16550 *u)
 {
 	return u->tx_buf && u->tx_done < u->tx_len;
-}
-
-static void write_ier(struct uart16550 *u, uint8_t ier)
-{
-	outb(u->base + REG_IER, ier);
-	u->ier = ier;
 }
 
 /* Transmit-empty on only while a transmission needs its event. Enabling
