@@ -183,35 +183,45 @@ static void quiet_end(struct uart16550 *u, bool began)
 	outb(u->base + REG_IER, u->ier);
 }
 
-/* IER as the driver wants it; while quiet, the hardware gets it at the
- * quiet's end. */
+/* A write inside a quiet burst (a client's transmission from a delivery
+ * in mid-drain: rare, the batch holds 64 bytes) ends its quiet early;
+ * quiet_end() then writes the same value. */
 static void write_ier(struct uart16550 *u, uint8_t ier)
 {
 	u->ier = ier;
-	outb(u->base + REG_IER, u->quiet ? ier & ~IER_QUIET_OFF : ier);
+	outb(u->base + REG_IER, ier);
+}
+
+/* One received byte, whose LSR (read just before) is counted. */
+static inline __attribute__((always_inline)) void take_byte(struct uart16550 *u,
+							    struct rx_batch *rx, uint8_t lsr)
+{
+	count_line_errors(u, lsr, &rx->errors);
+	rx->bytes[rx->n++] = inb(u->base + REG_DATA);
+	u->stats.rx_bytes++;
+	if (rx->n == sizeof(rx->bytes))
+		deliver(u, rx);
 }
 
 /* Read until the receive FIFO is empty; returns the last LSR read (its
  * THR-empty bit is then current). Reading LSR clears its error bits, so
- * every read is counted. */
+ * every read is counted. A byte typed comes alone and is read plainly;
+ * from the second byte of a burst on, the drain is quiet (quiet_begin()). */
 static uint8_t drain_rx(struct uart16550 *u, struct rx_batch *rx)
 {
 	uint8_t lsr = inb(u->base + REG_LSR);
-	bool began;
 
-	if (!(lsr & LSR_DATA_READY)) {
-		count_line_errors(u, lsr, &rx->errors);
-		return lsr;
+	if (lsr & LSR_DATA_READY) {
+		take_byte(u, rx, lsr);
+		lsr = inb(u->base + REG_LSR);
+		if (lsr & LSR_DATA_READY) {
+			bool began = quiet_begin(u);
+			do
+				take_byte(u, rx, lsr);
+			while ((lsr = inb(u->base + REG_LSR)) & LSR_DATA_READY);
+			quiet_end(u, began);
+		}
 	}
-	began = quiet_begin(u);
-	do {
-		count_line_errors(u, lsr, &rx->errors);
-		rx->bytes[rx->n++] = inb(u->base + REG_DATA);
-		u->stats.rx_bytes++;
-		if (rx->n == sizeof(rx->bytes))
-			deliver(u, rx);
-	} while ((lsr = inb(u->base + REG_LSR)) & LSR_DATA_READY);
-	quiet_end(u, began);
 	count_line_errors(u, lsr, &rx->errors);
 	return lsr;
 }
@@ -301,7 +311,7 @@ static void uart16550_service(void *hw)
 		}
 		uint8_t lsr = drain_rx(u, &rx);
 		if ((lsr & LSR_THR_EMPTY) && tx_has_more(u))
-			fill_tx_fifo(u, true);
+			fill_tx_fifo(u, u->ier & IER_THR_EMPTY);
 		if (!pending)
 			break;
 		if (round == SERVICE_ROUNDS) {
@@ -347,8 +357,11 @@ static int uart16550_transmit(void *hw, const uint8_t *buf, size_t len)
 	u->tx_buf = buf;
 	u->tx_len = len;
 	u->tx_done = 0;
-	if (inb(u->base + REG_LSR) & LSR_THR_EMPTY)
-		fill_tx_fifo(u, true);
+	uint8_t lsr = inb(u->base + REG_LSR);
+	/* Quiet when a cause would be raised at each byte of the fill:
+	 * transmit-empty on, or received bytes waiting. */
+	if (lsr & LSR_THR_EMPTY)
+		fill_tx_fifo(u, (u->ier & IER_THR_EMPTY) || (lsr & LSR_DATA_READY));
 	if (tx_has_more(u) || !u->in_service)
 		want_tx_event(u, true);
 	return 0;

@@ -52,7 +52,7 @@ struct uart16550 {
 	/* The buffer being sent (the client's until transmitted()). */
 	const uint8_t *tx_buf;
 	size_t tx_len, tx_done;
-	uint8_t ier;     /* what IER holds, but while `quiet` (uart16550.c) */
+	uint8_t ier;     /* what IER holds, but during a quiet burst (uart16550.c) */
 	bool quiet;      /* receive-data and transmit-empty off for a burst */
 	bool in_service; /* service() runs, up to its hand-back */
 	struct uart16550_stats stats;

@@ -11,7 +11,7 @@ The figures must also say something, so that equal figures are not two
 empty runs: the world typed every key and sent every byte (its own
 counts, checked against the seeded load the host computes), the shell
 echoed the lines it typed, the split design's sink counted every byte
-with the world's CRC-32 and took one COM2 interrupt per byte, and the
+with the world's CRC-32 and took about one COM2 interrupt per byte, and the
 whole-callback knock lost bytes to COM2
 overruns (a long callback does not read the UART: a real 16550 loses
 them, and so does QEMU's in loopback), about as many as the guest's own
@@ -67,14 +67,15 @@ def test_two_runs_of_the_bakeoff_give_the_same_figures(tmp_path):
         assert r["work"]["useful_per_burn"] > 0 and r["work"]["burns"] > 0
     split = first["knock-split"]["serial"]
     assert split["counted"] == len(data) and split["crc_match"], split
-    # One COM2 interrupt a byte (the world's UART triggers at 1 byte), not
-    # one per read: QEMU's 16550 raised its line again at each read that
-    # left bytes in the FIFO, and its IOAPIC took each raise as an edge, so
-    # the split design's drains of about 11 bytes made 18% more interrupts
-    # than bytes (9,688 for 8,192) until the driver drained with
-    # receive-data off (chips/x86_64/uart16550.c, quiet_begin).
+    # About one COM2 interrupt a byte (the world's UART triggers at 1
+    # byte), not one per read: QEMU's 16550 raised its line again at each
+    # read that left bytes in the FIFO, and its IOAPIC took each raise as
+    # an edge, so the split design's drains of about 11 bytes made 18%
+    # more interrupts than bytes (9,688 for 8,192) until the driver drained
+    # a burst with receive-data off from its second byte on
+    # (chips/x86_64/uart16550.c, quiet_begin): 2% more now (8,349).
     com2 = first["knock-split"]["latency"]["com2"]["samples"]
-    assert len(data) <= com2 <= len(data) + len(data) // 100, com2
+    assert len(data) <= com2 <= len(data) + len(data) // 20, com2
     assert zlib.crc32(data) != 0
     whole = first["knock"]
     lost = whole["serial"]["lost"]
