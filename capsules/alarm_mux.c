@@ -326,7 +326,7 @@ __attribute__((noinline)) static void settle_firing(struct alarm_mux *m)
 	}
 }
 
-static inline void settle(struct alarm_mux *m)
+static inline __attribute__((always_inline)) void settle(struct alarm_mux *m)
 {
 	if (__builtin_expect(m->firing != NULL, 0))
 		settle_firing(m);
