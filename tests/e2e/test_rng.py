@@ -143,14 +143,8 @@ def test_a_source_that_never_answers_times_out_and_its_late_answer_frees_it(boot
     request stays with the device, so a second `rng` is refused as busy;
     once the socket answers, the late bytes are dropped and said so, and the
     next `rng` gets the socket's bytes."""
-    egd = tmp_path / "egd.sock"
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(str(egd))
-    server.listen(1)  # QEMU connects at start; nothing is read or sent yet
-    try:
-        vm = boot(extra_args=["-chardev", f"socket,id=egd,path={egd}",
-                              "-object", "rng-egd,id=rng0,chardev=egd",
-                              "-device", "virtio-rng-pci,rng=rng0"])
+    with silent_egd(tmp_path) as (server, args):
+        vm = boot(extra_args=args)
         vm.wait_shell()
         vm.wait_for(r"^virtio-rng: ..:..\.. on vector ")
         started = time.monotonic()
@@ -169,5 +163,3 @@ def test_a_source_that_never_answers_times_out_and_its_late_answer_frees_it(boot
         vm.wait_for(re.escape(PROMPT) + "$", pos=pos, whole_lines=False)
         assert vm.shell("rng 16") == "a5" * 16 + "\n"
         conn.close()
-    finally:
-        server.close()
