@@ -1,8 +1,9 @@
 /*
  * alarm mux (capsules/alarm_mux.h) over a fake hardware alarm: ordering,
  * FIFO ties, cancel, periodic without drift, missed periods, wrap-around,
- * the hardware always holding the earliest deadline, tickless idle, and a
- * 200-alarm stress.
+ * the hardware always holding the earliest deadline, tickless idle, a
+ * 200-alarm stress, and a firing's bookkeeping after its callback (seen
+ * settled through the mux from inside the callback, the same either way).
  *
  * The test plays the loop: run_until() moves the fake clock to the armed
  * hardware deadline (plus optional jitter: the loop answering late) and
