@@ -296,7 +296,8 @@ static void remove_alarm(struct alarm_mux *m, struct alarm *a)
  * periodic alarm takes its next deadline (armed, as m->served, so the
  * client may cancel or move it) while a one-shot is unarmed (so the client
  * may set it again). Called after the client, and first thing by every
- * public function, so a callback never sees the alarm unsettled.
+ * public function, so no call into the mux finds the alarm unsettled
+ * (only a raw read of its fields in its own callback does).
  */
 __attribute__((noinline)) static void settle_firing(struct alarm_mux *m)
 {
