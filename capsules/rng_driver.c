@@ -20,8 +20,7 @@ static void ready(void *ctx, uint8_t *buf, size_t len)
 		rd->dropped++; /* its process went away, or its wait timed out */
 		return;
 	}
-	if (rd->mux)
-		alarm_cancel(rd->mux, &rd->timeout);
+	alarm_cancel(rd->mux, &rd->timeout);
 	/* The buffer as it is now: the process may have given it up. */
 	if (!syscall_buffer_rw(&rd->driver, p, 0, &dst, &cap))
 		cap = 0;
@@ -69,9 +68,8 @@ static struct syscall_result command(void *ctx, struct process *p, uint32_t cmd,
 	rd->waiting = p;
 	rd->want = (size_t)a1;
 	rd->requests++;
-	if (rd->mux)
-		alarm_set_oneshot(rd->mux, &rd->timeout,
-				  alarm_mux_ms_to_ticks(rd->mux, RNG_DRIVER_TIMEOUT_MS));
+	alarm_set_oneshot(rd->mux, &rd->timeout,
+			  alarm_mux_ms_to_ticks(rd->mux, RNG_DRIVER_TIMEOUT_MS));
 	return syscall_success();
 }
 
@@ -82,8 +80,7 @@ static void release(void *ctx, const struct process *p, void *state)
 	(void)state;
 	if (rd->waiting == p) {
 		rd->waiting = NULL;
-		if (rd->mux)
-			alarm_cancel(rd->mux, &rd->timeout);
+		alarm_cancel(rd->mux, &rd->timeout);
 	}
 }
 

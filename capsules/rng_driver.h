@@ -49,13 +49,13 @@ struct rng_driver {
 	struct process *waiting; /* whose request is out, or NULL */
 	size_t want;
 	uint8_t buf[RNG_DRIVER_MAX]; /* the source's while a request is out */
-	struct alarm_mux *mux;       /* NULL: a request waits without limit */
+	struct alarm_mux *mux;       /* times a request out */
 	struct alarm timeout;        /* armed while a process waits */
 	uint64_t requests, bytes, dropped, timeouts;
 };
 
 /* `grant`: the grant number the board gives it; `mux` times requests
- * out (NULL: no timeout). Registers the driver. */
+ * out (as rng_commands' does). Registers the driver. */
 void rng_driver_init(struct rng_driver *rd, const struct hil_rng *rng, unsigned grant,
 		     struct alarm_mux *mux);
 
