@@ -9,8 +9,8 @@
 ;   user_syscall_entry   LSTAR: a `syscall` from ring 3. Answered in place
 ;                        when it can be (the fast path, below); otherwise
 ;                        back to the loop.
-;   user_stub_N          the user IDT's generic gates: an exception, or an
-;                        interrupt without a user top half, in ring 3.
+;   user_stub_N,         the user IDT's generic gates: an exception, or an
+;   user_irq_entry       interrupt without a user top half, in ring 3.
 ;   user_knocked         where the user top halves (build/top_halves.asm,
 ;                        tools/gen_top_halves.py) end: a device interrupt
 ;                        in ring 3 whose bit is already set.
@@ -62,7 +62,8 @@ bits 64
 
 extern user_idt_ptr, kernel_idt_ptr, user_tss_rsp0, user_contexts
 extern user_syscall_handler, user_syscall_handler_ctx
-global user_run, user_run_slot, user_syscall_entry, user_stub_table, user_replay_table, user_knocked
+extern trap_in_service_vector, lapic_spurious_count
+global user_run, user_run_slot, user_syscall_entry, user_stub_table, user_irq_entry, user_knocked
 
 CPU_USER_CONTEXT equ 1104       ; kernel/cpu.h (CPU_USER_*_OFFSET), checked there
 CPU_KERNEL_RSP   equ 1112
@@ -236,10 +237,21 @@ user_syscall_entry:
 ; The user IDT's generic gates. On entry RSP is ctx + CTX_FRAME_END less
 ; the frame the CPU pushed (RIP, CS, RFLAGS, RSP, SS), and, for the
 ; exceptions that have one, the error code below it, in RAX's slot of ctx.
-; Each stub puts the process's RAX in that slot (exchanging it with the
+; Each entry puts the process's RAX in that slot (exchanging it with the
 ; error code, or pushing it), and RAX = error code << 8 | vector.
+;
+; As in the kernel's IDT (isr_stubs.asm), only the vectors that need their
+; number get a stub of their own: the 32 exceptions, whose report names
+; them, and the 16 legacy 8259 vectors, whose ExtINT leaves no in-service
+; bit at the LAPIC. Every other vector enters at user_irq_entry with
+; VEC_FIND_IN_SERVICE: its number is found in the LAPIC's in-service
+; registers once the kernel's IDT is loaded (trap_in_service_vector()).
+; 48 stubs of 7 to 9 bytes and one table of 1 KiB less than a stub and
+; an `int N` a vector.
+VEC_USER_STUBS      equ 48      ; idt.h's VEC_PIC_END
+VEC_FIND_IN_SERVICE equ 0xff    ; no vector below 48 and no exception has it
+
 %macro USER_STUB 1
-align 16
 user_stub_%1:
 %if %1 = 8 || %1 = 10 || %1 = 11 || %1 = 12 || %1 = 13 || %1 = 14 || %1 = 17 || %1 = 21 || %1 = 29 || %1 = 30
 	xchg rax, [rsp]
@@ -253,10 +265,15 @@ user_stub_%1:
 %endmacro
 
 %assign v 0
-%rep 256
+%rep VEC_USER_STUBS
 USER_STUB v
 %assign v v + 1
 %endrep
+
+user_irq_entry:
+	push rax
+	mov eax, VEC_FIND_IN_SERVICE
+	; falls through
 
 user_trap:
 	PUSH_GPRS_BUT_RAX
@@ -273,12 +290,44 @@ user_trap:
 	popfq
 	cmp ecx, 32
 	jb .exception
-	; An interrupt with no user top half: raise it again in kernel mode
-	; (`int N`), so that its own top half knocks as usual.
-	shl ecx, 2
-	lea rax, [rel user_replay_table]
-	add rax, rcx
+	cmp ecx, VEC_FIND_IN_SERVICE
+	jne .raise_again
+	sub rsp, 8                      ; 16n + 8 (user_syscall_entry): align the call
+	call trap_in_service_vector     ; the vector, or TRAP_VECTOR_FIND_IN_SERVICE
+	add rsp, 8
+	mov ecx, eax
+	cmp ecx, 256
+	jb .raise_again
+	; Nothing in service: a vector of 48 or more that never reached the
+	; LAPIC's in-service register is its spurious vector (no EOI; SDM
+	; vol. 3A 11.9), counted as the kernel's own gate counts it.
+	lock inc qword [rel lapic_spurious_count]
+	jmp .interrupted
+.raise_again:
+	; An interrupt with no user top half: enter its kernel gate as `int N`
+	; would, so that its own top half knocks as usual: RSP aligned to 16,
+	; then SS, RSP, RFLAGS (interrupts off), CS and the return RIP; the
+	; gate's `iretq` comes back below with RSP as it was. The gate's
+	; address is read from the kernel's IDT (SDM vol. 3A 6.14.1: offset
+	; 15:0 at byte 0, 31:16 at byte 6, 63:32 at byte 8).
+	shl ecx, 4
+	add rcx, [rel kernel_idt_ptr + 2]
+	movzx eax, word [rcx + 6]
+	shl eax, 16
+	mov ax, [rcx]
+	mov edx, [rcx + 8]
+	shl rdx, 32
+	or rax, rdx
+	mov rdx, rsp
+	and rsp, -16
+	mov ecx, ss
+	push rcx
+	push rdx
+	pushfq
+	mov ecx, cs
+	push rcx
 	call rax
+.interrupted:
 	sti
 	mov eax, STOP_INTERRUPTED
 	jmp back_to_loop_regs
@@ -306,25 +355,11 @@ back_to_loop_regs:
 	pop rbx
 	ret
 
-; void replay(void), one per vector: raise the interrupt again in kernel
-; mode, so its kernel top half runs (interrupts are off; `int` does not
-; look at IF). 4 bytes each (`int imm8` is 2, `ret` 1): user_replay_table
-; + 4 * vector.
-align 16
-user_replay_table:
-%assign v 0
-%rep 256
-align 4
-	int v
-	ret
-%assign v v + 1
-%endrep
-
 section .rodata
 align 8
-user_stub_table:
+user_stub_table:                ; the gate of each vector below 48
 %assign v 0
-%rep 256
+%rep VEC_USER_STUBS
 	dq user_stub_ %+ v
 %assign v v + 1
 %endrep

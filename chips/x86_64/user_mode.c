@@ -7,9 +7,9 @@
  * the slot's PDPT -> PD -> one page table that maps the region's pages
  * the process may touch, with U/S=1 and each page's rights.
  *
- * The user IDT: every gate leads to user_stub_N (user_entry.asm), which
- * saves the process and returns to the loop, except the device rows'
- * vectors, which get their user top halves (tools/gen_top_halves.py: the
+ * The user IDT: every gate leads to user_stub_N (vectors below 48) or
+ * user_irq_entry (user_entry.asm), which save the process and return to
+ * the loop, except the device rows' vectors, which get their user top halves (tools/gen_top_halves.py: the
  * knock, then back to the loop); only the double fault keeps
  * the kernel's stub and its IST stack. The breakpoint gate has DPL 3, so
  * an `int3` in a process is reported as a breakpoint rather than as a
@@ -77,7 +77,8 @@ _Static_assert(PROCESS_USER_BASE == 1ull << 39, "the user window is PML4 entry 1
 
 extern uint64_t boot_pml4[512];
 extern uint32_t boot_nx_high; /* boot/entry32.asm: NX's bit as a PTE's high half, or 0 */
-extern const uint64_t user_stub_table[256];
+extern const uint64_t user_stub_table[VEC_PIC_END];
+extern char user_irq_entry[];
 /* build/top_halves.asm: each device row's top half for ring 3 (xAPIC). */
 extern const struct top_half_entry user_top_half_table[];
 extern const uint64_t user_top_half_count;
@@ -160,7 +161,8 @@ void user_mode_init(void)
 	__asm__ volatile("sidt %0" : "=m"(kidt));
 	kernel_idt_ptr = kidt;
 	for (unsigned v = 0; v < 256; v++)
-		set_gate(v, user_stub_table[v], GATE_INTERRUPT);
+		set_gate(v, v < VEC_PIC_END ? user_stub_table[v] : (uintptr_t)user_irq_entry,
+			 GATE_INTERRUPT);
 	/* A double fault is the kernel's: its stub, on its IST stack. */
 	const struct idt_gate *kg = (const struct idt_gate *)kidt.base;
 	user_idt[EXC_DOUBLE_FAULT] = kg[EXC_DOUBLE_FAULT];
