@@ -27,6 +27,7 @@
 #include "capsules/smp_commands.h"
 #include "capsules/stats_commands.h"
 #include "capsules/trace_commands.h"
+#include "capsules/watchdog_commands.h"
 #include "kernel/cpu.h"
 
 static struct shell shell;
@@ -37,6 +38,7 @@ static struct keyboard_commands keyboard_cmds;
 static struct heartbeat_commands heartbeat_cmds;
 static struct stats_commands stats_cmds;
 static struct trace_commands trace_cmds;
+static struct watchdog_commands watchdog_cmds;
 static struct reboot_commands reboot_cmds;
 static struct pci_commands pci_cmds;
 static struct rng_commands rng_cmds;
@@ -66,6 +68,7 @@ void board_wire_shell(void)
 	heartbeat_commands_init(&heartbeat_cmds, &heartbeat);
 	stats_commands_init(&stats_cmds, o->stats);
 	trace_commands_init(&trace_cmds, o->trace_dump);
+	watchdog_commands_init(&watchdog_cmds);
 	reboot_commands_init(&reboot_cmds, &board_reset, &board_alarm_mux);
 	pci_commands_init(&pci_cmds, board_pci_scan()->functions, board_pci_scan()->count,
 			  board_pci_method(), board_pci_read_all_bars);
@@ -80,6 +83,7 @@ void board_wire_shell(void)
 	shell_register(&shell, &heartbeat_cmds.set);
 	shell_register(&shell, &stats_cmds.set);
 	shell_register(&shell, &trace_cmds.set);
+	shell_register(&shell, &watchdog_cmds.set);
 	shell_register(&shell, &reboot_cmds.set);
 	shell_register(&shell, &pci_cmds.set);
 	shell_register(&shell, &rng_cmds.set);

@@ -20,7 +20,7 @@ BACKSPACE_DEL, BACKSPACE_BS = "\x7f", "\x08"
 CTRL_C, CTRL_U = "\x03", "\x15"
 
 COMMANDS = ["help", "version", "uptime", "echo", "alarm", "alarms", "keys", "irqs",
-            "reboot"]
+            "reboot", "watchdog"]
 # Only the lab image (docs/lab.md) has these.
 LAB_COMMANDS = ["fault", "busy", "sink", "storm", "bench"]
 UPTIME = re.compile(r"^up (\d+):(\d\d):(\d\d)\.(\d{3}) \((\d+) us\)\n$")

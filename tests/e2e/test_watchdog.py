@@ -23,6 +23,21 @@ STALL = (r"^{kind}watchdog: capsule 'busy' \(bit (\d+), deferred call 'busy'\) h
          r"(\d+) ms on cpu 0 \(limit (\d+) ms\)$")
 
 
+WATCHDOG_ANSWER = re.compile(r"^watchdog: stalls (.*); storms (.*)\n"
+                             r"ticks (\d+) \(passed on to other cpus (\d+)\); reported: stalls "
+                             r"(\d+), storms (\d+); reports lost (\d+)\n$")
+
+
+def watchdog_counts(vm):
+    """The shell's `watchdog`: {stalls_set, storms_set, ticks, pokes,
+    stalls, storms, lost} (the first two as words, the rest numbers)."""
+    answer = vm.shell("watchdog")
+    m = WATCHDOG_ANSWER.match(answer)
+    assert m, answer
+    keys = ["stalls_set", "storms_set", "ticks", "pokes", "stalls", "storms", "lost"]
+    return dict(zip(keys, list(m.groups()[:2]) + [int(g) for g in m.groups()[2:]]))
+
+
 def check_stall_report(report, lab_kernel_functions, limit_ms):
     """The report's lines: how long (between the limit and two ticks
     more, with room for a loaded host), the pending bits, where the tick
@@ -65,6 +80,12 @@ def test_a_long_callback_is_reported_once_and_the_system_goes_on(boot, lab_kerne
     vm.wait_shell(pos=over.end())
     assert vm.shell("version") == f"knock {version}\n"
     assert len(re.findall(r"^warning: watchdog:", vm.log, re.M)) == 1, "reported more than once"
+    # The shell's count agrees, and the tick ran all through the burn (the
+    # CPU was never idle, so it was never masked): about one per period.
+    counts = watchdog_counts(vm)
+    assert counts["stalls_set"] == f"over {LIMIT_MS} ms warn", counts
+    assert (counts["stalls"], counts["storms"], counts["lost"]) == (1, 0, 0), counts
+    assert counts["ticks"] >= 0.8 * BURN_MS / TICK_MS, counts
     assert "PANIC" not in vm.log
 
 
@@ -110,6 +131,9 @@ def test_a_storm_is_reported_and_everyone_else_is_still_served(boot, version):
     assert vm.shell("version") == f"knock {version}\n"
     assert len(re.findall(r"warning: storm:", vm.log)) == 1
     assert "watchdog:" not in vm.log.replace("watchdog: PIT tick", "")
+    counts = watchdog_counts(vm)
+    assert counts["storms_set"] == f"over {STORM_LIMIT}/s", counts
+    assert (counts["stalls"], counts["storms"], counts["lost"]) == (0, 1, 0), counts
 
 
 def test_the_tick_leaves_an_idle_cpu_alone(boot):

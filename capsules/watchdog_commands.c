@@ -1,0 +1,47 @@
+/* The stall watchdog's shell command (watchdog_commands.h). */
+#include "capsules/watchdog_commands.h"
+
+#include "kernel/string.h"
+#include "kernel/watchdog.h"
+
+static void cmd_watchdog(struct shell *sh, void *ctx, int argc, char **argv)
+{
+	const struct watchdog_options *opt = watchdog_options();
+	struct watchdog_stats st;
+
+	(void)ctx; /* the shell refuses arguments: the usage is empty */
+	(void)argc;
+	(void)argv;
+	/* Worded as the board's boot line says them (board/pc/wire_watchdog.c). */
+	if (opt->limit_ms)
+		shell_say(sh, "watchdog: stalls over %u ms %s; ", opt->limit_ms,
+			  opt->panic ? "panic" : "warn");
+	else
+		shell_say(sh, "watchdog: stalls off; ");
+	if (opt->storm_per_s)
+		shell_say(sh, "storms over %u/s\n", opt->storm_per_s);
+	else
+		shell_say(sh, "storms off\n");
+	watchdog_get_stats(&st);
+	shell_say(sh,
+		  "ticks %llu (passed on to other cpus %llu); reported: stalls %llu, "
+		  "storms %llu; reports lost %llu\n",
+		  (unsigned long long)st.ticks, (unsigned long long)st.pokes,
+		  (unsigned long long)st.stalls, (unsigned long long)st.storms,
+		  (unsigned long long)st.events_lost);
+}
+
+static const struct shell_command commands[] = {
+	{ "watchdog", "", "the stall and storm watchdog: limits, ticks, reports", cmd_watchdog },
+};
+
+void watchdog_commands_init(struct watchdog_commands *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->set = (struct shell_command_set){
+		.name = "watchdog",
+		.cmds = commands,
+		.count = sizeof(commands) / sizeof(commands[0]),
+		.ctx = c,
+	};
+}
