@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "capsules/alarm_driver.h"
+#include "kernel/fmt.h"
 
 /* What the driver keeps in each process's grant. */
 struct process_alarm {
@@ -98,6 +99,13 @@ static void release(void *ctx, const struct process *p, void *state)
 		alarm_cancel(ad->mux, &pa->alarm);
 }
 
+static int counters(void *ctx, char *buf, size_t size)
+{
+	const struct alarm_driver *ad = ctx;
+
+	return ksnprintf(buf, size, "alarms fired %llu", (unsigned long long)ad->fired);
+}
+
 void alarm_driver_init(struct alarm_driver *ad, struct alarm_mux *mux, unsigned grant)
 {
 	ad->mux = mux;
@@ -110,6 +118,7 @@ void alarm_driver_init(struct alarm_driver *ad, struct alarm_mux *mux, unsigned 
 		.upcalls = 1,
 		.command = command,
 		.release = release,
+		.counters = counters,
 		.ctx = ad,
 	};
 	syscall_register(&ad->driver);

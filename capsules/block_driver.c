@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "capsules/block_driver.h"
+#include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
 
@@ -211,6 +212,15 @@ static void release(void *ctx, const struct process *p, void *state)
 		bd->owner = NULL;
 }
 
+static int counters(void *ctx, char *buf, size_t size)
+{
+	const struct block_driver *bd = ctx;
+
+	return ksnprintf(buf, size, "reads %llu, sectors %llu, errors %llu, reads dropped %llu",
+			 (unsigned long long)bd->reads, (unsigned long long)bd->sectors_read,
+			 (unsigned long long)bd->errors, (unsigned long long)bd->dropped);
+}
+
 void block_driver_init(struct block_driver *bd, const struct hil_block *blk,
 		       const struct hil_block_client *next, unsigned grant)
 {
@@ -227,6 +237,7 @@ void block_driver_init(struct block_driver *bd, const struct hil_block *blk,
 			.allows_rw = 1,
 			.command = command,
 			.release = release,
+			.counters = counters,
 			.ctx = bd,
 		},
 	};

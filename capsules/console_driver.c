@@ -172,6 +172,14 @@ int console_driver_read(struct console_driver *cd, void (*done)(void *ctx), void
 	return 0;
 }
 
+static int counters(void *ctx, char *buf, size_t size)
+{
+	const struct console_driver *cd = ctx;
+
+	return ksnprintf(buf, size, "bytes written %llu, writes that waited for room %llu",
+			 (unsigned long long)cd->bytes, (unsigned long long)cd->waits);
+}
+
 void console_driver_init(struct console_driver *cd, struct console *c, unsigned grant)
 {
 	*cd = (struct console_driver){
@@ -188,6 +196,7 @@ void console_driver_init(struct console_driver *cd, struct console *c, unsigned 
 			.allows_ro = 1,
 			.command = command,
 			.release = release,
+			.counters = counters,
 			.ctx = cd,
 		},
 	};

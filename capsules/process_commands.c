@@ -1,6 +1,8 @@
 /* The shell's ps, kill and restart (process_commands.h). */
 #include "capsules/process_commands.h"
+#include "kernel/log.h"
 #include "kernel/string.h"
+#include "kernel/syscall.h"
 
 static void cmd_ps(struct shell *sh, void *ctx, int argc, char **argv)
 {
@@ -91,11 +93,29 @@ static void cmd_input(struct shell *sh, void *ctx, int argc, char **argv)
 	console_driver_read(c->cd, input_done, sh);
 }
 
+/* The drivers processes reach, in the order the board registered them,
+ * each with the counters it keeps (none: the driver keeps none). */
+static void cmd_drivers(struct shell *sh, void *ctx, int argc, char **argv)
+{
+	const struct syscall_driver *d;
+	char line[LOG_LINE_MAX];
+
+	(void)ctx;
+	(void)argc;
+	(void)argv;
+	shell_say(sh, "number   name      since boot\n");
+	for (unsigned i = 0; (d = syscall_driver_at(i)) != NULL; i++) {
+		bool kept = d->counters && d->counters(d->ctx, line, sizeof(line)) >= 0;
+		shell_say(sh, "0x%-6x %-9s %s\n", d->number, d->name, kept ? line : "-");
+	}
+}
+
 static const struct shell_command commands[] = {
 	{ "ps", "", "processes: state, calls, upcalls, faults, memory", cmd_ps },
 	{ "kill", "<name>", "stop a process", cmd_kill },
 	{ "restart", "<name>", "start a process again from its file", cmd_restart },
 	{ "input", "", "give the next line to the process waiting for one", cmd_input },
+	{ "drivers", "", "the drivers processes call, and their counters", cmd_drivers },
 };
 
 void process_commands_init(struct process_commands *c, struct processes *ps,

@@ -9,6 +9,8 @@
  *   input           give the console to the process waiting for a line,
  *                   for one line (its name is the prompt); then the shell
  *                   prompt comes back
+ *   drivers         the system-call drivers (kernel/syscall.h), each with
+ *                   its counters since boot
  *
  * The board registers the set only when there are processes, so a knock
  * without apps has no such commands.

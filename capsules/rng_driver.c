@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "capsules/rng_driver.h"
+#include "kernel/fmt.h"
 #include "kernel/string.h"
 
 static void ready(void *ctx, uint8_t *buf, size_t len)
@@ -84,6 +85,16 @@ static void release(void *ctx, const struct process *p, void *state)
 	}
 }
 
+static int counters(void *ctx, char *buf, size_t size)
+{
+	const struct rng_driver *rd = ctx;
+
+	return ksnprintf(buf, size,
+			 "requests %llu, bytes %llu, timeouts %llu, answers dropped %llu",
+			 (unsigned long long)rd->requests, (unsigned long long)rd->bytes,
+			 (unsigned long long)rd->timeouts, (unsigned long long)rd->dropped);
+}
+
 void rng_driver_init(struct rng_driver *rd, const struct hil_rng *rng, unsigned grant,
 		     struct alarm_mux *mux)
 {
@@ -100,6 +111,7 @@ void rng_driver_init(struct rng_driver *rd, const struct hil_rng *rng, unsigned 
 		.allows_rw = 1,
 		.command = command,
 		.release = release,
+		.counters = counters,
 		.ctx = rd,
 	};
 	syscall_register(&rd->driver);

@@ -42,6 +42,11 @@ void syscall_register(const struct syscall_driver *d)
 	drivers[ndrivers++] = d;
 }
 
+const struct syscall_driver *syscall_driver_at(unsigned i)
+{
+	return i < ndrivers ? drivers[i] : NULL;
+}
+
 void syscall_reset_for_test(void)
 {
 	ndrivers = 0;

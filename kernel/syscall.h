@@ -134,6 +134,9 @@ struct syscall_driver {
 	 * hold (an armed alarm in the grant, say). Only called if p entered
 	 * the driver's grant. */
 	void (*release)(void *ctx, const struct process *p, void *state);
+	/* Optional: its counters since boot, for the shell's `drivers`, as
+	 * "name value" pairs joined by ", " in buf (ksnprintf's result). */
+	int (*counters)(void *ctx, char *buf, size_t size);
 	void *ctx;
 };
 
@@ -150,6 +153,9 @@ enum syscall_action {
  * second driver with the same number or grant panics. */
 #define SYSCALL_DRIVERS_MAX 8
 void syscall_register(const struct syscall_driver *d);
+
+/* The i-th driver registered, in order, or NULL past the last. */
+const struct syscall_driver *syscall_driver_at(unsigned i);
 void syscall_reset_for_test(void);
 
 /* The calls answered at once, whoever runs next (command, subscribe,

@@ -9,6 +9,8 @@ import random
 import re
 import zlib
 
+from test_processes import driver_counters
+
 SECTOR = 512
 SECTORS = 301  # not a multiple of the app's 8-sector reads: the last read is 5
 
@@ -39,6 +41,10 @@ def test_blkread_reads_the_disk(boot, tmp_path):
     vm.wait_for(r"process blkread: exited with 0")
     # The shell's blk is still the device's client through the driver.
     vm.wait_shell()
+    # The app's reads, of 8 sectors and a last of 5; the shell's reads,
+    # below, go to the device, not through the driver.
+    assert driver_counters(vm, "block") == {"reads": (SECTORS + 7) // 8, "sectors": SECTORS,
+                                            "errors": 0, "reads dropped": 0}
     answer = vm.shell(f"blk crc 0 {SECTORS}", timeout=60)
     assert answer == f"crc32 0x{zlib.crc32(data):08x} over {SECTORS} sectors from LBA 0\n", \
         answer

@@ -22,13 +22,24 @@ def fault_report(vm, name, pos=0):
     return vm.log[start:end]
 
 
+def driver_counters(vm, name):
+    """The shell's `drivers` row for driver `name`: {counter: value}."""
+    answer = vm.shell("drivers")
+    m = re.search(rf"^0x[0-9a-f]+ +{name} +(.+)$", answer, re.M)
+    assert m, answer
+    return {k: int(v) for k, v in (pair.rsplit(" ", 1) for pair in m.group(1).split(", "))}
+
+
 def test_hello(boot):
     vm = boot(testapps=True, cmdline="apps=hello")
     vm.wait_for(r"process hello: loaded")
-    vm.wait_for(r"hello from ring 3: memory at 0x8000000000, break at 0x80000[0-9a-f]{5}$")
+    line = vm.wait_for(r"hello from ring 3: memory at 0x8000000000, break at 0x80000[0-9a-f]{5}$")
     vm.wait_for(r"process hello: exited with 0")
     vm.wait_shell()
     assert vm.shell("version").startswith("knock ")
+    # The console driver counted what the line on serial shows, and its "\n".
+    assert driver_counters(vm, "console") == {"bytes written": len(line.group(0)) + 1,
+                                              "writes that waited for room": 0}
 
 
 @pytest.mark.parametrize("app, words", [
@@ -331,6 +342,9 @@ def test_rng_app_gets_bytes_from_virtio_rng(boot):
     assert len(set(bytes.fromhex(first))) > 4, first
     # The shell's `rng` shares the source with the processes' driver.
     assert re.match(r"^[0-9a-f]{16}$", vm.shell("rng 8", timeout=10)), "rng 8"
+    # Two requests of 16 bytes, both answered (the shell's are not the driver's).
+    assert driver_counters(vm, "rng") == {"requests": 2, "bytes": 32, "timeouts": 0,
+                                          "answers dropped": 0}
 
 
 def test_rng_app_without_a_source(boot):

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from knock_qemu import PROMPT
+from test_processes import driver_counters
 
 HEX_LINE = re.compile(r"^[0-9a-f]+$")
 
@@ -120,6 +121,9 @@ def test_a_process_is_not_kept_waiting_by_a_silent_source(boot, tmp_path):
         vm.wait_for(re.escape(busy) + "$", timeout=5, pos=m.end())
         vm.wait_for(r"process rng: exited with 0", timeout=10, pos=m.end())
         vm.wait_shell()
+        # One request out and timed out; the second was refused BUSY at once.
+        assert driver_counters(vm, "rng") == {"requests": 1, "bytes": 0, "timeouts": 1,
+                                              "answers dropped": 0}
         conn, _ = server.accept()
         conn.sendall(bytes([0x5a]) * 4096)
         # The late answer frees the source: the shell's next request is
@@ -132,6 +136,8 @@ def test_a_process_is_not_kept_waiting_by_a_silent_source(boot, tmp_path):
             assert time.monotonic() < deadline, "the late answer never freed the source"
         assert answer == "5a" * 8 + "\n"
         conn.close()
+        # The late answer went nowhere: its process's wait had timed out.
+        assert driver_counters(vm, "rng")["answers dropped"] == 1
 
 
 def test_a_source_that_never_answers_times_out_and_its_late_answer_frees_it(boot, version,

@@ -425,6 +425,20 @@ static void test_register_refuses_clashes(void **state)
 	assert_non_null(strstr(fake_log, "driver other has grant 8"));
 }
 
+static void test_drivers_are_listed_in_registration_order(void **state)
+{
+	(void)state;
+	struct syscall_driver second = fake;
+	second.name = "second";
+	second.number = fake.number + 1;
+	second.grant = fake.grant + 1;
+	syscall_register(&second);
+	assert_ptr_equal(syscall_driver_at(0), &fake);
+	assert_ptr_equal(syscall_driver_at(1), &second);
+	assert_null(syscall_driver_at(2));
+	assert_null(syscall_driver_at(SYSCALL_DRIVERS_MAX));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -445,6 +459,7 @@ int main(void)
 		T(test_grant_out_of_memory),
 		T(test_exit),
 		T(test_register_refuses_clashes),
+		T(test_drivers_are_listed_in_registration_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
