@@ -250,6 +250,7 @@ user_syscall_entry:
 ; an `int N` a vector.
 VEC_USER_STUBS      equ 48      ; idt.h's VEC_PIC_END
 VEC_FIND_IN_SERVICE equ 0xff    ; no vector below 48 and no exception has it
+EXC_NMI             equ 2
 
 %macro USER_STUB 1
 user_stub_%1:
@@ -288,6 +289,11 @@ user_trap:
 	lidt [rel kernel_idt_ptr]
 	push 2                          ; RFLAGS: DF and AC clear (above)
 	popfq
+	; An NMI is not the process's doing: another CPU's panic stopping this
+	; one (kernel/panic.c), or the hardware's. The kernel's own gate takes
+	; it, as if it had come in kernel mode.
+	cmp ecx, EXC_NMI
+	je .raise_again
 	cmp ecx, 32
 	jb .exception
 	cmp ecx, VEC_FIND_IN_SERVICE
@@ -304,8 +310,8 @@ user_trap:
 	lock inc qword [rel lapic_spurious_count]
 	jmp .interrupted
 .raise_again:
-	; An interrupt with no user top half: enter its kernel gate as `int N`
-	; would, so that its own top half knocks as usual: RSP aligned to 16,
+	; An interrupt with no user top half, or an NMI: enter its kernel gate
+	; as `int N` would, so that its own top half knocks as usual: RSP aligned to 16,
 	; then SS, RSP, RFLAGS (interrupts off), CS and the return RIP; the
 	; gate's `iretq` comes back below with RSP as it was. The gate's
 	; address is read from the kernel's IDT (SDM vol. 3A 6.14.1: offset

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from knock_qemu import TIMEOUT_SCALE, KnockFailure
+from test_smp import check_one_whole_report, wait_all_stopped
 from test_watchdog import TICK_MS, watchdog_counts
 
 
@@ -404,3 +405,37 @@ def test_x2apic_interrupts_in_ring_3_reach_their_top_halves(boot):
     assert t1 > t0 and after > before, (before, after, t0, t1)
     assert ps_row(vm, "spin")["state"] in ("ready", "running"), vm.shell("ps")
     assert not re.search(r"has no handler|nothing in service", vm.log), vm.log[-2000:]
+
+
+def test_an_nmi_in_ring_3_is_the_kernels_not_the_process(boot):
+    """An NMI that lands while a process runs is not the process's fault:
+    the user IDT passes it to the kernel's own gate (user_entry.asm), which
+    treats it as in kernel mode, a panic. Before, `spin` was reported as
+    faulted with an NMI and the kernel went on."""
+    vm = boot(testapps=True, cmdline="apps=spin timeslice=0")
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell()
+    vm.qmp.command("inject-nmi")
+    report = check_one_whole_report(vm, r"^PANIC: CPU exception NMI \(non-maskable interrupt\) "
+                                        r"on cpu 0")
+    # Taken in ring 3: the report's frame is the user IDT's way into the kernel.
+    assert re.search(r"^  rip +0x[0-9a-f]+ <user_trap\.", report, re.M), report
+    assert "faulted" not in vm.log, vm.log[-2000:]
+    wait_all_stopped(vm, 1)
+
+
+def test_a_panic_stops_a_cpu_that_runs_a_process(boot):
+    """A panic stops every other CPU with an NMI (kernel/panic.c). Here
+    CPU 0 runs `spin` in ring 3 when the NMIs of QMP's inject-nmi come:
+    whichever CPU owns the panic, the other stops, and the report is the
+    only one, whole. Before, CPU 0's NMI ended `spin` as a fault and CPU 0
+    ran on."""
+    vm = boot(testapps=True, machine="q35", smp=2, accel="tcg,thread=single",
+              cmdline="apps=spin timeslice=0")
+    vm.wait_for(r"^smp: 2 of 2 cpus online$", timeout=60)
+    vm.wait_for(r"spin: spinning")
+    vm.wait_shell(timeout=30)
+    vm.qmp.command("inject-nmi")
+    check_one_whole_report(vm, r"^PANIC: CPU exception NMI \(non-maskable interrupt\) on cpu \d")
+    assert "faulted" not in vm.log, vm.log[-2000:]
+    wait_all_stopped(vm, 2)
