@@ -316,6 +316,16 @@ user_trap:
 	; gate's `iretq` comes back below with RSP as it was. The gate's
 	; address is read from the kernel's IDT (SDM vol. 3A 6.14.1: offset
 	; 15:0 at byte 0, 31:16 at byte 6, 63:32 at byte 8).
+	;
+	; RBP (the process's, saved in ctx) becomes a frame record of
+	; user_run()'s: its caller's RBP and its return address, from the
+	; stack user_run() left (six pushes, then the return address). A
+	; backtrace from the gate (a panic's NMI, the stall watchdog's tick)
+	; then walks on from user_trap into the loop that ran the process.
+	mov r8, rsp
+	push qword [rsp + 48]           ; the return address (RSP before the push)
+	push qword [rsp + 40]           ; user_run()'s caller's RBP
+	mov rbp, rsp
 	shl ecx, 4
 	add rcx, [rel kernel_idt_ptr + 2]
 	movzx eax, word [rcx + 6]
@@ -324,11 +334,10 @@ user_trap:
 	mov edx, [rcx + 8]
 	shl rdx, 32
 	or rax, rdx
-	mov rdx, rsp
 	and rsp, -16
 	mov ecx, ss
 	push rcx
-	push rdx
+	push r8
 	pushfq
 	mov ecx, cs
 	push rcx
