@@ -1511,7 +1511,11 @@ Notes from the runs:
   the NMI, first to `iretq` (chips/x86_64/lab/world_nmi.asm). Counted in
   C, about 18 of them (`world_nmi()`'s entry and exit outside its clock
   reads) were left in: a 25-instruction sleep check with a step in it
-  once measured 43.
+  once measured 43. The meter reads the world's count and the TSC one
+  after the other, so a step landing between the two reads would be
+  taken out of a window it was not in; counted in a throw-away build
+  (the count read again around each clock read), that happened 0 times
+  in each of the four runs, so no figure here is moved by it.
 - **Latency**, in every design, is one sample per interrupt, from that
   interrupt to the end of the work it caused. knock: the stamped top half
   counts each entry and keeps the first and last entry's TSC since its bit
