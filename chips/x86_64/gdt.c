@@ -57,6 +57,11 @@ uintptr_t gdt_tss_rsp0(unsigned cpu)
 	return (uintptr_t)&tables[cpu % MAX_CPUS_GDT].tss + offsetof(struct tss64, rsp);
 }
 
+void gdt_set_ist(unsigned cpu, unsigned ist, uintptr_t top)
+{
+	tables[cpu % MAX_CPUS_GDT].tss.ist[(ist - 1) & 7] = top;
+}
+
 void gdt_load_for_cpu(unsigned cpu, uintptr_t ist_df_top)
 {
 	struct cpu_tables *t = &tables[cpu % MAX_CPUS_GDT];

@@ -16,6 +16,7 @@
 
 /* IST slots (1-based, as the IDT gate encodes them). */
 #define IST_DOUBLE_FAULT 1
+#define IST_USER_NMI 2 /* the user IDT's NMI gate (chips/x86_64/user_mode.c) */
 #define IST_STACK_SIZE 8192
 
 /* Load this CPU's GDT and TSS; `ist_df_top` is the top of its
@@ -26,5 +27,9 @@ void gdt_load_for_cpu(unsigned cpu, uintptr_t ist_df_top);
  * user-mode entry points it into the running process's saved context
  * (chips/x86_64/user_entry.asm). */
 uintptr_t gdt_tss_rsp0(unsigned cpu);
+
+/* Point IST slot `ist` of CPU `cpu`'s TSS at `top` (after its load: the
+ * CPU reads the slot at each interrupt through a gate that names it). */
+void gdt_set_ist(unsigned cpu, unsigned ist, uintptr_t top);
 
 #endif

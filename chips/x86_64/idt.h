@@ -7,6 +7,7 @@
 /* Vector map (also in docs/architecture.md). */
 #define VEC_EXCEPTIONS_END 32
 /* The exceptions knock treats apart (SDM vol. 3A 6.15). */
+#define EXC_NMI 2
 #define EXC_BREAKPOINT 3
 #define EXC_DOUBLE_FAULT 8
 #define EXC_PAGE_FAULT 14

@@ -11,6 +11,8 @@
 ;                        back to the loop.
 ;   user_stub_N,         the user IDT's generic gates: an exception, or an
 ;   user_irq_entry       interrupt without a user top half, in ring 3.
+;   user_nmi_entry       its NMI gate, on a stack of its own: an NMI from
+;                        ring 3, or from ring 0 while this IDT is loaded.
 ;   user_knocked         where the user top halves (build/top_halves.asm,
 ;                        tools/gen_top_halves.py) end: a device interrupt
 ;                        in ring 3 whose bit is already set.
@@ -62,13 +64,16 @@ bits 64
 
 extern user_idt_ptr, kernel_idt_ptr, user_tss_rsp0, user_contexts
 extern user_syscall_handler, user_syscall_handler_ctx
-extern trap_in_service_vector, lapic_spurious_count
-global user_run, user_run_slot, user_syscall_entry, user_stub_table, user_irq_entry, user_knocked
+extern trap_in_service_vector, lapic_spurious_count, isr_stub_2
+global user_run, user_run_slot, user_syscall_entry, user_stub_table, user_irq_entry, user_nmi_entry
+global user_knocked
 
 CPU_USER_CONTEXT equ 1104       ; kernel/cpu.h (CPU_USER_*_OFFSET), checked there
 CPU_KERNEL_RSP   equ 1112
 CPU_USER_RSP     equ 1120
 CPU_USER_ARGS    equ 1136
+
+MSR_GS_BASE      equ 0xc0000101 ; cpu_regs.h
 
 STOP_SYSCALL     equ 0          ; enum user_stop (kernel/hil/user.h)
 STOP_INTERRUPTED equ 1
@@ -350,6 +355,58 @@ user_trap:
 	sti
 	mov eax, STOP_FAULT
 	jmp back_to_loop_regs
+
+; The user IDT's NMI gate, on a stack of its own (IST_USER_NMI). An NMI
+; is the one interrupt that can come while this IDT is loaded and the CPU
+; is still in ring 0: in the few instructions on either side of ring 3
+; (user_run's way in up to its `iretq`, every gate's way out up to its
+; `lidt`, the system-call entry's both ways), interrupts are off but an
+; NMI is not held. There RSP may be inside a context or still the
+; process's own stack, and GS either side's, so the frame cannot go where
+; RSP is and the ring-3 gate's `swapgs` may be wrong. (Linux's NMI entry
+; has the same two cases.)
+user_nmi_entry:
+	test byte [rsp + 8], 3          ; the interrupted CS: from ring 3?
+	jz .in_kernel
+	; From ring 3: the frame into ctx, where the other gates have it, the
+	; process's RAX into its slot, and on as they go.
+	push rax
+	mov rax, [rel user_tss_rsp0]
+	mov rax, [rax]                  ; ctx + CTX_FRAME_END
+	push qword [rsp + 8]            ; RIP (RSP as before the push)
+	pop qword [rax - 40]
+	push qword [rsp + 16]           ; CS
+	pop qword [rax - 32]
+	push qword [rsp + 24]           ; RFLAGS
+	pop qword [rax - 24]
+	push qword [rsp + 32]           ; RSP
+	pop qword [rax - 16]
+	push qword [rsp + 40]           ; SS
+	pop qword [rax - 8]
+	pop qword [rax - 48]            ; RAX
+	lea rsp, [rax - 48]
+	mov eax, EXC_NMI
+	jmp user_trap
+.in_kernel:
+	; From ring 0, in one of those windows. An NMI is fatal in knock (a
+	; panic's stop, or the hardware's): the kernel's own gate takes it, on
+	; this stack, with the kernel's GS. The kernel's GS base is never 0; a
+	; process's always is (ring 3 cannot write it: CR4.FSGSBASE is off,
+	; and a selector load gives base 0), so swap only if it is 0.
+	push rax
+	push rcx
+	push rdx
+	mov ecx, MSR_GS_BASE
+	rdmsr
+	or eax, edx
+	jnz .kernel_gs
+	swapgs
+.kernel_gs:
+	pop rdx
+	pop rcx
+	pop rax
+	lidt [rel kernel_idt_ptr]
+	jmp isr_stub_2
 
 ; A user top half (swapgs, its bit set, EOI) jumps here: the process's
 ; registers into ctx, then the loop.

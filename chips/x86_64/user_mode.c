@@ -9,9 +9,12 @@
  *
  * The user IDT: every gate leads to user_stub_N (vectors below 48) or
  * user_irq_entry (user_entry.asm), which save the process and return to
- * the loop, except the device rows' vectors, which get their user top halves (tools/gen_top_halves.py: the
- * knock, then back to the loop); only the double fault keeps
- * the kernel's stub and its IST stack. The breakpoint gate has DPL 3, so
+ * the loop, except the device rows' vectors, which get their user top
+ * halves (tools/gen_top_halves.py: the knock, then back to the loop).
+ * The double fault keeps the kernel's stub and its IST stack; the NMI has
+ * a gate of its own on an IST stack of its own (user_nmi_entry), since it
+ * can come while this IDT is loaded and the CPU is still in ring 0. The
+ * breakpoint gate has DPL 3, so
  * an `int3` in a process is reported as a breakpoint rather than as a
  * general protection fault.
  *
@@ -78,7 +81,7 @@ _Static_assert(PROCESS_USER_BASE == 1ull << 39, "the user window is PML4 entry 1
 extern uint64_t boot_pml4[512];
 extern uint32_t boot_nx_high; /* boot/entry32.asm: NX's bit as a PTE's high half, or 0 */
 extern const uint64_t user_stub_table[VEC_PIC_END];
-extern char user_irq_entry[];
+extern char user_irq_entry[], user_nmi_entry[];
 /* build/top_halves.asm: each device row's top half for ring 3 (xAPIC). */
 extern const struct top_half_entry user_top_half_table[];
 extern const uint64_t user_top_half_count;
@@ -102,6 +105,11 @@ static struct slot_tables tables[USER_SLOTS] __attribute__((aligned(4096)));
 struct user_context user_contexts[USER_SLOTS];
 
 static struct idt_gate user_idt[256] __attribute__((aligned(16)));
+/* The user IDT's NMI gate runs on this stack (user_entry.asm,
+ * user_nmi_entry): an NMI may come while the user IDT is loaded but the
+ * CPU is still in ring 0, where RSP may be inside a context or the
+ * process's own stack. */
+static uint8_t user_nmi_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
 /* lidt operands for user_entry.asm: the user IDT and the kernel's. */
 struct descriptor_ptr user_idt_ptr;
 struct descriptor_ptr kernel_idt_ptr;
@@ -167,6 +175,11 @@ void user_mode_init(void)
 	const struct idt_gate *kg = (const struct idt_gate *)kidt.base;
 	user_idt[EXC_DOUBLE_FAULT] = kg[EXC_DOUBLE_FAULT];
 	set_gate(EXC_BREAKPOINT, user_stub_table[EXC_BREAKPOINT], GATE_INTERRUPT_DPL3);
+	/* The NMI on a stack of its own, wherever it lands (user_entry.asm).
+	 * Processes run on CPU 0 only (user_tss_rsp0 below), so only its TSS
+	 * needs the slot. */
+	gdt_set_ist(0, IST_USER_NMI, (uintptr_t)&user_nmi_stack[sizeof(user_nmi_stack)]);
+	idt_gate_fill(&user_idt[EXC_NMI], (uintptr_t)user_nmi_entry, IST_USER_NMI, GATE_INTERRUPT);
 	/* The device rows knock from ring 3 with their own top halves (the bit,
 	 * the EOI, back to the loop). In x2APIC mode the EOI is a WRMSR, which
 	 * needs registers: those vectors keep the generic gate, which raises
