@@ -14,9 +14,8 @@
  * The double fault keeps the kernel's stub and its IST stack; the NMI has
  * a gate of its own on an IST stack of its own (user_nmi_entry), since it
  * can come while this IDT is loaded and the CPU is still in ring 0. The
- * breakpoint gate has DPL 3, so
- * an `int3` in a process is reported as a breakpoint rather than as a
- * general protection fault.
+ * breakpoint gate has DPL 3, so an `int3` in a process is reported as a
+ * breakpoint rather than as a general protection fault.
  *
  * Spec: Intel SDM vol. 3A 4.5 (4-level paging), 4.6 (U/S, R/W, XD
  * rights), 5.8.8 (SYSCALL, STAR/LSTAR/FMASK), 6.14.1 (IDT gates).
