@@ -5,6 +5,11 @@ it ends as an NMI in kernel mode does, in one panic report naming where
 it landed, and the CPU halts. Before, the gate pushed its frame where RSP
 was (inside the process's context, or the process's own stack) and
 swapped GS whatever it was: the first window ended with no report at all.
+
+A double fault from ring 3 (a broken kernel stack: TSS.RSP0 pointed at
+unmapped memory) goes through the kernel's own gate with the process's
+GS, which the kernel's paths take for "no CPU block" (CPU 0, the one
+processes run on): one whole report too.
 """
 import re
 import sys
@@ -43,3 +48,18 @@ def test_an_nmi_in_ring_0_with_the_user_idt_loaded_is_the_kernels(runs, window, 
     assert rip and int(rip.group(1), 16) == r["at"], report.group(0)
     assert rip.group(2).split(".")[0] == function, report.group(0)
     assert "faulted" not in log, log
+
+
+def test_a_double_fault_from_ring_3_is_reported_whole(runs):
+    r = runs["df"]
+    assert r["stopped"] == r["at"], r
+    assert r["failure"] is None, r["failure"] + "\n" + r["log"]
+    log = r["log"]
+    assert log.count("PANIC:") == 1 and "nested panic" not in log, log
+    report = re.search(r"^PANIC: CPU exception #DF \(double fault\) on cpu 0\n"
+                       r"(?:.*\n)*?system halted \(interrupts off\)$", log, re.M)
+    assert report, log
+    # Taken in ring 3 (the process's CS and RIP), the page fault's address
+    # just below the unmapped stack top gdb set.
+    assert re.search(r"^  cs +0x002b ", report.group(0), re.M), report.group(0)
+    assert re.search(r"^  cr2 +0x00007efffffffff[0-9a-f]$", report.group(0), re.M), report.group(0)

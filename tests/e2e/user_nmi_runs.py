@@ -14,8 +14,13 @@ Two windows, one boot each of build/knock-testapps.iso with `apps=nop`
          RSP inside the process's saved context;
   entry  user_syscall_entry's first instruction (`swapgs`): the
          process's GS, RSP still the process's own stack.
+And a double fault from ring 3 (the user IDT keeps the kernel's gate
+for it, on IST 1, entered with the process's GS):
+  df     at user_run()'s `iretq`, TSS.RSP0 pointed at memory no page
+         table maps, so the next interrupt in ring 3 cannot push its
+         frame, nor can the page fault that raises: a double fault.
 Prints one JSON line: for each, where the guest stopped, and the serial
-log from the NMI on (or why it did not come).
+log from the NMI (or the broken stack) on, or why no report came.
 """
 import json
 import sys
@@ -29,40 +34,68 @@ WINDOWS = {"run": ("user_run", 0), "entry": ("user_syscall_entry", 0)}
 REPORT_TIMEOUT = 30  # seconds (times KNOCK_TIMEOUT_SCALE)
 
 
-def swapgs_in(s, function, nth):
-    """The address of the nth `swapgs` from the start of `function`."""
+# Canonical, and in no page table: PML4 entry 253 (knock maps 0, 1 and 511).
+UNMAPPED = 0x7f0000000000
+
+
+def first_in(s, function, mnemonic, nth=0):
+    """The address of the nth `mnemonic` from the start of `function`."""
     start = s.symbols.lookup(function).address
     found = [a for a in s.disasm.range_addresses(start, start + 0x200)
-             if s.disasm.mnemonic(a) == "swapgs"]
+             if s.disasm.mnemonic(a) == mnemonic]
     if len(found) <= nth:
-        raise cp.CountError(f"no swapgs number {nth} in {function}")
+        raise cp.CountError(f"no {mnemonic} number {nth} in {function}")
     return found[nth]
+
+
+def stop_at(s, address):
+    """Run the guest to `address`; (pc, cs) there."""
+    bp = s.target.hbreak(address)
+    s.gdb.execute("continue", to_string=True)
+    bp.delete()
+    return s.target.pc(), s.target.register("cs")
+
+
+def let_go(s, pos):
+    """Let the guest run and wait for the halt after a report; the log
+    from `pos` on and why the wait failed (None: it did not)."""
+    s.gdb.execute("detach", to_string=True)
+    try:
+        s.vm.wait_for(r"^system halted \(interrupts off\)$",
+                      REPORT_TIMEOUT * s.kq.TIMEOUT_SCALE, pos=pos)
+        why = None
+    except s.kq.KnockFailure as e:
+        why = str(e).splitlines()[0]
+    return s.vm.log[pos:], why
 
 
 def nmi_in_window(iso, elf, function, nth):
     with cp.Session(iso, elf, cmdline="apps=nop") as s:
-        at = swapgs_in(s, function, nth)
-        bp = s.target.hbreak(at)
-        s.gdb.execute("continue", to_string=True)
-        stopped = s.target.pc()
-        cs = s.target.register("cs")
-        bp.delete()
+        at = first_in(s, function, "swapgs", nth)
+        stopped, cs = stop_at(s, at)
         pos = len(s.vm.log)
         s.vm.qmp.command("inject-nmi")
-        s.gdb.execute("detach", to_string=True)
-        try:
-            s.vm.wait_for(r"^system halted \(interrupts off\)$",
-                          REPORT_TIMEOUT * s.kq.TIMEOUT_SCALE, pos=pos)
-            why = None
-        except s.kq.KnockFailure as e:
-            why = str(e).splitlines()[0]
-        return {"at": at, "stopped": stopped, "cs": cs, "log": s.vm.log[pos:], "failure": why}
+        log, why = let_go(s, pos)
+        return {"at": at, "stopped": stopped, "cs": cs, "log": log, "failure": why}
+
+
+def double_fault_from_ring_3(iso, elf):
+    with cp.Session(iso, elf, cmdline="apps=nop") as s:
+        at = first_in(s, "user_run", "iretq")
+        stopped, cs = stop_at(s, at)
+        rsp0 = s.target.read_u64(s.symbols.lookup("user_tss_rsp0").address)
+        s.gdb.execute(f"set *(unsigned long long *){rsp0:#x} = {UNMAPPED:#x}", to_string=True)
+        pos = len(s.vm.log)
+        log, why = let_go(s, pos)
+        return {"at": at, "stopped": stopped, "cs": cs, "log": log, "failure": why}
 
 
 def main():
     iso, elf = sys.argv[1], sys.argv[2]
-    print(json.dumps({name: nmi_in_window(iso, elf, function, nth)
-                      for name, (function, nth) in WINDOWS.items()}))
+    runs = {name: nmi_in_window(iso, elf, function, nth)
+            for name, (function, nth) in WINDOWS.items()}
+    runs["df"] = double_fault_from_ring_3(iso, elf)
+    print(json.dumps(runs))
 
 
 main()
