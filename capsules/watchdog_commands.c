@@ -6,22 +6,15 @@
 
 static void cmd_watchdog(struct shell *sh, void *ctx, int argc, char **argv)
 {
-	const struct watchdog_options *opt = watchdog_options();
 	struct watchdog_stats st;
+	char described[96];
 
-	(void)ctx; /* the shell refuses arguments: the usage is empty */
-	(void)argc;
+	(void)ctx;
+	(void)argc; /* the shell refuses arguments: the usage is empty */
 	(void)argv;
-	/* Worded as the board's boot line says them (board/pc/wire_watchdog.c). */
-	if (opt->limit_ms)
-		shell_say(sh, "watchdog: stalls over %u ms %s; ", opt->limit_ms,
-			  opt->panic ? "panic" : "warn");
-	else
-		shell_say(sh, "watchdog: stalls off; ");
-	if (opt->storm_per_s)
-		shell_say(sh, "storms over %u/s\n", opt->storm_per_s);
-	else
-		shell_say(sh, "storms off\n");
+	/* In the boot line's words (board/pc/wire_watchdog.c). */
+	watchdog_options_describe(watchdog_options(), described, sizeof(described));
+	shell_say(sh, "watchdog: %s\n", described);
 	watchdog_get_stats(&st);
 	shell_say(sh,
 		  "ticks %llu (passed on to other cpus %llu); reported: stalls %llu, "

@@ -107,6 +107,18 @@ void watchdog_default_options(struct watchdog_options *opt)
 	};
 }
 
+int watchdog_options_describe(const struct watchdog_options *opt, char *buf, size_t size)
+{
+	char stalls[48] = "off", storms[32] = "off";
+
+	if (opt->limit_ms)
+		ksnprintf(stalls, sizeof(stalls), "over %u ms %s", opt->limit_ms,
+			  opt->panic ? "panic" : "warn");
+	if (opt->storm_per_s)
+		ksnprintf(storms, sizeof(storms), "over %u/s", opt->storm_per_s);
+	return ksnprintf(buf, size, "stalls %s; storms %s", stalls, storms);
+}
+
 /* A decimal number in [1, max], the whole of s[0..len). */
 static bool parse_number(const char *s, size_t len, uint32_t max, uint32_t *out)
 {

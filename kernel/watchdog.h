@@ -79,6 +79,11 @@ bool watchdog_parse_option(const char *value, struct watchdog_options *opt);
 /* The value of `storm=`: "off" or services per second (1..max). */
 bool watchdog_parse_storm_option(const char *value, struct watchdog_options *opt);
 
+/* The options in words, as the board's boot line and the shell's
+ * `watchdog` say them: "stalls over 1000 ms warn; storms over 20000/s",
+ * either half "off". ksnprintf's result. */
+int watchdog_options_describe(const struct watchdog_options *opt, char *buf, size_t size);
+
 /*
  * Set up, on the boot CPU, before loop_verify(): declares the watchdog's
  * deferred call (its loop-side reports). `cycles_per_s` is the rate of

@@ -10,7 +10,6 @@
 #include "chips/x86_64/watchdog_tick.h"
 #include "kernel/cmdline.h"
 #include "kernel/cpus.h"
-#include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/ticker.h"
 #include "kernel/loop.h"
@@ -74,15 +73,10 @@ void board_watchdog_start(void)
 		by_ipi = board_intx_claimed();
 		ticker_set_cpu(cpus_this(), by_ipi ? NULL : x86_watchdog_tick_unmask);
 	}
-	char stalls[48] = "off", storms[32] = "off";
-	if (options.limit_ms)
-		ksnprintf(stalls, sizeof(stalls), "over %u ms %s", options.limit_ms,
-			  options.panic ? "panic" : "warn");
-	if (options.storm_per_s)
-		ksnprintf(storms, sizeof(storms), "over %u/s", options.storm_per_s);
-	log_info("watchdog: PIT tick every %u us while busy, masked while idle; stalls %s; "
-		 "storms %s",
-		 PIT_MAX_PERIOD_US, stalls, storms);
+	char described[96];
+	watchdog_options_describe(&options, described, sizeof(described));
+	log_info("watchdog: PIT tick every %u us while busy, masked while idle; %s",
+		 PIT_MAX_PERIOD_US, described);
 	if (by_ipi && cpus_in_mask(cpus_online_mask()) > 1)
 		log_info("watchdog: other cpus wake cpu %u to turn its tick on (a level line's top "
 			 "half uses the IOAPIC's register select)",

@@ -584,10 +584,30 @@ static void test_the_tick_cpu_sleeps_with_its_tick_only_when_all_sleep(void **st
 	assert_int_equal(unmasks, 1);
 }
 
+static void test_options_in_words(void **state)
+{
+	(void)state;
+	struct watchdog_options o;
+	char words[96];
+
+	watchdog_default_options(&o);
+	watchdog_options_describe(&o, words, sizeof(words));
+	assert_string_equal(words, "stalls over 1000 ms warn; storms over 20000/s");
+	assert_true(watchdog_parse_option("500:panic", &o));
+	assert_true(watchdog_parse_storm_option("off", &o));
+	watchdog_options_describe(&o, words, sizeof(words));
+	assert_string_equal(words, "stalls over 500 ms panic; storms off");
+	assert_true(watchdog_parse_option("off", &o));
+	assert_true(watchdog_parse_storm_option("300", &o));
+	watchdog_options_describe(&o, words, sizeof(words));
+	assert_string_equal(words, "stalls off; storms over 300/s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_options, setup),
+		cmocka_unit_test_setup(test_options_in_words, setup),
 		cmocka_unit_test_setup(test_callbacks_that_return_are_not_stalls, setup),
 		cmocka_unit_test_setup(
 			test_a_stall_is_reported_once_with_name_pending_and_backtrace, setup),
