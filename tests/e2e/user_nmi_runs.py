@@ -8,8 +8,9 @@ breakpoint on one instruction of such a window stops the guest when a
 process next passes it; QMP's inject-nmi makes an NMI pending; gdb lets
 go, and the CPU takes the NMI before that instruction.
 
-Two windows, one boot each of build/knock-testapps.iso with `apps=nop`
-(a no-op system call every 100 ms, so both are passed often):
+Each case is one boot of build/knock-testapps.iso with `apps=nop` (a
+no-op system call every 100 ms, so the places below are passed often).
+Two windows:
   run    the `swapgs` on user_run()'s way into ring 3: the kernel's GS,
          RSP inside the process's saved context;
   entry  user_syscall_entry's first instruction (`swapgs`): the
@@ -30,22 +31,20 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tools"))
 import count_path as cp  # noqa: E402
 
-WINDOWS = {"run": ("user_run", 0), "entry": ("user_syscall_entry", 0)}
+WINDOWS = {"run": "user_run", "entry": "user_syscall_entry"}  # each at its first swapgs
 REPORT_TIMEOUT = 30  # seconds (times KNOCK_TIMEOUT_SCALE)
-
-
-# Canonical, and in no page table: PML4 entry 253 (knock maps 0, 1 and 511).
+# Canonical, and in no page table: PML4 entry 254 (knock maps 0, 1 and 511).
 UNMAPPED = 0x7f0000000000
 
 
-def first_in(s, function, mnemonic, nth=0):
-    """The address of the nth `mnemonic` from the start of `function`."""
+def first_in(s, function, mnemonic):
+    """The address of the first `mnemonic` from the start of `function`."""
     start = s.symbols.lookup(function).address
     found = [a for a in s.disasm.range_addresses(start, start + 0x200)
              if s.disasm.mnemonic(a) == mnemonic]
-    if len(found) <= nth:
-        raise cp.CountError(f"no {mnemonic} number {nth} in {function}")
-    return found[nth]
+    if not found:
+        raise cp.CountError(f"no {mnemonic} in {function}")
+    return found[0]
 
 
 def stop_at(s, address):
@@ -69,9 +68,9 @@ def let_go(s, pos):
     return s.vm.log[pos:], why
 
 
-def nmi_in_window(iso, elf, function, nth):
+def nmi_in_window(iso, elf, function):
     with cp.Session(iso, elf, cmdline="apps=nop") as s:
-        at = first_in(s, function, "swapgs", nth)
+        at = first_in(s, function, "swapgs")
         stopped, cs = stop_at(s, at)
         pos = len(s.vm.log)
         s.vm.qmp.command("inject-nmi")
@@ -92,8 +91,7 @@ def double_fault_from_ring_3(iso, elf):
 
 def main():
     iso, elf = sys.argv[1], sys.argv[2]
-    runs = {name: nmi_in_window(iso, elf, function, nth)
-            for name, (function, nth) in WINDOWS.items()}
+    runs = {name: nmi_in_window(iso, elf, function) for name, function in WINDOWS.items()}
     runs["df"] = double_fault_from_ring_3(iso, elf)
     print(json.dumps(runs))
 
