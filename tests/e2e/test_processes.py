@@ -5,14 +5,13 @@ own fault report while the shell keeps answering.
 They boot build/knock-testapps.iso (the product kernel with every app)
 and pick the apps to start with the option apps=NAME:NAME.
 """
-import os
 import re
 import time
 
 import pytest
 
 from knock_qemu import TIMEOUT_SCALE, KnockFailure
-from test_smp import check_one_whole_report, wait_all_stopped
+from test_smp import X2APIC_QEMU, check_one_whole_report, wait_all_stopped
 from test_watchdog import TICK_MS, watchdog_counts
 
 
@@ -377,10 +376,6 @@ def test_default_cpu_says_it_has_no_smap(boot):
     vm = boot(testapps=True, cmdline="apps=hello")
     vm.wait_for(r"user mode: SMEP not on this CPU, SMAP not on this CPU")
     vm.wait_for(r"process hello: exited with 0")
-
-
-# A QEMU whose TCG emulates x2APIC (test_smp.py, docs/smp.md "x2APIC").
-X2APIC_QEMU = os.environ.get("KNOCK_QEMU_X2APIC")
 
 
 @pytest.mark.skipif(not X2APIC_QEMU, reason="KNOCK_QEMU_X2APIC names no QEMU with TCG x2APIC")
