@@ -38,7 +38,6 @@
 
 #define LCR_DLAB 0x80
 #define LCR_8N1 0x03
-#define FCR_ENABLE_CLEAR_14 0xc7
 #define MCR_DTR_RTS_OUT2 0x0b
 #define MCR_LOOPBACK_TEST 0x1e
 #define LSR_DATA_READY 0x01
@@ -64,6 +63,10 @@
 /* Rounds of service() before giving up on a UART that never goes quiet. */
 #define SERVICE_ROUNDS 64
 
+_Static_assert(UART16550_RX_TRIGGER == 1 || UART16550_RX_TRIGGER == 4 ||
+		       UART16550_RX_TRIGGER == 8 || UART16550_RX_TRIGGER == 14,
+	       "a 16550 interrupts at 1, 4, 8 or 14 received bytes");
+
 /* About 10 ms at 115200 baud is far more than one byte needs (87 us). */
 #define TX_SPIN_LIMIT 1000000
 
@@ -77,7 +80,7 @@ bool uart_init(uint16_t base)
 	outb(base + REG_DATA, 1);
 	outb(base + REG_IER, 0);
 	outb(base + REG_LCR, LCR_8N1);
-	outb(base + REG_FCR, FCR_ENABLE_CLEAR_14);
+	outb(base + REG_FCR, UART16550_FCR_ENABLE_CLEAR(UART16550_RX_TRIGGER));
 
 	outb(base + REG_MCR, MCR_LOOPBACK_TEST);
 	outb(base + REG_DATA, 0xae);

@@ -13,6 +13,7 @@
 #include "chips/x86_64/io.h"
 #include "chips/x86_64/lab/hpet_nmi.h"
 #include "chips/x86_64/lab/irq_off_meter.h"
+#include "chips/x86_64/uart16550.h"
 #include "kernel/panic.h"
 
 #define I8042_DATA 0x60
@@ -32,7 +33,6 @@
 #define UART_MCR_DTR_RTS_OUT2 0x0b
 #define UART_LCR_DLAB 0x80
 #define UART_LCR_8N1 0x03
-#define UART_FCR_ENABLE_CLEAR_TRIGGER_1 0x07 /* bits 7:6 = 00: 1 byte */
 
 #define VEC_NMI 2
 
@@ -43,12 +43,13 @@ bool world_serial_init(uint16_t port)
 	outb(port + UART_THR, 1); /* divisor 1: 115200 baud */
 	outb(port + UART_IER, 0);
 	outb(port + UART_LCR, UART_LCR_8N1);
-	outb(port + UART_FCR, UART_FCR_ENABLE_CLEAR_TRIGGER_1);
+	outb(port + UART_FCR, UART16550_FCR_ENABLE_CLEAR(WORLD_SERIAL_TRIGGER));
 	outb(port + UART_MCR, UART_MCR_LOOP);
 	outb(port + UART_THR, 0xae);
 	bool there = inb(port + UART_THR) == 0xae;
 	outb(port + UART_MCR, UART_MCR_DTR_RTS_OUT2);
-	outb(port + UART_FCR, UART_FCR_ENABLE_CLEAR_TRIGGER_1); /* drop the test byte */
+	outb(port + UART_FCR,
+	     UART16550_FCR_ENABLE_CLEAR(WORLD_SERIAL_TRIGGER)); /* drop the test byte */
 	return there;
 }
 
