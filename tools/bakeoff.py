@@ -899,10 +899,9 @@ def world_explanations(results, v):
         text.append(
             f"Split into 1 ms slices, knock still lost {split['events_lost']:,} events "
             f"(the longest a streaming FIFO went unread: "
-            f"{split['hardware_lost']['serial_worst_unread_us']:,} us). The UART driver asks "
-            "for an interrupt at 14 bytes (FCR), which leaves 2 byte times (174 us) before the "
-            "16-byte FIFO overruns, shorter than a slice: the driver should ask at 1 or 4 "
-            "bytes, and capsules should keep slices below that.")
+            f"{split['hardware_lost']['serial_worst_unread_us']:,} us). COM2 interrupts at its "
+            "first byte, which leaves 16 byte times (1.39 ms) before its FIFO overruns, "
+            "hardly more than a slice: capsules should keep slices well below that.")
     q = results.get("isrqueue")
     if q and q["serial"]["lost"]:
         text.append(
@@ -977,11 +976,10 @@ def explanations(results, v):
         text.append(
             f"Split into 1 ms slices, knock still would have lost {split['serial']:,} serial "
             f"bytes on hardware (the longest a streaming FIFO went unread: "
-            f"{split['serial_worst_unread_us']:,} us). The UART driver asks for an interrupt "
-            "at 14 bytes (FCR), which leaves 2 byte times (174 us) before the 16-byte FIFO "
-            "overruns, shorter than a slice. What the driver should do on hardware: ask for "
-            "the interrupt at 1 or 4 bytes (15 or 12 byte times, 1.3 or 1.04 ms, to come "
-            "round), and capsules should keep slices below that.")
+            f"{split['serial_worst_unread_us']:,} us). COM2 interrupts at its first byte, "
+            "which leaves 16 byte times (1.39 ms) before its FIFO overruns, hardly more "
+            "than a slice (COM1, the console, at 4 bytes leaves 12, 1.04 ms): capsules "
+            "should keep slices well below that.")
     q = results.get("isrqueue", {}).get("hardware_lost")
     if q and q["serial"]:
         text.append(
@@ -1209,9 +1207,10 @@ second column does: split long work into slices shorter than the FIFO's
 
 That needs the knock early: COM2's receive interrupt comes at the first
 byte in its FIFO (`world_serial_init()`, chips/x86_64/lab/world.c), the
-same for every design. At the console's trigger level, 14 bytes, the
-knock would come 2 byte times (174 us) before the overrun, and no loop
-running 1 ms slices could answer it. Until 2026-12-07 COM2 had its
+same for every design. At 14 bytes, the level the console's COM1 had
+then, the knock would come 2 byte times (174 us) before the overrun, and
+no loop running 1 ms slices could answer it (COM1 now interrupts at 4:
+12 byte times, 1.04 ms). Until 2026-12-07 COM2 had its
 trigger at 14 too, and every design still had a knock per byte: the
 driver kept transmit-empty on, and each byte the world wrote into the
 loopback UART's transmit register raised it. The driver now enables

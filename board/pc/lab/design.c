@@ -72,8 +72,10 @@ const char *board_design_name(void)
 
 struct serial_hw_model board_design_serial_hw;
 
-#define UART_TRIGGER 14 /* the FIFO level the driver's FCR asks an interrupt at */
 #define UART_FIFO 16
+/* A read that found the FIFO this full means the line was streaming (the
+ * model's work, done in some designs' handlers, is for those reads only). */
+#define STREAMING_READ 14
 
 void board_design_serial_read(uint64_t first_irq, uint64_t began, uint64_t bytes, uint64_t ended,
 			      bool emptied)
@@ -81,10 +83,10 @@ void board_design_serial_read(uint64_t first_irq, uint64_t began, uint64_t bytes
 	struct serial_hw_model *m = &board_design_serial_hw;
 	uint64_t bt = m->byte_cycles;
 
-	if (board_bakeoff && bt && bytes >= UART_TRIGGER && m->stopped) {
+	if (board_bakeoff && bt && bytes >= STREAMING_READ && m->stopped) {
 		uint64_t from = m->stopped;
 		if (m->emptied) {
-			uint64_t lead = (UART_TRIGGER - 1) * bt;
+			uint64_t lead = (m->trigger - 1) * bt;
 			uint64_t by_irq = first_irq > lead ? first_irq - lead : 0;
 			if ((int64_t)(by_irq - from) > 0)
 				from = by_irq;

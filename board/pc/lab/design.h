@@ -100,15 +100,17 @@ void board_design_latency_add(unsigned bit, uint64_t cycles);
  * receive FIFO (a driver's drain, a handler's read), it reports when the
  * read began, when the first interrupt of those bytes came, how many bytes
  * it read, when it stopped and whether the FIFO was empty then. A read that
- * found at least the trigger level (14) means the line was streaming:
- * bytes then arrived one per byte time from the later of the last time the
- * FIFO was left empty and 13 byte times before that first interrupt (the
- * UART interrupts at the 14th byte); what would have arrived by the time
- * the read began beyond 16 is what hardware loses. Left throttled (not
- * empty), bytes arrive from the moment reading stopped: a lower bound.
+ * found the FIFO nearly full (14 bytes or more) means the line was
+ * streaming: bytes then arrived one per byte time from the later of the
+ * last time the FIFO was left empty and trigger - 1 byte times before that
+ * first interrupt (the UART interrupts at its `trigger`'s byte, set from
+ * its FCR); what would have arrived by the time the read began beyond 16
+ * is what hardware loses. Left throttled (not empty), bytes arrive from
+ * the moment reading stopped: a lower bound.
  */
 struct serial_hw_model {
 	uint64_t byte_cycles; /* one byte time at 115200 baud, in TSC cycles */
+	unsigned trigger;     /* the receive FIFO level the UART interrupts at */
 	uint64_t stopped;     /* when the last read ended */
 	bool emptied;         /* ...and whether it left the FIFO empty */
 	uint64_t lost;        /* bytes a real 16550 would have overrun */

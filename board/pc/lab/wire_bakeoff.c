@@ -199,6 +199,7 @@ static void started(void *ctx)
 		latency_hist_reset(&board_design_latency[b]);
 	board_design_serial_hw = (struct serial_hw_model){
 		.byte_cycles = tsc_hz * 10 / 115200, /* 10 bits a byte: start, 8 data, stop */
+		.trigger = board_world ? WORLD_SERIAL_TRIGGER : UART16550_RX_TRIGGER,
 	};
 	for (unsigned i = 0; i < figure_count; i++)
 		figures[i].at_start = value_now(&figures[i]);
