@@ -183,7 +183,7 @@ $(BUILD)/$(1)-ksyms.o: $(BUILD)/$(1)-ksyms.c
 
 $(BUILD)/$(1).elf: $(2) $(BUILD)/$(1)-ksyms.o boot/linker.ld
 	@echo "  LD      $$@"
-	$(Q)$(LD) $(KLDFLAGS) -o $$@ $(2) $(BUILD)/$(1)-ksyms.o
+	$(Q)$(LD) $(KLDFLAGS) -Map=$(BUILD)/$(1).map -o $$@ $(2) $(BUILD)/$(1)-ksyms.o
 	$(Q)$(PYTHON) tools/gen_symbols.py --check $(BUILD)/$(1)0.elf $$@
 
 $(eval $(call ISO_IMAGE,$(1),$(1),$(3)))

@@ -30,7 +30,8 @@ gdb attached to QEMU's gdb stub under -icount shift=0,sleep=off
       one boot with a virtio-blk disk: `blk crc 0 8`, one 4 KiB read: the
       driver's read() to its return, the queue's MSI-X top half, and its
       loop client to the caller's done(); the top half alone.
-  kernel_text_bytes  size of the .text section of the kernel ELF.
+  kernel_text_bytes  size of the .text section of the kernel ELF; the detail
+      splits it by directory from the link map beside it (tools/text_map.py).
   boot_to_ready_s  wall time from starting QEMU to the ready banner arriving
       on serial: TCG without icount, -machine pc, median of 5 runs. Includes
       SeaBIOS and GRUB; the detail also gives knock's own share (its first
@@ -91,6 +92,7 @@ import bakeoff  # noqa: E402
 import bench_net  # noqa: E402
 import count_path  # noqa: E402
 import bench_processes  # noqa: E402
+import text_map  # noqa: E402
 
 MACHINE = "pc"
 BOOT_RUNS = 5
@@ -388,7 +390,19 @@ def measure_text(elf):
     if ".text" not in sizes:
         raise Unmeasured(f"{elf} has no .text section")
     others = {k: sizes[k] for k in (".rodata", ".data", ".ksyms") if k in sizes}
-    return sizes[".text"], "bytes", {"section": ".text", "elf": str(elf), "other_sections": others}
+    detail = {"section": ".text", "elf": str(elf), "other_sections": others}
+    map_path = Path(elf).with_suffix(".map")
+    try:
+        objects, section = text_map.text_by_object(map_path.read_text())
+    except (OSError, text_map.MapError) as e:
+        detail["by_directory"] = f"no link map: {e}"
+        return sizes[".text"], "bytes", detail
+    if section != sizes[".text"]:
+        raise Unmeasured(f"{map_path} gives .text {section} bytes, {elf} {sizes['.text']}: "
+                         "a map from another link")
+    detail.update(map=str(map_path), code_bytes=sum(objects.values()),
+                  by_directory=text_map.by_directory(objects))
+    return sizes[".text"], "bytes", detail
 
 
 def measure_boot(iso, version, uefi=False, boot_runs=BOOT_RUNS):
@@ -782,6 +796,11 @@ def print_definitions(figures):
     print(f"bench: top_half_instructions: objdump and gdb agree for {', '.join(both) or 'none'}"
           + (f"; objdump only (not triggered from outside): {', '.join(static)}"
              if static else ""))
+    text = figures.get("kernel_text_bytes", {}).get("detail", {})
+    if isinstance(text.get("by_directory"), dict):
+        parts = ", ".join(f"{d} {n:,}" for d, n in text["by_directory"].items())
+        print(f"bench: kernel_text_bytes: {text['code_bytes']:,} bytes of code ({parts}), the "
+              f"rest alignment; tools/text_map.py {text['map']} lists each file")
     print(f"bench: xv6.* rows: {XV6_SOURCE}")
 
 
