@@ -120,24 +120,41 @@ static void draw_cell(struct fb_console *con, uint32_t col, uint32_t row, bool c
 	}
 }
 
+/* A cell of the grid, drawn unless a scroll is pending (then the write's
+ * end draws it, with the others the scrolls changed). */
 static void set_cell(struct fb_console *con, uint32_t col, uint32_t row, uint8_t c)
 {
 	uint8_t old = con->text[row][col];
 	if (old == c)
 		return;
 	con->text[row][col] = c;
-	draw_cell(con, col, row, false, glyph_of(con->font, old));
+	if (!con->scrolling)
+		draw_cell(con, col, row, false, glyph_of(con->font, old));
 }
 
-/* Everything up one line; only the cells whose character changes are
- * drawn again. */
+/* Everything up one line, in the grid only. The first scroll of a write
+ * keeps what the screen shows in `shown`; draw_scrolled() draws the
+ * cells whose character then differs, once for all the write's scrolls. */
 static void scroll(struct fb_console *con)
 {
+	if (!con->scrolling) {
+		for (uint32_t row = 0; row < con->rows; row++)
+			memcpy(con->shown[row], con->text[row], con->cols);
+		con->scrolling = true;
+	}
 	for (uint32_t row = 0; row + 1 < con->rows; row++)
+		memcpy(con->text[row], con->text[row + 1], con->cols);
+	memset(con->text[con->rows - 1], ' ', con->cols);
+}
+
+static void draw_scrolled(struct fb_console *con)
+{
+	for (uint32_t row = 0; row < con->rows; row++)
 		for (uint32_t col = 0; col < con->cols; col++)
-			set_cell(con, col, row, con->text[row + 1][col]);
-	for (uint32_t col = 0; col < con->cols; col++)
-		set_cell(con, col, con->rows - 1, ' ');
+			if (con->text[row][col] != con->shown[row][col])
+				draw_cell(con, col, row, false,
+					  glyph_of(con->font, con->shown[row][col]));
+	con->scrolling = false;
 }
 
 static void newline(struct fb_console *con)
@@ -182,6 +199,8 @@ void fb_console_write(struct fb_console *con, const char *s, size_t n)
 	draw_cell(con, con->col, con->row, false, NULL); /* the cursor moves: take it off */
 	for (size_t i = 0; i < n; i++)
 		put(con, (uint8_t)s[i]);
+	if (con->scrolling)
+		draw_scrolled(con);
 	draw_cell(con, con->col, con->row, true, NULL);
 }
 

@@ -12,7 +12,9 @@
  *
  * Everything is drawn from the grid, never read back from the
  * framebuffer (reading video memory is slow on real hardware), so a
- * scroll redraws only the cells whose character changed. Drawing is plain
+ * scroll redraws only the cells whose character changed, and the scrolls
+ * of one write are drawn once, at its end (a 40-line answer redraws the
+ * screen once, not 40 times). Drawing is plain
  * stores to memory: there is no device register, so the same code runs on
  * the host in tests/unit/test_fb_console.c over an ordinary buffer.
  *
@@ -24,6 +26,7 @@
 #ifndef KNOCK_CHIPS_FB_CONSOLE_H
 #define KNOCK_CHIPS_FB_CONSOLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +78,10 @@ struct fb_console {
 	 * bg) at this framebuffer's pixel size: a row is drawn with one copy
 	 * instead of 8 pixel stores (boot's share on UEFI: docs/boot.md). */
 	uint8_t row_pixels[256][FB_FONT_WIDTH * 4];
+	/* While a write scrolls: the grid as the screen showed it when the
+	 * write's first scroll came. */
+	bool scrolling;
+	uint8_t shown[FB_CONSOLE_MAX_ROWS][FB_CONSOLE_MAX_COLS];
 };
 
 /* NULL if the console can draw on `fb` with `font`, else why not (a

@@ -15,10 +15,17 @@
  * boot timing 2000 cells each way). A row is 20 such words. Typing stays
  * a cell at a time: one key, one store.
  *
+ * The scrolls of one write are drawn once: the first scroll of a write
+ * keeps what the screen shows (`shown`), the rest of the write changes
+ * only the copy, and at its end the words that differ from `shown` are
+ * stored. A shell answer of 40 lines is then one screen's worth of
+ * stores, not 40 (docs/boot.md, "The framebuffer console").
+ *
  * Spec: IBM VGA Technical Reference: text mode buffer at 0xb8000, CRT
  * controller registers 0x0a-0x0f (cursor shape and location, start address)
  * through ports 0x3d4/0x3d5.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "chips/x86_64/io.h"
@@ -39,11 +46,14 @@
 
 static volatile uint16_t *const screen = (volatile uint16_t *)VGA_MEMORY;
 static volatile uint64_t *const screen_words = (volatile uint64_t *)VGA_MEMORY;
-/* The copy, by cell or by word of four cells. */
-static union {
+/* The copy, by cell or by word of four cells; `shown`, what the screen
+ * showed when a write began to scroll (only while `scrolling`). */
+union vga_cells {
 	uint16_t cells[VGA_ROWS * VGA_COLS];
 	uint64_t words[WORDS];
-} copy;
+};
+static union vga_cells copy, shown;
+static bool scrolling;
 static unsigned col, row;
 
 static inline uint16_t cell(char c)
@@ -60,19 +70,13 @@ static void move_cursor(void)
 	outb(CRTC_DATA, pos & 0xff);
 }
 
+/* A cell of the copy, and of the screen unless a scroll is pending. */
 static inline void set_cell(unsigned i, uint16_t v)
 {
 	if (copy.cells[i] != v) {
 		copy.cells[i] = v;
-		screen[i] = v;
-	}
-}
-
-static inline void set_word(unsigned w, uint64_t v)
-{
-	if (copy.words[w] != v) {
-		copy.words[w] = v;
-		screen_words[w] = v;
+		if (!scrolling)
+			screen[i] = v;
 	}
 }
 
@@ -81,13 +85,30 @@ static uint64_t blank_word(void)
 	return cell(' ') * 0x0001000100010001ull;
 }
 
+/* Up one row, in the copy only: the screen is brought up to date once,
+ * by draw_scrolled() at the end of the write. */
 static void scroll(void)
 {
+	if (!scrolling) {
+		for (unsigned w = 0; w < WORDS; w++)
+			shown.words[w] = copy.words[w];
+		scrolling = true;
+	}
 	for (unsigned w = 0; w < WORDS - ROW_WORDS; w++)
-		set_word(w, copy.words[w + ROW_WORDS]);
+		copy.words[w] = copy.words[w + ROW_WORDS];
 	for (unsigned w = WORDS - ROW_WORDS; w < WORDS; w++)
-		set_word(w, blank_word());
+		copy.words[w] = blank_word();
 	row = VGA_ROWS - 1;
+}
+
+/* The words the write's scrolls changed, from the copy: the screen then
+ * shows the copy again. */
+static void draw_scrolled(void)
+{
+	for (unsigned w = 0; w < WORDS; w++)
+		if (copy.words[w] != shown.words[w])
+			screen_words[w] = copy.words[w];
+	scrolling = false;
 }
 
 static void newline(void)
@@ -133,16 +154,26 @@ void vga_init(void)
 	move_cursor();
 }
 
+/* The rest of a write after its first scroll: the copy only, then the
+ * screen once. */
+static void write_scrolling(const char *s, const char *end)
+{
+	while (s < end)
+		put(*s++);
+	draw_scrolled();
+}
+
 /* Both entry points share the loop, inlined: the screen echo of a key
  * goes through vga_screen_write() with no call in between. */
 static inline __attribute__((always_inline)) void write_text(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
+	for (const char *end = s + n; s < end;) {
+		char c = *s++;
 		/* A printable character short of the line's end, the usual
 		 * echo: the cell in the copy and on the screen, without put()'s
 		 * switch and call (the copy must stay whole: scroll() reads
-		 * only it). */
+		 * only it). No scroll is pending here: the one put() that
+		 * starts one hands the rest of the write on. */
 		if (c >= ' ' && col + 1 < VGA_COLS) {
 			unsigned at = row * VGA_COLS + col++;
 			copy.cells[at] = cell(c);
@@ -150,6 +181,10 @@ static inline __attribute__((always_inline)) void write_text(const char *s, size
 			continue;
 		}
 		put(c);
+		if (scrolling) {
+			write_scrolling(s, end);
+			break;
+		}
 	}
 	move_cursor();
 }

@@ -89,6 +89,20 @@ PROMPT = "knock> "
 VGA_TEXT = 0xB8000
 VGA_COLUMNS, VGA_ROWS = 80, 25
 
+
+def screen_rows(text, columns=VGA_COLUMNS):
+    """The rows knock's text consoles (VGA's and the framebuffer's) make of
+    `text`: a line wraps at `columns`, and one that fills the last column
+    has already moved to the next row when its newline comes."""
+    rows = []
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        chunks = [line[i:i + columns] for i in range(0, len(line), columns)] or [""]
+        if len(line) and len(line) % columns == 0 and n < len(lines) - 1:
+            chunks.append("")
+        rows += chunks
+    return [r.rstrip() for r in rows]
+
 # Characters to QMP qcodes on a US keyboard (QEMU's qapi/ui.json QKeyCode).
 # Letters and digits are their own qcode.
 _QCODE = {" ": "spc", "-": "minus", "=": "equal", "[": "bracket_left",

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from knock_qemu import BOOT_TIMEOUT, VGA_COLUMNS, VGA_ROWS
+from knock_qemu import BOOT_TIMEOUT, VGA_ROWS, screen_rows
 
 MEMORY = re.compile(r"^boot: memory (\d+) KiB usable in (\d+) regions "
                     r"\(lower (\d+) KiB, upper (\d+) KiB\)$", re.M)
@@ -56,20 +56,6 @@ def test_options_line_echoes_fw_cfg(boot, banner, options):
     assert "warning" not in vm.log
 
 
-def vga_rows(text):
-    """The rows the VGA console (chips/x86_64/vga_text.c) makes of `text`:
-    a line wraps at 80 columns, and one that fills the last column has
-    already moved to the next row when its newline comes."""
-    rows = []
-    lines = text.split("\n")
-    for n, line in enumerate(lines):
-        chunks = [line[i:i + VGA_COLUMNS] for i in range(0, len(line), VGA_COLUMNS)] or [""]
-        if len(line) and len(line) % VGA_COLUMNS == 0 and n < len(lines) - 1:
-            chunks.append("")
-        rows += chunks
-    return [r.rstrip() for r in rows]
-
-
 @pytest.mark.parametrize("loglevel", ["info", "error"])
 def test_screen_shows_the_log_and_is_blank_below(boot, version, loglevel):
     # The screen is cleared before knock's first line (GRUB's text is
@@ -79,8 +65,22 @@ def test_screen_shows_the_log_and_is_blank_below(boot, version, loglevel):
     vm = boot(cmdline=f"loglevel={loglevel}")
     vm.wait_shell()
     start = vm.log.find(f"knock {version} starting")
-    want = vga_rows(vm.log[start:])[-VGA_ROWS:]
+    want = screen_rows(vm.log[start:])[-VGA_ROWS:]
     want += [""] * (VGA_ROWS - len(want))
+    assert vm.screen() == want, "\n".join(vm.screen())
+
+
+def test_a_long_answer_leaves_the_screen_as_serial_shows_it(boot, version):
+    """`help` reaches the screen as one write of more lines than it has:
+    the VGA console draws that write's scrolls once, at its end
+    (chips/x86_64/vga_text.c). The screen, read from the VGA's own memory,
+    must then show the serial transcript's last rows, prompt included."""
+    vm = boot()
+    vm.wait_shell()
+    answer = vm.shell("help")
+    assert answer.count("\n") > VGA_ROWS, answer
+    start = vm.log.find(f"knock {version} starting")
+    want = screen_rows(vm.log[start:])[-VGA_ROWS:]
     assert vm.screen() == want, "\n".join(vm.screen())
 
 

@@ -13,8 +13,8 @@
  * written past a row's pixels (the pitch padding keeps its sentinel).
  * Covered: which configurations are refused and why, pixel packing for
  * RGB and BGR at 24 and 32 bits, text, wrap, scroll (cells unchanged by a
- * scroll are not drawn again), '\r' '\b' '\t', the fallback glyph, the
- * HIL adapter.
+ * scroll are not drawn again, the scrolls of one write are drawn once),
+ * '\r' '\b' '\t', the fallback glyph, the HIL adapter.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -285,6 +285,47 @@ static void test_scroll_redraws_only_changed_cells(void **state)
 	assert_memory_equal(s.con.text[1], "   ", COLS);
 }
 
+/* Several scrolls in one write are drawn once, at its end: the bottom-left
+ * cell goes '#', ' ', '!', ' ', '#' through the write's two scrolls and
+ * ends as it was shown, so it is not drawn at all (its scribble stays),
+ * where drawing each scroll would have drawn it four times. */
+static void test_a_writes_scrolls_are_drawn_once(void **state)
+{
+	(void)state;
+	struct screen s;
+	screen_open(&s, 32, true);
+	say(&s, "#\n#");
+	uint8_t *bottom_left = s.buf + (size_t)GLYPH_H * s.info.pitch;
+	memset(bottom_left, 0x11, 4);
+	say(&s, "\n!\n#");
+	uint32_t first;
+	memcpy(&first, bottom_left, 4);
+	assert_int_equal(first, 0x11111111);
+	assert_memory_equal(s.con.text[0], "!  ", COLS);
+	assert_memory_equal(s.con.text[1], "#  ", COLS);
+	assert_false(s.con.scrolling);
+}
+
+/* One write of many lines draws exactly what the same bytes draw written
+ * one at a time (each write then scrolls at most once), and both are the
+ * picture computed here. */
+static void test_one_write_draws_what_byte_writes_draw(void **state)
+{
+	(void)state;
+	static const char text[] = "!\n\"#\n$$$!\n\n#\t!\r\"\n$\b#\n!!";
+	static uint8_t whole[sizeof(framebuffer)];
+	struct screen s;
+
+	screen_open(&s, 32, true);
+	say(&s, text);
+	memcpy(whole, s.buf, s.size);
+	screen_open(&s, 32, true);
+	for (size_t i = 0; i + 1 < sizeof(text); i++)
+		fb_console_write(&s.con, text + i, 1);
+	check_picture(&s, (const char *[ROWS]){ "#  ", "!! " }, 2, 1);
+	assert_memory_equal(whole, s.buf, s.size);
+}
+
 static void test_hil_adapter_writes_to_this_console(void **state)
 {
 	(void)state;
@@ -317,6 +358,8 @@ int main(void)
 		cmocka_unit_test(test_text_wrap_scroll_rgb24),
 		cmocka_unit_test(test_control_bytes_and_fallback),
 		cmocka_unit_test(test_scroll_redraws_only_changed_cells),
+		cmocka_unit_test(test_a_writes_scrolls_are_drawn_once),
+		cmocka_unit_test(test_one_write_draws_what_byte_writes_draw),
 		cmocka_unit_test(test_hil_adapter_writes_to_this_console),
 		cmocka_unit_test(test_write_before_init_does_nothing),
 	};
