@@ -196,6 +196,8 @@ void fb_console_write(struct fb_console *con, const char *s, size_t n)
 {
 	if (con->magic != FB_CONSOLE_MAGIC || n == 0)
 		return;
+	if (con->scrolling) /* a write a panic stopped half way: finish its picture */
+		draw_scrolled(con);
 	draw_cell(con, con->col, con->row, false, NULL); /* the cursor moves: take it off */
 	for (size_t i = 0; i < n; i++)
 		put(con, (uint8_t)s[i]);

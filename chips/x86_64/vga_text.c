@@ -195,7 +195,12 @@ void vga_screen_write(void *hw, const char *s, size_t n)
 	write_text(s, n);
 }
 
+/* The log's and the panic's way in. A panic can stop a write of the
+ * loop's half way through its scrolls: those are drawn first, so that
+ * write_text() finds none pending. */
 void vga_write(const char *s, size_t n)
 {
+	if (scrolling)
+		draw_scrolled();
 	write_text(s, n);
 }
