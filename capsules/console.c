@@ -162,13 +162,25 @@ static void clear_input_line(struct console *c)
 	echo(c, "\r", 1);
 }
 
+static void redraw_input_line(struct console *c)
+{
+	line_editor_redraw(&c->editor);
+	echo(c, c->editor.out, c->editor.out_len);
+}
+
 static bool put_line(struct console *c, const char *s, size_t n, bool to_screen)
 {
 	bool above = editing(c);
 	bool queued = true;
 
-	if (above)
+	if (above && c->input_off) {
+		/* A process's unfinished line is where the input line was:
+		 * the message goes below it, and the input line comes back. */
+		echo(c, "\n", 1);
+		c->input_off = false;
+	} else if (above) {
 		clear_input_line(c);
+	}
 	if (to_screen)
 		screen_write(c, s, n);
 	if (c->uart) {
@@ -178,10 +190,8 @@ static bool put_line(struct console *c, const char *s, size_t n, bool to_screen)
 			kick(c);
 		}
 	}
-	if (above) {
-		line_editor_redraw(&c->editor);
-		echo(c, c->editor.out, c->editor.out_len);
-	}
+	if (above)
+		redraw_input_line(c);
 	return queued;
 }
 
@@ -193,6 +203,22 @@ bool console_write_line(struct console *c, const char *s, size_t n)
 	}
 	c->stats.lines_dropped++;
 	return false;
+}
+
+size_t console_write_above(struct console *c, const char *s, size_t n)
+{
+	if (!editing(c))
+		return console_write(c, s, n);
+	if (!c->input_off && n) {
+		clear_input_line(c);
+		c->input_off = true;
+	}
+	size_t taken = console_write(c, s, n);
+	if (taken && s[taken - 1] == '\n') {
+		redraw_input_line(c);
+		c->input_off = false;
+	}
+	return taken;
 }
 
 uint64_t console_dropped_log_lines(const struct console *c)
@@ -458,6 +484,7 @@ int console_read_line(struct console *c, const char *prompt, char *buf, size_t c
 	c->read_cap = cap;
 	c->read_len = 0;
 	c->line_ready = false;
+	c->input_off = false;
 	line_editor_begin(&c->editor, prompt);
 	echo(c, c->editor.out, c->editor.out_len);
 	if (c->queue_count)

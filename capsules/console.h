@@ -46,7 +46,10 @@
  *
  * Lines printed with console_write_line() while a line is being edited
  * appear above it: the input line is cleared, the message printed, and the
- * prompt and input redrawn.
+ * prompt and input redrawn. console_write_above() does the same for a
+ * writer of its own lines (a process), whose text may come in pieces: the
+ * input line goes at the first piece and comes back after the newline
+ * that ends the line.
  *
  * The board makes the console the loop client of the UART's pending bit
  * (console_uart_service) and gives it the keyboard's key events.
@@ -142,6 +145,9 @@ struct console {
 	char *read_buf;
 	size_t read_cap, read_len;
 	bool line_ready;
+	/* console_write_above() took the input line off for a line it has
+	 * not finished: the line is put back after that line's newline. */
+	bool input_off;
 
 	struct console_stats stats;
 };
@@ -156,6 +162,11 @@ size_t console_write(struct console *c, const char *s, size_t n);
 /* One complete line (or several), all or nothing: true if it was queued
  * for the serial line. Shown on the screen either way. */
 bool console_write_line(struct console *c, const char *s, size_t n);
+
+/* console_write() for a writer that is not the line's reader (a process):
+ * while a line is being edited its text goes above that line (see
+ * "Input"). Returns how many of the n bytes were taken. */
+size_t console_write_above(struct console *c, const char *s, size_t n);
 
 /* Call client->room(ctx) once, later, when the ring has room again.
  * Returns 0, or -1 if CONSOLE_MAX_WAITERS others are already waiting (the

@@ -25,7 +25,7 @@ static bool write_some(struct console_driver *cd, struct process *p, uint64_t wa
 		len = 0; /* given back meanwhile: the write ends with 0 bytes */
 	if (want < len)
 		len = (size_t)want;
-	size_t n = len ? console_write(cd->console, buf, len) : 0;
+	size_t n = len ? console_write_above(cd->console, buf, len) : 0;
 	if (len && !n)
 		return false;
 	cd->bytes += n;

@@ -90,6 +90,23 @@ VGA_TEXT = 0xB8000
 VGA_COLUMNS, VGA_ROWS = 80, 25
 
 
+# The console's take-off of the input line, and the start of one that the
+# next chunk from the socket may finish.
+_TAKE_OFF = re.compile(r"\r *\r")
+_UNFINISHED_TAKE_OFF = re.compile(r"\r *\Z")
+
+
+def serial_text(held, chunk):
+    """(held, text): what the log gains from `chunk`, the next text off the
+    serial line, after `held`, what the last chunk left unfinished. A
+    take-off ends the taken-off line, other CRs go; a CR and spaces at the
+    end are held until the next chunk says whether they are a take-off."""
+    text = _TAKE_OFF.sub("\n", held + chunk)
+    m = _UNFINISHED_TAKE_OFF.search(text)
+    held, text = (text[m.start():], text[:m.start()]) if m else ("", text)
+    return held, text.replace("\r", "")
+
+
 def screen_rows(text, columns=VGA_COLUMNS):
     """The rows knock's text consoles (VGA's and the framebuffer's) make of
     `text`: a line wraps at `columns`, and one that fills the last column
@@ -417,6 +434,7 @@ class Knock:
 
     def _read_serial(self):
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        held = ""  # a CR and spaces that may yet be a take-off (below)
         while True:
             try:
                 data = self._serial.recv(4096)
@@ -425,11 +443,13 @@ class Knock:
             now = time.monotonic()
             with self._cond:
                 if not data:
-                    self._text += decoder.decode(b"", final=True)
+                    held, text = serial_text(held, decoder.decode(b"", final=True))
+                    self._text += text + held.replace("\r", "")
                     self._serial_closed = True
                     self._cond.notify_all()
                     return
-                self._text += decoder.decode(data).replace("\r", "")
+                held, text = serial_text(held, decoder.decode(data))
+                self._text += text
                 self._arrivals.append((len(self._text), now))
                 self._cond.notify_all()
 
@@ -437,7 +457,11 @@ class Knock:
 
     @property
     def log(self):
-        """Everything received on serial so far (without CRs)."""
+        """Everything received on serial so far, without CRs. Where the
+        console takes the line being edited off to print above it (CR,
+        spaces, CR: capsules/console.c, clear_input_line), that line ends
+        here, so what is printed above it starts a line of its own, as on
+        a terminal."""
         with self._cond:
             return self._text
 

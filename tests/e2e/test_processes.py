@@ -247,6 +247,33 @@ def test_blink_on_its_virtual_alarm_and_kill_cancels_it(boot):
     assert ps_row(vm, "blink")["restarts"] == 1
 
 
+def test_process_lines_go_above_the_line_being_typed(boot):
+    """A process's lines that come while a command is being typed go above
+    the input line, as the kernel's log lines do (capsules/console.c,
+    console_write_above): the input line is taken off, the process's line
+    written, and the prompt and what was typed put back. Before, blink's
+    lines ran on from the typed text ("knock> uptblink 4 ...") and the
+    prompt was gone. Read from the VGA screen, which draws the serial
+    line's CRs as a terminal does."""
+    vm = boot(testapps=True, cmdline="apps=blink")
+    vm.wait_for(r"^blink 1 \(\d+ us late\)$")
+    vm.wait_shell()
+    pos = len(vm.log)
+    vm.serial_write("upt")
+    m = vm.wait_for(r"blink (\d+) \(\d+ us late\)\nknock> upt", pos=pos, whole_lines=False)
+    vm.wait_for(rf"blink {int(m.group(1)) + 1} \(\d+ us late\)\nknock> upt", pos=m.end(),
+                whole_lines=False)
+    rows = [row for row in vm.screen() if row]
+    assert rows[-1] == "knock> upt", "\n".join(rows)
+    assert re.fullmatch(r"blink \d+ \(\d+ us late\)", rows[-2]), "\n".join(rows)
+    assert rows.count("knock> upt") == 1 and not any("uptblink" in row for row in rows), \
+        "\n".join(rows)
+    # What was typed is still the line being edited.
+    pos = len(vm.log)
+    vm.serial_write("ime\r")
+    vm.wait_for(r"^up \d+:\d\d:\d\d\.\d{3} \(\d+ us\)$", pos=pos)
+
+
 def test_processes_on_the_boot_cpu_of_an_smp_machine(boot):
     # Processes run on the CPU that loaded them (the boot CPU); the others
     # run their loops as before and answer through the shell's `on`.

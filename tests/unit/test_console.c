@@ -479,6 +479,51 @@ static void test_message_appears_above_the_line_being_edited(void **state)
 	lines_got = 0;
 }
 
+/* A process's text, as console_write_above() takes it, goes above the line
+ * being edited: whole lines like a message; a line that comes in pieces
+ * takes the input line off at its first piece and puts it back after its
+ * newline. On the serial line too, with CRLF. */
+static void test_process_text_appears_above_the_line_being_edited(void **state)
+{
+	(void)state;
+	read_line();
+	serial_in("upt");
+	fake_screen_len = 0;
+	assert_int_equal(console_write_above(&con, "blink 1\n", 8), 8);
+	assert_string_equal(fake_screen_text, "\r          \rblink 1\nknock> upt");
+	fake_screen_len = 0;
+	assert_int_equal(console_write_above(&con, "half ", 5), 5);
+	assert_int_equal(console_write_above(&con, "and ", 4), 4);
+	assert_string_equal(fake_screen_text, "\r          \rhalf and ");
+	assert_int_equal(console_write_above(&con, "rest\nnext\n", 10), 10);
+	assert_string_equal(fake_screen_text, "\r          \rhalf and rest\nnext\nknock> upt");
+	fu_drain();
+	assert_non_null(strstr(fu.wire, "knock> upt\r          \rblink 1\r\nknock> upt\r"
+					"          \rhalf and rest\r\nnext\r\nknock> upt"));
+	serial_in("ime\r");
+	run_loop();
+	assert_string_equal(got_line, "uptime");
+	lines_got = 0;
+}
+
+/* A message while a process's line is unfinished goes below that line
+ * (taking the input line off would wipe the process's text), and the
+ * input line comes back after it. With no line being edited, the text is
+ * written as console_write() writes it. */
+static void test_a_message_after_a_piece_of_process_text_goes_below_it(void **state)
+{
+	(void)state;
+	fake_screen_len = 0;
+	assert_int_equal(console_write_above(&con, "busy ", 5), 5);
+	assert_string_equal(fake_screen_text, "busy ");
+	read_line();
+	fake_screen_len = 0;
+	console_write_above(&con, "spin", 4);
+	assert_true(console_write_line(&con, "alarm 1 fired\n", 14));
+	assert_string_equal(fake_screen_text, "\r       \rspin\nalarm 1 fired\nknock> ");
+	assert_false(con.input_off);
+}
+
 static void test_echo_still_works_when_writers_filled_the_ring(void **state)
 {
 	(void)state;
@@ -646,6 +691,10 @@ int main(void)
 		cmocka_unit_test_setup(test_read_line_refuses_a_second_reader_and_small_buffers,
 				       setup),
 		cmocka_unit_test_setup(test_message_appears_above_the_line_being_edited, setup),
+		cmocka_unit_test_setup(test_process_text_appears_above_the_line_being_edited,
+				       setup),
+		cmocka_unit_test_setup(test_a_message_after_a_piece_of_process_text_goes_below_it,
+				       setup),
 		cmocka_unit_test_setup(test_echo_still_works_when_writers_filled_the_ring, setup),
 		cmocka_unit_test_setup(test_serial_errors_and_bytes_are_counted, setup),
 		cmocka_unit_test_setup(test_keyboard_events_become_editor_keys, setup),
