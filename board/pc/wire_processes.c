@@ -21,6 +21,7 @@
 #include "capsules/rng_driver.h"
 #include "chips/x86_64/user_mode.h"
 #include "kernel/cmdline.h"
+#include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/loop.h"
 #include "kernel/string.h"
@@ -118,14 +119,31 @@ void board_wire_processes(const struct boot_info *bi)
 	rng_driver_init(&rng_driver, board_rng(), GRANT_RNG,
 			&board_alarm_mux); /* after board_wire_virtio_rng() */
 	block_driver_init(&block_driver, board_block(), board_block_client(), GRANT_BLOCK);
+	/* Apps beyond the table are named in one line, not one each. */
+	char refused[160] = "";
+	size_t refused_len = 0;
+	unsigned refused_count = 0;
 	for (uint32_t i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];
 		module_name(m, name, sizeof(name));
 		if (choose && !listed(apps, name))
 			continue;
+		if (processes.count == PROCESSES_MAX) {
+			refused_count++;
+			if (refused_len < sizeof(refused))
+				refused_len += (size_t)ksnprintf(
+					refused + refused_len, sizeof(refused) - refused_len,
+					"%s%s", refused_count > 1 ? " " : "", name);
+			continue;
+		}
 		processes_load(&processes, name, (const uint8_t *)(uintptr_t)m->start,
 			       m->end - m->start, regions[processes.count], PROCESS_REGION_SIZE);
 	}
+	if (refused_count)
+		log_warn("processes: %u more apps than the table's %u, not loaded (apps= chooses): "
+			 "%s%s",
+			 refused_count, PROCESSES_MAX, refused,
+			 refused_len >= sizeof(refused) ? "..." : "");
 	/* The shell's ps, kill and restart exist only with processes, so
 	 * they are registered here rather than in wire_shell.c. */
 	process_commands_init(&process_cmds, &processes, &console_driver);

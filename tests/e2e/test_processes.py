@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from conftest import TESTAPPS_ISO
 from knock_qemu import TIMEOUT_SCALE, KnockFailure
 from test_smp import X2APIC_QEMU, check_one_whole_report, wait_all_stopped
 from test_watchdog import TICK_MS, watchdog_counts
@@ -115,6 +116,23 @@ def ps_row(vm, name):
     assert m, answer
     keys = ["state", "syscalls", "upcalls", "dropped", "faults", "restarts"]
     return dict(zip(keys, [m.group(1)] + [int(g) for g in m.groups()[1:]]))
+
+
+def test_apps_beyond_the_table_are_named_in_one_warning(boot):
+    """Without apps=, the test image offers every app (its module list is
+    the build's, build/knock-testapps.apps, beside the ISO): the first
+    PROCESSES_MAX (4) run, and the rest are named, in GRUB's order, in one
+    warning that says how to choose. Before, each got a line of its own."""
+    names = TESTAPPS_ISO.with_suffix(".apps").read_text().split()
+    assert len(names) > 4, names
+    vm = boot(testapps=True)
+    m = vm.wait_for(r"^warning: processes: (\d+) more apps than the table's 4, not loaded "
+                    r"\(apps= chooses\): (.*)$", timeout=30)
+    assert int(m.group(1)) == len(names) - 4 and m.group(2).split() == names[4:], m.group(0)
+    assert "table is full" not in vm.log
+    vm.wait_shell(timeout=30)
+    rows = re.findall(r"^(\w+) +\w+ +\d+ +\d+ ", vm.shell("ps"), re.M)
+    assert rows == names[:4], rows
 
 
 def test_ps_kill_restart(boot):
