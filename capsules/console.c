@@ -207,14 +207,17 @@ bool console_write_line(struct console *c, const char *s, size_t n)
 
 size_t console_write_above(struct console *c, const char *s, size_t n)
 {
-	if (!editing(c))
+	if (!editing(c) || n == 0)
 		return console_write(c, s, n);
-	if (!c->input_off && n) {
+	bool took_off = !c->input_off;
+	if (took_off) {
 		clear_input_line(c);
 		c->input_off = true;
 	}
 	size_t taken = console_write(c, s, n);
-	if (taken && s[taken - 1] == '\n') {
+	/* Ended a line, or took nothing (the writer waits for room): the
+	 * input line goes back where it was. */
+	if ((taken && s[taken - 1] == '\n') || (!taken && took_off)) {
 		redraw_input_line(c);
 		c->input_off = false;
 	}

@@ -524,6 +524,24 @@ static void test_a_message_after_a_piece_of_process_text_goes_below_it(void **st
 	assert_false(con.input_off);
 }
 
+/* A process's write that finds no room takes nothing and leaves the line
+ * being edited as it was: prompt and input, where the keys echo. */
+static void test_process_text_that_finds_no_room_leaves_the_line(void **state)
+{
+	(void)state;
+	static char big[CONSOLE_RING_SIZE];
+	memset(big, '-', sizeof(big));
+	read_line();
+	serial_in("up");
+	console_write(&con, big, sizeof(big));
+	assert_int_equal(console_room(&con), 0);
+	fake_screen_len = 0;
+	assert_int_equal(console_write_above(&con, "blink 1\n", 8), 0);
+	assert_false(con.input_off);
+	serial_in("t");
+	assert_string_equal(fake_screen_text, "\r         \rknock> upt");
+}
+
 static void test_echo_still_works_when_writers_filled_the_ring(void **state)
 {
 	(void)state;
@@ -693,6 +711,7 @@ int main(void)
 		cmocka_unit_test_setup(test_message_appears_above_the_line_being_edited, setup),
 		cmocka_unit_test_setup(test_process_text_appears_above_the_line_being_edited,
 				       setup),
+		cmocka_unit_test_setup(test_process_text_that_finds_no_room_leaves_the_line, setup),
 		cmocka_unit_test_setup(test_a_message_after_a_piece_of_process_text_goes_below_it,
 				       setup),
 		cmocka_unit_test_setup(test_echo_still_works_when_writers_filled_the_ring, setup),
