@@ -63,10 +63,6 @@
 /* Rounds of service() before giving up on a UART that never goes quiet. */
 #define SERVICE_ROUNDS 64
 
-_Static_assert(UART16550_RX_TRIGGER == 1 || UART16550_RX_TRIGGER == 4 ||
-		       UART16550_RX_TRIGGER == 8 || UART16550_RX_TRIGGER == 14,
-	       "a 16550 interrupts at 1, 4, 8 or 14 received bytes");
-
 /* About 10 ms at 115200 baud is far more than one byte needs (87 us). */
 #define TX_SPIN_LIMIT 1000000
 

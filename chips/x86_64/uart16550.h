@@ -32,10 +32,14 @@
  * for, that is 2 byte times, 174 us at 115200 baud, less than many a
  * capsule's callback; at 4 it is 12, 1.04 ms, the piece of long work
  * docs/capsules.md asks capsules to stay under (section 6; the bake-off,
- * docs/bakeoff.md, shows the loss when they do not). The price is an interrupt per 4 bytes of a paste instead of per
- * 14, which the loop coalesces anyway. (Linux asks a 16550A for 8.)
+ * docs/bakeoff.md, shows the loss when they do not). The price is an
+ * interrupt per 4 bytes of a paste instead of per 14, which the loop
+ * coalesces anyway. (Linux asks a 16550A for 8.)
  */
 #define UART16550_RX_TRIGGER 4
+_Static_assert(UART16550_RX_TRIGGER == 1 || UART16550_RX_TRIGGER == 4 ||
+		       UART16550_RX_TRIGGER == 8 || UART16550_RX_TRIGGER == 14,
+	       "a 16550 interrupts at 1, 4, 8 or 14 received bytes");
 /* The FIFO Control Register (PC16550D): bits 0-2 turn the FIFOs on and
  * clear both, bits 7:6 pick a receive trigger of 1, 4, 8 or 14 bytes. */
 #define UART16550_FCR_ENABLE_CLEAR(trigger) \
